@@ -1,0 +1,20 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+
+from catalogue_ext.abstract_models import AbstractPekenProduct
+
+
+class Product(AbstractPekenProduct):
+    class Meta(AbstractPekenProduct.Meta):
+        indexes = [
+            GinIndex(fields=["search_vector"], name="product_search_gin"),
+            # Storefront listings: public, canonical products, newest first.
+            models.Index(
+                fields=["-date_created", "-id"],
+                name="product_browse_idx",
+                condition=models.Q(is_public=True, parent__isnull=True),
+            ),
+        ]
+
+
+from oscar.apps.catalogue.models import *  # noqa: E402, F403

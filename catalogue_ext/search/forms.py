@@ -1,0 +1,54 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalogue_ext.selectors import ProductSort
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
+class BrowseCategoryForm(forms.Form):
+    """Sorting of a catalogue or category listing."""
+
+    sort_by = forms.ChoiceField(
+        label=_("Urutkan"),
+        choices=[c for c in ProductSort.choices if c[0] != ProductSort.RELEVANCE],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select", "onchange": "this.form.submit()"}),
+    )
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = categories
+
+    def sort(self) -> str:
+        return (self.cleaned_data.get("sort_by") if self.is_valid() else "") or ProductSort.NEWEST
+
+
+CategoryForm = BrowseCategoryForm
+
+
+class SearchForm(forms.Form):
+    """The site-wide search box (every page's header) and the results' sorting."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Cari"),
+        widget=SearchInput(
+            {"placeholder": _("Cari produk, mis. beras"), "tabindex": "1", "class": "form-control"}
+        ),
+    )
+    sort_by = forms.ChoiceField(
+        label=_("Urutkan"),
+        choices=ProductSort.choices,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select", "onchange": "this.form.submit()"}),
+    )
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+
+    def sort(self) -> str:
+        return (self.cleaned_data.get("sort_by") if self.is_valid() else "") or ProductSort.RELEVANCE

@@ -1,0 +1,112 @@
+"""Catalogue, category and search pages, read straight from the database.
+
+Oscar routes these through Haystack; Peken asks PostgreSQL (full-text index)
+through catalogue_ext.selectors, so a listing costs the same few queries
+whatever the page size or catalogue size.
+"""
+
+from urllib.parse import unquote
+
+from django.contrib import messages
+from django.core.paginator import InvalidPage
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView
+from oscar.apps.search.signals import user_search
+from oscar.core.loading import get_class, get_model
+
+from catalogue_ext import selectors
+
+BrowseCategoryForm = get_class("search.forms", "BrowseCategoryForm")
+CategoryForm = get_class("search.forms", "CategoryForm")
+SearchForm = get_class("search.forms", "SearchForm")
+Category = get_model("catalogue", "Category")
+
+
+class ProductListView(ListView):
+    form_class = BrowseCategoryForm
+    context_object_name = "products"
+    category = None
+
+    def get_paginate_by(self, queryset):
+        return selectors.products_per_page(self.request.GET.get("per_page"))
+
+    def paginate_queryset(self, queryset, page_size):
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except Http404 as exc:
+            raise InvalidPage from exc
+
+    def get_form(self):
+        return self.form_class(self.request.GET)
+
+    def get_queryset(self):
+        self.form = self.get_form()
+        return selectors.product_list(category=self.category, sort=self.form.sort())
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except InvalidPage:
+            messages.error(request, _("Nomor halaman tidak valid."))
+            return redirect(request.path)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["form"] = self.form
+        ctx["page"] = ctx["page_obj"]
+        return ctx
+
+
+class CatalogueView(ProductListView):
+    template_name = "oscar/catalogue/browse.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["summary"] = _("Semua produk")
+        return ctx
+
+
+class ProductCategoryView(ProductListView):
+    form_class = CategoryForm
+    template_name = "oscar/catalogue/category.html"
+
+    def get(self, request, *args, **kwargs):
+        self.category = get_object_or_404(Category, pk=self.kwargs["pk"])
+        if not (self.category.is_public or request.user.is_staff):
+            raise Http404()
+        expected_path = self.category.get_absolute_url()
+        if unquote(expected_path) != unquote(request.path):
+            return HttpResponsePermanentRedirect(expected_path)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["category"] = self.category
+        return ctx
+
+
+class FacetedSearchView(ProductListView):
+    """Keeps Oscar's name so Oscar's search app config and URLs find it."""
+
+    form_class = SearchForm
+    template_name = "oscar/search/results.html"
+    context_object_name = "results"
+
+    def get_form(self):
+        return self.form_class(self.request.GET)
+
+    def get_queryset(self):
+        self.form = self.get_form()
+        self.query = self.form.query()
+        user_search.send(
+            sender=self, session=self.request.session, user=self.request.user, query=self.query
+        )
+        return selectors.product_search(query=self.query, sort=self.form.sort())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["query"] = self.query
+        ctx["search_form"] = self.form
+        return ctx

@@ -1,0 +1,102 @@
+"""Reads of the storefront catalogue.
+
+Every listing comes from one filtered, paginated query plus a fixed set of
+prefetches, so its query count depends on neither the page size nor the
+catalogue size. Full-text search uses the trigger-maintained
+``Product.search_vector`` (GIN index) on PostgreSQL and falls back to plain
+substring matching elsewhere (the zero-setup SQLite run).
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, TextChoices
+from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import get_model
+
+Product = get_model("catalogue", "Product")
+ProductCategory = get_model("catalogue", "ProductCategory")
+Category = get_model("catalogue", "Category")
+StockRecord = get_model("partner", "StockRecord")
+
+SEARCH_CONFIG = "simple"
+MAX_PER_PAGE = 100
+
+
+class ProductSort(TextChoices):
+    RELEVANCE = "relevansi", _("Paling relevan")
+    NEWEST = "terbaru", _("Terbaru")
+    PRICE_ASC = "harga-naik", _("Harga terendah")
+    PRICE_DESC = "harga-turun", _("Harga tertinggi")
+    TITLE = "nama", _("Nama A-Z")
+
+
+def products_per_page(requested: str | None) -> int:
+    """Page size from ``?per_page=``, bounded so a URL cannot ask for everything."""
+    try:
+        size = int(requested or settings.OSCAR_PRODUCTS_PER_PAGE)
+    except ValueError:
+        size = settings.OSCAR_PRODUCTS_PER_PAGE
+    return max(1, min(size, MAX_PER_PAGE))
+
+
+def _listing_queryset() -> QuerySet:
+    """Public, canonical products with what a product card renders, prefetched."""
+    return (
+        Product.objects.browsable()
+        .base_queryset()
+        .prefetch_related(
+            Prefetch("stockrecords", queryset=StockRecord.objects.select_related("partner")),
+        )
+    )
+
+
+def _sorted(qs: QuerySet, sort: str) -> QuerySet:
+    if sort in (ProductSort.PRICE_ASC, ProductSort.PRICE_DESC):
+        qs = qs.annotate(min_price=Min("stockrecords__price"))
+        price = F("min_price").asc(nulls_last=True)
+        if sort == ProductSort.PRICE_DESC:
+            price = F("min_price").desc(nulls_last=True)
+        return qs.order_by(price, "-id")
+    if sort == ProductSort.TITLE:
+        return qs.order_by("title", "id")
+    return qs.order_by("-date_created", "-id")
+
+
+def product_list(*, category=None, sort: str = ProductSort.NEWEST) -> QuerySet:
+    """Products for the catalogue page, or one category and its subcategories."""
+    qs = _listing_queryset()
+    if category is not None:
+        in_tree = ProductCategory.objects.filter(
+            product=OuterRef("pk"),
+            category__path__startswith=category.path,
+        )
+        qs = qs.filter(Exists(in_tree))
+    return _sorted(qs, sort)
+
+
+def _tsquery(query: str) -> str:
+    """Every word must match, each as a prefix: 'ber pre' finds 'Beras Premium'."""
+    words = re.findall(r"\w+", query.lower())
+    return " & ".join(f"{word}:*" for word in words)
+
+
+def product_search(*, query: str, sort: str = ProductSort.RELEVANCE) -> QuerySet:
+    """Products matching every word of ``query`` in title or description."""
+    qs = _listing_queryset()
+    if not query:
+        return qs.none()
+    if connection.vendor == "postgresql":
+        tsquery = _tsquery(query)
+        if not tsquery:
+            return qs.none()
+        search = SearchQuery(tsquery, config=SEARCH_CONFIG, search_type="raw")
+        qs = qs.filter(search_vector=search)
+        if sort == ProductSort.RELEVANCE:
+            return qs.annotate(rank=SearchRank(F("search_vector"), search)).order_by("-rank", "-id")
+        return _sorted(qs, sort)
+    for word in query.split():
+        qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    return qs.order_by("-date_created", "-id") if sort == ProductSort.RELEVANCE else _sorted(qs, sort)

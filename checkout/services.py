@@ -1,0 +1,103 @@
+"""Writes of the personal checkout: stock reservation and order confirmation."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.sites.models import Site
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from oscar.apps.checkout.exceptions import FailedPreCondition
+from oscar.apps.order.exceptions import UnableToPlaceOrder
+from oscar.core.loading import get_class, get_model
+
+StockRecord = get_model("partner", "StockRecord")
+Order = get_model("order", "Order")
+CommunicationEventType = get_model("communication", "CommunicationEventType")
+OrderDispatcher = get_class("order.utils", "OrderDispatcher")
+logger = logging.getLogger(__name__)
+
+
+class OutOfStock(UnableToPlaceOrder):
+    """Raised when another buyer took the stock between basket and order."""
+
+
+def stock_lock_for_basket(*, basket) -> None:
+    """Lock the basket's stock records and check they still cover the basket.
+
+    Oscar checks availability before the order transaction and allocates with
+    an unchecked increment, so two buyers can both take the last unit
+    (django-oscar #4524). Called inside the placement transaction, this takes
+    row locks in primary-key order (no deadlocks between buyers) and re-reads
+    the numbers under the lock. The allocation that follows in Oscar's
+    OrderCreator then happens while the locks are held.
+
+    Raises OutOfStock naming the first product that no longer fits.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stock_lock_for_basket must run inside transaction.atomic()")
+    wanted: dict[int, int] = {}
+    titles: dict[int, str] = {}
+    for line in basket.all_lines():
+        if line.stockrecord_id is None:
+            continue
+        wanted[line.stockrecord_id] = wanted.get(line.stockrecord_id, 0) + line.quantity
+        titles[line.stockrecord_id] = line.product.get_title()
+    records = (
+        StockRecord.objects.select_for_update()
+        .filter(pk__in=wanted)
+        .select_related("product__product_class")
+        .order_by("pk")
+    )
+    for record in records:
+        if not record.product.get_product_class().track_stock:
+            continue
+        available = (record.num_in_stock or 0) - (record.num_allocated or 0)
+        if wanted[record.pk] > available:
+            raise OutOfStock(
+                _("Maaf, stok %(product)s tinggal %(available)d. Kurangi jumlahnya di keranjang.")
+                % {"product": titles[record.pk], "available": max(available, 0)}
+            )
+
+
+def basket_check_minimum_quantities(*, basket) -> None:
+    """Refuse a basket line below its product's minimum order quantity."""
+    for line in basket.all_lines():
+        minimum = line.product.min_order_quantity
+        if line.quantity < minimum:
+            raise FailedPreCondition(
+                url=reverse("basket:summary"),
+                message=_("Pembelian minimal %(product)s adalah %(minimum)d %(unit)s.")
+                % {
+                    "product": line.product.get_title(),
+                    "minimum": minimum,
+                    "unit": line.product.get_unit_display(),
+                },
+            )
+
+
+def order_confirmation_send(*, order_id: int) -> bool:
+    """Send the "order placed" email once, however often the task is retried.
+
+    The CommunicationEvent row Oscar writes after sending is the record that
+    it went out; a second call finds it and sends nothing. Returns whether an
+    email was sent.
+    """
+    order = Order.objects.select_related("user").get(pk=order_id)
+    event_type, _created = CommunicationEventType.objects.get_or_create(
+        code=OrderDispatcher.ORDER_PLACED_EVENT_CODE,
+        defaults={"name": "Pesanan dibuat", "category": CommunicationEventType.ORDER_RELATED},
+    )
+    if order.communication_events.filter(event_type=event_type).exists():
+        return False
+    path = reverse("customer:order", kwargs={"order_number": order.number})
+    site = Site.objects.get_current()
+    context = {
+        "user": order.user,
+        "order": order,
+        "lines": order.lines.all(),
+        "status_path": path,
+        "status_url": f"{settings.OSCAR_URL_SCHEMA}://{site.domain}{path}",
+    }
+    OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
+    return True

@@ -1,0 +1,42 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from oscar.apps.checkout import views
+from oscar.apps.checkout.exceptions import FailedPreCondition
+from oscar.core.loading import get_class
+
+from checkout import services
+
+PaymentMethodForm = get_class("checkout.forms", "PaymentMethodForm")
+
+
+class PaymentDetailsView(views.PaymentDetailsView):
+    """Choose how to pay (pay on delivery for now), preview, place the order."""
+
+    def get_pre_conditions(self, request):
+        return super().get_pre_conditions(request) + ["check_minimum_quantities"]
+
+    def check_minimum_quantities(self, request):
+        services.basket_check_minimum_quantities(basket=request.basket)
+
+    def check_payment_data_is_captured(self, request):
+        if not self.checkout_session.payment_method():
+            raise FailedPreCondition(
+                url=reverse("checkout:payment-details"),
+                message=_("Pilih cara bayar terlebih dahulu."),
+            )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault(
+            "payment_form",
+            PaymentMethodForm(initial={"method": self.checkout_session.payment_method()}),
+        )
+        return ctx
+
+    def handle_payment_details_submission(self, request):
+        form = PaymentMethodForm(request.POST)
+        if not form.is_valid():
+            return self.render_payment_details(request, payment_form=form)
+        self.checkout_session.pay_by(form.cleaned_data["method"])
+        return redirect("checkout:preview")
