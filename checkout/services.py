@@ -7,7 +7,6 @@ from django.contrib.sites.models import Site
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_class, get_model
 
@@ -44,7 +43,7 @@ def stock_lock_for_basket(*, basket) -> None:
         wanted[line.stockrecord_id] = wanted.get(line.stockrecord_id, 0) + line.quantity
         titles[line.stockrecord_id] = line.product.get_title()
     records = (
-        StockRecord.objects.select_for_update()
+        StockRecord.objects.select_for_update(of=("self",))
         .filter(pk__in=wanted)
         .select_related("product__product_class")
         .order_by("pk")
@@ -57,22 +56,6 @@ def stock_lock_for_basket(*, basket) -> None:
             raise OutOfStock(
                 _("Maaf, stok %(product)s tinggal %(available)d. Kurangi jumlahnya di keranjang.")
                 % {"product": titles[record.pk], "available": max(available, 0)}
-            )
-
-
-def basket_check_minimum_quantities(*, basket) -> None:
-    """Refuse a basket line below its product's minimum order quantity."""
-    for line in basket.all_lines():
-        minimum = line.product.min_order_quantity
-        if line.quantity < minimum:
-            raise FailedPreCondition(
-                url=reverse("basket:summary"),
-                message=_("Pembelian minimal %(product)s adalah %(minimum)d %(unit)s.")
-                % {
-                    "product": line.product.get_title(),
-                    "minimum": minimum,
-                    "unit": line.product.get_unit_display(),
-                },
             )
 
 

@@ -5,21 +5,15 @@ from oscar.apps.checkout import views
 from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.core.loading import get_class
 
-from checkout import services
-
 PaymentMethodForm = get_class("checkout.forms", "PaymentMethodForm")
 
 
 class PaymentDetailsView(views.PaymentDetailsView):
     """Choose how to pay (pay on delivery for now), preview, place the order."""
 
-    def get_pre_conditions(self, request):
-        return super().get_pre_conditions(request) + ["check_minimum_quantities"]
-
-    def check_minimum_quantities(self, request):
-        services.basket_check_minimum_quantities(basket=request.basket)
-
     def check_payment_data_is_captured(self, request):
+        if request.method == "POST" and request.POST.get("action") != "place_order":
+            return  # the payment form itself is being submitted
         if not self.checkout_session.payment_method():
             raise FailedPreCondition(
                 url=reverse("checkout:payment-details"),

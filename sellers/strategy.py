@@ -1,0 +1,33 @@
+from oscar.apps.partner import strategy
+
+from sellers.availability import MinimumQuantity
+
+
+class MinimumOrderQuantity:
+    """Availability mixin: enforce each listing's minimum order quantity.
+
+    Oscar asks the strategy on add-to-basket, on basket changes and again at
+    checkout, so the rule holds on every path to an order.
+    """
+
+    def availability_policy(self, product, stockrecord):
+        policy = super().availability_policy(product, stockrecord)
+        minimum = getattr(product, "min_order_quantity", 1) or 1
+        if minimum <= 1:
+            return policy
+        return MinimumQuantity(policy, minimum=minimum, unit=product.get_unit_display())
+
+
+class Default(
+    strategy.UseFirstStockRecord,
+    MinimumOrderQuantity,
+    strategy.StockRequired,
+    strategy.NoTax,  # shelf prices in Indonesia already include PPN
+    strategy.Structured,
+):
+    pass
+
+
+class Selector:
+    def strategy(self, request=None, user=None, **kwargs):
+        return Default(request)

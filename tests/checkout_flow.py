@@ -1,0 +1,36 @@
+"""Drive Oscar's checkout pages with Django's test client, as a shopper would."""
+
+from django.urls import reverse
+
+ADDRESS = {
+    "first_name": "Siti",
+    "last_name": "Aminah",
+    "line1": "Jl. Tunjungan No. 10",
+    "line2": "Genteng",
+    "line4": "Surabaya",
+    "postcode": "60275",
+    "country": "ID",
+    "phone_number": "+6281234567890",
+}
+
+
+def basket_add(client, product, quantity: int = 1):
+    response = client.post(
+        reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": quantity}
+    )
+    assert response.status_code == 302, response
+    return response
+
+
+def checkout_to_preview(client):
+    """Shipping address, shipping method and payment, up to the preview page."""
+    response = client.post(reverse("checkout:shipping-address"), ADDRESS)
+    assert response.status_code == 302, response.content[:2000]
+    client.get(reverse("checkout:shipping-method"))
+    response = client.post(reverse("checkout:preview"), {"method": "bayar-di-tempat"})
+    assert response.status_code == 302, response.content[:2000]
+    return client.get(reverse("checkout:preview"))
+
+
+def order_place(client):
+    return client.post(reverse("checkout:preview"), {"action": "place_order"})

@@ -1,0 +1,24 @@
+import pytest
+
+from tests.factories import DEFAULT_PASSWORD, CountryFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def indonesia(db):
+    return CountryFactory()
+
+
+@pytest.fixture
+def shopper(db):
+    return UserFactory(email="siti@contoh.id", username="siti")
+
+
+@pytest.fixture
+def shopper_client(client, shopper):
+    client.login(username=shopper.email, password=DEFAULT_PASSWORD)
+    return client

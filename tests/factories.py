@@ -1,0 +1,106 @@
+"""Test data for Peken, built on Oscar's factories with Indonesian defaults."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from oscar.core.loading import get_model
+
+Category = get_model("catalogue", "Category")
+Country = get_model("address", "Country")
+
+DEFAULT_PASSWORD = "rahasia-uji-123"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"pembeli{n}")
+    email = factory.Sequence(lambda n: f"pembeli{n}@contoh.id")
+    first_name = "Siti"
+    last_name = "Aminah"
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class CountryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Country
+        django_get_or_create = ("iso_3166_1_a2",)
+
+    iso_3166_1_a2 = "ID"
+    iso_3166_1_a3 = "IDN"
+    iso_3166_1_numeric = "360"
+    printable_name = "Indonesia"
+    name = "Republik Indonesia"
+    is_shipping_country = True
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_model("partner", "Partner")
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Toko Berkah {n}")
+
+
+class ProductClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_model("catalogue", "ProductClass")
+        django_get_or_create = ("slug",)
+
+    name = "Barang"
+    slug = "barang"
+    requires_shipping = True
+    track_stock = True
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_model("catalogue", "Product")
+
+    structure = "standalone"
+    upc = factory.Sequence(lambda n: f"PKN{n:08d}")
+    title = factory.Sequence(lambda n: f"Beras Premium {n} kg")
+    description = "Beras pulen dari petani Jawa Timur."
+    product_class = factory.SubFactory(ProductClassFactory)
+    is_public = True
+
+
+class StockRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_model("partner", "StockRecord")
+
+    product = factory.SubFactory(ProductFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    partner_sku = factory.Sequence(lambda n: f"SKU{n:06d}")
+    price_currency = "IDR"
+    price = Decimal("15000")
+    num_in_stock = 100
+
+
+def category_create(name: str, parent=None):
+    """A category node, through treebeard so paths and depths are right."""
+    if parent is None:
+        return Category.add_root(name=name)
+    return parent.add_child(name=name)
+
+
+def product_create(*, title: str = None, price=Decimal("15000"), stock: int = 100,
+                   category=None, partner=None, **fields):
+    """A public product with one seller's stock record, optionally in a category."""
+    kwargs = {"title": title} if title else {}
+    product = ProductFactory(**kwargs, **fields)
+    StockRecordFactory(
+        product=product, price=Decimal(price), num_in_stock=stock,
+        **({"partner": partner} if partner else {}),
+    )
+    if category is not None:
+        get_model("catalogue", "ProductCategory").objects.create(product=product, category=category)
+    return product

@@ -1,0 +1,74 @@
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from oscar.core.loading import get_model
+
+from tests.checkout_flow import basket_add, checkout_to_preview, order_place
+from tests.factories import product_create
+
+Order = get_model("order", "Order")
+
+
+def test_pay_on_delivery_order_is_placed_and_confirmed_by_email(
+    shopper_client, indonesia, django_capture_on_commit_callbacks
+):
+    # given a shopper with two kilos of rice in the basket
+    product = product_create(title="Beras Pandan Wangi", price=Decimal("15000"), stock=10)
+    basket_add(shopper_client, product, quantity=2)
+
+    # when they check out paying on delivery
+    preview = checkout_to_preview(shopper_client)
+    assert "Rp30.000" in preview.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = order_place(shopper_client)
+
+    # then one order exists for Rp30.000, stock is allocated and an email went out
+    assert response.status_code == 302
+    assert response["Location"] == reverse("checkout:thank-you")
+    order = Order.objects.get()
+    assert order.total_incl_tax == Decimal("30000")
+    assert order.sources.get().source_type.name == "Bayar di tempat"
+    record = product.stockrecords.get()
+    assert record.num_allocated == 2
+    assert len(mail.outbox) == 1
+    assert order.number in mail.outbox[0].body
+    history = shopper_client.get(reverse("customer:order-list"))
+    assert order.number in history.content.decode()
+
+
+def test_below_minimum_quantity_cannot_enter_the_basket(shopper_client, indonesia):
+    # given catering sold by at least 20 portions
+    product = product_create(title="Nasi Kotak Ayam Bakar", min_order_quantity=20, unit="porsi")
+    add_url = reverse("basket:add", kwargs={"pk": product.pk})
+
+    # when the shopper adds 5, then 20
+    refused = shopper_client.post(add_url, {"quantity": 5}, follow=True)
+    accepted = shopper_client.post(add_url, {"quantity": 20}, follow=True)
+
+    # then 5 is refused naming the minimum, and 20 is in the basket
+    assert "Pembelian minimal 20 porsi" in refused.content.decode()
+    basket = accepted.context["basket"]
+    assert [line.quantity for line in basket.all_lines()] == [20]
+
+
+def test_order_confirmation_is_sent_once_however_often_the_task_runs(
+    shopper_client, indonesia, django_capture_on_commit_callbacks
+):
+    from checkout.services import order_confirmation_send
+
+    # given a placed order whose confirmation went out
+    basket_add(shopper_client, product_create())
+    checkout_to_preview(shopper_client)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_place(shopper_client)
+    order = Order.objects.get()
+    assert len(mail.outbox) == 1
+
+    # when the task is retried
+    sent = order_confirmation_send(order_id=order.id)
+
+    # then nothing more is sent
+    assert sent is False
+    assert len(mail.outbox) == 1
