@@ -12,14 +12,13 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, TextChoices
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
 Category = get_model("catalogue", "Category")
-StockRecord = get_model("partner", "StockRecord")
 
 SEARCH_CONFIG = "simple"
 MAX_PER_PAGE = 100
@@ -44,13 +43,7 @@ def products_per_page(requested: str | None) -> int:
 
 def _listing_queryset() -> QuerySet:
     """Public, canonical products with what a product card renders, prefetched."""
-    return (
-        Product.objects.browsable()
-        .base_queryset()
-        .prefetch_related(
-            Prefetch("stockrecords", queryset=StockRecord.objects.select_related("partner")),
-        )
-    )
+    return Product.objects.browsable().base_queryset()
 
 
 def _sorted(qs: QuerySet, sort: str) -> QuerySet:

@@ -1,0 +1,56 @@
+"""Storefront pages cost a fixed number of queries, whatever the page or catalogue size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import PartnerFactory, category_create, product_create
+
+
+def queries_for(client, url: str) -> int:
+    client.get(url)  # warm per-process caches (site, thumbnails) as a running server has them
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def catalogue_of(size: int):
+    sembako = category_create("Sembako")
+    beras = category_create("Beras", parent=sembako)
+    partner = PartnerFactory()
+    products = [
+        product_create(title=f"Beras Premium {i}", category=beras, partner=partner)
+        for i in range(size)
+    ]
+    return sembako, products
+
+
+@pytest.mark.django_db
+def test_listing_queries_do_not_grow_with_page_size_or_catalogue(client):
+    # given a catalogue of 30 products in a subcategory
+    sembako, products = catalogue_of(30)
+    small = {
+        "category": queries_for(client, sembako.get_absolute_url()),
+        "search": queries_for(client, reverse("search:search") + "?q=beras"),
+        "product": queries_for(client, products[0].get_absolute_url()),
+        "home": queries_for(client, reverse("catalogue:index")),
+    }
+    category_20 = queries_for(client, sembako.get_absolute_url() + "?per_page=20")
+
+    # when the catalogue grows fivefold and the page shows 100 products
+    for i in range(120):
+        product_create(title=f"Beras Merah {i}", category=products[0].categories.first())
+    large = {
+        "category": queries_for(client, sembako.get_absolute_url()),
+        "search": queries_for(client, reverse("search:search") + "?q=beras"),
+        "product": queries_for(client, products[0].get_absolute_url()),
+        "home": queries_for(client, reverse("catalogue:index")),
+    }
+    category_100 = queries_for(client, sembako.get_absolute_url() + "?per_page=100")
+
+    # then every page costs the same queries as before
+    assert large == small
+    assert category_100 == category_20
+    assert small["category"] <= 12, small
