@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 from oscar.core.loading import get_model
@@ -72,3 +71,4 @@ def test_order_confirmation_is_sent_once_however_often_the_task_runs(
     # then nothing more is sent
     assert sent is False
     assert len(mail.outbox) == 1
+
