@@ -72,3 +72,43 @@ def test_order_confirmation_is_sent_once_however_often_the_task_runs(
     assert sent is False
     assert len(mail.outbox) == 1
 
+
+
+
+def _placement_queries(client, products, capture) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for product in products:
+        basket_add(client, product)
+    checkout_to_preview(client)
+    with CaptureQueriesContext(connection) as ctx, capture():
+        response = order_place(client)
+    assert response.status_code == 302
+    return len(ctx.captured_queries)
+
+
+def test_placing_an_order_takes_at_most_40_queries_and_5_more_per_line(
+    indonesia, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    def shopper():
+        client = Client()
+        client.login(username=UserFactory().email, password=DEFAULT_PASSWORD)
+        return client
+
+    # given a warm shop (payment source type exists) and two shoppers at checkout
+    _placement_queries(shopper(), [product_create()], django_capture_on_commit_callbacks)
+
+    # when one places an order of one product and the other of four
+    one = _placement_queries(shopper(), [product_create()], django_capture_on_commit_callbacks)
+    four = _placement_queries(
+        shopper(), [product_create() for _ in range(4)], django_capture_on_commit_callbacks
+    )
+
+    # then the request (the email is a background task) stays within bounds
+    assert one <= 40, one
+    assert four - one <= 3 * 5, (one, four)
