@@ -18,24 +18,24 @@ from tests.factories import product_create
 CommunicationEvent = get_model("order", "CommunicationEvent")
 Order = get_model("order", "Order")
 
-BROKER = os.environ.get("PEKEN_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def celery_worker_process():
     """A worker in its own process, on the test database, consuming from Redis."""
+    broker = settings.CELERY_BROKER_URL
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "peken.settings.test",
-        "CELERY_BROKER_URL": BROKER,
+        "CELERY_BROKER_URL": broker,
         "DATABASE_URL": (
             f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}"
         ),
     }
-    previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
-    app.conf.update(broker_url=BROKER, task_always_eager=False)
+    assert app.conf.broker_url == broker and broker.startswith("redis://")
+    app.conf.task_always_eager = False
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
     worker = subprocess.Popen(
@@ -48,7 +48,7 @@ def celery_worker_process():
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
-        app.conf.update(previous)
+        app.conf.task_always_eager = True
         print(output)
 
 

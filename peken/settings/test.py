@@ -12,3 +12,8 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / ".test-media"
 PEKEN_DEMO_DATA_ALLOWED = True
+
+# Tasks run inline in tests; the one worker test turns this off and runs a real
+# worker process against this broker (a database of the local Redis of its own).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+CELERY_TASK_ALWAYS_EAGER = True
