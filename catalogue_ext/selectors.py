@@ -58,9 +58,11 @@ def _sorted(qs: QuerySet, sort: str) -> QuerySet:
     return qs.order_by("-date_created", "-id")
 
 
-def product_list(*, category=None, sort: str = ProductSort.NEWEST) -> QuerySet:
+def product_list(*, category=None, sort: str = ProductSort.NEWEST, made_locally: bool | None = None) -> QuerySet:
     """Products for the catalogue page, or one category and its subcategories."""
     qs = _listing_queryset()
+    if made_locally is not None:
+        qs = qs.filter(made_locally=made_locally)
     if category is not None:
         in_tree = ProductCategory.objects.filter(
             product=OuterRef("pk"),

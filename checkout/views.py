@@ -22,10 +22,9 @@ class PaymentDetailsView(views.PaymentDetailsView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.setdefault(
-            "payment_form",
-            PaymentMethodForm(initial={"method": self.checkout_session.payment_method()}),
-        )
+        method = self.checkout_session.payment_method()
+        ctx.setdefault("payment_form", PaymentMethodForm(initial={"method": method}))
+        ctx["payment_method_label"] = dict(PaymentMethodForm.base_fields["method"].choices).get(method)
         return ctx
 
     def handle_payment_details_submission(self, request):

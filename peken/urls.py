@@ -4,9 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from catalogue_ext.views import HomeView
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", HomeView.as_view(), name="home"),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -1,10 +1,14 @@
 """Test data for Peken, built on Oscar's factories with Indonesian defaults."""
 
 from decimal import Decimal
+from functools import cache
+from io import BytesIO
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from oscar.core.loading import get_model
+from PIL import Image
 
 Category = get_model("catalogue", "Category")
 Country = get_model("address", "Country")
@@ -93,10 +97,14 @@ def category_create(name: str, parent=None):
 
 
 def product_create(*, title: str = None, price=Decimal("15000"), stock: int = 100,
-                   category=None, partner=None, **fields):
-    """A public product with one seller's stock record, optionally in a category."""
+                   category=None, partner=None, image: bool = False, **fields):
+    """A public product with one seller's stock record, optionally in a category and with a picture."""
     kwargs = {"title": title} if title else {}
     product = ProductFactory(**kwargs, **fields)
+    if image:
+        get_model("catalogue", "ProductImage").objects.create(
+            product=product, original=ContentFile(_tiny_jpeg(), name=f"{product.upc}.jpg")
+        )
     StockRecordFactory(
         product=product, price=Decimal(price), num_in_stock=stock,
         **({"partner": partner} if partner else {}),
@@ -104,3 +112,10 @@ def product_create(*, title: str = None, price=Decimal("15000"), stock: int = 10
     if category is not None:
         get_model("catalogue", "ProductCategory").objects.create(product=product, category=category)
     return product
+
+
+@cache
+def _tiny_jpeg() -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", (40, 40), "#b23a48").save(buffer, format="JPEG")
+    return buffer.getvalue()

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
@@ -132,6 +133,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
@@ -165,6 +167,7 @@ LOGGING = {
 
 # Oscar
 OSCAR_SHOP_NAME = "Peken"
+OSCAR_HOMEPAGE = reverse_lazy("home")
 OSCAR_SHOP_TAGLINE = _("Pasar elektronik UMKM kota")
 OSCAR_DEFAULT_CURRENCY = "IDR"
 # Rupiah is shown as Rp150.000 in every language: dot thousands, no decimals.

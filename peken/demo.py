@@ -1,0 +1,227 @@
+"""Demo data: a believable Surabaya marketplace from the JSON files in fixtures/.
+
+Loads the city's kecamatan, the category tree, sellers (as Oscar partners with
+their shop address), products with stock and a locally drawn picture, and two
+demo accounts. Every row is found by a natural key before it is written, so
+running the loader again changes nothing; it refuses to run where
+``PEKEN_DEMO_DATA_ALLOWED`` is off (production).
+"""
+
+import json
+import textwrap
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sites.models import Site
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+from oscar.core.loading import get_model
+from PIL import Image, ImageDraw, ImageFont
+
+Category = get_model("catalogue", "Category")
+Product = get_model("catalogue", "Product")
+ProductCategory = get_model("catalogue", "ProductCategory")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductImage = get_model("catalogue", "ProductImage")
+Partner = get_model("partner", "Partner")
+PartnerAddress = get_model("partner", "PartnerAddress")
+StockRecord = get_model("partner", "StockRecord")
+Country = get_model("address", "Country")
+UserAddress = get_model("address", "UserAddress")
+User = get_user_model()
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+UPC_PREFIX = "DEMO-"
+# Printed by `manage.py peken_demo`; the accounts exist only where demo data is allowed.
+SHOPPER = {"email": "pembeli@peken.local", "password": "pembeli-peken-2026", "name": ("Siti", "Rahayu")}
+ADMIN = {"email": "admin@peken.local", "password": "admin-peken-2026", "name": ("Budi", "Santoso")}
+# One colour per top-level category, so product pictures tell the shelves apart.
+PALETTE = ["#b23a48", "#2a7f62", "#c47f17", "#1f5f8b", "#7d4f9e", "#a34f2c", "#3c6e47", "#4a5d73"]
+
+
+@dataclass(frozen=True)
+class DemoCounts:
+    kecamatan: int
+    categories: int
+    sellers: int
+    products: int
+
+
+@cache
+def fixture(name: str):
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def kecamatan_names() -> list[str]:
+    """The 31 kecamatan of Surabaya, as listed in fixtures/surabaya.json."""
+    return [k["name"] for k in fixture("surabaya.json")["kecamatan"]]
+
+
+def _country() -> Country:
+    country, _ = Country.objects.update_or_create(
+        iso_3166_1_a2="ID",
+        defaults={"iso_3166_1_a3": "IDN", "iso_3166_1_numeric": "360", "printable_name": "Indonesia",
+                  "name": "Republik Indonesia", "is_shipping_country": True},
+    )
+    return country
+
+
+def _categories() -> tuple[dict[str, Category], dict[str, str]]:
+    """The category tree; returns leaves by name and each leaf's top-level name."""
+    leaves, top_of = {}, {}
+    for root_data in fixture("categories.json"):
+        root = Category.objects.filter(depth=1, name=root_data["name"]).first()
+        if root is None:
+            root = Category.add_root(name=root_data["name"], description=root_data.get("description", ""),
+                                     is_public=True)
+        for child_data in root_data.get("children", []):
+            child = root.get_children().filter(name=child_data["name"]).first()
+            if child is None:
+                child = root.add_child(name=child_data["name"], is_public=True,
+                                       description=child_data.get("description", ""))
+            leaves[child.name] = child
+            top_of[child.name] = root.name
+    return leaves, top_of
+
+
+def _sellers(country: Country) -> dict[str, list[Partner]]:
+    """Sellers as partners with their shop address; returns them by top-level category."""
+    postcodes = {k["name"]: k.get("postcode", "") for k in fixture("surabaya.json")["kecamatan"]}
+    by_category: dict[str, list[Partner]] = {}
+    for data in fixture("sellers.json"):
+        partner, _ = Partner.objects.get_or_create(code=slugify(data["name"]), defaults={"name": data["name"]})
+        owner_first, _, owner_last = data["owner"].partition(" ")
+        PartnerAddress.objects.update_or_create(
+            partner=partner,
+            defaults={
+                "first_name": owner_first, "last_name": owner_last, "line1": data["street"],
+                "line2": f"Kel. {data['kelurahan']}", "line3": f"Kec. {data['kecamatan']}",
+                "line4": "Surabaya", "state": "Jawa Timur", "postcode": postcodes[data["kecamatan"]],
+                "country": country,
+            },
+        )
+        for name in data["categories"]:
+            by_category.setdefault(name, []).append(partner)
+    return by_category
+
+
+def _font(size: int):
+    return ImageFont.load_default(size=size)
+
+
+def product_picture(*, title: str, category: str, colour: str) -> bytes:
+    """A 600x600 JPEG card: the category colour, a basket mark and the product's name."""
+    image = Image.new("RGB", (600, 600), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((30, 30, 570, 570), radius=36, fill="#fdf8f0")
+    draw.rounded_rectangle((30, 30, 570, 130), radius=36, fill=colour)
+    draw.rectangle((30, 94, 570, 130), fill=colour)
+    draw.text((60, 58), category.upper(), font=_font(30), fill="#fdf8f0")
+    # A simple basket, Peken's mark, so the picture reads as a product photo placeholder.
+    draw.arc((215, 160, 385, 300), start=180, end=360, fill=colour, width=14)
+    draw.polygon([(180, 240), (420, 240), (390, 340), (210, 340)], fill=colour)
+    lines = textwrap.wrap(title, width=22)[:4]
+    y = 380
+    for line in lines:
+        draw.text((300, y), line, font=_font(34), fill="#2b2b2b", anchor="ma")
+        y += 44
+    buffer = BytesIO()
+    image.save(buffer, format="JPEG", quality=82)
+    return buffer.getvalue()
+
+
+def _products(leaves, top_of, sellers_by_category, product_class) -> int:
+    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(c["name"] for c in
+                                                                        fixture("categories.json"))}
+    turn: dict[str, int] = {}
+    count = 0
+    for data in fixture("products.json"):
+        category = leaves[data["category"]]
+        top = top_of[data["category"]]
+        sellers = sellers_by_category[top]
+        # Round-robin over the sellers of the shelf: every seller gets listings.
+        seller = sellers[turn.get(top, 0) % len(sellers)]
+        turn[top] = turn.get(top, 0) + 1
+        upc = UPC_PREFIX + slugify(data["title"])[: 64 - len(UPC_PREFIX)]
+        product, created = Product.objects.update_or_create(
+            upc=upc,
+            defaults={
+                "title": data["title"], "description": data["description"], "product_class": product_class,
+                "structure": Product.STANDALONE, "is_public": True, "unit": data["unit"],
+                "min_order_quantity": data["min_order_quantity"], "made_locally": data["made_locally"],
+                "halal_certificate_number": _halal_number(data["title"]) if data["halal"] else "",
+            },
+        )
+        ProductCategory.objects.get_or_create(product=product, category=category)
+        StockRecord.objects.update_or_create(
+            product=product, partner=seller,
+            defaults={"partner_sku": upc, "price": Decimal(data["price"]), "num_in_stock": data["stock"]},
+        )
+        if created or not product.images.exists():
+            picture = product_picture(title=data["title"], category=data["category"], colour=colours[top])
+            ProductImage.objects.create(
+                product=product, caption=data["title"], display_order=0,
+                original=ContentFile(picture, name=f"{product.slug or upc.lower()}.jpg"),
+            )
+        count += 1
+    return count
+
+
+def _halal_number(title: str) -> str:
+    """A stable, plausibly formatted certificate number (BPJPH style)."""
+    return f"ID35110000{zlib.crc32(title.encode()) % 10**8:08d}"
+
+
+def _accounts(country: Country) -> None:
+    for account, staff in ((SHOPPER, False), (ADMIN, True)):
+        user = User.objects.filter(email=account["email"]).first() or User(
+            username=account["email"].split("@")[0], email=account["email"]
+        )
+        user.first_name, user.last_name = account["name"]
+        user.is_staff = user.is_superuser = staff
+        user.is_active = True
+        user.set_password(account["password"])
+        user.save()
+    shopper = User.objects.get(email=SHOPPER["email"])
+    if not UserAddress.objects.filter(user=shopper).exists():
+        UserAddress.objects.create(
+            user=shopper, first_name="Siti", last_name="Rahayu", line1="Jl. Kalibokor Selatan No. 12",
+            line2="Kel. Pucang Sewu", line3="Kec. Gubeng", line4="Surabaya", state="Jawa Timur",
+            postcode="60283", country=country, phone_number="+6281234567890",
+            is_default_for_shipping=True, is_default_for_billing=True,
+        )
+
+
+def demo_load() -> DemoCounts:
+    """Load or refresh the demo marketplace; idempotent.
+
+    Raises ImproperlyConfigured where demo data is not allowed (production),
+    so demo accounts with published passwords can never exist there.
+    """
+    if not getattr(settings, "PEKEN_DEMO_DATA_ALLOWED", False):
+        raise ImproperlyConfigured("Demo data is disabled in these settings (PEKEN_DEMO_DATA_ALLOWED).")
+    with transaction.atomic():
+        Site.objects.update_or_create(pk=settings.SITE_ID, defaults={
+            "domain": "127.0.0.1:8000", "name": "Peken Surabaya"})
+        country = _country()
+        product_class, _ = ProductClass.objects.get_or_create(
+            slug="barang", defaults={"name": "Barang", "track_stock": True, "requires_shipping": True}
+        )
+        leaves, top_of = _categories()
+        sellers_by_category = _sellers(country)
+        products = _products(leaves, top_of, sellers_by_category, product_class)
+        _accounts(country)
+    return DemoCounts(
+        kecamatan=len(kecamatan_names()),
+        categories=Category.objects.count(),
+        sellers=len(fixture("sellers.json")),
+        products=products,
+    )

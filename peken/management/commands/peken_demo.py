@@ -1,0 +1,27 @@
+"""Load the demo marketplace and print the demo accounts: `manage.py peken_demo`."""
+
+import time
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
+
+from peken import demo
+
+
+class Command(BaseCommand):
+    help = "Load (or refresh) Surabaya demo sellers, products and accounts. Refused in production."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        try:
+            counts = demo.demo_load()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready in {time.monotonic() - started:.0f} s: {counts.kecamatan} kecamatan, "
+            f"{counts.categories} categories, {counts.sellers} sellers, {counts.products} products."
+        ))
+        self.stdout.write("Demo accounts (for this machine only):")
+        for role, account in (("Pembeli", demo.SHOPPER), ("Admin (dashboard)", demo.ADMIN)):
+            self.stdout.write(f"  {role:18} {account['email']}  password: {account['password']}")
+        self.stdout.write("Shop: http://127.0.0.1:8000/   Dashboard: http://127.0.0.1:8000/dashboard/")

@@ -1,0 +1,31 @@
+"""Bulk synthetic data for benchmarks: `manage.py peken_synthetic --products 100000`."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from peken.synthetic import synthetic_populate
+
+
+class Command(BaseCommand):
+    help = "Create N sellers, products, buyers and orders quickly and deterministically (for benchmarks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sellers", type=int, default=200)
+        parser.add_argument("--products", type=int, default=100_000)
+        parser.add_argument("--orders", type=int, default=250_000)
+        parser.add_argument("--lines-per-order", type=int, default=4)
+        parser.add_argument("--buyers", type=int, default=2_000)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        counts = synthetic_populate(
+            sellers=options["sellers"], products=options["products"], orders=options["orders"],
+            lines_per_order=options["lines_per_order"], buyers=options["buyers"], seed=options["seed"],
+            progress=lambda message: self.stdout.write(f"  {message} ({time.monotonic() - started:.0f} s)"),
+        )
+        self.stdout.write(self.style.SUCCESS(
+            f"{counts.sellers} sellers, {counts.products} products, {counts.buyers} buyers, "
+            f"{counts.orders} orders, {counts.lines} order lines in {time.monotonic() - started:.0f} s"
+        ))
