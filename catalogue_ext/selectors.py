@@ -58,7 +58,9 @@ def _sorted(qs: QuerySet, sort: str) -> QuerySet:
     return qs.order_by("-date_created", "-id")
 
 
-def product_list(*, category=None, sort: str = ProductSort.NEWEST, made_locally: bool | None = None) -> QuerySet:
+def product_list(
+    *, category=None, sort: str = ProductSort.NEWEST, made_locally: bool | None = None
+) -> QuerySet:
     """Products for the catalogue page, or one category and its subcategories."""
     qs = _listing_queryset()
     if made_locally is not None:

@@ -97,7 +97,9 @@ def _sellers(country: Country) -> dict[str, list[Partner]]:
     postcodes = {k["name"]: k.get("postcode", "") for k in fixture("surabaya.json")["kecamatan"]}
     by_category: dict[str, list[Partner]] = {}
     for data in fixture("sellers.json"):
-        partner, _ = Partner.objects.get_or_create(code=slugify(data["name"]), defaults={"name": data["name"]})
+        partner, _ = Partner.objects.get_or_create(
+            code=slugify(data["name"]), defaults={"name": data["name"]}
+        )
         owner_first, _, owner_last = data["owner"].partition(" ")
         PartnerAddress.objects.update_or_create(
             partner=partner,

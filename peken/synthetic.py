@@ -102,7 +102,7 @@ def _price(rng: random.Random, low: int, high: int) -> Decimal:
 def _categories() -> list[Category]:
     """Two levels under the synthetic roots, created once and reused."""
     leaves = []
-    for index, (root_name, goods) in enumerate(GOODS.items()):
+    for root_name, goods in GOODS.items():
         root_name = f"{root_name} (sintetis)"
         root = Category.objects.filter(depth=1, name=root_name).first() or Category.add_root(
             name=root_name, slug=slugify(root_name), is_public=True

@@ -1,0 +1,86 @@
+"""The demo marketplace: a believable Surabaya, loaded idempotently, never in production."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from oscar.core.loading import get_model
+
+from catalogue_ext import selectors
+from peken import demo
+
+Partner = get_model("partner", "Partner")
+PartnerAddress = get_model("partner", "PartnerAddress")
+Product = get_model("catalogue", "Product")
+ProductImage = get_model("catalogue", "ProductImage")
+StockRecord = get_model("partner", "StockRecord")
+Category = get_model("catalogue", "Category")
+
+SURABAYA_KECAMATAN = {
+    "Asemrowo", "Benowo", "Bubutan", "Bulak", "Dukuh Pakis", "Gayungan", "Genteng", "Gubeng",
+    "Gunung Anyar", "Jambangan", "Karang Pilang", "Kenjeran", "Krembangan", "Lakarsantri", "Mulyorejo",
+    "Pabean Cantian", "Pakal", "Rungkut", "Sambikerep", "Sawahan", "Semampir", "Simokerto", "Sukolilo",
+    "Sukomanunggal", "Tambaksari", "Tandes", "Tegalsari", "Tenggilis Mejoyo", "Wiyung", "Wonocolo",
+    "Wonokromo",
+}
+
+
+def table_sizes() -> dict[str, int]:
+    return {
+        "partners": Partner.objects.count(), "addresses": PartnerAddress.objects.count(),
+        "products": Product.objects.count(), "images": ProductImage.objects.count(),
+        "stock": StockRecord.objects.count(), "categories": Category.objects.count(),
+        "users": get_user_model().objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_demo_marketplace_is_surabaya_and_loads_twice_without_change(client, capsys):
+    # given an empty database
+    # when the demo command runs
+    call_command("peken_demo")
+    printed = capsys.readouterr().out
+
+    # then Surabaya's 31 kecamatan hold at least 40 sellers with their shop address
+    assert set(demo.kecamatan_names()) == SURABAYA_KECAMATAN
+    addresses = PartnerAddress.objects.all()
+    assert addresses.count() >= 40
+    used = {a.line3.removeprefix("Kec. ") for a in addresses}
+    assert used <= SURABAYA_KECAMATAN and len(used) >= 25
+    # at least 300 priced, stocked products with a picture, on every required shelf
+    products = Product.objects.browsable()
+    assert products.count() >= 300
+    assert not products.filter(stockrecords__isnull=True).exists()
+    assert not products.filter(images__isnull=True).exists()
+    assert StockRecord.objects.filter(price__lt=500).count() == 0
+    for shelf in ("Sembako", "Minuman", "Makanan Ringan", "Alat Tulis Kantor", "Kerajinan", "Fashion",
+                  "Makanan & Minuman Rapat"):
+        category = Category.objects.get(depth=1, name=shelf)
+        assert selectors.product_list(category=category).count() >= 6, shelf
+    # every seller has something to sell
+    assert not Partner.objects.filter(stockrecords__isnull=True).exists()
+    # the demo accounts work with the passwords the command printed
+    for account in (demo.SHOPPER, demo.ADMIN):
+        assert account["password"] in printed and account["email"] in printed
+        assert client.login(username=account["email"], password=account["password"])
+    assert get_user_model().objects.get(email=demo.ADMIN["email"]).is_staff
+
+    # when it runs again, nothing is added or duplicated
+    before = table_sizes()
+    call_command("peken_demo")
+    assert table_sizes() == before
+
+
+@pytest.mark.django_db
+def test_demo_data_is_refused_where_not_allowed(settings):
+    # given production settings
+    settings.PEKEN_DEMO_DATA_ALLOWED = False
+    # when the demo command runs, then it refuses and creates no account
+    with pytest.raises(CommandError, match="PEKEN_DEMO_DATA_ALLOWED"):
+        call_command("peken_demo")
+    assert not get_user_model().objects.filter(email__endswith="@peken.local").exists()
+
+
+def test_production_settings_refuse_demo_data():
+    from peken.settings import production
+
+    assert production.PEKEN_DEMO_DATA_ALLOWED is False
