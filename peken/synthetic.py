@@ -116,16 +116,21 @@ def _categories() -> list[Category]:
     return leaves
 
 
-def _sellers(rng: random.Random, count: int, prefix: str) -> list[int]:
+def _rng(prefix: str, kind: str, n: int) -> random.Random:
+    """Each row draws from its own seeded source, so it is the same whatever already exists."""
+    return random.Random(f"{prefix}{kind}{n}")
+
+
+def _sellers(count: int, prefix: str) -> list[int]:
     existing = Partner.objects.filter(code__startswith=prefix).count()
     _insert(Partner, (
-        {"code": f"{prefix}{n:05d}", "name": f"Toko {rng.choice(SHOP_WORDS)} {n + 1}"}
+        {"code": f"{prefix}{n:05d}", "name": f"Toko {_rng(prefix, 'seller', n).choice(SHOP_WORDS)} {n + 1}"}
         for n in range(existing, count)
     ))
     return list(Partner.objects.filter(code__startswith=prefix).order_by("id").values_list("id", flat=True))
 
 
-def _products(rng: random.Random, count: int, prefix: str, sellers: list[int]) -> None:
+def _products(count: int, prefix: str, sellers: list[int]) -> None:
     product_class, _ = ProductClass.objects.get_or_create(
         slug="barang", defaults={"name": "Barang", "track_stock": True, "requires_shipping": True}
     )
@@ -133,6 +138,7 @@ def _products(rng: random.Random, count: int, prefix: str, sellers: list[int]) -
     existing = Product.objects.filter(upc__startswith=prefix).count()
     plan = []
     for n in range(existing, count):
+        rng = _rng(prefix, "product", n)
         category, goods = leaves[n % len(leaves)]
         title = f"{rng.choice(goods)} {rng.choice(QUALITIES)} {rng.choice(SIZES)}"
         plan.append((n, category.pk, title, rng.choice(sellers), _price(rng, 2_000, 400_000)))
@@ -173,7 +179,7 @@ def _buyers(count: int, prefix: str) -> list[int]:
     return list(User.objects.filter(username__startswith=prefix).order_by("id").values_list("id", flat=True))
 
 
-def _orders(rng: random.Random, count: int, lines_per_order: int, prefix: str, buyers: list[int]) -> int:
+def _orders(count: int, lines_per_order: int, prefix: str, buyers: list[int]) -> int:
     existing = Order.objects.filter(number__startswith=prefix).count()
     if existing >= count:
         return 0
@@ -182,6 +188,7 @@ def _orders(rng: random.Random, count: int, lines_per_order: int, prefix: str, b
                                              "product__title", "product__upc", "price")[:50_000])
     plan = []
     for n in range(existing, count):
+        rng = _rng(prefix, "order", n)
         picks = rng.sample(stock, min(lines_per_order, len(stock)))
         quantities = [rng.randint(1, 5) for _ in picks]
         total = sum(p[6] * q for p, q in zip(picks, quantities, strict=True))
@@ -231,15 +238,14 @@ def synthetic_populate(
     Orders are written as historical records (no stock allocation).
     """
     prefix = f"SYN{seed}-"
-    rng = random.Random(seed)
     with transaction.atomic():
-        seller_ids = _sellers(rng, sellers, prefix)
+        seller_ids = _sellers(sellers, prefix)
         progress(f"{len(seller_ids)} sellers")
-        _products(rng, products, prefix, seller_ids)
+        _products(products, prefix, seller_ids)
         progress(f"{products} products")
     with transaction.atomic():
         buyer_ids = _buyers(buyers, prefix.lower())
-        added = _orders(rng, orders, lines_per_order, prefix, buyer_ids)
+        added = _orders(orders, lines_per_order, prefix, buyer_ids)
         progress(f"{added} orders added")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
