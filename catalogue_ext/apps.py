@@ -1,5 +1,14 @@
 import oscar.apps.catalogue.apps as apps
+from django.db.models.signals import post_delete, post_save
 
 
 class CatalogueConfig(apps.CatalogueConfig):
     name = "catalogue_ext"
+
+    def ready(self):
+        super().ready()
+        from catalogue_ext.templatetags.peken_catalogue import category_menu_invalidate
+
+        Category = self.get_model("Category")
+        post_save.connect(category_menu_invalidate, sender=Category, dispatch_uid="peken-menu-save")
+        post_delete.connect(category_menu_invalidate, sender=Category, dispatch_uid="peken-menu-delete")

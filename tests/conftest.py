@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import DEFAULT_PASSWORD, CountryFactory, UserFactory
 
@@ -6,6 +7,12 @@ from tests.factories import DEFAULT_PASSWORD, CountryFactory, UserFactory
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # rolled-back test data leaves no signal behind, so cached menus would outlive it
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 from oscar.templatetags.currency_filters import currency
 
@@ -59,3 +61,17 @@ def test_rupiah_is_shown_without_decimals_in_every_language():
 
 def test_times_are_in_surabaya():
     assert str(timezone.get_current_timezone()) == "Asia/Jakarta"
+
+
+@pytest.mark.django_db
+def test_shop_speaks_indonesian_until_the_visitor_picks_english(client):
+    # given a browser that prefers English
+    headers = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    # when it opens the shop, then the page is Indonesian
+    page = client.get(reverse("basket:summary"), **headers)
+    assert 'lang="id"' in page.content.decode() and "Troli belanja" in page.content.decode()
+    # when the visitor picks English with the switcher, then pages are English
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("basket:summary"), **headers)
+    assert 'lang="en"' in page.content.decode()
+    assert "Troli belanja" not in page.content.decode()

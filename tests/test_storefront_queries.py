@@ -57,4 +57,5 @@ def test_listing_queries_do_not_grow_with_page_size_or_catalogue(client):
     # then every page costs the same queries as before
     assert large == small
     assert category_100 == category_20
-    assert small["category"] <= 12, small
+    print("queries per page:", small, "category at 100 per page:", category_100)
+    assert small["category"] <= 10 and small["search"] <= 10 and small["product"] <= 16, small

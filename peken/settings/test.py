@@ -17,3 +17,4 @@ PEKEN_DEMO_DATA_ALLOWED = True
 # worker process against this broker (a database of the local Redis of its own).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_TASK_ALWAYS_EAGER = True
+PEKEN_SERVE_MEDIA = True  # the live server of the browser tests serves product pictures
