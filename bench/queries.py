@@ -84,14 +84,29 @@ def sample_paths(*, products: int = 2000, seed: float = 0.42) -> dict[str, list[
         words.update(w.lower() for w in title.split() if w.isalpha() and len(w) > 3)
     searches = [f"/search/?q={w}" for w in sorted(words)]
     return {
-        "home": ["/catalogue/"],
+        "home": ["/"],
         "category": categories,
         "product": product_urls,
         "search": searches,
     }
 
 
+def session_cookie() -> str:
+    """A signed-in shopper's session cookie, so the load test can bypass the anonymous page cache."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-shopper", defaults={"email": "bench-shopper@peken.local"})
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
 def main() -> None:
+    if sys.argv[1] == "session":
+        print(session_cookie())
+        return
     if sys.argv[1] == "sample":
         Path(sys.argv[2]).write_text(json.dumps(sample_paths()))
         return

@@ -73,9 +73,10 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"server did not answer {url}")
 
 
-def load(name: str, paths_file: Path, *, connections: int, seconds: int) -> dict:
+def load(paths_file: Path, *, connections: int, seconds: int, cookie: str = "") -> dict:
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", *headers,
          "-s", str(ROOT / "bench" / "paths.lua"), f"http://127.0.0.1:{PORT}", "--", str(paths_file)],
         capture_output=True, text=True, check=True,
     )
@@ -115,9 +116,12 @@ def main() -> None:
     paths_json = OUT / "paths.json"
     subprocess.run([PY, "bench/queries.py", "sample", str(paths_json)], cwd=ROOT, env=env, check=True)
     paths = json.loads(paths_json.read_text())
+    # queries of a page as rendered (the anonymous page cache would hide them)
     queries = json.loads(subprocess.run(
-        [PY, "bench/queries.py", str(paths_json)], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        [PY, "bench/queries.py", str(paths_json)], cwd=ROOT, env={**env, "PEKEN_PAGE_CACHE_SECONDS": "0"},
+        check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    cookie = subprocess.run([PY, "bench/queries.py", "session"], cwd=ROOT, env=env, check=True,
+                            capture_output=True, text=True).stdout.strip().splitlines()[-1]
 
     server = subprocess.Popen(
         [PY, "-m", "gunicorn", "peken.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
@@ -130,8 +134,11 @@ def main() -> None:
         for name, urls in paths.items():
             paths_file = OUT / f"{name}.txt"
             paths_file.write_text("\n".join(urls) + "\n")
-            load(name, paths_file, connections=args.connections, seconds=3)  # warm up
-            results[name] = load(name, paths_file, connections=args.connections, seconds=args.seconds)
+            # anonymous visitors (shared page cache), then a signed-in shopper (every page rendered)
+            for who, who_cookie in (("anonymous", ""), ("signed in", cookie)):
+                load(paths_file, connections=args.connections, seconds=3, cookie=who_cookie)  # warm up
+                results[f"{name}, {who}"] = load(paths_file, connections=args.connections,
+                                                 seconds=args.seconds, cookie=who_cookie)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -152,7 +159,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for name, r in results.items():
         errors = r["socket_errors"] + r["non_2xx_3xx"]
-        print(f"| {name} | {queries[name]['queries']} | {r['rps']:.0f} | {r['p50_ms']:.0f} | "
+        page = name.split(",")[0]
+        print(f"| {name} | {queries[page]['queries']} | {r['rps']:.0f} | {r['p50_ms']:.0f} | "
               f"{r['p99_ms']:.0f} | {errors} |")
     print(f"| category, 100 per page | {queries['category_100']['queries']} | | | | |")
     print(f"| placing an order | {queries['place_order'].get('queries')} | | | | |")

@@ -1,5 +1,9 @@
 """The demo marketplace: a believable Surabaya, loaded idempotently, never in production."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -7,6 +11,7 @@ from oscar.core.loading import get_model
 
 from catalogue_ext import selectors
 from peken import demo
+from tests.test_settings import PRODUCTION_ENV, ROOT
 
 Partner = get_model("partner", "Partner")
 PartnerAddress = get_model("partner", "PartnerAddress")
@@ -80,7 +85,11 @@ def test_demo_data_is_refused_where_not_allowed(settings):
     assert not get_user_model().objects.filter(email__endswith="@peken.local").exists()
 
 
-def test_production_settings_refuse_demo_data():
-    from peken.settings import production
-
-    assert production.PEKEN_DEMO_DATA_ALLOWED is False
+def test_demo_command_fails_under_production_settings():
+    # given the production settings with their documented environment
+    env = {**os.environ, **PRODUCTION_ENV}
+    # when the demo command is run there, then it refuses
+    result = subprocess.run([sys.executable, "manage.py", "peken_demo"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "PEKEN_DEMO_DATA_ALLOWED" in result.stderr

@@ -5,12 +5,15 @@ through catalogue_ext.selectors, so a listing costs the same few queries
 whatever the page size or catalogue size.
 """
 
+import hashlib
 from urllib.parse import unquote
 
 from django.contrib import messages
-from django.core.paginator import InvalidPage
+from django.core.cache import cache
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from oscar.apps.search.signals import user_search
@@ -24,8 +27,23 @@ SearchForm = get_class("search.forms", "SearchForm")
 Category = get_model("catalogue", "Category")
 
 
+COUNT_SECONDS = 60
+
+
+class CachedCountPaginator(Paginator):
+    """Counting a large category costs more than the page itself (tens of ms
+    at 100,000 products), and a result count a minute old is fine to show."""
+
+    @cached_property
+    def count(self) -> int:
+        sql = str(self.object_list.query).encode()
+        key = f"peken:count:{hashlib.sha256(sql).hexdigest()}"
+        return cache.get_or_set(key, lambda: Paginator.count.func(self), COUNT_SECONDS)
+
+
 class ProductListView(ListView):
     form_class = BrowseCategoryForm
+    paginator_class = CachedCountPaginator
     context_object_name = "products"
     category = None
 

@@ -18,3 +18,4 @@ PEKEN_DEMO_DATA_ALLOWED = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_TASK_ALWAYS_EAGER = True
 PEKEN_SERVE_MEDIA = True  # the live server of the browser tests serves product pictures
+PEKEN_PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on themselves
