@@ -69,9 +69,9 @@ def test_shop_speaks_indonesian_until_the_visitor_picks_english(client):
     headers = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
     # when it opens the shop, then the page is Indonesian
     page = client.get(reverse("basket:summary"), **headers)
-    assert 'lang="id"' in page.content.decode() and "Troli belanja" in page.content.decode()
+    assert 'lang="id"' in page.content.decode() and "Keranjang" in page.content.decode()
     # when the visitor picks English with the switcher, then pages are English
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("basket:summary"), **headers)
     assert 'lang="en"' in page.content.decode()
-    assert "Troli belanja" not in page.content.decode()
+    assert "Keranjang" not in page.content.decode()
