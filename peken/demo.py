@@ -80,13 +80,15 @@ def _categories() -> tuple[dict[str, Category], dict[str, str]]:
     for root_data in fixture("categories.json"):
         root = Category.objects.filter(depth=1, name=root_data["name"]).first()
         if root is None:
-            root = Category.add_root(name=root_data["name"], description=root_data.get("description", ""),
-                                     is_public=True)
+            root = Category.objects.add_root(create_kwargs={
+                "name": root_data["name"], "is_public": True,
+                "description": root_data.get("description", "")})
         for child_data in root_data.get("children", []):
-            child = root.get_children().filter(name=child_data["name"]).first()
+            child = Category.objects.get_children(root).filter(name=child_data["name"]).first()
             if child is None:
-                child = root.add_child(name=child_data["name"], is_public=True,
-                                       description=child_data.get("description", ""))
+                child = Category.objects.add_child(root, create_kwargs={
+                    "name": child_data["name"], "is_public": True,
+                    "description": child_data.get("description", "")})
             leaves[child.name] = child
             top_of[child.name] = root.name
     return leaves, top_of

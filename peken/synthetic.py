@@ -104,14 +104,16 @@ def _categories() -> list[Category]:
     leaves = []
     for root_name, goods in GOODS.items():
         root_name = f"{root_name} (sintetis)"
-        root = Category.objects.filter(depth=1, name=root_name).first() or Category.add_root(
-            name=root_name, slug=slugify(root_name), is_public=True
+        root = Category.objects.filter(depth=1, name=root_name).first() or Category.objects.add_root(
+            create_kwargs={"name": root_name, "slug": slugify(root_name), "is_public": True}
         )
         for sub in range(3):
             name = f"{root_name} {sub + 1}"
-            child = root.get_children().filter(name=name).first() or root.add_child(
-                name=name, slug=slugify(name), is_public=True
-            )
+            child = Category.objects.get_children(root).filter(name=name).first()
+            if child is None:
+                child = Category.objects.add_child(
+                    root, create_kwargs={"name": name, "slug": slugify(name), "is_public": True}
+                )
             leaves.append((child, goods))
     return leaves
 

@@ -92,8 +92,8 @@ class StockRecordFactory(factory.django.DjangoModelFactory):
 def category_create(name: str, parent=None):
     """A category node, through treebeard so paths and depths are right."""
     if parent is None:
-        return Category.add_root(name=name)
-    return parent.add_child(name=name)
+        return Category.objects.add_root(create_kwargs={"name": name})
+    return Category.objects.add_child(parent, create_kwargs={"name": name})
 
 
 def product_create(*, title: str = None, price=Decimal("15000"), stock: int = 100,
