@@ -42,8 +42,17 @@ def products_per_page(requested: str | None) -> int:
 
 
 def _listing_queryset() -> QuerySet:
-    """Public, canonical products with what a product card renders, prefetched."""
-    return Product.objects.browsable().base_queryset()
+    """Public, canonical products with what a product card renders, prefetched.
+
+    Leaner than Oscar's base_queryset: a card shows no options or variants,
+    and never the long texts or the search vector, so those are not loaded.
+    """
+    return (
+        Product.objects.browsable()
+        .select_related("product_class")
+        .defer("description", "meta_title", "meta_description", "search_vector")
+        .prefetch_related("images", "stockrecords")
+    )
 
 
 def _sorted(qs: QuerySet, sort: str) -> QuerySet:

@@ -58,4 +58,4 @@ def test_listing_queries_do_not_grow_with_page_size_or_catalogue(client):
     assert large == small
     assert category_100 == category_20
     print("queries per page:", small, "category at 100 per page:", category_100)
-    assert small["category"] <= 10 and small["search"] <= 10 and small["product"] <= 16, small
+    assert small["category"] <= 6 and small["search"] <= 6 and small["product"] <= 12, small
