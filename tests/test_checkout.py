@@ -33,6 +33,7 @@ def test_pay_on_delivery_order_is_placed_and_confirmed_by_email(
     assert record.num_allocated == 2
     assert len(mail.outbox) == 1
     assert order.number in mail.outbox[0].body
+    assert "Rp30.000" in mail.outbox[0].body
     history = shopper_client.get(reverse("customer:order-list"))
     assert order.number in history.content.decode()
 

@@ -103,6 +103,8 @@ def test_staff_dashboard_shows_rupiah(chromium, live_server, shots):
     page.locator("button[name=login_submit]").click()
     page.goto("/dashboard/")
     shots(page, "dashboard")
+    assert "Total pendapatan" in page.locator("body").inner_text()
+    assert re.search(r"\bRp0\b", page.locator("body").inner_text())
     page.goto("/dashboard/catalogue/")
     shots(page, "dashboard-products")
     # then it is in Indonesian and lists the demo products
