@@ -38,6 +38,7 @@ def environment(database_url: str, workers: int) -> dict:
         "DJANGO_CONN_MAX_AGE": "60",
         "CACHE_URL": "redis://127.0.0.1:6379/3",
         "WEB_CONCURRENCY": str(workers),
+        "PEKEN_SYNTHETIC_DATA_ALLOWED": "true",
     }
 
 

@@ -67,6 +67,18 @@ def _sorted(qs: QuerySet, sort: str) -> QuerySet:
     return qs.order_by("-date_created", "-id")
 
 
+def category_roots() -> QuerySet:
+    """The public top-level categories, in tree order."""
+    return Category.objects.filter(depth=1, is_public=True).order_by("path")
+
+
+def product_detail_queryset() -> QuerySet:
+    """Products with what their page shows (pictures, stock, sellers, categories) loaded up front."""
+    return Product.objects.select_related("product_class").prefetch_related(
+        "images", "stockrecords__partner", "categories"
+    )
+
+
 def product_list(
     *, category=None, sort: str = ProductSort.NEWEST, made_locally: bool | None = None
 ) -> QuerySet:

@@ -2,12 +2,8 @@
 
 from django.views.generic import TemplateView
 from oscar.apps.catalogue import views
-from oscar.core.loading import get_model
 
 from catalogue_ext import selectors
-
-Category = get_model("catalogue", "Category")
-Product = get_model("catalogue", "Product")
 
 HOME_SHELF_SIZE = 8
 
@@ -19,7 +15,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["categories"] = Category.objects.filter(depth=1, is_public=True).order_by("path")
+        ctx["categories"] = selectors.category_roots()
         ctx["newest"] = selectors.product_list()[:HOME_SHELF_SIZE]
         ctx["local"] = selectors.product_list(made_locally=True)[:HOME_SHELF_SIZE]
         return ctx
@@ -29,6 +25,4 @@ class ProductDetailView(views.ProductDetailView):
     """Oscar's product page, with what it shows loaded in a few queries up front."""
 
     def get_queryset(self):
-        return Product.objects.select_related("product_class").prefetch_related(
-            "images", "stockrecords__partner", "categories"
-        )
+        return selectors.product_detail_queryset()

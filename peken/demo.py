@@ -1,9 +1,10 @@
 """Demo data: a believable Surabaya marketplace from the JSON files in fixtures/.
 
-Loads the city's kecamatan, the category tree, sellers (as Oscar partners with
-their shop address), products with stock and a locally drawn picture, and two
-demo accounts. Every row is found by a natural key before it is written, so
-running the loader again changes nothing; it refuses to run where
+Loads the category tree, sellers (as Oscar partners whose shop address names
+their kelurahan and kecamatan, from the city's 31 in fixtures/surabaya.json),
+products with stock and a locally drawn picture, and two demo accounts. Every
+row is found by a natural key before it is written, so running the loader
+again changes nothing; it refuses to run where
 ``PEKEN_DEMO_DATA_ALLOWED`` is off (production).
 """
 
@@ -142,7 +143,10 @@ def product_picture(*, title: str, category: str, colour: str) -> bytes:
     return buffer.getvalue()
 
 
-def _products(leaves, top_of, sellers_by_category, product_class) -> int:
+def _products(
+    leaves: dict[str, Category], top_of: dict[str, str], sellers_by_category: dict[str, list[Partner]],
+    product_class: ProductClass,
+) -> int:
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(c["name"] for c in
                                                                         fixture("categories.json"))}
     turn: dict[str, int] = {}

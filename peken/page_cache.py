@@ -1,29 +1,30 @@
 """Whole-page cache for anonymous visitors of the catalogue.
 
 Most catalogue traffic is people who have not signed in and have no basket
-yet; they all see the same page, so it is rendered once per minute and then
+yet; they all see the same page, so it is rendered once a minute and then
 served from the cache (what a CDN in front of a shop does, kept inside the
 app so it knows who may be served a shared page). Anyone signed in, with a
 session, a basket or a pending message, and every non-GET request, passes
-straight through. Forms in a cached page carry a placeholder instead of the
-CSRF token; each response gets the visitor's own token in its place.
-Prices and stock shown may be up to ``PEKEN_PAGE_CACHE_SECONDS`` old; order
-placement re-checks both under a lock.
+straight through, as does a URL with query parameters the catalogue does not
+use (so junk parameters cannot fill the cache). Forms in a shared page carry
+each visitor's own CSRF token (peken/csrf.py). Prices and stock shown may be
+up to ``PEKEN_PAGE_CACHE_SECONDS`` old; order placement re-checks both under
+a lock.
 """
 
 import hashlib
-import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils.translation import get_language
 
+from peken.csrf import csrf_token_fill, csrf_token_share
+
 CACHEABLE_VIEWS = {"home", "catalogue:index", "catalogue:category", "catalogue:detail", "search:search"}
-TOKEN_PLACEHOLDER = "__peken_csrf_token__"
-TOKEN_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')
+CATALOGUE_PARAMETERS = {"q", "sort_by", "per_page", "page"}
 
 
 class AnonymousPageCacheMiddleware:
@@ -37,22 +38,24 @@ class AnonymousPageCacheMiddleware:
         key = self._key(request)
         body = cache.get(key)
         if body is not None:
-            response = HttpResponse(body.replace(TOKEN_PLACEHOLDER, get_token(request)))
+            response = HttpResponse(csrf_token_fill(body, request))
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
-        if self._shareable_response(response):
-            shared = TOKEN_FIELD.sub(rf"\g<1>{TOKEN_PLACEHOLDER}\g<2>", response.content.decode())
-            cache.set(key, shared, seconds)
+        if self._shareable_response(request, response):
+            cache.set(key, csrf_token_share(response.content.decode()), seconds)
             response["X-Page-Cache"] = "miss"
         return response
 
-    def _shared_page_request(self, request) -> bool:
+    @staticmethod
+    def _shared_page_request(request) -> bool:
         if request.method != "GET" or request.user.is_authenticated:
             return False
         cookies = request.COOKIES
         if any(name in cookies for name in (settings.SESSION_COOKIE_NAME, settings.OSCAR_BASKET_COOKIE_OPEN,
                                              "messages")):
+            return False
+        if not set(request.GET) <= CATALOGUE_PARAMETERS:
             return False
         try:
             match = resolve(request.path_info)
@@ -61,17 +64,22 @@ class AnonymousPageCacheMiddleware:
         return match.view_name in CACHEABLE_VIEWS
 
     @staticmethod
-    def _shareable_response(response) -> bool:
+    def _shareable_response(request, response) -> bool:
+        messages = getattr(request, "_messages", None)
         return (
             response.status_code == 200
             and not response.streaming
             and response.get("Content-Type", "").startswith("text/html")
-            # nothing personal was set while rendering (Oscar's history cookie
-            # is not shown anywhere in Peken, see recently_viewed_products.html)
+            # Nothing personal arose while rendering: no session data, no
+            # message, no cookie (Oscar's recently-viewed cookie aside: Peken
+            # never shows that list, see recently_viewed_products.html).
+            and not request.session.modified
+            and not getattr(messages, "_queued_messages", None)
             and set(response.cookies) <= {settings.OSCAR_RECENTLY_VIEWED_COOKIE_NAME}
         )
 
     @staticmethod
     def _key(request) -> str:
-        url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        return f"peken:page:{get_language()}:{url}"
+        query = urlencode(sorted(request.GET.items()))
+        page = f"{request.get_host()}{request.path}?{query}".encode()
+        return f"peken:page:{get_language()}:{hashlib.sha256(page).hexdigest()}"

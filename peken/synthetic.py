@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import islice
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -185,7 +187,7 @@ def _orders(count: int, lines_per_order: int, prefix: str, buyers: list[int]) ->
     existing = Order.objects.filter(number__startswith=prefix).count()
     if existing >= count:
         return 0
-    stock = list(StockRecord.objects
+    stock = list(StockRecord.objects.filter(partner_sku__startswith=prefix)
                  .order_by("id").values_list("id", "partner_id", "partner__name", "product_id",
                                              "product__title", "product__upc", "price")[:50_000])
     plan = []
@@ -238,7 +240,14 @@ def synthetic_populate(
     Deterministic for a given seed; rows already present (by their synthetic
     keys) are kept, so a rerun with larger numbers only adds the difference.
     Orders are written as historical records (no stock allocation).
+
+    Raises ImproperlyConfigured where ``PEKEN_SYNTHETIC_DATA_ALLOWED`` is off
+    (production, unless the benchmark turns it on for its own database).
     """
+    if not getattr(settings, "PEKEN_SYNTHETIC_DATA_ALLOWED", False):
+        raise ImproperlyConfigured(
+            "Synthetic data is disabled in these settings (PEKEN_SYNTHETIC_DATA_ALLOWED)."
+        )
     prefix = f"SYN{seed}-"
     with transaction.atomic():
         seller_ids = _sellers(sellers, prefix)

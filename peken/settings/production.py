@@ -1,7 +1,7 @@
 """Production: every secret and host comes from the environment; HTTPS only."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHES, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -10,6 +10,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Shared by every worker: the page, card, count and menu caches must be one cache.
+CACHES = {**CACHES, "default": env.cache("CACHE_URL")}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -29,3 +31,5 @@ vars().update(EMAIL_CONFIG)
 
 # Demo accounts with known passwords must never exist here.
 PEKEN_DEMO_DATA_ALLOWED = False
+# Synthetic benchmark data only where the benchmark asks for it.
+PEKEN_SYNTHETIC_DATA_ALLOWED = env.bool("PEKEN_SYNTHETIC_DATA_ALLOWED", default=False)

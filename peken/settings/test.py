@@ -12,6 +12,7 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / ".test-media"
 PEKEN_DEMO_DATA_ALLOWED = True
+PEKEN_SYNTHETIC_DATA_ALLOWED = True
 
 # Tasks run inline in tests; the one worker test turns this off and runs a real
 # worker process against this broker (a database of the local Redis of its own).

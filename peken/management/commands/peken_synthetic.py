@@ -2,7 +2,8 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
 from peken.synthetic import synthetic_populate
 
@@ -20,11 +21,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        counts = synthetic_populate(
-            sellers=options["sellers"], products=options["products"], orders=options["orders"],
-            lines_per_order=options["lines_per_order"], buyers=options["buyers"], seed=options["seed"],
-            progress=lambda message: self.stdout.write(f"  {message} ({time.monotonic() - started:.0f} s)"),
-        )
+
+        def progress(message: str) -> None:
+            self.stdout.write(f"  {message} ({time.monotonic() - started:.0f} s)")
+
+        try:
+            counts = synthetic_populate(
+                sellers=options["sellers"], products=options["products"], orders=options["orders"],
+                lines_per_order=options["lines_per_order"], buyers=options["buyers"], seed=options["seed"],
+                progress=progress,
+            )
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
             f"{counts.sellers} sellers, {counts.products} products, {counts.buyers} buyers, "
             f"{counts.orders} orders, {counts.lines} order lines in {time.monotonic() - started:.0f} s"
