@@ -87,9 +87,18 @@ def test_demo_data_is_refused_where_not_allowed(settings):
 
 def test_demo_command_fails_under_production_settings():
     # given the production settings with their documented environment
-    env = {**os.environ, **PRODUCTION_ENV}
+    # (a database that cannot be reached: the refusal must come before any write)
+    env = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"}
     # when the demo command is run there, then it refuses
     result = subprocess.run([sys.executable, "manage.py", "peken_demo"], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     assert result.returncode != 0
     assert "PEKEN_DEMO_DATA_ALLOWED" in result.stderr
+
+
+def test_synthetic_command_fails_under_production_settings():
+    env = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"}
+    result = subprocess.run([sys.executable, "manage.py", "peken_synthetic", "--products", "10"], cwd=ROOT,
+                            env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "PEKEN_SYNTHETIC_DATA_ALLOWED" in result.stderr

@@ -1,16 +1,14 @@
 """Anonymous catalogue pages are shared from the cache; nobody personal ever gets one."""
 
-import re
-
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import category_create, product_create
-
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+from tests.shared_html import add_form_token, is_token_of
 
 
 @pytest.fixture
@@ -29,7 +27,8 @@ def test_anonymous_visitors_share_a_cached_page_with_their_own_csrf_token(page_c
     sembako, products = shelf
     url = sembako.get_absolute_url()
     # given one visitor has seen the category page
-    first = Client().get(url)
+    first_visitor = Client()
+    first = first_visitor.get(url)
     assert first["X-Page-Cache"] == "miss"
 
     # when another visitor opens it
@@ -42,28 +41,48 @@ def test_anonymous_visitors_share_a_cached_page_with_their_own_csrf_token(page_c
     assert len(ctx.captured_queries) == 0
     assert "Gula Pasir 0 kg" in page.content.decode()
     # and its add-to-basket forms carry this visitor's token, which the shop accepts
-    token = TOKEN.search(page.content.decode()).group(1)
-    assert token not in first.content.decode()
+    token = add_form_token(page.content.decode(), products[0])
+    assert is_token_of(token, visitor) and not is_token_of(token, first_visitor)
     response = visitor.post(reverse("basket:add", kwargs={"pk": products[0].pk}),
                             {"quantity": 1, "csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    # and with a basket the visitor now sees their own pages, not the shared one
+    # and with a basket the visitor now sees their own pages, showing their basket total
     own = visitor.get(url)
     assert "X-Page-Cache" not in own
-    assert "Rp15.000" in own.content.decode()
+    assert "Total: Rp15.000" in " ".join(own.content.decode().split())
 
 
 @pytest.mark.django_db
-def test_signed_in_shoppers_and_other_pages_are_never_cached(page_cache, shelf, shopper_client):
-    sembako, products = shelf
-    Client().get(sembako.get_absolute_url())  # the shared copy exists
-    # when a signed-in shopper opens the same page, then it is rendered for them
-    page = shopper_client.get(sembako.get_absolute_url())
+def test_each_language_has_its_own_shared_page(page_cache, shelf):
+    sembako, _ = shelf
+    Client().get(sembako.get_absolute_url())  # the Indonesian copy exists
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get(sembako.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss"
+    assert 'lang="en"' in page.content.decode()
+    assert 'lang="id"' in Client().get(sembako.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_personal_requests_and_other_pages_are_never_shared(page_cache, shelf, shopper_client):
+    sembako, _ = shelf
+    url = sembako.get_absolute_url()
+    Client().get(url)  # the shared copy exists
+    # a signed-in shopper gets a page rendered for them
+    page = shopper_client.get(url)
     assert "X-Page-Cache" not in page
     assert reverse("customer:logout") in page.content.decode()
-    # and pages outside the catalogue are never cached, even for anonymous visitors
+    # so does a visitor with a session
+    with_session = Client()
+    with_session.cookies[settings.SESSION_COOKIE_NAME] = "abc"
+    assert "X-Page-Cache" not in with_session.get(url)
+    # a URL with parameters the catalogue does not use is not cached
+    assert "X-Page-Cache" not in Client().get(url + "?utm_source=wa")
+    # nor are pages outside the catalogue, nor missing pages
     assert "X-Page-Cache" not in Client().get(reverse("basket:summary"))
     assert "X-Page-Cache" not in Client().get(reverse("customer:login"))
+    assert "X-Page-Cache" not in Client().get("/catalogue/tidak-ada_999999/")
 
 
 @pytest.mark.django_db

@@ -60,14 +60,19 @@ def shots(request):
 
 
 @pytest.fixture
-def browser_page(chromium, live_server):
-    """A phone-sized page whose relative URLs go to the live server; fails on server errors."""
-    context = chromium.new_context(base_url=live_server.url, locale="id-ID",
-                                   timezone_id="Asia/Jakarta", **PHONE)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors = []
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
-    yield page
-    context.close()
+def open_page(chromium, live_server):
+    """Opens pages whose relative URLs go to the live server; the test fails on any server error."""
+    contexts, errors = [], []
+
+    def open_(screen: dict):
+        context = chromium.new_context(base_url=live_server.url, timezone_id="Asia/Jakarta", **screen)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
     assert not errors, errors
