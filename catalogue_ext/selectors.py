@@ -80,7 +80,7 @@ def product_detail_queryset() -> QuerySet:
 
 
 def product_list(
-    *, category=None, sort: str = ProductSort.NEWEST, made_locally: bool | None = None
+    *, category: Category | None = None, sort: str = ProductSort.NEWEST, made_locally: bool | None = None
 ) -> QuerySet:
     """Products for the catalogue page, or one category and its subcategories."""
     qs = _listing_queryset()
