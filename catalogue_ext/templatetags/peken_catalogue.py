@@ -50,13 +50,12 @@ CARD_SECONDS = 300
 CARD_TEMPLATE = "oscar/catalogue/partials/product.html"
 
 
-def _card_key(product, language: str) -> str:
+def _card_key(product, language: str, template_version: float) -> str:
     # Everything a card shows: the product's own fields, its class's stock
     # rule, price and stock, pictures, language, and the card template itself
     # (a deploy that changes it starts new keys). All of it is prefetched.
-    template_file = get_template(CARD_TEMPLATE).origin.name
     state = (
-        os.path.getmtime(template_file), product.date_updated.timestamp(), product.structure,
+        template_version, product.date_updated.timestamp(), product.structure,
         product.product_class.track_stock if product.product_class else None,
         [(r.pk, r.price, r.num_in_stock, r.num_allocated) for r in product.stockrecords.all()],
         [(i.pk, i.original.name, i.display_order) for i in product.images.all()],
@@ -76,7 +75,8 @@ def product_grid(context, products: Iterable) -> str:
     """
     request = context["request"]
     products = list(products)
-    keys = {product.pk: _card_key(product, get_language()) for product in products}
+    template_version = os.path.getmtime(get_template(CARD_TEMPLATE).origin.name)
+    keys = {product.pk: _card_key(product, get_language(), template_version) for product in products}
     cards = cache.get_many(keys.values())
     missing = {
         keys[product.pk]: render_to_string(
