@@ -118,10 +118,6 @@ def _sellers(country: Country) -> dict[str, list[Partner]]:
     return by_category
 
 
-def _font(size: int):
-    return ImageFont.load_default(size=size)
-
-
 def product_picture(*, title: str, category: str, colour: str) -> bytes:
     """A 600x600 JPEG card: the category colour, a basket mark and the product's name."""
     image = Image.new("RGB", (600, 600), colour)
@@ -129,14 +125,14 @@ def product_picture(*, title: str, category: str, colour: str) -> bytes:
     draw.rounded_rectangle((30, 30, 570, 570), radius=36, fill="#fdf8f0")
     draw.rounded_rectangle((30, 30, 570, 130), radius=36, fill=colour)
     draw.rectangle((30, 94, 570, 130), fill=colour)
-    draw.text((60, 58), category.upper(), font=_font(30), fill="#fdf8f0")
+    draw.text((60, 58), category.upper(), font=ImageFont.load_default(size=30), fill="#fdf8f0")
     # A simple basket, Peken's mark, so the picture reads as a product photo placeholder.
     draw.arc((215, 160, 385, 300), start=180, end=360, fill=colour, width=14)
     draw.polygon([(180, 240), (420, 240), (390, 340), (210, 340)], fill=colour)
     lines = textwrap.wrap(title, width=22)[:4]
     y = 380
     for line in lines:
-        draw.text((300, y), line, font=_font(34), fill="#2b2b2b", anchor="ma")
+        draw.text((300, y), line, font=ImageFont.load_default(size=34), fill="#2b2b2b", anchor="ma")
         y += 44
     buffer = BytesIO()
     image.save(buffer, format="JPEG", quality=82)

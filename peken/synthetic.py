@@ -69,17 +69,16 @@ class SyntheticCounts:
 
 
 def _column_values(model: type[models.Model], values: dict) -> list:
-    """A full row for ``model``: given values, the field default for the rest."""
-    row = []
-    for field in model._meta.concrete_fields:
-        if field.primary_key and field.attname not in values:
-            continue
-        row.append(values[field.attname] if field.attname in values else field.get_default())
-    return row
+    """A full row for ``model`` without its key: given values, the field default for the rest."""
+    return [
+        values[field.attname] if field.attname in values else field.get_default()
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    ]
 
 
-def _columns(model: type[models.Model], with_pk: bool = False) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+def _columns(model: type[models.Model]) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields if not f.primary_key]
 
 
 def _insert(model: type[models.Model], rows: Iterable[dict]) -> None:
