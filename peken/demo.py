@@ -27,6 +27,9 @@ from django.utils.text import slugify
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
 
+from peken import city
+from sellers.abstract_models import SellerKind, SellerStatus
+
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
@@ -61,11 +64,6 @@ def fixture(name: str):
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-def kecamatan_names() -> list[str]:
-    """The 31 kecamatan of Surabaya, as listed in fixtures/surabaya.json."""
-    return [k["name"] for k in fixture("surabaya.json")["kecamatan"]]
-
-
 def _country() -> Country:
     country, _ = Country.objects.update_or_create(
         iso_3166_1_a2="ID",
@@ -97,11 +95,17 @@ def _categories() -> tuple[dict[str, Category], dict[str, str]]:
 
 def _sellers(country: Country) -> dict[str, list[Partner]]:
     """Sellers as partners with their shop address; returns them by top-level category."""
-    postcodes = {k["name"]: k.get("postcode", "") for k in fixture("surabaya.json")["kecamatan"]}
     by_category: dict[str, list[Partner]] = {}
     for data in fixture("sellers.json"):
-        partner, _ = Partner.objects.get_or_create(
-            code=slugify(data["name"]), defaults={"name": data["name"]}
+        # Demo shops are already verified (status aktif), so their goods are on sale.
+        partner, _ = Partner.objects.update_or_create(
+            code=slugify(data["name"]),
+            defaults={
+                "name": data["name"], "status": SellerStatus.ACTIVE,
+                "kind": SellerKind.KELONTONG if data["kind"] == "toko_kelontong" else SellerKind.UMKM,
+                "owner_name": data["owner"], "phone": data["phone"], "kecamatan": data["kecamatan"],
+                "kelurahan": data["kelurahan"], "made_locally": data["made_locally"],
+            },
         )
         owner_first, _, owner_last = data["owner"].partition(" ")
         PartnerAddress.objects.update_or_create(
@@ -109,7 +113,8 @@ def _sellers(country: Country) -> dict[str, list[Partner]]:
             defaults={
                 "first_name": owner_first, "last_name": owner_last, "line1": data["street"],
                 "line2": f"Kel. {data['kelurahan']}", "line3": f"Kec. {data['kecamatan']}",
-                "line4": "Surabaya", "state": "Jawa Timur", "postcode": postcodes[data["kecamatan"]],
+                "line4": city.city_name(), "state": "Jawa Timur",
+                "postcode": city.kecamatan_postcode(data["kecamatan"]),
                 "country": country,
             },
         )
@@ -224,7 +229,7 @@ def demo_load() -> DemoCounts:
         products = _products(leaves, top_of, sellers_by_category, product_class)
         _accounts(country)
     return DemoCounts(
-        kecamatan=len(kecamatan_names()),
+        kecamatan=len(city.kecamatan_names()),
         categories=Category.objects.count(),
         sellers=len(fixture("sellers.json")),
         products=products,

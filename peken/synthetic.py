@@ -127,7 +127,9 @@ def _rng(prefix: str, kind: str, n: int) -> random.Random:
 def _sellers(count: int, prefix: str) -> list[int]:
     existing = Partner.objects.filter(code__startswith=prefix).count()
     _insert(Partner, (
-        {"code": f"{prefix}{n:05d}", "name": f"Toko {_rng(prefix, 'seller', n).choice(SHOP_WORDS)} {n + 1}"}
+        {"code": f"{prefix}{n:05d}", "name": f"Toko {_rng(prefix, 'seller', n).choice(SHOP_WORDS)} {n + 1}",
+         "status": "aktif", "kind": "umkm", "is_pkp": False, "made_locally": False,
+         "low_income_household": False}
         for n in range(existing, count)
     ))
     return list(Partner.objects.filter(code__startswith=prefix).order_by("id").values_list("id", flat=True))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", HomeView.as_view(), name="home"),
+    path("penjual/", apps.get_app_config("partner").urls),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

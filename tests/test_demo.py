@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from oscar.core.loading import get_model
 
 from catalogue_ext import selectors
-from peken import demo
+from peken import city, demo
 from tests.test_settings import PRODUCTION_ENV, ROOT
 
 Partner = get_model("partner", "Partner")
@@ -46,7 +46,7 @@ def test_demo_marketplace_is_surabaya_and_loads_twice_without_change(client, cap
     printed = capsys.readouterr().out
 
     # then Surabaya's 31 kecamatan hold at least 40 sellers with their shop address
-    assert set(demo.kecamatan_names()) == SURABAYA_KECAMATAN
+    assert set(city.kecamatan_names()) == SURABAYA_KECAMATAN
     addresses = PartnerAddress.objects.all()
     assert addresses.count() >= 40
     used = {a.line3.removeprefix("Kec. ") for a in addresses}

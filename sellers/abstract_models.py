@@ -1,0 +1,97 @@
+"""Peken's seller: Oscar's partner plus what the city needs to know about a shop."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.partner.abstract_models import AbstractPartner
+
+
+class SellerKind(models.TextChoices):
+    KELONTONG = "kelontong", _("Toko kelontong")
+    UMKM = "umkm", _("UMKM")
+
+
+class SellerStatus(models.TextChoices):
+    PENDING = "menunggu", _("Menunggu verifikasi")
+    ACTIVE = "aktif", _("Aktif")
+    REJECTED = "ditolak", _("Ditolak")
+    SUSPENDED = "dibekukan", _("Dibekukan")
+
+
+class UmkmScale(models.TextChoices):
+    MICRO = "mikro", _("Usaha mikro")
+    SMALL = "kecil", _("Usaha kecil")
+    MEDIUM = "menengah", _("Usaha menengah")
+
+
+# PP 7/2021: annual sales ceilings of each scale, in rupiah (inclusive).
+UMKM_SALES_CEILINGS = (
+    (UmkmScale.MICRO, Decimal("2000000000")),
+    (UmkmScale.SMALL, Decimal("15000000000")),
+    (UmkmScale.MEDIUM, Decimal("50000000000")),
+)
+
+
+def umkm_scale_for(annual_sales: Decimal) -> str | None:
+    """The UMKM scale of a business with these annual sales; None above medium (not an UMKM)."""
+    return next((scale for scale, ceiling in UMKM_SALES_CEILINGS if annual_sales <= ceiling), None)
+
+
+class AbstractSeller(AbstractPartner):
+    """A shop. Registration data is kept as entered; ``status`` moves only through sellers.services."""
+
+    kind = models.CharField(_("Jenis usaha"), max_length=10, choices=SellerKind.choices,
+                            default=SellerKind.UMKM)
+    status = models.CharField(_("Status"), max_length=10, choices=SellerStatus.choices,
+                              default=SellerStatus.PENDING, db_index=True)
+    owner_name = models.CharField(_("Nama pemilik"), max_length=128, blank=True)
+    ktp_number = models.CharField(_("NIK (KTP)"), max_length=16, blank=True)
+    nib = models.CharField(_("NIB"), max_length=13, blank=True)
+    npwp = models.CharField(_("NPWP"), max_length=16, blank=True)
+    is_pkp = models.BooleanField(_("Pengusaha Kena Pajak (PKP)"), default=False)
+    pp55_number = models.CharField(_("Nomor surat keterangan PP 55/2022"), max_length=64, blank=True)
+    pp55_valid_until = models.DateField(_("Berlaku sampai"), null=True, blank=True)
+    annual_sales = models.DecimalField(_("Omzet setahun (Rp)"), max_digits=15, decimal_places=0,
+                                       null=True, blank=True)
+    umkm_scale = models.CharField(_("Skala UMKM"), max_length=10, choices=UmkmScale.choices, blank=True)
+    bank_name = models.CharField(_("Bank"), max_length=64, blank=True)
+    bank_account_number = models.CharField(_("Nomor rekening"), max_length=20, blank=True)
+    bank_account_holder = models.CharField(_("Nama pemilik rekening"), max_length=128, blank=True)
+    phone = models.CharField(_("Nomor HP/WhatsApp"), max_length=20, blank=True)
+    kecamatan = models.CharField(_("Kecamatan"), max_length=64, blank=True, db_index=True)
+    kelurahan = models.CharField(_("Kelurahan"), max_length=64, blank=True)
+    photo = models.ImageField(_("Foto toko"), upload_to="sellers/", blank=True)
+    made_locally = models.BooleanField(_("Barang buatan sendiri / lokal"), default=False)
+    low_income_household = models.BooleanField(_("Keluarga berpenghasilan rendah (MBR)"), default=False)
+    date_registered = models.DateTimeField(_("Terdaftar"), null=True, blank=True)
+
+    class Meta(AbstractPartner.Meta):
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(fields=["nib"], condition=~models.Q(nib=""), name="seller_unique_nib"),
+        ]
+
+    @property
+    def has_pp55_certificate(self) -> bool:
+        return bool(self.pp55_number)
+
+
+class AbstractSellerDecision(models.Model):
+    """Append-only record of who registered, approved, rejected or suspended a shop, when and why."""
+
+    seller = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="decisions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    old_status = models.CharField(max_length=10, choices=SellerStatus.choices, blank=True)
+    new_status = models.CharField(max_length=10, choices=SellerStatus.choices)
+    reason = models.TextField(blank=True)
+    date_created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-date_created", "-id"]
+
+    def __str__(self):
+        return f"{self.seller}: {self.old_status or '-'} → {self.new_status}"

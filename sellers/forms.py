@@ -1,0 +1,137 @@
+"""The shop registration form: every malformed field gets its own message in Bahasa Indonesia."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import get_model
+
+from peken import city
+from sellers.abstract_models import UMKM_SALES_CEILINGS, SellerKind
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+YES_NO = [(True, _("Ya")), (False, _("Tidak"))]
+
+
+def _digits(value: str) -> str:
+    """Digits only: people type NPWP as 01.234.567.8-901.000 and KTP with spaces."""
+    return re.sub(r"[\s.\-]", "", value or "")
+
+
+def _yes_no(label, help_text=""):
+    return forms.TypedChoiceField(label=label, help_text=help_text, choices=YES_NO, widget=forms.RadioSelect,
+                                  coerce=lambda value: value in (True, "True"), initial=False)
+
+
+class SellerRegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Nama toko"), max_length=128)
+    kind = forms.ChoiceField(label=_("Jenis usaha"), choices=SellerKind.choices, widget=forms.RadioSelect)
+    owner_name = forms.CharField(label=_("Nama pemilik (sesuai KTP)"), max_length=128)
+    ktp_number = forms.CharField(label=_("NIK (nomor KTP)"), max_length=32, help_text=_("16 angka"))
+    nib = forms.CharField(label=_("NIB (Nomor Induk Berusaha dari OSS)"), max_length=32,
+                          help_text=_("13 angka"))
+    npwp = forms.CharField(label=_("NPWP"), max_length=32, help_text=_("15 atau 16 angka"))
+    is_pkp = _yes_no(_("Pengusaha Kena Pajak (PKP)?"))
+    has_pp55 = _yes_no(_("Punya surat keterangan PP 55/2022 (PPh final 0,5%)?"))
+    pp55_number = forms.CharField(label=_("Nomor surat keterangan PP 55"), max_length=64, required=False)
+    pp55_valid_until = forms.DateField(label=_("Berlaku sampai"), required=False,
+                                       widget=forms.DateInput(attrs={"type": "date"}))
+    annual_sales = forms.CharField(label=_("Omzet setahun (Rp)"), max_length=32,
+                                   help_text=_("Perkiraan penjualan setahun, misalnya 350.000.000"))
+    bank_name = forms.CharField(label=_("Nama bank"), max_length=64)
+    bank_account_number = forms.CharField(label=_("Nomor rekening"), max_length=32)
+    bank_account_holder = forms.CharField(label=_("Nama pemilik rekening"), max_length=128)
+    phone = forms.CharField(label=_("Nomor HP/WhatsApp"), max_length=20)
+    street = forms.CharField(label=_("Alamat toko (jalan, nomor, RT/RW)"), max_length=255)
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"))
+    kelurahan = forms.ChoiceField(label=_("Kelurahan"))
+    postcode = forms.CharField(label=_("Kode pos"), max_length=5)
+    photo = forms.ImageField(label=_("Foto toko"), help_text=_("JPG atau PNG, paling besar 5 MB"))
+    made_locally = _yes_no(_("Barang yang dijual buatan sendiri / produksi lokal Surabaya?"))
+    low_income_household = _yes_no(_("Termasuk keluarga berpenghasilan rendah (MBR)?"),
+                                   _("Untuk program prioritas pemerintah kota"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        blank = [("", _("— pilih —"))]
+        self.fields["kecamatan"].choices = blank + [(k, k) for k in city.kecamatan_names()]
+        self.fields["kelurahan"].choices = blank + sorted(
+            {(kel, kel) for kec in city.kecamatan_names() for kel in city.kelurahan_names(kec)}
+        )
+        for field in self.fields.values():
+            field.error_messages["required"] = _("%(field)s wajib diisi.") % {"field": field.label}
+        self.fields["photo"].error_messages["invalid_image"] = _(
+            "Foto toko harus berupa gambar JPG atau PNG."
+        )
+
+    def _exact_digits(self, name: str, lengths: tuple[int, ...], message: str) -> str:
+        value = _digits(self.cleaned_data.get(name, ""))
+        if not value.isdigit() or len(value) not in lengths:
+            raise forms.ValidationError(message)
+        return value
+
+    def clean_ktp_number(self) -> str:
+        return self._exact_digits("ktp_number", (16,), _("NIK harus 16 angka, sesuai KTP."))
+
+    def clean_nib(self) -> str:
+        value = self._exact_digits("nib", (13,), _("NIB harus 13 angka, sesuai dokumen OSS."))
+        if get_model("partner", "Partner").objects.filter(nib=value).exists():
+            raise forms.ValidationError(_("NIB ini sudah terdaftar untuk toko lain."))
+        return value
+
+    def clean_npwp(self) -> str:
+        return self._exact_digits("npwp", (15, 16), _("NPWP harus 15 atau 16 angka."))
+
+    def clean_bank_account_number(self) -> str:
+        return self._exact_digits("bank_account_number", tuple(range(6, 21)),
+                                  _("Nomor rekening harus 6 sampai 20 angka."))
+
+    def clean_postcode(self) -> str:
+        value = self._exact_digits("postcode", (5,), _("Kode pos harus 5 angka."))
+        if not value.startswith("60"):
+            raise forms.ValidationError(_("Kode pos Surabaya diawali 60."))
+        return value
+
+    def clean_phone(self) -> str:
+        value = re.sub(r"[\s\-()]", "", self.cleaned_data.get("phone", ""))
+        if value.startswith("+62"):
+            value = "0" + value[3:]
+        if not re.fullmatch(r"08\d{8,12}", value):
+            raise forms.ValidationError(_("Nomor HP harus diawali 08 atau +62 dan berisi 10–14 angka."))
+        return value
+
+    def clean_annual_sales(self) -> Decimal:
+        raw = _digits(self.cleaned_data.get("annual_sales", "")).removeprefix("Rp").removeprefix("rp")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise forms.ValidationError(_("Tulis omzet dalam angka rupiah, misalnya 350.000.000.")) from None
+        if value < 0:
+            raise forms.ValidationError(_("Omzet tidak boleh negatif."))
+        if value > UMKM_SALES_CEILINGS[-1][1]:
+            raise forms.ValidationError(_("Omzet di atas Rp50 miliar setahun bukan lagi UMKM."))
+        return value
+
+    def clean_photo(self):
+        photo = self.cleaned_data["photo"]
+        if photo.size > MAX_PHOTO_BYTES:
+            raise forms.ValidationError(_("Foto toko paling besar 5 MB."))
+        return photo
+
+    def clean(self):
+        data = super().clean()
+        kecamatan, kelurahan = data.get("kecamatan"), data.get("kelurahan")
+        if kecamatan and kelurahan and kelurahan not in city.kelurahan_names(kecamatan):
+            self.add_error("kelurahan", _("Kelurahan %(kel)s tidak ada di Kecamatan %(kec)s.")
+                           % {"kel": kelurahan, "kec": kecamatan})
+        if data.get("has_pp55"):
+            if not data.get("pp55_number"):
+                self.add_error("pp55_number", _("Isi nomor surat keterangan PP 55."))
+            valid_until = data.get("pp55_valid_until")
+            if not valid_until:
+                self.add_error("pp55_valid_until", _("Isi masa berlaku surat keterangan PP 55."))
+            elif valid_until < timezone.localdate():
+                self.add_error("pp55_valid_until", _("Surat keterangan PP 55 sudah tidak berlaku."))
+        return data

@@ -1,0 +1,99 @@
+"""Writes about sellers: registration and every change of a shop's status."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
+
+from peken import city
+from sellers.abstract_models import SellerStatus, umkm_scale_for
+
+Partner = get_model("partner", "Partner")
+PartnerAddress = get_model("partner", "PartnerAddress")
+SellerDecision = get_model("partner", "SellerDecision")
+Country = get_model("address", "Country")
+
+# The moves a shop's status may make; anything else is refused.
+STATUS_TRANSITIONS = {
+    SellerStatus.PENDING: {SellerStatus.ACTIVE, SellerStatus.REJECTED},
+    SellerStatus.REJECTED: {SellerStatus.PENDING},
+    SellerStatus.ACTIVE: {SellerStatus.SUSPENDED},
+    SellerStatus.SUSPENDED: {SellerStatus.ACTIVE},
+}
+
+
+class SellerStatusError(Exception):
+    """A status move that the transition table does not allow."""
+
+
+def seller_status_change(*, seller: Partner, actor: AbstractBaseUser | None, status: str,
+                         reason: str = "") -> SellerDecision:
+    """Move a shop to ``status`` and record who did it, when and why.
+
+    The shop row is locked so two verifiers deciding at once cannot both
+    move it. Raises SellerStatusError for a move not in STATUS_TRANSITIONS.
+    """
+    with transaction.atomic():
+        seller = Partner.objects.select_for_update().get(pk=seller.pk)
+        if status not in STATUS_TRANSITIONS.get(seller.status, set()):
+            raise SellerStatusError(
+                _("Status toko tidak bisa diubah dari %(old)s ke %(new)s.")
+                % {"old": seller.get_status_display(), "new": SellerStatus(status).label}
+            )
+        decision = SellerDecision.objects.create(
+            seller=seller, actor=actor, old_status=seller.status, new_status=status, reason=reason
+        )
+        seller.status = status
+        seller.save(update_fields=["status"])
+    return decision
+
+
+def _unique_code(name: str) -> str:
+    base = slugify(name)[:100] or "toko"
+    code, n = base, 1
+    while Partner.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+def seller_register(*, user: AbstractBaseUser, data: dict) -> Partner:
+    """Register a shop for ``user``, pending verification; all or nothing.
+
+    ``data`` is a validated SellerRegistrationForm's cleaned_data. The shop's
+    UMKM scale is derived from its declared annual sales (PP 7/2021). The
+    user becomes the shop's partner user, and the registration is recorded as
+    the shop's first decision.
+    """
+    annual_sales: Decimal = data["annual_sales"]
+    with transaction.atomic():
+        seller = Partner.objects.create(
+            code=_unique_code(data["name"]), name=data["name"], kind=data["kind"],
+            status=SellerStatus.PENDING, owner_name=data["owner_name"], ktp_number=data["ktp_number"],
+            nib=data["nib"], npwp=data["npwp"], is_pkp=data["is_pkp"],
+            pp55_number=data["pp55_number"] if data["has_pp55"] else "",
+            pp55_valid_until=data["pp55_valid_until"] if data["has_pp55"] else None,
+            annual_sales=annual_sales, umkm_scale=umkm_scale_for(annual_sales) or "",
+            bank_name=data["bank_name"], bank_account_number=data["bank_account_number"],
+            bank_account_holder=data["bank_account_holder"], phone=data["phone"],
+            kecamatan=data["kecamatan"], kelurahan=data["kelurahan"], photo=data["photo"],
+            made_locally=data["made_locally"], low_income_household=data["low_income_household"],
+            date_registered=timezone.now(),
+        )
+        seller.users.add(user)
+        country, _created = Country.objects.get_or_create(
+            iso_3166_1_a2="ID", defaults={"iso_3166_1_a3": "IDN", "iso_3166_1_numeric": "360",
+                                          "printable_name": "Indonesia", "name": "Republik Indonesia"})
+        owner_first, _sep, owner_last = data["owner_name"].partition(" ")
+        PartnerAddress.objects.create(
+            partner=seller, first_name=owner_first, last_name=owner_last, line1=data["street"],
+            line2=f"Kel. {data['kelurahan']}", line3=f"Kec. {data['kecamatan']}", line4=city.city_name(),
+            state="Jawa Timur", postcode=data["postcode"], country=country,
+        )
+        SellerDecision.objects.create(seller=seller, actor=user, old_status="",
+                                      new_status=SellerStatus.PENDING, reason=_("Pendaftaran toko"))
+    return seller
