@@ -1,0 +1,66 @@
+"""A shop owner registers their shop on a phone, in headless Chromium."""
+
+import pytest
+from oscar.core.loading import get_model
+
+from sellers.abstract_models import SellerStatus
+from tests.browser.conftest import PHONE
+from tests.factories import DEFAULT_PASSWORD, UserFactory, _tiny_jpeg
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+Partner = get_model("partner", "Partner")
+
+
+def test_owner_registers_a_shop_on_a_phone(open_page, shots, tmp_path):
+    # given an owner with a Peken account
+    owner = UserFactory(email="ningsih@contoh.id", username="ningsih")
+    photo = tmp_path / "toko.jpg"
+    photo.write_bytes(_tiny_jpeg())
+    page = open_page(PHONE)
+    page.goto("/accounts/login/")
+    page.fill("#id_login-username", owner.email)
+    page.fill("#id_login-password", DEFAULT_PASSWORD)
+    page.locator("button[name=login_submit]").click()
+
+    # when they fill in the registration form, first with a short KTP number
+    page.goto("/penjual/daftar/")
+    page.fill("#id_name", "Kue Basah Bu Ningsih")
+    page.check("input[name=kind][value=umkm]")
+    page.set_input_files("#id_photo", str(photo))
+    page.check("input[name=made_locally][value=True]")
+    page.fill("#id_owner_name", "Ningsih Rahayu")
+    page.fill("#id_ktp_number", "3578 0145 0289 000")
+    page.fill("#id_phone", "0812 3456 7890")
+    page.check("input[name=low_income_household][value=False]")
+    page.fill("#id_nib", "9120301234567")
+    page.fill("#id_npwp", "01.234.567.8-614.000")
+    page.check("input[name=is_pkp][value=False]")
+    page.fill("#id_annual_sales", "350.000.000")
+    page.check("input[name=has_pp55][value=False]")
+    page.fill("#id_bank_name", "Bank Jatim")
+    page.fill("#id_bank_account_number", "0011223344")
+    page.fill("#id_bank_account_holder", "Ningsih Rahayu")
+    page.fill("#id_street", "Jl. Kalibokor Selatan No. 12")
+    page.select_option("#id_kecamatan", "Gubeng")
+    page.select_option("#id_kelurahan", "Pucang Sewu")
+    page.fill("#id_postcode", "60283")
+    shots(page, "form")
+    page.locator("form.peken-form button[type=submit]").click()
+
+    # then the form says what is wrong and keeps what was typed
+    assert "NIK harus 16 angka" in page.locator("body").inner_text()
+    assert page.input_value("#id_name") == "Kue Basah Bu Ningsih"
+    shots(page, "form-error")
+    assert not Partner.objects.exists()
+
+    # when they correct it (the photo must be chosen again) and send
+    page.fill("#id_ktp_number", "3578 0145 0289 0003")
+    page.set_input_files("#id_photo", str(photo))
+    page.locator("form.peken-form button[type=submit]").click()
+
+    # then their shop waits for verification
+    page.wait_for_url("**/penjual/toko-saya/")
+    assert "Menunggu verifikasi" in page.locator("body").inner_text()
+    shots(page, "pending")
+    assert Partner.objects.get().status == SellerStatus.PENDING
