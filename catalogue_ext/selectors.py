@@ -12,13 +12,16 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
+
+from sellers.abstract_models import SellerStatus
 
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
 Category = get_model("catalogue", "Category")
+StockRecord = get_model("partner", "StockRecord")
 
 SEARCH_CONFIG = "simple"
 MAX_PER_PAGE = 100
@@ -49,15 +52,19 @@ def _listing_queryset() -> QuerySet:
     """
     return (
         Product.objects.browsable()
+        .filter(Exists(_on_sale_stock().filter(product=OuterRef("pk"))))
         .select_related("product_class")
         .defer("description", "meta_title", "meta_description", "search_vector")
-        .prefetch_related("images", "stockrecords")
+        .prefetch_related(
+            "images", Prefetch("stockrecords", queryset=_on_sale_stock().select_related("partner"))
+        )
     )
 
 
 def _sorted(qs: QuerySet, sort: str) -> QuerySet:
     if sort in (ProductSort.PRICE_ASC, ProductSort.PRICE_DESC):
-        qs = qs.annotate(min_price=Min("stockrecords__price"))
+        qs = qs.annotate(min_price=Min("stockrecords__price",
+                                       filter=Q(stockrecords__partner__status=SellerStatus.ACTIVE)))
         price = F("min_price").asc(nulls_last=True)
         if sort == ProductSort.PRICE_DESC:
             price = F("min_price").desc(nulls_last=True)
@@ -67,6 +74,11 @@ def _sorted(qs: QuerySet, sort: str) -> QuerySet:
     return qs.order_by("-date_created", "-id")
 
 
+def _on_sale_stock() -> QuerySet:
+    """Stock records of shops that are verified and not suspended: the only ones on sale."""
+    return StockRecord.objects.filter(partner__status=SellerStatus.ACTIVE)
+
+
 def category_roots() -> QuerySet:
     """The public top-level categories, in tree order."""
     return Category.objects.filter(depth=1, is_public=True).order_by("path")
@@ -74,8 +86,13 @@ def category_roots() -> QuerySet:
 
 def product_detail_queryset() -> QuerySet:
     """Products with what their page shows (pictures, stock, sellers, categories) loaded up front."""
-    return Product.objects.select_related("product_class").prefetch_related(
-        "images", "stockrecords__partner", "categories"
+    return (
+        Product.objects.select_related("product_class")
+        .annotate(on_sale=Exists(_on_sale_stock().filter(product=OuterRef("pk"))))
+        .prefetch_related(
+            "images", "categories",
+            Prefetch("stockrecords", queryset=_on_sale_stock().select_related("partner")),
+        )
     )
 
 

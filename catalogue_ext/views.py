@@ -26,3 +26,7 @@ class ProductDetailView(views.ProductDetailView):
 
     def get_queryset(self):
         return selectors.product_detail_queryset()
+
+    def is_viewable(self, product, request):
+        # A product whose every seller is pending or suspended is off the storefront.
+        return super().is_viewable(product, request) and (product.on_sale or request.user.is_staff)

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_class, get_model
 
+from sellers.abstract_models import SellerStatus
+
 StockRecord = get_model("partner", "StockRecord")
 Order = get_model("order", "Order")
 CommunicationEventType = get_model("communication", "CommunicationEventType")
@@ -19,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 class OutOfStock(UnableToPlaceOrder):
     """Raised when another buyer took the stock between basket and order."""
+
+
+class SellerOffSale(UnableToPlaceOrder):
+    """Raised when a shop in the basket was suspended before the order was placed."""
 
 
 def stock_lock_for_basket(*, basket) -> None:
@@ -31,7 +37,8 @@ def stock_lock_for_basket(*, basket) -> None:
     the numbers under the lock. The allocation that follows in Oscar's
     OrderCreator then happens while the locks are held.
 
-    Raises OutOfStock naming the first product that no longer fits.
+    Raises OutOfStock naming the first product that no longer fits, and
+    SellerOffSale when a shop in the basket is no longer on sale.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stock_lock_for_basket must run inside transaction.atomic()")
@@ -45,10 +52,15 @@ def stock_lock_for_basket(*, basket) -> None:
     records = (
         StockRecord.objects.select_for_update(of=("self",))
         .filter(pk__in=wanted)
-        .select_related("product__product_class")
+        .select_related("product__product_class", "partner")
         .order_by("pk")
     )
     for record in records:
+        if record.partner.status != SellerStatus.ACTIVE:
+            raise SellerOffSale(
+                _("Maaf, %(shop)s sedang tidak berjualan. Hapus %(product)s dari keranjang.")
+                % {"shop": record.partner.name, "product": titles[record.pk]}
+            )
         if not record.product.get_product_class().track_stock:
             continue
         available = (record.num_in_stock or 0) - (record.num_allocated or 0)

@@ -13,6 +13,7 @@ a lock.
 """
 
 import hashlib
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,8 +24,17 @@ from django.utils.translation import get_language
 
 from peken.csrf import csrf_token_fill, csrf_token_share
 
+VERSION_KEY = "peken:page-version"
 CACHEABLE_VIEWS = {"home", "catalogue:index", "catalogue:category", "catalogue:detail", "search:search"}
 CATALOGUE_PARAMETERS = {"q", "sort_by", "per_page", "page"}
+
+
+def page_cache_invalidate() -> None:
+    """Drop every shared page at once (a shop went off sale, say): later pages are rendered anew."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, time.time_ns(), None)
 
 
 class AnonymousPageCacheMiddleware:
@@ -82,4 +92,5 @@ class AnonymousPageCacheMiddleware:
     def _key(request) -> str:
         query = urlencode(sorted(request.GET.items()))
         page = f"{request.get_host()}{request.path}?{query}".encode()
-        return f"peken:page:{get_language()}:{hashlib.sha256(page).hexdigest()}"
+        version = cache.get_or_set(VERSION_KEY, time.time_ns, None)
+        return f"peken:page:{version}:{get_language()}:{hashlib.sha256(page).hexdigest()}"

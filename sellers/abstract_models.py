@@ -69,6 +69,12 @@ class AbstractSeller(AbstractPartner):
 
     class Meta(AbstractPartner.Meta):
         abstract = True
+        permissions = (
+            ("dashboard_access", "Can access dashboard"),
+            ("verify_seller", _("Memverifikasi, menolak dan membekukan toko")),
+        )
+        verbose_name = _("Penjual")
+        verbose_name_plural = _("Penjual")
         constraints = [
             models.UniqueConstraint(fields=["nib"], condition=~models.Q(nib=""), name="seller_unique_nib"),
         ]
@@ -88,6 +94,8 @@ class AbstractSellerDecision(models.Model):
     new_status = models.CharField(max_length=10, choices=SellerStatus.choices)
     reason = models.TextField(blank=True)
     date_created = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set once the seller has been emailed, so a retried task sends nothing more.
+    date_notified = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

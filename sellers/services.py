@@ -2,14 +2,20 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sites.models import Site
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from peken import city
+from peken.page_cache import page_cache_invalidate
+from sellers import tasks
 from sellers.abstract_models import SellerStatus, umkm_scale_for
 
 Partner = get_model("partner", "Partner")
@@ -49,7 +55,39 @@ def seller_status_change(*, seller: Partner, actor: AbstractBaseUser | None, sta
         )
         seller.status = status
         seller.save(update_fields=["status"])
+        # A shop going off or on sale changes every listing it is in.
+        transaction.on_commit(page_cache_invalidate)
+        transaction.on_commit(lambda: tasks.seller_decision_notify.delay(decision.pk))
     return decision
+
+
+DECISION_SUBJECTS = {
+    SellerStatus.ACTIVE: _("Toko Anda aktif di Peken"),
+    SellerStatus.REJECTED: _("Pendaftaran toko Anda ditolak"),
+    SellerStatus.SUSPENDED: _("Toko Anda dibekukan"),
+    SellerStatus.PENDING: _("Toko Anda menunggu verifikasi"),
+}
+
+
+def seller_decision_notify(*, decision_id: int) -> bool:
+    """Email the shop's users about a decision, once however often it is called.
+
+    The decision row is locked and marked notified in the same transaction as
+    the send, so two task runs cannot both send. Returns whether mail went out.
+    """
+    with transaction.atomic():
+        decision = SellerDecision.objects.select_for_update().select_related("seller").get(pk=decision_id)
+        if decision.date_notified:
+            return False
+        recipients = [u.email for u in decision.seller.users.all() if u.email]
+        if recipients:
+            site_url = f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
+            body = render_to_string("sellers/emails/decision.txt",
+                                    {"decision": decision, "seller": decision.seller, "site_url": site_url})
+            send_mail(str(DECISION_SUBJECTS[decision.new_status]), body, None, recipients)
+        decision.date_notified = timezone.now()
+        decision.save(update_fields=["date_notified"])
+    return bool(recipients)
 
 
 def _unique_code(name: str) -> str:

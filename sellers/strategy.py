@@ -1,6 +1,21 @@
 from oscar.apps.partner import strategy
+from oscar.apps.partner.availability import Unavailable
 
+from sellers.abstract_models import SellerStatus
 from sellers.availability import MinimumQuantity
+
+
+class SellerOnSale:
+    """Availability mixin: nothing can be bought from a shop that is pending, rejected or suspended.
+
+    Listings already leave such shops out; this also stops a basket line
+    added before a suspension from reaching checkout.
+    """
+
+    def availability_policy(self, product, stockrecord):
+        if stockrecord is not None and stockrecord.partner.status != SellerStatus.ACTIVE:
+            return Unavailable()
+        return super().availability_policy(product, stockrecord)
 
 
 class MinimumOrderQuantity:
@@ -20,6 +35,7 @@ class MinimumOrderQuantity:
 
 class Default(
     strategy.UseFirstStockRecord,
+    SellerOnSale,
     MinimumOrderQuantity,
     strategy.StockRequired,
     strategy.NoTax,  # shelf prices in Indonesia already include PPN

@@ -52,6 +52,7 @@ class PartnerFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Toko Berkah {n}")
+    status = "aktif"  # a verified shop, on sale
 
 
 class ProductClassFactory(factory.django.DjangoModelFactory):

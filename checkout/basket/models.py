@@ -18,7 +18,7 @@ class Basket(AbstractBasket):
                     "stockrecord__partner",
                     "stockrecord__product__product_class",
                 )
-                .prefetch_related("attributes", "product__images", "product__stockrecords")
+                .prefetch_related("attributes", "product__images", "product__stockrecords__partner")
                 .order_by(self._meta.pk.name)
             )
         return self._lines
