@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.contrib.sites.models import Site
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
@@ -28,6 +29,7 @@ from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
 
 from peken import city
+from sellers import permissions
 from sellers.abstract_models import SellerKind, SellerStatus
 
 Category = get_model("catalogue", "Category")
@@ -47,6 +49,8 @@ UPC_PREFIX = "DEMO-"
 # Printed by `manage.py peken_demo`; the accounts exist only where demo data is allowed.
 SHOPPER = {"email": "pembeli@peken.local", "password": "pembeli-peken-2026", "name": ("Siti", "Rahayu")}
 ADMIN = {"email": "admin@peken.local", "password": "admin-peken-2026", "name": ("Budi", "Santoso")}
+VERIFIER = {"email": "verifikator@peken.local", "password": "verifikator-peken-2026",
+            "name": ("Dewi", "Lestari")}  # Dinkopdag: verifies shops
 # One colour per top-level category, so product pictures tell the shelves apart.
 PALETTE = ["#b23a48", "#2a7f62", "#c47f17", "#1f5f8b", "#7d4f9e", "#a34f2c", "#3c6e47", "#4a5d73"]
 
@@ -190,7 +194,7 @@ def _halal_number(title: str) -> str:
 
 
 def _accounts(country: Country) -> None:
-    for account, staff in ((SHOPPER, False), (ADMIN, True)):
+    for account, staff in ((SHOPPER, False), (ADMIN, True), (VERIFIER, False)):
         user = User.objects.filter(email=account["email"]).first() or User(
             username=account["email"].split("@")[0], email=account["email"]
         )
@@ -199,6 +203,10 @@ def _accounts(country: Country) -> None:
         user.is_active = True
         user.set_password(account["password"])
         user.save()
+    app_label, codename = permissions.VERIFY_SELLER.split(".")
+    User.objects.get(email=VERIFIER["email"]).user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
     shopper = User.objects.get(email=SHOPPER["email"])
     if not UserAddress.objects.filter(user=shopper).exists():
         UserAddress.objects.create(

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from peken import city
-from sellers.abstract_models import UMKM_SALES_CEILINGS, SellerKind
+from sellers.abstract_models import UMKM_SALES_CEILINGS, SellerKind, SellerStatus
+from sellers.services import STATUS_TRANSITIONS
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 YES_NO = [(True, _("Ya")), (False, _("Tidak"))]
@@ -134,4 +135,32 @@ class SellerRegistrationForm(forms.Form):
                 self.add_error("pp55_valid_until", _("Isi masa berlaku surat keterangan PP 55."))
             elif valid_until < timezone.localdate():
                 self.add_error("pp55_valid_until", _("Surat keterangan PP 55 sudah tidak berlaku."))
+        return data
+
+
+class SellerDecisionForm(forms.Form):
+    """A verifier's decision on one shop: the moves its status allows, with a reason where needed."""
+
+    status = forms.ChoiceField(label=_("Keputusan"), widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Alasan"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Wajib untuk penolakan dan pembekuan; dikirim ke penjual."))
+
+    LABELS = {
+        SellerStatus.ACTIVE: _("Setujui / aktifkan"),
+        SellerStatus.REJECTED: _("Tolak"),
+        SellerStatus.SUSPENDED: _("Bekukan toko"),
+        SellerStatus.PENDING: _("Kembalikan ke antrean verifikasi"),
+    }
+    NEEDS_REASON = {SellerStatus.REJECTED, SellerStatus.SUSPENDED}
+
+    def __init__(self, *args, seller, **kwargs):
+        super().__init__(*args, **kwargs)
+        moves = sorted(STATUS_TRANSITIONS.get(seller.status, ()))
+        self.fields["status"].choices = [(status, self.LABELS[status]) for status in moves]
+        self.fields["status"].error_messages["required"] = _("Pilih keputusan.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") in self.NEEDS_REASON and not data.get("reason", "").strip():
+            self.add_error("reason", _("Tulis alasannya: penjual perlu tahu apa yang harus diperbaiki."))
         return data

@@ -1,14 +1,15 @@
-"""Shop registration: the form, and the owner's view of where their application stands."""
+"""Shop registration, the owner's view of where it stands, and the verifiers' queue and decisions."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import IntegrityError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 
-from sellers import services
-from sellers.forms import SellerRegistrationForm
+from sellers import permissions, selectors, services
+from sellers.abstract_models import SellerStatus
+from sellers.forms import SellerDecisionForm, SellerRegistrationForm
 
 
 class SellerRegisterView(LoginRequiredMixin, FormView):
@@ -34,3 +35,52 @@ class MySellersView(LoginRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["sellers"] = self.request.user.partners.prefetch_related("decisions").order_by("-id")
         return ctx
+
+
+class VerifierRequiredMixin(PermissionRequiredMixin):
+    permission_required = permissions.VERIFY_SELLER
+    raise_exception = True
+
+
+class VerificationQueueView(VerifierRequiredMixin, ListView):
+    """Shops waiting for a decision, oldest first; active and suspended shops below."""
+
+    template_name = "sellers/verification/queue.html"
+    context_object_name = "pending"
+
+    def get_queryset(self):
+        return selectors.sellers_pending()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["suspended"] = selectors.sellers_with_status(SellerStatus.SUSPENDED)
+        return ctx
+
+
+class VerificationDecisionView(VerifierRequiredMixin, FormView):
+    """One shop's registration data and history, and the decision form."""
+
+    template_name = "sellers/verification/decide.html"
+    form_class = SellerDecisionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.seller = get_object_or_404(selectors.sellers_for_verification(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "seller": self.seller}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "seller": self.seller}
+
+    def form_valid(self, form):
+        try:
+            services.seller_status_change(
+                seller=self.seller, actor=self.request.user,
+                status=form.cleaned_data["status"], reason=form.cleaned_data["reason"],
+            )
+        except services.SellerStatusError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Keputusan untuk %(shop)s tersimpan.") % {"shop": self.seller.name})
+        return redirect("sellers:verification-queue")

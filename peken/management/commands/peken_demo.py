@@ -22,6 +22,8 @@ class Command(BaseCommand):
             f"{counts.categories} categories, {counts.sellers} sellers, {counts.products} products."
         ))
         self.stdout.write("Demo accounts (for this machine only):")
-        for role, account in (("Pembeli", demo.SHOPPER), ("Admin (dashboard)", demo.ADMIN)):
+        for role, account in (("Pembeli", demo.SHOPPER), ("Admin (dashboard)", demo.ADMIN),
+                              ("Verifikator toko", demo.VERIFIER)):
             self.stdout.write(f"  {role:18} {account['email']}  password: {account['password']}")
-        self.stdout.write("Shop: http://127.0.0.1:8000/   Dashboard: http://127.0.0.1:8000/dashboard/")
+        self.stdout.write("Shop: http://127.0.0.1:8000/   Dashboard: http://127.0.0.1:8000/dashboard/   "
+                          "Open a shop: /penjual/daftar/   Verify shops: /penjual/verifikasi/")
