@@ -64,3 +64,36 @@ def test_owner_registers_a_shop_on_a_phone(open_page, shots, tmp_path):
     assert "Menunggu verifikasi" in page.locator("body").inner_text()
     shots(page, "pending")
     assert Partner.objects.get().status == SellerStatus.PENDING
+
+
+def test_verifier_approves_a_shop_from_the_queue(open_page, shots):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import PartnerFactory
+
+    # given a shop waiting for verification and a Dinkopdag verifier
+    shop = PartnerFactory(name="Kue Basah Bu Ningsih", status=SellerStatus.PENDING, kecamatan="Gubeng",
+                          kelurahan="Pucang Sewu", nib="9120301234567", owner_name="Ningsih Rahayu")
+    verifier = UserFactory(email="dewi@dinkopdag.surabaya.go.id", username="dewi")
+    verifier.user_permissions.add(Permission.objects.get(codename="verify_seller"))
+    page = open_page(PHONE)
+    page.goto("/accounts/login/")
+    page.fill("#id_login-username", verifier.email)
+    page.fill("#id_login-password", DEFAULT_PASSWORD)
+    page.locator("button[name=login_submit]").click()
+
+    # when the verifier opens the queue and the shop, and approves it
+    page.goto("/penjual/verifikasi/")
+    shots(page, "queue")
+    page.locator("a", has_text="Kue Basah Bu Ningsih").click()
+    assert "9120301234567" in page.locator("body").inner_text()
+    page.check("input[name=status][value=aktif]")
+    shots(page, "decide")
+    page.locator("form.card button[type=submit]").click()
+
+    # then the queue is empty and the shop is active
+    page.wait_for_url("**/penjual/verifikasi/")
+    assert "Tidak ada toko yang menunggu" in page.locator("body").inner_text()
+    shots(page, "queue-after")
+    shop.refresh_from_db()
+    assert shop.status == SellerStatus.ACTIVE
