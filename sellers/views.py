@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from peken import city
 from sellers import permissions, selectors, services
 from sellers.abstract_models import SellerStatus
 from sellers.forms import SellerDecisionForm, SellerRegistrationForm
@@ -15,6 +16,11 @@ from sellers.forms import SellerDecisionForm, SellerRegistrationForm
 class SellerRegisterView(LoginRequiredMixin, FormView):
     template_name = "sellers/register.html"
     form_class = SellerRegistrationForm
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["kelurahan_by_kecamatan"] = {k: city.kelurahan_names(k) for k in city.kecamatan_names()}
+        return ctx
 
     def form_valid(self, form):
         try:

@@ -43,6 +43,9 @@ def test_owner_registers_a_shop_on_a_phone(open_page, shots, tmp_path):
     page.fill("#id_bank_account_holder", "Ningsih Rahayu")
     page.fill("#id_street", "Jl. Kalibokor Selatan No. 12")
     page.select_option("#id_kecamatan", "Gubeng")
+    # only Gubeng's kelurahan are offered once Gubeng is chosen
+    offered = page.locator("#id_kelurahan option:not([disabled])").all_inner_texts()
+    assert "Pucang Sewu" in offered and "Genteng" not in offered
     page.select_option("#id_kelurahan", "Pucang Sewu")
     page.fill("#id_postcode", "60283")
     shots(page, "form")
