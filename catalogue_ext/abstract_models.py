@@ -1,5 +1,6 @@
 """Peken's product: Oscar's product plus what a small shop's listing needs."""
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -37,3 +38,45 @@ class AbstractPekenProduct(AbstractProduct):
 
     class Meta(AbstractProduct.Meta):
         abstract = True
+
+
+class ReportReason(models.TextChoices):
+    BANNED = "terlarang", _("Barang terlarang atau berbahaya")
+    NOT_UMKM = "bukan-umkm", _("Bukan produk UMKM / lokal (mis. emas batangan)")
+    PRICE = "harga", _("Harga tidak wajar")
+    FRAUD = "penipuan", _("Dugaan penipuan")
+    OTHER = "lainnya", _("Lainnya")
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "terbuka", _("Belum ditangani")
+    DISMISSED = "diabaikan", _("Tidak melanggar")
+    REMOVED = "diturunkan", _("Produk diturunkan")
+
+
+class AbstractListingReport(models.Model):
+    """A shopper's report that a listing breaks the rules, and how a verifier settled it."""
+
+    product = models.ForeignKey("catalogue.Product", on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("Alasan"), max_length=12, choices=ReportReason.choices)
+    details = models.TextField(_("Keterangan"), blank=True)
+    status = models.CharField(max_length=12, choices=ReportStatus.choices, default=ReportStatus.OPEN,
+                              db_index=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    handling_note = models.TextField(blank=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_handled = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["date_created", "id"]
+        constraints = [
+            # One open report per shopper and listing: reporting twice adds nothing.
+            models.UniqueConstraint(fields=["product", "reporter"], condition=models.Q(status="terbuka"),
+                                    name="listing_report_one_open_per_reporter"),
+        ]
+
+    def __str__(self):
+        return f"{self.product} ({self.get_reason_display()})"

@@ -1,9 +1,17 @@
 import oscar.apps.catalogue.apps as apps
 from django.db.models.signals import post_delete, post_save
+from django.urls import path
 
 
 class CatalogueConfig(apps.CatalogueConfig):
     name = "catalogue_ext"
+
+    def get_urls(self):
+        from catalogue_ext.views import ListingReportView
+
+        return super().get_urls() + self.post_process_urls([
+            path("laporkan/<int:pk>/", ListingReportView.as_view(), name="report"),
+        ])
 
     def ready(self):
         super().ready()

@@ -1,7 +1,7 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
-from catalogue_ext.abstract_models import AbstractPekenProduct
+from catalogue_ext.abstract_models import AbstractListingReport, AbstractPekenProduct
 
 
 class Product(AbstractPekenProduct):
@@ -15,6 +15,10 @@ class Product(AbstractPekenProduct):
                 condition=models.Q(is_public=True, parent__isnull=True),
             ),
         ]
+
+
+class ListingReport(AbstractListingReport):
+    pass
 
 
 from oscar.apps.catalogue.models import *  # noqa: E402, F403

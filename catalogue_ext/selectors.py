@@ -16,12 +16,14 @@ from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Te
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from catalogue_ext.abstract_models import ReportStatus
 from sellers.abstract_models import SellerStatus
 
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
 Category = get_model("catalogue", "Category")
 StockRecord = get_model("partner", "StockRecord")
+ListingReport = get_model("catalogue", "ListingReport")
 
 SEARCH_CONFIG = "simple"
 MAX_PER_PAGE = 100
@@ -77,6 +79,16 @@ def _sorted(qs: QuerySet, sort: str) -> QuerySet:
 def _on_sale_stock() -> QuerySet:
     """Stock records of shops that are verified and not suspended: the only ones on sale."""
     return StockRecord.objects.filter(partner__status=SellerStatus.ACTIVE)
+
+
+def listing_reports_open() -> QuerySet:
+    """Reports waiting for a verifier, oldest first, with their product, shop and reporter."""
+    return (
+        ListingReport.objects.filter(status=ReportStatus.OPEN)
+        .select_related("product", "reporter")
+        .prefetch_related("product__stockrecords__partner")
+        .order_by("date_created", "id")
+    )
 
 
 def category_roots() -> QuerySet:

@@ -1,9 +1,17 @@
-"""The storefront's home page and product page."""
+"""The storefront's home page, product page and listing reports."""
 
-from django.views.generic import TemplateView
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
 from oscar.apps.catalogue import views
+from oscar.core.loading import get_model
 
-from catalogue_ext import selectors
+from catalogue_ext import selectors, services
+from catalogue_ext.forms import ListingReportForm
+
+Product = get_model("catalogue", "Product")
 
 HOME_SHELF_SIZE = 8
 
@@ -27,6 +35,34 @@ class ProductDetailView(views.ProductDetailView):
     def get_queryset(self):
         return selectors.product_detail_queryset()
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "report_form": ListingReportForm()}
+
     def is_viewable(self, product, request):
         # A product whose every seller is pending or suspended is off the storefront.
         return super().is_viewable(product, request) and (product.on_sale or request.user.is_staff)
+
+
+class ListingReportView(LoginRequiredMixin, FormView):
+    """A signed-in shopper reports a listing from its page."""
+
+    form_class = ListingReportForm
+    http_method_names = ["post"]
+
+    def form_valid(self, form):
+        product = get_object_or_404(Product.objects.browsable(), pk=self.kwargs["pk"])
+        try:
+            services.listing_report_file(
+                product=product, reporter=self.request.user,
+                reason=form.cleaned_data["reason"], details=form.cleaned_data["details"],
+            )
+        except services.ReportError as exc:
+            messages.info(self.request, str(exc))
+        else:
+            messages.success(self.request, _("Terima kasih. Laporan Anda akan diperiksa petugas."))
+        return redirect(product.get_absolute_url())
+
+    def form_invalid(self, form):
+        messages.error(self.request, " ".join(form.errors.get("reason", [])) or _("Laporan tidak valid."))
+        product = get_object_or_404(Product.objects.browsable(), pk=self.kwargs["pk"])
+        return redirect(product.get_absolute_url())

@@ -19,4 +19,5 @@ class PartnerConfig(apps.PartnerConfig):
             path("verifikasi/", views.VerificationQueueView.as_view(), name="verification-queue"),
             path("verifikasi/<int:pk>/", views.VerificationDecisionView.as_view(),
                  name="verification-decide"),
+            path("verifikasi/laporan/", views.ReportQueueView.as_view(), name="verification-reports"),
         ])

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from catalogue_ext import selectors as catalogue_selectors
+from catalogue_ext import services as catalogue_services
 from peken import city
 from sellers import permissions, selectors, services
 from sellers.abstract_models import SellerStatus
@@ -90,3 +92,25 @@ class VerificationDecisionView(VerifierRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Keputusan untuk %(shop)s tersimpan.") % {"shop": self.seller.name})
         return redirect("sellers:verification-queue")
+
+
+class ReportQueueView(VerifierRequiredMixin, ListView):
+    """Open reports on listings, oldest first, with what a verifier needs to settle them."""
+
+    template_name = "sellers/verification/reports.html"
+    context_object_name = "reports"
+
+    def get_queryset(self):
+        return catalogue_selectors.listing_reports_open()
+
+    def post(self, request, *args, **kwargs):
+        report = get_object_or_404(catalogue_selectors.listing_reports_open(), pk=request.POST.get("report"))
+        remove = request.POST.get("action") == "remove"
+        try:
+            catalogue_services.listing_report_settle(report=report, actor=request.user, remove=remove,
+                                                     note=request.POST.get("note", "").strip())
+        except catalogue_services.ReportError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Produk diturunkan.") if remove else _("Laporan diabaikan."))
+        return redirect("sellers:verification-reports")
