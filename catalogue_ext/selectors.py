@@ -108,11 +108,22 @@ def product_detail_queryset() -> QuerySet:
     )
 
 
+def _sold_by(qs: QuerySet, *, seller=None, kecamatan: str | None = None) -> QuerySet:
+    """Only products on sale from this shop, or from shops in this kecamatan."""
+    shops = {"partner": seller} if seller is not None else {}
+    if kecamatan:
+        shops["partner__kecamatan"] = kecamatan
+    if not shops:
+        return qs
+    return qs.filter(Exists(_on_sale_stock().filter(product=OuterRef("pk"), **shops)))
+
+
 def product_list(
-    *, category: Category | None = None, sort: str = ProductSort.NEWEST, made_locally: bool | None = None
+    *, category: Category | None = None, sort: str = ProductSort.NEWEST, made_locally: bool | None = None,
+    kecamatan: str | None = None, seller=None,
 ) -> QuerySet:
-    """Products for the catalogue page, or one category and its subcategories."""
-    qs = _listing_queryset()
+    """Products for the catalogue page, one category and its subcategories, or one shop."""
+    qs = _sold_by(_listing_queryset(), seller=seller, kecamatan=kecamatan)
     if made_locally is not None:
         qs = qs.filter(made_locally=made_locally)
     if category is not None:
@@ -130,9 +141,11 @@ def _tsquery(query: str) -> str:
     return " & ".join(f"{word}:*" for word in words)
 
 
-def product_search(*, query: str, sort: str = ProductSort.RELEVANCE) -> QuerySet:
+def product_search(
+    *, query: str, sort: str = ProductSort.RELEVANCE, kecamatan: str | None = None
+) -> QuerySet:
     """Products matching every word of ``query`` in title or description."""
-    qs = _listing_queryset()
+    qs = _sold_by(_listing_queryset(), kecamatan=kecamatan)
     if not query:
         return qs.none()
     if connection.vendor == "postgresql":

@@ -25,8 +25,9 @@ from django.utils.translation import get_language
 from peken.csrf import csrf_token_fill, csrf_token_share
 
 VERSION_KEY = "peken:page-version"
-CACHEABLE_VIEWS = {"home", "catalogue:index", "catalogue:category", "catalogue:detail", "search:search"}
-CATALOGUE_PARAMETERS = {"q", "sort_by", "per_page", "page"}
+CACHEABLE_VIEWS = {"home", "catalogue:index", "catalogue:category", "catalogue:detail", "search:search",
+                   "sellers:shop"}
+CATALOGUE_PARAMETERS = {"q", "sort_by", "per_page", "page", "kecamatan"}
 
 
 def page_cache_invalidate() -> None:

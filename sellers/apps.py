@@ -16,6 +16,7 @@ class PartnerConfig(apps.PartnerConfig):
         return self.post_process_urls([
             path("daftar/", views.SellerRegisterView.as_view(), name="register"),
             path("toko-saya/", views.MySellersView.as_view(), name="mine"),
+            path("toko/<int:pk>/", views.SellerShopView.as_view(), name="shop"),
             path("verifikasi/", views.VerificationQueueView.as_view(), name="verification-queue"),
             path("verifikasi/<int:pk>/", views.VerificationDecisionView.as_view(),
                  name="verification-decide"),

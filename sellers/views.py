@@ -9,6 +9,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from catalogue_ext import selectors as catalogue_selectors
 from catalogue_ext import services as catalogue_services
+from catalogue_ext.search.views import ProductListView
 from peken import city
 from sellers import permissions, selectors, services
 from sellers.abstract_models import SellerStatus
@@ -114,3 +115,24 @@ class ReportQueueView(VerifierRequiredMixin, ListView):
         else:
             messages.success(request, _("Produk diturunkan.") if remove else _("Laporan diabaikan."))
         return redirect("sellers:verification-reports")
+
+
+class SellerShopView(ProductListView):
+    """A shop's page: who and where it is, and its goods on sale."""
+
+    template_name = "sellers/shop.html"
+
+    def get(self, request, *args, **kwargs):
+        self.seller = get_object_or_404(selectors.sellers_with_status(SellerStatus.ACTIVE), pk=kwargs["pk"])
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        self.form = self.get_form()
+        return catalogue_selectors.product_list(seller=self.seller, sort=self.form.sort())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["seller"] = self.seller
+        ctx["summary"] = self.seller.name
+        ctx["form"].fields.pop("kecamatan")  # one shop is in one kecamatan
+        return ctx

@@ -2,14 +2,30 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalogue_ext.selectors import ProductSort
+from peken import city
 
 
 class SearchInput(forms.TextInput):
     input_type = "search"
 
 
-class BrowseCategoryForm(forms.Form):
-    """Sorting of a catalogue or category listing."""
+class KecamatanFilter(forms.Form):
+    """Narrow a listing to shops in one kecamatan (buyers like to buy from their neighbours)."""
+
+    kecamatan = forms.ChoiceField(label=_("Kecamatan toko"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kecamatan"].choices = [("", _("Semua kecamatan"))] + [
+            (name, name) for name in city.kecamatan_names()
+        ]
+
+    def chosen_kecamatan(self) -> str | None:
+        return (self.cleaned_data.get("kecamatan") if self.is_valid() else None) or None
+
+
+class BrowseCategoryForm(KecamatanFilter):
+    """Sorting of a catalogue or category listing, and its kecamatan filter."""
 
     sort_by = forms.ChoiceField(
         label=_("Urutkan"),
@@ -29,7 +45,7 @@ class BrowseCategoryForm(forms.Form):
 CategoryForm = BrowseCategoryForm
 
 
-class SearchForm(forms.Form):
+class SearchForm(KecamatanFilter):
     """The site-wide search box (every page's header) and the results' sorting."""
 
     q = forms.CharField(

@@ -73,7 +73,8 @@ class ProductListView(ListView):
 
     def get_queryset(self):
         self.form = self.get_form()
-        return selectors.product_list(category=self.category, sort=self.form.sort())
+        return selectors.product_list(category=self.category, sort=self.form.sort(),
+                                      kecamatan=self.form.chosen_kecamatan())
 
     def get(self, request, *args, **kwargs):
         try:
@@ -133,7 +134,8 @@ class FacetedSearchView(ProductListView):
         user_search.send(
             sender=self, session=self.request.session, user=self.request.user, query=self.query
         )
-        return selectors.product_search(query=self.query, sort=self.form.sort())
+        return selectors.product_search(query=self.query, sort=self.form.sort(),
+                                        kecamatan=self.form.chosen_kecamatan())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
