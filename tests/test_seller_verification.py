@@ -136,3 +136,37 @@ def test_suspension_takes_goods_off_sale_at_once_but_keeps_orders_visible(
     assert "Emas Batangan 1 gram" in refusal and "tidak lagi tersedia" in refusal
     # but the earlier order stays in the shopper's history
     assert order.number in shopper_client.get(reverse("customer:order-list")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verifiers_deciding_at_once_make_one_decision():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    # given a pending shop and eight verifiers, half approving and half rejecting it
+    shop = PartnerFactory(name="Toko Rebutan", status=SellerStatus.PENDING)
+    verifiers = [UserFactory(email=f"verifikator{i}@contoh.id") for i in range(8)]
+    barrier = threading.Barrier(len(verifiers))
+
+    def decide_now(i):
+        try:
+            barrier.wait(timeout=30)
+            services.seller_status_change(seller=shop, actor=verifiers[i], reason="cek",
+                                          status=SellerStatus.ACTIVE if i % 2 else SellerStatus.REJECTED)
+            return "moved"
+        except services.SellerStatusError:
+            return "refused"
+        finally:
+            connection.close()
+
+    # when they all decide at the same moment, in parallel transactions
+    with ThreadPoolExecutor(max_workers=len(verifiers)) as pool:
+        outcomes = list(pool.map(decide_now, range(len(verifiers))))
+
+    # then exactly one decision took effect and the shop's status is that decision
+    assert outcomes.count("moved") == 1
+    decision = shop.decisions.get()
+    shop.refresh_from_db()
+    assert shop.status == decision.new_status
