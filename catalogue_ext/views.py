@@ -10,6 +10,7 @@ from oscar.core.loading import get_model
 
 from catalogue_ext import selectors, services
 from catalogue_ext.forms import ListingReportForm
+from sellers import selectors as seller_selectors
 
 Product = get_model("catalogue", "Product")
 
@@ -36,7 +37,12 @@ class ProductDetailView(views.ProductDetailView):
         return selectors.product_detail_queryset()
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "report_form": ListingReportForm()}
+        ctx = super().get_context_data(**kwargs)
+        ctx["report_form"] = ListingReportForm()
+        partner_ids = [record.partner_id for record in self.object.stockrecords.all()]
+        ratings = seller_selectors.seller_rating_summary(partner_ids)
+        ctx["seller_rating"] = ratings.get(partner_ids[0]) if partner_ids else None
+        return ctx
 
     def is_viewable(self, product, request):
         # A product whose every seller is pending or suspended is off the storefront.

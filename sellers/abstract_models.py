@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.abstract_models import AbstractPartner
@@ -103,3 +104,26 @@ class AbstractSellerDecision(models.Model):
 
     def __str__(self):
         return f"{self.seller}: {self.old_status or '-'} → {self.new_status}"
+
+
+class AbstractSellerRating(models.Model):
+    """A buyer's rating of a shop for one received order: once per order and shop."""
+
+    seller = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="ratings")
+    order = models.ForeignKey("order.Order", on_delete=models.CASCADE, related_name="seller_ratings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("Nilai"),
+                                             validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(_("Ulasan"), blank=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(fields=["order", "seller"], name="seller_rating_once_per_order"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
+                                   name="seller_rating_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.seller}: {self.score}"

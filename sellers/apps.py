@@ -17,6 +17,7 @@ class PartnerConfig(apps.PartnerConfig):
             path("daftar/", views.SellerRegisterView.as_view(), name="register"),
             path("toko-saya/", views.MySellersView.as_view(), name="mine"),
             path("toko/<int:pk>/", views.SellerShopView.as_view(), name="shop"),
+            path("nilai/<str:order_number>/", views.OrderRatingView.as_view(), name="rate"),
             path("verifikasi/", views.VerificationQueueView.as_view(), name="verification-queue"),
             path("verifikasi/<int:pk>/", views.VerificationDecisionView.as_view(),
                  name="verification-decide"),

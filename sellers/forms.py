@@ -164,3 +164,12 @@ class SellerDecisionForm(forms.Form):
         if data.get("status") in self.NEEDS_REASON and not data.get("reason", "").strip():
             self.add_error("reason", _("Tulis alasannya: penjual perlu tahu apa yang harus diperbaiki."))
         return data
+
+
+class SellerRatingForm(forms.Form):
+    seller = forms.IntegerField(widget=forms.HiddenInput)
+    score = forms.TypedChoiceField(label=_("Nilai"), coerce=int, widget=forms.RadioSelect,
+                                   choices=[(n, "★" * n) for n in range(5, 0, -1)],
+                                   error_messages={"required": _("Pilih 1 sampai 5 bintang.")})
+    comment = forms.CharField(label=_("Ulasan (boleh kosong)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,4 +1,4 @@
-from sellers.abstract_models import AbstractSeller, AbstractSellerDecision
+from sellers.abstract_models import AbstractSeller, AbstractSellerDecision, AbstractSellerRating
 
 
 class Partner(AbstractSeller):
@@ -6,6 +6,10 @@ class Partner(AbstractSeller):
 
 
 class SellerDecision(AbstractSellerDecision):
+    pass
+
+
+class SellerRating(AbstractSellerRating):
     pass
 
 

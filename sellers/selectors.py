@@ -1,11 +1,33 @@
 """Reads about sellers for the verification pages."""
 
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, QuerySet
 from oscar.core.loading import get_model
 
 from sellers.abstract_models import SellerStatus
 
 Partner = get_model("partner", "Partner")
+SellerRating = get_model("partner", "SellerRating")
+
+
+def seller_rating_summary(seller_ids) -> dict[int, tuple[float, int]]:
+    """Average score and number of ratings of each shop, in one query."""
+    rows = (SellerRating.objects.filter(seller_id__in=seller_ids).values("seller_id")
+            .annotate(average=Avg("score"), count=Count("id")))
+    return {row["seller_id"]: (round(float(row["average"]), 1), row["count"]) for row in rows}
+
+
+def order_sellers_queryset(*, order) -> QuerySet:
+    """The shops that sold something in one order."""
+    return Partner.objects.filter(pk__in=order.lines.values("partner_id")).order_by("name")
+
+
+def order_sellers_to_rate(*, order) -> list:
+    """The shops of one order, each with the buyer's rating of it for that order if any."""
+    rated = {r.seller_id: r for r in SellerRating.objects.filter(order=order)}
+    sellers = order_sellers_queryset(order=order)
+    for seller in sellers:
+        seller.order_rating = rated.get(seller.pk)
+    return list(sellers)
 
 
 def sellers_for_verification() -> QuerySet:

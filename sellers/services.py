@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sites.models import Site
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,6 +21,7 @@ from sellers.abstract_models import SellerStatus, umkm_scale_for
 Partner = get_model("partner", "Partner")
 PartnerAddress = get_model("partner", "PartnerAddress")
 SellerDecision = get_model("partner", "SellerDecision")
+SellerRating = get_model("partner", "SellerRating")
 Country = get_model("address", "Country")
 
 # The moves a shop's status may make; anything else is refused.
@@ -135,3 +136,33 @@ def seller_register(*, user: AbstractBaseUser, data: dict) -> Partner:
         SellerDecision.objects.create(seller=seller, actor=user, old_status="",
                                       new_status=SellerStatus.PENDING, reason=_("Pendaftaran toko"))
     return seller
+
+
+RECEIVED_STATUS = "Selesai"
+
+
+class RatingError(Exception):
+    """A rating that may not be given: not the buyer, not received yet, or rated already."""
+
+
+def seller_rate(*, user: AbstractBaseUser, order, seller: Partner, score: int, comment: str = ""):
+    """Record ``user``'s rating of ``seller`` for one order they received.
+
+    Only the order's buyer may rate, only once the order is received
+    (status Selesai), only a shop that sold them something in it, and only
+    once per order and shop. Raises RatingError naming the reason.
+    """
+    if order.user_id != user.pk:
+        raise RatingError(_("Hanya pembeli pesanan ini yang dapat memberi nilai."))
+    if order.status != RECEIVED_STATUS:
+        raise RatingError(_("Nilai bisa diberikan setelah pesanan diterima."))
+    if not order.lines.filter(partner=seller).exists():
+        raise RatingError(_("Toko ini tidak menjual barang dalam pesanan tersebut."))
+    if not 1 <= score <= 5:
+        raise RatingError(_("Nilai harus 1 sampai 5 bintang."))
+    try:
+        with transaction.atomic():
+            return SellerRating.objects.create(seller=seller, order=order, user=user, score=score,
+                                               comment=comment.strip())
+    except IntegrityError:
+        raise RatingError(_("Anda sudah menilai toko ini untuk pesanan tersebut.")) from None

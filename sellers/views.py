@@ -6,6 +6,7 @@ from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
+from oscar.core.loading import get_model
 
 from catalogue_ext import selectors as catalogue_selectors
 from catalogue_ext import services as catalogue_services
@@ -13,7 +14,9 @@ from catalogue_ext.search.views import ProductListView
 from peken import city
 from sellers import permissions, selectors, services
 from sellers.abstract_models import SellerStatus
-from sellers.forms import SellerDecisionForm, SellerRegistrationForm
+from sellers.forms import SellerDecisionForm, SellerRatingForm, SellerRegistrationForm
+
+Order = get_model("order", "Order")
 
 
 class SellerRegisterView(LoginRequiredMixin, FormView):
@@ -133,6 +136,43 @@ class SellerShopView(ProductListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["seller"] = self.seller
+        ctx["rating"] = selectors.seller_rating_summary([self.seller.pk]).get(self.seller.pk)
         ctx["summary"] = self.seller.name
         ctx["form"].fields.pop("kecamatan")  # one shop is in one kecamatan
         return ctx
+
+
+class OrderRatingView(LoginRequiredMixin, TemplateView):
+    """The buyer rates each shop of one received order, once."""
+
+    template_name = "sellers/rate.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.order = get_object_or_404(Order, number=kwargs["order_number"], user=request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["order"] = self.order
+        ctx["sellers"] = selectors.order_sellers_to_rate(order=self.order)
+        ctx["form"] = kwargs.get("form") or SellerRatingForm()
+        ctx["received"] = self.order.status == services.RECEIVED_STATUS
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = SellerRatingForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return self.render_to_response(self.get_context_data(form=form))
+        seller = get_object_or_404(selectors.order_sellers_queryset(order=self.order),
+                                   pk=form.cleaned_data["seller"])
+        try:
+            services.seller_rate(user=request.user, order=self.order, seller=seller,
+                                 score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
+        except services.RatingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Terima kasih atas penilaian Anda untuk %(shop)s.")
+                             % {"shop": seller.name})
+        return redirect("sellers:rate", order_number=self.order.number)
