@@ -68,15 +68,6 @@ def fixture(name: str):
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-def _country() -> Country:
-    country, _ = Country.objects.update_or_create(
-        iso_3166_1_a2="ID",
-        defaults={"iso_3166_1_a3": "IDN", "iso_3166_1_numeric": "360", "printable_name": "Indonesia",
-                  "name": "Republik Indonesia", "is_shipping_country": True},
-    )
-    return country
-
-
 def _categories() -> tuple[dict[str, Category], dict[str, str]]:
     """The category tree; returns leaves by name and each leaf's top-level name."""
     leaves, top_of = {}, {}
@@ -228,7 +219,7 @@ def demo_load() -> DemoCounts:
     with transaction.atomic():
         Site.objects.update_or_create(pk=settings.SITE_ID, defaults={
             "domain": "127.0.0.1:8000", "name": "Peken Surabaya"})
-        country = _country()
+        country = city.country()
         product_class, _ = ProductClass.objects.get_or_create(
             slug="barang", defaults={"name": "Barang", "track_stock": True, "requires_shipping": True}
         )

@@ -22,7 +22,6 @@ Partner = get_model("partner", "Partner")
 PartnerAddress = get_model("partner", "PartnerAddress")
 SellerDecision = get_model("partner", "SellerDecision")
 SellerRating = get_model("partner", "SellerRating")
-Country = get_model("address", "Country")
 
 # The moves a shop's status may make; anything else is refused.
 STATUS_TRANSITIONS = {
@@ -124,14 +123,11 @@ def seller_register(*, user: AbstractBaseUser, data: dict) -> Partner:
             date_registered=timezone.now(),
         )
         seller.users.add(user)
-        country, _created = Country.objects.get_or_create(
-            iso_3166_1_a2="ID", defaults={"iso_3166_1_a3": "IDN", "iso_3166_1_numeric": "360",
-                                          "printable_name": "Indonesia", "name": "Republik Indonesia"})
         owner_first, _sep, owner_last = data["owner_name"].partition(" ")
         PartnerAddress.objects.create(
             partner=seller, first_name=owner_first, last_name=owner_last, line1=data["street"],
             line2=f"Kel. {data['kelurahan']}", line3=f"Kec. {data['kecamatan']}", line4=city.city_name(),
-            state="Jawa Timur", postcode=data["postcode"], country=country,
+            state="Jawa Timur", postcode=data["postcode"], country=city.country(),
         )
         SellerDecision.objects.create(seller=seller, actor=user, old_status="",
                                       new_status=SellerStatus.PENDING, reason=_("Pendaftaran toko"))

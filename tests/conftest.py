@@ -1,5 +1,7 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.test import Client
 
 from tests.factories import DEFAULT_PASSWORD, CountryFactory, UserFactory
 
@@ -28,4 +30,19 @@ def shopper(db):
 @pytest.fixture
 def shopper_client(client, shopper):
     client.login(username=shopper.email, password=DEFAULT_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def verifier(db):
+    """A Dinkopdag verifier: may approve, reject and suspend shops and settle listing reports."""
+    user = UserFactory(email="dewi@dinkopdag.surabaya.go.id", username="dewi")
+    user.user_permissions.add(Permission.objects.get(codename="verify_seller"))
+    return user
+
+
+@pytest.fixture
+def verifier_client(verifier):
+    client = Client()
+    client.login(username=verifier.email, password=DEFAULT_PASSWORD)
     return client

@@ -1,24 +1,14 @@
 """Shoppers report listings; verifiers dismiss the report or take the product down at once."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import ReportStatus
-from tests.factories import DEFAULT_PASSWORD, UserFactory, category_create, product_create
+from tests.factories import category_create, product_create
 
 ListingReport = get_model("catalogue", "ListingReport")
-
-
-@pytest.fixture
-def verifier_client(db):
-    user = UserFactory(email="dewi@dinkopdag.surabaya.go.id", username="dewi")
-    user.user_permissions.add(Permission.objects.get(codename="verify_seller"))
-    client = Client()
-    client.login(username=user.email, password=DEFAULT_PASSWORD)
-    return client
 
 
 @pytest.fixture

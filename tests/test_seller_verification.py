@@ -1,7 +1,6 @@
 """Verifiers approve, reject and suspend shops; a suspended shop's goods leave the storefront at once."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -10,24 +9,10 @@ from oscar.core.loading import get_model
 from sellers import services
 from sellers.abstract_models import SellerStatus
 from tests.checkout_flow import basket_add, checkout_to_preview, order_place
-from tests.factories import DEFAULT_PASSWORD, PartnerFactory, UserFactory, category_create, product_create
+from tests.factories import PartnerFactory, UserFactory, category_create, product_create
 
 Partner = get_model("partner", "Partner")
 Order = get_model("order", "Order")
-
-
-@pytest.fixture
-def verifier(db):
-    user = UserFactory(email="dewi@dinkopdag.surabaya.go.id", username="dewi")
-    user.user_permissions.add(Permission.objects.get(codename="verify_seller"))
-    return user
-
-
-@pytest.fixture
-def verifier_client(verifier):
-    client = Client()
-    client.login(username=verifier.email, password=DEFAULT_PASSWORD)
-    return client
 
 
 @pytest.fixture

@@ -76,3 +76,11 @@ def open_page(chromium, live_server):
     for context in contexts:
         context.close()
     assert not errors, errors
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in through Oscar's login page, as a person would."""
+    page.goto("/accounts/login/")
+    page.fill("#id_login-username", email)
+    page.fill("#id_login-password", password)
+    page.locator("button[name=login_submit]").click()

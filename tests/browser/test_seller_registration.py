@@ -4,8 +4,8 @@ import pytest
 from oscar.core.loading import get_model
 
 from sellers.abstract_models import SellerStatus
-from tests.browser.conftest import PHONE
-from tests.factories import DEFAULT_PASSWORD, UserFactory, _tiny_jpeg
+from tests.browser.conftest import PHONE, sign_in
+from tests.factories import DEFAULT_PASSWORD, PartnerFactory, UserFactory, _tiny_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,10 +18,7 @@ def test_owner_registers_a_shop_on_a_phone(open_page, shots, tmp_path):
     photo = tmp_path / "toko.jpg"
     photo.write_bytes(_tiny_jpeg())
     page = open_page(PHONE)
-    page.goto("/accounts/login/")
-    page.fill("#id_login-username", owner.email)
-    page.fill("#id_login-password", DEFAULT_PASSWORD)
-    page.locator("button[name=login_submit]").click()
+    sign_in(page, owner.email, DEFAULT_PASSWORD)
 
     # when they fill in the registration form, first with a short KTP number
     page.goto("/penjual/daftar/")
@@ -69,21 +66,12 @@ def test_owner_registers_a_shop_on_a_phone(open_page, shots, tmp_path):
     assert Partner.objects.get().status == SellerStatus.PENDING
 
 
-def test_verifier_approves_a_shop_from_the_queue(open_page, shots):
-    from django.contrib.auth.models import Permission
-
-    from tests.factories import PartnerFactory
-
+def test_verifier_approves_a_shop_from_the_queue(open_page, shots, verifier):
     # given a shop waiting for verification and a Dinkopdag verifier
     shop = PartnerFactory(name="Kue Basah Bu Ningsih", status=SellerStatus.PENDING, kecamatan="Gubeng",
                           kelurahan="Pucang Sewu", nib="9120301234567", owner_name="Ningsih Rahayu")
-    verifier = UserFactory(email="dewi@dinkopdag.surabaya.go.id", username="dewi")
-    verifier.user_permissions.add(Permission.objects.get(codename="verify_seller"))
     page = open_page(PHONE)
-    page.goto("/accounts/login/")
-    page.fill("#id_login-username", verifier.email)
-    page.fill("#id_login-password", DEFAULT_PASSWORD)
-    page.locator("button[name=login_submit]").click()
+    sign_in(page, verifier.email, DEFAULT_PASSWORD)
 
     # when the verifier opens the queue and the shop, and approves it
     page.goto("/penjual/verifikasi/")

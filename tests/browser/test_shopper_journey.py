@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from oscar.core.loading import get_model
 
 from peken import demo
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -97,10 +97,7 @@ def test_staff_dashboard_shows_rupiah(open_page, shots):
     demo.demo_load()
     page = open_page(DESKTOP)
     # when the admin signs in and opens the dashboard and the product list
-    page.goto("/accounts/login/")
-    page.fill("#id_login-username", demo.ADMIN["email"])
-    page.fill("#id_login-password", demo.ADMIN["password"])
-    page.locator("button[name=login_submit]").click()
+    sign_in(page, demo.ADMIN["email"], demo.ADMIN["password"])
     page.goto("/dashboard/")
     shots(page, "dashboard")
     assert "Total pendapatan" in page.locator("body").inner_text()
