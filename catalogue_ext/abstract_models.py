@@ -20,6 +20,20 @@ class SaleUnit(models.TextChoices):
     SET = "set", _("set")
 
 
+class ListingStatus(models.TextChoices):
+    """Where a listing stands in curation; only APPROVED and PENDING listings are on sale."""
+
+    PENDING = "menunggu", _("Tayang, menunggu pemeriksaan")
+    HELD = "ditahan", _("Ditahan sampai disetujui")
+    APPROVED = "disetujui", _("Disetujui")
+    REJECTED = "ditolak", _("Ditolak")
+
+
+# Post-moderation: a new listing is sold while it waits; a held or rejected one is not.
+LISTING_ON_SALE = (ListingStatus.APPROVED, ListingStatus.PENDING)
+LISTING_IN_QUEUE = (ListingStatus.PENDING, ListingStatus.HELD)
+
+
 class AbstractPekenProduct(AbstractProduct):
     unit = models.CharField(
         _("Satuan"), max_length=10, choices=SaleUnit.choices, default=SaleUnit.PIECE
@@ -35,9 +49,17 @@ class AbstractPekenProduct(AbstractProduct):
     # update, so Oscar's dashboard, bulk inserts and raw SQL all keep it
     # current. Stays NULL on SQLite, where search falls back to icontains.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Moves only through catalogue_ext.services (listing_submit / listing_review).
+    # Rows that predate curation, demo and synthetic goods count as approved.
+    listing_status = models.CharField(_("Status kurasi"), max_length=10, choices=ListingStatus.choices,
+                                      default=ListingStatus.APPROVED, db_index=True)
 
     class Meta(AbstractProduct.Meta):
         abstract = True
+
+    @property
+    def listing_on_sale(self) -> bool:
+        return self.listing_status in LISTING_ON_SALE
 
 
 class ReportReason(models.TextChoices):
@@ -80,3 +102,29 @@ class AbstractListingReport(models.Model):
 
     def __str__(self):
         return f"{self.product} ({self.get_reason_display()})"
+
+
+class AbstractListingDecision(models.Model):
+    """Append-only record of every curation move of a listing: who, when, from what to what, and why.
+
+    A seller's submission (new or changed listing) and a verifier's approval
+    or rejection each write one row; rows are never updated except to mark
+    that the seller was emailed.
+    """
+
+    product = models.ForeignKey("catalogue.Product", on_delete=models.CASCADE, related_name="decisions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    old_status = models.CharField(max_length=10, choices=ListingStatus.choices, blank=True)
+    new_status = models.CharField(max_length=10, choices=ListingStatus.choices)
+    reason = models.TextField(blank=True)
+    date_created = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set once the seller has been emailed, so a retried task sends nothing more.
+    date_notified = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-date_created", "-id"]
+
+    def __str__(self):
+        return f"{self.product_id}: {self.old_status or '-'} → {self.new_status}"

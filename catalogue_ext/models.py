@@ -1,7 +1,7 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
-from catalogue_ext.abstract_models import AbstractListingReport, AbstractPekenProduct
+from catalogue_ext.abstract_models import AbstractListingDecision, AbstractListingReport, AbstractPekenProduct
 
 
 class Product(AbstractPekenProduct):
@@ -18,6 +18,10 @@ class Product(AbstractPekenProduct):
 
 
 class ListingReport(AbstractListingReport):
+    pass
+
+
+class ListingDecision(AbstractListingDecision):
     pass
 
 

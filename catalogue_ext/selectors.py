@@ -16,7 +16,7 @@ from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Te
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from catalogue_ext.abstract_models import ReportStatus
+from catalogue_ext.abstract_models import LISTING_IN_QUEUE, LISTING_ON_SALE, ReportStatus
 from sellers.abstract_models import SellerStatus
 
 Product = get_model("catalogue", "Product")
@@ -24,6 +24,7 @@ ProductCategory = get_model("catalogue", "ProductCategory")
 Category = get_model("catalogue", "Category")
 StockRecord = get_model("partner", "StockRecord")
 ListingReport = get_model("catalogue", "ListingReport")
+ListingDecision = get_model("catalogue", "ListingDecision")
 
 SEARCH_CONFIG = "simple"
 MAX_PER_PAGE = 100
@@ -54,6 +55,7 @@ def _listing_queryset() -> QuerySet:
     """
     return (
         Product.objects.browsable()
+        .filter(listing_status__in=LISTING_ON_SALE)
         .filter(Exists(_on_sale_stock().filter(product=OuterRef("pk"))))
         .select_related("product_class")
         .defer("description", "meta_title", "meta_description", "search_vector")
@@ -91,6 +93,18 @@ def listing_reports_open() -> QuerySet:
     )
 
 
+def listings_for_review() -> QuerySet:
+    """New and changed listings waiting for a verifier: held ones first, then the longest waiting."""
+    return (
+        Product.objects.filter(listing_status__in=LISTING_IN_QUEUE)
+        .select_related("product_class")
+        .prefetch_related("images", "categories", "stockrecords__partner",
+                          Prefetch("decisions", queryset=ListingDecision.objects.select_related("actor")))
+        .annotate(held_first=Q(listing_status="ditahan"))
+        .order_by("-held_first", "date_updated", "id")
+    )
+
+
 def category_roots() -> QuerySet:
     """The public top-level categories, in tree order."""
     return Category.objects.filter(depth=1, is_public=True).order_by("path")
@@ -100,7 +114,9 @@ def product_detail_queryset() -> QuerySet:
     """Products with what their page shows (pictures, stock, sellers, categories) loaded up front."""
     return (
         Product.objects.select_related("product_class")
-        .annotate(on_sale=Exists(_on_sale_stock().filter(product=OuterRef("pk"))))
+        # On sale: curation lets it be sold and a verified shop sells it.
+        .annotate(on_sale=Exists(_on_sale_stock().filter(product=OuterRef("pk")))
+                  & Q(listing_status__in=LISTING_ON_SALE))
         .prefetch_related(
             "images", "categories",
             Prefetch("stockrecords", queryset=_on_sale_stock().select_related("partner")),

@@ -1,16 +1,294 @@
-"""Writes about listings: shoppers' reports and how verifiers settle them."""
+"""Writes about listings: sellers' products, their curation, shoppers' reports and how verifiers settle them.
 
+Curation rule (post-moderation with holds):
+
+* A new listing of an active shop goes on sale at once and waits in the
+  verifiers' queue (status ``menunggu``).
+* A listing whose title or description holds a banned keyword
+  (``PEKEN_HELD_KEYWORDS``, whole words, any case) or that sits in a banned
+  category (``PEKEN_HELD_CATEGORIES``, by name, parents included) is held off
+  sale (``ditahan``) until a verifier approves it.
+* A verifier approves (``disetujui``, on sale) or rejects with a reason
+  (``ditolak``, off sale). Every move is a ListingDecision row: who, when, why.
+* A change that matters (title, description, category, pictures) sends the
+  listing back to the queue; it is held if it now matches the banned rules,
+  or if it was held or rejected before (editing cannot sneak a refused
+  listing back on sale). Price and stock changes do not.
+"""
+
+import re
+from decimal import Decimal
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sites.models import Site
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from catalogue_ext.abstract_models import ReportStatus
+from catalogue_ext import tasks
+from catalogue_ext.abstract_models import LISTING_IN_QUEUE, ListingStatus, ReportStatus
 from peken.page_cache import page_cache_invalidate
 
 Product = get_model("catalogue", "Product")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductCategory = get_model("catalogue", "ProductCategory")
+ProductImage = get_model("catalogue", "ProductImage")
+Category = get_model("catalogue", "Category")
 ListingReport = get_model("catalogue", "ListingReport")
+ListingDecision = get_model("catalogue", "ListingDecision")
+StockRecord = get_model("partner", "StockRecord")
+StockUpdate = get_model("partner", "StockUpdate")
+
+# The moves curation allows. Submissions move into the queue (menunggu/ditahan);
+# a verifier's review moves out of it (disetujui/ditolak).
+LISTING_TRANSITIONS = {
+    "": {ListingStatus.PENDING, ListingStatus.HELD},
+    ListingStatus.PENDING: {ListingStatus.APPROVED, ListingStatus.REJECTED, ListingStatus.PENDING,
+                            ListingStatus.HELD},
+    ListingStatus.HELD: {ListingStatus.APPROVED, ListingStatus.REJECTED, ListingStatus.HELD},
+    ListingStatus.APPROVED: {ListingStatus.PENDING, ListingStatus.HELD},
+    ListingStatus.REJECTED: {ListingStatus.HELD},
+}
+REVIEW_OUTCOMES = (ListingStatus.APPROVED, ListingStatus.REJECTED)
+# What a seller may change without the listing being checked again.
+CONTENT_FIELDS = ("title", "description", "category", "images")
+PRODUCT_CLASS_SLUG = "barang"
+
+
+class ListingError(Exception):
+    """A curation move the transition table refuses, or a review without what it needs."""
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    words = [re.escape(w) for w in phrase.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+def listing_held_reasons(*, title: str, description: str, categories) -> list[str]:
+    """Why a listing must be held for review: the banned keywords and categories it matches.
+
+    Keywords match whole words in any case ("Rokok Kretek" matches "rokok",
+    "rokokan" does not); categories match by name, their parents included.
+    """
+    reasons = []
+    text = f"{title}\n{description}"
+    for phrase in settings.PEKEN_HELD_KEYWORDS:
+        if phrase.strip() and _phrase_pattern(phrase.strip()).search(text):
+            reasons.append(_("kata terlarang \u201c%(word)s\u201d") % {"word": phrase.strip()})
+    banned = {name.strip().casefold() for name in settings.PEKEN_HELD_CATEGORIES if name.strip()}
+    for category in categories:
+        names = {c.name.casefold() for c in category.get_ancestors_and_self()}
+        for name in sorted(names & banned):
+            reasons.append(_("kategori terlarang \u201c%(name)s\u201d") % {"name": name})
+    return reasons
+
+
+def listing_status_change(*, product: Product, actor: AbstractBaseUser | None, status: str,
+                          reason: str = "") -> ListingDecision:
+    """Move a listing to ``status``, record who did it and why, and drop the shared pages.
+
+    The product row is locked so two verifiers (or a verifier and the seller)
+    cannot both move it from the same state. A verifier's approval or
+    rejection is emailed to the shop through Celery after commit. Raises
+    ListingError for a move not in LISTING_TRANSITIONS.
+    """
+    with transaction.atomic():
+        locked = Product.objects.select_for_update().only("pk", "listing_status").get(pk=product.pk)
+        old = locked.listing_status
+        if status not in LISTING_TRANSITIONS.get(old, set()):
+            raise ListingError(
+                _("Status produk tidak bisa diubah dari %(old)s ke %(new)s.")
+                % {"old": ListingStatus(old).label if old else "-", "new": ListingStatus(status).label}
+            )
+        decision = ListingDecision.objects.create(product_id=product.pk, actor=actor, old_status=old,
+                                                  new_status=status, reason=reason)
+        Product.objects.filter(pk=product.pk).update(listing_status=status, date_updated=timezone.now())
+        product.listing_status = status
+        transaction.on_commit(page_cache_invalidate)
+        if status in REVIEW_OUTCOMES:
+            transaction.on_commit(lambda: tasks.listing_decision_notify.delay(decision.pk))
+    return decision
+
+
+def listing_submit(*, product: Product, actor: AbstractBaseUser, changed: list[str],
+                   new: bool = False) -> ListingDecision | None:
+    """Put a new or changed listing in the verifiers' queue, held or on sale by the curation rule.
+
+    ``changed`` names the fields the seller changed; only CONTENT_FIELDS
+    send an existing listing back to the queue (returns None otherwise).
+    """
+    if not new and not set(changed) & set(CONTENT_FIELDS):
+        return None
+    held_for = listing_held_reasons(title=product.title, description=product.description,
+                                    categories=list(product.categories.all()))
+    was_refused = not new and product.listing_status in (ListingStatus.HELD, ListingStatus.REJECTED)
+    status = ListingStatus.HELD if held_for or was_refused else ListingStatus.PENDING
+    if new:
+        reason = _("Produk baru")
+    else:
+        reason = _("Produk diubah: %(fields)s") % {"fields": ", ".join(_field_label(f) for f in changed)}
+    if held_for:
+        reason += " — " + _("ditahan: %(why)s") % {"why": "; ".join(held_for)}
+    elif was_refused:
+        reason += " — " + _("ditahan: sebelumnya ditahan/ditolak, menunggu persetujuan")
+    return listing_status_change(product=product, actor=actor, status=status, reason=reason)
+
+
+def _field_label(field: str) -> str:
+    return {"title": _("judul"), "description": _("deskripsi"), "category": _("kategori"),
+            "images": _("foto")}.get(field, field)
+
+
+def _sku_for(product: Product) -> str:
+    # The product id is unique, so the SKU is unique within the shop (and across shops).
+    return f"PKN-{product.pk:07d}"
+
+
+def _images_add(product: Product, images: list, *, start: int) -> None:
+    for order, image in enumerate(images, start=start):
+        ProductImage.objects.create(product=product, original=image, caption=product.title,
+                                    display_order=order)
+
+
+def _price_stock_record(*, seller, actor, record, price_old: int | None, stock_old: int | None) -> None:
+    """Audit row of a price or stock change made in the product form."""
+    StockUpdate.objects.create(seller=seller, actor=actor, source="formulir", rows_applied=1, changes=[{
+        "sku": record.partner_sku, "title": record.product.title, "price_old": price_old,
+        "price_new": int(record.price), "stock_old": stock_old, "stock_new": record.num_in_stock,
+    }])
+
+
+def listing_create(*, seller, actor: AbstractBaseUser, data: dict) -> Product:
+    """Create a seller's product with its one stock record and pictures, and submit it for curation.
+
+    ``data`` is a validated ListingForm's cleaned_data: title, description,
+    category (a leaf), images (at least one; the first is the primary
+    picture), price (whole rupiah > 0), stock, unit, min_order_quantity,
+    halal_certificate_number, made_locally. The stock record's SKU is
+    generated from the product id. The listing starts outside the storefront
+    and listing_submit decides at once whether it goes on sale (see the
+    module's curation rule). All or nothing.
+    """
+    with transaction.atomic():
+        product_class, _created = ProductClass.objects.get_or_create(
+            slug=PRODUCT_CLASS_SLUG,
+            defaults={"name": "Barang", "track_stock": True, "requires_shipping": True},
+        )
+        product = Product.objects.create(
+            structure=Product.STANDALONE, product_class=product_class, is_public=True, listing_status="",
+            title=data["title"], description=data["description"], unit=data["unit"],
+            min_order_quantity=data["min_order_quantity"],
+            halal_certificate_number=data["halal_certificate_number"], made_locally=data["made_locally"],
+        )
+        ProductCategory.objects.create(product=product, category=data["category"])
+        _images_add(product, data["images"], start=0)
+        record = StockRecord.objects.create(product=product, partner=seller, partner_sku=_sku_for(product),
+                                            price_currency=settings.OSCAR_DEFAULT_CURRENCY,
+                                            price=Decimal(data["price"]), num_in_stock=data["stock"])
+        _price_stock_record(seller=seller, actor=actor, record=record, price_old=None, stock_old=None)
+        listing_submit(product=product, actor=actor, changed=list(CONTENT_FIELDS), new=True)
+    return product
+
+
+def listing_update(*, product: Product, seller, actor: AbstractBaseUser, data: dict) -> list[str]:
+    """Apply a seller's edit of their product; returns the names of the fields that changed.
+
+    Content changes (title, description, category, pictures) send the listing
+    back to curation (listing_submit); a price or stock change is recorded as
+    a StockUpdate of the shop. The stock record is locked while it changes.
+    ``data`` as for listing_create, with ``images`` optional (added after the
+    existing ones) and ``remove_images`` the ProductImages to delete.
+    """
+    with transaction.atomic():
+        record = StockRecord.objects.select_for_update().get(product=product, partner=seller)
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        changed = [name for name in ("title", "description", "unit", "min_order_quantity",
+                                     "halal_certificate_number", "made_locally")
+                   if getattr(product, name) != data[name]]
+        for name in changed:
+            setattr(product, name, data[name])
+        if changed:
+            product.save()
+        current = list(product.categories.all())
+        if current != [data["category"]]:
+            ProductCategory.objects.filter(product=product).delete()
+            ProductCategory.objects.create(product=product, category=data["category"])
+            changed.append("category")
+        removed = [image.pk for image in data.get("remove_images", [])]
+        if removed:
+            ProductImage.objects.filter(product=product, pk__in=removed).delete()
+        if data.get("images"):
+            last = product.images.order_by("-display_order").values_list("display_order", flat=True).first()
+            _images_add(product, data["images"], start=(last or 0) + 1)
+        if removed or data.get("images"):
+            changed.append("images")
+        price, stock = Decimal(data["price"]), data["stock"]
+        if record.price != price or record.num_in_stock != stock:
+            changed += [name for name, moved in (("price", record.price != price),
+                                                 ("stock", record.num_in_stock != stock)) if moved]
+            price_old, stock_old = int(record.price), record.num_in_stock
+            record.price, record.num_in_stock = price, stock
+            record.save(update_fields=["price", "num_in_stock", "date_updated"])
+            _price_stock_record(seller=seller, actor=actor, record=record, price_old=price_old,
+                                stock_old=stock_old)
+            transaction.on_commit(page_cache_invalidate)
+        listing_submit(product=product, actor=actor, changed=changed)
+    return changed
+
+
+def listing_review(*, product: Product, actor: AbstractBaseUser, approve: bool,
+                   reason: str = "") -> ListingDecision:
+    """A verifier's decision on a queued listing: approve (on sale) or reject with a reason (off sale).
+
+    Raises ListingError if no reason is given for a rejection or the listing
+    is no longer in the queue (decided a moment ago by someone else).
+    """
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ListingError(_("Tulis alasan penolakan: penjual perlu tahu apa yang harus diperbaiki."))
+    with transaction.atomic():
+        current = Product.objects.select_for_update().only("listing_status").get(pk=product.pk)
+        if current.listing_status not in LISTING_IN_QUEUE:
+            raise ListingError(_("Produk ini sudah diputuskan (%(status)s).")
+                               % {"status": current.get_listing_status_display()})
+        status = ListingStatus.APPROVED if approve else ListingStatus.REJECTED
+        return listing_status_change(product=product, actor=actor, status=status, reason=reason)
+
+
+LISTING_DECISION_SUBJECTS = {
+    ListingStatus.APPROVED: _("Produk Anda disetujui di Peken"),
+    ListingStatus.REJECTED: _("Produk Anda ditolak di Peken"),
+}
+
+
+def listing_decision_notify(*, decision_id: int) -> bool:
+    """Email the selling shop's users about a verifier's decision, once however often it is called.
+
+    The decision row is locked and marked notified in the same transaction
+    as the send, so two task runs cannot both send. Returns whether mail went out.
+    """
+    with transaction.atomic():
+        decision = ListingDecision.objects.select_for_update().select_related("product").get(pk=decision_id)
+        if decision.date_notified or decision.new_status not in LISTING_DECISION_SUBJECTS:
+            return False
+        recipients = sorted({
+            user.email
+            for record in decision.product.stockrecords.select_related("partner").prefetch_related(
+                "partner__users")
+            for user in record.partner.users.all() if user.email
+        })
+        if recipients:
+            site_url = f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
+            body = render_to_string("catalogue/emails/listing_decision.txt",
+                                    {"decision": decision, "product": decision.product, "site_url": site_url})
+            send_mail(str(LISTING_DECISION_SUBJECTS[decision.new_status]), body, None, recipients)
+        decision.date_notified = timezone.now()
+        decision.save(update_fields=["date_notified"])
+    return bool(recipients)
 
 
 class ReportError(Exception):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_class, get_model
 
+from catalogue_ext.abstract_models import LISTING_ON_SALE
 from sellers.abstract_models import SellerStatus
 
 StockRecord = get_model("partner", "StockRecord")
@@ -27,6 +28,10 @@ class SellerOffSale(UnableToPlaceOrder):
     """Raised when a shop in the basket was suspended before the order was placed."""
 
 
+class ListingOffSale(UnableToPlaceOrder):
+    """Raised when a listing in the basket was held or rejected by curation before the order was placed."""
+
+
 def stock_lock_for_basket(*, basket) -> None:
     """Lock the basket's stock records and check they still cover the basket.
 
@@ -37,8 +42,9 @@ def stock_lock_for_basket(*, basket) -> None:
     the numbers under the lock. The allocation that follows in Oscar's
     OrderCreator then happens while the locks are held.
 
-    Raises OutOfStock naming the first product that no longer fits, and
-    SellerOffSale when a shop in the basket is no longer on sale.
+    Raises OutOfStock naming the first product that no longer fits,
+    SellerOffSale when a shop in the basket is no longer on sale, and
+    ListingOffSale when curation has held or rejected a listing in it.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stock_lock_for_basket must run inside transaction.atomic()")
@@ -60,6 +66,11 @@ def stock_lock_for_basket(*, basket) -> None:
             raise SellerOffSale(
                 _("Maaf, %(shop)s sedang tidak berjualan. Hapus %(product)s dari keranjang.")
                 % {"shop": record.partner.name, "product": titles[record.pk]}
+            )
+        if record.product.listing_status not in LISTING_ON_SALE:
+            raise ListingOffSale(
+                _("Maaf, %(product)s sedang diperiksa petugas dan belum bisa dibeli. Hapus dari keranjang.")
+                % {"product": titles[record.pk]}
             )
         if not record.product.get_product_class().track_stock:
             continue

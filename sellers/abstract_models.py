@@ -127,3 +127,32 @@ class AbstractSellerRating(models.Model):
 
     def __str__(self):
         return f"{self.seller}: {self.score}"
+
+
+class StockUpdateSource(models.TextChoices):
+    CSV = "csv", _("Unggah CSV")
+    FORM = "formulir", _("Formulir produk")
+
+
+class AbstractStockUpdate(models.Model):
+    """One change of a shop's prices and stock, by CSV upload or product form: who, when, what.
+
+    ``changes`` keeps, per row, the SKU with the old and new price and stock,
+    so an auditor can see exactly what each upload or edit did.
+    """
+
+    seller = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="stock_updates")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    source = models.CharField(_("Sumber"), max_length=10, choices=StockUpdateSource.choices)
+    file_name = models.CharField(_("Nama berkas"), max_length=255, blank=True)
+    rows_applied = models.PositiveIntegerField(_("Baris diterapkan"), default=0)
+    changes = models.JSONField(default=list, blank=True)
+    date_created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-date_created", "-id"]
+
+    def __str__(self):
+        return f"{self.seller}: {self.file_name or self.source} ({self.rows_applied})"

@@ -1,4 +1,9 @@
-from sellers.abstract_models import AbstractSeller, AbstractSellerDecision, AbstractSellerRating
+from sellers.abstract_models import (
+    AbstractSeller,
+    AbstractSellerDecision,
+    AbstractSellerRating,
+    AbstractStockUpdate,
+)
 
 
 class Partner(AbstractSeller):
@@ -10,6 +15,10 @@ class SellerDecision(AbstractSellerDecision):
 
 
 class SellerRating(AbstractSellerRating):
+    pass
+
+
+class StockUpdate(AbstractStockUpdate):
     pass
 
 

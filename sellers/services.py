@@ -16,12 +16,15 @@ from oscar.core.loading import get_model
 from peken import city
 from peken.page_cache import page_cache_invalidate
 from sellers import tasks
-from sellers.abstract_models import SellerStatus, umkm_scale_for
+from sellers.abstract_models import SellerStatus, StockUpdateSource, umkm_scale_for
+from sellers.stock_csv import stock_csv_parse
 
 Partner = get_model("partner", "Partner")
 PartnerAddress = get_model("partner", "PartnerAddress")
 SellerDecision = get_model("partner", "SellerDecision")
 SellerRating = get_model("partner", "SellerRating")
+StockRecord = get_model("partner", "StockRecord")
+StockUpdate = get_model("partner", "StockUpdate")
 
 # The moves a shop's status may make; anything else is refused.
 STATUS_TRANSITIONS = {
@@ -162,3 +165,53 @@ def seller_rate(*, user: AbstractBaseUser, order, seller: Partner, score: int, c
                                                comment=comment.strip())
     except IntegrityError:
         raise RatingError(_("Anda sudah menilai toko ini untuk pesanan tersebut.")) from None
+
+
+class StockCsvInvalid(Exception):
+    """An uploaded price and stock file with bad rows; ``errors`` holds (line number, message) pairs."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        super().__init__("; ".join(f"{line}: {message}" for line, message in errors))
+        self.errors = errors
+
+
+def stock_csv_apply(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
+                    content: bytes) -> StockUpdate:
+    """Apply a seller's price and stock CSV to their own stock records: every row or none.
+
+    The file is parsed (stock_csv_parse) and each SKU must be one of this
+    shop's; another shop's SKU counts as unknown. If any row is bad nothing
+    is applied and StockCsvInvalid lists every bad row with its line number.
+    Otherwise all rows apply in one transaction, with the stock records
+    locked in primary-key order, and the upload is recorded (who, when, file,
+    rows, old and new values) as a StockUpdate.
+    """
+    rows, errors = stock_csv_parse(content)
+    with transaction.atomic():
+        records = {
+            record.partner_sku: record
+            for record in StockRecord.objects.select_for_update(of=("self",)).select_related("product")
+            .filter(partner=seller, partner_sku__in=[row.sku for row in rows]).order_by("pk")
+        }
+        errors += [(row.line, _("SKU %(sku)s tidak dikenal di toko Anda.") % {"sku": row.sku})
+                   for row in rows if row.sku not in records]
+        if errors:
+            raise StockCsvInvalid(sorted(errors))
+        changes, changed = [], []
+        for row in rows:
+            record = records[row.sku]
+            changes.append({"line": row.line, "sku": row.sku, "title": record.product.title,
+                            "price_old": int(record.price or 0), "price_new": row.price,
+                            "stock_old": record.num_in_stock, "stock_new": row.stock})
+            if record.price != row.price or record.num_in_stock != row.stock:
+                record.price, record.num_in_stock = Decimal(row.price), row.stock
+                record.date_updated = timezone.now()
+                changed.append(record)
+        StockRecord.objects.bulk_update(changed, ["price", "num_in_stock", "date_updated"])
+        upload = StockUpdate.objects.create(
+            seller=seller, actor=actor, source=StockUpdateSource.CSV, file_name=file_name[:255],
+            rows_applied=len(rows), changes=changes,
+        )
+        if changed:
+            transaction.on_commit(page_cache_invalidate)
+    return upload

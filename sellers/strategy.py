@@ -1,19 +1,23 @@
 from oscar.apps.partner import strategy
 from oscar.apps.partner.availability import Unavailable
 
+from catalogue_ext.abstract_models import LISTING_ON_SALE
 from sellers.abstract_models import SellerStatus
 from sellers.availability import MinimumQuantity
 
 
 class SellerOnSale:
-    """Availability mixin: nothing can be bought from a shop that is pending, rejected or suspended.
+    """Availability mixin: nothing can be bought from a shop that is pending, rejected or suspended,
+    nor a listing that curation holds or rejected.
 
-    Listings already leave such shops out; this also stops a basket line
-    added before a suspension from reaching checkout.
+    Listings already leave such shops and products out; this also stops a
+    basket line added before a suspension or a rejection from reaching checkout.
     """
 
     def availability_policy(self, product, stockrecord):
         if stockrecord is not None and stockrecord.partner.status != SellerStatus.ACTIVE:
+            return Unavailable()
+        if getattr(product, "listing_status", None) not in (None, *LISTING_ON_SALE):
             return Unavailable()
         return super().availability_policy(product, stockrecord)
 

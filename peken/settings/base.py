@@ -207,3 +207,13 @@ OSCAR_EAGER_ALERTS = False
 # do-nothing backend and no index updates.
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+
+# Listing curation: a listing whose title or description holds one of these words or
+# phrases (matched on whole words, any case), or that sits in one of these categories
+# (by name, parents included), is held off sale until a verifier approves it.
+PEKEN_HELD_KEYWORDS = env.list("PEKEN_HELD_KEYWORDS", default=[
+    "emas batangan", "logam mulia", "emas antam", "rokok", "minuman keras",
+])
+PEKEN_HELD_CATEGORIES = env.list("PEKEN_HELD_CATEGORIES", default=[
+    "Emas & Logam Mulia", "Rokok & Tembakau", "Minuman Beralkohol",
+])

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def listing_decision_notify(decision_id: int) -> None:
+    """Email a shop about a verifier's decision on its listing; queued after commit."""
+    from catalogue_ext import services
+
+    services.listing_decision_notify(decision_id=decision_id)
