@@ -1,15 +1,27 @@
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from oscar.apps.checkout import views
 from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.core.loading import get_class
+from oscar.templatetags.currency_filters import currency
+
+from payments import services as payment_services
+from payments.exceptions import CARD_ERROR_DEFAULT, CARD_ERROR_MESSAGES, PaymentGatewayError
 
 PaymentMethodForm = get_class("checkout.forms", "PaymentMethodForm")
+CARD = get_class("checkout.forms", "CARD")
 
 
 class PaymentDetailsView(views.PaymentDetailsView):
-    """Choose how to pay (pay on delivery for now), preview, place the order."""
+    """Choose how to pay (card or on delivery), preview, pay by card, place the order.
+
+    Card: the preview page asks for a PaymentIntent (POST action=card_intent, JSON
+    back), Stripe.js confirms the card in the browser, and the page then posts the
+    usual action=place_order; handle_payment checks with Stripe that it was paid.
+    """
 
     def check_payment_data_is_captured(self, request):
         if request.method == "POST" and request.POST.get("action") != "place_order":
@@ -25,7 +37,42 @@ class PaymentDetailsView(views.PaymentDetailsView):
         method = self.checkout_session.payment_method()
         ctx.setdefault("payment_form", PaymentMethodForm(initial={"method": method}))
         ctx["payment_method_label"] = dict(PaymentMethodForm.base_fields["method"].choices).get(method)
+        if self.preview and method == CARD:
+            ctx["card_payment"] = {
+                "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+                "js_url": settings.STRIPE_JS_URL,
+                "test_mode": bool(settings.STRIPE_API_BASE),
+                "messages": {code: str(text) for code, text in CARD_ERROR_MESSAGES.items()}
+                | {"default": str(CARD_ERROR_DEFAULT)},
+            }
         return ctx
+
+    def post(self, request, *args, **kwargs):
+        if self.preview and request.POST.get("action") == "card_intent":
+            return self.card_intent(request)
+        return super().post(request, *args, **kwargs)
+
+    def card_intent(self, request):
+        """JSON for Stripe.js: the client secret of this basket's PaymentIntent for the checkout total."""
+        if self.checkout_session.payment_method() != CARD:
+            return JsonResponse({"error": _("Pilih pembayaran kartu terlebih dahulu.")}, status=400)
+        total = self.build_submission()["order_total"]
+        if total is None:
+            return JsonResponse({"error": _("Pilih cara pengiriman terlebih dahulu.")}, status=400)
+        try:
+            payment = payment_services.payment_intent_for_basket(
+                basket=request.basket, user=request.user, amount=total.incl_tax
+            )
+        except payment_services.PaymentNotCompleted as error:
+            return JsonResponse({"error": str(error)}, status=400)
+        except PaymentGatewayError as error:
+            return JsonResponse({"error": error.message}, status=502)
+        return JsonResponse({
+            "reference": payment.reference,
+            "client_secret": payment.intent.client_secret,
+            "status": payment.intent.status,
+            "amount": currency(payment.amount),
+        })
 
     def handle_payment_details_submission(self, request):
         form = PaymentMethodForm(request.POST)

@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import DEFAULT_PASSWORD, CountryFactory, UserFactory
+from tests.stripe_server import localstripe  # noqa: F401  (fixture: the fake Stripe server)
 
 
 @pytest.fixture(autouse=True)

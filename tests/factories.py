@@ -120,3 +120,15 @@ def _tiny_jpeg() -> bytes:
     buffer = BytesIO()
     Image.new("RGB", (40, 40), "#b23a48").save(buffer, format="JPEG")
     return buffer.getvalue()
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A card payment as payment_intent_for_basket leaves it, with a made-up intent id."""
+
+    class Meta:
+        model = "payments.Payment"
+
+    reference = factory.Sequence(lambda n: f"PKN-T{n:05d}")
+    user = factory.SubFactory(UserFactory)
+    amount = Decimal("15000")
+    intent_id = factory.Sequence(lambda n: f"pi_test{n:08d}")

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "sorl.thumbnail",
     "django_celery_beat",
     "peken",
+    "payments",
 ]
 
 SITE_ID = 1
@@ -217,3 +218,11 @@ PEKEN_HELD_KEYWORDS = env.list("PEKEN_HELD_KEYWORDS", default=[
 PEKEN_HELD_CATEGORIES = env.list("PEKEN_HELD_CATEGORIES", default=[
     "Emas & Logam Mulia", "Rokok & Tembakau", "Minuman Beralkohol",
 ])
+
+# Card payments (payments/): development and the tests talk to localstripe, the fake
+# Stripe server that `make run` starts on port 8420; production sets the real keys.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_peken_localstripe")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="pk_test_peken_localstripe")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_peken_localstripe")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420")
+STRIPE_JS_URL = env("STRIPE_JS_URL", default="http://127.0.0.1:8420/js.stripe.com/v3/")

@@ -33,3 +33,10 @@ vars().update(EMAIL_CONFIG)
 PEKEN_DEMO_DATA_ALLOWED = False
 # Synthetic benchmark data only where the benchmark asks for it.
 PEKEN_SYNTHETIC_DATA_ALLOWED = env.bool("PEKEN_SYNTHETIC_DATA_ALLOWED", default=False)
+
+# Real Stripe. Card payment is offered only when all three keys are set.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
