@@ -51,6 +51,8 @@ SHOPPER = {"email": "pembeli@peken.local", "password": "pembeli-peken-2026", "na
 ADMIN = {"email": "admin@peken.local", "password": "admin-peken-2026", "name": ("Budi", "Santoso")}
 VERIFIER = {"email": "verifikator@peken.local", "password": "verifikator-peken-2026",
             "name": ("Dewi", "Lestari")}  # Dinkopdag: verifies shops
+SELLER = {"email": "penjual@peken.local", "password": "penjual-peken-2026",
+          "name": ("Siti", "Aminah")}  # owner of the first demo shop: uses the seller centre
 # One colour per top-level category, so product pictures tell the shelves apart.
 PALETTE = ["#b23a48", "#2a7f62", "#c47f17", "#1f5f8b", "#7d4f9e", "#a34f2c", "#3c6e47", "#4a5d73"]
 
@@ -185,7 +187,7 @@ def _halal_number(title: str) -> str:
 
 
 def _accounts(country: Country) -> None:
-    for account, staff in ((SHOPPER, False), (ADMIN, True), (VERIFIER, False)):
+    for account, staff in ((SHOPPER, False), (ADMIN, True), (VERIFIER, False), (SELLER, False)):
         user = User.objects.filter(email=account["email"]).first() or User(
             username=account["email"].split("@")[0], email=account["email"]
         )
@@ -197,6 +199,11 @@ def _accounts(country: Country) -> None:
     app_label, codename = permissions.VERIFY_SELLER.split(".")
     User.objects.get(email=VERIFIER["email"]).user_permissions.add(
         Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    # The demo seller runs one shop, and only through the seller centre: never
+    # partner.dashboard_access, which would open Oscar's dashboard to them.
+    Partner.objects.get(code=slugify(fixture("sellers.json")[0]["name"])).users.add(
+        User.objects.get(email=SELLER["email"])
     )
     shopper = User.objects.get(email=SHOPPER["email"])
     if not UserAddress.objects.filter(user=shopper).exists():

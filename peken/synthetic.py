@@ -154,6 +154,7 @@ def _products(count: int, prefix: str, sellers: list[int]) -> None:
             "description": f"{title}, dijual oleh UMKM Surabaya.", "product_class_id": product_class.pk,
             "date_created": now + timedelta(minutes=n), "date_updated": now + timedelta(minutes=n),
             "halal_certificate_number": "", "made_locally": n % 3 == 0, "min_order_quantity": 1,
+            "listing_status": "disetujui",
         }
         for n, _cat, title, _seller, _price_ in plan
     ))

@@ -11,7 +11,7 @@ class PartnerConfig(apps.PartnerConfig):
     namespace = "sellers"
 
     def get_urls(self):
-        from sellers import views
+        from sellers import centre, views
 
         return self.post_process_urls([
             path("daftar/", views.SellerRegisterView.as_view(), name="register"),
@@ -22,4 +22,21 @@ class PartnerConfig(apps.PartnerConfig):
             path("verifikasi/<int:pk>/", views.VerificationDecisionView.as_view(),
                  name="verification-decide"),
             path("verifikasi/laporan/", views.ReportQueueView.as_view(), name="verification-reports"),
+            path("verifikasi/produk/", views.ListingQueueView.as_view(), name="verification-listings"),
+            path("verifikasi/produk/<int:pk>/", views.ListingDecisionView.as_view(),
+                 name="verification-listing-decide"),
+            # The seller centre: every name starts with "centre-" (tests/test_seller_isolation.py walks them).
+            path("pusat/", centre.CentreHomeView.as_view(), name="centre-home"),
+            path("pusat/produk/", centre.CentreProductListView.as_view(), name="centre-products"),
+            path("pusat/produk/baru/", centre.CentreProductCreateView.as_view(),
+                 name="centre-product-create"),
+            path("pusat/produk/<int:pk>/ubah/", centre.CentreProductEditView.as_view(),
+                 name="centre-product-edit"),
+            path("pusat/stok/templat.csv", centre.CentreStockCsvView.as_view(), name="centre-stock-csv"),
+            path("pusat/stok/", centre.CentreStockUploadView.as_view(), name="centre-stock-upload"),
+            path("pusat/stok/<int:pk>/", centre.CentreStockUpdateView.as_view(), name="centre-stock-update"),
+            path("pusat/pesanan/", centre.CentreOrderListView.as_view(), name="centre-orders"),
+            path("pusat/pesanan/<str:number>/", centre.CentreOrderDetailView.as_view(),
+                 name="centre-order-detail"),
+            path("pusat/penjualan/", centre.CentreSalesView.as_view(), name="centre-sales"),
         ])

@@ -173,3 +173,20 @@ class SellerRatingForm(forms.Form):
                                    error_messages={"required": _("Pilih 1 sampai 5 bintang.")})
     comment = forms.CharField(label=_("Ulasan (boleh kosong)"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ListingDecisionForm(forms.Form):
+    """A verifier's decision on one queued listing; a rejection needs a reason the seller will read."""
+
+    decision = forms.ChoiceField(label=_("Keputusan"), widget=forms.RadioSelect,
+                                 choices=[("approve", _("Setujui")), ("reject", _("Tolak"))],
+                                 error_messages={"required": _("Pilih keputusan.")})
+    reason = forms.CharField(label=_("Alasan"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Wajib untuk penolakan; dikirim ke penjual."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Tulis alasan penolakan: penjual perlu tahu apa yang harus "
+                                       "diperbaiki."))
+        return data

@@ -1,6 +1,7 @@
 """Reads about sellers for the verification pages."""
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from oscar.core.loading import get_model
 
 from sellers.abstract_models import SellerStatus
@@ -41,3 +42,94 @@ def sellers_pending() -> QuerySet:
 
 def sellers_with_status(status: str) -> QuerySet:
     return Partner.objects.filter(status=status).order_by("name")
+
+
+# The seller centre: every read below is limited to one shop's own rows.
+
+StockRecord = get_model("partner", "StockRecord")
+StockUpdate = get_model("partner", "StockUpdate")
+Product = get_model("catalogue", "Product")
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+
+# Orders in these statuses are not counted as sales.
+NOT_SALES_STATUSES = ("Dibatalkan", "Ditolak")
+BEST_SELLERS = 10
+
+
+def centre_shops(*, user) -> QuerySet:
+    """The shops a user works for, oldest first; the first is the one shown by default."""
+    if not user.is_authenticated:
+        return Partner.objects.none()
+    return user.partners.order_by("pk")
+
+
+def centre_products(*, seller) -> QuerySet:
+    """The shop's products with its own stock record and pictures, the latest changed first."""
+    return (
+        Product.objects.filter(stockrecords__partner=seller)
+        .defer("description", "search_vector")
+        .prefetch_related(
+            "images",
+            Prefetch("stockrecords", queryset=StockRecord.objects.filter(partner=seller),
+                     to_attr="own_records"),
+        )
+        .order_by("-date_updated", "-id")
+    )
+
+
+def centre_stock_records(*, seller) -> QuerySet:
+    records = StockRecord.objects.filter(partner=seller).select_related("product")
+    return records.order_by("product__title", "pk")
+
+
+def centre_stock_updates(*, seller) -> QuerySet:
+    return StockUpdate.objects.filter(seller=seller).select_related("actor").order_by("-date_created", "-id")
+
+
+def _own_lines(seller) -> QuerySet:
+    return Line.objects.filter(partner=seller)
+
+
+def centre_orders(*, seller) -> QuerySet:
+    """Orders with at least one of the shop's lines, each with the shop's own total and quantity."""
+    own = _own_lines(seller).filter(order=OuterRef("pk")).values("order")
+    return (
+        Order.objects.filter(Exists(own))
+        .annotate(
+            seller_total=Subquery(own.annotate(t=Sum("line_price_incl_tax")).values("t")[:1]),
+            seller_items=Subquery(own.annotate(q=Sum("quantity")).values("q")[:1]),
+        )
+        .select_related("user")
+        .order_by("-date_placed", "-pk")
+    )
+
+
+def centre_order_lines(*, seller, order) -> QuerySet:
+    """Only this shop's lines of an order (never another shop's: django-oscar #2240)."""
+    return _own_lines(seller).filter(order=order).select_related("product").order_by("pk")
+
+
+def centre_sales(*, seller) -> dict:
+    """The shop's sales by month and by order status, and its best sellers: aggregated in the database."""
+    lines = _own_lines(seller)
+    sold = lines.exclude(order__status__in=NOT_SALES_STATUSES)
+    return {
+        "by_month": list(
+            sold.annotate(month=TruncMonth("order__date_placed")).values("month")
+            .annotate(total=Sum("line_price_incl_tax"), orders=Count("order", distinct=True),
+                      items=Sum("quantity"))
+            .order_by("-month")
+        ),
+        "by_status": list(
+            lines.values("order__status")
+            .annotate(total=Sum("line_price_incl_tax"), orders=Count("order", distinct=True))
+            .order_by("-total")
+        ),
+        "best_sellers": list(
+            sold.values("product_id", "title")
+            .annotate(items=Sum("quantity"), total=Sum("line_price_incl_tax"))
+            .order_by("-items", "title")[:BEST_SELLERS]
+        ),
+        "totals": sold.aggregate(total=Sum("line_price_incl_tax"), orders=Count("order", distinct=True)),
+    }

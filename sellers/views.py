@@ -14,7 +14,7 @@ from catalogue_ext.search.views import ProductListView
 from peken import city
 from sellers import permissions, selectors, services
 from sellers.abstract_models import SellerStatus
-from sellers.forms import SellerDecisionForm, SellerRatingForm, SellerRegistrationForm
+from sellers.forms import ListingDecisionForm, SellerDecisionForm, SellerRatingForm, SellerRegistrationForm
 
 Order = get_model("order", "Order")
 
@@ -118,6 +118,43 @@ class ReportQueueView(VerifierRequiredMixin, ListView):
         else:
             messages.success(request, _("Produk diturunkan.") if remove else _("Laporan diabaikan."))
         return redirect("sellers:verification-reports")
+
+
+class ListingQueueView(VerifierRequiredMixin, ListView):
+    """New and changed listings waiting for review: held ones (off sale) first."""
+
+    template_name = "sellers/verification/listings.html"
+    context_object_name = "listings"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return catalogue_selectors.listings_for_review()
+
+
+class ListingDecisionView(VerifierRequiredMixin, FormView):
+    """One listing as the buyer would see it, its history, and approve / reject with a reason."""
+
+    template_name = "sellers/verification/listing_decide.html"
+    form_class = ListingDecisionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.product = get_object_or_404(catalogue_selectors.listings_for_review(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "product": self.product}
+
+    def form_valid(self, form):
+        try:
+            catalogue_services.listing_review(product=self.product, actor=self.request.user,
+                                              approve=form.cleaned_data["decision"] == "approve",
+                                              reason=form.cleaned_data["reason"])
+        except catalogue_services.ListingError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Keputusan untuk %(title)s tersimpan.")
+                         % {"title": self.product.title})
+        return redirect("sellers:verification-listings")
 
 
 class SellerShopView(ProductListView):

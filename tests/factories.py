@@ -122,6 +122,37 @@ def _tiny_jpeg() -> bytes:
     return buffer.getvalue()
 
 
+def seller_create(*, name: str, email: str, status: str = "aktif"):
+    """A shop with one signed-up owner (its partner user), as registration and verification leave it."""
+    shop = PartnerFactory(name=name, status=status)
+    shop.users.add(UserFactory(email=email, username=email.split("@")[0]))
+    return shop
+
+
+def order_create(*, user, lines: list, number: str, status: str = "Baru"):
+    """A placed order of (stock record, quantity) lines, written directly (not through checkout)."""
+    from django.contrib.sites.models import Site
+
+    Order = get_model("order", "Order")
+    Line = get_model("order", "Line")
+    total = sum(record.price * quantity for record, quantity in lines)
+    fields = {f.name for f in Order._meta.get_fields()}
+    extra = {"seller": lines[0][0].partner} if "seller" in fields else {}
+    order = Order.objects.create(number=number, user=user, site=Site.objects.get_current(), currency="IDR",
+                                 total_incl_tax=total, total_excl_tax=total, status=status, **extra)
+    for record, quantity in lines:
+        price = record.price * quantity
+        Line.objects.create(
+            order=order, partner=record.partner, partner_name=record.partner.name,
+            partner_sku=record.partner_sku, stockrecord=record, product=record.product,
+            title=record.product.title, quantity=quantity, num_allocated=quantity,
+            line_price_incl_tax=price, line_price_excl_tax=price,
+            line_price_before_discounts_incl_tax=price, line_price_before_discounts_excl_tax=price,
+            unit_price_incl_tax=record.price, unit_price_excl_tax=record.price, status=status,
+        )
+    return order
+
+
 class PaymentFactory(factory.django.DjangoModelFactory):
     """A card payment as payment_intent_for_basket leaves it, with a made-up intent id."""
 
@@ -132,3 +163,32 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     amount = Decimal("15000")
     intent_id = factory.Sequence(lambda n: f"pi_test{n:08d}")
+
+
+def order_with_products(*, user, products: list, status: str = "Selesai", date_placed=None):
+    """An order of ``user`` with one line per product (its first shop's), in ``status``, written directly.
+
+    For tests of what follows an order (reviews, sellers' recent orders), not of checkout.
+    """
+    from django.utils import timezone
+
+    Order = get_model("order", "Order")
+    Line = get_model("order", "Line")
+    records = [product.stockrecords.order_by("partner_id").first() for product in products]
+    # A per-seller order (orders app) names its seller; Oscar's own order has no such field.
+    extra = {"seller": records[0].partner} if "seller" in {f.name for f in Order._meta.get_fields()} else {}
+    order = Order.objects.create(
+        number=f"T{Order.objects.count() + 100001}", site_id=1, user=user, currency="IDR",
+        total_incl_tax=Decimal("0"), total_excl_tax=Decimal("0"), shipping_method="Ambil di toko",
+        shipping_code="ambil-di-toko", status=status, date_placed=date_placed or timezone.now(), **extra,
+    )
+    for product, record in zip(products, records, strict=True):
+        Line.objects.create(
+            order=order, partner=record.partner, partner_name=record.partner.name,
+            partner_sku=record.partner_sku, stockrecord=record, product=product, title=product.title,
+            upc=product.upc or "", quantity=1, line_price_incl_tax=record.price,
+            line_price_excl_tax=record.price, line_price_before_discounts_incl_tax=record.price,
+            line_price_before_discounts_excl_tax=record.price, unit_price_incl_tax=record.price,
+            unit_price_excl_tax=record.price, status=status, num_allocated=1, allocation_cancelled=False,
+        )
+    return order

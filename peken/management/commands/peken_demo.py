@@ -23,7 +23,8 @@ class Command(BaseCommand):
         ))
         self.stdout.write("Demo accounts (for this machine only):")
         for role, account in (("Pembeli", demo.SHOPPER), ("Admin (dashboard)", demo.ADMIN),
-                              ("Verifikator toko", demo.VERIFIER)):
+                              ("Verifikator toko", demo.VERIFIER), ("Penjual", demo.SELLER)):
             self.stdout.write(f"  {role:18} {account['email']}  password: {account['password']}")
         self.stdout.write("Shop: http://127.0.0.1:8000/   Dashboard: http://127.0.0.1:8000/dashboard/   "
-                          "Open a shop: /penjual/daftar/   Verify shops: /penjual/verifikasi/")
+                          "Open a shop: /penjual/daftar/   Verify shops: /penjual/verifikasi/   "
+                          "Seller centre: /penjual/pusat/")

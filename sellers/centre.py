@@ -1,0 +1,215 @@
+"""The seller centre (/penjual/pusat/): a shop's own products, prices and stock, orders and sales.
+
+Every view works on one shop the signed-in user belongs to (chosen with
+``?toko=`` and remembered in the session, else their first) and looks every
+object up within that shop, so another shop's product, order or upload is a
+404, never its data. Users who belong to no shop get 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from catalogue_ext import services as catalogue_services
+from catalogue_ext.abstract_models import ListingStatus
+from sellers import selectors, services
+from sellers.centre_forms import ListingForm, StockCsvForm
+from sellers.stock_csv import MAX_BYTES as MAX_CSV_BYTES
+from sellers.stock_csv import stock_csv_template
+
+SESSION_KEY = "peken_centre_shop"
+PAGE_SIZE = 20
+
+
+class SellerCentreMixin(LoginRequiredMixin):
+    """Resolves ``self.seller``: the shop this user works for that the centre shows."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        shops = selectors.centre_shops(user=request.user)
+        wanted = request.GET.get("toko") or request.session.get(SESSION_KEY)
+        seller = None
+        if wanted:
+            try:
+                seller = shops.filter(pk=int(wanted)).first()
+            except (TypeError, ValueError):
+                seller = None
+            if seller is None and "toko" in request.GET:
+                raise Http404(_("Toko tidak ditemukan."))
+        seller = seller or shops.first()
+        if seller is None:
+            raise PermissionDenied(_("Pusat penjual hanya untuk pemilik toko."))
+        request.session[SESSION_KEY] = seller.pk
+        self.seller = seller
+        self.shops = shops
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["seller"] = self.seller
+        ctx["shops"] = self.shops
+        return ctx
+
+
+class CentreHomeView(SellerCentreMixin, TemplateView):
+    template_name = "sellers/centre/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        products = selectors.centre_products(seller=self.seller)
+        ctx["product_count"] = products.count()
+        ctx["off_sale_count"] = products.filter(
+            listing_status__in=(ListingStatus.HELD, ListingStatus.REJECTED)).count()
+        ctx["order_count"] = selectors.centre_orders(seller=self.seller).count()
+        return ctx
+
+
+class CentreProductListView(SellerCentreMixin, ListView):
+    template_name = "sellers/centre/products.html"
+    context_object_name = "products"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.centre_products(seller=self.seller)
+
+
+class CentreProductCreateView(SellerCentreMixin, FormView):
+    template_name = "sellers/centre/product_form.html"
+    form_class = ListingForm
+
+    def form_valid(self, form):
+        product = catalogue_services.listing_create(seller=self.seller, actor=self.request.user,
+                                                   data=form.cleaned_data)
+        if product.listing_status == ListingStatus.HELD:
+            messages.warning(self.request, _("%(title)s tersimpan, tetapi ditahan sampai diperiksa petugas.")
+                             % {"title": product.title})
+        else:
+            messages.success(self.request, _("%(title)s tersimpan dan tayang; petugas akan memeriksanya.")
+                             % {"title": product.title})
+        return redirect("sellers:centre-products")
+
+
+class CentreProductEditView(SellerCentreMixin, FormView):
+    template_name = "sellers/centre/product_form.html"
+    form_class = ListingForm
+
+    def get_product(self):
+        if not hasattr(self, "product"):
+            products = selectors.centre_products(seller=self.seller)
+            self.product = get_object_or_404(products, pk=self.kwargs["pk"])
+            self.record = self.product.own_records[0]
+        return self.product
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "product": self.get_product()}
+
+    def get_initial(self):
+        product = self.get_product()
+        category = product.categories.first()
+        return {
+            "title": product.title, "description": product.description,
+            "category": category.pk if category else None, "price": int(self.record.price or 0),
+            "stock": self.record.num_in_stock, "unit": product.unit,
+            "min_order_quantity": product.min_order_quantity,
+            "halal_certificate_number": product.halal_certificate_number,
+            "made_locally": product.made_locally,
+        }
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["product"] = self.get_product()
+        ctx["record"] = self.record
+        ctx["decisions"] = self.product.decisions.select_related("actor")[:10]
+        return ctx
+
+    def form_valid(self, form):
+        changed = catalogue_services.listing_update(product=self.get_product(), seller=self.seller,
+                                                    actor=self.request.user, data=form.cleaned_data)
+        if not changed:
+            messages.info(self.request, _("Tidak ada perubahan."))
+        else:
+            messages.success(self.request, _("Perubahan %(title)s tersimpan.")
+                             % {"title": form.cleaned_data["title"]})
+        return redirect("sellers:centre-products")
+
+
+class CentreStockCsvView(SellerCentreMixin, View):
+    """The shop's current SKUs, titles, prices and stock as a CSV to fill in."""
+
+    def get(self, request, *args, **kwargs):
+        body = stock_csv_template(selectors.centre_stock_records(seller=self.seller))
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        name = f"stok-{self.seller.code or self.seller.pk}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class CentreStockUploadView(SellerCentreMixin, FormView):
+    """Upload the filled-in CSV; the history of price and stock changes below."""
+
+    template_name = "sellers/centre/stock.html"
+    form_class = StockCsvForm
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["updates"] = selectors.centre_stock_updates(seller=self.seller)[:PAGE_SIZE]
+        return ctx
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            update = services.stock_csv_apply(seller=self.seller, actor=self.request.user,
+                                              file_name=upload.name, content=upload.read(MAX_CSV_BYTES + 1))
+        except services.StockCsvInvalid as exc:
+            return self.render_to_response(self.get_context_data(form=form, csv_errors=exc.errors))
+        messages.success(self.request, _("%(n)d baris dari %(file)s diterapkan.")
+                         % {"n": update.rows_applied, "file": update.file_name})
+        return redirect("sellers:centre-stock-update", pk=update.pk)
+
+
+class CentreStockUpdateView(SellerCentreMixin, DetailView):
+    """What one upload or product edit changed."""
+
+    template_name = "sellers/centre/stock_update.html"
+    context_object_name = "update"
+
+    def get_queryset(self):
+        return selectors.centre_stock_updates(seller=self.seller)
+
+
+class CentreOrderListView(SellerCentreMixin, ListView):
+    template_name = "sellers/centre/orders.html"
+    context_object_name = "orders"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.centre_orders(seller=self.seller)
+
+
+class CentreOrderDetailView(SellerCentreMixin, DetailView):
+    """One order as this shop sees it: only its own lines and their total."""
+
+    template_name = "sellers/centre/order_detail.html"
+    context_object_name = "order"
+    slug_field = slug_url_kwarg = "number"
+
+    def get_queryset(self):
+        return selectors.centre_orders(seller=self.seller).select_related("shipping_address")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["lines"] = selectors.centre_order_lines(seller=self.seller, order=self.object)
+        return ctx
+
+
+class CentreSalesView(SellerCentreMixin, TemplateView):
+    template_name = "sellers/centre/sales.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **selectors.centre_sales(seller=self.seller)}
