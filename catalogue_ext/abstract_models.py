@@ -61,6 +61,12 @@ class AbstractPekenProduct(AbstractProduct):
     def listing_on_sale(self) -> bool:
         return self.listing_status in LISTING_ON_SALE
 
+    def is_review_permitted(self, user) -> bool:
+        # Oscar's templates and views ask the product; Peken's rule is in catalogue_ext.reviews.
+        from catalogue_ext.reviews.selectors import review_refusal
+
+        return review_refusal(user=user, product=self) is None
+
 
 class ReportReason(models.TextChoices):
     BANNED = "terlarang", _("Barang terlarang atau berbahaya")

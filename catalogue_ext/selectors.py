@@ -5,6 +5,11 @@ prefetches, so its query count depends on neither the page size nor the
 catalogue size. Full-text search uses the trigger-maintained
 ``Product.search_vector`` (GIN index) on PostgreSQL and falls back to plain
 substring matching elsewhere (the zero-setup SQLite run).
+
+Catalogue and category listings default to the "Rekomendasi" ordering: shops
+near the buyer first, shops with few recent orders a reserved share of every
+page, at most a few products per shop on the first page. The rule and its
+settings are written down in exposure/selectors.py, which ranks the listing.
 """
 
 import re
@@ -13,10 +18,13 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, TextChoices
+from django.db.models.expressions import Subquery
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import LISTING_IN_QUEUE, LISTING_ON_SALE, ReportStatus
+from catalogue_ext.reviews.selectors import approved_review_count
+from exposure.selectors import RecommendedListing, recommended_listing
 from sellers.abstract_models import SellerStatus
 
 Product = get_model("catalogue", "Product")
@@ -32,6 +40,7 @@ MAX_PER_PAGE = 100
 
 class ProductSort(TextChoices):
     RELEVANCE = "relevansi", _("Paling relevan")
+    RECOMMENDED = "rekomendasi", _("Rekomendasi")
     NEWEST = "terbaru", _("Terbaru")
     PRICE_ASC = "harga-naik", _("Harga terendah")
     PRICE_DESC = "harga-turun", _("Harga tertinggi")
@@ -59,6 +68,8 @@ def _listing_queryset() -> QuerySet:
         .filter(Exists(_on_sale_stock().filter(product=OuterRef("pk"))))
         .select_related("product_class")
         .defer("description", "meta_title", "meta_description", "search_vector")
+        # Oscar's num_approved_reviews, for the card's "★ 4,5 (12)", without a query per card.
+        .annotate(num_approved_reviews=approved_review_count())
         .prefetch_related(
             "images", Prefetch("stockrecords", queryset=_on_sale_stock().select_related("partner"))
         )
@@ -117,11 +128,18 @@ def product_detail_queryset() -> QuerySet:
         # On sale: curation lets it be sold and a verified shop sells it.
         .annotate(on_sale=Exists(_on_sale_stock().filter(product=OuterRef("pk")))
                   & Q(listing_status__in=LISTING_ON_SALE))
+        .annotate(num_approved_reviews=approved_review_count())
         .prefetch_related(
             "images", "categories",
             Prefetch("stockrecords", queryset=_on_sale_stock().select_related("partner")),
         )
     )
+
+
+def _product_seller() -> Subquery:
+    """The id of the shop a product is placed by in Rekomendasi: its lowest-numbered on-sale shop."""
+    shops = _on_sale_stock().filter(product=OuterRef("pk")).order_by("partner_id")
+    return Subquery(shops.values("partner_id")[:1])
 
 
 def _sold_by(qs: QuerySet, *, seller=None, kecamatan: str | None = None) -> QuerySet:
@@ -136,9 +154,13 @@ def _sold_by(qs: QuerySet, *, seller=None, kecamatan: str | None = None) -> Quer
 
 def product_list(
     *, category: Category | None = None, sort: str = ProductSort.NEWEST, made_locally: bool | None = None,
-    kecamatan: str | None = None, seller=None,
-) -> QuerySet:
-    """Products for the catalogue page, one category and its subcategories, or one shop."""
+    kecamatan: str | None = None, seller=None, buyer_kecamatan: str | None = None,
+) -> QuerySet | RecommendedListing:
+    """Products for the catalogue page, one category and its subcategories, or one shop.
+
+    Sorted by Rekomendasi, a listing favours shops in ``buyer_kecamatan``; one
+    shop's own page has no other shops to share with, so it shows newest first.
+    """
     qs = _sold_by(_listing_queryset(), seller=seller, kecamatan=kecamatan)
     if made_locally is not None:
         qs = qs.filter(made_locally=made_locally)
@@ -148,6 +170,8 @@ def product_list(
             category__path__startswith=category.path,
         )
         qs = qs.filter(Exists(in_tree))
+    if sort == ProductSort.RECOMMENDED and seller is None:
+        return recommended_listing(qs, seller=_product_seller(), buyer_kecamatan=buyer_kecamatan)
     return _sorted(qs, sort)
 
 
@@ -158,8 +182,9 @@ def _tsquery(query: str) -> str:
 
 
 def product_search(
-    *, query: str, sort: str = ProductSort.RELEVANCE, kecamatan: str | None = None
-) -> QuerySet:
+    *, query: str, sort: str = ProductSort.RELEVANCE, kecamatan: str | None = None,
+    buyer_kecamatan: str | None = None,
+) -> QuerySet | RecommendedListing:
     """Products matching every word of ``query`` in title or description."""
     qs = _sold_by(_listing_queryset(), kecamatan=kecamatan)
     if not query:
@@ -170,6 +195,8 @@ def product_search(
             return qs.none()
         search = SearchQuery(tsquery, config=SEARCH_CONFIG, search_type="raw")
         qs = qs.filter(search_vector=search)
+        if sort == ProductSort.RECOMMENDED:
+            return recommended_listing(qs, seller=_product_seller(), buyer_kecamatan=buyer_kecamatan)
         if sort == ProductSort.RELEVANCE:
             return qs.annotate(rank=SearchRank(F("search_vector"), search)).order_by("-rank", "-id")
         return _sorted(qs, sort)

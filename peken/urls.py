@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", HomeView.as_view(), name="home"),
     path("penjual/", apps.get_app_config("partner").urls),
+    path("akun/", apps.get_app_config("buyers").urls),
     path("pembayaran/", include("payments.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]

@@ -10,6 +10,9 @@ from oscar.core.loading import get_model
 
 from catalogue_ext import selectors as catalogue_selectors
 from catalogue_ext import services as catalogue_services
+from catalogue_ext.reviews import selectors as review_selectors
+from catalogue_ext.reviews import services as review_services
+from catalogue_ext.reviews.forms import OrderProductReviewForm
 from catalogue_ext.search.views import ProductListView
 from peken import city
 from sellers import permissions, selectors, services
@@ -180,7 +183,7 @@ class SellerShopView(ProductListView):
 
 
 class OrderRatingView(LoginRequiredMixin, TemplateView):
-    """The buyer rates each shop of one received order, once."""
+    """The buyer rates each shop and each product of one received order, once."""
 
     template_name = "sellers/rate.html"
 
@@ -194,10 +197,18 @@ class OrderRatingView(LoginRequiredMixin, TemplateView):
         ctx["order"] = self.order
         ctx["sellers"] = selectors.order_sellers_to_rate(order=self.order)
         ctx["form"] = kwargs.get("form") or SellerRatingForm()
+        ctx["products"] = review_selectors.order_products_to_review(order=self.order, user=self.request.user)
+        posted = kwargs.get("review_form")
+        for product in ctx["products"]:
+            # Each product's form gets its own ids, so a tapped star label picks that product's star.
+            same = posted is not None and posted.data.get("product") == str(product.pk)
+            product.review_form = posted if same else OrderProductReviewForm(auto_id=f"id_p{product.pk}_%s")
         ctx["received"] = self.order.status == services.RECEIVED_STATUS
         return ctx
 
     def post(self, request, *args, **kwargs):
+        if "product" in request.POST:
+            return self.review_product(request)
         form = SellerRatingForm(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -212,4 +223,23 @@ class OrderRatingView(LoginRequiredMixin, TemplateView):
         else:
             messages.success(request, _("Terima kasih atas penilaian Anda untuk %(shop)s.")
                              % {"shop": seller.name})
+        return redirect("sellers:rate", order_number=self.order.number)
+
+    def review_product(self, request):
+        form = OrderProductReviewForm(data=request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return self.render_to_response(self.get_context_data(review_form=form))
+        product = get_object_or_404(review_selectors.order_products_queryset(order=self.order),
+                                    pk=form.cleaned_data["product"])
+        try:
+            review_services.product_review_write(
+                user=request.user, product=product, score=form.cleaned_data["score"],
+                title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+            )
+        except review_services.ReviewError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Terima kasih atas ulasan Anda untuk %(product)s.")
+                             % {"product": product.get_title()})
         return redirect("sellers:rate", order_number=self.order.number)

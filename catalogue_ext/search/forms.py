@@ -39,7 +39,7 @@ class BrowseCategoryForm(KecamatanFilter):
         self.categories = categories
 
     def sort(self) -> str:
-        return (self.cleaned_data.get("sort_by") if self.is_valid() else "") or ProductSort.NEWEST
+        return (self.cleaned_data.get("sort_by") if self.is_valid() else "") or ProductSort.RECOMMENDED
 
 
 CategoryForm = BrowseCategoryForm

@@ -19,6 +19,7 @@ from django.views.generic import ListView
 from oscar.apps.search.signals import user_search
 from oscar.core.loading import get_class, get_model
 
+from buyers.selectors import buyer_kecamatan
 from catalogue_ext import selectors
 
 BrowseCategoryForm = get_class("search.forms", "BrowseCategoryForm")
@@ -40,10 +41,11 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        query = self.object_list.query
-        if query.is_empty():
+        # A Rekomendasi listing is counted through the queryset it ranks.
+        queryset = getattr(self.object_list, "queryset", self.object_list)
+        if queryset.query.is_empty():
             return 0
-        sql, params = self.object_list.order_by().query.sql_with_params()
+        sql, params = queryset.order_by().query.sql_with_params()
         key = f"peken:count:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
         return cache.get_or_set(key, lambda: super(CachedCountPaginator, self).count, COUNT_SECONDS)
 
@@ -71,10 +73,18 @@ class ProductListView(ListView):
     def get_form(self):
         return self.form_class(self.request.GET)
 
+    def buyer_kecamatan(self, sort: str) -> str | None:
+        """Where the signed-in shopper lives, looked up only when the order uses it."""
+        if sort != selectors.ProductSort.RECOMMENDED:
+            return None
+        return buyer_kecamatan(user=self.request.user)
+
     def get_queryset(self):
         self.form = self.get_form()
-        return selectors.product_list(category=self.category, sort=self.form.sort(),
-                                      kecamatan=self.form.chosen_kecamatan())
+        sort = self.form.sort()
+        return selectors.product_list(category=self.category, sort=sort,
+                                      kecamatan=self.form.chosen_kecamatan(),
+                                      buyer_kecamatan=self.buyer_kecamatan(sort))
 
     def get(self, request, *args, **kwargs):
         try:
@@ -134,8 +144,9 @@ class FacetedSearchView(ProductListView):
         user_search.send(
             sender=self, session=self.request.session, user=self.request.user, query=self.query
         )
-        return selectors.product_search(query=self.query, sort=self.form.sort(),
-                                        kecamatan=self.form.chosen_kecamatan())
+        sort = self.form.sort()
+        return selectors.product_search(query=self.query, sort=sort, kecamatan=self.form.chosen_kecamatan(),
+                                        buyer_kecamatan=self.buyer_kecamatan(sort))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "oscar.apps.address.apps.AddressConfig",
     "oscar.apps.shipping.apps.ShippingConfig",
     "catalogue_ext.apps.CatalogueConfig",
-    "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
+    "catalogue_ext.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
     "sellers.apps.PartnerConfig",
     "checkout.basket.apps.BasketConfig",
@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "sorl.thumbnail",
     "django_celery_beat",
+    "buyers",
+    "exposure",
     "peken",
     "payments",
 ]
@@ -90,6 +92,17 @@ MIDDLEWARE = [
 ]
 # Anonymous catalogue pages are shared for this long (0 turns the page cache off).
 PEKEN_PAGE_CACHE_SECONDS = env.int("PEKEN_PAGE_CACHE_SECONDS", default=60)
+
+# The Rekomendasi ordering of listings (the rule: exposure/selectors.py).
+# A shop with at most FEW_ORDERS orders in the last WINDOW_DAYS is "quiet";
+# quiet shops get QUIET_SHARE of the places; page one shows at most
+# SELLER_CAP products of one shop. Order counts are refreshed every
+# REFRESH_MINUTES by Celery beat.
+PEKEN_RECOMMENDED_WINDOW_DAYS = env.int("PEKEN_RECOMMENDED_WINDOW_DAYS", default=30)
+PEKEN_RECOMMENDED_FEW_ORDERS = env.int("PEKEN_RECOMMENDED_FEW_ORDERS", default=2)
+PEKEN_RECOMMENDED_QUIET_SHARE = env.float("PEKEN_RECOMMENDED_QUIET_SHARE", default=0.5)
+PEKEN_RECOMMENDED_SELLER_CAP = env.int("PEKEN_RECOMMENDED_SELLER_CAP", default=2)
+PEKEN_RECOMMENDED_REFRESH_MINUTES = env.int("PEKEN_RECOMMENDED_REFRESH_MINUTES", default=15)
 
 ROOT_URLCONF = "peken.urls"
 WSGI_APPLICATION = "peken.wsgi.application"
@@ -167,6 +180,10 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "exposure-seller-activity": {"task": "exposure.tasks.seller_activity_refresh",
+                                 "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES},
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BuyersConfig(AppConfig):
+    """A shopper's own settings on Peken: for now, the kecamatan they live in."""
+
+    name = "buyers"
+    verbose_name = _("Pembeli")
+    default_auto_field = "django.db.models.AutoField"
+
+    @property
+    def urls(self):
+        from django.urls import path
+
+        from buyers import views
+
+        return [
+            path("kecamatan/", views.BuyerKecamatanView.as_view(), name="kecamatan"),
+        ], "buyers", "buyers"

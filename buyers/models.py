@@ -1,0 +1,9 @@
+from buyers.abstract_models import AbstractBuyerProfile, AbstractBuyerProfileChange
+
+
+class BuyerProfile(AbstractBuyerProfile):
+    pass
+
+
+class BuyerProfileChange(AbstractBuyerProfileChange):
+    pass
