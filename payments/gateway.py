@@ -76,7 +76,8 @@ def _translate(error: stripe.StripeError) -> PaymentGatewayError:
     )
 
 
-def _intent(obj) -> Intent:
+def _intent(resource) -> Intent:
+    obj = resource.to_dict()
     error = obj.get("last_payment_error") or {}
     return Intent(
         id=obj["id"], status=obj["status"], amount=int(obj["amount"]), currency=obj["currency"],
@@ -125,7 +126,7 @@ def refund_create(*, intent_id: str, amount_minor: int, idempotency_key: str, me
         )
     except stripe.StripeError as error:
         raise _translate(error) from error
-    return RefundResult(id=obj["id"], status=obj["status"], amount=int(obj["amount"]))
+    return RefundResult(id=obj.id, status=obj.status, amount=int(obj.amount))
 
 
 def event_verify(*, payload: bytes, signature: str | None) -> dict:
