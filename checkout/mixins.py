@@ -1,34 +1,129 @@
+from decimal import Decimal
+
 from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.utils import timezone
 from oscar.apps.checkout import mixins
-from oscar.core.loading import get_model
+from oscar.apps.order.exceptions import UnableToPlaceOrder
+from oscar.apps.payment.exceptions import PaymentError
+from oscar.core.loading import get_class, get_model
 
 from checkout import services
 from checkout.tasks import order_confirmation_send
+from orders import services as order_services
+from orders.statuses import OrderStatus, Party
+from orders.tasks import order_seller_notify
 
 SourceType = get_model("payment", "SourceType")
 Source = get_model("payment", "Source")
+OrderStatusChange = get_model("order", "OrderStatusChange")
+OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 
 PAY_ON_DELIVERY = "bayar-di-tempat"
+CARD = order_services.CARD
+SOURCE_NAMES = {PAY_ON_DELIVERY: "Bayar di tempat", CARD: "Kartu debit/kredit"}
 
 
 class OrderPlacementMixin(mixins.OrderPlacementMixin):
-    def handle_payment(self, order_number, total, **kwargs):
-        # Pay on delivery: nothing is taken now; the source records what the
-        # seller is to collect when the goods are handed over.
-        source_type, _ = SourceType.objects.get_or_create(
-            code=PAY_ON_DELIVERY, defaults={"name": "Bayar di tempat"}
-        )
-        self.add_payment_source(
-            Source(source_type=source_type, currency=total.currency, amount_allocated=total.incl_tax)
-        )
+    """One checkout, one order per seller, all under one checkout reference.
 
-    def handle_order_placement(self, order_number, user, basket, *args, **kwargs):
-        # One transaction for the order, its addresses, payment records and
-        # stock allocation: a buyer who loses the race for the last unit
-        # leaves nothing behind.
-        with transaction.atomic():
-            services.stock_lock_for_basket(basket=basket)
-            return super().handle_order_placement(order_number, user, basket, *args, **kwargs)
+    The basket is split by seller; each seller's order carries its own lines,
+    its own shipping choice and fee, its own status and emails. Every order is
+    written in one transaction with the stock locked, so a buyer who loses
+    the race for the last unit, or whose card payment does not check out,
+    leaves nothing behind.
+    """
+
+    _payment_method = PAY_ON_DELIVERY
+    _card_payment = None
+
+    def handle_payment(self, order_number, total, **kwargs):
+        # Pay on delivery takes nothing now: each order's source records what
+        # its seller collects at handover. A card payment is already confirmed
+        # in the browser; it is checked, with its row locked, at placement.
+        self._payment_method = self.checkout_session.payment_method() or PAY_ON_DELIVERY
+
+    def handle_order_placement(self, order_number, user, basket, shipping_address, shipping_method,
+                               shipping_charge, billing_address, order_total, surcharges=None, **kwargs):
+        try:
+            with transaction.atomic():
+                orders = self._orders_place(order_number, user, basket, shipping_address, shipping_method,
+                                            billing_address, order_total, **kwargs)
+        except UnableToPlaceOrder:
+            if self._card_payment is not None:
+                # paid, but the goods are gone: the money goes back
+                from payments.tasks import payment_refund_task
+
+                payment = self._card_payment
+                payment_refund_task.delay(payment.reference, str(payment.amount),
+                                          f"refund-unplaced-{payment.reference}", getattr(user, "pk", None),
+                                          "Pesanan gagal dibuat setelah pembayaran")
+            raise
+        return self.handle_successful_orders(orders)
+
+    def _orders_place(self, order_number, user, basket, shipping_address, shipping_method, billing_address,
+                      order_total, **kwargs):
+        if self._payment_method == CARD:
+            from payments.services import payment_for_basket_confirm
+
+            try:
+                self._card_payment = payment_for_basket_confirm(basket=basket, user=user,
+                                                                amount=order_total.incl_tax)
+            except PaymentError as error:
+                raise UnableToPlaceOrder(str(error)) from error
+            reference = self._card_payment.reference
+        else:
+            reference = order_services.checkout_reference_new()
+        services.stock_lock_for_basket(basket=basket)
+        shipping_address = self.create_shipping_address(user, shipping_address)
+        orders = []
+        for n, part in enumerate(basket.seller_parts(), start=1):
+            method = shipping_method.for_seller(part.seller.pk)
+            charge = method.calculate(part)
+            order = self.place_order(
+                order_number=f"{order_number}-{n}", user=user, basket=part,
+                shipping_address=shipping_address, shipping_method=method, shipping_charge=charge,
+                order_total=OrderTotalCalculator().calculate(part, charge), billing_address=billing_address,
+                seller=part.seller, checkout_reference=reference, date_status_changed=timezone.now(),
+                **kwargs,
+            )
+            OrderStatusChange.objects.create(order=order, old_status="", new_status=OrderStatus.NEW,
+                                             actor=user, party=Party.BUYER)
+            orders.append(order)
+        if sum((o.total_incl_tax for o in orders), Decimal(0)) != order_total.incl_tax:
+            raise UnableToPlaceOrder("The sellers' orders do not add up to the checkout total")
+        if self._card_payment is not None and self._card_payment.status == "succeeded":
+            # the webhook came first and found no orders then
+            order_services.order_group_payment_confirm(
+                reference=reference, amount=order_total.incl_tax, intent_id=self._card_payment.intent_id)
+        basket.submit()
+        return orders
+
+    def create_shipping_address(self, user, shipping_address):
+        # saved once for all of the checkout's orders
+        if shipping_address is not None and shipping_address.pk:
+            return shipping_address
+        return super().create_shipping_address(user, shipping_address)
+
+    def save_payment_details(self, order):
+        if getattr(self, "_source_type", None) is None:
+            self._source_type, _created = SourceType.objects.get_or_create(
+                code=self._payment_method, defaults={"name": SOURCE_NAMES[self._payment_method]})
+        Source.objects.create(order=order, source_type=self._source_type, currency=order.currency,
+                              amount_allocated=order.total_incl_tax,
+                              reference=order.checkout_reference)
+
+    def handle_successful_orders(self, orders):
+        for order in orders:
+            self.send_order_placed_email(order)
+        self.checkout_session.flush()
+        self.request.session["checkout_order_id"] = orders[0].id
+        self.request.session["checkout_reference"] = orders[0].checkout_reference
+        response = HttpResponseRedirect(self.get_success_url())
+        for order in orders:
+            self.send_signal(self.request, response, order)
+        return response
 
     def send_order_placed_email(self, order):
         transaction.on_commit(lambda: order_confirmation_send.delay(order.id))
+        transaction.on_commit(lambda: order_seller_notify.delay(order.id))

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -8,8 +9,12 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.core.loading import get_class
 from oscar.templatetags.currency_filters import currency
 
+from checkout.shipping.forms import SellerShippingForm
+from checkout.shipping.selectors import basket_sellers, basket_shipping_options
+from orders import selectors as order_selectors
 from payments import services as payment_services
 from payments.exceptions import CARD_ERROR_DEFAULT, CARD_ERROR_MESSAGES, PaymentGatewayError
+from peken import city
 
 PaymentMethodForm = get_class("checkout.forms", "PaymentMethodForm")
 CARD = get_class("checkout.forms", "CARD")
@@ -80,3 +85,61 @@ class PaymentDetailsView(views.PaymentDetailsView):
             return self.render_payment_details(request, payment_form=form)
         self.checkout_session.pay_by(form.cleaned_data["method"])
         return redirect("checkout:preview")
+
+
+class ShippingMethodView(views.ShippingMethodView):
+    """Each seller of the basket gets its own choice: pickup, or its delivery at its fee."""
+
+    def get(self, request, *args, **kwargs):
+        if not request.basket.is_shipping_required():
+            return super().get(request, *args, **kwargs)
+        if not self.checkout_session.is_shipping_address_set():
+            messages.error(request, _("Pilih alamat pengiriman terlebih dahulu."))
+            return redirect("checkout:shipping-address")
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        self.checkout_session.choose_seller_shipping(form.choices())
+        return self.get_success_response()
+
+    def _options(self):
+        if not hasattr(self, "_seller_options"):
+            address = self.get_shipping_address(self.request.basket)
+            self._seller_options = basket_shipping_options(basket=self.request.basket,
+                                                           shipping_address=address)
+        return self._seller_options
+
+    def get_form(self, form_class=None):
+        sellers = {s.pk: s for s in basket_sellers(self.request.basket)}
+        return SellerShippingForm(self.request.POST or None, options=self._options(), sellers=sellers,
+                                  chosen=self.checkout_session.seller_shipping())
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", self.get_form())
+        ctx = super(views.ShippingMethodView, self).get_context_data(**kwargs)
+        lines_by_seller: dict[int, list] = {}
+        for line in self.request.basket.all_lines():
+            lines_by_seller.setdefault(line.stockrecord.partner_id, []).append(line)
+        address = self.get_shipping_address(self.request.basket)
+        ctx["buyer_kecamatan"] = city.kecamatan_of_address(address) if address else ""
+        ctx["seller_groups"] = [
+            {"seller": line_list[0].stockrecord.partner, "lines": line_list,
+             "field": ctx["form"][f"toko_{seller_id}"], "options": self._options()[seller_id]}
+            for seller_id, line_list in lines_by_seller.items()
+        ]
+        return ctx
+
+
+class ThankYouView(views.ThankYouView):
+    """The thank-you page lists every seller's order of the checkout under its reference."""
+
+    def get_context_data(self, *args, **kwargs):
+        ctx = super().get_context_data(*args, **kwargs)
+        order = ctx["order"]
+        ctx["checkout_orders"] = order_selectors.checkout_orders(user=order.user,
+                                                                 reference=order.checkout_reference) \
+            if order.checkout_reference and order.user else [order]
+        return ctx

@@ -40,3 +40,21 @@ def country():
                   "name": "Republik Indonesia", "is_shipping_country": True},
     )
     return country
+
+
+def kecamatan_distance_km(a: str, b: str) -> float | None:
+    """Straight-line distance between two kecamatan centres; None if either is not in the city."""
+    from math import asin, cos, radians, sin, sqrt
+
+    centres = {k["name"]: (k["lat"], k["lon"]) for k in _city()["kecamatan"]}
+    if a not in centres or b not in centres:
+        return None
+    (lat1, lon1), (lat2, lon2) = (map(radians, centres[a]), map(radians, centres[b]))
+    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * asin(sqrt(h))
+
+
+def kecamatan_of_address(address) -> str:
+    """The kecamatan an Oscar address names in line3 ("Kec. Gubeng"), or "" if none of the city's."""
+    name = (getattr(address, "line3", "") or "").strip().removeprefix("Kec.").strip()
+    return name if name in kecamatan_names() else ""

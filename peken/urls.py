@@ -11,8 +11,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", HomeView.as_view(), name="home"),
     path("penjual/", apps.get_app_config("partner").urls),
-    path("akun/", apps.get_app_config("buyers").urls),
     path("pembayaran/", include("payments.urls")),
+    path("akun/", apps.get_app_config("buyers").urls),
+    path("pesanan/", apps.get_app_config("order").urls),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

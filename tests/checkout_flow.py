@@ -22,11 +22,16 @@ def basket_add(client, product, quantity: int = 1):
     return response
 
 
-def checkout_to_preview(client):
-    """Shipping address, shipping method and payment, up to the preview page."""
-    response = client.post(reverse("checkout:shipping-address"), ADDRESS)
+def checkout_to_preview(client, *, address: dict | None = None, shipping: dict | None = None):
+    """Shipping address, each seller's shipping (pickup unless ``shipping`` maps a seller id
+    to another code) and payment on delivery, up to the preview page."""
+    response = client.post(reverse("checkout:shipping-address"), address or ADDRESS)
     assert response.status_code == 302, response.content[:2000]
-    client.get(reverse("checkout:shipping-method"))
+    form = client.get(reverse("checkout:shipping-method")).context["form"]
+    choices = {name: field.initial for name, field in form.fields.items()}
+    choices.update({f"toko_{seller_id}": code for seller_id, code in (shipping or {}).items()})
+    response = client.post(reverse("checkout:shipping-method"), choices)
+    assert response.status_code == 302, response.content[:2000]
     response = client.post(reverse("checkout:preview"), {"method": "bayar-di-tempat"})
     assert response.status_code == 302, response.content[:2000]
     return client.get(reverse("checkout:preview"))

@@ -7,6 +7,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
+from orders.statuses import oscar_pipeline
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 env = environ.Env()
@@ -37,7 +39,7 @@ INSTALLED_APPS = [
     "catalogue_ext.analytics.apps.AnalyticsConfig",
     "checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
-    "oscar.apps.shipping.apps.ShippingConfig",
+    "checkout.shipping.apps.ShippingConfig",
     "catalogue_ext.apps.CatalogueConfig",
     "catalogue_ext.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
@@ -45,7 +47,7 @@ INSTALLED_APPS = [
     "checkout.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
-    "oscar.apps.order.apps.OrderConfig",
+    "orders.apps.OrderConfig",
     "oscar.apps.customer.apps.CustomerConfig",
     "catalogue_ext.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
@@ -181,6 +183,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "orders-auto-confirm": {"task": "orders.tasks.orders_auto_confirm", "schedule": 3600.0},
     "exposure-seller-activity": {"task": "exposure.tasks.seller_activity_refresh",
                                  "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES},
 }
@@ -206,13 +209,9 @@ OSCAR_ALLOW_ANON_CHECKOUT = False
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "line1", "line4", "country")
 OSCAR_INITIAL_ORDER_STATUS = "Baru"
 OSCAR_INITIAL_LINE_STATUS = "Baru"
-OSCAR_ORDER_STATUS_PIPELINE = {
-    "Baru": ("Diproses", "Dibatalkan"),
-    "Diproses": ("Dikirim", "Dibatalkan"),
-    "Dikirim": ("Selesai",),
-    "Selesai": (),
-    "Dibatalkan": (),
-}
+# Each seller's order moves through orders/statuses.py's table; Oscar's
+# dashboard reads the same moves from here.
+OSCAR_ORDER_STATUS_PIPELINE = oscar_pipeline()
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 OSCAR_PRODUCTS_PER_PAGE = 20
 OSCAR_HIDDEN_FEATURES = ["wishlists"]
@@ -235,6 +234,13 @@ PEKEN_HELD_KEYWORDS = env.list("PEKEN_HELD_KEYWORDS", default=[
 PEKEN_HELD_CATEGORIES = env.list("PEKEN_HELD_CATEGORIES", default=[
     "Emas & Logam Mulia", "Rokok & Tembakau", "Minuman Beralkohol",
 ])
+
+# Multi-seller checkout: delivery fee bands by straight-line distance between
+# kecamatan centres (up to the first figure "near", up to the second "middle",
+# beyond "far"), and how many days after an order is sent or ready for pickup
+# it counts as received if the buyer has not confirmed.
+PEKEN_DELIVERY_BANDS_KM = tuple(env.list("PEKEN_DELIVERY_BANDS_KM", cast=float, default=[5, 10]))
+PEKEN_AUTO_CONFIRM_DAYS = env.int("PEKEN_AUTO_CONFIRM_DAYS", default=3)
 
 # Card payments (payments/): development and the tests talk to localstripe, the fake
 # Stripe server that `make run` starts on port 8420; production sets the real keys.

@@ -1,0 +1,53 @@
+"""Peken's orders: one per seller, grouped by the checkout that made them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.order.abstract_models import AbstractOrder, AbstractOrderStatusChange
+
+from orders.statuses import OrderStatus, Party
+
+
+class AbstractSellerOrder(AbstractOrder):
+    """An Oscar order holding the goods of exactly one seller."""
+
+    seller = models.ForeignKey("partner.Partner", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="orders", verbose_name=_("Penjual"))
+    # The buyer's one checkout of a basket with goods of several sellers.
+    checkout_reference = models.CharField(_("Nomor checkout"), max_length=32, blank=True, db_index=True)
+    date_paid = models.DateTimeField(_("Dibayar"), null=True, blank=True)
+    date_status_changed = models.DateTimeField(_("Status berubah"), null=True, blank=True)
+
+    class Meta(AbstractOrder.Meta):
+        abstract = True
+        indexes = [
+            models.Index(fields=["seller", "-date_placed"], name="order_seller_placed"),
+            models.Index(fields=["status", "date_status_changed"], name="order_status_changed"),
+        ]
+
+    @property
+    def status_label(self) -> str:
+        try:
+            return OrderStatus(self.status).label
+        except ValueError:
+            return self.status
+
+    @property
+    def is_pickup(self) -> bool:
+        from checkout.shipping.methods import PICKUP
+
+        return self.shipping_code == PICKUP
+
+
+class AbstractStatusChange(AbstractOrderStatusChange):
+    """Oscar's status change row, plus who made the move, as which party, and why."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("Oleh"))
+    party = models.CharField(_("Pihak"), max_length=10, choices=Party.choices, blank=True)
+    reason = models.TextField(_("Alasan"), blank=True)
+    # Set in the same transaction as the email to the other side, so it goes once.
+    date_notified = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractOrderStatusChange.Meta):
+        abstract = True

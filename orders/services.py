@@ -1,0 +1,237 @@
+"""Writes about seller orders: status moves, payment confirmation, automatic receipt."""
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sites.models import Site
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
+
+from orders import tasks
+from orders.statuses import REASON_REQUIRED, TRANSITIONS, OrderStatus, Party
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+OrderStatusChange = get_model("order", "OrderStatusChange")
+PaymentEvent = get_model("order", "PaymentEvent")
+PaymentEventType = get_model("order", "PaymentEventType")
+StockRecord = get_model("partner", "StockRecord")
+logger = logging.getLogger(__name__)
+
+CARD = "kartu"
+PAID_EVENT = "Dibayar"
+# Leaving these, the goods are back on the shelf; entering SENT or (from
+# ready-for-pickup) RECEIVED, they have left the shop.
+RELEASES_STOCK = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class OrderStatusError(Exception):
+    """A move the transition table does not allow, or one missing what it needs."""
+
+
+def checkout_reference_new() -> str:
+    """A checkout reference the buyer can read out: PKN- and 8 unambiguous characters."""
+    return "PKN-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(8))
+
+
+def order_is_card(order: Order) -> bool:
+    return any(source.source_type.code == CARD for source in order.sources.all())
+
+
+def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: str, status: str,
+                        reason: str = "") -> OrderStatusChange:
+    """Move a seller's order to ``status`` as ``party`` (seller, buyer or system) and record it.
+
+    The order row is locked, so a seller and a buyer acting at once cannot
+    both move it. The move must be in orders.statuses.TRANSITIONS for that
+    party; ready-for-pickup only follows pickup and sent only delivery; a
+    card order is accepted only once its payment is confirmed; rejection and
+    cancellation need a reason. Rejection and cancellation put the stock back
+    and refund a paid card order through Stripe; sending, or the buyer taking
+    a pickup order, consumes the stock. The other side is emailed after
+    commit. Raises OrderStatusError with a message for the person acting.
+    """
+    reason = reason.strip()
+    with transaction.atomic():
+        order = (Order.objects.select_for_update(of=("self",)).select_related("seller")
+                 .prefetch_related("sources__source_type").get(pk=order.pk))
+        old = order.status
+        if party not in TRANSITIONS.get((old, status), ()):
+            raise OrderStatusError(
+                _("Pesanan %(number)s berstatus %(old)s dan tidak bisa diubah ke %(new)s.")
+                % {"number": order.number, "old": order.status_label, "new": OrderStatus(status).label}
+            )
+        if status == OrderStatus.READY and not order.is_pickup:
+            raise OrderStatusError(_("Pesanan ini diantar, bukan diambil: tandai sebagai dikirim."))
+        if status == OrderStatus.SENT and order.is_pickup:
+            raise OrderStatusError(_("Pesanan ini diambil pembeli: tandai sebagai siap diambil."))
+        if status == OrderStatus.ACCEPTED and order.date_paid is None and order_is_card(order):
+            raise OrderStatusError(_("Pembayaran kartu pesanan ini belum dikonfirmasi."))
+        if status in REASON_REQUIRED and not reason:
+            raise OrderStatusError(_("Tuliskan alasannya."))
+        now = timezone.now()
+        order.status = status
+        order.date_status_changed = now
+        order.save(update_fields=["status", "date_status_changed"])
+        order.lines.update(status=status)
+        change = OrderStatusChange.objects.create(order=order, old_status=old, new_status=status,
+                                                  actor=actor, party=party, reason=reason)
+        _stock_follow(order=order, old=old, new=status)
+        if status in RELEASES_STOCK and order.date_paid is not None:
+            _refund_queue(order=order, actor=actor, reason=reason)
+        transaction.on_commit(lambda: tasks.order_status_notify.delay(change.pk))
+    return change
+
+
+def _stock_follow(*, order: Order, old: str, new: str) -> None:
+    """Give back or consume the order's stock allocation, locking records in pk order."""
+    if new in RELEASES_STOCK:
+        action = "cancel_allocation"
+    elif new == OrderStatus.SENT or (old == OrderStatus.READY and new == OrderStatus.RECEIVED):
+        action = "consume_allocation"
+    else:
+        return
+    wanted: dict[int, int] = {}
+    for line in order.lines.all():
+        if line.stockrecord_id:
+            wanted[line.stockrecord_id] = wanted.get(line.stockrecord_id, 0) + line.quantity
+    records = StockRecord.objects.select_for_update().filter(pk__in=wanted).select_related(
+        "product__product_class").order_by("pk")
+    for record in records:
+        if record.can_track_allocations:
+            getattr(record, action)(wanted[record.pk])
+
+
+def _refund_queue(*, order: Order, actor: AbstractBaseUser | None, reason: str) -> None:
+    """Refund a paid card order in full through Stripe, after commit; keyed so it happens once."""
+    if not order_is_card(order):
+        return
+    from payments.tasks import payment_refund_task
+
+    args = (order.checkout_reference, str(order.total_incl_tax), f"refund-order-{order.number}",
+            getattr(actor, "pk", None), reason)
+    transaction.on_commit(lambda: payment_refund_task.delay(*args))
+
+
+def order_group_payment_confirm(*, reference: str, amount: Decimal, intent_id: str) -> int:
+    """Mark the orders of one checkout paid once its card payment succeeded; returns how many.
+
+    Called by the payment webhook with the Payment row locked, so it cannot
+    interleave with the placement of these orders (which locks the same row).
+    Idempotent: an order already paid is left alone. If the amount paid does
+    not match the orders' total nothing is marked and the mismatch is logged
+    for staff. An order the seller rejected before the payment was confirmed
+    is refunded now.
+    """
+    with transaction.atomic():
+        orders = list(Order.objects.select_for_update().filter(checkout_reference=reference).order_by("pk"))
+        if not orders:
+            return 0
+        total = sum((o.total_incl_tax for o in orders), Decimal(0))
+        if total != amount:
+            logger.error("Checkout %s: paid %s by %s but its orders total %s",
+                         reference, amount, intent_id, total)
+            return 0
+        event_type, _created = PaymentEventType.objects.get_or_create(name=PAID_EVENT)
+        now, marked = timezone.now(), 0
+        for order in orders:
+            if order.date_paid is not None:
+                continue
+            order.date_paid = now
+            order.save(update_fields=["date_paid"])
+            PaymentEvent.objects.create(order=order, event_type=event_type, amount=order.total_incl_tax,
+                                        reference=intent_id)
+            order.sources.filter(source_type__code=CARD).update(amount_debited=order.total_incl_tax,
+                                                                reference=intent_id)
+            if order.status in RELEASES_STOCK:
+                _refund_queue(order=order, actor=None,
+                              reason=_("Pesanan sudah dibatalkan saat pembayaran masuk."))
+            marked += 1
+    return marked
+
+
+def orders_auto_confirm(*, now: datetime | None = None) -> int:
+    """Count as received every order sent or ready for pickup PEKEN_AUTO_CONFIRM_DAYS ago or more.
+
+    Run hourly by Celery beat; each order moves through order_status_change
+    as the system, so a buyer confirming at the same moment wins or loses
+    cleanly. Returns how many orders it confirmed.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PEKEN_AUTO_CONFIRM_DAYS)
+    due = Order.objects.filter(status__in=[OrderStatus.SENT, OrderStatus.READY],
+                               date_status_changed__lte=cutoff).values_list("pk", flat=True)
+    confirmed = 0
+    for pk in due:
+        try:
+            order_status_change(order=Order(pk=pk), actor=None, party=Party.SYSTEM,
+                                status=OrderStatus.RECEIVED,
+                                reason=_("Dikonfirmasi otomatis setelah %(days)d hari.")
+                                % {"days": settings.PEKEN_AUTO_CONFIRM_DAYS})
+            confirmed += 1
+        except OrderStatusError:
+            continue  # the buyer confirmed in the meantime
+    return confirmed
+
+
+def _site_url() -> str:
+    return f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
+
+
+def order_status_notify(*, change_id: int) -> bool:
+    """Email the other side of a status move once, however often the task runs.
+
+    A seller's or the system's move goes to the buyer; a buyer's move goes to
+    the seller's users. Returns whether an email went out.
+    """
+    with transaction.atomic():
+        change = (OrderStatusChange.objects.select_for_update(of=("self",))
+                  .select_related("order__user", "order__seller").get(pk=change_id))
+        if change.date_notified:
+            return False
+        order = change.order
+        if change.party == Party.BUYER:
+            recipients = [u.email for u in order.seller.users.all() if u.email] if order.seller else []
+            path = reverse("sellers:centre-orders")
+        else:
+            recipients = [order.user.email] if order.user and order.user.email else []
+            path = reverse("customer:order", kwargs={"order_number": order.number})
+        if recipients:
+            subject = _("Pesanan %(number)s: %(status)s") % {"number": order.number,
+                                                             "status": OrderStatus(change.new_status).label}
+            body = render_to_string("orders/emails/status_changed.txt",
+                                    {"change": change, "order": order, "url": _site_url() + path,
+                                     "status": OrderStatus(change.new_status).label})
+            send_mail(subject, body, None, recipients)
+        change.date_notified = timezone.now()
+        change.save(update_fields=["date_notified"])
+    return bool(recipients)
+
+
+def order_seller_notify(*, order_id: int) -> bool:
+    """Tell the seller's users about a new order once; the placed row's notified date records it."""
+    with transaction.atomic():
+        change = (OrderStatusChange.objects.select_for_update(of=("self",)).select_related("order__seller")
+                  .filter(order_id=order_id, old_status="").first())
+        if change is None or change.date_notified:
+            return False
+        order = change.order
+        recipients = [u.email for u in order.seller.users.all() if u.email] if order.seller else []
+        if recipients:
+            path = reverse("sellers:centre-orders")
+            body = render_to_string("orders/emails/new_order.txt",
+                                    {"order": order, "lines": order.lines.all(), "url": _site_url() + path})
+            subject = _("Pesanan baru %(number)s di Peken") % {"number": order.number}
+            send_mail(subject, body, None, recipients)
+        change.date_notified = timezone.now()
+        change.save(update_fields=["date_notified"])
+    return bool(recipients)
