@@ -11,8 +11,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The dev extra is localstripe, the fake Stripe server `make run` talks to.
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -c constraints.txt .
+	$(BIN)/pip install --quiet -c constraints.txt ".[dev]"
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt ".[test]"
@@ -24,10 +25,19 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
 
 # Zero-setup local run: SQLite, eager background tasks, demo data.
+# Card payments go to localstripe on port 8420 (started here, stopped with the server),
+# which delivers its signed webhooks back to the dev server.
+LOCALSTRIPE_PORT ?= 8420
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py peken_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python -m payments.localstripe_server --port $(LOCALSTRIPE_PORT) \
+	  --webhook-url http://127.0.0.1:8000/pembayaran/stripe/webhook/ \
+	  --webhook-secret "$${STRIPE_WEBHOOK_SECRET:-whsec_peken_localstripe}" & LOCALSTRIPE=$$!; \
+	  trap 'kill $$LOCALSTRIPE 2>/dev/null' EXIT INT TERM; \
+	  STRIPE_API_BASE=http://127.0.0.1:$(LOCALSTRIPE_PORT) \
+	  STRIPE_JS_URL=http://127.0.0.1:$(LOCALSTRIPE_PORT)/js.stripe.com/v3/ \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite on PostgreSQL and Redis, browser tests included.
 test: install-test system-deps
