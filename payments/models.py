@@ -6,15 +6,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PaymentStatus(models.TextChoices):
-    CREATED = "dibuat", _("Menunggu pembayaran")
-    FAILED = "gagal", _("Gagal")
-    CANCELED = "dibatalkan", _("Dibatalkan")
-    SUCCEEDED = "berhasil", _("Lunas")
-    PARTIALLY_REFUNDED = "dikembalikan-sebagian", _("Dikembalikan sebagian")
-    REFUNDED = "dikembalikan", _("Dikembalikan")
+    CREATED = "dibuat", pgettext_lazy("payment status", "Menunggu pembayaran")
+    FAILED = "gagal", pgettext_lazy("payment status", "Gagal")
+    CANCELED = "dibatalkan", pgettext_lazy("payment status", "Dibatalkan")
+    SUCCEEDED = "berhasil", pgettext_lazy("payment status", "Lunas")
+    PARTIALLY_REFUNDED = "dikembalikan-sebagian", pgettext_lazy("payment status", "Dikembalikan sebagian")
+    REFUNDED = "dikembalikan", pgettext_lazy("payment status", "Dikembalikan")
 
 
 # The one table of allowed moves. "Failed" is the outcome of the latest attempt, not
@@ -107,9 +108,9 @@ class StripeEvent(models.Model):
 
 
 class RefundStatus(models.TextChoices):
-    PENDING = "diproses", _("Diproses")
-    SUCCEEDED = "berhasil", _("Berhasil")
-    FAILED = "gagal", _("Gagal")
+    PENDING = "diproses", pgettext_lazy("refund status", "Diproses")
+    SUCCEEDED = "berhasil", pgettext_lazy("refund status", "Berhasil")
+    FAILED = "gagal", pgettext_lazy("refund status", "Gagal")
 
 
 class Refund(models.Model):
