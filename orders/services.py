@@ -105,7 +105,7 @@ def _stock_follow(*, order: Order, old: str, new: str) -> None:
     for line in order.lines.all():
         if line.stockrecord_id:
             wanted[line.stockrecord_id] = wanted.get(line.stockrecord_id, 0) + line.quantity
-    records = StockRecord.objects.select_for_update().filter(pk__in=wanted).select_related(
+    records = StockRecord.objects.select_for_update(of=("self",)).filter(pk__in=wanted).select_related(
         "product__product_class").order_by("pk")
     for record in records:
         if record.can_track_allocations:
@@ -201,7 +201,7 @@ def order_status_notify(*, change_id: int) -> bool:
         order = change.order
         if change.party == Party.BUYER:
             recipients = [u.email for u in order.seller.users.all() if u.email] if order.seller else []
-            path = reverse("sellers:centre-orders")
+            path = reverse("sellers:centre-order-detail", kwargs={"number": order.number})
         else:
             recipients = [order.user.email] if order.user and order.user.email else []
             path = reverse("customer:order", kwargs={"order_number": order.number})
@@ -227,7 +227,7 @@ def order_seller_notify(*, order_id: int) -> bool:
         order = change.order
         recipients = [u.email for u in order.seller.users.all() if u.email] if order.seller else []
         if recipients:
-            path = reverse("sellers:centre-orders")
+            path = reverse("sellers:centre-order-detail", kwargs={"number": order.number})
             body = render_to_string("orders/emails/new_order.txt",
                                     {"order": order, "lines": order.lines.all(), "url": _site_url() + path})
             subject = _("Pesanan baru %(number)s di Peken") % {"number": order.number}
