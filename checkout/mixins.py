@@ -10,6 +10,7 @@ from oscar.core.loading import get_class, get_model
 
 from checkout import services
 from checkout.tasks import order_confirmation_send
+from orders import selectors as order_selectors
 from orders import services as order_services
 from orders.statuses import OrderStatus, Party
 from orders.tasks import order_seller_notify
@@ -20,7 +21,7 @@ OrderStatusChange = get_model("order", "OrderStatusChange")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 
 PAY_ON_DELIVERY = "bayar-di-tempat"
-CARD = order_services.CARD
+CARD = order_selectors.CARD
 SOURCE_NAMES = {PAY_ON_DELIVERY: "Bayar di tempat", CARD: "Kartu debit/kredit"}
 
 

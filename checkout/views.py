@@ -9,7 +9,7 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.core.loading import get_class
 from oscar.templatetags.currency_filters import currency
 
-from checkout.shipping.forms import SellerShippingForm
+from checkout.shipping.forms import SellerShippingForm, ShippingAddressForm
 from checkout.shipping.selectors import basket_sellers, basket_shipping_options
 from orders import selectors as order_selectors
 from payments import services as payment_services
@@ -143,3 +143,9 @@ class ThankYouView(views.ThankYouView):
                                                                  reference=order.checkout_reference) \
             if order.checkout_reference and order.user else [order]
         return ctx
+
+
+class ShippingAddressView(views.ShippingAddressView):
+    """Oscar's address step, asking for the kecamatan that delivery fees depend on."""
+
+    form_class = ShippingAddressForm

@@ -5,6 +5,8 @@ from oscar.core.loading import get_model
 
 from orders.statuses import TRANSITIONS, OrderStatus, Party
 
+CARD = "kartu"  # the payment source type of card payments (checkout.forms.CARD)
+
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 OrderStatusChange = get_model("order", "OrderStatusChange")
@@ -21,13 +23,19 @@ def order_party(*, order: Order, user) -> str | None:
     return None
 
 
+def order_is_card(order: Order) -> bool:
+    return any(source.source_type.code == CARD for source in order.sources.all())
+
+
 def order_moves(*, order: Order, party: str | None) -> list[OrderStatus]:
-    """The statuses ``party`` may move ``order`` to now, as the transition table and shipping allow."""
+    """The statuses ``party`` may move ``order`` to now, as the table, shipping and payment allow."""
     moves = []
     for (old, new), parties in TRANSITIONS.items():
         if old != order.status or party not in parties:
             continue
         if new == OrderStatus.READY and not order.is_pickup or new == OrderStatus.SENT and order.is_pickup:
+            continue
+        if new == OrderStatus.ACCEPTED and order.date_paid is None and order_is_card(order):
             continue
         moves.append(OrderStatus(new))
     return moves

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from orders import tasks
+from orders.selectors import CARD, order_is_card
 from orders.statuses import REASON_REQUIRED, TRANSITIONS, OrderStatus, Party
 
 Order = get_model("order", "Order")
@@ -27,7 +28,6 @@ PaymentEventType = get_model("order", "PaymentEventType")
 StockRecord = get_model("partner", "StockRecord")
 logger = logging.getLogger(__name__)
 
-CARD = "kartu"
 PAID_EVENT = "Dibayar"
 # Leaving these, the goods are back on the shelf; entering SENT or (from
 # ready-for-pickup) RECEIVED, they have left the shop.
@@ -42,10 +42,6 @@ class OrderStatusError(Exception):
 def checkout_reference_new() -> str:
     """A checkout reference the buyer can read out: PKN- and 8 unambiguous characters."""
     return "PKN-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(8))
-
-
-def order_is_card(order: Order) -> bool:
-    return any(source.source_type.code == CARD for source in order.sources.all())
 
 
 def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: str, status: str,

@@ -1,5 +1,6 @@
 """The buyer's checkout page, status moves by seller and buyer, and a seller's delivery terms."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
@@ -13,9 +14,9 @@ from checkout.shipping.services import FEE_FIELDS, seller_delivery_update
 from orders import selectors, services
 from orders.forms import DeliveryTermsForm, OrderTransitionForm
 from orders.statuses import Party
+from sellers.centre import SellerCentreMixin
 
 Order = get_model("order", "Order")
-Partner = get_model("partner", "Partner")
 SellerDelivery = get_model("shipping", "SellerDelivery")
 
 
@@ -60,30 +61,18 @@ class OrderTransitionView(LoginRequiredMixin, View):
         return redirect("customer:order", order_number=order.number)
 
 
-class DeliveryTermsView(LoginRequiredMixin, FormView):
+class DeliveryTermsView(SellerCentreMixin, FormView):
     """A seller sets its delivery fees; pickup at the shop is always offered."""
 
     template_name = "orders/delivery_terms.html"
     form_class = DeliveryTermsForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            shops = Partner.objects.filter(users=request.user).order_by("pk")
-            chosen = request.GET.get("toko") or request.POST.get("toko")
-            self.seller = (shops.filter(pk=chosen).first() if chosen and chosen.isdigit() else shops.first())
-            if self.seller is None:
-                raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
         delivery = SellerDelivery.objects.filter(seller=self.seller).first()
         return {f: getattr(delivery, f) for f in FEE_FIELDS} if delivery else {}
 
     def get_context_data(self, **kwargs):
-        from django.conf import settings
-
         ctx = super().get_context_data(**kwargs)
-        ctx["seller"] = self.seller
         ctx["near_km"], ctx["middle_km"] = settings.PEKEN_DELIVERY_BANDS_KM
         return ctx
 
@@ -91,4 +80,4 @@ class DeliveryTermsView(LoginRequiredMixin, FormView):
         seller_delivery_update(seller=self.seller, actor=self.request.user,
                                fees={f: form.cleaned_data[f] for f in FEE_FIELDS})
         messages.success(self.request, _("Ongkir toko tersimpan."))
-        return redirect(f"{self.request.path}?toko={self.seller.pk}")
+        return redirect("orders:delivery-terms")

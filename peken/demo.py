@@ -28,6 +28,7 @@ from django.utils.text import slugify
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
 
+from buyers.services import buyer_kecamatan_set
 from peken import city
 from sellers import permissions
 from sellers.abstract_models import SellerKind, SellerStatus
@@ -39,6 +40,7 @@ ProductClass = get_model("catalogue", "ProductClass")
 ProductImage = get_model("catalogue", "ProductImage")
 Partner = get_model("partner", "Partner")
 PartnerAddress = get_model("partner", "PartnerAddress")
+SellerDelivery = get_model("shipping", "SellerDelivery")
 StockRecord = get_model("partner", "StockRecord")
 Country = get_model("address", "Country")
 UserAddress = get_model("address", "UserAddress")
@@ -115,6 +117,12 @@ def _sellers(country: Country) -> dict[str, list[Partner]]:
                 "country": country,
             },
         )
+        # Every demo shop delivers in its own kecamatan and nearby; one in three also far.
+        step = len(data["name"]) % 3
+        SellerDelivery.objects.update_or_create(seller=partner, defaults={
+            "local_fee": Decimal(3000 + 1000 * step), "near_fee": Decimal(8000 + 2000 * step),
+            "middle_fee": Decimal(12000 + 3000 * step), "far_fee": Decimal(20000) if step == 2 else None,
+        })
         for name in data["categories"]:
             by_category.setdefault(name, []).append(partner)
     return by_category
@@ -213,6 +221,8 @@ def _accounts(country: Country) -> None:
             postcode="60283", country=country, phone_number="+6281234567890",
             is_default_for_shipping=True, is_default_for_billing=True,
         )
+    # Siti lives in Gubeng: Rekomendasi shows Gubeng's shops to her first.
+    buyer_kecamatan_set(user=shopper, kecamatan="Gubeng", actor=None)
 
 
 def demo_load() -> DemoCounts:

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from oscar.apps.checkout import forms as shipping_forms
 
 
 class SellerShippingForm(forms.Form):
@@ -19,3 +20,26 @@ class SellerShippingForm(forms.Form):
 
     def choices(self) -> dict[int, str]:
         return {int(name.removeprefix("toko_")): code for name, code in self.cleaned_data.items()}
+
+
+def kecamatan_choices() -> list[tuple[str, str]]:
+    from peken import city
+
+    return [("", _("— di luar kota / tidak tahu —"))] + [(f"Kec. {k}", k) for k in city.kecamatan_names()]
+
+
+class ShippingAddressForm(shipping_forms.ShippingAddressForm):
+    """Oscar's shipping address, with the kelurahan and a kecamatan from the city's list.
+
+    The kecamatan decides which sellers can deliver and at what fee; it is
+    stored as "Kec. <name>" in line3, as shop addresses are.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line2"].label = _("Kelurahan")
+        self.fields["line3"] = forms.ChoiceField(
+            label=_("Kecamatan"), choices=kecamatan_choices(), required=False,
+            help_text=_("Toko mengantar sesuai kecamatan; tanpa kecamatan hanya bisa ambil di toko."),
+        )
+        self.fields["line4"].initial = self.fields["line4"].initial or "Surabaya"
