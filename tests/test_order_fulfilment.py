@@ -200,3 +200,15 @@ def test_buyer_cancelling_while_the_seller_accepts_leaves_exactly_one_outcome(in
     assert order.status_changes.count() == 2  # placed + the winner
     record = StockRecord.objects.get()
     assert record.num_allocated == (0 if order.status == OrderStatus.CANCELLED else 2)
+
+
+def test_oscars_own_status_change_cannot_skip_the_rules(placed):
+    # given a new order; when Oscar's set_status (its dashboard's way) tries to move it
+    from oscar.apps.order.exceptions import InvalidOrderStatus
+
+    with pytest.raises(InvalidOrderStatus):
+        placed.set_status(OrderStatus.ACCEPTED)  # a move the pipeline allows
+
+    # then nothing moved
+    placed.refresh_from_db()
+    assert placed.status == OrderStatus.NEW
