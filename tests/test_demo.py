@@ -68,6 +68,12 @@ def test_demo_marketplace_is_surabaya_and_loads_twice_without_change(client, cap
         assert account["password"] in printed and account["email"] in printed
         assert client.login(username=account["email"], password=account["password"])
     assert get_user_model().objects.get(email=demo.ADMIN["email"]).is_staff
+    # the demo seller runs one demo shop through the seller centre, never Oscar's dashboard
+    assert demo.SELLER["password"] in printed and demo.SELLER["email"] in printed
+    seller = get_user_model().objects.get(email=demo.SELLER["email"])
+    assert seller.partners.count() == 1 and not seller.has_perm("partner.dashboard_access")
+    assert client.login(username=demo.SELLER["email"], password=demo.SELLER["password"])
+    assert client.get("/penjual/pusat/produk/").status_code == 200
 
     # when it runs again, nothing is added or duplicated
     before = table_sizes()
