@@ -68,6 +68,9 @@ def test_shopper_browses_searches_buys_with_pay_on_delivery(open_page, shots, se
     page.wait_for_url(re.compile(r"/checkout/shipping-address/"))
     shots(page, "shipping-address")
     page.locator("button.ship-address").first.click()
+    page.wait_for_url(re.compile(r"/checkout/shipping-method/"))
+    shots(page, "shipping-method")  # the shop's own choices, pickup first
+    page.locator("#seller_shipping_submit").click()
     page.wait_for_url(re.compile(r"/checkout/payment-details/"))
     page.check("input[value=bayar-di-tempat]")
     shots(page, "payment")
