@@ -18,7 +18,6 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, TextChoices
-from django.db.models.expressions import Subquery
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
@@ -136,12 +135,6 @@ def product_detail_queryset() -> QuerySet:
     )
 
 
-def _product_seller() -> Subquery:
-    """The id of the shop a product is placed by in Rekomendasi: its lowest-numbered on-sale shop."""
-    shops = _on_sale_stock().filter(product=OuterRef("pk")).order_by("partner_id")
-    return Subquery(shops.values("partner_id")[:1])
-
-
 def _sold_by(qs: QuerySet, *, seller=None, kecamatan: str | None = None) -> QuerySet:
     """Only products on sale from this shop, or from shops in this kecamatan."""
     shops = {"partner": seller} if seller is not None else {}
@@ -171,7 +164,7 @@ def product_list(
         )
         qs = qs.filter(Exists(in_tree))
     if sort == ProductSort.RECOMMENDED and seller is None:
-        return recommended_listing(qs, seller=_product_seller(), buyer_kecamatan=buyer_kecamatan)
+        return recommended_listing(qs, stock=_on_sale_stock(), buyer_kecamatan=buyer_kecamatan)
     return _sorted(qs, sort)
 
 
@@ -196,7 +189,7 @@ def product_search(
         search = SearchQuery(tsquery, config=SEARCH_CONFIG, search_type="raw")
         qs = qs.filter(search_vector=search)
         if sort == ProductSort.RECOMMENDED:
-            return recommended_listing(qs, seller=_product_seller(), buyer_kecamatan=buyer_kecamatan)
+            return recommended_listing(qs, stock=_on_sale_stock(), buyer_kecamatan=buyer_kecamatan)
         if sort == ProductSort.RELEVANCE:
             return qs.annotate(rank=SearchRank(F("search_vector"), search)).order_by("-rank", "-id")
         return _sorted(qs, sort)

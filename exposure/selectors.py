@@ -33,17 +33,22 @@ The order is total (the product id breaks every tie), so paging through a
 listing returns every product exactly once. A product sold by several shops
 is placed by its lowest-numbered on-sale shop.
 
-Cost: one SQL statement ranks the listing with two window functions and
-returns only the ids of the requested page; a second fetches those products
-with what the cards need. No order line is read per request.
+Cost: one SQL statement ranks the whole listing (its shops found by one
+join with the on-sale stock records, then two window functions); the order
+is cached for ``PEKEN_RECOMMENDED_CACHE_SECONDS`` per listing and buyer
+kecamatan, and each page fetches its products by id with what the cards
+need. No order line is read per request.
 """
 
+import hashlib
+from array import array
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Expression, QuerySet
+from django.db.models import QuerySet
 from oscar.core.loading import get_model
 
 from exposure.models import SellerActivity
@@ -63,13 +68,19 @@ def _settings() -> tuple[int, int, float]:
 
 RANKING_SQL = """
 WITH listed AS ({listed}),
+stock AS ({stock}),
+shop_of AS (
+    SELECT l.id, l.date_created, MIN(st.partner_id) AS seller_id
+    FROM listed l JOIN stock st ON st.product_id = l.id
+    GROUP BY l.id, l.date_created
+),
 placed AS (
     SELECT l.id, l.date_created,
            COALESCE(a.recent_orders, 0) AS orders,
            COALESCE(a.recent_orders, 0) <= %s AS quiet,
            COALESCE(s.kecamatan = %s, false) AS local,
            ROW_NUMBER() OVER (PARTITION BY l.seller_id ORDER BY l.date_created DESC, l.id DESC) - 1 AS n
-    FROM listed l
+    FROM shop_of l
     LEFT JOIN {partner} s ON s.id = l.seller_id
     LEFT JOIN {activity} a ON a.seller_id = l.seller_id
 ),
@@ -82,7 +93,6 @@ slotted AS (
 SELECT id FROM slotted
 -- k / SHARE written as k * (1 / SHARE): the same places, no division in SQL
 ORDER BY round, CASE WHEN quiet THEN k * %s ELSE k * %s END, quiet DESC, id
-LIMIT %s OFFSET %s
 """
 
 
@@ -91,11 +101,12 @@ class RecommendedListing(Sequence):
 
     ``queryset`` is the filtered listing (its own ordering is ignored); it is
     also what the page's products are fetched with, prefetches included.
+    ``stock`` is the on-sale stock records, which say each product's shop.
     """
 
-    def __init__(self, queryset: QuerySet, *, seller: Expression, buyer_kecamatan: str | None):
+    def __init__(self, queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | None):
         self.queryset = queryset.order_by()
-        self.seller = seller
+        self.stock = stock.order_by()
         self.buyer_kecamatan = buyer_kecamatan or None
 
     def count(self) -> int:
@@ -123,20 +134,36 @@ class RecommendedListing(Sequence):
         return [products[pk] for pk in ids if pk in products]
 
     def ranked_ids(self, *, offset: int = 0, limit: int | None = None) -> list[int]:
-        """Ids of the listing's products in Rekomendasi order, one SQL statement."""
+        """Ids of the listing's products in Rekomendasi order, from the cached ranking."""
+        ranking = self._ranking()
+        return list(ranking[offset:None if limit is None else offset + limit])
+
+    def _ranking(self) -> array:
+        # Ranking a large listing takes one to a few hundred ms of SQL, and the
+        # same listing is paged through by many shoppers of one kecamatan, so the
+        # whole order is kept for a minute (4 bytes a product). A product added
+        # meanwhile shows after that; one taken off sale is left out of its page.
         cap, few, share = _settings()
-        listed = self.queryset.annotate(seller_id=self.seller).values("id", "date_created", "seller_id")
-        listed_sql, listed_params = listed.query.sql_with_params()
-        sql = RANKING_SQL.format(listed=listed_sql, partner=connection.ops.quote_name(Partner._meta.db_table),
+        listed_sql, listed_params = self.queryset.values("id", "date_created").query.sql_with_params()
+        stock_sql, stock_params = self.stock.values("product_id", "partner_id").query.sql_with_params()
+        sql = RANKING_SQL.format(listed=listed_sql, stock=stock_sql,
+                                 partner=connection.ops.quote_name(Partner._meta.db_table),
                                  activity=connection.ops.quote_name(SellerActivity._meta.db_table))
-        params = (*listed_params, few, self.buyer_kecamatan, cap, cap, 1 / share, 1 / (1 - share),
-                  limit, offset)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
+        params = (*listed_params, *stock_params, few, self.buyer_kecamatan, cap, cap,
+                  1 / share, 1 / (1 - share))
+        key = f"peken:rekomendasi:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
+        blob = cache.get(key)
+        if blob is None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                blob = array("I", (row[0] for row in cursor.fetchall())).tobytes()
+            cache.set(key, blob, settings.PEKEN_RECOMMENDED_CACHE_SECONDS)
+        ranking = array("I")
+        ranking.frombytes(blob)
+        return ranking
 
 
-def recommended_listing(queryset: QuerySet, *, seller: Expression,
+def recommended_listing(queryset: QuerySet, *, stock: QuerySet,
                         buyer_kecamatan: str | None = None) -> RecommendedListing:
-    """``queryset`` in Rekomendasi order (this module's docstring); ``seller``: each product's shop id."""
-    return RecommendedListing(queryset, seller=seller, buyer_kecamatan=buyer_kecamatan)
+    """``queryset`` in Rekomendasi order (this module's docstring); ``stock``: the on-sale stock records."""
+    return RecommendedListing(queryset, stock=stock, buyer_kecamatan=buyer_kecamatan)

@@ -61,3 +61,14 @@ def test_the_profile_wins_over_the_address(shopper, indonesia):
                                line4="Surabaya", country=indonesia, is_default_for_shipping=True)
     buyer_kecamatan_set(user=shopper, kecamatan="Rungkut", actor=shopper)
     assert selectors.buyer_kecamatan(user=shopper) == "Rungkut"
+
+
+def test_the_demo_shopper_has_a_kecamatan(settings):
+    from django.contrib.auth import get_user_model
+
+    from peken import demo
+
+    settings.PEKEN_DEMO_DATA_ALLOWED = True
+    demo.demo_load()
+    shopper = get_user_model().objects.get(email=demo.SHOPPER["email"])
+    assert BuyerProfile.objects.get(user=shopper).kecamatan == "Gubeng"

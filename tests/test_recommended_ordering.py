@@ -178,3 +178,24 @@ def test_the_listing_costs_the_same_queries_for_few_and_many_shops(django_assert
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = first_page(shopper)
     assert len(page) == 20
+
+
+def test_a_listing_is_ranked_once_and_reused_while_the_cache_lasts(client, settings,
+                                                                     django_assert_max_num_queries):
+    # given the ranking cache on, and a catalogue ranked once
+    settings.PEKEN_RECOMMENDED_CACHE_SECONDS = 60
+    shops_with_goods("Sepi", shops=3, goods=3, orders=0)
+    listing = selectors.product_list(sort="rekomendasi")
+    first = listing.ranked_ids()
+
+    # when the next page is read, then no ranking query runs and the order is the same
+    with django_assert_max_num_queries(0):
+        assert listing.ranked_ids(offset=3, limit=3) == first[3:6]
+    # and a new product shows once the cached ranking has expired
+    product_create(title="Baru", partner=PartnerFactory(name="Toko Baru"))
+    assert len(listing.ranked_ids()) == 9
+    settings.PEKEN_RECOMMENDED_CACHE_SECONDS = 0
+    from django.core.cache import cache
+
+    cache.clear()
+    assert len(listing.ranked_ids()) == 10

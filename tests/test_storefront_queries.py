@@ -71,3 +71,29 @@ def test_a_search_with_no_words_shows_an_empty_result(client, query):
     response = client.get(reverse("search:search"), {"q": query})
     assert response.status_code == 200
     assert "peken-card-title" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_rekomendasi_for_a_signed_in_buyer_costs_the_same_queries_at_any_size(client):
+    # given a shopper who lives in Gubeng, and shops in Gubeng and elsewhere
+    from buyers.services import buyer_kecamatan_set
+    from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    shopper = UserFactory()
+    buyer_kecamatan_set(user=shopper, kecamatan="Gubeng", actor=shopper)
+    client.login(username=shopper.email, password=DEFAULT_PASSWORD)
+    sembako, _products = catalogue_of(30)
+    near = PartnerFactory(name="Toko Dekat", kecamatan="Gubeng")
+    for i in range(5):
+        product_create(title=f"Beras Dekat {i}", category=sembako, partner=near, image=True)
+    url = sembako.get_absolute_url() + "?sort_by=rekomendasi"
+    small = queries_for(client, url)
+
+    # when the catalogue grows fivefold across many more shops and the page shows 100
+    for i in range(120):
+        product_create(title=f"Beras Merah {i}", category=sembako, image=True)
+    large = queries_for(client, url)
+    large_100 = queries_for(client, url + "&per_page=100")
+
+    # then the ranked page costs the same queries
+    assert small == large == large_100, (small, large, large_100)

@@ -20,3 +20,4 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15"
 CELERY_TASK_ALWAYS_EAGER = True
 PEKEN_SERVE_MEDIA = True  # the live server of the browser tests serves product pictures
 PEKEN_PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on themselves
+PEKEN_RECOMMENDED_CACHE_SECONDS = 0  # likewise the Rekomendasi ranking cache (exposure/selectors.py)
