@@ -21,6 +21,7 @@ class BuyerKecamatanView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["active_tab"] = "profile"
+        ctx["page_title"] = _("Kecamatan saya")
         ctx["guessed"] = selectors.buyer_kecamatan(user=self.request.user)
         return ctx
 
