@@ -39,3 +39,14 @@ def checkout_to_preview(client, *, address: dict | None = None, shipping: dict |
 
 def order_place(client):
     return client.post(reverse("checkout:preview"), {"action": "place_order"})
+
+
+def order_receive(order) -> None:
+    """Take a placed pickup order to Selesai the way its seller and buyer would."""
+    from orders.services import order_status_change
+    from orders.statuses import OrderStatus, Party
+
+    order_status_change(order=order, actor=None, party=Party.SELLER, status=OrderStatus.ACCEPTED)
+    order_status_change(order=order, actor=None, party=Party.SELLER, status=OrderStatus.READY)
+    order_status_change(order=order, actor=order.user, party=Party.BUYER, status=OrderStatus.RECEIVED)
+    order.refresh_from_db()

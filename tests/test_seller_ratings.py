@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from tests.checkout_flow import basket_add, checkout_to_preview, order_place
+from tests.checkout_flow import basket_add, checkout_to_preview, order_place, order_receive
 from tests.factories import DEFAULT_PASSWORD, PartnerFactory, UserFactory, product_create
 
 Order = get_model("order", "Order")
@@ -31,9 +31,7 @@ def rate(client, order, shop, score="4", comment="Enak dan tepat waktu"):
 def test_a_buyer_rates_a_received_order_once_and_the_average_shows(bought, shopper_client, shopper):
     order, shop, product = bought
     # given the order is received
-    order.set_status("Diproses")
-    order.set_status("Dikirim")
-    order.set_status("Selesai")
+    order_receive(order)
     assert reverse("sellers:rate", kwargs={"order_number": order.number}) in shopper_client.get(
         reverse("customer:order", kwargs={"order_number": order.number})).content.decode()
 
@@ -63,9 +61,7 @@ def test_no_rating_before_the_order_is_received(bought, shopper_client):
 
 def test_only_the_buyer_and_only_whole_stars(bought, shopper_client):
     order, shop, _ = bought
-    order.set_status("Diproses")
-    order.set_status("Dikirim")
-    order.set_status("Selesai")
+    order_receive(order)
     other = UserFactory(email="orang.lain@contoh.id", username="lain")
     stranger = Client()
     stranger.login(username=other.email, password=DEFAULT_PASSWORD)
