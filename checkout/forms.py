@@ -1,10 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from checkout.mixins import PAY_ON_DELIVERY
+from checkout.mixins import CARD, PAY_ON_DELIVERY
 from payments import gateway
-
-CARD = "kartu"
 
 
 class PaymentMethodForm(forms.Form):

@@ -5,7 +5,7 @@ from oscar.core.loading import get_model
 
 from orders.statuses import TRANSITIONS, OrderStatus, Party
 
-CARD = "kartu"  # the payment source type of card payments (checkout.forms.CARD)
+CARD = "kartu"  # the payment source type of card payments; checkout offers it under this code
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
