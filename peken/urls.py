@@ -14,6 +14,7 @@ urlpatterns = [
     path("pembayaran/", include("payments.urls")),
     path("akun/", apps.get_app_config("buyers").urls),
     path("pesanan/", apps.get_app_config("order").urls),
+    path("pengadaan/", include("procurement.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

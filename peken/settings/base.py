@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "exposure",
     "peken",
     "payments",
+    "procurement",
 ]
 
 SITE_ID = 1

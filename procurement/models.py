@@ -1,0 +1,285 @@
+"""Agencies, their people and budgets, requisitions, approvals and the audit trail.
+
+Statuses and transitions live in procurement/statuses.py; every write goes
+through procurement/services.py, which records an AuditEntry for it.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from procurement.statuses import CommitmentStatus, Decision, RequisitionStatus, Role
+
+MONEY = {"max_digits": 15, "decimal_places": 0}
+# kode rekening as SIPD writes it, e.g. 5.1.02.01.01.0052
+ACCOUNT_CODE = RegexValidator(r"^\d\.\d\.\d{2}\.\d{2}\.\d{2}\.\d{4}$",
+                              _("Kode rekening harus berbentuk 5.1.02.01.01.0052."))
+
+
+class Agency(models.Model):
+    """An OPD (organisasi perangkat daerah), e.g. Dinas Kesehatan."""
+
+    name = models.CharField(_("Nama OPD"), max_length=200, unique=True)
+    code = models.SlugField(_("Kode"), max_length=64, unique=True)
+    address = models.TextField(_("Alamat kantor"), blank=True)
+    kecamatan = models.CharField(_("Kecamatan"), max_length=64, blank=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("OPD")
+        verbose_name_plural = _("OPD")
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    """A unit (bidang, seksi, UPT, puskesmas) inside an agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(_("Nama unit"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="unit_unique_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.agency})"
+
+
+class Membership(models.Model):
+    """One role one person holds: in one agency, or city-wide for an auditor."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="memberships")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    role = models.CharField(_("Peran"), max_length=20, choices=Role.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role"),
+            models.UniqueConstraint(fields=["user", "role"], condition=Q(agency__isnull=True),
+                                    name="membership_unique_citywide_role"),
+            # only an auditor is city-wide; every other role belongs to an agency
+            models.CheckConstraint(condition=Q(agency__isnull=False) | Q(role=Role.AUDITOR),
+                                   name="membership_agency_unless_auditor"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.agency or _('seluruh kota')}"
+
+
+class BudgetLine(models.Model):
+    """One line of an agency's DPA for a fiscal year: ceiling = available + committed + realised."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="budget_lines")
+    fiscal_year = models.PositiveSmallIntegerField(_("Tahun anggaran"))
+    sub_activity = models.CharField(_("Sub kegiatan"), max_length=300)
+    account_code = models.CharField(_("Kode rekening"), max_length=32, validators=[ACCOUNT_CODE])
+    description = models.CharField(_("Uraian"), max_length=300)
+    funding_source = models.CharField(_("Sumber dana"), max_length=100, blank=True)
+    ceiling = models.DecimalField(_("Pagu"), **MONEY)
+    committed = models.DecimalField(_("Terikat"), default=Decimal(0), **MONEY)
+    realised = models.DecimalField(_("Realisasi"), default=Decimal(0), **MONEY)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["agency", "fiscal_year", "account_code", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "fiscal_year", "sub_activity", "account_code"],
+                                    name="budget_line_unique"),
+            # the database itself refuses an overdrawn line
+            models.CheckConstraint(condition=Q(committed__gte=0) & Q(realised__gte=0)
+                                   & Q(ceiling__gte=F("committed") + F("realised")),
+                                   name="budget_line_not_overdrawn"),
+        ]
+
+    def __str__(self):
+        return f"{self.account_code} {self.description} ({self.fiscal_year})"
+
+    @property
+    def available(self) -> Decimal:
+        return self.ceiling - self.committed - self.realised
+
+
+class ApprovalStep(models.Model):
+    """One step of an agency's approval policy: who approves requisitions in an amount range.
+
+    A requisition of amount A needs every step whose range holds A
+    (min_amount < A <= max_amount, or no max), in ``position`` order.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="approval_steps")
+    position = models.PositiveSmallIntegerField(_("Urutan"))
+    role = models.CharField(_("Peran"), max_length=20, choices=Role.choices)
+    min_amount = models.DecimalField(_("Di atas (Rp)"), default=Decimal(0), **MONEY)
+    max_amount = models.DecimalField(_("Sampai dengan (Rp)"), null=True, blank=True, **MONEY)
+
+    class Meta:
+        ordering = ["agency", "position"]
+        constraints = [models.UniqueConstraint(fields=["agency", "position"], name="approval_step_unique")]
+
+    def __str__(self):
+        return f"{self.agency}: {self.position}. {self.get_role_display()}"
+
+
+class Requisition(models.Model):
+    """An official basket charged to a budget line, waiting for or past its approvals."""
+
+    reference = models.CharField(_("Nomor"), max_length=32, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="requisitions")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="requisitions")
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="requisitions")
+    kode_rup = models.CharField(_("Kode RUP"), max_length=32, blank=True)
+    purpose = models.TextField(_("Keperluan"))
+    delivery_address = models.TextField(_("Alamat pengiriman"))
+    needed_by = models.DateField(_("Dibutuhkan tanggal"))
+    status = models.CharField(_("Status"), max_length=20, choices=RequisitionStatus.choices,
+                              default=RequisitionStatus.DRAFT, db_index=True)
+    total = models.DecimalField(_("Total"), default=Decimal(0), **MONEY)
+    # each submission is a round; decisions belong to one round
+    round = models.PositiveSmallIntegerField(default=0)
+    # the checkout reference of the seller orders placed on final approval
+    checkout_reference = models.CharField(max_length=32, blank=True, db_index=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_submitted = models.DateTimeField(null=True, blank=True)
+    date_decided = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date_created"]
+        indexes = [models.Index(fields=["agency", "status"], name="requisition_agency_status")]
+
+    def __str__(self):
+        return self.reference
+
+
+class RequisitionLine(models.Model):
+    """One product of one seller in a requisition, its price frozen at submission."""
+
+    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="lines")
+    seller = models.ForeignKey("partner.Partner", on_delete=models.PROTECT, related_name="+")
+    stockrecord = models.ForeignKey("partner.StockRecord", null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    product = models.ForeignKey("catalogue.Product", null=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=255)
+    partner_sku = models.CharField(max_length=128, blank=True)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["seller", "pk"]
+
+    def __str__(self):
+        return f"{self.title} × {self.quantity}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class ApprovalDecision(models.Model):
+    """An approver's decision on one step of one round of a requisition."""
+
+    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="decisions")
+    round = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acting_for = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    comment = models.TextField(blank=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date_created", "pk"]
+        constraints = [
+            # one decision per step and round: two approvers racing cannot both decide
+            models.UniqueConstraint(fields=["requisition", "round", "position"],
+                                    name="decision_once_per_step"),
+        ]
+
+    def __str__(self):
+        return f"{self.requisition}: {self.get_decision_display()} ({self.get_role_display()})"
+
+
+class BudgetCommitment(models.Model):
+    """Money of a budget line held for one approved requisition until paid or released."""
+
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="commitments")
+    requisition = models.OneToOneField(Requisition, on_delete=models.PROTECT, related_name="commitment")
+    amount = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.LIVE)
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_closed = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_positive")]
+
+    def __str__(self):
+        return f"{self.requisition}: {self.amount} ({self.get_status_display()})"
+
+
+class Delegation(models.Model):
+    """An approver lets a named colleague of the same agency act for them in a role for some days."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="delegations")
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    start = models.DateField(_("Mulai"))
+    end = models.DateField(_("Sampai"))
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="delegation_dates_in_order"),
+            models.CheckConstraint(condition=~Q(delegator=F("delegate")), name="delegation_not_to_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} for {self.delegator} ({self.start}–{self.end})"
+
+
+class AuditEntry(models.Model):
+    """One append-only record of a change, chained to the one before by its hash.
+
+    hash = sha256(previous hash + the entry's canonical JSON); editing or
+    deleting any row breaks the chain from there on (manage.py audit_verify).
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    date_created = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    acting_for = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    # the requisition an entry belongs to, if any, so its history is one indexed read
+    requisition = models.ForeignKey(Requisition, null=True, on_delete=models.PROTECT,
+                                    related_name="audit_entries")
+    before = models.JSONField(null=True)
+    after = models.JSONField(null=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"

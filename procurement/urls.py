@@ -1,0 +1,9 @@
+"""Every procurement page, under /pengadaan/ in the "procurement" namespace.
+
+Each group of pages keeps its own list; tests/test_procurement_access.py walks them all.
+"""
+
+from procurement import views_admin, views_audit, views_buying
+
+app_name = "procurement"
+urlpatterns = [*views_buying.urlpatterns, *views_admin.urlpatterns, *views_audit.urlpatterns]

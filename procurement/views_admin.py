@@ -1,0 +1,3 @@
+"""Procurement pages: views_admin (see procurement/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Procurement pages: views_audit (see procurement/urls.py)."""
+
+urlpatterns: list = []

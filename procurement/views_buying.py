@@ -1,0 +1,3 @@
+"""Procurement pages: views_buying (see procurement/urls.py)."""
+
+urlpatterns: list = []
