@@ -189,6 +189,8 @@ CELERY_BEAT_SCHEDULE = {
     "orders-auto-confirm": {"task": "orders.tasks.orders_auto_confirm", "schedule": 3600.0},
     "exposure-seller-activity": {"task": "exposure.tasks.seller_activity_refresh",
                                  "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES},
+    "procurement-requisitions-remind": {"task": "procurement.tasks.requisitions_remind", "schedule": 3600.0},
+    "procurement-requisitions-expire": {"task": "procurement.tasks.requisitions_expire", "schedule": 3600.0},
 }
 
 LOGGING = {
@@ -245,6 +247,15 @@ PEKEN_HELD_CATEGORIES = env.list("PEKEN_HELD_CATEGORIES", default=[
 PEKEN_DELIVERY_BANDS_KM = tuple(env.list("PEKEN_DELIVERY_BANDS_KM", cast=float, default=[5, 10]))
 PEKEN_AUTO_CONFIRM_DAYS = env.int("PEKEN_AUTO_CONFIRM_DAYS", default=3)
 
+# Official procurement (procurement/): a new agency's default approval policy has the
+# Pejabat Pengadaan for every amount, the PPK above PP_LIMIT and the PA/KPA above
+# PA_THRESHOLD (rupiah). A seller who received OFFICIAL_SELLER_CAP rupiah from approved
+# official purchases in the last OFFICIAL_SELLER_CAP_DAYS days is not offered to agencies.
+PEKEN_APPROVAL_PP_LIMIT = env.int("PEKEN_APPROVAL_PP_LIMIT", default=200_000_000)
+PEKEN_APPROVAL_PA_THRESHOLD = env.int("PEKEN_APPROVAL_PA_THRESHOLD", default=1_000_000_000)
+PEKEN_OFFICIAL_SELLER_CAP = env.int("PEKEN_OFFICIAL_SELLER_CAP", default=30_000_000)
+PEKEN_OFFICIAL_SELLER_CAP_DAYS = env.int("PEKEN_OFFICIAL_SELLER_CAP_DAYS", default=365)
+
 # Card payments (payments/): development and the tests talk to localstripe, the fake
 # Stripe server that `make run` starts on port 8420; production sets the real keys.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_peken_localstripe")
@@ -252,3 +263,14 @@ STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="pk_test_peken_lo
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_peken_localstripe")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420")
 STRIPE_JS_URL = env("STRIPE_JS_URL", default="http://127.0.0.1:8420/js.stripe.com/v3/")
+
+# Official procurement (procurement/): approval limits, value bands (DOMAIN.md), the
+# official seller cap (E-Peken's fair-share rule), reminders, expiry, split warning.
+PEKEN_APPROVAL_PP_LIMIT = env.int("PEKEN_APPROVAL_PP_LIMIT", default=200_000_000)
+PEKEN_APPROVAL_PA_THRESHOLD = env.int("PEKEN_APPROVAL_PA_THRESHOLD", default=1_000_000_000)
+PEKEN_VALUE_BANDS = env.list("PEKEN_VALUE_BANDS", cast=int, default=[10_000_000, 50_000_000, 200_000_000])
+PEKEN_SPLIT_WINDOW_DAYS = env.int("PEKEN_SPLIT_WINDOW_DAYS", default=30)
+PEKEN_OFFICIAL_SELLER_CAP = env.int("PEKEN_OFFICIAL_SELLER_CAP", default=30_000_000)
+PEKEN_OFFICIAL_SELLER_CAP_DAYS = env.int("PEKEN_OFFICIAL_SELLER_CAP_DAYS", default=365)
+PEKEN_APPROVAL_REMINDER_WORKING_DAYS = env.int("PEKEN_APPROVAL_REMINDER_WORKING_DAYS", default=2)
+PEKEN_REQUISITION_EXPIRY_DAYS = env.int("PEKEN_REQUISITION_EXPIRY_DAYS", default=14)
