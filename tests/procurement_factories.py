@@ -1,0 +1,93 @@
+"""Test data for procurement: agencies, their people by role, budget lines and requisitions.
+
+Shared by the procurement test modules; add to it with small edits.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from procurement.models import Agency, BudgetLine, Membership, Requisition, RequisitionLine, Unit
+from procurement.statuses import RequisitionStatus, Role
+from tests.factories import UserFactory
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Dinas Uji {n}")
+    code = factory.Sequence(lambda n: f"dinas-uji-{n}")
+    address = "Jl. Jimerto No. 25-27, Surabaya"
+    kecamatan = "Genteng"
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Bidang {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    role = Role.REQUESTER
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    agency = factory.SubFactory(AgencyFactory)
+    fiscal_year = factory.LazyFunction(lambda: timezone.localdate().year)
+    sub_activity = factory.Sequence(lambda n: f"Penyelenggaraan Rapat Koordinasi {n}")
+    account_code = "5.1.02.01.01.0052"
+    description = "Belanja Makanan dan Minuman Rapat"
+    funding_source = "PAD"
+    ceiling = Decimal("100000000")
+
+
+class RequisitionFactory(factory.django.DjangoModelFactory):
+    """A requisition written directly (not through the services), for pages and access tests."""
+
+    class Meta:
+        model = Requisition
+
+    reference = factory.Sequence(lambda n: f"PGD-UJI-{n:05d}")
+    agency = factory.SubFactory(AgencyFactory)
+    requester = factory.SubFactory(UserFactory)
+    budget_line = factory.LazyAttribute(lambda o: BudgetLineFactory(agency=o.agency))
+    purpose = "Konsumsi rapat koordinasi posyandu"
+    delivery_address = "Jl. Jemursari No. 197, Surabaya"
+    needed_by = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+    status = RequisitionStatus.SUBMITTED
+    total = Decimal("0")
+    round = 1
+
+
+class RequisitionLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequisitionLine
+
+    requisition = factory.SubFactory(RequisitionFactory)
+    seller = factory.SubFactory("tests.factories.PartnerFactory")
+    title = factory.Sequence(lambda n: f"Nasi Kotak Ayam Bakar {n}")
+    partner_sku = factory.Sequence(lambda n: f"NK{n:05d}")
+    quantity = 10
+    unit_price = Decimal("25000")
+
+
+def person_with_roles(*, agency, roles, email: str | None = None, unit=None):
+    """One person holding ``roles`` in ``agency`` (agency None: a city-wide auditor)."""
+    user = UserFactory(**({"email": email, "username": email.split("@")[0]} if email else {}))
+    for role in roles:
+        Membership.objects.create(user=user, agency=agency, role=role, unit=unit)
+    return user
