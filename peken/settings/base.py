@@ -128,6 +128,7 @@ TEMPLATES = [
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
+                "procurement.context_processors.procurement",
             ],
         },
     },
@@ -187,6 +188,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "orders-auto-confirm": {"task": "orders.tasks.orders_auto_confirm", "schedule": 3600.0},
+    "payments-unplaced-refund": {"task": "payments.tasks.payments_unplaced_refund", "schedule": 900.0},
     "exposure-seller-activity": {"task": "exposure.tasks.seller_activity_refresh",
                                  "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES},
     "procurement-requisitions-remind": {"task": "procurement.tasks.requisitions_remind", "schedule": 3600.0},
@@ -246,6 +248,8 @@ PEKEN_HELD_CATEGORIES = env.list("PEKEN_HELD_CATEGORIES", default=[
 # it counts as received if the buyer has not confirmed.
 PEKEN_DELIVERY_BANDS_KM = tuple(env.list("PEKEN_DELIVERY_BANDS_KM", cast=float, default=[5, 10]))
 PEKEN_AUTO_CONFIRM_DAYS = env.int("PEKEN_AUTO_CONFIRM_DAYS", default=3)
+# A card payment that succeeded but became no order (the buyer left) is refunded after this long.
+PEKEN_UNPLACED_PAYMENT_REFUND_MINUTES = env.int("PEKEN_UNPLACED_PAYMENT_REFUND_MINUTES", default=60)
 
 # Official procurement (procurement/): a new agency's default approval policy has the
 # Pejabat Pengadaan for every amount, the PPK above PP_LIMIT and the PA/KPA above
