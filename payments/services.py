@@ -10,12 +10,15 @@ made it.
 import importlib.util
 import logging
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.apps.payment.exceptions import UnableToTakePayment
+from oscar.core.loading import get_model
 from oscar.templatetags.currency_filters import currency
 
 from payments import gateway, selectors
@@ -185,6 +188,9 @@ def payment_for_basket_confirm(*, basket, user, amount: Decimal) -> Payment:
             )
         if intent.status == "succeeded" and PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[payment.status]:
             _payment_move(payment, to=PaymentStatus.SUCCEEDED, actor=user, source="checkout")
+        if any(selectors.refund_totals(payment=payment)):
+            # the unplaced-payment sweep (or a failed placement) is giving this money back
+            raise PaymentNotCompleted(_("Pembayaran ini sedang dikembalikan ke kartu Anda. Bayar lagi."))
         if intent.amount != minor or intent.currency.lower() != gateway.CURRENCY:
             mismatch = payment
         else:
@@ -281,6 +287,46 @@ def payment_refund(*, reference: str, amount: Decimal, idempotency_key: str, act
         _payment_refunded_set(payment, refunded=max(payment.amount_refunded, succeeded), actor=actor,
                               source=f"refund {result.id}")
     return refund
+
+
+UNPLACED_REASON = "Pembayaran tidak menjadi pesanan"
+
+
+def payments_unplaced_refund(*, now=None) -> int:
+    """Give back card payments that succeeded but never became an order; returns how many.
+
+    A buyer can pay and then close the page before the order is placed. A
+    payment still unused PEKEN_UNPLACED_PAYMENT_REFUND_MINUTES after it
+    succeeded is refunded in full. The payment row is locked while the sweep
+    checks that no order carries its reference and reserves the refund, and
+    order placement (payment_for_basket_confirm) locks the same row and
+    refuses a payment with any refund, so the money cannot both go back and
+    pay for an order. Run by Celery beat; safe to repeat (one refund key per
+    payment).
+    """
+    Order = get_model("order", "Order")
+    cutoff = (now or timezone.now()) - timedelta(minutes=settings.PEKEN_UNPLACED_PAYMENT_REFUND_MINUTES)
+    due = list(Payment.objects.filter(status=PaymentStatus.SUCCEEDED, updated_at__lt=cutoff)
+               .values_list("reference", flat=True))
+    refunded = 0
+    for reference in due:
+        key = f"refund-unplaced-{reference}"
+        with transaction.atomic():
+            payment = Payment.objects.select_for_update().get(reference=reference)
+            if payment.status != PaymentStatus.SUCCEEDED or Order.objects.filter(
+                    checkout_reference=reference).exists():
+                continue
+            amount = payment.amount - payment.amount_refunded
+            Refund.objects.get_or_create(idempotency_key=key, defaults={
+                "payment": payment, "amount": amount, "actor": None, "reason": UNPLACED_REASON})
+        try:
+            payment_refund(reference=reference, amount=amount, idempotency_key=key, actor=None,
+                           reason=UNPLACED_REASON)
+        except PaymentGatewayError:
+            logger.exception("Refund of unplaced payment %s failed; the next sweep retries it", reference)
+            continue
+        refunded += 1
+    return refunded
 
 
 def _payment_refunded_set(payment: Payment, *, refunded: Decimal, actor, source: str) -> None:

@@ -17,3 +17,9 @@ def payment_refund_task(
         reference=reference, amount=Decimal(amount), idempotency_key=idempotency_key, actor=actor,
         reason=reason,
     )
+
+
+@shared_task
+def payments_unplaced_refund() -> int:
+    """Every 15 minutes: give back card payments that never became an order."""
+    return services.payments_unplaced_refund()

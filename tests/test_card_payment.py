@@ -1,5 +1,6 @@
 """Card payment against localstripe: intents for a basket, the check at order placement, refunds."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -200,3 +201,43 @@ def test_card_intent_needs_the_card_method(localstripe, shopper_client, indonesi
     response = shopper_client.post(reverse("checkout:preview"), {"action": "card_intent"})
     assert response.status_code == 400 and "kartu" in response.json()["error"]
     assert not Payment.objects.exists()
+
+
+def test_a_payment_that_never_became_an_order_is_refunded_once_and_cannot_be_used(
+    localstripe, basket, buyer, settings
+):
+    # given a Rp15.000 card payment whose buyer closed the page before the order was placed
+    settings.PEKEN_UNPLACED_PAYMENT_REFUND_MINUTES = 60
+    payment = paid_payment(localstripe, basket=basket, user=buyer)
+    later = payment.updated_at + timedelta(minutes=61)
+
+    # when the sweep runs too early, then an hour later, then again
+    early = services.payments_unplaced_refund(now=payment.updated_at + timedelta(minutes=30))
+    due = services.payments_unplaced_refund(now=later)
+    again = services.payments_unplaced_refund(now=later)
+
+    # then it is refunded in full exactly once
+    assert (early, due, again) == (0, 1, 0)
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded) == (PaymentStatus.REFUNDED, Decimal("15000"))
+    assert Refund.objects.get().status == RefundStatus.SUCCEEDED
+    # and it can no longer pay for an order
+    with pytest.raises(services.PaymentNotCompleted):
+        services.payment_for_basket_confirm(basket=basket, user=buyer, amount=Decimal("15000"))
+
+
+def test_a_payment_that_became_an_order_is_not_swept(localstripe, shopper_client, shopper, indonesia):
+    # given a shopper who paid by card and whose order was placed
+    basket_add(shopper_client, product_create(price=Decimal("15000")))
+    checkout_to_preview(shopper_client)
+    assert shopper_client.post(reverse("checkout:preview"), {"method": "kartu"}).status_code == 302
+    intent = shopper_client.post(reverse("checkout:preview"), {"action": "card_intent"}).json()
+    assert localstripe.card_confirm(intent["client_secret"], OK_CARD)[0] == 200
+    assert order_place(shopper_client).status_code == 302
+    payment = Payment.objects.get()
+
+    # when the sweep runs long after
+    swept = services.payments_unplaced_refund(now=payment.updated_at + timedelta(days=1))
+
+    # then nothing is refunded
+    assert swept == 0 and not Refund.objects.exists()
