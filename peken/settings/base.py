@@ -251,15 +251,6 @@ PEKEN_AUTO_CONFIRM_DAYS = env.int("PEKEN_AUTO_CONFIRM_DAYS", default=3)
 # A card payment that succeeded but became no order (the buyer left) is refunded after this long.
 PEKEN_UNPLACED_PAYMENT_REFUND_MINUTES = env.int("PEKEN_UNPLACED_PAYMENT_REFUND_MINUTES", default=60)
 
-# Official procurement (procurement/): a new agency's default approval policy has the
-# Pejabat Pengadaan for every amount, the PPK above PP_LIMIT and the PA/KPA above
-# PA_THRESHOLD (rupiah). A seller who received OFFICIAL_SELLER_CAP rupiah from approved
-# official purchases in the last OFFICIAL_SELLER_CAP_DAYS days is not offered to agencies.
-PEKEN_APPROVAL_PP_LIMIT = env.int("PEKEN_APPROVAL_PP_LIMIT", default=200_000_000)
-PEKEN_APPROVAL_PA_THRESHOLD = env.int("PEKEN_APPROVAL_PA_THRESHOLD", default=1_000_000_000)
-PEKEN_OFFICIAL_SELLER_CAP = env.int("PEKEN_OFFICIAL_SELLER_CAP", default=30_000_000)
-PEKEN_OFFICIAL_SELLER_CAP_DAYS = env.int("PEKEN_OFFICIAL_SELLER_CAP_DAYS", default=365)
-
 # Card payments (payments/): development and the tests talk to localstripe, the fake
 # Stripe server that `make run` starts on port 8420; production sets the real keys.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_peken_localstripe")
