@@ -8,11 +8,13 @@ lock elsewhere), so two writers can never chain onto the same previous entry.
 
 import hashlib
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from procurement.models import AuditEntry
 
@@ -42,6 +44,13 @@ def _plain(values: dict | None) -> dict | None:
                                  cls=DjangoJSONEncoder))
 
 
+def _ip(value: str | None) -> str | None:
+    # the database keeps IPv6 in its short form; hash what will be read back
+    if not value:
+        return None
+    return clean_ipv6_address(value) if ":" in value else value
+
+
 def audit_record(*, actor, action: str, obj, before: dict | None = None, after: dict | None = None,
                  acting_for=None, ip: str | None = None, requisition=None) -> AuditEntry:
     """Append one entry to the chain: who (acting for whom, from where) did what to which object.
@@ -58,7 +67,7 @@ def audit_record(*, actor, action: str, obj, before: dict | None = None, after: 
     entry = AuditEntry(
         seq=(last.seq + 1) if last else 1, date_created=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
-        acting_for=acting_for if getattr(acting_for, "pk", None) else None, ip=ip or None,
+        acting_for=acting_for if getattr(acting_for, "pk", None) else None, ip=_ip(ip),
         action=action, object_type=obj._meta.label_lower, object_id=str(obj.pk),
         requisition=requisition, before=_plain(before), after=_plain(after),
         prev_hash=last.hash if last else GENESIS,
@@ -68,17 +77,72 @@ def audit_record(*, actor, action: str, obj, before: dict | None = None, after: 
     return entry
 
 
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where the chain stops fitting: the entry found there and what is wrong with it."""
+
+    entry: AuditEntry
+    reason: str  # "missing" (entries before it were deleted), "link" or "content"
+    expected_seq: int
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    count: int
+    broken: ChainBreak | None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+def audit_chain_check() -> ChainReport:
+    """Walk the whole chain in ``seq`` order and report how many entries fit and the first that does not.
+
+    A deleted entry shows as a gap in ``seq`` ("missing", the entry after the gap
+    is named); a swapped or re-linked one as a ``prev_hash`` that is not the hash of
+    the entry before it ("link"); an edited one as a hash that no longer matches
+    its content ("content"). Deleting the newest entries leaves no gap: that needs
+    the count compared with one noted earlier.
+    """
+    prev_hash, expected_seq, count = GENESIS, 1, 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return ChainReport(count, ChainBreak(entry, "missing", expected_seq))
+        if entry.prev_hash != prev_hash:
+            return ChainReport(count, ChainBreak(entry, "link", expected_seq))
+        if entry_hash(entry, prev_hash) != entry.hash:
+            return ChainReport(count, ChainBreak(entry, "content", expected_seq))
+        prev_hash, expected_seq, count = entry.hash, entry.seq + 1, count + 1
+    return ChainReport(count, None)
+
+
 def audit_verify() -> AuditEntry | None:
     """Walk the chain in order; return the first entry that does not fit, or None if all do.
 
-    A deleted entry shows as a gap in ``seq`` (the entry after the gap is
-    returned); an edited one as a hash that no longer matches its content or
-    a link that no longer matches the entry before it.
+    See ``audit_chain_check`` for what counts as broken and why.
     """
-    prev_hash, expected_seq = GENESIS, 1
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
-        linked = entry.seq == expected_seq and entry.prev_hash == prev_hash
-        if not linked or entry_hash(entry, prev_hash) != entry.hash:
-            return entry
-        prev_hash, expected_seq = entry.hash, entry.seq + 1
-    return None
+    broken = audit_chain_check().broken
+    return broken.entry if broken else None
+
+
+def audit_entries_check(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Check some entries against their neighbours in the chain; return those that do not fit.
+
+    An entry fits when its hash matches its content, the entry before it (seq - 1)
+    carries the hash it links to, and the entry after it (if any) links to it.
+    Two queries whatever the number of entries, so a page can show it; the whole
+    chain is checked by ``manage.py audit_verify``.
+    """
+    seqs = {entry.seq for entry in entries}
+    neighbours = {e.seq: e for e in AuditEntry.objects.filter(
+        seq__in={s - 1 for s in seqs} | {s + 1 for s in seqs}).only("seq", "hash", "prev_hash")}
+    broken = []
+    for entry in entries:
+        before = neighbours.get(entry.seq - 1)
+        before_hash = GENESIS if entry.seq == 1 else (before.hash if before else None)
+        after = neighbours.get(entry.seq + 1)
+        if (entry.prev_hash != before_hash or entry_hash(entry, entry.prev_hash) != entry.hash
+                or (after is not None and after.prev_hash != entry.hash)):
+            broken.append(entry)
+    return broken

@@ -1,0 +1,229 @@
+"""Issue 4, item 11: the audit trail is hash-chained, append-only, and tampering is named.
+
+The database refuses UPDATE and DELETE of an entry (a trigger); the tampering tests
+switch that trigger off inside their own transaction, as a DBA with the table's
+owner rights could, to show that ``audit_verify`` still names the broken entry.
+"""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command, execute_from_command_line
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from procurement.audit import GENESIS, audit_chain_check, audit_entries_check, audit_record, audit_verify
+from procurement.models import AuditEntry
+from tests.factories import UserFactory
+from tests.procurement_factories import AgencyFactory, BudgetLineFactory, RequisitionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _record_many(count: int, *, actor=None, requisition=None):
+    line = BudgetLineFactory()
+    actor = actor or UserFactory()
+    for n in range(count):
+        audit_record(actor=actor, action="budget_line.update", obj=line, requisition=requisition,
+                     before={"ceiling": Decimal(1_000_000 + n)}, after={"ceiling": Decimal(1_000_001 + n)},
+                     ip="10.1.2.3")
+    return line
+
+
+def _trigger_off():
+    with connection.cursor() as cursor:
+        # the test's deferred foreign-key checks must fire first, or PostgreSQL refuses the ALTER
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE procurement_auditentry DISABLE TRIGGER auditentry_append_only")
+
+
+def _sql(statement: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_a_long_chain_verifies_and_each_entry_links_to_the_one_before():
+    # given 120 recorded changes
+    _record_many(120)
+    # when the chain is walked
+    report = audit_chain_check()
+    # then every entry fits, numbered 1..120, each pointing at the one before
+    assert report.intact and report.count == 120
+    assert audit_verify() is None
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [e.seq for e in entries] == list(range(1, 121))
+    assert entries[0].prev_hash == GENESIS
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:], strict=False))
+
+
+def test_money_acting_for_ipv6_and_requisition_are_hashed_as_they_are_read_back():
+    # given an entry with Decimal money, a delegate acting for someone and a long-form IPv6 address
+    requisition = RequisitionFactory()
+    approver, delegate = UserFactory(), UserFactory()
+    entry = audit_record(actor=delegate, acting_for=approver, action="requisition.approve", obj=requisition,
+                         requisition=requisition, before={"status": "diajukan", "total": Decimal("1500000")},
+                         after={"status": "disetujui", "total": Decimal("1500000.00")},
+                         ip="2001:0db8:0000:0000:0000:0000:0000:0001")
+    # then it reads back as it was hashed
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.ip == "2001:db8::1"
+    assert stored.before["total"] == "1500000" and stored.acting_for == approver
+    assert audit_chain_check().intact
+
+
+def test_the_database_refuses_to_update_or_delete_an_entry_even_through_the_orm():
+    # given a recorded entry
+    _record_many(2)
+    entry = AuditEntry.objects.get(seq=1)
+    # when the ORM tries to edit or delete it, then the trigger refuses
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(action="dihapus")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        entry.after = {"ceiling": "1"}
+        entry.save()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(seq=2).delete()
+    # and the chain is as it was
+    assert AuditEntry.objects.count() == 2 and audit_chain_check().intact
+
+
+def test_an_edited_after_value_is_named_by_its_entry():
+    # given a chain of 10 and a DBA who switched the trigger off and raised one ceiling
+    _record_many(10)
+    _trigger_off()
+    _sql("UPDATE procurement_auditentry SET after = '{\"ceiling\": \"99000000\"}' WHERE seq = 6")
+    # when the chain is verified
+    report = audit_chain_check()
+    # then entry 6 is named, as edited, and the five before it still fit
+    assert report.broken.entry.seq == 6 and report.broken.reason == "content"
+    assert report.count == 5
+    assert audit_verify().seq == 6
+
+
+def test_an_edited_before_value_or_actor_is_detected():
+    _record_many(4)
+    _trigger_off()
+    _sql("UPDATE procurement_auditentry SET before = NULL WHERE seq = 3")
+    assert audit_verify().seq == 3
+    _sql("UPDATE procurement_auditentry SET actor_id = %s WHERE seq = 2", [UserFactory().pk])
+    assert audit_verify().seq == 2
+
+
+def test_an_edit_that_also_recomputes_the_hash_breaks_the_link_of_the_next_entry():
+    # given a tamperer who edits entry 4 and recomputes its own hash
+    _record_many(6)
+    _trigger_off()
+    from procurement.audit import entry_hash
+
+    entry = AuditEntry.objects.get(seq=4)
+    entry.after = {"ceiling": "1"}
+    _sql("UPDATE procurement_auditentry SET after = '{\"ceiling\": \"1\"}', hash = %s WHERE seq = 4",
+         [entry_hash(entry, entry.prev_hash)])
+    # then entry 5 no longer links to it
+    report = audit_chain_check()
+    assert report.broken.entry.seq == 5 and report.broken.reason == "link"
+
+
+def test_a_deleted_entry_is_named_by_the_gap_it_leaves():
+    # given a chain of 8 with entry 5 deleted by hand
+    _record_many(8)
+    _trigger_off()
+    _sql("DELETE FROM procurement_auditentry WHERE seq = 5")
+    # when verified, then the entry after the gap is named, with what is missing
+    report = audit_chain_check()
+    assert report.broken.entry.seq == 6 and report.broken.reason == "missing"
+    assert report.broken.expected_seq == 5 and report.count == 4
+
+
+def test_two_swapped_entries_are_detected():
+    # given entries 3 and 4 swapped in place (their seq numbers exchanged)
+    _record_many(6)
+    _trigger_off()
+    _sql("UPDATE procurement_auditentry SET seq = -3 WHERE seq = 3")
+    _sql("UPDATE procurement_auditentry SET seq = 3 WHERE seq = 4")
+    _sql("UPDATE procurement_auditentry SET seq = 4 WHERE seq = -3")
+    # then the entry now at 3 does not link to entry 2
+    report = audit_chain_check()
+    assert report.broken.entry.seq == 3 and report.broken.reason in {"link", "content"}
+
+
+def test_a_requisitions_entries_are_checked_against_their_neighbours():
+    # given a requisition whose 3 entries sit among others, and one of them edited
+    requisition = RequisitionFactory()
+    _record_many(2)
+    _record_many(3, requisition=requisition)
+    _record_many(2)
+    mine = list(AuditEntry.objects.filter(requisition=requisition))
+    assert audit_entries_check(mine) == []
+    _trigger_off()
+    _sql("UPDATE procurement_auditentry SET before = '{}' WHERE seq = %s", [mine[1].seq])
+    mine = list(AuditEntry.objects.filter(requisition=requisition))
+    assert [e.seq for e in audit_entries_check(mine)] == [mine[1].seq]
+
+
+def test_the_command_says_the_chain_is_whole(capsys):
+    _record_many(7)
+    call_command("audit_verify")
+    assert "Rantai audit utuh: 7 entri" in capsys.readouterr().out
+
+
+def test_the_command_names_the_first_broken_entry_and_exits_non_zero(capsys, monkeypatch):
+    # given a chain with entry 3 edited and entry 6 deleted
+    AgencyFactory()
+    _record_many(7)
+    _trigger_off()
+    _sql("UPDATE procurement_auditentry SET action = 'budget_line.nothing' WHERE seq = 3")
+    _sql("DELETE FROM procurement_auditentry WHERE seq = 6")
+    # when run as from the shell (which would close the test's connection on the way out)
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+    with pytest.raises(SystemExit) as exit_info:
+        execute_from_command_line(["manage.py", "audit_verify"])
+    # then it exits non-zero, naming entry 3, its time, action and object
+    assert exit_info.value.code != 0
+    err = capsys.readouterr().err
+    line = AuditEntry.objects.get(seq=3)
+    assert "#3" in err and "budget_line.nothing" in err and f"procurement.budgetline:{line.object_id}" in err
+    assert "WIB" in err or "+07" in err
+    with pytest.raises(CommandError, match="#3"):
+        call_command("audit_verify")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_record_outside_a_transaction_raises():
+    line = BudgetLineFactory()
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        audit_record(actor=None, action="budget_line.update", obj=line)
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_threads_recording_at_once_leave_a_gap_free_valid_chain():
+    # given ten people changing things at the same moment, 5 entries each
+    line = BudgetLineFactory()
+    users = [UserFactory() for _ in range(10)]
+    start = threading.Barrier(10)
+    errors = []
+
+    def work(user):
+        try:
+            start.wait()
+            for n in range(5):
+                with transaction.atomic():
+                    audit_record(actor=user, action="budget_line.update", obj=line,
+                                 before={"n": n}, after={"n": n + 1})
+        except Exception as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then all 50 entries are there, numbered without gaps, and the chain verifies
+    assert not errors
+    assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 51))
+    assert audit_chain_check().count == 50 and audit_verify() is None
+    assert AuditEntry.objects.values("prev_hash").distinct().count() == 50
