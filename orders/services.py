@@ -85,6 +85,11 @@ def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: 
         _stock_follow(order=order, old=old, new=status)
         if status in RELEASES_STOCK and order.date_paid is not None:
             _refund_queue(order=order, actor=actor, reason=reason)
+        if status in RELEASES_STOCK and order.checkout_reference:
+            # an official order gives its amount back to the agency's budget line
+            from procurement.services import requisition_seller_order_released
+
+            requisition_seller_order_released(order=order, actor=actor)
         transaction.on_commit(lambda: tasks.order_status_notify.delay(change.pk))
     return change
 

@@ -29,7 +29,8 @@ class Party(models.TextChoices):
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (OrderStatus.NEW, OrderStatus.ACCEPTED): frozenset({Party.SELLER}),
     (OrderStatus.NEW, OrderStatus.REJECTED): frozenset({Party.SELLER}),
-    (OrderStatus.NEW, OrderStatus.CANCELLED): frozenset({Party.BUYER}),
+    # the system cancels a new official order when its requisition is withdrawn
+    (OrderStatus.NEW, OrderStatus.CANCELLED): frozenset({Party.BUYER, Party.SYSTEM}),
     (OrderStatus.ACCEPTED, OrderStatus.READY): frozenset({Party.SELLER}),
     (OrderStatus.ACCEPTED, OrderStatus.SENT): frozenset({Party.SELLER}),
     (OrderStatus.ACCEPTED, OrderStatus.REJECTED): frozenset({Party.SELLER}),

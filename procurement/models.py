@@ -155,6 +155,8 @@ class Requisition(models.Model):
     date_created = models.DateTimeField(auto_now_add=True)
     date_submitted = models.DateTimeField(null=True, blank=True)
     date_decided = models.DateTimeField(null=True, blank=True)
+    # the last approval reminder, so beat sends at most one a day
+    date_reminded = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-date_created"]

@@ -6,9 +6,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.models import Membership, RequisitionLine
-from procurement.statuses import RequisitionStatus, Role
+from procurement.statuses import Decision, RequisitionStatus, Role
 
 
 def memberships_of(*, user) -> QuerySet:
@@ -70,3 +71,226 @@ def sellers_at_cap(*, seller_ids) -> set[int]:
             .filter(total__gte=Decimal(settings.PEKEN_OFFICIAL_SELLER_CAP))
             .values_list("seller_id", flat=True))
     return set(rows)
+
+
+# --- Approvals: steps, who can act, inboxes, split-purchase warnings (issue 4 items 5-7, 10, 12) ---
+
+def requisition_steps_for(*, agency, total) -> list:
+    """The agency's approval steps whose amount range holds ``total``, in order."""
+    from django.db.models import Q
+
+    from procurement.models import ApprovalStep
+
+    return list(ApprovalStep.objects.filter(agency=agency, min_amount__lt=total)
+                .filter(Q(max_amount__isnull=True) | Q(max_amount__gte=total)).order_by("position"))
+
+
+def requisition_steps(*, requisition) -> list:
+    """The approval steps ``requisition`` needs, in order (its agency's policy at its total)."""
+    return requisition_steps_for(agency=requisition.agency_id, total=requisition.total)
+
+
+def requisition_current_step(*, requisition, steps=None, decisions=None):
+    """The first needed step without an approval in the current round, or None (none left / not waiting)."""
+    if requisition.status != RequisitionStatus.SUBMITTED:
+        return None
+    steps = requisition_steps(requisition=requisition) if steps is None else steps
+    decisions = requisition.decisions.all() if decisions is None else decisions
+    approved = {d.position for d in decisions
+                if d.round == requisition.round and d.decision == Decision.APPROVE}
+    return next((step for step in steps if step.position not in approved), None)
+
+
+def step_candidates(*, requisition, step) -> list:
+    """Who may decide ``step`` now, as (user, acting_for or None), segregation of duties applied.
+
+    Holders of the step's role in the agency act in their own name; delegates
+    of an active delegation from a holder act for the delegator. The
+    requester, and anyone who (or whose delegator) decided another step of
+    this requisition in any round, are left out.
+    """
+    from procurement.models import Delegation
+
+    today = timezone.localdate()
+    decided: dict[int, set[int]] = {}
+    for actor_id, acting_for_id, position in requisition.decisions.values_list("actor_id", "acting_for_id",
+                                                                                "position"):
+        for uid in (actor_id, acting_for_id):
+            if uid:
+                decided.setdefault(uid, set()).add(position)
+
+    def barred(uid: int) -> bool:
+        return uid == requisition.requester_id or bool(decided.get(uid, set()) - {step.position})
+
+    holders = [m.user for m in Membership.objects.filter(agency=requisition.agency_id, role=step.role)
+               .select_related("user").order_by("user_id")]
+    holder_ids = {u.pk for u in holders}
+    result = [(u, None) for u in holders if not barred(u.pk)]
+    delegations = (Delegation.objects.filter(agency=requisition.agency_id, role=step.role, start__lte=today,
+                                             end__gte=today, date_revoked__isnull=True,
+                                             delegator_id__in=holder_ids)
+                   .select_related("delegate", "delegator").order_by("pk"))
+    for d in delegations:
+        if d.delegate_id in holder_ids or barred(d.delegate_id) or barred(d.delegator_id):
+            continue
+        result.append((d.delegate, d.delegator))
+    return result
+
+
+def _with_current_step(queryset: QuerySet) -> QuerySet:
+    """Annotate each requisition with the position and role of its current step (one SQL statement)."""
+    from django.db.models import OuterRef, Q, Subquery
+
+    from procurement.models import ApprovalDecision, ApprovalStep
+
+    approved = ApprovalDecision.objects.filter(requisition=OuterRef(OuterRef("pk")),
+                                               round=OuterRef(OuterRef("round")),
+                                               decision=Decision.APPROVE).values("position")
+    pending = (ApprovalStep.objects.filter(agency=OuterRef("agency"), min_amount__lt=OuterRef("total"))
+               .filter(Q(max_amount__isnull=True) | Q(max_amount__gte=OuterRef("total")))
+               .exclude(position__in=approved).order_by("position"))
+    return queryset.annotate(current_position=Subquery(pending.values("position")[:1]),
+                             current_role=Subquery(pending.values("role")[:1]))
+
+
+def approver_inbox(*, user) -> QuerySet:
+    """Submitted requisitions whose current step ``user`` may decide, in their name or as a delegate.
+
+    Requisitions ``user`` requested, or of which they decided another step,
+    are left out (segregation of duties). Oldest first; one query however
+    many rows, with agency, requester and budget line joined.
+    """
+    from django.db.models import Exists, OuterRef, Q
+
+    from procurement.models import ApprovalDecision, Delegation, Requisition
+
+    if not user.is_authenticated:
+        return Requisition.objects.none()
+    today = timezone.localdate()
+    holds = Membership.objects.filter(user=user, agency=OuterRef("agency"), role=OuterRef("current_role"))
+    delegated = Delegation.objects.filter(delegate=user, agency=OuterRef("agency"),
+                                          role=OuterRef("current_role"), start__lte=today, end__gte=today,
+                                          date_revoked__isnull=True)
+    decided_other = (ApprovalDecision.objects.filter(requisition=OuterRef("pk"))
+                     .filter(Q(actor=user) | Q(acting_for=user))
+                     .exclude(position=OuterRef("current_position")))
+    return (_with_current_step(Requisition.objects.filter(status=RequisitionStatus.SUBMITTED))
+            .filter(Exists(holds) | Exists(delegated)).exclude(requester=user).exclude(Exists(decided_other))
+            .select_related("agency", "requester", "budget_line", "unit").order_by("date_submitted", "pk"))
+
+
+def approver_inbox_count(*, user) -> int:
+    """How many requisitions wait for ``user`` (one query); for the header badge."""
+    if not user.is_authenticated:
+        return 0
+    return approver_inbox(user=user).count()
+
+
+def requester_requisitions(*, user) -> QuerySet:
+    """The requisitions ``user`` requested, newest first, with where each stands (current step's role)."""
+    from procurement.models import Requisition
+
+    return (_with_current_step(Requisition.objects.filter(requester=user))
+            .select_related("agency", "budget_line", "unit").order_by("-date_created", "-pk"))
+
+
+def requisitions_waiting_since() -> list[tuple]:
+    """(id, last activity) of every submitted requisition: submission or last decision, whichever is later."""
+    from django.db.models import Max
+    from django.db.models.functions import Coalesce, Greatest
+
+    from procurement.models import Requisition
+
+    rows = (Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)
+            .annotate(last=Greatest(F("date_submitted"),
+                                    Coalesce(Max("decisions__date_created"), F("date_submitted"))))
+            .values_list("pk", "last").order_by("pk"))
+    return list(rows)
+
+
+def split_purchase_warnings(*, requisition) -> list[str]:
+    """Warnings when this agency's purchases from one seller look split to stay under a value band.
+
+    For each seller of ``requisition``: its share in this and the agency's
+    other submitted or approved requisitions of the last
+    PEKEN_SPLIT_WINDOW_DAYS days; if together they pass a band of
+    PEKEN_VALUE_BANDS that each one alone stays within, one warning per
+    seller and band. One query.
+    """
+    from django.db.models import Q
+
+    from procurement.services import rupiah
+
+    since = timezone.now() - timedelta(days=settings.PEKEN_SPLIT_WINDOW_DAYS)
+    line_total = ExpressionWrapper(F("unit_price") * F("quantity"),
+                                   output_field=DecimalField(max_digits=15, decimal_places=0))
+    seller_ids = requisition.lines.values("seller_id")
+    rows = (RequisitionLine.objects
+            .filter(seller_id__in=seller_ids, requisition__agency_id=requisition.agency_id)
+            .filter(Q(requisition=requisition)
+                    | Q(requisition__status__in=[RequisitionStatus.SUBMITTED, RequisitionStatus.APPROVED],
+                        requisition__date_submitted__gte=since))
+            .values("seller_id", "seller__name", "requisition_id").annotate(share=Sum(line_total))
+            .order_by("seller__name", "requisition_id"))
+    by_seller: dict[tuple[int, str], list[Decimal]] = {}
+    for row in rows:
+        by_seller.setdefault((row["seller_id"], row["seller__name"]), []).append(row["share"])
+    warnings = []
+    for (_seller_id, name), shares in by_seller.items():
+        if len(shares) < 2:
+            continue
+        total, largest = sum(shares, Decimal(0)), max(shares)
+        for band in sorted(settings.PEKEN_VALUE_BANDS):
+            if largest <= band < total:
+                warnings.append(
+                    _("Kemungkinan pemecahan paket: %(count)d permintaan OPD ini ke %(seller)s dalam "
+                      "%(days)d hari berjumlah %(total)s, melewati batas %(band)s, padahal masing-masing "
+                      "di bawahnya.")
+                    % {"count": len(shares), "seller": name, "days": settings.PEKEN_SPLIT_WINDOW_DAYS,
+                       "total": rupiah(total), "band": rupiah(band)})
+    return warnings
+
+
+# --- Agency admin pages: agencies, members, budget lines (issue 4 items 1-2) ---
+
+def agencies_administered(*, user) -> QuerySet:
+    """The agencies in which ``user`` holds the agency admin role."""
+    from procurement.models import Agency
+
+    if not user.is_authenticated:
+        return Agency.objects.none()
+    return Agency.objects.filter(memberships__user=user, memberships__role=Role.AGENCY_ADMIN).order_by("name")
+
+
+def agency_members(*, agency) -> QuerySet:
+    """Every role held in ``agency``, with its person and unit, grouped by person (one query)."""
+    return (Membership.objects.filter(agency=agency).select_related("user", "unit")
+            .order_by("user__first_name", "user__last_name", "user__email", "user_id", "role"))
+
+
+def agency_budget_years(*, agency) -> list[int]:
+    """The fiscal years ``agency`` has budget lines for, newest first, always including this year."""
+    from procurement.models import BudgetLine
+
+    years = set(BudgetLine.objects.filter(agency=agency).values_list("fiscal_year", flat=True).distinct())
+    years.add(timezone.localdate().year)
+    return sorted(years, reverse=True)
+
+
+def agency_budget_lines(*, agency, fiscal_year: int) -> QuerySet:
+    """``agency``'s budget lines of one year, by sub-activity then kode rekening."""
+    from procurement.models import BudgetLine
+
+    return (BudgetLine.objects.filter(agency=agency, fiscal_year=fiscal_year)
+            .order_by("sub_activity", "account_code", "pk"))
+
+
+def agency_budget_totals(*, agency, fiscal_year: int) -> dict[str, Decimal]:
+    """Ceiling, committed, realised and available of all ``agency``'s lines of one year (one query)."""
+    from procurement.models import BudgetLine
+
+    sums = BudgetLine.objects.filter(agency=agency, fiscal_year=fiscal_year).aggregate(
+        ceiling=Sum("ceiling"), committed=Sum("committed"), realised=Sum("realised"))
+    totals = {name: value or Decimal(0) for name, value in sums.items()}
+    totals["available"] = totals["ceiling"] - totals["committed"] - totals["realised"]
+    return totals

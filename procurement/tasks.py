@@ -1,0 +1,27 @@
+"""Celery tasks of official procurement: emails after commit, and the hourly reminder and expiry runs."""
+
+from celery import shared_task
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def requisition_notify(requisition_id: int, event: str) -> int:
+    """Email the people a requisition's ``event`` concerns; queued after commit."""
+    from procurement import notifications
+
+    return notifications.requisition_notify(requisition_id=requisition_id, event=event)
+
+
+@shared_task
+def requisitions_remind() -> int:
+    """Hourly (beat): remind approvers of requisitions waiting too many working days, once a day."""
+    from procurement import services
+
+    return services.requisitions_remind()
+
+
+@shared_task
+def requisitions_expire() -> int:
+    """Hourly (beat): expire requisitions not acted on within PEKEN_REQUISITION_EXPIRY_DAYS."""
+    from procurement import services
+
+    return services.requisitions_expire()
