@@ -8,3 +8,16 @@ class ProcurementConfig(AppConfig):
     name = "procurement"
     verbose_name = _("Pengadaan OPD")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from procurement.context_processors import roles_forget
+        from procurement.models import Membership
+
+        # the header caches who holds which role (procurement/context_processors.py)
+        def _forget(sender, instance, **kwargs):
+            roles_forget(instance.user_id)
+
+        post_save.connect(_forget, sender=Membership, dispatch_uid="procurement-roles-forget-save")
+        post_delete.connect(_forget, sender=Membership, dispatch_uid="procurement-roles-forget-delete")

@@ -1,3 +1,436 @@
-"""Procurement pages: views_buying (see procurement/urls.py)."""
+"""Official buying pages: the mode switch, submitting a basket as a requisition, the
+requester's requisitions, the approver's inbox and decisions, and delegations.
 
-urlpatterns: list = []
+Access, view by view (tests/test_procurement_access.py walks them all):
+- mode switch and "Ajukan permintaan": a requester of the agency chosen in the session;
+- "Permintaan saya", revise, cancel: the requester of the requisition only (others 404);
+- a requisition's detail: its requester, or an approver (or active delegate) of its agency;
+- inbox, decision page: an approver or active delegate of the requisition's agency (others 404);
+- delegations: a person holding an approver role in an agency (others 403).
+Anonymous visitors are sent to sign in.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from oscar.core.loading import get_model
+from oscar.templatetags.currency_filters import currency
+
+from procurement import selectors, services
+from procurement.context_processors import MODE_SESSION_KEY, official_agency_of, roles_of
+from procurement.forms import (
+    CancelForm,
+    DecisionForm,
+    DelegationForm,
+    RequisitionReviseForm,
+    RequisitionSubmitForm,
+)
+from procurement.models import Agency, Delegation, Requisition
+from procurement.statuses import APPROVER_ROLES, RequisitionStatus, Role
+
+Order = get_model("order", "Order")
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def cap_message() -> str:
+    return _("Tidak tersedia untuk belanja dinas: penjual sudah mencapai batas %(cap)s") % {
+        "cap": currency(settings.PEKEN_OFFICIAL_SELLER_CAP, "IDR")}
+
+
+def approver_agency_ids(user) -> set[int]:
+    """Agencies where ``user`` holds an approver role or acts for someone who does today."""
+    ids = {agency_id for agency_id, _name, role in roles_of(user) if role in APPROVER_ROLES and agency_id}
+    today = timezone.localdate()
+    ids |= set(Delegation.objects.filter(delegate=user, date_revoked__isnull=True, start__lte=today,
+                                         end__gte=today).values_list("agency_id", flat=True))
+    return ids
+
+
+def requisition_for_requester(request, reference) -> Requisition:
+    return get_object_or_404(Requisition.objects.select_related("agency", "budget_line", "unit"),
+                             reference=reference, requester=request.user)
+
+
+def requisition_for_approver(request, reference) -> Requisition:
+    requisition = get_object_or_404(
+        Requisition.objects.select_related("agency", "budget_line", "unit", "requester"), reference=reference)
+    if requisition.agency_id not in approver_agency_ids(request.user):
+        raise Http404
+    return requisition
+
+
+def seller_parts(lines) -> list[dict]:
+    """Lines grouped per seller with each seller's subtotal, in the order given."""
+    parts: dict[int, dict] = {}
+    for line in lines:
+        part = parts.setdefault(line["seller"].pk, {"seller": line["seller"], "lines": [], "total": 0})
+        part["lines"].append(line)
+        part["total"] += line["total"]
+    return list(parts.values())
+
+
+class ModeSwitchView(LoginRequiredMixin, View):
+    """Switch between personal and official buying (POST; the choice is kept in the session)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        next_url = request.POST.get("next") or reverse("basket:summary")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            next_url = reverse("home")
+        agency = request.POST.get("agency", "")
+        if not agency:
+            request.session.pop(MODE_SESSION_KEY, None)
+            messages.info(request, _("Anda sekarang berbelanja pribadi, dibayar dengan uang Anda sendiri."))
+            return HttpResponseRedirect(next_url)
+        requester_of = {agency_id: name for agency_id, name, role in roles_of(request.user)
+                        if role == Role.REQUESTER}
+        try:
+            agency_id = int(agency)
+        except ValueError:
+            agency_id = None
+        if agency_id not in requester_of:
+            raise PermissionDenied(_("Anda bukan pemohon di OPD ini."))
+        request.session[MODE_SESSION_KEY] = agency_id
+        messages.info(request, _("Anda sekarang berbelanja dinas untuk %(agency)s. Keranjang diajukan "
+                                 "sebagai permintaan pengadaan.") % {"agency": requester_of[agency_id]})
+        return HttpResponseRedirect(next_url)
+
+
+class OfficialModeRequiredMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        official = official_agency_of(request)
+        if official is None:
+            messages.warning(request, _("Pilih \u201cBelanja dinas\u201d di bagian atas halaman untuk "
+                                        "mengajukan permintaan pengadaan."))
+            return redirect("basket:summary")
+        self.agency = get_object_or_404(Agency, pk=official[0])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
+    """Ajukan permintaan: the official basket, split per seller, with its budget and details."""
+
+    template_name = "procurement/buying/submit.html"
+    form_class = RequisitionSubmitForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "agency": self.agency}
+
+    def get_initial(self):
+        return {"delivery_address": self.agency.address}
+
+    def basket_parts(self):
+        lines = []
+        for line in self.request.basket.all_lines():
+            price = line.unit_price_incl_tax
+            if price is None:
+                price = line.unit_price_excl_tax
+            lines.append({"seller": line.stockrecord.partner, "title": line.product.get_title(),
+                          "product": line.product, "quantity": line.quantity, "unit_price": price,
+                          "total": (price or 0) * line.quantity})
+        parts = seller_parts(lines)
+        capped = selectors.sellers_at_cap(seller_ids=[part["seller"].pk for part in parts])
+        for part in parts:
+            part["at_cap"] = part["seller"].pk in capped
+        return parts
+
+    def get_context_data(self, **kwargs):
+        parts = self.basket_parts()
+        return super().get_context_data(
+            agency=self.agency, parts=parts, total=sum(p["total"] for p in parts),
+            any_at_cap=any(p["at_cap"] for p in parts), cap_message=cap_message(), **kwargs)
+
+    def form_valid(self, form):
+        if self.request.basket.is_empty:
+            form.add_error(None, _("Keranjang dinas Anda kosong."))
+            return self.form_invalid(form)
+        data = form.cleaned_data
+        try:
+            requisition = services.requisition_submit_from_basket(
+                user=self.request.user, agency=self.agency, basket=self.request.basket,
+                budget_line=data["budget_line"], kode_rup=data["kode_rup"], purpose=data["purpose"],
+                delivery_address=data["delivery_address"], needed_by=data["needed_by"],
+                unit=data.get("unit"), ip=client_ip(self.request))
+        except services.ProcurementError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Permintaan %(reference)s diajukan dan menunggu persetujuan.")
+                         % {"reference": requisition.reference})
+        return redirect("procurement:detail", reference=requisition.reference)
+
+
+def waiting_labels(requisitions) -> dict[int, str]:
+    """For each submitted requisition, the step (and role) it waits at."""
+    labels = {}
+    for requisition in requisitions:
+        if requisition.status != RequisitionStatus.SUBMITTED:
+            continue
+        step = selectors.requisition_current_step(requisition=requisition)
+        if step is not None:
+            labels[requisition.pk] = _("Langkah %(position)s: %(role)s") % {
+                "position": step.position, "role": step.get_role_display()}
+    return labels
+
+
+class MyRequisitionsView(LoginRequiredMixin, TemplateView):
+    """Permintaan saya: the person's own requisitions and where each one stands."""
+
+    template_name = "procurement/buying/mine.html"
+
+    def get_context_data(self, **kwargs):
+        requisitions = list(selectors.requester_requisitions(user=self.request.user))
+        labels = waiting_labels(requisitions)
+        for requisition in requisitions:
+            requisition.waiting_at = labels.get(requisition.pk, "")
+        return super().get_context_data(requisitions=requisitions, **kwargs)
+
+
+class RequisitionDetailView(LoginRequiredMixin, TemplateView):
+    """One requisition: its lines per seller, decisions, warnings, and the seller orders once approved."""
+
+    template_name = "procurement/buying/detail.html"
+
+    def get_requisition(self):
+        reference = self.kwargs["reference"]
+        requisition = Requisition.objects.select_related("agency", "budget_line", "unit", "requester").filter(
+            reference=reference).first()
+        if requisition is None:
+            raise Http404
+        if requisition.requester_id != self.request.user.pk and \
+                requisition.agency_id not in approver_agency_ids(self.request.user):
+            raise Http404
+        return requisition
+
+    def get_context_data(self, **kwargs):
+        requisition = self.get_requisition()
+        return super().get_context_data(**requisition_context(requisition, self.request.user), **kwargs)
+
+
+def requisition_context(requisition, user) -> dict:
+    """What the detail and decision pages show of one requisition."""
+    lines = [{"seller": line.seller, "title": line.title, "product": line.product, "sku": line.partner_sku,
+              "quantity": line.quantity, "unit_price": line.unit_price, "total": line.line_total}
+             for line in requisition.lines.select_related("seller", "product")]
+    decisions = list(requisition.decisions.select_related("actor", "acting_for").order_by("round", "position",
+                                                                                           "pk"))
+    orders = []
+    if requisition.checkout_reference:
+        orders = list(Order.objects.filter(checkout_reference=requisition.checkout_reference)
+                      .select_related("seller").order_by("number"))
+    current_step, mine = None, requisition.requester_id == user.pk
+    if requisition.status == RequisitionStatus.SUBMITTED:
+        current_step = selectors.requisition_current_step(requisition=requisition)
+    return {
+        "requisition": requisition, "parts": seller_parts(lines), "decisions": decisions, "orders": orders,
+        "steps": selectors.requisition_steps(requisition=requisition), "current_step": current_step,
+        "warnings": selectors.split_purchase_warnings(requisition=requisition),
+        "is_requester": mine,
+        "can_revise": mine and requisition.status == RequisitionStatus.RETURNED,
+        "can_cancel": mine and requisition.status in (
+            RequisitionStatus.SUBMITTED, RequisitionStatus.RETURNED, RequisitionStatus.DRAFT),
+        "cancel_form": CancelForm(),
+    }
+
+
+class RequisitionReviseView(LoginRequiredMixin, FormView):
+    """Revise a returned requisition (quantities, details) and submit it again."""
+
+    template_name = "procurement/buying/revise.html"
+    form_class = RequisitionReviseForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.requisition = requisition_for_requester(request, kwargs["reference"])
+        if self.requisition.status != RequisitionStatus.RETURNED:
+            messages.warning(request, _("Hanya permintaan yang dikembalikan untuk revisi yang bisa diubah."))
+            return redirect("procurement:detail", reference=self.requisition.reference)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "requisition": self.requisition}
+
+    def get_initial(self):
+        r = self.requisition
+        return {"budget_line": r.budget_line_id, "kode_rup": r.kode_rup, "purpose": r.purpose,
+                "delivery_address": r.delivery_address, "needed_by": r.needed_by}
+
+    def get_context_data(self, **kwargs):
+        last_return = self.requisition.decisions.select_related("actor").filter(
+            round=self.requisition.round).order_by("-pk").first()
+        return super().get_context_data(requisition=self.requisition, last_return=last_return, **kwargs)
+
+    def form_valid(self, form):
+        data, ip = form.cleaned_data, client_ip(self.request)
+        try:
+            services.requisition_revise(
+                requisition=self.requisition, user=self.request.user, purpose=data["purpose"],
+                kode_rup=data["kode_rup"], delivery_address=data["delivery_address"],
+                needed_by=data["needed_by"], budget_line=data["budget_line"], quantities=form.quantities(),
+                ip=ip)
+            services.requisition_resubmit(requisition=self.requisition, user=self.request.user, ip=ip)
+        except services.ProcurementError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Permintaan %(reference)s direvisi dan diajukan ulang.")
+                         % {"reference": self.requisition.reference})
+        return redirect("procurement:detail", reference=self.requisition.reference)
+
+
+class RequisitionCancelView(LoginRequiredMixin, View):
+    """The requester withdraws a requisition that is not decided yet (POST, with a reason)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, reference):
+        requisition = requisition_for_requester(request, reference)
+        form = CancelForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Tuliskan alasan pembatalan."))
+            return redirect("procurement:detail", reference=reference)
+        try:
+            services.requisition_cancel(requisition=requisition, user=request.user,
+                                        reason=form.cleaned_data["reason"], ip=client_ip(request))
+        except services.ProcurementError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Permintaan %(reference)s dibatalkan.") % {"reference": reference})
+        return redirect("procurement:detail", reference=reference)
+
+
+class InboxView(LoginRequiredMixin, TemplateView):
+    """Menunggu persetujuan Anda: requisitions whose current step the person may decide."""
+
+    template_name = "procurement/buying/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        requisitions = list(selectors.approver_inbox(user=self.request.user))
+        return super().get_context_data(requisitions=requisitions, **kwargs)
+
+
+class DecisionView(LoginRequiredMixin, FormView):
+    """Approve, reject or return a requisition at its current step, with a comment."""
+
+    template_name = "procurement/buying/decide.html"
+    form_class = DecisionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.requisition = requisition_for_approver(request, kwargs["reference"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = requisition_context(self.requisition, self.request.user)
+        step = context["current_step"]
+        context["candidates"] = (list(selectors.step_candidates(requisition=self.requisition, step=step))
+                                 if step is not None else [])
+        context["pp_limit"] = settings.PEKEN_APPROVAL_PP_LIMIT
+        context["pa_threshold"] = settings.PEKEN_APPROVAL_PA_THRESHOLD
+        return super().get_context_data(**context, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            decision = services.requisition_decide(
+                requisition=self.requisition, user=self.request.user, decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"], ip=client_ip(self.request))
+        except services.ProcurementError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Keputusan Anda (%(decision)s) atas %(reference)s tercatat.") % {
+            "decision": decision.get_decision_display(), "reference": self.requisition.reference})
+        return redirect("procurement:inbox")
+
+
+class DelegationView(LoginRequiredMixin, FormView):
+    """An approver's delegations: name a colleague for a date range, see and revoke them."""
+
+    template_name = "procurement/buying/delegations.html"
+    form_class = DelegationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.roles_by_agency: dict[int, set[str]] = {}
+        names = {}
+        for agency_id, name, role in roles_of(request.user):
+            if role in APPROVER_ROLES and agency_id:
+                self.roles_by_agency.setdefault(agency_id, set()).add(role)
+                names[agency_id] = name
+        if not self.roles_by_agency:
+            raise PermissionDenied(_("Hanya pejabat yang menyetujui permintaan yang bisa mendelegasikan."))
+        wanted = request.GET.get("agency") or request.POST.get("agency")
+        agency_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in names else min(names)
+        self.agency = get_object_or_404(Agency, pk=agency_id)
+        self.agency_names = names
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "agency": self.agency, "user": self.request.user,
+                "roles": self.roles_by_agency[self.agency.pk]}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        delegations = (Delegation.objects.filter(Q(delegator=user) | Q(delegate=user))
+                       .select_related("agency", "delegator", "delegate").order_by("-start", "-pk"))
+        return super().get_context_data(agency=self.agency, agencies=sorted(self.agency_names.items()),
+                                        delegations=delegations, today=timezone.localdate(), **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.delegation_create(agency=self.agency, delegator=self.request.user,
+                                       delegate=data["delegate"], role=data["role"], start=data["start"],
+                                       end=data["end"], actor=self.request.user, ip=client_ip(self.request))
+        except services.ProcurementError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Delegasi kepada %(name)s tersimpan.") % {
+            "name": data["delegate"].get_full_name() or data["delegate"].email})
+        return redirect("procurement:delegations")
+
+
+class DelegationRevokeView(LoginRequiredMixin, View):
+    """The delegator (only) revokes one of their delegations (POST)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        delegation = get_object_or_404(Delegation, pk=pk, delegator=request.user)
+        try:
+            services.delegation_revoke(delegation=delegation, actor=request.user, ip=client_ip(request))
+        except services.ProcurementError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Delegasi dicabut."))
+        return redirect("procurement:delegations")
+
+
+urlpatterns = [
+    path("mode/", ModeSwitchView.as_view(), name="mode"),
+    path("ajukan/", RequisitionSubmitView.as_view(), name="submit"),
+    path("permintaan/", MyRequisitionsView.as_view(), name="mine"),
+    path("permintaan/<str:reference>/", RequisitionDetailView.as_view(), name="detail"),
+    path("permintaan/<str:reference>/revisi/", RequisitionReviseView.as_view(), name="revise"),
+    path("permintaan/<str:reference>/batal/", RequisitionCancelView.as_view(), name="cancel"),
+    path("persetujuan/", InboxView.as_view(), name="inbox"),
+    path("persetujuan/<str:reference>/", DecisionView.as_view(), name="decide"),
+    path("delegasi/", DelegationView.as_view(), name="delegations"),
+    path("delegasi/<int:pk>/cabut/", DelegationRevokeView.as_view(), name="delegation-revoke"),
+]

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
+    "procurement.middleware.OfficialCheckoutMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "peken.page_cache.AnonymousPageCacheMiddleware",
 ]
