@@ -1,0 +1,298 @@
+"""Issue 4, item 13: every procurement URL allows exactly the people its rule names.
+
+The URL names are read from the resolver when the test runs (the whole "procurement"
+namespace). Each must have an entry in ``TABLE`` saying how to build its kwargs from
+the world below and who may GET and POST it; a new URL without an entry makes
+``test_every_procurement_url_has_an_access_rule`` fail and name it.
+
+The world: agency A and agency B, each with one person per role (requester, Pejabat
+Pengadaan, PPK, PA/KPA, Bendahara, agency admin) and a requisition waiting for its
+Pejabat Pengadaan; a city-wide auditor; a seller; a plain shopper; an anonymous visitor.
+Every actor requests every URL; each request runs in a savepoint that is rolled back,
+so an allowed POST changes nothing for the next actor.
+
+Allowed: 2xx, or a redirect that is not to the sign-in page (nor to a page the entry
+names as its refusal). Denied: 403 or 404, or (anonymous) a redirect to sign in.
+A method the view does not take (405) is neither and is checked to be refused to all.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from procurement.context_processors import MODE_SESSION_KEY
+from procurement.models import Delegation
+from procurement.services import approval_policy_default
+from procurement.statuses import RequisitionStatus, Role
+from tests.factories import UserFactory, seller_create
+from tests.procurement_factories import (
+    AgencyFactory,
+    BudgetLineFactory,
+    RequisitionFactory,
+    RequisitionLineFactory,
+    UnitFactory,
+    person_with_roles,
+)
+
+PEOPLE = {  # role of each agency person, by the suffix of their actor name
+    "requester": Role.REQUESTER, "pp": Role.PROCUREMENT_OFFICIAL, "ppk": Role.COMMITMENT_OFFICIAL,
+    "pa": Role.BUDGET_HOLDER, "bendahara": Role.TREASURER, "admin": Role.AGENCY_ADMIN,
+}
+A = frozenset(f"a_{p}" for p in PEOPLE)
+B = frozenset(f"b_{p}" for p in PEOPLE)
+OUTSIDERS = frozenset({"auditor", "seller", "shopper"})
+SIGNED_IN = A | B | OUTSIDERS
+ACTORS = ("anonymous", *sorted(SIGNED_IN))
+A_APPROVERS = frozenset({"a_pp", "a_ppk", "a_pa"})
+B_APPROVERS = frozenset({"b_pp", "b_ppk", "b_pa"})
+REQUESTERS = frozenset({"a_requester", "b_requester"})
+APPROVERS = A_APPROVERS | B_APPROVERS
+NOBODY: frozenset = frozenset()
+# who may ever see agency A's requisition (its reference and purpose) on any page
+SEES_A = frozenset({"a_requester", "auditor", "a_admin"}) | A_APPROVERS
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How to aim one URL at agency A's objects and who may use it.
+
+    ``kwargs`` maps URL parameters to keys of the world; ``get``/``post`` are the
+    actors allowed (None: the view does not take the method); ``data`` names a
+    world key holding the POST body; ``refusal`` lists URL names a redirect to
+    which means "not for you" (a page that sends people away instead of a 403).
+    """
+
+    get: frozenset | None
+    post: frozenset | None = None
+    kwargs: dict = field(default_factory=dict)
+    data: str | None = None
+    refusal: tuple = ()
+    why: str = ""
+
+
+TABLE: dict[str, Rule] = {
+    # --- official buying (procurement/views_buying.py) ---
+    "procurement:mode": Rule(
+        get=None, post=frozenset({"a_requester"}), data="mode_a",
+        why="only a requester of agency A may switch to buying for agency A"),
+    "procurement:submit": Rule(
+        get=REQUESTERS, post=REQUESTERS, refusal=("basket:summary",),
+        why="a requester in official mode (set in their session below); others are sent to the basket"),
+    "procurement:mine": Rule(
+        get=SIGNED_IN, why="everyone signed in sees their own requisitions (an empty list for most)"),
+    "procurement:detail": Rule(
+        get=frozenset({"a_requester"}) | A_APPROVERS, kwargs={"reference": "requisition_a"},
+        why="its requester and the approvers of its agency"),
+    "procurement:revise": Rule(
+        get=frozenset({"a_requester"}), post=frozenset({"a_requester"}), kwargs={"reference": "returned_a"},
+        why="the requester of a returned requisition"),
+    "procurement:cancel": Rule(
+        get=None, post=frozenset({"a_requester"}), kwargs={"reference": "requisition_a"},
+        why="the requester only"),
+    "procurement:inbox": Rule(
+        get=SIGNED_IN, why="everyone signed in sees what waits for them (nothing for most)"),
+    "procurement:decide": Rule(
+        get=A_APPROVERS, post=A_APPROVERS, kwargs={"reference": "requisition_a"}, data="decide",
+        why="approvers of A see the page; the service then refuses a step that is not theirs"),
+    "procurement:delegations": Rule(
+        get=APPROVERS, post=APPROVERS, why="people holding an approver role"),
+    "procurement:delegation-revoke": Rule(
+        get=None, post=frozenset({"a_pp"}), kwargs={"pk": "delegation_a"}, why="the delegator only"),
+    # --- agency admin pages (procurement/views_admin.py): A's admin only, for agency A ---
+    "procurement:opd-home": Rule(
+        get=frozenset({"a_admin", "b_admin"}), why="agency admins, sent on to their own agency"),
+    "procurement:opd-agency": Rule(get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
+    "procurement:opd-members": Rule(
+        get=frozenset({"a_admin"}), post=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
+    "procurement:opd-member-revoke": Rule(
+        get=frozenset({"a_admin"}), post=frozenset({"a_admin"}),
+        kwargs={"code": "agency_a_code", "pk": "membership_a"}),
+    "procurement:opd-budget": Rule(get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
+    "procurement:opd-budget-edit": Rule(
+        get=frozenset({"a_admin"}), post=frozenset({"a_admin"}),
+        kwargs={"code": "agency_a_code", "pk": "budget_line_a"}),
+    "procurement:opd-budget-import": Rule(
+        get=frozenset({"a_admin"}), post=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
+    "procurement:opd-budget-template": Rule(get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
+    "procurement:opd-policy": Rule(get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
+    # --- auditors (procurement/views_audit.py) ---
+    "procurement:audit-list": Rule(
+        get=frozenset({"auditor", "a_pa", "a_admin", "b_pa", "b_admin"}),
+        why="auditors city-wide; PA/KPA and agency admins for their own agency"),
+    "procurement:audit-detail": Rule(
+        get=frozenset({"auditor", "a_pa", "a_admin"}), kwargs={"reference": "requisition_a"},
+        why="auditors, and A's PA/KPA and agency admin; nobody can change anything there"),
+}
+
+
+def _walk(patterns, namespaces=()):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespaces + ((pattern.namespace,) if pattern.namespace else ())
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield ":".join((*namespaces, pattern.name)), pattern
+
+
+def procurement_urls() -> dict[str, list[URLPattern]]:
+    found: dict[str, list[URLPattern]] = {}
+    for name, pattern in _walk(get_resolver().url_patterns):
+        if name.startswith("procurement:"):
+            found.setdefault(name, []).append(pattern)
+    return found
+
+
+@pytest.fixture
+def world(db, django_user_model):
+    """Agencies A and B with a person per role, a requisition each, an auditor, a seller, a shopper."""
+    seller = seller_create(name="Toko Katering Bu Rini", email="rini@contoh.id")
+    people, objects = {}, {}
+    for key, name in (("a", "Dinas Kesehatan"), ("b", "Dinas Pendidikan")):
+        agency = AgencyFactory(name=name, code=f"uji-{key}")
+        unit = UnitFactory(agency=agency, name=f"Sekretariat {key.upper()}")
+        approval_policy_default(agency=agency, actor=None)
+        for suffix, role in PEOPLE.items():
+            people[f"{key}_{suffix}"] = person_with_roles(agency=agency, roles=[role], unit=unit,
+                                                          email=f"{key}-{suffix}@pemkot.contoh.id")
+        line = BudgetLineFactory(agency=agency, ceiling=Decimal("500000000"))
+        requisition = RequisitionFactory(
+            agency=agency, unit=unit, requester=people[f"{key}_requester"], budget_line=line,
+            reference=f"PGD-{key.upper()}-RAHASIA", purpose=f"Rapat rahasia dinas {key.upper()}",
+            total=Decimal("250000"))
+        RequisitionLineFactory(requisition=requisition, seller=seller, quantity=10,
+                               unit_price=Decimal("25000"))
+        returned = RequisitionFactory(
+            agency=agency, unit=unit, requester=people[f"{key}_requester"], budget_line=line,
+            reference=f"PGD-{key.upper()}-REVISI", purpose=f"Rapat revisi dinas {key.upper()}",
+            status=RequisitionStatus.RETURNED, total=Decimal("250000"))
+        RequisitionLineFactory(requisition=returned, seller=seller, quantity=10, unit_price=Decimal("25000"))
+        today = requisition.needed_by
+        delegation = Delegation.objects.create(
+            agency=agency, delegator=people[f"{key}_pp"], delegate=people[f"{key}_ppk"],
+            role=Role.PROCUREMENT_OFFICIAL, start=today, end=today)
+        objects[key] = {"agency": agency, "unit": unit, "budget_line": line, "requisition": requisition,
+                        "returned": returned, "delegation": delegation}
+    people["auditor"] = person_with_roles(agency=None, roles=[Role.AUDITOR],
+                                          email="apip@inspektorat.contoh.id")
+    people["seller"] = seller.users.get()
+    people["shopper"] = UserFactory(email="warga@contoh.id", username="warga")
+    a = objects["a"]
+    values = {
+        "requisition_a": a["requisition"].reference, "returned_a": a["returned"].reference,
+        "delegation_a": a["delegation"].pk, "agency_a": a["agency"].pk, "budget_line_a": a["budget_line"].pk,
+        "unit_a": a["unit"].pk, "agency_a_code": a["agency"].code,
+        "membership_a": people["a_bendahara"].memberships.get().pk,
+        "mode_a": {"agency": a["agency"].pk},
+        "decide": {"decision": "setuju", "comment": "Sesuai kebutuhan"},
+    }
+    return {"people": people, "objects": objects, "values": values,
+            "secrets": [a["requisition"].reference, a["requisition"].purpose]}
+
+
+def _client_for(actor: str, world) -> Client:
+    client = Client()
+    if actor == "anonymous":
+        return client
+    user = world["people"][actor]
+    client.force_login(user)
+    if actor in REQUESTERS:
+        session = client.session
+        session[MODE_SESSION_KEY] = world["objects"][actor[0]]["agency"].pk
+        session.save()
+    return client
+
+
+def _outcome(response, refusal: tuple) -> str:
+    """"allowed", "denied", "login" (sent to sign in) or "405"."""
+    status = response.status_code
+    if status == 405:
+        return "405"
+    if status in (403, 404):
+        return "denied"
+    if status in (301, 302, 303):
+        target = resolve(response.url.split("?")[0])
+        if response.url.startswith(settings.LOGIN_URL) or target.view_name == "customer:login":
+            return "login"
+        if target.view_name in refusal:
+            return "denied"
+        return "allowed"
+    if 200 <= status < 300:
+        return "allowed"
+    return f"unexpected {status}"
+
+
+def _url(name: str, pattern: URLPattern, rule: Rule, world) -> str:
+    needed = set(pattern.pattern.regex.groupindex)
+    missing = needed - set(rule.kwargs)
+    assert not missing, f"{name}: the table gives no value for {sorted(missing)}"
+    return reverse(name, kwargs={k: world["values"][v] for k, v in rule.kwargs.items() if k in needed})
+
+
+def test_every_procurement_url_has_an_access_rule():
+    found = procurement_urls()
+    missing = sorted(set(found) - set(TABLE))
+    assert not missing, (
+        "procurement URL names without an access rule in tests/test_procurement_access.py: "
+        f"{', '.join(missing)}. "
+        "Add each to TABLE with how to build its kwargs and who may GET and POST it.")
+    stale = sorted(set(TABLE) - set(found))
+    assert not stale, f"TABLE names URLs that no longer exist: {', '.join(stale)}"
+
+
+def test_each_actor_gets_exactly_what_the_rule_allows(world):
+    wrong, leaks, checked = [], [], 0
+    clients = {actor: _client_for(actor, world) for actor in ACTORS}
+    for name, patterns in sorted(procurement_urls().items()):
+        rule = TABLE.get(name)
+        if rule is None:
+            continue  # reported by the test above
+        for pattern in patterns:
+            url = _url(name, pattern, rule, world)
+            for method in ("get", "post"):
+                allowed = getattr(rule, method)
+                data = world["values"][rule.data] if (rule.data and method == "post") else {}
+                for actor in ACTORS:
+                    # when the actor asks (inside a savepoint undone afterwards)
+                    with transaction.atomic():
+                        response = getattr(clients[actor], method)(url, data)
+                        transaction.set_rollback(True)
+                    got = _outcome(response, rule.refusal)
+                    checked += 1
+                    # then the answer is what the rule says
+                    if allowed is None:  # a method the view does not take: refused to all, however
+                        expected = {"405", "login", "denied"}
+                    elif actor == "anonymous":
+                        expected = {"login"}
+                    elif actor in allowed:
+                        expected = {"allowed"}
+                    else:
+                        expected = {"denied"}
+                    if got not in expected:
+                        wrong.append(f"{method.upper()} {url} ({name}) as {actor}: expected "
+                                     f"{'/'.join(sorted(expected))}, got {got} ({response.status_code})")
+                    # and nobody outside A's circle ever reads A's requisition
+                    if actor not in SEES_A and not getattr(response, "streaming", False):
+                        body = response.content.decode(errors="replace")
+                        shown = [secret for secret in world["secrets"] if secret in body]
+                        if shown:
+                            leaks.append(f"{method.upper()} {url} ({name}) as {actor} shows {shown}")
+    assert not wrong, "Access rules broken:\n" + "\n".join(wrong)
+    assert not leaks, "Agency A's requisition shown to outsiders:\n" + "\n".join(leaks)
+    print(f"access: {checked} requests checked over {len(procurement_urls())} URL names")
+
+
+def test_the_world_is_what_the_rules_assume(world):
+    # the requisition of A waits for A's Pejabat Pengadaan, so only the PP may decide it
+    requisition = world["objects"]["a"]["requisition"]
+    assert requisition.status == RequisitionStatus.SUBMITTED
+    client = _client_for("a_ppk", world)
+    response = client.post(reverse("procurement:decide", kwargs={"reference": requisition.reference}),
+                           world["values"]["decide"])
+    requisition.refresh_from_db()
+    assert response.status_code == 200 and requisition.status == RequisitionStatus.SUBMITTED
+    assert not requisition.decisions.exists()
