@@ -19,5 +19,7 @@ class ProcurementConfig(AppConfig):
         def _forget(sender, instance, **kwargs):
             roles_forget(instance.user_id)
 
-        post_save.connect(_forget, sender=Membership, dispatch_uid="procurement-roles-forget-save")
-        post_delete.connect(_forget, sender=Membership, dispatch_uid="procurement-roles-forget-delete")
+        post_save.connect(_forget, sender=Membership, weak=False,
+                          dispatch_uid="procurement-roles-forget-save")
+        post_delete.connect(_forget, sender=Membership, weak=False,
+                            dispatch_uid="procurement-roles-forget-delete")

@@ -175,17 +175,12 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
         return redirect("procurement:detail", reference=requisition.reference)
 
 
-def waiting_labels(requisitions) -> dict[int, str]:
-    """For each submitted requisition, the step (and role) it waits at."""
-    labels = {}
-    for requisition in requisitions:
-        if requisition.status != RequisitionStatus.SUBMITTED:
-            continue
-        step = selectors.requisition_current_step(requisition=requisition)
-        if step is not None:
-            labels[requisition.pk] = _("Langkah %(position)s: %(role)s") % {
-                "position": step.position, "role": step.get_role_display()}
-    return labels
+def waiting_label(requisition) -> str:
+    """The step (and role) a submitted requisition waits at, from the selectors' annotations."""
+    if requisition.status != RequisitionStatus.SUBMITTED or not getattr(requisition, "current_role", None):
+        return ""
+    return _("Langkah %(position)s: %(role)s") % {"position": requisition.current_position,
+                                                 "role": Role(requisition.current_role).label}
 
 
 class MyRequisitionsView(LoginRequiredMixin, TemplateView):
@@ -195,9 +190,8 @@ class MyRequisitionsView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         requisitions = list(selectors.requester_requisitions(user=self.request.user))
-        labels = waiting_labels(requisitions)
         for requisition in requisitions:
-            requisition.waiting_at = labels.get(requisition.pk, "")
+            requisition.waiting_at = waiting_label(requisition)
         return super().get_context_data(requisitions=requisitions, **kwargs)
 
 
@@ -321,6 +315,8 @@ class InboxView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         requisitions = list(selectors.approver_inbox(user=self.request.user))
+        for requisition in requisitions:
+            requisition.waiting_at = waiting_label(requisition)
         return super().get_context_data(requisitions=requisitions, **kwargs)
 
 
