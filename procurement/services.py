@@ -119,11 +119,12 @@ def _seller_cap_check(*, shares: dict, sellers: dict) -> None:
         if received + share > cap:
             raise ProcurementError(
                 _(
-                    "%(seller)s sudah menerima %(received)s dari belanja resmi; batas per penjual %(cap)s "
-                    "dalam %(days)d hari. Pilih penjual lain untuk barang dari toko ini."
+                    "Belanja resmi dari %(seller)s akan menjadi %(after)s (sudah %(received)s), melewati "
+                    "batas %(cap)s per penjual dalam %(days)d hari. Pilih penjual lain untuk barang ini."
                 )
                 % {
                     "seller": sellers[seller_id].name,
+                    "after": rupiah(received + share),
                     "received": rupiah(received),
                     "cap": rupiah(cap),
                     "days": settings.PEKEN_OFFICIAL_SELLER_CAP_DAYS,

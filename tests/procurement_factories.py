@@ -91,3 +91,41 @@ def person_with_roles(*, agency, roles, email: str | None = None, unit=None):
     for role in roles:
         Membership.objects.create(user=user, agency=agency, role=role, unit=unit)
     return user
+
+
+def official_basket(*, user, items):
+    """An open basket of ``user`` holding (product, quantity) items, priced by Oscar's strategy."""
+    from oscar.core.loading import get_class, get_model
+
+    basket = get_model("basket", "Basket").objects.create(owner=user)
+    basket.strategy = get_class("partner.strategy", "Selector")().strategy(user=user)
+    for product, quantity in items:
+        basket.add_product(product, quantity)
+    return basket
+
+
+def approval_world(*, ceiling=Decimal("500000000")):
+    """An agency with DOMAIN.md's approval policy, one person per role, and one budget line.
+
+    Returns a namespace: agency, line, requester, pp, ppk, pa, admin.
+    """
+    from types import SimpleNamespace
+
+    from procurement.services import approval_policy_default
+
+    agency = AgencyFactory(name="Dinas Kesehatan Uji", code="dinkes-uji")
+    admin = person_with_roles(agency=agency, roles=[Role.AGENCY_ADMIN], email="admin@dinkes.uji")
+    approval_policy_default(agency=agency, actor=admin)
+    world = SimpleNamespace(
+        agency=agency, admin=admin, line=BudgetLineFactory(agency=agency, ceiling=ceiling),
+        requester=person_with_roles(agency=agency, roles=[Role.REQUESTER], email="rina@dinkes.uji"),
+        pp=person_with_roles(agency=agency, roles=[Role.PROCUREMENT_OFFICIAL], email="budi@dinkes.uji"),
+        ppk=person_with_roles(agency=agency, roles=[Role.COMMITMENT_OFFICIAL], email="citra@dinkes.uji"),
+        pa=person_with_roles(agency=agency, roles=[Role.BUDGET_HOLDER], email="dedi@dinkes.uji"),
+    )
+    names = (("requester", "Rina"), ("pp", "Budi"), ("ppk", "Citra"), ("pa", "Dedi"), ("admin", "Eka"))
+    for attr, name in names:
+        person = getattr(world, attr)
+        person.first_name, person.last_name = name, "Uji"
+        person.save(update_fields=["first_name", "last_name"])
+    return world
