@@ -272,7 +272,8 @@ def agency_budget_years(*, agency) -> list[int]:
     """The fiscal years ``agency`` has budget lines for, newest first, always including this year."""
     from procurement.models import BudgetLine
 
-    years = set(BudgetLine.objects.filter(agency=agency).values_list("fiscal_year", flat=True).distinct())
+    years = set(BudgetLine.objects.filter(agency=agency).order_by().values_list("fiscal_year", flat=True)
+                .distinct())
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
 
@@ -294,3 +295,48 @@ def agency_budget_totals(*, agency, fiscal_year: int) -> dict[str, Decimal]:
     totals = {name: value or Decimal(0) for name, value in sums.items()}
     totals["available"] = totals["ceiling"] - totals["committed"] - totals["realised"]
     return totals
+
+
+# --- audit: who may read which agency's trail, and what it holds ---
+
+AUDIT_AGENCY_ROLES = frozenset({Role.BUDGET_HOLDER, Role.AGENCY_ADMIN})
+
+
+def audit_scope(*, user) -> frozenset[int] | None:
+    """The agencies whose requisition histories ``user`` may read: None means every agency.
+
+    An auditor (city-wide) reads all; a PA/KPA or agency admin reads their own
+    agency's, since they answer for its budget and its people; anyone else none.
+    """
+    if not user.is_authenticated:
+        return frozenset()
+    from procurement.context_processors import roles_of
+
+    roles = roles_of(user)
+    if any(role == Role.AUDITOR for _agency, _name, role in roles):
+        return None
+    return frozenset(agency for agency, _name, role in roles if agency and role in AUDIT_AGENCY_ROLES)
+
+
+def audit_requisitions(*, agency_ids: frozenset[int] | None, agency_id: int | None = None,
+                       status: str = "", reference: str = "") -> QuerySet:
+    """Requisitions in ``agency_ids`` (None: all), newest first, with agency, requester and entry count."""
+    from django.db.models import Count
+
+    from procurement.models import Requisition
+
+    requisitions = Requisition.objects.select_related("agency", "requester")
+    if agency_ids is not None:
+        requisitions = requisitions.filter(agency_id__in=agency_ids)
+    if agency_id:
+        requisitions = requisitions.filter(agency_id=agency_id)
+    if status:
+        requisitions = requisitions.filter(status=status)
+    if reference:
+        requisitions = requisitions.filter(reference__icontains=reference)
+    return requisitions.annotate(entry_count=Count("audit_entries")).order_by("-date_created", "-pk")
+
+
+def requisition_trail(*, requisition) -> list:
+    """Every audit entry recorded for ``requisition``, oldest first, with who did it (one query)."""
+    return list(requisition.audit_entries.select_related("actor", "acting_for").order_by("seq"))

@@ -16,6 +16,7 @@ which releases its amount).
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -29,8 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from procurement import selectors
+from procurement import budget_csv, selectors
 from procurement.audit import audit_record
+from procurement.context_processors import roles_forget
 from procurement.models import (
     Agency,
     ApprovalDecision,
@@ -41,6 +43,7 @@ from procurement.models import (
     Membership,
     Requisition,
     RequisitionLine,
+    Unit,
 )
 from procurement.statuses import TRANSITIONS, CommitmentStatus, Decision, RequisitionStatus, Role
 
@@ -1068,3 +1071,211 @@ def requisitions_expire(*, now: datetime | None = None) -> int:
             _notify(requisition.pk, "expired")
             expired += 1
     return expired
+
+
+# --- Agencies, their people and budgets (issue 4 items 1-2) ---
+# Platform admins create agencies (Django admin); an agency's admin grants and
+# revokes its people's roles and keeps its budget lines, by hand or from a
+# SIPD-style CSV (procurement/budget_csv.py).
+
+class MembershipRefused(ProcurementError):
+    """A role may not be granted or revoked this way."""
+
+
+class BudgetLineRefused(ProcurementError):
+    """A budget line change that would leave it inconsistent (e.g. a ceiling below what is spent)."""
+
+
+@dataclass
+class ImportResult:
+    """What a budget CSV import did, or every problem that stopped it (then nothing was applied)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+BUDGET_LINE_EDITABLE = ("description", "funding_source", "ceiling")
+
+
+def _budget_line_values(line: BudgetLine) -> dict:
+    return {"agency": line.agency_id, "fiscal_year": line.fiscal_year, "sub_activity": line.sub_activity,
+            "account_code": line.account_code, "description": line.description,
+            "funding_source": line.funding_source, "ceiling": line.ceiling}
+
+
+def _membership_values(membership: Membership) -> dict:
+    return {"user": membership.user_id, "email": membership.user.email, "agency": membership.agency_id,
+            "role": membership.role, "unit": membership.unit_id}
+
+
+def agency_create(*, name: str, code: str, address: str = "", kecamatan: str = "", actor,
+                  ip: str | None = None) -> Agency:
+    """Create an agency (OPD) with the default approval policy, recorded in the audit trail.
+
+    Only platform admins call this (Django admin, demo data). Raises
+    django.db.IntegrityError if the name or code is already taken.
+    """
+    with transaction.atomic():
+        agency = Agency.objects.create(name=name, code=code, address=address, kecamatan=kecamatan)
+        audit_record(actor=actor, action="agency.create", obj=agency, ip=ip,
+                     after={"name": name, "code": code, "address": address, "kecamatan": kecamatan})
+        approval_policy_default(agency=agency, actor=actor, ip=ip)
+    return agency
+
+
+def membership_grant(*, agency: Agency | None, user, role: str, unit: Unit | None = None, actor,
+                     ip: str | None = None) -> Membership:
+    """Give ``user`` a role in ``agency`` (optionally in one of its units); doing it twice grants once.
+
+    The auditor role is city-wide (``agency`` None, granted by platform
+    admins); every other role belongs to an agency. Granting a role the person
+    already holds only moves them to ``unit`` if it differs. Raises
+    MembershipRefused for an unknown role, an auditor role in an agency, an
+    agency role without one, or a unit of another agency.
+    """
+    if role not in Role.values or (role == Role.AUDITOR) != (agency is None):
+        raise MembershipRefused(_("Peran ini tidak dapat diberikan oleh admin OPD."))
+    if unit is not None and (agency is None or unit.agency_id != agency.pk):
+        raise MembershipRefused(_("Unit %(unit)s bukan bagian dari OPD ini.") % {"unit": unit.name})
+    with transaction.atomic():
+        membership, created = Membership.objects.select_for_update().get_or_create(
+            user=user, agency=agency, role=role, defaults={"unit": unit, "created_by": actor})
+        if created:
+            audit_record(actor=actor, action="membership.grant", obj=membership, ip=ip,
+                         after=_membership_values(membership))
+        elif membership.unit_id != (unit.pk if unit else None):
+            before = _membership_values(membership)
+            membership.unit = unit
+            membership.save(update_fields=["unit"])
+            audit_record(actor=actor, action="membership.unit", obj=membership, ip=ip,
+                         before={"unit": before["unit"]}, after={"unit": membership.unit_id})
+        transaction.on_commit(lambda: roles_forget(user.pk))
+    return membership
+
+
+def membership_revoke(*, membership: Membership, actor, ip: str | None = None) -> None:
+    """Take a role away from a person; revoking a role already gone does nothing.
+
+    The last agency admin of an agency cannot be removed (nobody could assign
+    roles any more): the agency's admin roles are locked in primary-key order,
+    so two admins revoking each other at once cannot both succeed. Raises
+    MembershipRefused in that case.
+    """
+    with transaction.atomic():
+        if membership.role == Role.AGENCY_ADMIN and membership.agency_id:
+            admins = list(Membership.objects.select_for_update()
+                          .filter(agency_id=membership.agency_id, role=Role.AGENCY_ADMIN).order_by("pk"))
+            if membership.pk in {m.pk for m in admins} and len(admins) == 1:
+                raise MembershipRefused(_("Admin OPD terakhir tidak dapat dicabut. Berikan peran admin OPD "
+                                          "kepada orang lain terlebih dahulu."))
+        current = (Membership.objects.select_for_update().select_related("user")
+                   .filter(pk=membership.pk).first())
+        if current is None:
+            return
+        before = _membership_values(current)
+        user_id = current.user_id
+        audit_record(actor=actor, action="membership.revoke", obj=current, ip=ip, before=before)
+        current.delete()
+        transaction.on_commit(lambda: roles_forget(user_id))
+
+
+def budget_line_update(*, line: BudgetLine, actor, changes: dict, ip: str | None = None) -> BudgetLine:
+    """Change a budget line's description, funding source or ceiling, under a row lock.
+
+    The ceiling must stay a whole, non-negative number of rupiah that covers
+    what the line has already committed and realised (read under the lock, so
+    an approval committing at the same moment is counted). Raises
+    BudgetLineRefused for a ceiling below that, ValueError for any other field.
+    Nothing changed records nothing.
+    """
+    unknown = set(changes) - set(BUDGET_LINE_EDITABLE)
+    if unknown:
+        raise ValueError(f"budget_line_update cannot change {sorted(unknown)}")
+    with transaction.atomic():
+        locked = BudgetLine.objects.select_for_update().get(pk=line.pk)
+        new = {name: value for name, value in changes.items() if getattr(locked, name) != value}
+        if "ceiling" in new:
+            ceiling = Decimal(new["ceiling"])
+            if ceiling != ceiling.to_integral_value() or ceiling < 0:
+                raise BudgetLineRefused(_("Pagu harus rupiah bulat dan tidak negatif."))
+            spent = locked.committed + locked.realised
+            if ceiling < spent:
+                raise BudgetLineRefused(
+                    _("Pagu %(ceiling)s lebih kecil dari yang sudah terikat dan terealisasi (%(spent)s). "
+                      "Pagu paling kecil %(spent)s.") % {"ceiling": rupiah(ceiling), "spent": rupiah(spent)})
+            new["ceiling"] = ceiling
+        if new:
+            before = {name: getattr(locked, name) for name in new}
+            for name, value in new.items():
+                setattr(locked, name, value)
+            locked.save(update_fields=[*new, "date_updated"])
+            audit_record(actor=actor, action="budget_line.update", obj=locked, ip=ip, before=before,
+                         after=new)
+    return locked
+
+
+def budget_lines_import(*, agency: Agency, fiscal_year: int, file, actor, ip: str | None = None,
+                        file_name: str = "") -> ImportResult:
+    """Create or update an agency's budget lines of one fiscal year from a SIPD-style CSV.
+
+    All or nothing: if any row is bad (procurement.budget_csv checks the file;
+    here a new pagu below what an existing line has committed and realised is
+    refused) the result lists every problem by line number and nothing is
+    applied. Rows are matched to lines on sub-activity and kode rekening;
+    lines not in the file are left as they are. The agency row and then its
+    lines of the year are locked in primary-key order, so imports and
+    approvals touching the same lines wait for each other. ``file`` is bytes
+    or a file object.
+    """
+    content = file if isinstance(file, bytes) else file.read(budget_csv.MAX_BYTES + 1)
+    rows, errors = budget_csv.budget_csv_parse(content)
+    if errors:
+        return ImportResult(errors=errors)
+    result = ImportResult()
+    with transaction.atomic():
+        Agency.objects.select_for_update().filter(pk=agency.pk).first()
+        existing = {(line.sub_activity, line.account_code): line for line in
+                    BudgetLine.objects.select_for_update().filter(agency=agency, fiscal_year=fiscal_year)
+                    .order_by("pk")}
+        for row in rows:
+            line = existing.get(row.key)
+            if line is not None and row.ceiling < line.committed + line.realised:
+                result.errors.append((row.line, _(
+                    "Pagu %(ceiling)s lebih kecil dari yang sudah terikat dan terealisasi pada baris "
+                    "anggaran ini (%(spent)s).") % {"ceiling": rupiah(row.ceiling),
+                                           "spent": rupiah(line.committed + line.realised)}))
+        if result.errors:
+            return result
+        for row in rows:
+            values = {"description": row.description, "funding_source": row.funding_source,
+                      "ceiling": row.ceiling}
+            line = existing.get(row.key)
+            if line is None:
+                line = BudgetLine.objects.create(agency=agency, fiscal_year=fiscal_year,
+                                                 sub_activity=row.sub_activity, account_code=row.account_code,
+                                                 **values)
+                audit_record(actor=actor, action="budget_line.create", obj=line, ip=ip,
+                             after=_budget_line_values(line))
+                result.created += 1
+                continue
+            new = {name: value for name, value in values.items() if getattr(line, name) != value}
+            if not new:
+                result.unchanged += 1
+                continue
+            before = {name: getattr(line, name) for name in new}
+            for name, value in new.items():
+                setattr(line, name, value)
+            line.save(update_fields=[*new, "date_updated"])
+            audit_record(actor=actor, action="budget_line.update", obj=line, ip=ip, before=before, after=new)
+            result.updated += 1
+        audit_record(actor=actor, action="budget_lines.import", obj=agency, ip=ip,
+                     after={"fiscal_year": fiscal_year, "file": file_name, "created": result.created,
+                            "updated": result.updated, "unchanged": result.unchanged})
+    return result
+

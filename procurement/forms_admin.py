@@ -1,0 +1,83 @@
+"""Forms of the agency admin's pages (/pengadaan/opd/): roles, budget lines, the budget CSV."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from procurement.budget_csv import rupiah
+from procurement.models import BudgetLine, Unit
+from procurement.statuses import Role
+
+GRANTABLE_ROLES = [(role.value, role.label) for role in Role if role != Role.AUDITOR]
+
+
+class RupiahField(forms.CharField):
+    """Whole rupiah typed as 1.500.000 or 1500000 (Rp in front allowed)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        amount = rupiah(value)
+        if amount is None:
+            raise forms.ValidationError(_("Tulis rupiah bulat, misalnya 1.500.000."), code="invalid")
+        if amount < 0:
+            raise forms.ValidationError(_("Tidak boleh negatif."), code="negative")
+        return Decimal(amount)
+
+
+class MembershipGrantForm(forms.Form):
+    """Give a role to a person who already has a Peken account, found by email."""
+
+    email = forms.EmailField(label=_("Email pegawai"), help_text=_("Orang itu harus sudah punya akun Peken."))
+    role = forms.ChoiceField(label=_("Peran"), choices=GRANTABLE_ROLES)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False,
+                                  empty_label=_("Tanpa unit"))
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(agency=agency).order_by("name")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        user = get_user_model().objects.filter(email__iexact=email, is_active=True).order_by("pk").first()
+        if user is None:
+            raise forms.ValidationError(_("Belum ada akun Peken dengan email %(email)s. Minta orang itu "
+                                          "mendaftar dulu, lalu berikan perannya.") % {"email": email})
+        self.cleaned_data["user"] = user
+        return email
+
+
+class BudgetLineForm(forms.ModelForm):
+    """What an agency admin may change on a budget line; sub-activity and kode rekening stay as in the DPA."""
+
+    ceiling = RupiahField(label=_("Pagu (Rp)"))
+
+    class Meta:
+        model = BudgetLine
+        fields = ["description", "funding_source", "ceiling"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["ceiling"] = f"{int(self.instance.ceiling):,}".replace(",", ".")
+
+    def _post_clean(self):
+        # the service validates and saves under a row lock; the form only parses
+        pass
+
+
+class BudgetImportForm(forms.Form):
+    file = forms.FileField(label=_("Berkas CSV"), error_messages={
+        "required": _("Pilih berkas CSV."),
+        "empty": _("Berkas kosong. Unduh templat, isi, lalu unggah lagi."),
+    }, widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+    fiscal_year = forms.TypedChoiceField(label=_("Tahun anggaran"), coerce=int, choices=())
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [(year, str(year)) for year in years]
