@@ -577,6 +577,41 @@ def _approve_final(*, requisition: Requisition, actor) -> list:
     return _orders_place(requisition=requisition, actor=actor)
 
 
+def _seller_cap_recheck(*, requisition: Requisition, lines: list) -> None:
+    """Check the official seller cap again at final approval, the sellers' rows locked in pk order.
+
+    Other requisitions of the same sellers may have been approved since this
+    one was submitted; locking the sellers serialises approvals that pay the
+    same seller, so two of them cannot both slip under the cap. Two queries
+    whatever the number of sellers.
+    """
+    from django.db.models import DecimalField, ExpressionWrapper, Sum
+
+    Partner = get_model("partner", "Partner")
+    shares: dict[int, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        shares[line.seller_id] += line.line_total
+    locked = Partner.objects.select_for_update().filter(pk__in=shares).order_by("pk")
+    list(locked.values_list("pk", flat=True))
+    since = timezone.now() - timedelta(days=settings.PEKEN_OFFICIAL_SELLER_CAP_DAYS)
+    line_total = ExpressionWrapper(F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15))
+    received = dict(
+        RequisitionLine.objects.filter(seller_id__in=shares, requisition__status=RequisitionStatus.APPROVED,
+                                       requisition__date_decided__gte=since)
+        .values("seller_id").annotate(total=Sum(line_total)).values_list("seller_id", "total")
+    )
+    cap = Decimal(settings.PEKEN_OFFICIAL_SELLER_CAP)
+    names = {line.seller_id: line.seller.name for line in lines}
+    for seller_id, share in shares.items():
+        already = received.get(seller_id) or Decimal(0)
+        if already + share > cap:
+            raise ProcurementError(
+                _("Sejak permintaan ini diajukan, %(seller)s sudah menerima %(received)s dari belanja resmi; "
+                  "dengan permintaan ini melewati batas %(cap)s per penjual. Kembalikan untuk revisi.")
+                % {"seller": names[seller_id], "received": rupiah(already), "cap": rupiah(cap)}
+            )
+
+
 def _orders_place(*, requisition: Requisition, actor) -> list:
     """One Oscar order per seller at the frozen prices, stock allocated under row locks.
 
@@ -597,6 +632,7 @@ def _orders_place(*, requisition: Requisition, actor) -> list:
     Country = get_model("address", "Country")
 
     lines = list(requisition.lines.select_related("seller").order_by("seller_id", "pk"))
+    _seller_cap_recheck(requisition=requisition, lines=lines)
     wanted: dict[int, int] = defaultdict(int)
     for line in lines:
         if line.stockrecord_id is None:

@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -139,6 +140,20 @@ def test_a_seller_at_the_official_cap_is_refused_by_name(world, shops, settings)
         _submit(world, [(laptop, 1)])
 
 
+def test_the_cap_is_checked_again_at_final_approval(world, shops, settings):
+    # given two Rp20 juta requisitions to one seller, submitted while it had received nothing
+    laptop = product_create(title="Laptop", price=Decimal("20000000"), partner=shops[0], stock=10)
+    settings.PEKEN_OFFICIAL_SELLER_CAP = 30_000_000
+    first, second = _submit(world, [(laptop, 1)]), _submit(world, [(laptop, 1)])
+    _approve(first, world.pp)
+    # when the second is approved, then it is refused: together they would pass the cap
+    with pytest.raises(ProcurementError, match=r"Warung Bu 1.*Rp20\.000\.000.*Rp30\.000\.000"):
+        _approve(second, world.pp)
+    second.refresh_from_db()
+    assert second.status == RequisitionStatus.SUBMITTED and not second.decisions.exists()
+    assert BudgetLine.objects.get(pk=world.line.pk).committed == Decimal("20000000")
+
+
 # --- approval, orders and budget ---
 
 def test_final_approval_commits_the_budget_and_places_one_official_order_per_seller(
@@ -173,6 +188,26 @@ def test_final_approval_commits_the_budget_and_places_one_official_order_per_sel
     assert recipients == sorted(["warung1@contoh.id", "warung2@contoh.id", world.requester.email])
     assert not world.requester.orders.exists()  # official buying stays out of personal history
     assert AuditEntry.objects.filter(action="requisition.decide.setuju", ip="10.0.0.9").count() == 1
+
+
+def test_the_seller_sees_and_fulfils_an_official_order_in_the_seller_centre(world, shops, client):
+    # given an approved requisition
+    product = product_create(title="Nasi Kotak", price=Decimal("25000"), partner=shops[0])
+    requisition = _submit(world, [(product, 10)])
+    _approve(requisition, world.pp)
+    order = Order.objects.get(checkout_reference=requisition.reference)
+    # when the seller opens the seller centre, then the order is listed and its detail shows the office
+    client.force_login(shops[0].users.get())
+    listing = client.get(reverse("sellers:centre-orders"))
+    assert listing.status_code == 200 and order.number in listing.content.decode()
+    detail = client.get(reverse("sellers:centre-order-detail", kwargs={"number": order.number}))
+    assert detail.status_code == 200
+    assert "Jl. Jemursari No. 197, Surabaya" in detail.content.decode()
+    # and the seller can accept and send it
+    owner = shops[0].users.get()
+    order_status_change(order=order, actor=owner, party=Party.SELLER, status=OrderStatus.ACCEPTED)
+    order_status_change(order=order, actor=owner, party=Party.SELLER, status=OrderStatus.SENT)
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.SENT
 
 
 def test_above_the_pp_limit_the_ppk_approves_after_the_pp(world, shops):
@@ -502,3 +537,30 @@ def test_inbox_queries_do_not_grow_with_rows(world, shops, django_assert_max_num
     with django_assert_max_num_queries(1):
         assert selectors.approver_inbox_count(user=world.pp) == 5
     assert selectors.approver_inbox_count(user=world.requester) == 0
+
+
+def test_beat_tasks_run_the_services(world, shops, settings):
+    # given the beat schedule and one stale requisition
+    assert settings.CELERY_BEAT_SCHEDULE["procurement-requisitions-expire"]["task"] == (
+        "procurement.tasks.requisitions_expire")
+    assert "procurement-requisitions-remind" in settings.CELERY_BEAT_SCHEDULE
+    from procurement import tasks
+
+    product = product_create(price=Decimal("10000"), partner=shops[0])
+    requisition = _submit(world, [(product, 1)])
+    _waiting_since(requisition, timezone.now() - timedelta(days=30))
+    # when the tasks run, then the stale one is reminded and expired
+    assert tasks.requisitions_remind.delay().get() == 1
+    assert tasks.requisitions_expire.delay().get() == 1
+    assert Requisition.objects.get(pk=requisition.pk).status == RequisitionStatus.EXPIRED
+
+
+def test_the_default_policy_is_data_from_settings(world, settings):
+    settings.PEKEN_APPROVAL_PP_LIMIT = 150_000_000
+    steps = services.approval_policy_default(agency=world.agency, actor=world.admin)
+    assert [(s.position, s.role, s.min_amount, s.max_amount) for s in steps] == [
+        (1, Role.PROCUREMENT_OFFICIAL, 0, None), (2, Role.COMMITMENT_OFFICIAL, 150_000_000, None),
+        (3, Role.BUDGET_HOLDER, 1_000_000_000, None)]
+    assert [s.role for s in selectors.requisition_steps_for(agency=world.agency, total=Decimal("2e9"))] == [
+        Role.PROCUREMENT_OFFICIAL, Role.COMMITMENT_OFFICIAL, Role.BUDGET_HOLDER]
+    assert AuditEntry.objects.filter(action="approval_policy.default").count() == 2
