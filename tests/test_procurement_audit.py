@@ -5,18 +5,38 @@ switch that trigger off inside their own transaction, as a DBA with the table's
 owner rights could, to show that ``audit_verify`` still names the broken entry.
 """
 
+import re
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
-from procurement.audit import GENESIS, audit_chain_check, audit_entries_check, audit_record, audit_verify
-from procurement.models import AuditEntry
+from procurement.audit import (
+    GENESIS,
+    audit_chain_check,
+    audit_entries_check,
+    audit_record,
+    audit_verify,
+    entry_hash,
+)
+from procurement.models import AuditEntry, Membership
+from procurement.services import approval_policy_default, delegation_create, requisition_decide
+from procurement.statuses import Decision, RequisitionStatus, Role
 from tests.factories import UserFactory
-from tests.procurement_factories import AgencyFactory, BudgetLineFactory, RequisitionFactory
+from tests.procurement_factories import (
+    AgencyFactory,
+    BudgetLineFactory,
+    RequisitionFactory,
+    RequisitionLineFactory,
+    person_with_roles,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +134,6 @@ def test_an_edit_that_also_recomputes_the_hash_breaks_the_link_of_the_next_entry
     # given a tamperer who edits entry 4 and recomputes its own hash
     _record_many(6)
     _trigger_off()
-    from procurement.audit import entry_hash
 
     entry = AuditEntry.objects.get(seq=4)
     entry.after = {"ceiling": "1"}
@@ -227,3 +246,137 @@ def test_ten_threads_recording_at_once_leave_a_gap_free_valid_chain():
     assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 51))
     assert audit_chain_check().count == 50 and audit_verify() is None
     assert AuditEntry.objects.values("prev_hash").distinct().count() == 50
+
+
+# --- the auditor's pages ---
+
+def _agency_with_people(name: str, code: str):
+    agency = AgencyFactory(name=name, code=code)
+    approval_policy_default(agency=agency, actor=None)
+    people = {role: person_with_roles(agency=agency, roles=[role], email=f"{code}-{role}@pemkot.contoh.id")
+              for role in (Role.REQUESTER, Role.PROCUREMENT_OFFICIAL, Role.COMMITMENT_OFFICIAL,
+                           Role.BUDGET_HOLDER, Role.AGENCY_ADMIN)}
+    return agency, people
+
+
+def _requisition(agency, requester, reference: str, **fields):
+    requisition = RequisitionFactory(agency=agency, requester=requester, reference=reference,
+                                     total=Decimal("250000"), **fields)
+    RequisitionLineFactory(requisition=requisition, title="Nasi Kotak Ayam Bakar", quantity=10,
+                           unit_price=Decimal("25000"))
+    return requisition
+
+
+@pytest.fixture
+def auditor(db):
+    return person_with_roles(agency=None, roles=[Role.AUDITOR], email="apip@inspektorat.contoh.id")
+
+
+@pytest.fixture
+def trail(db):
+    """Dinas Kesehatan's requisition returned by a delegate acting for the Pejabat Pengadaan."""
+    agency, people = _agency_with_people("Dinas Kesehatan", "dinkes")
+    pp, delegate = people[Role.PROCUREMENT_OFFICIAL], UserFactory(first_name="Bagus", last_name="Santoso")
+    pp.first_name, pp.last_name = "Rina", "Wulandari"
+    pp.save()
+
+    Membership.objects.create(user=delegate, agency=agency, role=Role.TREASURER)
+    requisition = _requisition(agency, people[Role.REQUESTER], "PGD-DINKES-0001",
+                               purpose="Konsumsi rapat posyandu balita")
+    today = timezone.localdate()
+    delegation_create(agency=agency, delegator=pp, delegate=delegate, role=Role.PROCUREMENT_OFFICIAL,
+                      start=today, end=today + timedelta(days=3), actor=pp, ip="10.20.30.40")
+    requisition_decide(requisition=requisition, user=delegate, decision=Decision.RETURN,
+                       comment="Lengkapi jumlah peserta", ip="10.20.30.41")
+    return {"agency": agency, "people": people, "requisition": requisition, "pp": pp, "delegate": delegate}
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_auditor_reads_a_requisitions_full_history(auditor, trail):
+    # given a requisition returned by a delegate acting for the Pejabat Pengadaan
+
+    entry = AuditEntry.objects.get(requisition=trail["requisition"])
+    # when the auditor opens its history
+    response = _client(auditor).get(reverse("procurement:audit-detail", args=["PGD-DINKES-0001"]))
+    # then each entry shows who acted for whom, from where, when (Jakarta time) and what changed
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Bagus Santoso atas nama Rina Wulandari" in body
+    assert "IP 10.20.30.41" in body
+    local = timezone.localtime(entry.date_created, timezone.get_fixed_timezone(7 * 60))
+    assert f"{local:%H:%M:%S} WIB" in body
+    assert "Dikembalikan untuk revisi" in body and "Menunggu persetujuan" in body
+    assert "Lengkapi jumlah peserta" in body
+    # and its lines, its decision and an intact chain
+    assert "Nasi Kotak Ayam Bakar" in body and "Konsumsi rapat posyandu balita" in body
+    assert 'data-chain="utuh"' in body
+    # and nothing can be changed from it: the only form that posts is the layout's language switch
+    posting = re.findall(r'<form[^>]*action="([^"]*)"[^>]*method="post"', body)
+    assert posting == [reverse("set_language")]
+
+
+def test_the_history_page_names_an_entry_edited_behind_the_applications_back(auditor, trail):
+    entry = AuditEntry.objects.get(requisition=trail["requisition"])
+    _trigger_off()
+    _sql("UPDATE procurement_auditentry SET after = jsonb_set(after, '{comment}', '\"Disetujui\"') "
+         "WHERE seq = %s", [entry.seq])
+    url = reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])
+    body = _client(auditor).get(url).content.decode()
+    assert 'data-chain="rusak"' in body and f"Entri #{entry.seq} tidak cocok" in body
+
+
+def test_auditor_pages_take_no_post(auditor, trail):
+    client = _client(auditor)
+    assert client.post(reverse("procurement:audit-list")).status_code == 405
+    assert client.post(reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])).status_code == 405
+
+
+def test_the_list_filters_by_agency_and_status_in_a_constant_number_of_queries(
+        auditor, trail, django_assert_max_num_queries):
+    # given a second agency with requisitions of its own
+    other, people = _agency_with_people("Dinas Pendidikan", "dispendik")
+    for n in range(3):
+        _requisition(other, people[Role.REQUESTER], f"PGD-DISPENDIK-{n:04d}")
+    client = _client(auditor)
+    url = reverse("procurement:audit-list")
+    # when the auditor lists everything, then both agencies' requisitions show
+    body = client.get(url).content.decode()
+    assert "PGD-DINKES-0001" in body and "PGD-DISPENDIK-0002" in body
+    # when filtered by agency or by status, then only those
+    body = client.get(url, {"opd": other.pk}).content.decode()
+    assert "PGD-DINKES-0001" not in body and "PGD-DISPENDIK-0000" in body
+    body = client.get(url, {"status": RequisitionStatus.RETURNED}).content.decode()
+    assert "PGD-DINKES-0001" in body and "PGD-DISPENDIK-0000" not in body
+    # and the number of queries does not grow with the rows (25 a page)
+    with django_assert_max_num_queries(16) as few:
+        client.get(url)
+    for n in range(3, 40):
+        _requisition(other, people[Role.REQUESTER], f"PGD-DISPENDIK-{n:04d}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.context["page"].paginator.num_pages == 2
+    assert "PGD-DISPENDIK-0039" in response.content.decode()
+
+
+def test_a_budget_holder_reads_only_their_own_agencys_histories(trail):
+    other, people = _agency_with_people("Dinas Pendidikan", "dispendik")
+    _requisition(other, people[Role.REQUESTER], "PGD-DISPENDIK-0001")
+    client = _client(trail["people"][Role.BUDGET_HOLDER])
+    body = client.get(reverse("procurement:audit-list")).content.decode()
+    assert "PGD-DINKES-0001" in body and "PGD-DISPENDIK-0001" not in body
+    assert client.get(reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])).status_code == 200
+    assert client.get(reverse("procurement:audit-detail", args=["PGD-DISPENDIK-0001"])).status_code == 404
+    # and a requester of the agency is not an auditor of it
+    assert _client(trail["people"][Role.REQUESTER]).get(reverse("procurement:audit-list")).status_code == 403
+
+
+def test_the_header_shows_an_audit_link_to_auditors_only(auditor, trail):
+    link = f'href="{reverse("procurement:audit-list")}"'
+    assert link in _client(auditor).get(reverse("procurement:mine")).content.decode()
+    requester = _client(trail["people"][Role.REQUESTER])
+    assert link not in requester.get(reverse("procurement:mine")).content.decode()
