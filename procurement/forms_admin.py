@@ -41,6 +41,7 @@ class MembershipGrantForm(forms.Form):
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(agency=agency).order_by("name")
+        self.fields["unit"].label_from_instance = lambda unit: unit.name
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()

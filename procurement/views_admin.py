@@ -92,7 +92,6 @@ class MembersView(AgencyAdminMixin, FormView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["memberships"] = selectors.agency_members(agency=self.agency)
-        ctx["units"] = list(self.agency.units.order_by("name"))
         return ctx
 
     def form_valid(self, form):
