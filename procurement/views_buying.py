@@ -35,7 +35,7 @@ from procurement.forms import (
     RequisitionReviseForm,
     RequisitionSubmitForm,
 )
-from procurement.models import Agency, Delegation, Requisition
+from procurement.models import Agency, ApprovalStep, Delegation, Requisition
 from procurement.statuses import APPROVER_ROLES, RequisitionStatus, Role
 
 Order = get_model("order", "Order")
@@ -337,8 +337,8 @@ class DecisionView(LoginRequiredMixin, FormView):
         step = context["current_step"]
         context["candidates"] = (list(selectors.step_candidates(requisition=self.requisition, step=step))
                                  if step is not None else [])
-        context["pp_limit"] = settings.PEKEN_APPROVAL_PP_LIMIT
-        context["pa_threshold"] = settings.PEKEN_APPROVAL_PA_THRESHOLD
+        context["policy"] = list(ApprovalStep.objects.filter(agency=self.requisition.agency_id)
+                                 .order_by("position"))
         return super().get_context_data(**context, **kwargs)
 
     def form_valid(self, form):
