@@ -77,6 +77,26 @@ def audit_record(*, actor, action: str, obj, before: dict | None = None, after: 
     return entry
 
 
+def audit_official_order_status(*, order, old: str, new: str, actor, party: str, reason: str = "",
+                                ip: str | None = None) -> AuditEntry | None:
+    """Chain a move of an official order (placed with no buyer for a requisition) to its requisition's trail.
+
+    Personal orders are never recorded: a person's own shopping stays out of
+    the agency's trail. Must run in the transaction of the move (see
+    audit_record); returns None when the order is not official.
+    """
+    if order.user_id is not None or not order.checkout_reference:
+        return None
+    from procurement.models import Requisition
+
+    requisition = Requisition.objects.filter(checkout_reference=order.checkout_reference).first()
+    if requisition is None:
+        return None
+    return audit_record(actor=actor, action="order.status", obj=order, requisition=requisition, ip=ip,
+                        before={"status": old},
+                        after={"status": new, "order": order.number, "party": party, "reason": reason})
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     """Where the chain stops fitting: the entry found there and what is wrong with it."""

@@ -380,3 +380,30 @@ def test_the_header_shows_an_audit_link_to_auditors_only(auditor, trail):
     assert link in _client(auditor).get(reverse("procurement:mine")).content.decode()
     requester = _client(trail["people"][Role.REQUESTER])
     assert link not in requester.get(reverse("procurement:mine")).content.decode()
+
+
+def test_an_official_orders_moves_join_its_requisitions_trail_and_personal_orders_do_not(trail):
+    from orders.services import order_status_change
+    from orders.statuses import OrderStatus, Party
+    from tests.factories import order_create, product_create, seller_create
+
+    # given an approved requisition's official order (no buyer) and a personal order of the same shop
+    requisition = trail["requisition"]
+    requisition.checkout_reference = requisition.reference
+    requisition.save(update_fields=["checkout_reference"])
+    shop = seller_create(name="Katering Bu Rini", email="rini@contoh.id")
+    record = product_create(title="Nasi Kotak", partner=shop).stockrecords.get()
+    official = order_create(user=None, lines=[(record, 10)], number="PKN-DINAS-1")
+    personal = order_create(user=UserFactory(), lines=[(record, 1)], number="PKN-PRIBADI-1")
+    type(official).objects.filter(pk=official.pk).update(checkout_reference=requisition.reference)
+    type(personal).objects.filter(pk=personal.pk).update(checkout_reference="CHK-PRIBADI")
+    seller = shop.users.get()
+    # when the seller accepts both
+    for order in (official, personal):
+        order.refresh_from_db()
+        order_status_change(order=order, actor=seller, party=Party.SELLER, status=OrderStatus.ACCEPTED)
+    # then only the official order's move is in the chain, under its requisition
+    entries = AuditEntry.objects.filter(action="order.status")
+    assert [(e.requisition_id, e.after["order"], e.before["status"], e.after["status"]) for e in entries] == [
+        (requisition.pk, "PKN-DINAS-1", OrderStatus.NEW, OrderStatus.ACCEPTED)]
+    assert entries[0].actor == seller and audit_chain_check().intact
