@@ -90,6 +90,13 @@ def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: 
             from procurement.services import requisition_seller_order_released
 
             requisition_seller_order_released(order=order, actor=actor)
+        if order.checkout_reference and order.user_id is None:
+            # an official order's moves belong to its requisition's audit trail; recorded after
+            # every row lock above, as the audit chain's lock is always taken last
+            from procurement.audit import audit_official_order_status
+
+            audit_official_order_status(order=order, old=old, new=status, actor=actor, party=party,
+                                        reason=reason)
         transaction.on_commit(lambda: tasks.order_status_notify.delay(change.pk))
     return change
 
