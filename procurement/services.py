@@ -563,7 +563,13 @@ def requisition_decide(
 
 
 def _approve_final(*, requisition: Requisition, actor) -> list:
-    """Commit the total on the budget line (row-locked) and place one order per seller."""
+    """Place one order per seller and commit the total on the budget line (row-locked).
+
+    The budget line is locked after the sellers and stock records, the same
+    order a seller's rejection takes them in (order, stock, requisition,
+    budget line), so the two cannot deadlock; the audit chain's lock comes last.
+    """
+    orders = _orders_place(requisition=requisition, actor=actor)
     line = BudgetLine.objects.select_for_update().get(pk=requisition.budget_line_id)
     if line.available < requisition.total:
         raise BudgetExceeded(
@@ -574,7 +580,7 @@ def _approve_final(*, requisition: Requisition, actor) -> list:
         committed=F("committed") + requisition.total, date_updated=timezone.now()
     )
     BudgetCommitment.objects.create(budget_line=line, requisition=requisition, amount=requisition.total)
-    return _orders_place(requisition=requisition, actor=actor)
+    return orders
 
 
 def _seller_cap_recheck(*, requisition: Requisition, lines: list) -> None:
@@ -818,14 +824,14 @@ def budget_release(
     return released
 
 
-def requisition_seller_order_released(*, order, actor) -> Decimal:
+def requisition_seller_order_released(*, order, actor, requisition: Requisition | None = None) -> Decimal:
     """A seller rejected (or the buyer side cancelled) one official order: release its amount.
 
-    Called by orders.services.order_status_change in its transaction; does
-    nothing for an order that is not official or whose requisition holds no
-    live commitment. Returns the amount released.
+    Runs in the transaction of the order's status change; does nothing for
+    an order that is not official or whose requisition holds no live
+    commitment. Returns the amount released.
     """
-    requisition = Requisition.objects.filter(reference=order.checkout_reference).first()
+    requisition = requisition or Requisition.objects.filter(reference=order.checkout_reference).first()
     if requisition is None:
         return Decimal(0)
     with transaction.atomic():
@@ -869,6 +875,10 @@ def requisition_cancel(
     if not reason:
         raise ProcurementError(_("Tuliskan alasan pembatalan."))
     with transaction.atomic():
+        # any orders are locked before the requisition, the order a seller's rejection takes them in
+        placed = Requisition.objects.filter(pk=requisition.pk).values_list("checkout_reference", flat=True)
+        list(Order.objects.select_for_update(of=("self",)).filter(checkout_reference__in=placed)
+             .exclude(checkout_reference="").order_by("pk").values_list("pk", flat=True))
         requisition = _locked(requisition)
         if requisition.requester_id != user.pk:
             raise ApprovalRefused(_("Hanya pemohon yang dapat membatalkan permintaan ini."))
@@ -884,6 +894,13 @@ def requisition_cancel(
                 raise RequisitionStateError(
                     _("Penjual sudah memproses pesanan; permintaan tidak bisa dibatalkan.")
                 )
+            # every row the cancellations below lock, taken now in the usual order (stock, then
+            # budget line), so no other lock waits behind the audit chain's lock they take
+            StockRecord = get_model("partner", "StockRecord")
+            list(StockRecord.objects.select_for_update(of=("self",))
+                 .filter(pk__in=[line.stockrecord_id for o in live for line in o.lines.all()])
+                 .order_by("pk").values_list("pk", flat=True))
+            list(BudgetLine.objects.select_for_update().filter(pk=requisition.budget_line_id).values_list("pk"))
             for order in live:
                 try:
                     order_status_change(
@@ -1315,3 +1332,17 @@ def budget_lines_import(*, agency: Agency, fiscal_year: int, file, actor, ip: st
                             "updated": result.updated, "unchanged": result.unchanged})
     return result
 
+
+
+def unit_create(*, agency: Agency, name: str, actor, ip: str | None = None) -> Unit:
+    """Add a unit (bidang, seksi, UPT, puskesmas) to an agency; an existing name is returned as it is.
+
+    Platform admins create units (Django admin, demo data). Raises nothing
+    beyond database errors.
+    """
+    with transaction.atomic():
+        unit, created = Unit.objects.get_or_create(agency=agency, name=name)
+        if created:
+            audit_record(actor=actor, action="unit.create", obj=unit, ip=ip,
+                         after={"agency": agency.pk, "name": name})
+    return unit
