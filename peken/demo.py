@@ -30,6 +30,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from buyers.services import buyer_kecamatan_set
 from peken import city
+from procurement.demo import procurement_demo_load
 from sellers import permissions
 from sellers.abstract_models import SellerKind, SellerStatus
 
@@ -244,6 +245,7 @@ def demo_load() -> DemoCounts:
         sellers_by_category = _sellers(country)
         products = _products(leaves, top_of, sellers_by_category, product_class)
         _accounts(country)
+        procurement_demo_load()  # agencies, their officials and budgets (issue 4)
     return DemoCounts(
         kecamatan=len(city.kecamatan_names()),
         categories=Category.objects.count(),

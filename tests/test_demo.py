@@ -7,10 +7,14 @@ import sys
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from catalogue_ext import selectors
 from peken import city, demo
+from procurement import demo as procurement_demo
+from procurement.models import Agency, ApprovalStep, AuditEntry, BudgetLine, Membership, Unit
+from procurement.statuses import Role
 from tests.test_settings import PRODUCTION_ENV, ROOT
 
 Partner = get_model("partner", "Partner")
@@ -35,6 +39,8 @@ def table_sizes() -> dict[str, int]:
         "products": Product.objects.count(), "images": ProductImage.objects.count(),
         "stock": StockRecord.objects.count(), "categories": Category.objects.count(),
         "users": get_user_model().objects.count(),
+        **{f"procurement_{model.__name__}": model.objects.count()
+           for model in (Agency, Unit, Membership, BudgetLine, ApprovalStep, AuditEntry)},
     }
 
 
@@ -74,6 +80,25 @@ def test_demo_marketplace_is_surabaya_and_loads_twice_without_change(client, cap
     assert seller.partners.count() == 1 and not seller.has_perm("partner.dashboard_access")
     assert client.login(username=demo.SELLER["email"], password=demo.SELLER["password"])
     assert client.get("/penjual/pusat/produk/").status_code == 200
+
+    # the city's agencies each have their units, a person in every role, this year's budget and policy
+    assert set(Agency.objects.values_list("name", flat=True)) >= {
+        "Dinas Kesehatan", "Dinas Pendidikan", "Bappeda", "Kecamatan Gubeng", "Kecamatan Tegalsari"}
+    agency_roles = set(Role.values) - {Role.AUDITOR}
+    for agency in Agency.objects.all():
+        assert agency.units.count() >= 3 and agency.address and agency.kecamatan in SURABAYA_KECAMATAN
+        assert set(agency.memberships.values_list("role", flat=True)) == agency_roles, agency
+        assert agency.budget_lines.filter(fiscal_year=timezone.localdate().year, ceiling__gt=0).count() >= 4
+        assert agency.approval_steps.count() == 3
+    assert Membership.objects.filter(role=Role.AUDITOR, agency=None,
+                                     user__email="inspektorat@peken.local").exists()
+    # and the officials sign in with the printed password: the requester, PP, PPK, PA/KPA of Dinkes
+    assert procurement_demo.OFFICIAL_PASSWORD in printed
+    for email in ("pptk.dinkes@peken.local", "pp.dinkes@peken.local", "ppk.dinkes@peken.local",
+                  "kadis.dinkes@peken.local", "bendahara.dinkes@peken.local", "admin.dinkes@peken.local",
+                  "inspektorat@peken.local", "admin.gubeng@peken.local"):
+        assert email in printed and client.login(username=email, password=procurement_demo.OFFICIAL_PASSWORD)
+    assert client.get("/pengadaan/opd/kec-gubeng/anggaran/").status_code == 200
 
     # when it runs again, nothing is added or duplicated
     before = table_sizes()

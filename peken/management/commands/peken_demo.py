@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from peken import demo
+from procurement import demo as procurement_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +26,9 @@ class Command(BaseCommand):
         for role, account in (("Pembeli", demo.SHOPPER), ("Admin (dashboard)", demo.ADMIN),
                               ("Verifikator toko", demo.VERIFIER), ("Penjual", demo.SELLER)):
             self.stdout.write(f"  {role:18} {account['email']}  password: {account['password']}")
+        self.stdout.write(f"Agency officials (OPD), all with password: {procurement_demo.OFFICIAL_PASSWORD}")
+        for agency, role, email in procurement_demo.official_logins():
+            self.stdout.write(f"  {agency:26} {role:20} {email}")
         self.stdout.write("Shop: http://127.0.0.1:8000/   Dashboard: http://127.0.0.1:8000/dashboard/   "
                           "Open a shop: /penjual/daftar/   Verify shops: /penjual/verifikasi/   "
-                          "Seller centre: /penjual/pusat/")
+                          "Seller centre: /penjual/pusat/   Agency admin: /pengadaan/opd/")
