@@ -186,6 +186,8 @@ def requisition_submit_from_basket(
     lines = [line for line in basket.all_lines() if line.stockrecord_id]
     if not lines:
         raise ProcurementError(_("Keranjang kosong."))
+    from sellers.abstract_models import SellerStatus
+
     if unit is None:
         membership = Membership.objects.filter(user=user, agency=agency, role=Role.REQUESTER).first()
         unit = membership.unit if membership else None
@@ -196,6 +198,11 @@ def requisition_submit_from_basket(
             if record.price is None:
                 raise ProcurementError(
                     _("%(product)s belum punya harga.") % {"product": line.product.get_title()}
+                )
+            if record.partner.status != SellerStatus.ACTIVE or not line.product.listing_on_sale:
+                raise ProcurementError(
+                    _("%(product)s dari %(shop)s sedang tidak dijual. Hapus dari keranjang.")
+                    % {"product": line.product.get_title(), "shop": record.partner.name}
                 )
             sellers[record.partner_id] = record.partner
             shares[record.partner_id] += record.price * line.quantity

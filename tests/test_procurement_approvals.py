@@ -210,6 +210,34 @@ def test_the_seller_sees_and_fulfils_an_official_order_in_the_seller_centre(worl
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SENT
 
 
+def test_a_suspended_shop_cannot_be_requested(world, shops):
+    product = product_create(title="Nasi Kotak", price=Decimal("25000"), partner=shops[0])
+    shops[0].status = "dibekukan"
+    shops[0].save(update_fields=["status"])
+    with pytest.raises(ProcurementError, match="Nasi Kotak dari Warung Bu 1 sedang tidak dijual"):
+        _submit(world, [(product, 1)])
+
+
+@pytest.mark.parametrize("change", ["stock_gone", "shop_suspended"])
+def test_approval_is_refused_and_nothing_written_when_the_goods_are_gone(world, shops, change):
+    # given a submitted requisition of 8 of 10 units
+    product = product_create(title="Nasi Kotak", price=Decimal("25000"), partner=shops[0], stock=10)
+    requisition = _submit(world, [(product, 8)])
+    # when a personal buyer took 5 units meanwhile, or the shop was suspended
+    if change == "stock_gone":
+        StockRecord.objects.filter(product=product).update(num_allocated=5)
+        message = "Stok Nasi Kotak tinggal 5"
+    else:
+        type(shops[0]).objects.filter(pk=shops[0].pk).update(status="dibekukan")
+        message = "Warung Bu 1 sedang tidak berjualan"
+    # then the approval is refused with the reason, and nothing was decided, committed or ordered
+    with pytest.raises(ProcurementError, match=message):
+        _approve(requisition, world.pp)
+    assert not ApprovalDecision.objects.exists() and not Order.objects.exists()
+    assert BudgetLine.objects.get(pk=world.line.pk).committed == 0
+    assert Requisition.objects.get(pk=requisition.pk).status == RequisitionStatus.SUBMITTED
+
+
 def test_above_the_pp_limit_the_ppk_approves_after_the_pp(world, shops):
     # given a Rp250 juta requisition
     server = product_create(title="Server", price=Decimal("125000000"), partner=shops[0], stock=5)
