@@ -407,3 +407,17 @@ def test_an_official_orders_moves_join_its_requisitions_trail_and_personal_order
     assert [(e.requisition_id, e.after["order"], e.before["status"], e.after["status"]) for e in entries] == [
         (requisition.pk, "PKN-DINAS-1", OrderStatus.NEW, OrderStatus.ACCEPTED)]
     assert entries[0].actor == seller and audit_chain_check().intact
+
+
+def test_the_history_page_costs_the_same_queries_for_3_or_30_entries(auditor, trail,
+                                                                      django_assert_max_num_queries):
+    # given a requisition with a few entries, then with many more
+    client = _client(auditor)
+    url = reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    _record_many(30, actor=trail["delegate"], requisition=trail["requisition"])
+    # when read again, then it takes no more queries
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["entries"]) == 31 and not response.context["broken"]
