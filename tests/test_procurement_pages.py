@@ -447,3 +447,22 @@ def test_the_header_costs_no_query_for_a_person_without_roles_once_their_roles_a
     Membership.objects.create(user=cache_key_user, agency=office.agency, role=Role.REQUESTER)
     assert "Belanja dinas (Dinas Kesehatan)" in client.get(url).content.decode()
     assert cache is not None
+
+
+# --- emails (queued by the services through Celery after commit) ---
+
+@pytest.mark.django_db
+def test_submitting_emails_the_approver_and_a_return_emails_the_requester(office, mailoutbox,
+                                                                           django_capture_on_commit_callbacks):
+    # when the requester submits through the page
+    with django_capture_on_commit_callbacks(execute=True):
+        requisition = submitted(office)
+    # then the Pejabat Pengadaan is emailed a link to the decision page
+    to_pp = [m for m in mailoutbox if office.pp.email in m.to]
+    assert len(to_pp) == 1 and reverse("procurement:decide", args=[requisition.reference]) in to_pp[0].body
+    # when the PP returns it
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(office.pp, requisition, Decision.RETURN, "Lengkapi Kode RUP.")
+    # then the requester is emailed where it stands
+    to_requester = [m for m in mailoutbox if office.requester.email in m.to]
+    assert to_requester and "Dikembalikan untuk revisi" in to_requester[-1].subject

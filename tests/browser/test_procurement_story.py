@@ -199,3 +199,41 @@ def test_returned_revised_resubmitted_then_rejected_leaves_the_budget_untouched(
     assert "Ditolak" in body and "Kegiatan dibatalkan" in body
     assert requester.locator("[data-available]").inner_text() == "Rp25.000.000"
     shots(requester, "permintaan-ditolak")
+
+
+def test_an_approver_delegates_on_a_phone_and_the_delegate_approves_on_their_behalf(office, open_page, shots,
+                                                                                     settings):
+    settings.PEKEN_APPROVAL_PP_LIMIT = 200_000_000
+    approval_policy_default(agency=office["agency"], actor=office["pp"])
+    colleague = named(person_with_roles(agency=office["agency"], roles=[Role.TREASURER],
+                                        email="dedi@dinkes.go.id"), "Dedi", "Kurniawan")
+    # given the Pejabat Pengadaan, going on leave, delegates to a colleague for three days
+    pp = as_person(open_page, office["pp"], PHONE)
+    pp.goto("/pengadaan/delegasi/")
+    pp.select_option("#id_delegate", str(colleague.pk))
+    pp.select_option("#id_role", Role.PROCUREMENT_OFFICIAL)
+    today = timezone.localdate()
+    pp.fill("#id_start", today.isoformat())
+    pp.fill("#id_end", (today + timedelta(days=3)).isoformat())
+    pp.get_by_role("button", name="Delegasikan").click()
+    pp.wait_for_load_state()
+    assert "Kepada Dedi Kurniawan" in pp.locator("body").inner_text()
+    shots(pp, "delegasi")
+    # when a requester submits an official basket
+    requester = as_person(open_page, office["requester"], PHONE)
+    requisition = official_basket_submitted(requester, office, shots, air=5, nasi=20,
+                                            purpose="Konsumsi rapat evaluasi program imunisasi")
+    # then the delegate sees it counted in the header and approves it on the PP's behalf
+    delegate = as_person(open_page, colleague, PHONE)
+    delegate.goto("/")
+    strip = delegate.locator(".peken-inbox-strip")  # the menu is folded on a phone; this strip is not
+    assert strip.is_visible() and "1 permintaan menunggu persetujuan Anda" in strip.inner_text()
+    shots(delegate, "beranda-delegasi")
+    strip.click()
+    delegate.wait_for_url("**/pengadaan/persetujuan/")
+    assert delegate.locator("[data-inbox-count]").get_attribute("data-inbox-count") == "1"
+    shots(delegate, "kotak-persetujuan-delegasi")
+    decide(delegate, requisition, shots, decision="setuju", shot="keputusan-delegasi")
+    requester.goto(f"/pengadaan/permintaan/{requisition.reference}/")
+    assert "Dedi Kurniawan atas nama Budi Santoso" in requester.locator("body").inner_text()
+    shots(requester, "atas-nama")
