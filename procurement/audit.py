@@ -2,8 +2,10 @@
 
 Every procurement service calls ``audit_record`` inside its own transaction,
 so a change and its entry commit or roll back together. Entries are
-serialised by a transaction-scoped PostgreSQL advisory lock (a table-wide
-lock elsewhere), so two writers can never chain onto the same previous entry.
+serialised by a transaction-scoped PostgreSQL advisory lock, so two writers
+can never chain onto the same previous entry; the lock is held until commit,
+so a service takes its row locks first and records its entry last. A
+database trigger (migration 0002) refuses UPDATE and DELETE of an entry.
 """
 
 import hashlib
@@ -110,6 +112,9 @@ class ChainBreak:
 class ChainReport:
     count: int
     broken: ChainBreak | None
+    # the last entry that fits: note it somewhere else, and a later run can prove nothing after it vanished
+    head_seq: int = 0
+    head_hash: str = GENESIS
 
     @property
     def intact(self) -> bool:
@@ -122,19 +127,23 @@ def audit_chain_check() -> ChainReport:
     A deleted entry shows as a gap in ``seq`` ("missing", the entry after the gap
     is named); a swapped or re-linked one as a ``prev_hash`` that is not the hash of
     the entry before it ("link"); an edited one as a hash that no longer matches
-    its content ("content"). Deleting the newest entries leaves no gap: that needs
-    the count compared with one noted earlier.
+    its content ("content"). Deleting the newest entries leaves no gap: that is
+    caught by comparing with a head (seq and hash) noted earlier, see
+    ``manage.py audit_verify --anchor``.
     """
     prev_hash, expected_seq, count = GENESIS, 1, 0
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        reason = None
         if entry.seq != expected_seq:
-            return ChainReport(count, ChainBreak(entry, "missing", expected_seq))
-        if entry.prev_hash != prev_hash:
-            return ChainReport(count, ChainBreak(entry, "link", expected_seq))
-        if entry_hash(entry, prev_hash) != entry.hash:
-            return ChainReport(count, ChainBreak(entry, "content", expected_seq))
+            reason = "missing"
+        elif entry.prev_hash != prev_hash:
+            reason = "link"
+        elif entry_hash(entry, prev_hash) != entry.hash:
+            reason = "content"
+        if reason:
+            return ChainReport(count, ChainBreak(entry, reason, expected_seq), expected_seq - 1, prev_hash)
         prev_hash, expected_seq, count = entry.hash, entry.seq + 1, count + 1
-    return ChainReport(count, None)
+    return ChainReport(count, None, expected_seq - 1, prev_hash)
 
 
 def audit_verify() -> AuditEntry | None:

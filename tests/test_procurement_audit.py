@@ -421,3 +421,25 @@ def test_the_history_page_costs_the_same_queries_for_3_or_30_entries(auditor, tr
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert len(response.context["entries"]) == 31 and not response.context["broken"]
+
+
+def test_entries_cut_from_the_end_are_caught_by_an_anchor_noted_earlier(capsys):
+    # given a chain of 9 whose head the Inspektorat noted from the command's output
+    _record_many(9)
+    call_command("audit_verify")
+    out = capsys.readouterr().out
+    anchor = re.search(r"Ujung rantai: (\d+:[0-9a-f]{64})", out).group(1)
+    assert anchor.startswith("9:")
+    call_command("audit_verify", anchor=anchor)
+    # when the newest three entries are deleted (no gap is left behind)
+    _trigger_off()
+    _sql("DELETE FROM procurement_auditentry WHERE seq > 6")
+    assert audit_chain_check().intact
+    # then the anchor shows they were cut off
+    with pytest.raises(CommandError, match="#7 sampai #9"):
+        call_command("audit_verify", anchor=anchor)
+    # and a chain rebuilt up to an anchor has another hash there; a malformed anchor is refused
+    with pytest.raises(CommandError, match="hash entri #6 tidak sama"):
+        call_command("audit_verify", anchor="6:" + "0" * 64)
+    with pytest.raises(CommandError, match="SEQ:HASH"):
+        call_command("audit_verify", anchor="9:xyz")
