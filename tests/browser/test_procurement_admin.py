@@ -23,7 +23,7 @@ def test_agency_admin_assigns_a_role_imports_the_budget_and_edits_a_line(open_pa
     agency = services.agency_create(name="Dinas Kesehatan", code="dinkes", kecamatan="Wonocolo",
                                     address="Jl. Jemursari No. 197, Surabaya", actor=platform)
     UnitFactory(agency=agency, name="Bidang Kesehatan Masyarakat")
-    person_with_roles(agency=agency, roles=[Role.AGENCY_ADMIN], email="admin.dinkes@contoh.id")
+    admin = person_with_roles(agency=agency, roles=[Role.AGENCY_ADMIN], email="admin.dinkes@contoh.id")
     person_with_roles(agency=agency, roles=[Role.PROCUREMENT_OFFICIAL], email="pp.dinkes@contoh.id")
     UserFactory(email="rina@contoh.id", first_name="Rina", last_name="Wulandari")
     page = open_page(PHONE)
@@ -90,6 +90,22 @@ def test_agency_admin_assigns_a_role_imports_the_budget_and_edits_a_line(open_pa
     page.get_by_role("link", name="Alur persetujuan").click()
     assert "Belum ada pemegang peran ini" in page.locator("body").inner_text()
     shots(page, "policy")
+
+    # when the admin revokes Rina's role after the confirmation page, then it is gone
+    role = Membership.objects.get(user__email="rina@contoh.id")
+    page.goto(f"/pengadaan/opd/dinkes/anggota/{role.pk}/cabut/")
+    shots(page, "revoke-confirm")
+    page.get_by_role("button", name="Ya, cabut peran").click()
+    assert "dicabut" in page.locator("body").inner_text()
+    assert not Membership.objects.filter(pk=role.pk).exists()
+
+    # when the admin also administers a second agency, then Admin OPD lets them choose
+    second = services.agency_create(name="Kecamatan Gubeng", code="kec-gubeng", kecamatan="Gubeng",
+                                    address="Jl. Gubeng Kertajaya IX No. 55, Surabaya", actor=platform)
+    services.membership_grant(agency=second, user=admin, role=Role.AGENCY_ADMIN, actor=platform)
+    page.goto("/pengadaan/opd/")
+    assert "Kecamatan Gubeng" in page.locator("body").inner_text()
+    shots(page, "choose-agency")
 
     # the same pages on a desktop
     desk = open_page(DESKTOP)
