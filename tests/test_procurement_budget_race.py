@@ -62,7 +62,8 @@ def _submitted(world, line, record, n: int) -> Requisition:
 
 
 @pytest.fixture
-def world():
+def world(settings):
+    settings.PEKEN_OFFICIAL_SELLER_CAP = 10**12  # one seller takes every order here
     CountryFactory()
     return approval_world()
 
@@ -113,3 +114,35 @@ def test_two_approvers_deciding_the_same_step_at_once_make_one_decision(world):
     assert ApprovalDecision.objects.filter(requisition=requisition).count() == 1
     assert Order.objects.filter(checkout_reference=requisition.reference).count() == 1
     assert BudgetLine.objects.get(pk=world.line.pk).committed == JUTA
+
+
+def test_releases_and_approvals_racing_keep_the_line_equal_to_its_live_commitments(world):
+    # given a line of Rp20 juta fully committed by twenty approved requisitions of one seller,
+    # and twenty more submitted
+    from orders.services import order_status_change
+    from orders.statuses import OrderStatus, Party
+
+    line = BudgetLineFactory(agency=world.agency, ceiling=Decimal("20000000"))
+    shop = seller_create(name="Toko Serba Ada", email="serba@contoh.id")
+    record = product_create(title="Paket ATK", price=JUTA, partner=shop, stock=1000).stockrecords.get()
+    approved = [_submitted(world, line, record, n) for n in range(20)]
+    for requisition in approved:
+        requisition_decide(requisition=requisition, user=world.pp, decision=Decision.APPROVE)
+    waiting = [_submitted(world, line, record, n) for n in range(20, 40)]
+    owner = shop.users.get()
+    # when the seller rejects ten orders while the PP approves the twenty others, all at once
+    rejections = [
+        lambda r=r: order_status_change(order=Order.objects.get(checkout_reference=r.reference), actor=owner,
+                                        party=Party.SELLER, status=OrderStatus.REJECTED, reason="Stok habis")
+        for r in approved[:10]]
+    approvals = [lambda r=r: requisition_decide(requisition=r, user=world.pp, decision=Decision.APPROVE)
+                 for r in waiting]
+    results = _run_at_once(rejections + approvals)
+    # then nothing failed but for want of money (no deadlock), and the line still adds up
+    assert [r for r in results if isinstance(r, Exception) and not isinstance(r, BudgetExceeded)] == []
+    assert all(not isinstance(r, Exception) for r in results[:10])
+    line.refresh_from_db()
+    live = BudgetCommitment.objects.filter(budget_line=line, status=CommitmentStatus.LIVE)
+    assert line.committed == (live.aggregate(s=Sum("amount"))["s"] or 0) <= line.ceiling
+    newly = sum(isinstance(r, ApprovalDecision) for r in results[10:])
+    assert line.committed == JUTA * (10 + newly) and newly <= 10
