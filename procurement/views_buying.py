@@ -116,7 +116,7 @@ class OfficialModeRequiredMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         official = official_agency_of(request)
         if official is None:
-            messages.warning(request, _("Pilih \u201cBelanja dinas\u201d di bagian atas halaman untuk "
+            messages.warning(request, _("Pilih “Belanja dinas” di bagian atas halaman untuk "
                                         "mengajukan permintaan pengadaan."))
             return redirect("basket:summary")
         self.agency = get_object_or_404(Agency, pk=official[0])
