@@ -121,8 +121,24 @@ class MembershipAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class BudgetLineAdminForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ("description", "funding_source", "ceiling")
+
+    def clean_ceiling(self):
+        # the service checks again under the row lock; this only spares the admin an error page
+        ceiling = self.cleaned_data["ceiling"]
+        spent = self.instance.committed + self.instance.realised
+        if ceiling is not None and ceiling < spent:
+            raise forms.ValidationError(_("Pagu paling kecil %(spent)s (sudah terikat dan terealisasi).")
+                                        % {"spent": services.rupiah(spent)})
+        return ceiling
+
+
 @admin.register(BudgetLine)
 class BudgetLineAdmin(admin.ModelAdmin):
+    form = BudgetLineAdminForm
     list_display = ("account_code", "description", "agency", "fiscal_year", "ceiling", "committed",
                     "realised")
     list_filter = ("fiscal_year", "agency")

@@ -236,3 +236,32 @@ def test_policy_page_names_who_holds_each_step_or_that_nobody_does(agency, admin
     assert "Semua nilai" in page and "Nilai di atas Rp200.000.000" in page and "Rp1.000.000.000" in page
     assert "pp@contoh.id" in page or "Siti Aminah" in page
     assert page.count("Belum ada pemegang peran ini") == 2
+
+
+def test_django_admin_writes_units_roles_and_budget_lines_with_audit_entries(platform_admin, client, agency):
+    # given a platform admin in Django's admin and a budget line of the agency
+    client.force_login(platform_admin)
+    line = BudgetLineFactory(agency=agency, ceiling=Decimal("5000000"), committed=Decimal("2000000"))
+    auditor = UserFactory(email="inspektur@contoh.id")
+
+    # when they add a unit and grant the city-wide auditor role
+    response = client.post("/admin/procurement/unit/add/", {"agency": agency.pk,
+                                                            "name": "UPTD Puskesmas Ketabang"})
+    assert response.status_code == 302
+    assert client.post("/admin/procurement/membership/add/", {"user": auditor.pk, "role": Role.AUDITOR}
+                       ).status_code == 302
+    # then both are in the trail
+    assert AuditEntry.objects.get(action="unit.add").after["name"] == "UPTD Puskesmas Ketabang"
+    assert AuditEntry.objects.get(action="membership.grant").after["role"] == Role.AUDITOR
+    assert Membership.objects.filter(user=auditor, agency=None, role=Role.AUDITOR).exists()
+
+    # when they lower a budget line's ceiling below what it has committed, then the form refuses it
+    url = f"/admin/procurement/budgetline/{line.pk}/change/"
+    data = {"description": line.description, "funding_source": line.funding_source}
+    response = client.post(url, {**data, "ceiling": "1000000"})
+    assert response.status_code == 200 and "Pagu paling kecil Rp2.000.000" in response.content.decode()
+    # and a valid ceiling is saved through the service with its audit entry
+    assert client.post(url, {**data, "ceiling": "6000000"}).status_code == 302
+    line.refresh_from_db()
+    assert line.ceiling == Decimal("6000000")
+    assert AuditEntry.objects.get(action="budget_line.update").after == {"ceiling": "6000000"}
