@@ -265,3 +265,17 @@ def test_django_admin_writes_units_roles_and_budget_lines_with_audit_entries(pla
     line.refresh_from_db()
     assert line.ceiling == Decimal("6000000")
     assert AuditEntry.objects.get(action="budget_line.update").after == {"ceiling": "6000000"}
+
+
+def test_every_procurement_admin_page_opens_for_a_platform_admin(platform_admin, client, agency, admin_user):
+    # given one row of each procurement model
+    services.approval_policy_default(agency=agency, actor=platform_admin)
+    rows = {"agency": agency, "unit": UnitFactory(agency=agency),
+            "budgetline": BudgetLineFactory(agency=agency),
+            "membership": Membership.objects.get(user=admin_user),
+            "approvalstep": agency.approval_steps.first(), "auditentry": AuditEntry.objects.first()}
+    client.force_login(platform_admin)
+    # when each list and each row's page is opened, then it answers 200
+    for name, row in rows.items():
+        assert client.get(f"/admin/procurement/{name}/").status_code == 200, name
+        assert client.get(f"/admin/procurement/{name}/{row.pk}/change/").status_code == 200, name
