@@ -466,3 +466,26 @@ def test_submitting_emails_the_approver_and_a_return_emails_the_requester(office
     # then the requester is emailed where it stands
     to_requester = [m for m in mailoutbox if office.requester.email in m.to]
     assert to_requester and "Dikembalikan untuk revisi" in to_requester[-1].subject
+
+
+@pytest.mark.django_db
+def test_the_decision_page_costs_the_same_queries_for_3_or_20_lines(office):
+    # given a waiting requisition of 3 lines from 3 sellers
+    requisition = RequisitionFactory(agency=office.agency, requester=office.requester,
+                                     budget_line=office.line, total=Decimal("750000"),
+                                     date_submitted=timezone.now())
+
+    def lines(n):
+        for _i in range(n):
+            RequisitionLineFactory(requisition=requisition, quantity=10, unit_price=Decimal("25000"))
+
+    lines(3)
+    pp = signed_in(office.pp)
+    url = reverse("procurement:decide", args=[requisition.reference])
+    small = page_queries(pp, url)
+    # when it has 20 lines from 20 sellers
+    lines(17)
+    large = page_queries(pp, url)
+    # then the page shows them all for the same number of queries
+    assert pp.get(url).content.decode().count("data-seller=") == 20
+    assert small == large, (small, large)
