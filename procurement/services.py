@@ -192,6 +192,10 @@ def requisition_submit_from_basket(
         membership = Membership.objects.filter(user=user, agency=agency, role=Role.REQUESTER).first()
         unit = membership.unit if membership else None
     with transaction.atomic():
+        # a second click on "Ajukan" waits here and finds the basket already submitted
+        Basket = get_model("basket", "Basket")
+        if Basket.objects.select_for_update().filter(pk=basket.pk, status=Basket.OPEN).first() is None:
+            raise ProcurementError(_("Keranjang ini sudah diajukan."))
         frozen, sellers, shares = [], {}, defaultdict(Decimal)
         for line in lines:
             record = line.stockrecord

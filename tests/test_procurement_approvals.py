@@ -98,6 +98,20 @@ def test_submission_freezes_each_sellers_lines_and_empties_the_basket(world, sho
     assert requisition.lines.get(title="Nasi Kotak").unit_price == Decimal("25000")
 
 
+def test_a_basket_is_submitted_once(world, shops):
+    # given a submitted official basket
+    product = product_create(price=Decimal("10000"), partner=shops[0])
+    basket = official_basket(user=world.requester, items=[(product, 2)])
+    fields = {"user": world.requester, "agency": world.agency, "basket": basket, "budget_line": world.line,
+              "kode_rup": "", "purpose": "ATK", "delivery_address": "Jl. Jemursari 197",
+              "needed_by": timezone.localdate()}
+    requisition_submit_from_basket(**fields)
+    # when the same basket is submitted again (a second click), then it is refused
+    with pytest.raises(ProcurementError, match="sudah diajukan"):
+        requisition_submit_from_basket(**fields)
+    assert Requisition.objects.count() == 1
+
+
 def test_submission_refuses_more_than_the_budget_line_has_naming_what_is_available(world, shops):
     # given a line with Rp2 juta available
     line = BudgetLineFactory(agency=world.agency, ceiling=Decimal("5000000"), committed=Decimal("3000000"))
