@@ -340,3 +340,30 @@ def audit_requisitions(*, agency_ids: frozenset[int] | None, agency_id: int | No
 def requisition_trail(*, requisition) -> list:
     """Every audit entry recorded for ``requisition``, oldest first, with who did it (one query)."""
     return list(requisition.audit_entries.select_related("actor", "acting_for").order_by("seq"))
+
+
+def agency_policy(*, agency) -> list[tuple]:
+    """``agency``'s approval steps in order, each with the people holding its role (two queries)."""
+    from procurement.models import ApprovalStep
+    from procurement.statuses import APPROVER_ROLES
+
+    holders: dict[str, list] = {}
+    for membership in agency_members(agency=agency).filter(role__in=APPROVER_ROLES):
+        holders.setdefault(membership.role, []).append(membership.user)
+    steps = ApprovalStep.objects.filter(agency=agency).order_by("position")
+    return [(step, holders.get(step.role, [])) for step in steps]
+
+
+def agency_overview(*, agency, fiscal_year: int) -> dict:
+    """The agency page's figures: people with a role, units, the year's lines and totals, policy steps."""
+    from django.db.models import Count
+
+    from procurement.models import ApprovalStep
+
+    return {
+        "people": Membership.objects.filter(agency=agency).aggregate(n=Count("user", distinct=True))["n"],
+        "units": list(agency.units.order_by("name")),
+        "line_count": agency_budget_lines(agency=agency, fiscal_year=fiscal_year).count(),
+        "totals": agency_budget_totals(agency=agency, fiscal_year=fiscal_year),
+        "step_count": ApprovalStep.objects.filter(agency=agency).count(),
+    }

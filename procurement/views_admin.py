@@ -10,7 +10,6 @@ These pages show official data only: a member's personal orders never appear.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -21,8 +20,8 @@ from django.views.generic import FormView, TemplateView
 
 from procurement import budget_csv, selectors, services
 from procurement.forms_admin import BudgetImportForm, BudgetLineForm, MembershipGrantForm
-from procurement.models import Agency, ApprovalStep
-from procurement.statuses import APPROVER_ROLES, Role
+from procurement.models import Agency
+from procurement.statuses import Role
 
 
 def client_ip(request) -> str | None:
@@ -71,12 +70,7 @@ class AgencyView(AgencyAdminMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         year = timezone.localdate().year
-        ctx["year"] = year
-        ctx["people"] = (self.agency.memberships.aggregate(n=Count("user", distinct=True))["n"])
-        ctx["units"] = list(self.agency.units.order_by("name"))
-        ctx["totals"] = selectors.agency_budget_totals(agency=self.agency, fiscal_year=year)
-        ctx["line_count"] = selectors.agency_budget_lines(agency=self.agency, fiscal_year=year).count()
-        ctx["step_count"] = ApprovalStep.objects.filter(agency=self.agency).count()
+        ctx.update(year=year, **selectors.agency_overview(agency=self.agency, fiscal_year=year))
         return ctx
 
 
@@ -239,14 +233,7 @@ class PolicyView(AgencyAdminMixin, TemplateView):
     template_name = "procurement/admin/policy.html"
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        holders: dict[str, list] = {}
-        for membership in (selectors.agency_members(agency=self.agency)
-                           .filter(role__in=APPROVER_ROLES)):
-            holders.setdefault(membership.role, []).append(membership.user)
-        steps = list(ApprovalStep.objects.filter(agency=self.agency).order_by("position"))
-        ctx["steps"] = [(step, holders.get(step.role, [])) for step in steps]
-        return ctx
+        return {**super().get_context_data(**kwargs), "steps": selectors.agency_policy(agency=self.agency)}
 
 
 urlpatterns = [
