@@ -28,11 +28,29 @@ def has_role(*, user, role: Role, agency=None) -> bool:
     return Membership.objects.filter(user=user, role=role, agency=agency).exists()
 
 
+def official_lines_kept() -> QuerySet:
+    """Lines of approved requisitions whose seller did not reject (or have cancelled) its order.
+
+    A seller's rejected official order gave its money back, so it does not
+    count towards what the seller received.
+    """
+    from django.db.models import Exists, OuterRef
+    from oscar.core.loading import get_model
+
+    from orders.statuses import OrderStatus
+
+    dropped = get_model("order", "Order").objects.filter(
+        checkout_reference=OuterRef("requisition__reference"), seller=OuterRef("seller"),
+        status__in=[OrderStatus.REJECTED, OrderStatus.CANCELLED])
+    return (RequisitionLine.objects.filter(requisition__status=RequisitionStatus.APPROVED)
+            .exclude(Exists(dropped)))
+
+
 def seller_official_received(*, seller, since) -> Decimal:
     """What ``seller`` has been given by approved official purchases decided since ``since``."""
     line_total = ExpressionWrapper(F("unit_price") * F("quantity"),
                                    output_field=DecimalField(max_digits=15, decimal_places=0))
-    total = (RequisitionLine.objects
+    total = (official_lines_kept()
              .filter(seller=seller, requisition__status=RequisitionStatus.APPROVED,
                      requisition__date_decided__gte=since)
              .aggregate(total=Sum(line_total)))
@@ -64,7 +82,7 @@ def sellers_at_cap(*, seller_ids) -> set[int]:
         return set()
     line_total = ExpressionWrapper(F("unit_price") * F("quantity"),
                                    output_field=DecimalField(max_digits=15, decimal_places=0))
-    rows = (RequisitionLine.objects
+    rows = (official_lines_kept()
             .filter(seller_id__in=seller_ids, requisition__status=RequisitionStatus.APPROVED,
                     requisition__date_decided__gte=seller_cap_since())
             .values("seller_id").annotate(total=Sum(line_total))

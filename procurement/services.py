@@ -613,8 +613,7 @@ def _seller_cap_recheck(*, requisition: Requisition, lines: list) -> None:
     since = timezone.now() - timedelta(days=settings.PEKEN_OFFICIAL_SELLER_CAP_DAYS)
     line_total = ExpressionWrapper(F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15))
     received = dict(
-        RequisitionLine.objects.filter(seller_id__in=shares, requisition__status=RequisitionStatus.APPROVED,
-                                       requisition__date_decided__gte=since)
+        selectors.official_lines_kept().filter(seller_id__in=shares, requisition__date_decided__gte=since)
         .values("seller_id").annotate(total=Sum(line_total)).values_list("seller_id", "total")
     )
     cap = Decimal(settings.PEKEN_OFFICIAL_SELLER_CAP)

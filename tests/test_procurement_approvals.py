@@ -154,6 +154,24 @@ def test_a_seller_at_the_official_cap_is_refused_by_name(world, shops, settings)
         _submit(world, [(laptop, 1)])
 
 
+def test_an_order_the_seller_rejected_does_not_count_towards_its_cap(world, shops, settings):
+    # given a seller given Rp20 juta by an approved requisition, with a cap of Rp30 juta
+    settings.PEKEN_OFFICIAL_SELLER_CAP = 30_000_000
+    laptop = product_create(title="Laptop", price=Decimal("20000000"), partner=shops[0], stock=10)
+    first = _submit(world, [(laptop, 1)])
+    _approve(first, world.pp)
+    assert selectors.sellers_at_cap(seller_ids=[shops[0].pk]) == set()
+    with pytest.raises(ProcurementError, match="Laptop|Warung Bu 1"):
+        _submit(world, [(laptop, 1)])
+    # when the seller rejects that order, then it received nothing and may be requested again
+    order_status_change(order=Order.objects.get(checkout_reference=first.reference), actor=None,
+                        party=Party.SELLER, status=OrderStatus.REJECTED, reason="Stok kosong")
+    assert selectors.seller_official_received(seller=shops[0], since=timezone.now() - timedelta(days=1)) == 0
+    second = _submit(world, [(laptop, 1)])
+    _approve(second, world.pp)
+    assert Requisition.objects.get(pk=second.pk).status == RequisitionStatus.APPROVED
+
+
 def test_the_cap_is_checked_again_at_final_approval(world, shops, settings):
     # given two Rp20 juta requisitions to one seller, submitted while it had received nothing
     laptop = product_create(title="Laptop", price=Decimal("20000000"), partner=shops[0], stock=10)
