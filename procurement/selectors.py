@@ -360,6 +360,24 @@ def requisition_trail(*, requisition) -> list:
     return list(requisition.audit_entries.select_related("actor", "acting_for").order_by("seq"))
 
 
+def audit_entries(*, object_type: str = "", action: str = "", person: str = "") -> QuerySet:
+    """The whole audit trail newest first, optionally one kind of object, one action, or one person's."""
+    from django.db.models import Q
+
+    from procurement.models import AuditEntry
+
+    entries = AuditEntry.objects.select_related("actor", "acting_for", "requisition")
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if action:
+        entries = entries.filter(action=action)
+    if person:
+        entries = entries.filter(Q(actor__email__icontains=person) | Q(acting_for__email__icontains=person)
+                                 | Q(actor__first_name__icontains=person)
+                                 | Q(actor__last_name__icontains=person))
+    return entries.order_by("-seq")
+
+
 def agency_policy(*, agency) -> list[tuple]:
     """``agency``'s approval steps in order, each with the people holding its role (two queries)."""
     from procurement.models import ApprovalStep

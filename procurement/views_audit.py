@@ -1,7 +1,8 @@
-"""Auditor pages (/pengadaan/audit/): every requisition's full history, read-only.
+"""Auditor pages (/pengadaan/audit/): every requisition's full history, and the whole trail, read-only.
 
 Access (tests/test_procurement_access.py walks it):
-- an auditor (city-wide role) reads every agency's requisitions;
+- an auditor (city-wide role) reads every agency's requisitions, and the whole
+  trail (budget lines, roles, delegations, policies too) at /pengadaan/audit/jejak/;
 - a PA/KPA or agency admin reads their own agency's: the PA/KPA answers for the
   budget and the admin for the people acting on it, so both must be able to see
   who did what; other agencies' requisitions are 404 to them;
@@ -43,7 +44,28 @@ ACTIONS = {
     "budget.release": _("Anggaran dilepas"),
     "budget.release.order": _("Anggaran dilepas: pesanan penjual batal"),
     "order.status": _("Status pesanan penjual berubah"),
+    "agency.create": _("OPD dibuat"),
+    "approval_policy.default": _("Kebijakan persetujuan bawaan dipasang"),
+    "budget_line.create": _("Baris anggaran dibuat"),
+    "budget_line.update": _("Baris anggaran diubah"),
+    "budget_lines.import": _("Anggaran diimpor dari CSV"),
+    "delegation.create": _("Delegasi dibuat"),
+    "delegation.revoke": _("Delegasi dicabut"),
+    "membership.grant": _("Peran diberikan"),
+    "membership.revoke": _("Peran dicabut"),
+    "membership.unit": _("Unit pemegang peran diubah"),
 }
+OBJECT_LABELS = {
+    "procurement.requisition": _("Permintaan"),
+    "procurement.budgetline": _("Baris anggaran"),
+    "procurement.budgetcommitment": _("Komitmen anggaran"),
+    "procurement.membership": _("Peran"),
+    "procurement.delegation": _("Delegasi"),
+    "procurement.agency": _("OPD"),
+    "procurement.approvalstep": _("Langkah persetujuan"),
+    "order.order": _("Pesanan"),
+}
+TRAIL_PAGE_SIZE = 50
 # fields whose values are rupiah, shown as Rp150.000
 MONEY_FIELDS = frozenset({"total", "amount", "ceiling", "committed", "realised", "available", "unit_price",
                           "released", "min_amount", "max_amount"})
@@ -52,6 +74,9 @@ FIELD_LABELS = {
     "decision": _("Keputusan"), "step": _("Langkah"), "role": _("Peran"), "round": _("Putaran"),
     "orders": _("Pesanan penjual"), "lines": _("Barang"), "reason": _("Alasan"),
     "budget_line": _("Baris anggaran"), "released": _("Dilepas"), "committed": _("Terikat"),
+    "steps": _("Langkah persetujuan"), "position": _("Urutan"), "min_amount": _("Di atas"),
+    "max_amount": _("Sampai dengan"), "agency": _("OPD"), "delegate": _("Penerima delegasi"),
+    "delegator": _("Pemberi delegasi"), "user": _("Orang"), "unit": _("Unit"), "party": _("Pihak"),
 }
 
 
@@ -117,10 +142,7 @@ class AuditDetailView(AuditAccessMixin, TemplateView):
         requisition = self.get_requisition()
         entries = selectors.requisition_trail(requisition=requisition)
         broken = {entry.seq for entry in audit_entries_check(entries)}
-        for entry in entries:
-            entry.label = ACTIONS.get(entry.action, entry.action)
-            entry.changes = readable_changes(entry)
-            entry.broken = entry.seq in broken
+        annotate_entries(entries, broken)
         orders, order_changes = [], []
         if requisition.checkout_reference:
             orders = list(Order.objects.filter(checkout_reference=requisition.checkout_reference, user=None)
@@ -135,17 +157,82 @@ class AuditDetailView(AuditAccessMixin, TemplateView):
             orders=orders, order_changes=order_changes, **kwargs)
 
 
-def readable_changes(entry) -> list[dict]:
+class AuditTrailView(AuditAccessMixin, TemplateView):
+    """The whole trail, newest first, 50 a page, by kind of object, action and person (auditors only)."""
+
+    template_name = "procurement/audit/trail.html"
+
+    def get(self, request, *args, **kwargs):
+        if self.scope is not None:
+            # the trail holds every agency's roles and budgets; agency people read their requisitions only
+            raise PermissionDenied(_("Jejak audit lengkap hanya untuk auditor."))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        kind = params.get("jenis", "") if params.get("jenis", "") in OBJECT_LABELS else ""
+        action = params.get("aksi", "") if params.get("aksi", "") in ACTIONS else ""
+        person = params.get("orang", "").strip()[:100]
+        entries = selectors.audit_entries(object_type=kind, action=action, person=person)
+        page = Paginator(entries, TRAIL_PAGE_SIZE).get_page(params.get("halaman"))
+        rows = list(page.object_list)
+        annotate_entries(rows, {entry.seq for entry in audit_entries_check(rows)})
+        query = params.copy()
+        query.pop("halaman", None)
+        return super().get_context_data(
+            page=page, entries=rows, kinds=[(k, str(v)) for k, v in OBJECT_LABELS.items()],
+            actions=sorted(((k, str(v)) for k, v in ACTIONS.items()), key=lambda item: item[1]),
+            kind=kind, action=action, person=person, query=query.urlencode(), **kwargs)
+
+
+def annotate_entries(entries, broken: set[int]) -> None:
+    """Give each entry what the pages show: label, object name, readable changes, whether it fits.
+
+    People, agencies and other objects named by id in the values are read in one
+    query per kind of object, whatever the number of entries.
+    """
+    names = _related_names(entries)
+    for entry in entries:
+        entry.label = ACTIONS.get(entry.action, entry.action)
+        entry.object_label = OBJECT_LABELS.get(entry.object_type, entry.object_type)
+        entry.changes = readable_changes(entry, names)
+        entry.broken = entry.seq in broken
+
+
+def readable_changes(entry, names: dict | None = None) -> list[dict]:
     """The entry's before and after values as rows: label, before, after, and whether it changed."""
     before, after = entry.before or {}, entry.after or {}
-    model = _model(entry.object_type)
+    model, names = _model(entry.object_type), names or {}
     rows = []
     for key in [*before, *(k for k in after if k not in before)]:
         old, new = before.get(key), after.get(key)
-        rows.append({"label": _label(model, key), "before": _shown(model, key, old) if key in before else "",
-                     "after": _shown(model, key, new) if key in after else "",
+        rows.append({"label": _label(model, key),
+                     "before": _shown(model, key, old, names) if key in before else "",
+                     "after": _shown(model, key, new, names) if key in after else "",
                      "changed": key not in before or key not in after or old != new})
     return rows
+
+
+def _foreign_key(model, key: str):
+    field = _field(model, key)
+    return field if field is not None and field.many_to_one else None
+
+
+def _related_names(entries) -> dict[tuple, str]:
+    wanted: dict = {}
+    for entry in entries:
+        model = _model(entry.object_type)
+        for values in (entry.before or {}, entry.after or {}):
+            for key, value in values.items():
+                field = _foreign_key(model, key)
+                if field is not None and isinstance(value, int):
+                    wanted.setdefault(field.related_model, set()).add(value)
+    names = {}
+    for related, ids in wanted.items():
+        for pk, obj in related._default_manager.in_bulk(ids).items():
+            full_name = obj.get_full_name() if hasattr(obj, "get_full_name") else ""
+            names[(related, pk)] = full_name or getattr(obj, "email", "") or str(obj)
+    return names
 
 
 def _model(object_type: str):
@@ -173,9 +260,12 @@ def _label(model, key: str) -> str:
     return key.replace("_", " ")
 
 
-def _shown(model, key: str, value) -> str:
+def _shown(model, key: str, value, names: dict) -> str:
     if value is None or value == "":
         return "—"
+    field = _foreign_key(model, key)
+    if field is not None and isinstance(value, int):
+        return names.get((field.related_model, value), f"#{value}")
     if key in MONEY_FIELDS:
         try:
             return currency(value, "IDR")
@@ -188,15 +278,15 @@ def _shown(model, key: str, value) -> str:
     if field is not None and getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, list):
-        return "; ".join(_compact(item) for item in value) or "—"
+        return "; ".join(_compact(item, names) for item in value) or "—"
     if isinstance(value, dict):
-        return _compact(value)
+        return _compact(value, names)
     return str(value)
 
 
-def _compact(value) -> str:
+def _compact(value, names: dict) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
+        return ", ".join(f"{_label(None, k)}: {_shown(None, k, v, names)}" for k, v in value.items())
     if isinstance(value, list | tuple):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -204,5 +294,7 @@ def _compact(value) -> str:
 
 urlpatterns = [
     path("audit/", AuditListView.as_view(), name="audit-list"),
+    # before the requisition pattern, which would take "jejak" for a number
+    path("audit/jejak/", AuditTrailView.as_view(), name="audit-trail"),
     path("audit/<str:reference>/", AuditDetailView.as_view(), name="audit-detail"),
 ]

@@ -124,6 +124,9 @@ TABLE: dict[str, Rule] = {
     "procurement:audit-list": Rule(
         get=frozenset({"auditor", "a_pa", "a_admin", "b_pa", "b_admin"}),
         why="auditors city-wide; PA/KPA and agency admins for their own agency"),
+    "procurement:audit-trail": Rule(
+        get=frozenset({"auditor"}),
+        why="the whole trail holds every agency's roles and budgets: auditors only"),
     "procurement:audit-detail": Rule(
         get=frozenset({"auditor", "a_pa", "a_admin"}), kwargs={"reference": "requisition_a"},
         why="auditors, and A's PA/KPA and agency admin; nobody can change anything there"),

@@ -443,3 +443,37 @@ def test_entries_cut_from_the_end_are_caught_by_an_anchor_noted_earlier(capsys):
         call_command("audit_verify", anchor="6:" + "0" * 64)
     with pytest.raises(CommandError, match="SEQ:HASH"):
         call_command("audit_verify", anchor="9:xyz")
+
+
+def test_the_whole_trail_shows_budget_role_and_delegation_changes_to_auditors_only(
+        auditor, trail, django_assert_max_num_queries):
+    # given budget line changes besides the requisition's decision and the delegation
+    line = _record_many(3, actor=trail["pp"])
+    client = _client(auditor)
+    url = reverse("procurement:audit-trail")
+    # when the auditor reads the whole trail, then every kind of change is there, newest first
+    response = client.get(url)
+    body = response.content.decode()
+    assert [e.seq for e in response.context["entries"]] == sorted(
+        AuditEntry.objects.values_list("seq", flat=True), reverse=True)
+    for label in ("Delegasi dibuat", "Baris anggaran diubah", "Dikembalikan untuk revisi"):
+        assert label in body
+    assert f"Baris anggaran {line.pk}" in body and 'href="/pengadaan/audit/PGD-DINKES-0001/"' in body
+    # and people and agencies named by id in the values are shown by name
+    delegation = next(e for e in response.context["entries"] if e.action == "delegation.create")
+    shown = {row["label"]: row["after"] for row in delegation.changes}
+    assert shown["Penerima delegasi"] == "Bagus Santoso" and shown["Pemberi delegasi"] == "Rina Wulandari"
+    assert shown["OPD"] == "Dinas Kesehatan" and shown["Peran"] == "Pejabat Pengadaan"
+    # when filtered by action or person, then only those
+    response = client.get(url, {"aksi": "delegation.create"})
+    assert [e.action for e in response.context["entries"]] == ["delegation.create"]
+    response = client.get(url, {"orang": "Bagus"})
+    assert [e.action for e in response.context["entries"]] == ["requisition.decide.kembalikan"]
+    # and it costs no more queries for more entries
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    _record_many(60, actor=trail["pp"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(url).context["entries"]) == 50
+    # and agency people (even a PA/KPA) are refused it
+    assert _client(trail["people"][Role.BUDGET_HOLDER]).get(url).status_code == 403

@@ -102,3 +102,12 @@ def test_an_auditor_reads_a_requisitions_trail_on_a_phone_and_sees_a_tampered_en
     shots(desk, "audit-list-desktop")
     desk.goto("/pengadaan/audit/PGD-DINKES-0007/")
     shots(desk, "audit-detail-desktop")
+
+    # and the whole trail shows the delegation, with the tampered entry marked
+    page.goto("/pengadaan/audit/")
+    page.get_by_role("link", name="Jejak audit lengkap", exact=False).click()
+    assert "Delegasi dibuat" in page.locator(".audit-trail").inner_text()
+    assert page.locator(f"#entri-{entry.seq}.border-danger").count() == 1
+    shots(page, "audit-trail")
+    desk.goto("/pengadaan/audit/jejak/")
+    shots(desk, "audit-trail-desktop")
