@@ -236,9 +236,13 @@ def _url(name: str, pattern: URLPattern, rule: Rule, world) -> str:
     return reverse(name, kwargs={k: world["values"][v] for k, v in rule.kwargs.items() if k in needed})
 
 
+def rules_missing(table: dict) -> list[str]:
+    return sorted(set(procurement_urls()) - set(table))
+
+
 def test_every_procurement_url_has_an_access_rule():
     found = procurement_urls()
-    missing = sorted(set(found) - set(TABLE))
+    missing = rules_missing(TABLE)
     assert not missing, (
         "procurement URL names without an access rule in tests/test_procurement_access.py: "
         f"{', '.join(missing)}. "
@@ -299,3 +303,20 @@ def test_the_world_is_what_the_rules_assume(world):
     requisition.refresh_from_db()
     assert response.status_code == 200 and requisition.status == RequisitionStatus.SUBMITTED
     assert not requisition.decisions.exists()
+
+
+def test_a_url_without_a_rule_is_named():
+    # given the table without the rule of one real URL, then that URL is named as missing
+    table = {name: rule for name, rule in TABLE.items() if name != "procurement:audit-detail"}
+    assert rules_missing(table) == ["procurement:audit-detail"]
+
+
+def test_a_refusal_is_told_apart_from_a_page(world):
+    # a 403, a 404, a redirect to sign in and a redirect to the refusal page are not "allowed"
+    seller = _client_for("seller", world)
+    url = reverse("procurement:audit-detail", kwargs={"reference": world["values"]["requisition_a"]})
+    assert _outcome(seller.get(url), ()) == "denied"
+    assert _outcome(_client_for("anonymous", world).get(url), ()) == "login"
+    assert _outcome(seller.get(reverse("procurement:submit")), ("basket:summary",)) == "denied"
+    assert _outcome(seller.get(reverse("procurement:submit")), ()) == "allowed"
+    assert _outcome(_client_for("auditor", world).get(url), ()) == "allowed"
