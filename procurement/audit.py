@@ -10,6 +10,7 @@ database trigger (migration 0002) refuses UPDATE and DELETE of an entry.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from procurement.models import AuditEntry
+
+logger = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 LOCK_KEY = 7_311_202_611  # any fixed number; names the audit chain's advisory lock
@@ -175,3 +178,36 @@ def audit_entries_check(entries: list[AuditEntry]) -> list[AuditEntry]:
                 or (after is not None and after.prev_hash != entry.hash)):
             broken.append(entry)
     return broken
+
+
+def audit_chain_watch() -> ChainReport:
+    """Check the whole chain (nightly, Celery beat) and email every auditor when it is broken.
+
+    Sends nothing while the chain is intact; a broken chain is reported every
+    run until it is dealt with, since nobody can repair it through the
+    application. Returns the report.
+    """
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
+
+    from procurement.models import Membership
+    from procurement.statuses import Role
+
+    report = audit_chain_check()
+    if report.intact:
+        return report
+    entry = report.broken.entry
+    facts = {"seq": entry.seq, "action": entry.action, "object": f"{entry.object_type}:{entry.object_id}",
+             "when": timezone.localtime(entry.date_created).strftime("%Y-%m-%d %H:%M:%S %Z"),
+             "count": report.count}
+    logger.error("audit chain broken at entry #%(seq)s (%(when)s, %(action)s, %(object)s)", facts)
+    recipients = sorted(set(Membership.objects.filter(role=Role.AUDITOR).exclude(user__email="")
+                            .values_list("user__email", flat=True)))
+    if recipients:
+        send_mail(
+            _("Rantai audit pengadaan RUSAK pada entri #%(seq)s") % facts,
+            _("Pemeriksaan malam ini menemukan entri #%(seq)s (%(when)s, %(action)s, %(object)s) tidak cocok "
+              "dengan rantai audit; %(count)s entri sebelumnya utuh. Jalankan manage.py audit_verify untuk "
+              "rinciannya dan periksa siapa yang mengubah basis data.") % facts,
+            None, recipients)
+    return report

@@ -25,3 +25,11 @@ def requisitions_expire() -> int:
     from procurement import services
 
     return services.requisitions_expire()
+
+
+@shared_task
+def audit_chain_watch() -> bool:
+    """Nightly (beat): verify the audit chain and email the auditors if it is broken; True if intact."""
+    from procurement.audit import audit_chain_watch as watch
+
+    return watch().intact

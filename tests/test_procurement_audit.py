@@ -477,3 +477,21 @@ def test_the_whole_trail_shows_budget_role_and_delegation_changes_to_auditors_on
         assert len(client.get(url).context["entries"]) == 50
     # and agency people (even a PA/KPA) are refused it
     assert _client(trail["people"][Role.BUDGET_HOLDER]).get(url).status_code == 403
+
+
+def test_the_nightly_watch_emails_the_auditors_only_when_the_chain_is_broken(auditor, mailoutbox, settings):
+    from procurement.tasks import audit_chain_watch
+
+    # given an intact chain, then the watch is quiet
+    _record_many(5)
+    assert audit_chain_watch() is True and mailoutbox == []
+    # when an entry is edited behind the application's back
+    _trigger_off()
+    _sql("UPDATE procurement_auditentry SET before = NULL WHERE seq = 4")
+    # then the auditors are told which entry no longer fits
+    assert audit_chain_watch() is False
+    assert [m.to for m in mailoutbox] == [["apip@inspektorat.contoh.id"]]
+    assert "#4" in mailoutbox[0].subject and "budget_line.update" in mailoutbox[0].body
+    # and it runs every night
+    schedule = settings.CELERY_BEAT_SCHEDULE["procurement-audit-chain-watch"]
+    assert schedule["task"] == "procurement.tasks.audit_chain_watch" and schedule["schedule"] == 86400.0

@@ -194,6 +194,7 @@ CELERY_BEAT_SCHEDULE = {
                                  "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES},
     "procurement-requisitions-remind": {"task": "procurement.tasks.requisitions_remind", "schedule": 3600.0},
     "procurement-requisitions-expire": {"task": "procurement.tasks.requisitions_expire", "schedule": 3600.0},
+    "procurement-audit-chain-watch": {"task": "procurement.tasks.audit_chain_watch", "schedule": 86400.0},
 }
 
 LOGGING = {
