@@ -196,6 +196,8 @@ def test_the_command_names_the_first_broken_entry_and_exits_non_zero(capsys, mon
     _sql("DELETE FROM procurement_auditentry WHERE seq = 6")
     # when run as from the shell (which would close the test's connection on the way out)
     monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+    # nor set logging up again onto pytest's captured stderr, which is closed after this test
+    monkeypatch.setattr("django.setup", lambda *args, **kwargs: None)
     with pytest.raises(SystemExit) as exit_info:
         execute_from_command_line(["manage.py", "audit_verify"])
     # then it exits non-zero, naming entry 3, its time, action and object
