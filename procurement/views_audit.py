@@ -154,7 +154,8 @@ class AuditDetailView(AuditAccessMixin, TemplateView):
             lines=list(requisition.lines.select_related("seller").order_by("seller__name", "pk")),
             decisions=list(requisition.decisions.select_related("actor", "acting_for")
                            .order_by("round", "position", "pk")),
-            orders=orders, order_changes=order_changes, **kwargs)
+            orders=orders, order_changes=order_changes,
+            warnings=selectors.split_purchase_warnings(requisition=requisition), **kwargs)
 
 
 class AuditTrailView(AuditAccessMixin, TemplateView):

@@ -29,7 +29,7 @@ from procurement.audit import (
 from procurement.models import AuditEntry, Membership
 from procurement.services import approval_policy_default, delegation_create, requisition_decide
 from procurement.statuses import Decision, RequisitionStatus, Role
-from tests.factories import UserFactory
+from tests.factories import PartnerFactory, UserFactory
 from tests.procurement_factories import (
     AgencyFactory,
     BudgetLineFactory,
@@ -497,3 +497,20 @@ def test_the_nightly_watch_emails_the_auditors_only_when_the_chain_is_broken(aud
     # and it runs every night
     schedule = settings.CELERY_BEAT_SCHEDULE["procurement-audit-chain-watch"]
     assert schedule["task"] == "procurement.tasks.audit_chain_watch" and schedule["schedule"] == 86400.0
+
+
+def test_the_history_warns_the_auditor_of_a_purchase_split_under_a_value_band(auditor, trail):
+    # given two requisitions of the agency to one seller, each under Rp10 juta, together above it
+    seller = PartnerFactory(name="Katering Berkah")
+    for n, status in enumerate((RequisitionStatus.APPROVED, RequisitionStatus.SUBMITTED)):
+        requisition = RequisitionFactory(agency=trail["agency"], requester=trail["people"][Role.REQUESTER],
+                                         reference=f"PGD-DINKES-SPLIT-{n}", status=status,
+                                         date_submitted=timezone.now(), total=Decimal("6000000"))
+        RequisitionLineFactory(requisition=requisition, seller=seller, quantity=240,
+                               unit_price=Decimal("25000"))
+    # when the auditor reads the second one's history, then the split is flagged
+    body = _client(auditor).get(reverse("procurement:audit-detail", args=["PGD-DINKES-SPLIT-1"])).content
+    assert b"data-split-warning" in body and b"Katering Berkah" in body
+    # and a lone requisition is not
+    body = _client(auditor).get(reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])).content
+    assert b"data-split-warning" not in body
