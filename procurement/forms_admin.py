@@ -53,6 +53,12 @@ class MembershipGrantForm(forms.Form):
         return email
 
 
+class UnitForm(forms.Form):
+    """A new unit (bidang, seksi, UPT, puskesmas) of the agency."""
+
+    name = forms.CharField(label=_("Nama unit baru"), max_length=Unit._meta.get_field("name").max_length)
+
+
 class BudgetLineForm(forms.ModelForm):
     """What an agency admin may change on a budget line; sub-activity and kode rekening stay as in the DPA."""
 

@@ -19,7 +19,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from procurement import budget_csv, selectors, services
-from procurement.forms_admin import BudgetImportForm, BudgetLineForm, MembershipGrantForm
+from procurement.forms_admin import BudgetImportForm, BudgetLineForm, MembershipGrantForm, UnitForm
 from procurement.models import Agency
 from procurement.statuses import Role
 
@@ -75,7 +75,7 @@ class AgencyView(AgencyAdminMixin, TemplateView):
 
 
 class MembersView(AgencyAdminMixin, FormView):
-    """Everyone holding a role in the agency, and the form to grant one."""
+    """Everyone holding a role in the agency, the form to grant one, and the agency's units."""
 
     template_name = "procurement/admin/members.html"
     form_class = MembershipGrantForm
@@ -86,7 +86,22 @@ class MembersView(AgencyAdminMixin, FormView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["memberships"] = selectors.agency_members(agency=self.agency)
+        ctx["units"] = ctx["form"].fields["unit"].queryset
+        ctx.setdefault("unit_form", UnitForm(prefix="unit"))
         return ctx
+
+    def post(self, request, *args, **kwargs):
+        if "unit-name" not in request.POST:
+            return super().post(request, *args, **kwargs)
+        unit_form = UnitForm(request.POST, prefix="unit")
+        if not unit_form.is_valid():
+            grant_form = MembershipGrantForm(agency=self.agency)
+            return self.render_to_response(self.get_context_data(form=grant_form, unit_form=unit_form))
+        unit = services.unit_create(agency=self.agency, name=unit_form.cleaned_data["name"],
+                                    actor=request.user, ip=client_ip(request))
+        messages.success(request, _("Unit %(unit)s ada di %(agency)s.") % {"unit": unit.name,
+                                                                          "agency": self.agency.name})
+        return redirect("procurement:opd-members", code=self.agency.code)
 
     def form_valid(self, form):
         user, role = form.cleaned_data["user"], form.cleaned_data["role"]

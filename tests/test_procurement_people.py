@@ -279,3 +279,26 @@ def test_every_procurement_admin_page_opens_for_a_platform_admin(platform_admin,
     for name, row in rows.items():
         assert client.get(f"/admin/procurement/{name}/").status_code == 200, name
         assert client.get(f"/admin/procurement/{name}/{row.pk}/change/").status_code == 200, name
+
+
+def test_agency_admin_adds_a_unit_then_grants_a_role_in_it(agency, admin_client, admin_user):
+    url = f"/pengadaan/opd/{agency.code}/anggota/"
+    # when the admin adds a unit on the members page
+    response = admin_client.post(url, {"unit-name": "UPTD Puskesmas Ketabang"}, follow=True)
+    # then it is listed, offered for roles, and in the trail
+    page = response.content.decode()
+    assert "Unit UPTD Puskesmas Ketabang ada di Dinas Kesehatan." in page
+    assert page.count("UPTD Puskesmas Ketabang") >= 3  # message, unit list, role form's choices
+    unit = agency.units.get(name="UPTD Puskesmas Ketabang")
+    entry = AuditEntry.objects.get(action="unit.create")
+    assert (entry.actor, entry.after["name"]) == (admin_user, "UPTD Puskesmas Ketabang")
+    # when the same name is added again, then nothing new is created
+    admin_client.post(url, {"unit-name": "UPTD Puskesmas Ketabang"})
+    assert agency.units.count() == 1 and AuditEntry.objects.filter(action="unit.create").count() == 1
+    # when the name is empty, then the unit form says so and the grant form shows no error
+    page = admin_client.post(url, {"unit-name": ""}).content.decode()
+    assert page.count("error-block") == 1
+    # and a role can be granted in the new unit
+    person = UserFactory(email="perawat@contoh.id")
+    admin_client.post(url, {"email": person.email, "role": Role.REQUESTER, "unit": unit.pk})
+    assert Membership.objects.get(user=person).unit == unit
