@@ -54,6 +54,7 @@ ACTIONS = {
     "membership.grant": _("Peran diberikan"),
     "membership.revoke": _("Peran dicabut"),
     "membership.unit": _("Unit pemegang peran diubah"),
+    "unit.create": _("Unit dibuat"),
 }
 OBJECT_LABELS = {
     "procurement.requisition": _("Permintaan"),
@@ -63,6 +64,7 @@ OBJECT_LABELS = {
     "procurement.delegation": _("Delegasi"),
     "procurement.agency": _("OPD"),
     "procurement.approvalstep": _("Langkah persetujuan"),
+    "procurement.unit": _("Unit"),
     "order.order": _("Pesanan"),
 }
 TRAIL_PAGE_SIZE = 50
