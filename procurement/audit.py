@@ -42,11 +42,16 @@ def entry_hash(entry: AuditEntry, prev_hash: str) -> str:
 
 
 def _plain(values: dict | None) -> dict | None:
-    """JSON-safe values (money as strings, so 1500000 and 1500000.00 hash alike)."""
+    """The values exactly as the database will give them back, so the hash can be recomputed.
+
+    Money (Decimal, at any depth) and floats become strings: PostgreSQL's jsonb
+    would read 1e20 back as 100000000000000000000; dates become ISO strings,
+    tuples lists, and keys strings.
+    """
     if values is None:
         return None
     return json.loads(json.dumps({k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()},
-                                 cls=DjangoJSONEncoder))
+                                 cls=DjangoJSONEncoder), parse_float=str)
 
 
 def _ip(value: str | None) -> str | None:

@@ -514,3 +514,17 @@ def test_the_history_warns_the_auditor_of_a_purchase_split_under_a_value_band(au
     # and a lone requisition is not
     body = _client(auditor).get(reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])).content
     assert b"data-split-warning" not in body
+
+
+def test_values_of_any_shape_read_back_as_they_were_hashed():
+    # given values with nested money, a float, dates, a tuple and non-string keys
+    line = BudgetLineFactory()
+    entry = audit_record(actor=None, action="budget_line.update", obj=line,
+                         before={"steps": [{"min_amount": Decimal("200000000.00")}], "ratio": 1e20,
+                                 "when": timezone.now(), "day": timezone.localdate()},
+                         after={"pair": (1, "dua"), 7: "tujuh", "share": 0.1})
+    # then what the database gives back hashes to the stored hash
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.before["steps"] == [{"min_amount": "200000000.00"}] and stored.before["ratio"] == "1e+20"
+    assert stored.after == {"pair": [1, "dua"], "7": "tujuh", "share": "0.1"}
+    assert entry_hash(stored, stored.prev_hash) == stored.hash and audit_chain_check().intact
