@@ -271,6 +271,28 @@ def split_purchase_warnings(*, requisition) -> list[str]:
 
 # --- Agency admin pages: agencies, members, budget lines (issue 4 items 1-2) ---
 
+# Who may read an agency's budget lines and approval policy: its admin, its budget
+# holder (PA/KPA owns the budget and sets who approves what) and its treasurer.
+BUDGET_READERS = frozenset({Role.AGENCY_ADMIN, Role.BUDGET_HOLDER, Role.TREASURER})
+
+
+def agencies_budget_readable(*, user) -> QuerySet:
+    """The agencies whose budget and policy ``user`` may read (BUDGET_READERS)."""
+    from procurement.models import Agency
+
+    if not user.is_authenticated:
+        return Agency.objects.none()
+    return (Agency.objects.filter(memberships__user=user, memberships__role__in=BUDGET_READERS)
+            .distinct().order_by("name"))
+
+
+def agency_roles_of(*, user, agency) -> set[str]:
+    """The roles ``user`` holds in ``agency`` (one query)."""
+    if not user.is_authenticated:
+        return set()
+    return set(Membership.objects.filter(user=user, agency=agency).values_list("role", flat=True))
+
+
 def agencies_administered(*, user) -> QuerySet:
     """The agencies in which ``user`` holds the agency admin role."""
     from procurement.models import Agency

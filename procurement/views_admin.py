@@ -33,19 +33,27 @@ def budget_url(agency: Agency, year: int) -> str:
 
 
 class AgencyAdminMixin(LoginRequiredMixin):
-    """Resolves ``self.agency`` from the URL and lets only that agency's admins in."""
+    """Resolves ``self.agency`` from the URL and lets in only that agency's people in ``reader_roles``.
+
+    Pages that change anything keep the default (agency admins only); the
+    budget and policy pages are also read by the PA/KPA and the treasurer.
+    """
+
+    reader_roles = frozenset({Role.AGENCY_ADMIN})
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.agency = get_object_or_404(Agency, code=kwargs["code"])
-        if not selectors.has_role(user=request.user, role=Role.AGENCY_ADMIN, agency=self.agency):
+        roles = selectors.agency_roles_of(user=request.user, agency=self.agency)
+        if not roles & self.reader_roles:
             raise PermissionDenied(_("Halaman ini hanya untuk admin OPD %(agency)s.")
                                    % {"agency": self.agency.name})
+        self.can_manage = Role.AGENCY_ADMIN in roles
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "agency": self.agency}
+        return {**super().get_context_data(**kwargs), "agency": self.agency, "can_manage": self.can_manage}
 
 
 class AdminHomeView(LoginRequiredMixin, TemplateView):
@@ -56,6 +64,9 @@ class AdminHomeView(LoginRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         agencies = list(selectors.agencies_administered(user=request.user))
         if not agencies:
+            readable = selectors.agencies_budget_readable(user=request.user).first()
+            if readable is not None:  # a PA/KPA or treasurer: straight to the budget they answer for
+                return redirect("procurement:opd-budget", code=readable.code)
             raise PermissionDenied(_("Halaman ini hanya untuk admin OPD."))
         if len(agencies) == 1:
             return redirect("procurement:opd-agency", code=agencies[0].code)
@@ -153,6 +164,8 @@ class BudgetYearMixin:
 class BudgetView(AgencyAdminMixin, BudgetYearMixin, TemplateView):
     """The agency's budget lines of one fiscal year: ceiling, committed, realised, available."""
 
+    reader_roles = selectors.BUDGET_READERS
+
     template_name = "procurement/admin/budget.html"
 
     def get_context_data(self, **kwargs):
@@ -233,6 +246,8 @@ class BudgetImportView(AgencyAdminMixin, BudgetYearMixin, FormView):
 class BudgetTemplateView(AgencyAdminMixin, BudgetYearMixin, View):
     """The agency's lines of a year as the CSV to fill in (example rows if it has none yet)."""
 
+    reader_roles = selectors.BUDGET_READERS
+
     def get(self, request, *args, **kwargs):
         year = self.get_year()
         lines = selectors.agency_budget_lines(agency=self.agency, fiscal_year=year)
@@ -244,6 +259,8 @@ class BudgetTemplateView(AgencyAdminMixin, BudgetYearMixin, View):
 
 class PolicyView(AgencyAdminMixin, TemplateView):
     """The agency's approval steps, each with who holds its role (two queries)."""
+
+    reader_roles = selectors.BUDGET_READERS
 
     template_name = "procurement/admin/policy.html"
 

@@ -52,6 +52,7 @@ A_APPROVERS = frozenset({"a_pp", "a_ppk", "a_pa"})
 B_APPROVERS = frozenset({"b_pp", "b_ppk", "b_pa"})
 REQUESTERS = frozenset({"a_requester", "b_requester"})
 APPROVERS = A_APPROVERS | B_APPROVERS
+A_BUDGET_READERS = frozenset({"a_admin", "a_pa", "a_bendahara"})  # selectors.BUDGET_READERS of agency A
 NOBODY: frozenset = frozenset()
 # who may ever see agency A's requisition (its reference and purpose) on any page
 SEES_A = frozenset({"a_requester", "auditor", "a_admin"}) | A_APPROVERS
@@ -103,23 +104,25 @@ TABLE: dict[str, Rule] = {
         get=APPROVERS, post=APPROVERS, why="people holding an approver role"),
     "procurement:delegation-revoke": Rule(
         get=None, post=frozenset({"a_pp"}), kwargs={"pk": "delegation_a"}, why="the delegator only"),
-    # --- agency admin pages (procurement/views_admin.py): A's admin only, for agency A ---
+    # --- agency admin pages (procurement/views_admin.py): A's admin changes; A's PA/KPA and
+    # treasurer also read the budget and the approval policy ---
     "procurement:opd-home": Rule(
-        get=frozenset({"a_admin", "b_admin"}), why="agency admins, sent on to their own agency"),
+        get=frozenset({"a_admin", "b_admin", "a_pa", "b_pa", "a_bendahara", "b_bendahara"}),
+        why="agency admins, sent on to their own agency; budget readers, sent on to its budget"),
     "procurement:opd-agency": Rule(get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
     "procurement:opd-members": Rule(
         get=frozenset({"a_admin"}), post=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
     "procurement:opd-member-revoke": Rule(
         get=frozenset({"a_admin"}), post=frozenset({"a_admin"}),
         kwargs={"code": "agency_a_code", "pk": "membership_a"}),
-    "procurement:opd-budget": Rule(get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
+    "procurement:opd-budget": Rule(get=A_BUDGET_READERS, kwargs={"code": "agency_a_code"}),
     "procurement:opd-budget-edit": Rule(
         get=frozenset({"a_admin"}), post=frozenset({"a_admin"}),
         kwargs={"code": "agency_a_code", "pk": "budget_line_a"}),
     "procurement:opd-budget-import": Rule(
         get=frozenset({"a_admin"}), post=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
-    "procurement:opd-budget-template": Rule(get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
-    "procurement:opd-policy": Rule(get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
+    "procurement:opd-budget-template": Rule(get=A_BUDGET_READERS, kwargs={"code": "agency_a_code"}),
+    "procurement:opd-policy": Rule(get=A_BUDGET_READERS, kwargs={"code": "agency_a_code"}),
     # --- auditors (procurement/views_audit.py) ---
     "procurement:audit-list": Rule(
         get=frozenset({"auditor", "a_pa", "a_admin", "b_pa", "b_admin"}),

@@ -199,7 +199,7 @@ def test_people_pages_are_for_that_agencys_admin_only(agency, client):
                  person_with_roles(agency=AgencyFactory(), roles=[Role.AGENCY_ADMIN]),
                  person_with_roles(agency=None, roles=[Role.AUDITOR])]
     base = f"/pengadaan/opd/{agency.code}/"
-    urls = [base, f"{base}anggota/", f"{base}anggota/{role.pk}/cabut/", f"{base}persetujuan/"]
+    urls = [base, f"{base}anggota/", f"{base}anggota/{role.pk}/cabut/"]
     for url in urls:
         assert client.get(url).status_code == 302
     for user in outsiders:
@@ -302,3 +302,34 @@ def test_agency_admin_adds_a_unit_then_grants_a_role_in_it(agency, admin_client,
     person = UserFactory(email="perawat@contoh.id")
     admin_client.post(url, {"email": person.email, "role": Role.REQUESTER, "unit": unit.pk})
     assert Membership.objects.get(user=person).unit == unit
+
+
+def test_the_pa_kpa_and_treasurer_read_the_budget_and_policy_but_change_nothing(agency, client):
+    # given the agency's budget line, its PA/KPA and treasurer, and another agency's PA/KPA
+    from django.utils import timezone
+
+    line = BudgetLineFactory(agency=agency, fiscal_year=timezone.localdate().year)
+    readers = [person_with_roles(agency=agency, roles=[Role.BUDGET_HOLDER]),
+               person_with_roles(agency=agency, roles=[Role.TREASURER])]
+    stranger = person_with_roles(agency=AgencyFactory(), roles=[Role.BUDGET_HOLDER])
+    base = f"/pengadaan/opd/{agency.code}/"
+
+    for reader in readers:
+        # when they open the agency pages from the header
+        client.force_login(reader)
+        home = client.get("/pengadaan/opd/")
+        budget = client.get(f"{base}anggaran/")
+        policy = client.get(f"{base}persetujuan/")
+
+        # then they are sent to the budget, may read it and the policy, with no way to change them
+        assert home.status_code == 302 and home["Location"] == f"{base}anggaran/"
+        assert budget.status_code == policy.status_code == 200
+        assert line.description in budget.content.decode()
+        assert f"{base}anggaran/impor/" not in budget.content.decode()
+        assert "/ubah/" not in budget.content.decode()
+        for url in (base, f"{base}anggota/", f"{base}anggaran/impor/"):
+            assert client.get(url).status_code == 403, (reader, url)
+
+    # and another agency's PA/KPA reads nothing of this one
+    client.force_login(stranger)
+    assert client.get(f"{base}anggaran/").status_code == 403

@@ -14,3 +14,11 @@ def administers_agency(user) -> bool:
     if not user.is_authenticated:
         return False
     return any(role == Role.AGENCY_ADMIN for _agency, _name, role in roles_of(user))
+
+
+@register.simple_tag
+def reads_agency_budget(user) -> bool:
+    """Whether ``user`` may read some agency's budget without administering it (PA/KPA, treasurer)."""
+    if not user.is_authenticated:
+        return False
+    return any(role in (Role.BUDGET_HOLDER, Role.TREASURER) for _agency, _name, role in roles_of(user))
