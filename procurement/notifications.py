@@ -25,6 +25,28 @@ def _url(name: str, reference: str) -> str:
     return f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}{path}"
 
 
+def _decision_text(requisition: Requisition, event: str) -> str:
+    """The latest decision, who made it (for whom) and their comment, for the requester's email."""
+    if event not in {"step_approved", "approved", "rejected", "returned"}:
+        return ""
+    decision = requisition.decisions.select_related("actor", "acting_for").order_by("-pk").first()
+    if decision is None:
+        return ""
+    who = decision.actor.get_full_name() or decision.actor.email
+    if decision.acting_for_id:
+        who = _("%(who)s atas nama %(for)s") % {
+            "who": who, "for": decision.acting_for.get_full_name() or decision.acting_for.email}
+    text = _("%(decision)s oleh %(who)s (%(role)s).") % {
+        "decision": decision.get_decision_display(), "who": who, "role": decision.get_role_display()}
+    if decision.comment:
+        text += " " + _("Catatan: %(comment)s") % {"comment": decision.comment}
+    if event == "step_approved":
+        step = selectors.requisition_current_step(requisition=requisition)
+        if step is not None:
+            text += " " + _("Kini menunggu %(role)s.") % {"role": step.get_role_display()}
+    return text + "\n"
+
+
 def requisition_notify(*, requisition_id: int, event: str) -> int:
     """Email the people ``event`` concerns about one requisition; returns how many were written to."""
     from procurement.services import rupiah
@@ -56,9 +78,9 @@ def requisition_notify(*, requisition_id: int, event: str) -> int:
     else:
         recipients = [requisition.requester.email] if requisition.requester.email else []
         subject = _("Permintaan %(ref)s: %(status)s") % values
-        body = _("Permintaan %(ref)s senilai %(total)s kini berstatus: %(status)s.\n%(url)s\n") % (
-            values | {"url": _url("detail", requisition.reference)}
-        )
+        body = _("Permintaan %(ref)s senilai %(total)s kini berstatus: %(status)s.\n") % values
+        body += _decision_text(requisition, event)
+        body += _url("detail", requisition.reference) + "\n"
     if recipients:
         send_mail(subject, body, None, recipients)
     return len(recipients)

@@ -565,6 +565,8 @@ def requisition_decide(
             RequisitionStatus.RETURNED: "returned",
         }.get(requisition.status, "submitted")
         _notify(requisition.pk, event)
+        if event == "submitted":  # a step approved and another waits: the requester hears where it is
+            _notify(requisition.pk, "step_approved")
         if orders:
             from orders.tasks import order_seller_notify
 
