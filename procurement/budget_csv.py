@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from peken.csv_upload import MAX_BYTES, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: read by services)
 from procurement.models import ACCOUNT_CODE, BudgetLine
 
 COLUMNS = ("kode_sub_kegiatan", "nama_sub_kegiatan", "kode_rekening", "uraian", "sumber_dana", "pagu")
@@ -38,9 +39,6 @@ ALIASES = {
     "pagu": "pagu", "nilai": "pagu", "anggaran": "pagu", "pagu_anggaran": "pagu",
 }
 REQUIRED = ("nama_sub_kegiatan", "kode_rekening", "uraian", "pagu")
-MAX_BYTES = 2 * 1024 * 1024
-_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+")  # 1.500.000 as Indonesians write rupiah
-_ZERO_CENTS = re.compile(r"(\d)[.,]0{1,2}$")  # SIPD writes 1.500.000,00
 _FIELD_MAX = {"sub_activity": BudgetLine._meta.get_field("sub_activity").max_length,
               "description": BudgetLine._meta.get_field("description").max_length,
               "funding_source": BudgetLine._meta.get_field("funding_source").max_length}
@@ -99,20 +97,7 @@ def budget_csv_template(lines) -> str:
 
 def rupiah(raw: str) -> int | None:
     """Whole rupiah from "1.500.000", "1500000", "Rp 1.500.000" or "1.500.000,00"; None if not a number."""
-    value = raw.strip().replace(" ", "").replace("\u00a0", "")
-    value = re.sub(r"^rp\.?", "", value, flags=re.IGNORECASE)
-    negative = value.startswith("-")
-    digits = _ZERO_CENTS.sub(r"\1", value.lstrip("-"))
-    if _GROUPED.fullmatch(digits):
-        digits = digits.replace(".", "")
-    if not digits.isdigit():
-        return None
-    return -int(digits) if negative else int(digits)
-
-
-def _header_name(raw: str) -> str:
-    name = re.sub(r"\s+", "_", raw.strip().lower())
-    return ALIASES.get(name, name)
+    return whole_rupiah(raw, zero_cents=True)
 
 
 def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, str]]]:
@@ -123,22 +108,9 @@ def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, s
     not negative, texts within their lengths, and no row repeating another's
     sub-activity and kode rekening. Line 0 means the file as a whole.
     """
-    if len(content) > MAX_BYTES:
-        return [], [(0, _("Berkas terlalu besar (paling besar 2 MB)."))]
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [(0, _("Berkas bukan teks UTF-8. Di Excel pilih Simpan Sebagai \u201cCSV UTF-8\u201d."))]
-    if not text.strip():
-        return [], [(0, _("Berkas kosong. Unduh templat, isi, lalu unggah lagi."))]
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [_header_name(name) for name in next(reader)]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        return [], [(1, _("Kolom wajib tidak ada: %(columns)s. Baris pertama harus: %(header)s.")
-                     % {"columns": ", ".join(missing), "header": ";".join(COLUMNS)})]
+    header, reader, errors = csv_rows(content, aliases=ALIASES, required=REQUIRED, columns=COLUMNS)
+    if reader is None:
+        return [], errors
     at = {name: header.index(name) for name in COLUMNS if name in header}
     rows, errors, seen = [], [], {}
     for cells in reader:

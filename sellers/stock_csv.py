@@ -7,18 +7,17 @@ UTF-8 are accepted; anything else is refused with the line it went wrong on.
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+
+from peken.csv_upload import MAX_BYTES, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: the centre's limit)
 
 # Column names as the template writes them, and the other spellings accepted.
 COLUMNS = ("sku", "judul", "harga", "stok")
 ALIASES = {"sku": "sku", "kode": "sku", "judul": "judul", "nama": "judul", "title": "judul",
            "harga": "harga", "price": "harga", "stok": "stok", "stock": "stok"}
 REQUIRED = ("sku", "harga", "stok")
-MAX_BYTES = 2 * 1024 * 1024
-_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+")  # 15.000 as Indonesians write rupiah
 
 
 @dataclass(frozen=True)
@@ -41,18 +40,6 @@ def stock_csv_template(records) -> str:
     return out.getvalue()
 
 
-def _whole_number(raw: str) -> int | None:
-    value = raw.strip().replace(" ", "")
-    value = re.sub(r"^rp\.?", "", value, flags=re.IGNORECASE)
-    negative = value.startswith("-")
-    digits = value.lstrip("-")
-    if _GROUPED.fullmatch(digits):
-        digits = digits.replace(".", "")
-    if not digits.isdigit():
-        return None
-    return -int(digits) if negative else int(digits)
-
-
 def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str]]]:
     """Rows of an uploaded file, and every problem found with the line number it is on.
 
@@ -61,22 +48,9 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
     number, not negative). Whether each SKU belongs to the shop is checked by
     the service that applies the rows.
     """
-    if len(content) > MAX_BYTES:
-        return [], [(0, _("Berkas terlalu besar (paling besar 2 MB)."))]
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [(0, _("Berkas bukan teks UTF-8. Di Excel pilih Simpan Sebagai \u201cCSV UTF-8\u201d."))]
-    if not text.strip():
-        return [], [(0, _("Berkas kosong. Unduh templat, isi, lalu unggah lagi."))]
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in next(reader)]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        return [], [(1, _("Kolom wajib tidak ada: %(columns)s. Baris pertama harus: %(header)s.")
-                     % {"columns": ", ".join(missing), "header": ";".join(COLUMNS)})]
+    header, reader, errors = csv_rows(content, aliases=ALIASES, required=REQUIRED, columns=COLUMNS)
+    if reader is None:
+        return [], errors
     at = {name: header.index(name) for name in REQUIRED}
     rows, errors, seen = [], [], {}
     for cells in reader:
@@ -88,8 +62,8 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
                            % {"got": len(cells), "want": len(header)}))
             continue
         sku = cells[at["sku"]].strip()
-        price = _whole_number(cells[at["harga"]])
-        stock = _whole_number(cells[at["stok"]])
+        price = whole_rupiah(cells[at["harga"]])
+        stock = whole_rupiah(cells[at["stok"]])
         problems = []
         if not sku:
             problems.append(_("SKU kosong."))
