@@ -4,17 +4,17 @@ Whichever takes the line's row lock first wins; the other sees its result and
 refuses with its own message. Neither meets the database's overdraw check.
 """
 
-import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from procurement import services
 from procurement.models import BudgetLine
 from procurement.statuses import Decision, RequisitionStatus
+from tests.concurrency import run_at_once
 from tests.factories import CountryFactory, product_create, seller_create
 from tests.procurement_factories import RequisitionFactory, RequisitionLineFactory, approval_world
 
@@ -24,28 +24,6 @@ pytestmark = [
 ]
 JUTA = Decimal("1000000")
 SUB = "1.02.01.2.06.0009;Penyelenggaraan Rapat Koordinasi dan Konsultasi SKPD"
-
-
-def _run_at_once(calls, delays):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=60)
-            time.sleep(delays[index])
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread met
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 # the import starts a little later in some runs, so that the approval sometimes holds the line first
@@ -70,7 +48,7 @@ def test_import_lowering_a_ceiling_and_an_approval_committing_cannot_both_win(se
            f"{SUB};5.1.02.01.01.0052;Belanja Makanan dan Minuman Rapat;PAD;5.000.000\n").encode()
 
     # when the agency admin imports a Rp5 juta ceiling as the PP gives the final approval
-    approval, imported = _run_at_once([
+    approval, imported = run_at_once([
         lambda: services.requisition_decide(requisition=requisition, user=world.pp,
                                             decision=Decision.APPROVE),
         lambda: services.budget_lines_import(agency=world.agency, fiscal_year=line.fiscal_year, file=csv,
@@ -108,7 +86,7 @@ def test_import_waits_for_a_commitment_holding_the_line_and_then_refuses(setting
             time.sleep(0.5)
 
     # when the import of a Rp5 juta ceiling starts while that lock is held
-    _held, imported = _run_at_once([
+    _held, imported = run_at_once([
         commit_slowly,
         lambda: services.budget_lines_import(agency=world.agency, fiscal_year=line.fiscal_year, file=csv,
                                              actor=world.admin),

@@ -1,16 +1,16 @@
 """Concurrent approvals on PostgreSQL: real transactions in threads, each on its own connection."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
 from oscar.core.loading import get_model
 
 from procurement.models import ApprovalDecision, BudgetCommitment, BudgetLine, Requisition
 from procurement.services import BudgetExceeded, ProcurementError, requisition_decide
 from procurement.statuses import CommitmentStatus, Decision, RequisitionStatus, Role
+from tests.concurrency import run_at_once
 from tests.factories import CountryFactory, product_create, seller_create
 from tests.procurement_factories import (
     BudgetLineFactory,
@@ -28,28 +28,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def _run_at_once(calls):
-    """Run each call in its own thread, released together; returns each call's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=60)
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread met
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    return results
 
 
 def _submitted(world, line, record, n: int) -> Requisition:
@@ -75,7 +53,7 @@ def test_fifty_parallel_final_approvals_commit_exactly_what_the_line_has(world):
     record = product_create(title="Paket ATK", price=JUTA, partner=shop, stock=1000).stockrecords.get()
     requisitions = [_submitted(world, line, record, n) for n in range(50)]
     # when the Pejabat Pengadaan approves all fifty at the same moment
-    results = _run_at_once([
+    results = run_at_once([
         lambda r=r: requisition_decide(requisition=r, user=world.pp, decision=Decision.APPROVE)
         for r in requisitions])
     # then exactly twenty are approved and thirty refused for want of money
@@ -105,7 +83,7 @@ def test_two_approvers_deciding_the_same_step_at_once_make_one_decision(world):
     record = product_create(title="Paket ATK", price=JUTA, partner=shop, stock=10).stockrecords.get()
     requisition = _submitted(world, world.line, record, 1)
     # when both approve at the same moment
-    results = _run_at_once([
+    results = run_at_once([
         lambda user=user: requisition_decide(requisition=requisition, user=user, decision=Decision.APPROVE)
         for user in (world.pp, second_pp)])
     # then one decision stands, the other is refused, and one order exists
@@ -137,7 +115,7 @@ def test_releases_and_approvals_racing_keep_the_line_equal_to_its_live_commitmen
         for r in approved[:10]]
     approvals = [lambda r=r: requisition_decide(requisition=r, user=world.pp, decision=Decision.APPROVE)
                  for r in waiting]
-    results = _run_at_once(rejections + approvals)
+    results = run_at_once(rejections + approvals)
     # then nothing failed but for want of money (no deadlock), and the line still adds up
     assert [r for r in results if isinstance(r, Exception) and not isinstance(r, BudgetExceeded)] == []
     assert all(not isinstance(r, Exception) for r in results[:10])

@@ -1,40 +1,19 @@
 """Two agency admins revoking each other at the same moment on PostgreSQL: one admin always remains."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from procurement import services
 from procurement.models import AuditEntry, Membership
 from procurement.statuses import Role
+from tests.concurrency import run_at_once
 from tests.procurement_factories import AgencyFactory, person_with_roles
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def _run_at_once(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=60)
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread met
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.mark.parametrize("attempt", range(3))
@@ -46,7 +25,7 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin(attempt):
     first_role, second_role = (Membership.objects.get(user=u) for u in (first, second))
 
     # when each revokes the other's admin role at the same moment
-    results = _run_at_once([
+    results = run_at_once([
         lambda: services.membership_revoke(membership=second_role, actor=first),
         lambda: services.membership_revoke(membership=first_role, actor=second),
     ])
