@@ -1,5 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-PYTHON ?= python3.11
+# Any Python from 3.11 to 3.13 (pyproject's requires-python), the first one found.
+PYTHON ?= $(or $(shell for p in python3.11 python3.12 python3.13; do command -v $$p && break; done),python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peken
@@ -8,7 +9,9 @@ export DATABASE_URL_TEST := $(DATABASE_URL)
 .PHONY: run test install install-test system-deps demo lint bench
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || \
+	  { echo "Peken needs Python 3.11, 3.12 or 3.13 (make PYTHON=/path/to/python3.x)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 # The dev extra is localstripe, the fake Stripe server `make run` talks to.
