@@ -11,6 +11,8 @@ class AbstractBuyerProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="buyer_profile")
     kecamatan = models.CharField(_("Kecamatan tempat tinggal"), max_length=64, blank=True)
+    # The language last picked with the switcher: emails to this person go out in it.
+    language = models.CharField(_("Bahasa"), max_length=8, blank=True, choices=settings.LANGUAGES)
     date_updated = models.DateTimeField(auto_now=True)
 
     class Meta:

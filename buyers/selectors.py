@@ -1,7 +1,8 @@
-"""Reads about shoppers: which kecamatan a shopper is in."""
+"""Reads about shoppers: which kecamatan a shopper is in, which language they read."""
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from oscar.core.loading import get_model
 
@@ -43,3 +44,10 @@ def buyer_kecamatan(*, user: AbstractBaseUser) -> str | None:
 
 def buyer_profile(*, user: AbstractBaseUser) -> BuyerProfile | None:
     return BuyerProfile.objects.filter(user=user).first()
+
+
+def user_languages(*, user_ids: list[int]) -> dict[int, str]:
+    """Each user's language for emails, one query: the one they picked, else the site's."""
+    chosen = dict(BuyerProfile.objects.filter(user_id__in=user_ids).exclude(language="")
+                  .values_list("user_id", "language"))
+    return {user_id: chosen.get(user_id, settings.LANGUAGE_CODE) for user_id in user_ids}

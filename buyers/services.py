@@ -1,5 +1,6 @@
-"""Writes about shoppers: their kecamatan."""
+"""Writes about shoppers: their kecamatan and the language they read."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,4 +32,19 @@ def buyer_kecamatan_set(
                                               new_kecamatan=kecamatan)
             profile.kecamatan = kecamatan
             profile.save(update_fields=["kecamatan", "date_updated"])
+    return profile
+
+
+def buyer_language_set(*, user: AbstractBaseUser, language: str) -> BuyerProfile:
+    """Remember the language ``user`` picked, so emails to them go out in it.
+
+    A preference, not a record: the last choice wins and nothing is kept of
+    earlier ones. Raises BuyerProfileError for a language the site does not offer.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise BuyerProfileError(_("Bahasa %(code)s tidak tersedia.") % {"code": language})
+    profile, _created = BuyerProfile.objects.get_or_create(user=user)
+    if profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language", "date_updated"])
     return profile

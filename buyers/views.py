@@ -1,9 +1,11 @@
-"""The shopper's kecamatan, set from their account pages."""
+"""The shopper's kecamatan, set from their account pages, and the language switcher."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.generic import FormView
 
 from buyers import selectors, services
@@ -34,3 +36,12 @@ class BuyerKecamatanView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Kecamatan Anda tersimpan."))
         return redirect("customer:profile-view")
+
+
+def language_set(request):
+    """Django's set_language; a signed-in person's choice is also kept for the emails we send them."""
+    response = i18n.set_language(request)
+    language = request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER)
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.buyer_language_set(user=request.user, language=language)
+    return response

@@ -22,15 +22,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sites.models import Site
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
 from catalogue_ext import tasks
 from catalogue_ext.abstract_models import LISTING_IN_QUEUE, ListingStatus, ReportStatus
+from peken.mail import mail_users
 from peken.page_cache import page_cache_invalidate
 
 Product = get_model("catalogue", "Product")
@@ -260,8 +261,8 @@ def listing_review(*, product: Product, actor: AbstractBaseUser, approve: bool,
 
 
 LISTING_DECISION_SUBJECTS = {
-    ListingStatus.APPROVED: _("Produk Anda disetujui di Peken"),
-    ListingStatus.REJECTED: _("Produk Anda ditolak di Peken"),
+    ListingStatus.APPROVED: gettext_lazy("Produk Anda disetujui di Peken"),
+    ListingStatus.REJECTED: gettext_lazy("Produk Anda ditolak di Peken"),
 }
 
 
@@ -275,20 +276,20 @@ def listing_decision_notify(*, decision_id: int) -> bool:
         decision = ListingDecision.objects.select_for_update().select_related("product").get(pk=decision_id)
         if decision.date_notified or decision.new_status not in LISTING_DECISION_SUBJECTS:
             return False
-        recipients = sorted({
-            user.email
+        users = {
+            user.pk: user
             for record in decision.product.stockrecords.select_related("partner").prefetch_related(
                 "partner__users")
-            for user in record.partner.users.all() if user.email
-        })
-        if recipients:
-            site_url = f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
-            body = render_to_string("catalogue/emails/listing_decision.txt",
-                                    {"decision": decision, "product": decision.product, "site_url": site_url})
-            send_mail(str(LISTING_DECISION_SUBJECTS[decision.new_status]), body, None, recipients)
+            for user in record.partner.users.all()
+        }
+        site_url = f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
+        sent = mail_users(users=users.values(), render=lambda: (
+            LISTING_DECISION_SUBJECTS[decision.new_status],
+            render_to_string("catalogue/emails/listing_decision.txt",
+                             {"decision": decision, "product": decision.product, "site_url": site_url})))
         decision.date_notified = timezone.now()
         decision.save(update_fields=["date_notified"])
-    return bool(recipients)
+    return bool(sent)
 
 
 class ReportError(Exception):

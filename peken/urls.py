@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from buyers.views import language_set
 from catalogue_ext.views import HomeView
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("", HomeView.as_view(), name="home"),
     path("penjual/", apps.get_app_config("partner").urls),

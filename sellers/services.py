@@ -5,15 +5,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sites.models import Site
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
 from peken import city
+from peken.mail import mail_users
 from peken.page_cache import page_cache_invalidate
 from sellers import tasks
 from sellers.abstract_models import SellerStatus, StockUpdateSource, umkm_scale_for
@@ -65,10 +66,10 @@ def seller_status_change(*, seller: Partner, actor: AbstractBaseUser | None, sta
 
 
 DECISION_SUBJECTS = {
-    SellerStatus.ACTIVE: _("Toko Anda aktif di Peken"),
-    SellerStatus.REJECTED: _("Pendaftaran toko Anda ditolak"),
-    SellerStatus.SUSPENDED: _("Toko Anda dibekukan"),
-    SellerStatus.PENDING: _("Toko Anda menunggu verifikasi"),
+    SellerStatus.ACTIVE: gettext_lazy("Toko Anda aktif di Peken"),
+    SellerStatus.REJECTED: gettext_lazy("Pendaftaran toko Anda ditolak"),
+    SellerStatus.SUSPENDED: gettext_lazy("Toko Anda dibekukan"),
+    SellerStatus.PENDING: gettext_lazy("Toko Anda menunggu verifikasi"),
 }
 
 
@@ -82,15 +83,14 @@ def seller_decision_notify(*, decision_id: int) -> bool:
         decision = SellerDecision.objects.select_for_update().select_related("seller").get(pk=decision_id)
         if decision.date_notified:
             return False
-        recipients = [u.email for u in decision.seller.users.all() if u.email]
-        if recipients:
-            site_url = f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
-            body = render_to_string("sellers/emails/decision.txt",
-                                    {"decision": decision, "seller": decision.seller, "site_url": site_url})
-            send_mail(str(DECISION_SUBJECTS[decision.new_status]), body, None, recipients)
+        site_url = f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
+        sent = mail_users(users=decision.seller.users.all(), render=lambda: (
+            DECISION_SUBJECTS[decision.new_status],
+            render_to_string("sellers/emails/decision.txt",
+                             {"decision": decision, "seller": decision.seller, "site_url": site_url})))
         decision.date_notified = timezone.now()
         decision.save(update_fields=["date_notified"])
-    return bool(recipients)
+    return bool(sent)
 
 
 def _unique_code(name: str) -> str:
