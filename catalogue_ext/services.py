@@ -79,12 +79,12 @@ def listing_held_reasons(*, title: str, description: str, categories) -> list[st
     text = f"{title}\n{description}"
     for phrase in settings.PEKEN_HELD_KEYWORDS:
         if phrase.strip() and _phrase_pattern(phrase.strip()).search(text):
-            reasons.append(_("kata terlarang \u201c%(word)s\u201d") % {"word": phrase.strip()})
+            reasons.append(_("kata terlarang “%(word)s”") % {"word": phrase.strip()})
     banned = {name.strip().casefold() for name in settings.PEKEN_HELD_CATEGORIES if name.strip()}
     for category in categories:
         names = {c.name.casefold() for c in category.get_ancestors_and_self()}
         for name in sorted(names & banned):
-            reasons.append(_("kategori terlarang \u201c%(name)s\u201d") % {"name": name})
+            reasons.append(_("kategori terlarang “%(name)s”") % {"name": name})
     return reasons
 
 

@@ -31,7 +31,7 @@ def csv_rows(content: bytes, *, aliases: dict[str, str], required: tuple[str, ..
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        message = _("Berkas bukan teks UTF-8. Di Excel pilih Simpan Sebagai \u201cCSV UTF-8\u201d.")
+        message = _("Berkas bukan teks UTF-8. Di Excel pilih Simpan Sebagai “CSV UTF-8”.")
         return [], None, [(0, message)]
     if not text.strip():
         return [], None, [(0, _("Berkas kosong. Unduh templat, isi, lalu unggah lagi."))]

@@ -133,11 +133,11 @@ def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, s
             try:
                 ACCOUNT_CODE(account_code)
             except ValidationError:
-                problems.append(_("Kode rekening \u201c%(value)s\u201d tidak sah; contoh yang benar: "
+                problems.append(_("Kode rekening “%(value)s” tidak sah; contoh yang benar: "
                                   "5.1.02.01.01.0052.") % {"value": account_code})
         ceiling = rupiah(value["pagu"]) if value["pagu"] else None
         if value["pagu"] and ceiling is None:
-            problems.append(_("Pagu \u201c%(value)s\u201d bukan bilangan bulat rupiah (contoh: 1.500.000).")
+            problems.append(_("Pagu “%(value)s” bukan bilangan bulat rupiah (contoh: 1.500.000).")
                             % {"value": value["pagu"]})
         elif ceiling is not None and ceiling < 0:
             problems.append(_("Pagu tidak boleh negatif."))

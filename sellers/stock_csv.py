@@ -70,12 +70,12 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
         elif sku in seen:
             problems.append(_("SKU %(sku)s sudah ada di baris %(line)d.") % {"sku": sku, "line": seen[sku]})
         if price is None:
-            problems.append(_("Harga \u201c%(value)s\u201d bukan bilangan bulat rupiah.")
+            problems.append(_("Harga “%(value)s” bukan bilangan bulat rupiah.")
                             % {"value": cells[at["harga"]].strip()})
         elif price <= 0:
             problems.append(_("Harga harus lebih dari 0."))
         if stock is None:
-            problems.append(_("Stok \u201c%(value)s\u201d bukan bilangan bulat.")
+            problems.append(_("Stok “%(value)s” bukan bilangan bulat.")
                             % {"value": cells[at["stok"]].strip()})
         elif stock < 0:
             problems.append(_("Stok tidak boleh negatif."))
