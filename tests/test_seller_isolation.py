@@ -33,6 +33,7 @@ CENTRE = {
     "sellers:centre-stock-csv": {"query": {"toko": "shop"}},
     "sellers:centre-stock-upload": {"query": {"toko": "shop"}},
     "sellers:centre-stock-update": {"kwargs": {"pk": "upload"}},
+    "sellers:centre-stock-confirm": {"query": {"toko": "shop"}},
     "sellers:centre-orders": {"query": {"toko": "shop"}},
     "sellers:centre-order-detail": {"kwargs": {"number": "order"}},
     "sellers:centre-sales": {"query": {"toko": "shop"}},
