@@ -299,6 +299,22 @@ def test_stock_changed_after_the_preview_is_said_and_nothing_is_applied(shop, se
     assert a.num_in_stock == 20
 
 
+def test_a_sku_gone_after_the_preview_is_reported_on_confirmation_and_nothing_is_applied(
+        shop, seller_client, stocked):
+    # given a previewed file changing two SKUs
+    a, b, _c = stocked
+    preview = csv_upload(seller_client, f"sku;harga;stok\n{a.partner_sku};15000;3\n{b.partner_sku};15000;4\n")
+    # when one of them is renamed before the seller confirms
+    StockRecord.objects.filter(pk=b.pk).update(partner_sku="DIGANTI")
+    response = csv_confirm(seller_client, preview)
+    # then the file is checked again, its bad line is reported, and not even the good row applies
+    assert response.status_code == 200
+    assert dict(response.context["csv_errors"]) == {3: f"SKU {b.partner_sku} tidak dikenal di toko Anda."}
+    a.refresh_from_db()
+    assert a.num_in_stock == 10
+    assert not StockUpdate.objects.filter(source=StockUpdateSource.CSV).exists()
+
+
 def test_confirming_applies_only_the_file_last_previewed_and_only_once(shop, seller_client, stocked):
     # given a first file previewed, then a second one previewed in another tab
     a = stocked[0]
