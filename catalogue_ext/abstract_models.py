@@ -82,6 +82,14 @@ class ReportStatus(models.TextChoices):
     REMOVED = "diturunkan", _("Produk diturunkan")
 
 
+# A report is settled once, either way; catalogue_ext.services refuses any other move.
+REPORT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReportStatus.OPEN: frozenset({ReportStatus.DISMISSED, ReportStatus.REMOVED}),
+    ReportStatus.DISMISSED: frozenset(),
+    ReportStatus.REMOVED: frozenset(),
+}
+
+
 class AbstractListingReport(models.Model):
     """A shopper's report that a listing breaks the rules, and how a verifier settled it."""
 

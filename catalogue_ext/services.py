@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
 from catalogue_ext import tasks
-from catalogue_ext.abstract_models import LISTING_IN_QUEUE, ListingStatus, ReportStatus
+from catalogue_ext.abstract_models import LISTING_IN_QUEUE, REPORT_TRANSITIONS, ListingStatus, ReportStatus
 from peken.mail import mail_users
 from peken.page_cache import page_cache_invalidate
 
@@ -320,7 +320,8 @@ def listing_report_settle(*, report: ListingReport, actor: AbstractBaseUser, rem
     """
     with transaction.atomic():
         report = ListingReport.objects.select_for_update().select_related("product").get(pk=report.pk)
-        if report.status != ReportStatus.OPEN:
+        outcome = ReportStatus.REMOVED if remove else ReportStatus.DISMISSED
+        if outcome not in REPORT_TRANSITIONS[report.status]:
             raise ReportError(_("Laporan ini sudah ditangani."))
         now = timezone.now()
         if remove:
@@ -330,7 +331,7 @@ def listing_report_settle(*, report: ListingReport, actor: AbstractBaseUser, rem
                            date_handled=now)
             transaction.on_commit(page_cache_invalidate)
         else:
-            report.status, report.handled_by = ReportStatus.DISMISSED, actor
+            report.status, report.handled_by = outcome, actor
             report.handling_note, report.date_handled = note, now
             report.save(update_fields=["status", "handled_by", "handling_note", "date_handled"])
         report.refresh_from_db()

@@ -18,7 +18,7 @@ from oscar.core.loading import get_model
 
 from orders import tasks
 from orders.selectors import CARD, order_is_card
-from orders.statuses import REASON_REQUIRED, TRANSITIONS, OrderStatus, Party
+from orders.statuses import REASON_REQUIRED, OrderStatus, Party, order_move_allowed
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -62,7 +62,7 @@ def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: 
         order = (Order.objects.select_for_update(of=("self",)).select_related("seller")
                  .prefetch_related("sources__source_type").get(pk=order.pk))
         old = order.status
-        if party not in TRANSITIONS.get((old, status), ()):
+        if not order_move_allowed(old=old, new=status, party=party):
             raise OrderStatusError(
                 _("Pesanan %(number)s berstatus %(old)s dan tidak bisa diubah ke %(new)s.")
                 % {"number": order.number, "old": order.status_label, "new": OrderStatus(status).label}

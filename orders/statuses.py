@@ -42,6 +42,11 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 REASON_REQUIRED = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
 
 
+def order_move_allowed(*, old: str, new: str, party: str) -> bool:
+    """Whether ``party`` may move an order from ``old`` to ``new``: the one reading of TRANSITIONS."""
+    return party in TRANSITIONS.get((old, new), ())
+
+
 def oscar_pipeline() -> dict[str, tuple[str, ...]]:
     """OSCAR_ORDER_STATUS_PIPELINE from the table, so Oscar's dashboard agrees with it."""
     pipeline: dict[str, tuple[str, ...]] = {str(status): () for status in OrderStatus}

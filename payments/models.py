@@ -113,6 +113,15 @@ class RefundStatus(models.TextChoices):
     FAILED = "gagal", pgettext_lazy("refund status", "Gagal")
 
 
+# A refund is asked of Stripe while pending; a failed one may be asked again with its own key.
+# Stripe's answer is the truth: one marked failed after a lost connection may have gone through.
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.FAILED: frozenset({RefundStatus.PENDING, RefundStatus.SUCCEEDED}),
+    RefundStatus.SUCCEEDED: frozenset(),
+}
+
+
 class Refund(models.Model):
     """Money returned to the card, asked for once per idempotency key."""
 

@@ -27,6 +27,7 @@ from payments.models import (
     OPEN_STATUSES,
     PAID_STATUSES,
     PAYMENT_TRANSITIONS,
+    REFUND_TRANSITIONS,
     Payment,
     PaymentStatus,
     PaymentStatusChange,
@@ -57,7 +58,7 @@ class UnknownPaymentEvent(Exception):
 
 
 class PaymentTransitionRefused(Exception):
-    """A status move not in PAYMENT_TRANSITIONS."""
+    """A status move not in PAYMENT_TRANSITIONS or REFUND_TRANSITIONS."""
 
 
 def _reference_new() -> str:
@@ -79,6 +80,17 @@ def _payment_move(payment: Payment, *, to: str, actor, source: str) -> bool:
     payment.status = to
     payment.save(update_fields=["status", "updated_at"])
     return True
+
+
+def _refund_move(refund: Refund, *, to: str, error: str = "") -> None:
+    """Move a locked refund to `to` (a pending one asked again stays pending) and save it.
+
+    Raises PaymentTransitionRefused for a move REFUND_TRANSITIONS does not allow.
+    """
+    if refund.status != to and to not in REFUND_TRANSITIONS[refund.status]:
+        raise PaymentTransitionRefused(f"refund {refund.pk}: {refund.status} -> {to}")
+    refund.status, refund.error = to, error[:255]
+    refund.save(update_fields=["status", "error", "stripe_refund_id", "updated_at"])
 
 
 def _payment_sync_paid(*, payment_id: int, intent: gateway.Intent, actor, source: str) -> Payment:
@@ -263,7 +275,8 @@ def payment_refund(*, reference: str, amount: Decimal, idempotency_key: str, act
                 payment=payment, amount=amount, idempotency_key=idempotency_key, actor=actor, reason=reason
             )
         else:
-            Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.PENDING, error="")
+            refund = Refund.objects.select_for_update().get(pk=refund.pk)
+            _refund_move(refund, to=RefundStatus.PENDING)
 
     try:
         result = gateway.refund_create(
@@ -271,9 +284,10 @@ def payment_refund(*, reference: str, amount: Decimal, idempotency_key: str, act
             metadata={"reference": reference, "refund": str(refund.pk), "reason": reason[:400]},
         )
     except PaymentGatewayError as error:
-        Refund.objects.filter(pk=refund.pk).update(
-            status=RefundStatus.FAILED, error=error.message[:255], updated_at=timezone.now()
-        )
+        with transaction.atomic():
+            refund = Refund.objects.select_for_update().get(pk=refund.pk)
+            if refund.status == RefundStatus.PENDING:  # a parallel ask may have settled it
+                _refund_move(refund, to=RefundStatus.FAILED, error=error.message)
         raise
 
     with transaction.atomic():
@@ -281,8 +295,8 @@ def payment_refund(*, reference: str, amount: Decimal, idempotency_key: str, act
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         refund.stripe_refund_id = result.id
         went_through = result.status in ("succeeded", "pending")
-        refund.status = RefundStatus.SUCCEEDED if went_through else RefundStatus.FAILED
-        refund.save(update_fields=["stripe_refund_id", "status", "updated_at"])
+        _refund_move(refund, to=RefundStatus.SUCCEEDED if went_through else RefundStatus.FAILED,
+                     error=refund.error)
         succeeded, _pending = selectors.refund_totals(payment=payment)
         _payment_refunded_set(payment, refunded=max(payment.amount_refunded, succeeded), actor=actor,
                               source=f"refund {result.id}")

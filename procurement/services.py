@@ -45,7 +45,14 @@ from procurement.models import (
     RequisitionLine,
     Unit,
 )
-from procurement.statuses import TRANSITIONS, CommitmentStatus, Decision, RequisitionStatus, Role
+from procurement.statuses import (
+    COMMITMENT_TRANSITIONS,
+    TRANSITIONS,
+    CommitmentStatus,
+    Decision,
+    RequisitionStatus,
+    Role,
+)
 
 
 class ProcurementError(Exception):
@@ -769,8 +776,12 @@ def _commitment_reduce(*, commitment: BudgetCommitment, amount: Decimal | None) 
     """Give ``amount`` (all if None or more than held) of a live commitment back to its budget line.
 
     The budget line row is locked; returns what was released and the
-    before/after values for the audit entry.
+    before/after values for the audit entry. Raises ProcurementError for a
+    commitment COMMITMENT_TRANSITIONS does not let go (released or realised).
     """
+    if CommitmentStatus.RELEASED not in COMMITMENT_TRANSITIONS[commitment.status]:
+        raise ProcurementError(_("Dana ini sudah tidak terikat (%(status)s).")
+                               % {"status": commitment.get_status_display()})
     line = BudgetLine.objects.select_for_update().get(pk=commitment.budget_line_id)
     held = commitment.amount
     release = held if amount is None else min(Decimal(amount), held)
@@ -925,7 +936,7 @@ def requisition_cancel(
                     )
                 except OrderStatusError as error:
                     raise RequisitionStateError(str(error)) from error
-            requisition.status = RequisitionStatus.CANCELLED  # after approval: outside the pre-approval table
+            _move(requisition, RequisitionStatus.CANCELLED)
             commitment = (
                 BudgetCommitment.objects.select_for_update()
                 .filter(requisition=requisition, status=CommitmentStatus.LIVE)

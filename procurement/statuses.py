@@ -47,8 +47,18 @@ TRANSITIONS: dict[str, frozenset[str]] = {
                                             RequisitionStatus.RETURNED, RequisitionStatus.EXPIRED,
                                             RequisitionStatus.CANCELLED}),
     RequisitionStatus.RETURNED: frozenset({RequisitionStatus.SUBMITTED, RequisitionStatus.CANCELLED}),
-    RequisitionStatus.APPROVED: frozenset(),
+    # withdrawn by the requester while every seller order is still new (procurement.services checks)
+    RequisitionStatus.APPROVED: frozenset({RequisitionStatus.CANCELLED}),
     RequisitionStatus.REJECTED: frozenset(),
     RequisitionStatus.EXPIRED: frozenset(),
     RequisitionStatus.CANCELLED: frozenset(),
+}
+
+
+# A commitment is released in full (cancellation, a seller's rejection, a short delivery) or
+# realised by payment; it is never held again. procurement.services refuses any other move.
+COMMITMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    CommitmentStatus.LIVE: frozenset({CommitmentStatus.RELEASED, CommitmentStatus.REALISED}),
+    CommitmentStatus.RELEASED: frozenset(),
+    CommitmentStatus.REALISED: frozenset(),
 }

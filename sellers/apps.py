@@ -34,6 +34,8 @@ class PartnerConfig(apps.PartnerConfig):
                  name="centre-product-edit"),
             path("pusat/stok/templat.csv", centre.CentreStockCsvView.as_view(), name="centre-stock-csv"),
             path("pusat/stok/", centre.CentreStockUploadView.as_view(), name="centre-stock-upload"),
+            path("pusat/stok/konfirmasi/", centre.CentreStockConfirmView.as_view(),
+                 name="centre-stock-confirm"),
             path("pusat/stok/<int:pk>/", centre.CentreStockUpdateView.as_view(), name="centre-stock-update"),
             path("pusat/pesanan/", centre.CentreOrderListView.as_view(), name="centre-orders"),
             path("pusat/pesanan/<str:number>/", centre.CentreOrderDetailView.as_view(),

@@ -6,12 +6,17 @@ object up within that shop, so another shop's product, order or upload is a
 404, never its data. Users who belong to no shop get 403.
 """
 
+import base64
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -24,6 +29,8 @@ from sellers.stock_csv import stock_csv_template
 
 SESSION_KEY = "peken_centre_shop"
 PAGE_SIZE = 20
+# The file a seller has previewed and not yet confirmed: one per session.
+STOCK_PREVIEW_KEY = "peken_stock_preview"
 
 
 class SellerCentreMixin(LoginRequiredMixin):
@@ -163,13 +170,56 @@ class CentreStockUploadView(SellerCentreMixin, FormView):
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
+        content = upload.read(MAX_CSV_BYTES + 1)
         try:
-            update = services.stock_csv_apply(seller=self.seller, actor=self.request.user,
-                                              file_name=upload.name, content=upload.read(MAX_CSV_BYTES + 1))
+            preview = services.stock_csv_preview(seller=self.seller, content=content)
         except services.StockCsvInvalid as exc:
             return self.render_to_response(self.get_context_data(form=form, csv_errors=exc.errors))
-        messages.success(self.request, _("%(n)d baris dari %(file)s diterapkan.")
-                         % {"n": update.rows_applied, "file": update.file_name})
+        digest = hashlib.sha256(content).hexdigest()
+        self.request.session[STOCK_PREVIEW_KEY] = {
+            "seller": self.seller.pk, "file_name": upload.name, "digest": digest,
+            "content": base64.b64encode(content).decode("ascii"), "seen": preview.seen,
+        }
+        return stock_preview_render(self, preview=preview, file_name=upload.name, digest=digest)
+
+
+def stock_preview_render(view, *, preview, file_name: str, digest: str, stale: bool = False):
+    """The preview page: each changed row old -> new with its warnings, and the confirm button."""
+    return TemplateResponse(view.request, "sellers/centre/stock_preview.html", {
+        "seller": view.seller, "shops": view.shops, "preview": preview, "file_name": file_name,
+        "digest": digest, "stale": stale,
+    })
+
+
+class CentreStockConfirmView(SellerCentreMixin, View):
+    """Apply the file the seller has just previewed, exactly that file, once they confirm."""
+
+    def post(self, request, *args, **kwargs):
+        pending = request.session.get(STOCK_PREVIEW_KEY)
+        if (not pending or pending["seller"] != self.seller.pk
+                or request.POST.get("digest") != pending["digest"]):
+            messages.error(request, _("Pratinjau ini tidak ada lagi. Unggah berkasnya sekali lagi."))
+            return redirect("sellers:centre-stock-upload")
+        try:
+            update = services.stock_csv_apply(seller=self.seller, actor=request.user,
+                                              file_name=pending["file_name"],
+                                              content=base64.b64decode(pending["content"]),
+                                              seen=pending["seen"])
+        except services.StockCsvStale as exc:
+            request.session[STOCK_PREVIEW_KEY] = {**pending, "seen": exc.preview.seen}
+            return stock_preview_render(self, preview=exc.preview, file_name=pending["file_name"],
+                                        digest=pending["digest"], stale=True)
+        except services.StockCsvInvalid as exc:
+            del request.session[STOCK_PREVIEW_KEY]
+            return TemplateResponse(request, "sellers/centre/stock.html", {
+                "seller": self.seller, "shops": self.shops, "form": StockCsvForm(), "csv_errors": exc.errors,
+                "updates": selectors.centre_stock_updates(seller=self.seller)[:PAGE_SIZE],
+            })
+        del request.session[STOCK_PREVIEW_KEY]
+        n = update.rows_applied
+        messages.success(request, ngettext("%(n)d baris diubah dari %(file)s.",
+                                           "%(n)d baris diubah dari %(file)s.", n)
+                         % {"n": n, "file": update.file_name})
         return redirect("sellers:centre-stock-update", pk=update.pk)
 
 

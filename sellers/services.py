@@ -1,5 +1,6 @@
 """Writes about sellers: registration and every change of a shop's status."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from peken.mail import mail_users
 from peken.page_cache import page_cache_invalidate
 from sellers import tasks
 from sellers.abstract_models import SellerStatus, StockUpdateSource, umkm_scale_for
-from sellers.stock_csv import stock_csv_parse
+from sellers.stock_csv import StockChange, stock_csv_parse
 
 Partner = get_model("partner", "Partner")
 PartnerAddress = get_model("partner", "PartnerAddress")
@@ -175,43 +176,95 @@ class StockCsvInvalid(Exception):
         self.errors = errors
 
 
+class StockCsvStale(Exception):
+    """Prices or stock changed between the preview and its confirmation; ``preview`` is the new one."""
+
+    def __init__(self, preview: "StockCsvPreview"):
+        super().__init__(_("Harga atau stok berubah sejak pratinjau."))
+        self.preview = preview
+
+
+@dataclass(frozen=True)
+class StockCsvPreview:
+    """What an upload would change: the rows that differ and how many rows would stay as they are."""
+
+    changes: list[StockChange]
+    unchanged: int
+    # The price and stock of every SKU in the file as read; the confirmation must still find them.
+    seen: dict[str, list[int]]
+
+
+def _stock_csv_read(*, seller: Partner, content: bytes, lock: bool) -> tuple[list, dict]:
+    """The file's rows and this shop's stock records by SKU; StockCsvInvalid if any row is bad."""
+    rows, errors = stock_csv_parse(content)
+    records = StockRecord.objects.select_related("product").filter(
+        partner=seller, partner_sku__in=[row.sku for row in rows]).order_by("pk")
+    if lock:
+        records = records.select_for_update(of=("self",))
+    records = {record.partner_sku: record for record in records}
+    errors += [(row.line, _("SKU %(sku)s tidak dikenal di toko Anda.") % {"sku": row.sku})
+               for row in rows if row.sku not in records]
+    if errors:
+        raise StockCsvInvalid(sorted(errors))
+    return rows, records
+
+
+def _stock_csv_preview(rows: list, records: dict) -> StockCsvPreview:
+    changes, seen = [], {}
+    for row in rows:
+        record = records[row.sku]
+        price_old, stock_old = int(record.price or 0), record.num_in_stock or 0
+        seen[row.sku] = [price_old, stock_old]
+        if (price_old, stock_old) != (row.price, row.stock):
+            changes.append(StockChange(line=row.line, sku=row.sku, title=record.product.title,
+                                       price_old=price_old, price_new=row.price, stock_old=stock_old,
+                                       stock_new=row.stock, reserved=record.num_allocated or 0))
+    return StockCsvPreview(changes=changes, unchanged=len(rows) - len(changes), seen=seen)
+
+
+def stock_csv_preview(*, seller: Partner, content: bytes) -> StockCsvPreview:
+    """What applying a seller's price and stock CSV would change; nothing is written.
+
+    Validates exactly as stock_csv_apply does and raises StockCsvInvalid
+    with every bad row, so a file that previews is a file that applies
+    (unless its stock records change in between).
+    """
+    rows, records = _stock_csv_read(seller=seller, content=content, lock=False)
+    return _stock_csv_preview(rows, records)
+
+
 def stock_csv_apply(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
-                    content: bytes) -> StockUpdate:
-    """Apply a seller's price and stock CSV to their own stock records: every row or none.
+                    content: bytes, seen: dict[str, list[int]]) -> StockUpdate:
+    """Apply a previewed price and stock CSV to the seller's own stock records: every row or none.
 
     The file is parsed (stock_csv_parse) and each SKU must be one of this
     shop's; another shop's SKU counts as unknown. If any row is bad nothing
     is applied and StockCsvInvalid lists every bad row with its line number.
-    Otherwise all rows apply in one transaction, with the stock records
-    locked in primary-key order, and the upload is recorded (who, when, file,
-    rows, old and new values) as a StockUpdate.
+    ``seen`` is the preview's ``seen``: if any record's price or stock is no
+    longer what the seller saw, nothing is applied and StockCsvStale carries
+    a fresh preview. Otherwise the changed rows apply in one transaction,
+    with the stock records locked in primary-key order, and the upload is
+    recorded (who, when, file, rows changed, old and new values) as a StockUpdate.
     """
-    rows, errors = stock_csv_parse(content)
     with transaction.atomic():
-        records = {
-            record.partner_sku: record
-            for record in StockRecord.objects.select_for_update(of=("self",)).select_related("product")
-            .filter(partner=seller, partner_sku__in=[row.sku for row in rows]).order_by("pk")
-        }
-        errors += [(row.line, _("SKU %(sku)s tidak dikenal di toko Anda.") % {"sku": row.sku})
-                   for row in rows if row.sku not in records]
-        if errors:
-            raise StockCsvInvalid(sorted(errors))
-        changes, changed = [], []
-        for row in rows:
-            record = records[row.sku]
-            changes.append({"line": row.line, "sku": row.sku, "title": record.product.title,
-                            "price_old": int(record.price or 0), "price_new": row.price,
-                            "stock_old": record.num_in_stock, "stock_new": row.stock})
-            if record.price != row.price or record.num_in_stock != row.stock:
-                record.price, record.num_in_stock = Decimal(row.price), row.stock
-                record.date_updated = timezone.now()
-                changed.append(record)
-        StockRecord.objects.bulk_update(changed, ["price", "num_in_stock", "date_updated"])
+        rows, records = _stock_csv_read(seller=seller, content=content, lock=True)
+        preview = _stock_csv_preview(rows, records)
+        if preview.seen != seen:
+            raise StockCsvStale(preview)
+        now = timezone.now()
+        for change in preview.changes:
+            record = records[change.sku]
+            record.price, record.num_in_stock = Decimal(change.price_new), change.stock_new
+            record.date_updated = now
+        StockRecord.objects.bulk_update([records[change.sku] for change in preview.changes],
+                                        ["price", "num_in_stock", "date_updated"])
         upload = StockUpdate.objects.create(
             seller=seller, actor=actor, source=StockUpdateSource.CSV, file_name=file_name[:255],
-            rows_applied=len(rows), changes=changes,
+            rows_applied=len(preview.changes),
+            changes=[{"line": c.line, "sku": c.sku, "title": c.title, "price_old": c.price_old,
+                      "price_new": c.price_new, "stock_old": c.stock_old, "stock_new": c.stock_new}
+                     for c in preview.changes],
         )
-        if changed:
+        if preview.changes:
             transaction.on_commit(page_cache_invalidate)
     return upload

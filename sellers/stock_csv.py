@@ -18,6 +18,9 @@ COLUMNS = ("sku", "judul", "harga", "stok")
 ALIASES = {"sku": "sku", "kode": "sku", "judul": "judul", "nama": "judul", "title": "judul",
            "harga": "harga", "price": "harga", "stok": "stok", "stock": "stok"}
 REQUIRED = ("sku", "harga", "stok")
+# A new price more than this many times the old one, or less than the old one divided by it,
+# is flagged in the preview: most often a zero typed too many or too few.
+PRICE_JUMP_FACTOR = 3
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,41 @@ class StockRow:
     sku: str
     price: int
     stock: int
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """One row of an upload that would change a stock record: old and new values, and what to check."""
+
+    line: int
+    sku: str
+    title: str
+    price_old: int
+    price_new: int
+    stock_old: int
+    stock_new: int
+    reserved: int  # taken by open orders (Oscar's num_allocated)
+
+    @property
+    def price_jump(self) -> bool:
+        return self.price_old > 0 and (self.price_new > self.price_old * PRICE_JUMP_FACTOR
+                                       or self.price_new * PRICE_JUMP_FACTOR < self.price_old)
+
+    @property
+    def below_reserved(self) -> bool:
+        return self.stock_new != self.stock_old and self.stock_new < self.reserved
+
+    @property
+    def warnings(self) -> list[str]:
+        found = []
+        if self.price_jump and self.price_new > self.price_old:
+            found.append(_("Harga naik lebih dari %(factor)d kali lipat.") % {"factor": PRICE_JUMP_FACTOR})
+        elif self.price_jump:
+            found.append(_("Harga turun lebih dari %(factor)d kali lipat.") % {"factor": PRICE_JUMP_FACTOR})
+        if self.below_reserved:
+            found.append(_("Stok %(stock)d di bawah %(reserved)d yang sudah dipesan pembeli.")
+                         % {"stock": self.stock_new, "reserved": self.reserved})
+        return found
 
 
 def stock_csv_template(records) -> str:

@@ -192,6 +192,11 @@ def test_the_template_lists_the_shops_own_skus_with_a_bom_and_semicolons(shop, s
     assert other.stockrecords.get().partner_sku not in body
 
 
+def csv_confirm(client, response):
+    """Press the preview page's confirm button."""
+    return client.post(reverse("sellers:centre-stock-confirm"), {"digest": response.context["digest"]})
+
+
 @pytest.mark.parametrize("separator, bom", [(";", True), (",", False)])
 def test_a_good_csv_applies_every_row_and_is_recorded(shop, seller_client, stocked, separator, bom):
     # given the downloaded template edited in Excel
@@ -199,8 +204,10 @@ def test_a_good_csv_applies_every_row_and_is_recorded(shop, seller_client, stock
     rows += [separator.join([r.partner_sku, r.product.title, f"{20000 + i}", f"{5 + i}"])
              for i, r in enumerate(stocked)]
     content = ("\ufeff" if bom else "") + "\r\n".join(rows) + "\r\n"
-    # when it is uploaded
-    response = csv_upload(seller_client, content, name="stok-baru.csv")
+    # when it is uploaded and the preview confirmed
+    preview = csv_upload(seller_client, content, name="stok-baru.csv")
+    assert preview.status_code == 200
+    response = csv_confirm(seller_client, preview)
     # then every row applies and the upload is recorded: who, file, rows, old and new values
     assert response.status_code == 302
     for i, record in enumerate(stocked):
@@ -212,6 +219,119 @@ def test_a_good_csv_applies_every_row_and_is_recorded(shop, seller_client, stock
     assert upload.changes[0]["price_old"] == 15000 and upload.changes[0]["price_new"] == 20000
     page = seller_client.get(response["Location"]).content.decode()
     assert "stok-baru.csv" in page and stocked[0].partner_sku in page
+
+
+def test_an_upload_shows_each_change_with_warnings_and_applies_nothing_before_confirmation(
+        shop, seller_client, stocked):
+    # given three SKUs at Rp15.000 and stock 10, one of them with 6 units taken by open orders
+    a, b, c = stocked
+    StockRecord.objects.filter(pk=c.pk).update(num_allocated=6)
+    unchanged = product_create(title="Garam Dapur", partner=shop, price=15000, stock=10).stockrecords.get()
+    content = "\n".join([
+        "sku;judul;harga;stok",
+        f"{a.partner_sku};x;46000;10",   # price more than 3x up
+        f"{b.partner_sku};x;4999;12",    # price more than 3x down, stock up
+        f"{c.partner_sku};x;15000;5",    # stock below the 6 reserved
+        f"{unchanged.partner_sku};x;15000;10",  # no change
+    ])
+    # when it is uploaded
+    response = csv_upload(seller_client, content)
+    # then the preview lists the three changed rows old -> new, each with its warning
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert [(r.sku, r.price_old, r.price_new, r.stock_old, r.stock_new) for r in preview.changes] == [
+        (a.partner_sku, 15000, 46000, 10, 10), (b.partner_sku, 15000, 4999, 10, 12),
+        (c.partner_sku, 15000, 15000, 10, 5)]
+    assert preview.unchanged == 1
+    assert [r.warnings for r in preview.changes] == [
+        ["Harga naik lebih dari 3 kali lipat."], ["Harga turun lebih dari 3 kali lipat."],
+        ["Stok 5 di bawah 6 yang sudah dipesan pembeli."]]
+    page = response.content.decode()
+    assert "3 baris akan diubah" in page and "1 baris tidak berubah" in page
+    assert "Harga naik lebih dari 3 kali lipat." in page and "yang sudah dipesan pembeli" in page
+    assert unchanged.partner_sku not in page and "Konfirmasi dan terapkan" in page
+    # and nothing is applied or recorded yet
+    for record in (a, b, c, unchanged):
+        record.refresh_from_db()
+        assert (record.price, record.num_in_stock) == (15000, 10)
+    assert not StockUpdate.objects.filter(source=StockUpdateSource.CSV).exists()
+
+    # when the seller confirms
+    done = csv_confirm(seller_client, response)
+    # then the changed rows apply, and the count says how many rows changed
+    assert done.status_code == 302
+    b.refresh_from_db()
+    assert (b.price, b.num_in_stock) == (4999, 12)
+    upload = StockUpdate.objects.get(source=StockUpdateSource.CSV)
+    assert upload.rows_applied == 3 and [row["sku"] for row in upload.changes] == [
+        a.partner_sku, b.partner_sku, c.partner_sku]
+    assert "3 baris diubah dari stok.csv." in seller_client.get(done["Location"]).content.decode()
+
+
+def test_small_price_changes_and_stock_at_the_reserved_level_carry_no_warning(shop, seller_client, stocked):
+    # given stock 10 with 4 reserved
+    a, b, _c = stocked
+    StockRecord.objects.filter(pk=b.pk).update(num_allocated=4)
+    # when the price triples exactly and the stock goes down to what is reserved
+    content = f"sku;harga;stok\n{a.partner_sku};45000;10\n{b.partner_sku};5000;4\n"
+    response = csv_upload(seller_client, content)
+    # then no row is flagged
+    assert [r.warnings for r in response.context["preview"].changes] == [[], []]
+
+
+def test_stock_changed_after_the_preview_is_said_and_nothing_is_applied(shop, seller_client, stocked):
+    # given a previewed file setting stock to 20
+    a = stocked[0]
+    preview = csv_upload(seller_client, f"sku;harga;stok\n{a.partner_sku};15000;20\n")
+    # when an order takes stock before the seller confirms
+    StockRecord.objects.filter(pk=a.pk).update(num_in_stock=8)
+    response = csv_confirm(seller_client, preview)
+    # then the seller is told, sees the new old value, and nothing is applied
+    assert response.status_code == 200
+    assert "berubah sejak pratinjau" in response.content.decode()
+    assert [(r.stock_old, r.stock_new) for r in response.context["preview"].changes] == [(8, 20)]
+    a.refresh_from_db()
+    assert a.num_in_stock == 8
+    assert not StockUpdate.objects.filter(source=StockUpdateSource.CSV).exists()
+    # and confirming the refreshed preview applies it
+    assert csv_confirm(seller_client, response).status_code == 302
+    a.refresh_from_db()
+    assert a.num_in_stock == 20
+
+
+def test_a_sku_gone_after_the_preview_is_reported_on_confirmation_and_nothing_is_applied(
+        shop, seller_client, stocked):
+    # given a previewed file changing two SKUs
+    a, b, _c = stocked
+    preview = csv_upload(seller_client, f"sku;harga;stok\n{a.partner_sku};15000;3\n{b.partner_sku};15000;4\n")
+    # when one of them is renamed before the seller confirms
+    StockRecord.objects.filter(pk=b.pk).update(partner_sku="DIGANTI")
+    response = csv_confirm(seller_client, preview)
+    # then the file is checked again, its bad line is reported, and not even the good row applies
+    assert response.status_code == 200
+    assert dict(response.context["csv_errors"]) == {3: f"SKU {b.partner_sku} tidak dikenal di toko Anda."}
+    a.refresh_from_db()
+    assert a.num_in_stock == 10
+    assert not StockUpdate.objects.filter(source=StockUpdateSource.CSV).exists()
+
+
+def test_confirming_applies_only_the_file_last_previewed_and_only_once(shop, seller_client, stocked):
+    # given a first file previewed, then a second one previewed in another tab
+    a = stocked[0]
+    first = csv_upload(seller_client, f"sku;harga;stok\n{a.partner_sku};15000;1\n")
+    second = csv_upload(seller_client, f"sku;harga;stok\n{a.partner_sku};15000;2\n")
+    # when the first tab's confirm is pressed
+    response = csv_confirm(seller_client, first)
+    # then nothing is applied: that preview is gone
+    assert response.status_code == 302 and response["Location"] == reverse("sellers:centre-stock-upload")
+    a.refresh_from_db()
+    assert a.num_in_stock == 10
+    # when the second is confirmed twice, it applies once
+    assert csv_confirm(seller_client, second).status_code == 302
+    assert csv_confirm(seller_client, second)["Location"] == reverse("sellers:centre-stock-upload")
+    a.refresh_from_db()
+    assert a.num_in_stock == 2
+    assert StockUpdate.objects.filter(source=StockUpdateSource.CSV).count() == 1
 
 
 def test_a_csv_with_bad_rows_reports_each_line_and_applies_nothing(shop, seller_client, stocked):

@@ -62,10 +62,15 @@ def test_seller_adds_a_product_updates_stock_by_csv_and_a_verifier_approves_it(o
     csv_file = tmp_path / "stok.csv"
     csv_file.write_text(f"sku;judul;harga;stok\r\n{sku};Kerupuk;19.000;40\r\n", encoding="utf-8-sig")
     page.set_input_files("#id_file", str(csv_file))
-    page.get_by_role("button", name="Unggah dan terapkan").click()
+    page.get_by_role("button", name="Unggah dan periksa").click()
 
-    # then the change is applied and shown
-    assert "1 baris dari stok.csv diterapkan" in page.locator("body").inner_text()
+    # then the change is previewed old -> new, and applied only once confirmed
+    preview = page.locator(".peken-stock-preview").inner_text()
+    assert sku in preview and "19.000" in preview and "40" in preview
+    shots(page, "stock-preview")
+    assert product.stockrecords.get().num_in_stock != 40
+    page.get_by_role("button", name="Konfirmasi dan terapkan").click()
+    assert "1 baris diubah dari stok.csv." in page.locator("body").inner_text()
     shots(page, "stock-update")
     page.get_by_role("link", name="Produk").first.click()
     assert "Rp19.000" in page.locator("body").inner_text() and "stok 40" in page.locator("body").inner_text()
