@@ -222,7 +222,8 @@ def test_above_the_pp_limit_the_ppk_approves_after_the_pp(office, settings):
     assert requisition.status == RequisitionStatus.SUBMITTED
     assert requisition.reference in signed_in(office.ppk).get(reverse("procurement:inbox")).content.decode()
     # and the policy on the decision page reads as people say it, with no "above Rp0"
-    page = signed_in(office.ppk).get(reverse("procurement:decide", args=[requisition.reference])).content.decode()
+    page = signed_in(office.ppk).get(reverse("procurement:decide", args=[requisition.reference]))
+    page = page.content.decode()
     assert "Pejabat Pengadaan: semua nilai" in page and "PPK: di atas Rp1.000.000" in page
     assert "di atas Rp0" not in page
     decide(office.ppk, requisition, Decision.APPROVE)
