@@ -98,6 +98,7 @@ FIELD_LABELS = {
     "sub_activity": _("Sub kegiatan"), "account_code": _("Kode rekening"), "description": _("Uraian"),
     "funding_source": _("Sumber dana"), "ceiling": _("Pagu"), "realised": _("Realisasi"), "id": _("ID"),
 }
+_KEY_ORDER = {key: n for n, key in enumerate(FIELD_LABELS)}
 EXPORT_HEADER = (_("No."), _("Waktu (WIB)"), _("Tindakan"), _("Oleh"), _("Atas nama"), _("IP"),
                  _("Jenis data"), _("Data"), _("Permintaan"), _("Perubahan"), _("Rantai"), _("Kode tindakan"),
                  _("Hash"))
@@ -306,7 +307,10 @@ def readable_changes(entry, names: dict | None = None) -> list[dict]:
     before, after = entry.before or {}, entry.after or {}
     model, names = _model(entry.object_type), names or {}
     rows = []
-    for key in [*before, *(k for k in after if k not in before)]:
+    # the database keeps JSON keys in its own order; people read status first, as FIELD_LABELS lists them
+    keys = sorted([*before, *(k for k in after if k not in before)],
+                  key=lambda key: _KEY_ORDER.get(key, len(_KEY_ORDER)))
+    for key in keys:
         old, new = before.get(key), after.get(key)
         rows.append({"label": _label(model, key),
                      "before": shown(model, key, old, names) if key in before else "",
@@ -384,7 +388,7 @@ def _sentence(entry, names: dict, name: str) -> str:
              "fields": _fields_changed(entry, model), "released": v("released", after.get("released")),
              "order": after.get("order", ""), "days": after.get("days", ""),
              "old": v("status", before.get("status")), "new": v("status", after.get("status")),
-             "order_status": v("order_status", after.get("order_status")),
+             "order_status": v("order_status", after.get("order_status")).lower(),
              "role": v("role", after.get("role", before.get("role"))),
              "user": v("user", after.get("user", before.get("user"))),
              "unit": v("unit", after.get("unit")), "delegator": v("delegator", after.get("delegator")),
@@ -402,7 +406,7 @@ def _sentence(entry, names: dict, name: str) -> str:
         "budget.release": _g("Melepas %(released)s anggaran terikat permintaan %(name)s"),
         "budget.release.order": _g("Melepas %(released)s anggaran terikat: pesanan %(order)s "
                                    "%(order_status)s"),
-        "order.status": _g("Mengubah status pesanan %(name)s dari %(old)s menjadi %(new)s"),
+        "order.status": _g("Mengubah status pesanan %(name)s dari “%(old)s” menjadi “%(new)s”"),
         "agency.create": _g("Membuat OPD %(name)s"),
         "approval_policy.default": _g("Memasang alur persetujuan bawaan untuk %(name)s: %(steps)s"),
         "budget_line.create": _g("Membuat baris anggaran %(name)s"),

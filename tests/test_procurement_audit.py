@@ -458,9 +458,9 @@ def test_the_whole_trail_shows_budget_role_and_delegation_changes_to_auditors_on
     body = response.content.decode()
     assert [e.seq for e in response.context["entries"]] == sorted(
         AuditEntry.objects.values_list("seq", flat=True), reverse=True)
-    for label in ("Delegasi dibuat", "Baris anggaran diubah", "Dikembalikan untuk revisi"):
+    for label in ("Mendelegasikan peran", "Mengubah baris anggaran", "Mengembalikan permintaan untuk revisi"):
         assert label in body
-    assert f"Baris anggaran {line}" in body and 'href="/pengadaan/audit/PGD-DINKES-0001/"' in body
+    assert f"Baris anggaran {line}" in _text(body) and 'href="/pengadaan/audit/PGD-DINKES-0001/"' in body
     # and people and agencies named by id in the values are shown by name
     delegation = next(e for e in response.context["entries"] if e.action == "delegation.create")
     shown = {row["label"]: row["after"] for row in delegation.changes}
