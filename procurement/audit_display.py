@@ -337,7 +337,7 @@ def object_name(entry, names: dict) -> str:
     return f"#{entry.object_id}"
 
 
-def _decided(entry, v, name) -> str:
+def _decided(entry, v) -> str:
     after = entry.after or {}
     facts = {"step": after.get("step", "?"), "role": v("role", after.get("role"))}
     decision = entry.action.rsplit(".", 1)[-1]
@@ -356,8 +356,9 @@ def _fields_changed(entry, model) -> str:
     return ", ".join(_label(model, key).lower() for key in keys)
 
 
-def _admin(entry, v, name) -> str:
-    label = OBJECT_LABELS.get(entry.object_type, _model_label(entry.object_type)).lower()
+def _admin(entry, name: str) -> str:
+    """A platform admin's save or delete of a simple row (procurement.admin.AuditedAdmin)."""
+    label = str(OBJECT_LABELS.get(entry.object_type, _model_label(entry.object_type))).lower()
     verb = entry.action.rsplit(".", 1)[-1]
     text = {"add": _g("Menambah %(what)s %(name)s lewat admin platform"),
             "change": _g("Mengubah %(what)s %(name)s lewat admin platform"),
@@ -380,10 +381,10 @@ def _sentence(entry, names: dict, name: str) -> str:
 
     action = entry.action
     if action.startswith("requisition.decide."):
-        return _decided(entry, v, name)
+        return _decided(entry, v)
     if action.rsplit(".", 1)[-1] in {"add", "change", "delete"} and action.count(".") == 1 \
             and action.split(".")[0] == (model._meta.model_name if model else ""):
-        return _admin(entry, v, name)
+        return _admin(entry, name)
     facts = {"name": name, "total": v("total", after.get("total")), "round": after.get("round", ""),
              "fields": _fields_changed(entry, model), "released": v("released", after.get("released")),
              "order": after.get("order", ""), "days": after.get("days", ""),
@@ -429,15 +430,14 @@ def _sentence(entry, names: dict, name: str) -> str:
 def annotate_entries(entries, broken: set[int]) -> None:
     """Give each entry what the pages and exports show: sentence, object name, readable changes, fit.
 
-    Sets ``label`` (the sentence), ``kind`` (the action's label in the filter),
-    ``object_label``, ``object_name``, ``changes`` and ``broken``.
+    Sets ``label`` (the sentence), ``object_label``, ``object_name``, ``changes``
+    and ``broken``.
     """
     names = related_names(entries)
     for entry in entries:
         entry.object_label = str(OBJECT_LABELS.get(entry.object_type, _model_label(entry.object_type)))
         entry.object_name = object_name(entry, names)
         entry.label = _sentence(entry, names, entry.object_name)
-        entry.kind = str(ACTIONS.get(entry.action, entry.label))
         entry.changes = readable_changes(entry, names)
         entry.broken = entry.seq in broken
 
