@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from oscar.templatetags.currency_filters import currency
 
-from procurement.statuses import CommitmentStatus, Decision, RequisitionStatus, Role
+from procurement.statuses import DECISION_MADE, CommitmentStatus, Decision, RequisitionStatus, Role
 
 MONEY = {"max_digits": 15, "decimal_places": 0}
 # kode rekening as SIPD writes it, e.g. 5.1.02.01.01.0052
@@ -111,6 +113,23 @@ class BudgetLine(models.Model):
         return self.ceiling - self.committed - self.realised
 
 
+def amount_range_label(low, high) -> str:
+    """An approval step's range as people say it: "semua nilai", "sampai Rp200.000.000", "di atas Rp10.000".
+
+    ``low`` is exclusive and ``high`` inclusive (see ApprovalStep); a step from
+    zero has no lower bound worth naming.
+    """
+    low = Decimal(low or 0)
+    if high in (None, ""):
+        if low <= 0:
+            return gettext("semua nilai")
+        return gettext("di atas %(low)s") % {"low": currency(low, "IDR")}
+    if low <= 0:
+        return gettext("sampai %(high)s") % {"high": currency(high, "IDR")}
+    return gettext("di atas %(low)s sampai %(high)s") % {"low": currency(low, "IDR"),
+                                                          "high": currency(high, "IDR")}
+
+
 class ApprovalStep(models.Model):
     """One step of an agency's approval policy: who approves requisitions in an amount range.
 
@@ -130,6 +149,10 @@ class ApprovalStep(models.Model):
 
     def __str__(self):
         return f"{self.agency}: {self.position}. {self.get_role_display()}"
+
+    @property
+    def range_label(self) -> str:
+        return amount_range_label(self.min_amount, self.max_amount)
 
 
 class Requisition(models.Model):
@@ -214,6 +237,11 @@ class ApprovalDecision(models.Model):
 
     def __str__(self):
         return f"{self.requisition}: {self.get_decision_display()} ({self.get_role_display()})"
+
+    @property
+    def made_label(self) -> str:
+        """The decision as the record reads: "Disetujui", not the approver's button "Setujui"."""
+        return str(DECISION_MADE.get(self.decision, self.get_decision_display()))
 
 
 class BudgetCommitment(models.Model):

@@ -37,7 +37,7 @@ def _decision_text(requisition: Requisition, event: str) -> str:
         who = _("%(who)s atas nama %(for)s") % {
             "who": who, "for": decision.acting_for.get_full_name() or decision.acting_for.email}
     text = _("%(decision)s oleh %(who)s (%(role)s).") % {
-        "decision": decision.get_decision_display(), "who": who, "role": decision.get_role_display()}
+        "decision": decision.made_label, "who": who, "role": decision.get_role_display()}
     if decision.comment:
         text += " " + _("Catatan: %(comment)s") % {"comment": decision.comment}
     if event == "step_approved":

@@ -379,7 +379,8 @@ def audit_requisitions(*, agency_ids: frozenset[int] | None, agency_id: int | No
 
 def requisition_trail(*, requisition) -> list:
     """Every audit entry recorded for ``requisition``, oldest first, with who did it (one query)."""
-    return list(requisition.audit_entries.select_related("actor", "acting_for").order_by("seq"))
+    return list(requisition.audit_entries.select_related("actor", "acting_for", "requisition")
+                .order_by("seq"))
 
 
 def audit_entries(*, object_type: str = "", action: str = "", person: str = "") -> QuerySet:

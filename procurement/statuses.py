@@ -33,6 +33,14 @@ class Decision(models.TextChoices):
     RETURN = "kembalikan", _("Kembalikan untuk revisi")
 
 
+# a decision once made, as a record reads ("Disetujui oleh ..."); the labels above are what an approver picks
+DECISION_MADE = {
+    Decision.APPROVE: _("Disetujui"),
+    Decision.REJECT: _("Ditolak"),
+    Decision.RETURN: _("Dikembalikan untuk revisi"),
+}
+
+
 class CommitmentStatus(models.TextChoices):
     LIVE = "terikat", _("Terikat")
     RELEASED = "dilepas", _("Dilepas")

@@ -133,6 +133,13 @@ TABLE: dict[str, Rule] = {
     "procurement:audit-detail": Rule(
         get=frozenset({"auditor", "a_pa", "a_admin"}), kwargs={"reference": "requisition_a"},
         why="auditors, and A's PA/KPA and agency admin; nobody can change anything there"),
+    # CSV here, so the leak check below reads the file; XLSX is the same view, see test_procurement_audit.py
+    "procurement:audit-detail-export": Rule(
+        get=frozenset({"auditor", "a_pa", "a_admin"}), kwargs={"reference": "requisition_a", "fmt": "csv"},
+        why="whoever reads the history may download it"),
+    "procurement:audit-trail-export": Rule(
+        get=frozenset({"auditor"}), kwargs={"fmt": "csv"},
+        why="the whole trail's download, like its page: auditors only"),
 }
 
 
@@ -195,6 +202,7 @@ def world(db, django_user_model):
         "membership_a": people["a_bendahara"].memberships.get().pk,
         "mode_a": {"agency": a["agency"].pk},
         "decide": {"decision": "setuju", "comment": "Sesuai kebutuhan"},
+        "csv": "csv",
     }
     return {"people": people, "objects": objects, "values": values,
             "secrets": [a["requisition"].reference, a["requisition"].purpose]}

@@ -458,9 +458,9 @@ def test_the_whole_trail_shows_budget_role_and_delegation_changes_to_auditors_on
     body = response.content.decode()
     assert [e.seq for e in response.context["entries"]] == sorted(
         AuditEntry.objects.values_list("seq", flat=True), reverse=True)
-    for label in ("Delegasi dibuat", "Baris anggaran diubah", "Dikembalikan untuk revisi"):
+    for label in ("Mendelegasikan peran", "Mengubah baris anggaran", "Mengembalikan permintaan untuk revisi"):
         assert label in body
-    assert f"Baris anggaran {line.pk}" in body and 'href="/pengadaan/audit/PGD-DINKES-0001/"' in body
+    assert f"Baris anggaran {line}" in _text(body) and 'href="/pengadaan/audit/PGD-DINKES-0001/"' in body
     # and people and agencies named by id in the values are shown by name
     delegation = next(e for e in response.context["entries"] if e.action == "delegation.create")
     shown = {row["label"]: row["after"] for row in delegation.changes}
@@ -528,3 +528,199 @@ def test_values_of_any_shape_read_back_as_they_were_hashed():
     assert stored.before["steps"] == [{"min_amount": "200000000.00"}] and stored.before["ratio"] == "1e+20"
     assert stored.after == {"pair": [1, "dua"], "7": "tujuh", "share": "0.1"}
     assert entry_hash(stored, stored.prev_hash) == stored.hash and audit_chain_check().intact
+
+
+# --- the trail in Indonesian, and its downloads ---
+
+TIME = re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} WIB$")
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_trail_reads_as_sentences_with_labels_names_and_one_date_format(auditor, trail):
+    # given, besides the returned requisition and the delegation, a requisition approved at its first
+    # step, a role granted and revoked and a unit created
+    from procurement.services import membership_grant, membership_revoke, unit_create
+
+    agency, people = trail["agency"], trail["people"]
+    big = _requisition(agency, people[Role.REQUESTER], "PGD-DINKES-0002", purpose="Seragam kader")
+    type(big).objects.filter(pk=big.pk).update(total=Decimal("250000000"))
+    big.refresh_from_db()
+    requisition_decide(requisition=big, user=people[Role.PROCUREMENT_OFFICIAL], decision=Decision.APPROVE)
+    newcomer = UserFactory(first_name="Sari", last_name="Dewi", email="sari@dinkes.contoh.id")
+    membership = membership_grant(agency=agency, user=newcomer, role=Role.COMMITMENT_OFFICIAL,
+                                  actor=people[Role.AGENCY_ADMIN])
+    membership_revoke(membership=membership, actor=people[Role.AGENCY_ADMIN])
+    unit_create(agency=agency, name="Puskesmas Wonokromo", actor=people[Role.AGENCY_ADMIN])
+    # when the auditor reads the whole trail
+    response = _client(auditor).get(reverse("procurement:audit-trail"))
+    entries = {entry.action: entry for entry in response.context["entries"]}
+    # then each action is a sentence naming its step, people and objects
+    assert entries["requisition.decide.setuju"].label == "Menyetujui langkah 1 (Pejabat Pengadaan)"
+    assert entries["requisition.decide.kembalikan"].label == (
+        "Mengembalikan permintaan untuk revisi di langkah 1 (Pejabat Pengadaan)")
+    assert entries["membership.grant"].label == "Memberi peran PPK kepada Sari Dewi"
+    assert entries["membership.revoke"].label == "Mencabut peran PPK dari Sari Dewi"
+    assert entries["membership.revoke"].object_name == "PPK · Sari Dewi"  # the role itself is gone
+    assert entries["unit.create"].label == "Membuat unit Puskesmas Wonokromo"
+    assert entries["delegation.create"].label.startswith(
+        "Mendelegasikan peran Pejabat Pengadaan dari Rina Wulandari kepada Bagus Santoso, ")
+    assert entries["approval_policy.default"].label == (
+        "Memasang alur persetujuan bawaan untuk Dinas Kesehatan: 1. Pejabat Pengadaan: semua nilai; "
+        "2. PPK: di atas Rp200.000.000; 3. PA/KPA: di atas Rp1.000.000.000")
+    assert entries["requisition.decide.setuju"].object_name == "PGD-DINKES-0002"
+    # and no field shows its database key, nor a value its code or an ISO date
+    for entry in response.context["entries"]:
+        for change in entry.changes:
+            assert "_" not in change["label"] and change["label"][0].isupper(), (entry.action, change)
+    body = _text(response.content.decode())
+    assert "requisition.decide" not in body and "pa_kpa" not in body
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", body)
+    # and every time reads one way, Jakarta time
+    times = re.findall(r"<time[^>]*>([^<]*)</time>", response.content.decode())
+    assert times and all(TIME.match(value) for value in times)
+    local = timezone.localtime(entries["unit.create"].date_created)
+    assert f"{local.day} " in times[0] and times[0].endswith(f"{local:%H:%M:%S} WIB")
+
+
+def test_the_history_says_who_decided_in_the_past_tense_and_which_step_waits(auditor, trail):
+    # given a requisition waiting for its first step, and the returned one
+    waiting = _requisition(trail["agency"], trail["people"][Role.REQUESTER], "PGD-DINKES-0003")
+    client = _client(auditor)
+    # when the auditor opens them
+    returned = _text(client.get(reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])).content
+                     .decode())
+    body = _text(client.get(reverse("procurement:audit-detail", args=[waiting.reference])).content.decode())
+    # then a decision reads "Dikembalikan untuk revisi oleh ...", and the waiting step is named once
+    assert "Dikembalikan untuk revisi oleh Bagus Santoso atas nama Rina Wulandari" in returned
+    assert "Kembalikan untuk revisi" not in returned
+    assert "Menunggu persetujuan · langkah 1: Pejabat Pengadaan" in body and "menunggu langkah" not in body
+
+
+def test_the_list_hints_the_number_as_requisitions_are_numbered(auditor, trail):
+    body = _client(auditor).get(reverse("procurement:audit-list")).content.decode()
+    assert 'placeholder="RQ-…"' in body and "PGD-…" not in body
+
+
+def _rows_of_csv(response) -> list[list[str]]:
+    import csv
+    import io
+
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel then reads the accents right
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def _rows_of_xlsx(response) -> list[list]:
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()], sheet
+
+
+def test_an_auditor_downloads_a_requisitions_history_as_csv_and_xlsx(auditor, trail):
+    # given the returned requisition, whose approver wrote a comment that is a spreadsheet formula
+    requisition_cancel_comment = "=HYPERLINK(\"http://jahat.contoh\",\"klik\")"
+    from procurement.services import requisition_cancel
+
+    requisition_cancel(requisition=trail["requisition"], user=trail["people"][Role.REQUESTER],
+                       reason=requisition_cancel_comment, ip="10.20.30.42")
+    client = _client(auditor)
+    # when the auditor downloads its history as CSV
+    response = client.get(reverse("procurement:audit-detail-export", args=["PGD-DINKES-0001", "csv"]))
+    # then it is a CSV attachment named after the requisition, one row per entry, in Indonesian
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert 'filename="riwayat-PGD-DINKES-0001.csv"' in response["Content-Disposition"]
+    header, *rows = _rows_of_csv(response)
+    assert header[:4] == ["No.", "Waktu (WIB)", "Tindakan", "Oleh"]
+    returned = rows[0]
+    assert returned[2] == "Mengembalikan permintaan untuk revisi di langkah 1 (Pejabat Pengadaan)"
+    assert returned[3:6] == ["Bagus Santoso", "Rina Wulandari", "10.20.30.41"]
+    assert TIME.match(returned[1]) and "Komentar: Lengkapi jumlah peserta" in returned[9]
+    assert returned[10] == "cocok" and len(rows) == 2
+    assert rows[1][2] == "Membatalkan permintaan"
+    assert f"Alasan: {requisition_cancel_comment}" in rows[1][9]
+    # when downloaded as XLSX, then openpyxl reads the same header and rows
+    response = client.get(reverse("procurement:audit-detail-export", args=["PGD-DINKES-0001", "xlsx"]))
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="riwayat-PGD-DINKES-0001.xlsx"' in response["Content-Disposition"]
+    values, sheet = _rows_of_xlsx(response)
+    assert values[0] == header and values[1][2] == returned[2] and values[1][0] == int(returned[0])
+    assert sheet.title == "PGD-DINKES-0001" and sheet.freeze_panes == "A2"
+
+
+def test_a_formula_in_an_entry_reaches_the_download_as_text(auditor, trail):
+    # given an admin whose name and a unit whose name are spreadsheet formulas
+    from procurement.services import unit_create
+
+    admin = trail["people"][Role.AGENCY_ADMIN]
+    admin.first_name, admin.last_name = "-2+3", ""
+    admin.save()
+    unit_create(agency=trail["agency"], name="=HYPERLINK(\"http://jahat.contoh\")", actor=admin)
+    client = _client(auditor)
+    # when the trail is downloaded as CSV, then those cells start with a quote and read as text
+    _header, *rows = _rows_of_csv(client.get(reverse("procurement:audit-trail-export", args=["csv"])))
+    created = next(row for row in rows if row[11] == "unit.create")
+    assert created[3] == "'-2+3" and created[7] == "'=HYPERLINK(\"http://jahat.contoh\")"
+    # and in XLSX no cell is a formula
+    values, sheet = _rows_of_xlsx(client.get(reverse("procurement:audit-trail-export", args=["xlsx"])))
+    created = next(row for row in values if row[11] == "unit.create")
+    assert created[3] == "'-2+3" and created[7] == "'=HYPERLINK(\"http://jahat.contoh\")"
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_the_history_download_follows_the_pages_access_rules(auditor, trail):
+    # given agency B's PA/KPA, agency A's requester and an anonymous visitor
+    other, people = _agency_with_people("Dinas Pendidikan", "dispendik")
+    for fmt in ("csv", "xlsx"):
+        url = reverse("procurement:audit-detail-export", args=["PGD-DINKES-0001", fmt])
+        # then A's PA/KPA and admin may download it, B's PA/KPA gets 404, a requester 403, a visitor sign-in
+        assert _client(trail["people"][Role.BUDGET_HOLDER]).get(url).status_code == 200
+        assert _client(trail["people"][Role.AGENCY_ADMIN]).get(url).status_code == 200
+        assert _client(people[Role.BUDGET_HOLDER]).get(url).status_code == 404
+        assert _client(trail["people"][Role.REQUESTER]).get(url).status_code == 403
+        assert Client().get(url).status_code == 302
+        assert _client(auditor).post(url).status_code == 405
+    # and the whole trail's download is for auditors only
+    url = reverse("procurement:audit-trail-export", args=["xlsx"])
+    assert _client(trail["people"][Role.BUDGET_HOLDER]).get(url).status_code == 403
+    assert _client(auditor).get(url).status_code == 200
+    # and another format is no URL at all
+    assert Client().get("/pengadaan/audit/jejak/unduh.html").status_code == 404
+
+
+def test_the_trail_download_keeps_the_pages_filters_and_all_its_pages(auditor, trail, monkeypatch):
+    # given 60 budget line changes (more than a page) besides the delegation and the decision
+    _record_many(60, actor=trail["pp"])
+    client = _client(auditor)
+    url = reverse("procurement:audit-trail-export", args=["xlsx"])
+    # when downloaded filtered by action, then only those rows, oldest first
+    values, _sheet = _rows_of_xlsx(client.get(url, {"aksi": "budget_line.update"}))
+    assert len(values) == 61 and {row[11] for row in values[1:]} == {"budget_line.update"}
+    assert [row[0] for row in values[1:]] == sorted(row[0] for row in values[1:])
+    # when filtered by person, then only theirs
+    _header, *rows = _rows_of_csv(client.get(reverse("procurement:audit-trail-export", args=["csv"]),
+                                             {"orang": "Bagus"}))
+    assert [row[11] for row in rows] == ["requisition.decide.kembalikan"]
+    # and the page offers the download with its filters
+    page = client.get(reverse("procurement:audit-trail"), {"orang": "Bagus"}).content.decode()
+    assert 'href="/pengadaan/audit/jejak/unduh.xlsx?orang=Bagus"' in page
+    # and a download too large to build while waiting sends the auditor back to narrow it
+    monkeypatch.setattr("procurement.views_audit.EXPORT_MAX_ENTRIES", 10)
+    response = client.get(url, {"aksi": "budget_line.update"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("procurement:audit-trail") + "?aksi=budget_line.update"
+    assert "Terlalu banyak entri untuk diunduh sekaligus (60" in response.content.decode()
+
+
+def test_an_approval_steps_range_reads_as_people_say_it():
+    from procurement.models import ApprovalStep, amount_range_label
+
+    assert amount_range_label(Decimal(0), None) == "semua nilai"
+    assert amount_range_label(Decimal(0), Decimal("200000000")) == "sampai Rp200.000.000"
+    assert amount_range_label(Decimal("200000000"), None) == "di atas Rp200.000.000"
+    assert amount_range_label("10000000", "50000000") == "di atas Rp10.000.000 sampai Rp50.000.000"
+    assert ApprovalStep(min_amount=Decimal(0)).range_label == "semua nilai"

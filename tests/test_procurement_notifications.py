@@ -47,6 +47,7 @@ def test_the_requester_hears_a_step_approved_and_where_it_waits(world, django_ca
     # then the requester is told who approved, their comment, and that the PPK is next
     (message,) = _requester_mail(world)
     assert "Budi Uji" in message.body and "Harga wajar" in message.body
+    assert "Disetujui oleh Budi Uji" in message.body and "Setujui oleh" not in message.body
     assert "Kini menunggu PPK" in message.body
     # and the PPK is asked to act
     assert any(m.to == [world.ppk.email] for m in mail.outbox)

@@ -163,7 +163,8 @@ def test_a_requester_submits_an_official_basket_of_two_sellers(office):
     assert requisition.status == RequisitionStatus.SUBMITTED and requisition.total == Decimal("1150000")
     assert {line.seller_id for line in requisition.lines.all()} == {office.toko_a.pk, office.toko_b.pk}
     detail = client.get(response["Location"]).content.decode()
-    assert "menunggu langkah 1: Pejabat Pengadaan" in detail and "RUP-2026-0042" in detail
+    assert "langkah 1: Pejabat Pengadaan" in detail and "RUP-2026-0042" in detail
+    assert "menunggu langkah" not in detail  # the status already says "Menunggu persetujuan"
     mine = client.get(reverse("procurement:mine")).content.decode()
     assert requisition.reference in mine and "Langkah 1: Pejabat Pengadaan" in mine
 
@@ -220,6 +221,11 @@ def test_above_the_pp_limit_the_ppk_approves_after_the_pp(office, settings):
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.SUBMITTED
     assert requisition.reference in signed_in(office.ppk).get(reverse("procurement:inbox")).content.decode()
+    # and the policy on the decision page reads as people say it, with no "above Rp0"
+    page = signed_in(office.ppk).get(reverse("procurement:decide", args=[requisition.reference]))
+    page = page.content.decode()
+    assert "Pejabat Pengadaan: semua nilai" in page and "PPK: di atas Rp1.000.000" in page
+    assert "di atas Rp0" not in page
     decide(office.ppk, requisition, Decision.APPROVE)
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.APPROVED

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from procurement.models import AuditEntry, Membership
 from procurement.services import (
@@ -81,8 +82,20 @@ def test_an_auditor_reads_a_requisitions_trail_on_a_phone_and_sees_a_tampered_en
     page.wait_for_selector("[data-chain=utuh]")
     trail = page.locator(".audit-trail").inner_text()
     assert "Bagus Santoso atas nama Rina Wulandari" in trail
-    assert "IP 10.20.30.41" in trail and "Permintaan dibatalkan" in trail
+    assert "IP 10.20.30.41" in trail and "Membatalkan permintaan" in trail
+    assert "Mengembalikan permintaan untuk revisi di langkah 1 (Pejabat Pengadaan)" in trail
     shots(page, "audit-detail")
+
+    # when they download the history as XLSX, then the spreadsheet says the same, row by row
+    with page.expect_download() as download:
+        page.get_by_role("link", name="XLSX").click()
+    assert download.value.suggested_filename == "riwayat-PGD-DINKES-0007.xlsx"
+    with open(download.value.path(), "rb") as file:
+        rows = [[cell.value for cell in row] for row in load_workbook(file).active.iter_rows()]
+    assert rows[0][:4] == ["No.", "Waktu (WIB)", "Tindakan", "Oleh"]
+    assert [row[2] for row in rows[1:]] == [
+        "Mengembalikan permintaan untuk revisi di langkah 1 (Pejabat Pengadaan)", "Membatalkan permintaan"]
+    assert rows[1][3:5] == ["Bagus Santoso", "Rina Wulandari"]
 
     # when a DBA edits the decision's comment behind the application's back
     entry = AuditEntry.objects.get(requisition=requisition, action="requisition.decide.kembalikan")
@@ -106,7 +119,8 @@ def test_an_auditor_reads_a_requisitions_trail_on_a_phone_and_sees_a_tampered_en
     # and the whole trail shows the delegation, with the tampered entry marked
     page.goto("/pengadaan/audit/")
     page.get_by_role("link", name="Jejak audit lengkap", exact=False).click()
-    assert "Delegasi dibuat" in page.locator(".audit-trail").inner_text()
+    assert "Mendelegasikan peran Pejabat Pengadaan dari Rina Wulandari kepada Bagus Santoso" in (
+        page.locator(".audit-trail").inner_text())
     assert page.locator(f"#entri-{entry.seq}.border-danger").count() == 1
     shots(page, "audit-trail")
     desk.goto("/pengadaan/audit/jejak/")

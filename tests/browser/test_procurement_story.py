@@ -98,7 +98,7 @@ def official_basket_submitted(page, office, shots, *, air: int, nasi: int, purpo
     shots(page, "ajukan-permintaan")
     page.get_by_role("button", name="Ajukan permintaan").click()
     page.wait_for_url("**/pengadaan/permintaan/RQ-*/")
-    assert "menunggu langkah 1: Pejabat Pengadaan" in page.locator("body").inner_text()
+    assert "Menunggu persetujuan · langkah 1: Pejabat Pengadaan" in page.locator("body").inner_text()
     shots(page, "permintaan-diajukan")
     return Requisition.objects.get(requester=office["requester"], purpose=purpose)
 

@@ -1,0 +1,106 @@
+"""Spreadsheet downloads (CSV and XLSX) that cannot run formulas in the reader's spreadsheet.
+
+A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+read as a formula by Excel, LibreOffice and Sheets (CSV injection), and openpyxl
+itself stores such a string as a formula; every such cell gets a leading single
+quote, so it is shown as the text it was. Use ``export_response`` for any export.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+FORMATS = ("csv", "xlsx")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_WIDTH = 60  # characters; longer text wraps in the reader's spreadsheet
+
+
+def cell_safe(value: str) -> str:
+    """``value`` as text no spreadsheet will run: a leading single quote before a formula start."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return str(value)
+
+
+def _xlsx_value(value):
+    # numbers and dates stay typed (they cannot hold a formula); text is neutralised
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, datetime):
+        return timezone.make_naive(value) if timezone.is_aware(value) else value
+    if isinstance(value, date):
+        return value
+    return cell_safe(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+    """A CSV download: UTF-8 with a BOM (so Excel reads the accents), comma-separated, every cell text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([cell_safe(_text(value)) for value in header])
+    for row in rows:
+        writer.writerow([cell_safe(_text(value)) for value in row])
+    return _attachment(("\ufeff" + buffer.getvalue()).encode("utf-8"), CSV_TYPE, filename)
+
+
+def xlsx_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence],
+                  title: str = "") -> HttpResponse:
+    """An XLSX download of one sheet: a bold, frozen header row and columns as wide as their text."""
+    book = Workbook()
+    sheet = book.active
+    # a sheet title is at most 31 characters and has none of []:*?/\
+    sheet.title = ("".join(c for c in title if c not in "[]:*?/\\")[:31]) or "Data"
+    sheet.append([_xlsx_value(value) for value in header])
+    widths = [len(str(value)) for value in header]
+    for row in rows:
+        values = [_xlsx_value(value) for value in row]
+        sheet.append(values)
+        for n, value in enumerate(values[:len(widths)]):
+            widths[n] = max(widths[n], len(str(value)) if value is not None else 0)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for n, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = min(width + 2, MAX_WIDTH)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _attachment(buffer.getvalue(), XLSX_TYPE, filename)
+
+
+def export_response(*, fmt: str, name: str, header: Sequence[str], rows: Iterable[Sequence],
+                    title: str = "") -> HttpResponse:
+    """``rows`` under ``header`` as ``name``.csv or ``name``.xlsx; raises ValueError for another format."""
+    if fmt == "csv":
+        return csv_response(filename=f"{name}.csv", header=header, rows=rows)
+    if fmt == "xlsx":
+        return xlsx_response(filename=f"{name}.xlsx", header=header, rows=rows, title=title or name)
+    raise ValueError(f"unknown export format {fmt!r}")
