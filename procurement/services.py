@@ -412,47 +412,43 @@ def _barred(*, requisition: Requisition, step: ApprovalStep, decided: dict, user
 
 
 def _authority(*, requisition: Requisition, step: ApprovalStep, user, decisions, today: date):
-    """The person ``user`` acts for on ``step`` (None: in their own name); raises ApprovalRefused."""
-    decided = _decided_by(decisions)
-    if Membership.objects.filter(user=user, agency=requisition.agency_id, role=step.role).exists():
-        acting_for = None
-    else:
-        delegation = (
-            Delegation.objects.filter(
-                agency=requisition.agency_id,
-                delegate=user,
-                role=step.role,
-                start__lte=today,
-                end__gte=today,
-                date_revoked__isnull=True,
-                delegator__memberships__agency=requisition.agency_id,
-                delegator__memberships__role=step.role,
-            )
-            .select_related("delegator")
-            .order_by("pk")
-            .first()
-        )
-        if delegation is None:
-            raise ApprovalRefused(
-                _(
-                    "Tahap ini menunggu %(role)s; Anda tidak memegang peran itu atau pelimpahan "
-                    "yang berlaku. %(who)s"
-                )
-                % {
-                    "role": _role_label(step.role),
-                    "who": _who_else(requisition=requisition, step=step, user=user),
-                }
-            )
-        acting_for = delegation.delegator
-    reason = _barred(requisition=requisition, step=step, decided=decided, user_id=user.pk)
-    if reason is None and acting_for is not None:
-        reason = _barred(requisition=requisition, step=step, decided=decided, user_id=acting_for.pk)
-    if reason:
+    """The person ``user`` acts for on ``step`` (None: in their own name); raises ApprovalRefused.
+
+    Whether they may is selectors.step_authority, the rule the inbox shows;
+    what follows a refusal only explains it.
+    """
+    authority = selectors.step_authority(requisition=requisition, user=user)
+    if authority.allowed and authority.position == step.position:
+        if authority.acting_for_id is None:
+            return None
+        return type(user)._default_manager.get(pk=authority.acting_for_id)
+    holds = Membership.objects.filter(user=user, agency=requisition.agency_id, role=step.role).exists()
+    delegators = list(
+        Delegation.objects.filter(
+            agency=requisition.agency_id, delegate=user, role=step.role, start__lte=today, end__gte=today,
+            date_revoked__isnull=True, delegator__memberships__agency=requisition.agency_id,
+            delegator__memberships__role=step.role,
+        ).order_by("pk").values_list("delegator_id", flat=True)
+    )
+    if not holds and not delegators:
         raise ApprovalRefused(
-            _("Pemisahan tugas: %(reason)s %(who)s")
-            % {"reason": reason, "who": _who_else(requisition=requisition, step=step, user=user)}
+            _(
+                "Tahap ini menunggu %(role)s; Anda tidak memegang peran itu atau pelimpahan "
+                "yang berlaku. %(who)s"
+            )
+            % {
+                "role": _role_label(step.role),
+                "who": _who_else(requisition=requisition, step=step, user=user),
+            }
         )
-    return acting_for
+    decided = _decided_by(decisions)
+    reasons = [_barred(requisition=requisition, step=step, decided=decided, user_id=uid)
+               for uid in [user.pk, *([] if holds else delegators)]]
+    reason = next((r for r in reasons if r), _("Anda tidak dapat memutuskan tahap ini."))
+    raise ApprovalRefused(
+        _("Pemisahan tugas: %(reason)s %(who)s")
+        % {"reason": reason, "who": _who_else(requisition=requisition, step=step, user=user)}
+    )
 
 
 def _who_else(*, requisition: Requisition, step: ApprovalStep, user) -> str:

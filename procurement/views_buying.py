@@ -339,6 +339,8 @@ class DecisionView(LoginRequiredMixin, FormView):
                                  if step is not None else [])
         context["policy"] = list(ApprovalStep.objects.filter(agency=self.requisition.agency_id)
                                  .order_by("position"))
+        context["may_decide"] = step is not None and any(
+            person.pk == self.request.user.pk for person, _principal in context["candidates"])
         return super().get_context_data(**context, **kwargs)
 
     def form_valid(self, form):

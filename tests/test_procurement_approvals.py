@@ -624,3 +624,60 @@ def test_the_default_policy_is_data_from_settings(world, settings):
     assert [s.role for s in selectors.requisition_steps_for(agency=world.agency, total=Decimal("2e9"))] == [
         Role.PROCUREMENT_OFFICIAL, Role.COMMITMENT_OFFICIAL, Role.BUDGET_HOLDER]
     assert AuditEntry.objects.filter(action="approval_policy.default").count() == 2
+
+
+# --- one rule for the inbox, the badge, the candidates, the decision and its page ---
+
+def _delegate_ppk_step(world, shops, *, delegator):
+    """A requisition needing the PPK step, and a colleague holding a PPK delegation from ``delegator``."""
+    colleague = person_with_roles(agency=world.agency, roles=[Role.TREASURER], email="fajar@dinkes.uji")
+    colleague.first_name, colleague.last_name = "Fajar", "Uji"
+    colleague.save(update_fields=["first_name", "last_name"])
+    today = timezone.localdate()
+    services.delegation_create(agency=world.agency, delegator=delegator, delegate=colleague,
+                               role=Role.COMMITMENT_OFFICIAL, start=today, end=today + timedelta(days=5),
+                               actor=delegator)
+    server = product_create(price=Decimal("150000000"), partner=shops[0], stock=5)
+    requisition = _submit(world, [(server, 2)])
+    return colleague, requisition
+
+
+def _everyone_agrees_the_colleague_may_not_decide(requisition, colleague, client):
+    step = selectors.requisition_current_step(requisition=requisition)
+    assert step.role == Role.COMMITMENT_OFFICIAL
+    assert list(selectors.approver_inbox(user=colleague)) == []
+    assert selectors.approver_inbox_count(user=colleague) == 0
+    assert colleague not in [u for u, _for in selectors.step_candidates(requisition=requisition, step=step)]
+    assert not selectors.step_authority(requisition=requisition, user=colleague).allowed
+    client.force_login(colleague)
+    page = client.get(reverse("procurement:decide", kwargs={"reference": requisition.reference}))
+    assert page.status_code == 200
+    assert "data-not-yours" in page.content.decode() and 'name="decision"' not in page.content.decode()
+    with pytest.raises(ApprovalRefused):
+        _approve(requisition, colleague)
+
+
+def test_a_delegate_whose_delegator_lost_the_role_sees_nothing_they_would_be_refused(world, shops, client):
+    # given the PPK delegates to a colleague, and a requisition reaches the PPK step
+    colleague, requisition = _delegate_ppk_step(world, shops, delegator=world.ppk)
+    _approve(requisition, world.pp)
+    assert list(selectors.approver_inbox(user=colleague)) == [requisition]
+    # when the PPK loses the role
+    world.ppk.memberships.filter(role=Role.COMMITMENT_OFFICIAL).delete()
+    # then inbox, badge, candidates, decision page and decision all say the colleague may not decide
+    _everyone_agrees_the_colleague_may_not_decide(requisition, colleague, client)
+
+
+def test_a_delegate_of_someone_who_decided_an_earlier_step_sees_nothing_they_would_be_refused(world, shops,
+                                                                                               client):
+    # given the PP also holds the PPK role and delegates it to a colleague
+    world.pp.memberships.create(agency=world.agency, role=Role.COMMITMENT_OFFICIAL)
+    colleague, requisition = _delegate_ppk_step(world, shops, delegator=world.pp)
+    # when the PP approves the first step, so the requisition waits at the PPK step
+    _approve(requisition, world.pp)
+    # then nobody offers the colleague the PPK step, which the PP's own approval bars
+    _everyone_agrees_the_colleague_may_not_decide(requisition, colleague, client)
+    # and Citra, the other PPK, still may
+    step = selectors.requisition_current_step(requisition=requisition)
+    assert selectors.step_candidates(requisition=requisition, step=step) == [(world.ppk, None)]
+    assert _approve(requisition, world.ppk).actor == world.ppk
