@@ -21,7 +21,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
+import phonenumbers
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sites.models import Site
 from django.db import IntegrityError, transaction
@@ -70,6 +72,23 @@ OFFICIAL_DELIVERY = "antar-kantor-opd"
 def rupiah(amount) -> str:
     """Rp1.500.000: whole rupiah with dot thousands, as DOMAIN.md shows money."""
     return "Rp" + f"{int(amount):,}".replace(",", ".")
+
+
+def phone_e164(value: str) -> str:
+    """An Indonesian phone number as E.164 (0812-3456-7890 -> +6281234567890); "" stays "".
+
+    Raises ProcurementError for anything that is not a valid Indonesian number.
+    """
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "ID")
+    except phonenumbers.NumberParseException as error:
+        raise ProcurementError(_("Nomor telepon tidak dikenali; tulis seperti 0812 3456 7890.")) from error
+    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "ID":
+        raise ProcurementError(_("Nomor telepon Indonesia tidak valid; tulis seperti 0812 3456 7890."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _role_label(role: str) -> str:
@@ -145,6 +164,8 @@ def _requisition_values(requisition: Requisition) -> dict:
         "kode_rup": requisition.kode_rup,
         "delivery_address": requisition.delivery_address,
         "needed_by": requisition.needed_by,
+        "contact_name": requisition.contact_name,
+        "contact_phone": requisition.contact_phone,
     }
 
 
@@ -164,6 +185,8 @@ def requisition_submit_from_basket(
     purpose: str,
     delivery_address: str,
     needed_by: date,
+    contact_name: str = "",
+    contact_phone: str = "",
     unit=None,
     ip: str | None = None,
 ) -> Requisition:
@@ -173,8 +196,9 @@ def requisition_submit_from_basket(
     the agency's, of the current fiscal year, with the total available; no
     seller may pass the official cap with its share. The agency must have an
     approval policy. The basket is submitted (emptied) and the approvers of
-    the first step are emailed after commit. Raises ProcurementError (or its
-    BudgetExceeded) with a message for the requester.
+    the first step are emailed after commit. The contact person defaults to
+    the requester; the phone is stored as E.164. Raises ProcurementError (or
+    its BudgetExceeded) with a message for the requester.
     """
     if not Membership.objects.filter(user=user, agency=agency, role=Role.REQUESTER).exists():
         raise ApprovalRefused(_("Anda bukan pemohon di %(agency)s.") % {"agency": agency.name})
@@ -183,6 +207,8 @@ def requisition_submit_from_basket(
         raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
     if not purpose.strip() or not delivery_address.strip():
         raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
+    contact_phone = phone_e164(contact_phone)
+    contact_name = contact_name.strip() or _person(user)
     lines = [line for line in basket.all_lines() if line.stockrecord_id]
     if not lines:
         raise ProcurementError(_("Keranjang kosong."))
@@ -240,6 +266,8 @@ def requisition_submit_from_basket(
             purpose=purpose.strip(),
             delivery_address=delivery_address.strip(),
             needed_by=needed_by,
+            contact_name=contact_name[:150],
+            contact_phone=contact_phone,
             status=RequisitionStatus.SUBMITTED,
             total=total,
             round=1,
@@ -272,6 +300,8 @@ def requisition_revise(
     delivery_address: str | None = None,
     needed_by: date | None = None,
     budget_line: BudgetLine | None = None,
+    contact_name: str | None = None,
+    contact_phone: str | None = None,
     quantities: dict[int, int] | None = None,
     ip: str | None = None,
 ) -> Requisition:
@@ -305,6 +335,10 @@ def requisition_revise(
                 if field != "kode_rup" and not value.strip():
                     raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
                 setattr(requisition, field, value.strip())
+        if contact_name is not None:
+            requisition.contact_name = contact_name.strip()[:150] or _person(user)
+        if contact_phone is not None:
+            requisition.contact_phone = phone_e164(contact_phone)
         lines = list(requisition.lines.order_by("pk"))
         changed_lines = {}
         if quantities:
@@ -421,7 +455,7 @@ def _authority(*, requisition: Requisition, step: ApprovalStep, user, decisions,
     if authority.allowed and authority.position == step.position:
         if authority.acting_for_id is None:
             return None
-        return type(user)._default_manager.get(pk=authority.acting_for_id)
+        return get_user_model().objects.get(pk=authority.acting_for_id)
     holds = Membership.objects.filter(user=user, agency=requisition.agency_id, role=step.role).exists()
     delegators = list(
         Delegation.objects.filter(

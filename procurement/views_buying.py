@@ -133,7 +133,9 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "agency": self.agency}
 
     def get_initial(self):
-        return {"delivery_address": self.agency.address}
+        user = self.request.user
+        return {"delivery_address": self.agency.address,
+                "contact_name": user.get_full_name() or user.email}
 
     def basket_parts(self):
         lines = []
@@ -166,6 +168,7 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
                 user=self.request.user, agency=self.agency, basket=self.request.basket,
                 budget_line=data["budget_line"], kode_rup=data["kode_rup"], purpose=data["purpose"],
                 delivery_address=data["delivery_address"], needed_by=data["needed_by"],
+                contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                 unit=data.get("unit"), ip=client_ip(self.request))
         except services.ProcurementError as error:
             form.add_error(None, str(error))
@@ -263,7 +266,8 @@ class RequisitionReviseView(LoginRequiredMixin, FormView):
     def get_initial(self):
         r = self.requisition
         return {"budget_line": r.budget_line_id, "kode_rup": r.kode_rup, "purpose": r.purpose,
-                "delivery_address": r.delivery_address, "needed_by": r.needed_by}
+                "delivery_address": r.delivery_address, "needed_by": r.needed_by,
+                "contact_name": r.contact_name, "contact_phone": r.contact_phone}
 
     def get_context_data(self, **kwargs):
         last_return = self.requisition.decisions.select_related("actor").filter(
@@ -276,8 +280,9 @@ class RequisitionReviseView(LoginRequiredMixin, FormView):
             services.requisition_revise(
                 requisition=self.requisition, user=self.request.user, purpose=data["purpose"],
                 kode_rup=data["kode_rup"], delivery_address=data["delivery_address"],
-                needed_by=data["needed_by"], budget_line=data["budget_line"], quantities=form.quantities(),
-                ip=ip)
+                needed_by=data["needed_by"], budget_line=data["budget_line"],
+                contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                quantities=form.quantities(), ip=ip)
             services.requisition_resubmit(requisition=self.requisition, user=self.request.user, ip=ip)
         except services.ProcurementError as error:
             form.add_error(None, str(error))

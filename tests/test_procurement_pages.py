@@ -75,7 +75,8 @@ def official_client(office, user=None) -> Client:
 
 def submit(client, office, **overrides):
     data = {"budget_line": office.line.pk, "kode_rup": "", "purpose": "Konsumsi rapat koordinasi posyandu",
-            "delivery_address": office.agency.address,
+            "delivery_address": office.agency.address, "contact_name": "Rina Wulandari",
+            "contact_phone": "0812-3456-7890",
             "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(), **overrides}
     return client.post(reverse("procurement:submit"), data)
 
@@ -270,6 +271,7 @@ def test_return_revise_resubmit_then_reject_leaves_the_budget_as_it_was(office):
     response = client.post(reverse("procurement:revise", args=[requisition.reference]), {
         "budget_line": office.line.pk, "purpose": "Konsumsi rapat posyandu (revisi)",
         "delivery_address": office.agency.address, "kode_rup": "",
+        "contact_name": "Rina Wulandari", "contact_phone": "+62 812 3456 7890",
         "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(),
         f"qty_{nasi.pk}": 30, f"qty_{beras.pk}": 2})
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -35,6 +35,7 @@ CENTRE = {
     "sellers:centre-stock-update": {"kwargs": {"pk": "upload"}},
     "sellers:centre-orders": {"query": {"toko": "shop"}},
     "sellers:centre-order-detail": {"kwargs": {"number": "order"}},
+    "sellers:centre-order-print": {"kwargs": {"number": "order"}},
     "sellers:centre-sales": {"query": {"toko": "shop"}},
 }
 ORDERS = {
