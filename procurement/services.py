@@ -175,6 +175,61 @@ def _notify(requisition_id: int, event: str) -> None:
     transaction.on_commit(lambda: tasks.requisition_notify.delay(requisition_id, event))
 
 
+def _basket_freeze(*, agency: Agency, basket, lines: list, budget_line: BudgetLine) -> tuple[list, Decimal]:
+    """Lock the open basket and freeze its lines at today's prices; returns the unsaved lines and total.
+
+    A second click on "Ajukan" waits on the basket's lock and finds it
+    submitted. Every seller must be selling the product at a price, the total
+    must be available on the budget line and within each seller's cap, and the
+    agency must have a policy for it. Raises ProcurementError (BudgetExceeded).
+    """
+    from sellers.abstract_models import SellerStatus
+
+    Basket = get_model("basket", "Basket")
+    if Basket.objects.select_for_update().filter(pk=basket.pk, status=Basket.OPEN).first() is None:
+        raise ProcurementError(_("Keranjang ini sudah diajukan."))
+    frozen, sellers, shares = [], {}, defaultdict(Decimal)
+    for line in lines:
+        record = line.stockrecord
+        if record.price is None:
+            raise ProcurementError(
+                _("%(product)s belum punya harga.") % {"product": line.product.get_title()}
+            )
+        if record.partner.status != SellerStatus.ACTIVE or not line.product.listing_on_sale:
+            raise ProcurementError(
+                _("%(product)s dari %(shop)s sedang tidak dijual. Hapus dari keranjang.")
+                % {"product": line.product.get_title(), "shop": record.partner.name}
+            )
+        sellers[record.partner_id] = record.partner
+        shares[record.partner_id] += record.price * line.quantity
+        frozen.append(
+            RequisitionLine(
+                seller_id=record.partner_id,
+                stockrecord=record,
+                product=line.product,
+                title=line.product.get_title()[:255],
+                partner_sku=record.partner_sku,
+                quantity=line.quantity,
+                unit_price=record.price,
+            )
+        )
+    total = sum(shares.values(), Decimal(0))
+    _available_check(budget_line=budget_line, total=total)
+    _seller_cap_check(shares=shares, sellers=sellers)
+    if not selectors.requisition_steps_for(agency=agency, total=total):
+        raise ProcurementError(
+            _("%(agency)s belum punya alur persetujuan untuk nilai ini; minta admin OPD mengaturnya.")
+            % {"agency": agency.name}
+        )
+    return frozen, total
+
+
+def _lines_values(lines) -> list[dict]:
+    """The lines as the audit trail keeps them: seller, product, quantity and price."""
+    return [{"seller": line.seller_id, "product": line.product_id, "title": line.title,
+             "quantity": line.quantity, "unit_price": line.unit_price} for line in lines]
+
+
 def requisition_submit_from_basket(
     *,
     user: AbstractBaseUser,
@@ -212,49 +267,11 @@ def requisition_submit_from_basket(
     lines = [line for line in basket.all_lines() if line.stockrecord_id]
     if not lines:
         raise ProcurementError(_("Keranjang kosong."))
-    from sellers.abstract_models import SellerStatus
-
     if unit is None:
         membership = Membership.objects.filter(user=user, agency=agency, role=Role.REQUESTER).first()
         unit = membership.unit if membership else None
     with transaction.atomic():
-        # a second click on "Ajukan" waits here and finds the basket already submitted
-        Basket = get_model("basket", "Basket")
-        if Basket.objects.select_for_update().filter(pk=basket.pk, status=Basket.OPEN).first() is None:
-            raise ProcurementError(_("Keranjang ini sudah diajukan."))
-        frozen, sellers, shares = [], {}, defaultdict(Decimal)
-        for line in lines:
-            record = line.stockrecord
-            if record.price is None:
-                raise ProcurementError(
-                    _("%(product)s belum punya harga.") % {"product": line.product.get_title()}
-                )
-            if record.partner.status != SellerStatus.ACTIVE or not line.product.listing_on_sale:
-                raise ProcurementError(
-                    _("%(product)s dari %(shop)s sedang tidak dijual. Hapus dari keranjang.")
-                    % {"product": line.product.get_title(), "shop": record.partner.name}
-                )
-            sellers[record.partner_id] = record.partner
-            shares[record.partner_id] += record.price * line.quantity
-            frozen.append(
-                RequisitionLine(
-                    seller_id=record.partner_id,
-                    stockrecord=record,
-                    product=line.product,
-                    title=line.product.get_title()[:255],
-                    partner_sku=record.partner_sku,
-                    quantity=line.quantity,
-                    unit_price=record.price,
-                )
-            )
-        total = sum(shares.values(), Decimal(0))
-        _available_check(budget_line=budget_line, total=total)
-        _seller_cap_check(shares=shares, sellers=sellers)
-        if not selectors.requisition_steps_for(agency=agency, total=total):
-            raise ProcurementError(
-                _("%(agency)s belum punya alur persetujuan untuk nilai ini; minta admin OPD mengaturnya.")
-                % {"agency": agency.name}
-            )
+        frozen, total = _basket_freeze(agency=agency, basket=basket, lines=lines, budget_line=budget_line)
         now = timezone.now()
         requisition = Requisition.objects.create(
             reference=f"tmp-{uuid4().hex[:28]}",
@@ -421,6 +438,131 @@ def requisition_resubmit(
             requisition=requisition,
             before=before,
             after=_requisition_values(requisition),
+        )
+        _notify(requisition.pk, "submitted")
+    return requisition
+
+
+def requisition_basket_reopen(
+    *, requisition: Requisition, user: AbstractBaseUser, basket, ip: str | None = None
+) -> list[str]:
+    """Put a returned requisition's lines back into its requester's empty official basket.
+
+    There the requester adds, removes and replaces goods as in any basket,
+    then resubmits them under the same number with requisition_resubmit_from_basket;
+    until then the requisition stays returned as it was. Lines whose product
+    is no longer on sale are left out; their titles are returned. Raises
+    ApprovalRefused for anyone but the requester, RequisitionStateError unless
+    RETURNED, ProcurementError when the basket already holds goods.
+    """
+    with transaction.atomic():
+        requisition = _locked(requisition)
+        if requisition.requester_id != user.pk:
+            raise ApprovalRefused(_("Hanya pemohon yang dapat merevisi permintaan ini."))
+        if requisition.status != RequisitionStatus.RETURNED:
+            raise RequisitionStateError(_("Permintaan hanya bisa direvisi setelah dikembalikan."))
+        if basket.num_lines:
+            raise ProcurementError(
+                _("Keranjang Anda masih berisi barang. Ajukan atau kosongkan dulu, lalu revisi %(ref)s.")
+                % {"ref": requisition.reference}
+            )
+        lines = list(requisition.lines.select_related("product", "stockrecord").order_by("pk"))
+        missing = []
+        for line in lines:
+            if line.product is None or line.stockrecord is None or not line.product.listing_on_sale:
+                missing.append(line.title)
+                continue
+            basket.add_product(line.product, line.quantity)
+        audit_record(
+            actor=user,
+            action="requisition.reopen",
+            obj=requisition,
+            ip=ip,
+            requisition=requisition,
+            after={"basket": basket.pk, "lines": _lines_values(lines), "left_out": missing},
+        )
+    return missing
+
+
+def requisition_resubmit_from_basket(
+    *,
+    requisition: Requisition,
+    user: AbstractBaseUser,
+    basket,
+    budget_line: BudgetLine,
+    kode_rup: str,
+    purpose: str,
+    delivery_address: str,
+    needed_by: date,
+    contact_name: str = "",
+    contact_phone: str = "",
+    ip: str | None = None,
+) -> Requisition:
+    """Replace a returned requisition's lines with the official basket's and submit it as a new round.
+
+    The number, the decisions of earlier rounds and the trail stay; the lines
+    are frozen again at today's prices with the same checks as a first
+    submission (budget available, seller cap, a policy for the total), the
+    basket is submitted and the first step's approvers emailed. The trail
+    records the old and new lines. Raises ApprovalRefused for anyone but the
+    requester, RequisitionStateError unless RETURNED, ProcurementError (or
+    BudgetExceeded) with a message for the requester.
+    """
+    _budget_line_check(agency=requisition.agency, budget_line=budget_line)
+    if needed_by < timezone.localdate():
+        raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
+    if not purpose.strip() or not delivery_address.strip():
+        raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
+    contact_phone = phone_e164(contact_phone)
+    lines = [line for line in basket.all_lines() if line.stockrecord_id]
+    if not lines:
+        raise ProcurementError(_("Keranjang kosong."))
+    with transaction.atomic():
+        requisition = _locked(requisition)
+        if requisition.requester_id != user.pk:
+            raise ApprovalRefused(_("Hanya pemohon yang dapat mengajukan ulang permintaan ini."))
+        if requisition.status != RequisitionStatus.RETURNED:
+            raise RequisitionStateError(_("Hanya permintaan yang dikembalikan yang bisa diajukan ulang."))
+        before = _requisition_values(requisition)
+        old_lines = _lines_values(requisition.lines.order_by("pk"))
+        frozen, total = _basket_freeze(agency=requisition.agency, basket=basket, lines=lines,
+                                       budget_line=budget_line)
+        _move(requisition, RequisitionStatus.SUBMITTED)
+        requisition.budget_line = budget_line
+        requisition.kode_rup = kode_rup.strip()
+        requisition.purpose = purpose.strip()
+        requisition.delivery_address = delivery_address.strip()
+        requisition.needed_by = needed_by
+        requisition.contact_name = contact_name.strip()[:150] or _person(user)
+        requisition.contact_phone = contact_phone
+        requisition.total = total
+        requisition.round += 1
+        requisition.date_submitted = timezone.now()
+        requisition.date_reminded = None
+        requisition.save()
+        requisition.lines.all().delete()
+        for line in frozen:
+            line.requisition = requisition
+        RequisitionLine.objects.bulk_create(frozen)
+        basket.submit()
+        after = _requisition_values(requisition)
+        audit_record(
+            actor=user,
+            action="requisition.revise",
+            obj=requisition,
+            ip=ip,
+            requisition=requisition,
+            before={k: v for k, v in before.items() if after[k] != v} | {"lines": old_lines},
+            after={k: after[k] for k in before if after[k] != before[k]} | {"lines": _lines_values(frozen)},
+        )
+        audit_record(
+            actor=user,
+            action="requisition.resubmit",
+            obj=requisition,
+            ip=ip,
+            requisition=requisition,
+            before=before,
+            after=after,
         )
         _notify(requisition.pk, "submitted")
     return requisition

@@ -681,3 +681,36 @@ def test_a_delegate_of_someone_who_decided_an_earlier_step_sees_nothing_they_wou
     step = selectors.requisition_current_step(requisition=requisition)
     assert selectors.step_candidates(requisition=requisition, step=step) == [(world.ppk, None)]
     assert _approve(requisition, world.ppk).actor == world.ppk
+
+
+def test_only_the_requester_of_a_returned_requisition_takes_it_back_into_an_empty_basket(world, shops):
+    # given a submitted requisition
+    product = product_create(price=Decimal("100000"), partner=shops[0])
+    requisition = _submit(world, [(product, 3)])
+    empty = official_basket(user=world.requester, items=[])
+    # when it is taken back before it is returned, then it is refused
+    with pytest.raises(RequisitionStateError):
+        services.requisition_basket_reopen(requisition=requisition, user=world.requester, basket=empty)
+    requisition_decide(requisition=requisition, user=world.pp, decision=Decision.RETURN, comment="Ganti")
+    # and by anyone but its requester, or into a basket already holding goods
+    with pytest.raises(ApprovalRefused):
+        services.requisition_basket_reopen(requisition=requisition, user=world.pp,
+                                           basket=official_basket(user=world.pp, items=[]))
+    full = official_basket(user=world.requester, items=[(product, 1)])
+    with pytest.raises(ProcurementError, match="masih berisi"):
+        services.requisition_basket_reopen(requisition=requisition, user=world.requester, basket=full)
+    full.flush()
+    # then, into the requester's empty basket, its lines go back and the requisition stays returned
+    left_out = services.requisition_basket_reopen(requisition=requisition, user=world.requester, basket=full)
+    assert left_out == []
+    assert [(line.product_id, line.quantity) for line in full.all_lines()] == [(product.pk, 3)]
+    requisition.refresh_from_db()
+    assert requisition.status == RequisitionStatus.RETURNED and requisition.lines.count() == 1
+    # and resubmitting an emptied basket is refused, leaving the requisition as it was
+    full.flush()
+    with pytest.raises(ProcurementError, match="kosong"):
+        services.requisition_resubmit_from_basket(
+            requisition=requisition, user=world.requester, basket=full, budget_line=world.line, kode_rup="",
+            purpose="Rapat", delivery_address="Jl. Jemursari 197",
+            needed_by=timezone.localdate() + timedelta(days=3))
+    assert requisition.lines.count() == 1
