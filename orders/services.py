@@ -18,6 +18,7 @@ from oscar.core.loading import get_model
 
 from orders import tasks
 from orders.selectors import CARD, order_is_card
+from orders.signals import order_status_changed
 from orders.statuses import REASON_REQUIRED, OrderStatus, Party, order_move_allowed
 
 Order = get_model("order", "Order")
@@ -85,18 +86,9 @@ def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: 
         _stock_follow(order=order, old=old, new=status)
         if status in RELEASES_STOCK and order.date_paid is not None:
             _refund_queue(order=order, actor=actor, reason=reason)
-        if status in RELEASES_STOCK and order.checkout_reference:
-            # an official order gives its amount back to the agency's budget line
-            from procurement.services import requisition_seller_order_released
-
-            requisition_seller_order_released(order=order, actor=actor)
-        if order.checkout_reference and order.user_id is None:
-            # an official order's moves belong to its requisition's audit trail; recorded after
-            # every row lock above, as the audit chain's lock is always taken last
-            from procurement.audit import audit_official_order_status
-
-            audit_official_order_status(order=order, old=old, new=status, actor=actor, party=party,
-                                        reason=reason)
+        # official buying releases the budget and records the move in its trail (orders/signals.py)
+        order_status_changed.send(sender=Order, order=order, change=change, old=old, new=status,
+                                  actor=actor, party=party, reason=reason)
         transaction.on_commit(lambda: tasks.order_status_notify.delay(change.pk))
     return change
 

@@ -12,8 +12,11 @@ class ProcurementConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from orders.signals import order_status_changed
         from procurement.context_processors import roles_forget
         from procurement.models import Membership
+        from procurement.order_hooks import official_order_extra, official_order_status_changed
+        from sellers.order_extras import order_extra_register
 
         # the header caches who holds which role (procurement/context_processors.py)
         def _forget(sender, instance, **kwargs):
@@ -23,3 +26,7 @@ class ProcurementConfig(AppConfig):
                           dispatch_uid="procurement-roles-forget-save")
         post_delete.connect(_forget, sender=Membership, weak=False,
                             dispatch_uid="procurement-roles-forget-delete")
+        order_status_changed.connect(official_order_status_changed, weak=False,
+                                     dispatch_uid="procurement-official-order-status")
+        # the seller of an official order sees the agency, contact, Kode RUP and delivery address
+        order_extra_register(official_order_extra)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.templatetags.currency_filters import currency
 
 from procurement.models import BudgetLine, Unit
+from procurement.services import ProcurementError, phone_e164
 from procurement.statuses import APPROVER_ROLES, Decision, Role
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,6 +34,12 @@ class RequisitionDetailsForm(forms.Form):
     purpose = forms.CharField(label=_("Keperluan"), widget=forms.Textarea(attrs={"rows": 3}))
     delivery_address = forms.CharField(label=_("Alamat pengiriman"), widget=forms.Textarea(attrs={"rows": 3}))
     needed_by = forms.DateField(label=_("Dibutuhkan tanggal"), widget=DATE_INPUT)
+    contact_name = forms.CharField(label=_("Narahubung"), max_length=150,
+                                   help_text=_("Orang yang dihubungi penjual tentang pengiriman."))
+    contact_phone = forms.CharField(label=_("Telepon narahubung"), max_length=32,
+                                    widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel",
+                                                                  "autocomplete": "tel"}),
+                                    help_text=_("Nomor Indonesia, misalnya 0812 3456 7890."))
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +50,12 @@ class RequisitionDetailsForm(forms.Form):
         if needed_by < timezone.localdate():
             raise forms.ValidationError(_("Tanggal dibutuhkan tidak boleh sebelum hari ini."))
         return needed_by
+
+    def clean_contact_phone(self):
+        try:
+            return phone_e164(self.cleaned_data["contact_phone"])
+        except ProcurementError as error:
+            raise forms.ValidationError(str(error)) from error
 
 
 class RequisitionSubmitForm(RequisitionDetailsForm):

@@ -168,6 +168,9 @@ class Requisition(models.Model):
     purpose = models.TextField(_("Keperluan"))
     delivery_address = models.TextField(_("Alamat pengiriman"))
     needed_by = models.DateField(_("Dibutuhkan tanggal"))
+    # who the seller calls about delivery; the phone in E.164 (+6281234567890)
+    contact_name = models.CharField(_("Narahubung"), max_length=150, blank=True)
+    contact_phone = models.CharField(_("Telepon narahubung"), max_length=20, blank=True)
     status = models.CharField(_("Status"), max_length=20, choices=RequisitionStatus.choices,
                               default=RequisitionStatus.DRAFT, db_index=True)
     total = models.DecimalField(_("Total"), default=Decimal(0), **MONEY)

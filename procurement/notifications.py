@@ -6,9 +6,11 @@ the message is built from the requisition as it stands then.
 
 from django.conf import settings
 from django.contrib.sites.models import Site
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
 
 from procurement import selectors
 from procurement.models import Requisition
@@ -84,3 +86,36 @@ def requisition_notify(*, requisition_id: int, event: str) -> int:
     if recipients:
         send_mail(subject, body, None, recipients)
     return len(recipients)
+
+
+def official_order_notify(*, change_id: int) -> int:
+    """Email the requester about a seller's move on one official order, once per move.
+
+    The cache remembers a move already told (for a day), so a task run again
+    after a lost acknowledgement does not write twice. Returns how many were
+    written to.
+    """
+    from orders.statuses import OrderStatus
+    from procurement.services import rupiah
+
+    change = (get_model("order", "OrderStatusChange").objects.select_related("order__seller")
+              .filter(pk=change_id).first())
+    if change is None:
+        return 0
+    order = change.order
+    requisition = (Requisition.objects.select_related("requester")
+                   .filter(checkout_reference=order.checkout_reference).first())
+    if requisition is None or not requisition.requester.email:
+        return 0
+    if not cache.add(f"procurement:official-order-told:{change_id}", True, 24 * 3600):
+        return 0
+    values = {"ref": requisition.reference, "number": order.number,
+              "seller": order.seller.name if order.seller else "", "total": rupiah(order.total_incl_tax),
+              "status": OrderStatus(change.new_status).label}
+    subject = _("Pesanan %(number)s (%(ref)s) dari %(seller)s: %(status)s") % values
+    body = _("Pesanan %(number)s senilai %(total)s untuk permintaan %(ref)s kini: %(status)s.\n") % values
+    if change.reason:
+        body += _("Alasan dari penjual: %(reason)s") % {"reason": change.reason} + "\n"
+    body += _url("detail", requisition.reference) + "\n"
+    send_mail(subject, body, None, [requisition.requester.email])
+    return 1

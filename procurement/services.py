@@ -21,7 +21,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
+import phonenumbers
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sites.models import Site
 from django.db import IntegrityError, transaction
@@ -77,6 +79,23 @@ OFFICIAL_DELIVERY = "antar-kantor-opd"
 def rupiah(amount) -> str:
     """Rp1.500.000: whole rupiah with dot thousands, as DOMAIN.md shows money."""
     return "Rp" + f"{int(amount):,}".replace(",", ".")
+
+
+def phone_e164(value: str) -> str:
+    """An Indonesian phone number as E.164 (0812-3456-7890 -> +6281234567890); "" stays "".
+
+    Raises ProcurementError for anything that is not a valid Indonesian number.
+    """
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "ID")
+    except phonenumbers.NumberParseException as error:
+        raise ProcurementError(_("Nomor telepon tidak dikenali; tulis seperti 0812 3456 7890.")) from error
+    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "ID":
+        raise ProcurementError(_("Nomor telepon Indonesia tidak valid; tulis seperti 0812 3456 7890."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _role_label(role: str) -> str:
@@ -152,6 +171,8 @@ def _requisition_values(requisition: Requisition) -> dict:
         "kode_rup": requisition.kode_rup,
         "delivery_address": requisition.delivery_address,
         "needed_by": requisition.needed_by,
+        "contact_name": requisition.contact_name,
+        "contact_phone": requisition.contact_phone,
     }
 
 
@@ -159,6 +180,61 @@ def _notify(requisition_id: int, event: str) -> None:
     from procurement import tasks
 
     transaction.on_commit(lambda: tasks.requisition_notify.delay(requisition_id, event))
+
+
+def _basket_freeze(*, agency: Agency, basket, lines: list, budget_line: BudgetLine) -> tuple[list, Decimal]:
+    """Lock the open basket and freeze its lines at today's prices; returns the unsaved lines and total.
+
+    A second click on "Ajukan" waits on the basket's lock and finds it
+    submitted. Every seller must be selling the product at a price, the total
+    must be available on the budget line and within each seller's cap, and the
+    agency must have a policy for it. Raises ProcurementError (BudgetExceeded).
+    """
+    from sellers.abstract_models import SellerStatus
+
+    Basket = get_model("basket", "Basket")
+    if Basket.objects.select_for_update().filter(pk=basket.pk, status=Basket.OPEN).first() is None:
+        raise ProcurementError(_("Keranjang ini sudah diajukan."))
+    frozen, sellers, shares = [], {}, defaultdict(Decimal)
+    for line in lines:
+        record = line.stockrecord
+        if record.price is None:
+            raise ProcurementError(
+                _("%(product)s belum punya harga.") % {"product": line.product.get_title()}
+            )
+        if record.partner.status != SellerStatus.ACTIVE or not line.product.listing_on_sale:
+            raise ProcurementError(
+                _("%(product)s dari %(shop)s sedang tidak dijual. Hapus dari keranjang.")
+                % {"product": line.product.get_title(), "shop": record.partner.name}
+            )
+        sellers[record.partner_id] = record.partner
+        shares[record.partner_id] += record.price * line.quantity
+        frozen.append(
+            RequisitionLine(
+                seller_id=record.partner_id,
+                stockrecord=record,
+                product=line.product,
+                title=line.product.get_title()[:255],
+                partner_sku=record.partner_sku,
+                quantity=line.quantity,
+                unit_price=record.price,
+            )
+        )
+    total = sum(shares.values(), Decimal(0))
+    _available_check(budget_line=budget_line, total=total)
+    _seller_cap_check(shares=shares, sellers=sellers)
+    if not selectors.requisition_steps_for(agency=agency, total=total):
+        raise ProcurementError(
+            _("%(agency)s belum punya alur persetujuan untuk nilai ini; minta admin OPD mengaturnya.")
+            % {"agency": agency.name}
+        )
+    return frozen, total
+
+
+def _lines_values(lines) -> list[dict]:
+    """The lines as the audit trail keeps them: seller, product, quantity and price."""
+    return [{"seller": line.seller_id, "product": line.product_id, "title": line.title,
+             "quantity": line.quantity, "unit_price": line.unit_price} for line in lines]
 
 
 def requisition_submit_from_basket(
@@ -171,6 +247,8 @@ def requisition_submit_from_basket(
     purpose: str,
     delivery_address: str,
     needed_by: date,
+    contact_name: str = "",
+    contact_phone: str = "",
     unit=None,
     ip: str | None = None,
 ) -> Requisition:
@@ -180,8 +258,9 @@ def requisition_submit_from_basket(
     the agency's, of the current fiscal year, with the total available; no
     seller may pass the official cap with its share. The agency must have an
     approval policy. The basket is submitted (emptied) and the approvers of
-    the first step are emailed after commit. Raises ProcurementError (or its
-    BudgetExceeded) with a message for the requester.
+    the first step are emailed after commit. The contact person defaults to
+    the requester; the phone is stored as E.164. Raises ProcurementError (or
+    its BudgetExceeded) with a message for the requester.
     """
     if not Membership.objects.filter(user=user, agency=agency, role=Role.REQUESTER).exists():
         raise ApprovalRefused(_("Anda bukan pemohon di %(agency)s.") % {"agency": agency.name})
@@ -190,52 +269,16 @@ def requisition_submit_from_basket(
         raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
     if not purpose.strip() or not delivery_address.strip():
         raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
+    contact_phone = phone_e164(contact_phone)
+    contact_name = contact_name.strip() or _person(user)
     lines = [line for line in basket.all_lines() if line.stockrecord_id]
     if not lines:
         raise ProcurementError(_("Keranjang kosong."))
-    from sellers.abstract_models import SellerStatus
-
     if unit is None:
         membership = Membership.objects.filter(user=user, agency=agency, role=Role.REQUESTER).first()
         unit = membership.unit if membership else None
     with transaction.atomic():
-        # a second click on "Ajukan" waits here and finds the basket already submitted
-        Basket = get_model("basket", "Basket")
-        if Basket.objects.select_for_update().filter(pk=basket.pk, status=Basket.OPEN).first() is None:
-            raise ProcurementError(_("Keranjang ini sudah diajukan."))
-        frozen, sellers, shares = [], {}, defaultdict(Decimal)
-        for line in lines:
-            record = line.stockrecord
-            if record.price is None:
-                raise ProcurementError(
-                    _("%(product)s belum punya harga.") % {"product": line.product.get_title()}
-                )
-            if record.partner.status != SellerStatus.ACTIVE or not line.product.listing_on_sale:
-                raise ProcurementError(
-                    _("%(product)s dari %(shop)s sedang tidak dijual. Hapus dari keranjang.")
-                    % {"product": line.product.get_title(), "shop": record.partner.name}
-                )
-            sellers[record.partner_id] = record.partner
-            shares[record.partner_id] += record.price * line.quantity
-            frozen.append(
-                RequisitionLine(
-                    seller_id=record.partner_id,
-                    stockrecord=record,
-                    product=line.product,
-                    title=line.product.get_title()[:255],
-                    partner_sku=record.partner_sku,
-                    quantity=line.quantity,
-                    unit_price=record.price,
-                )
-            )
-        total = sum(shares.values(), Decimal(0))
-        _available_check(budget_line=budget_line, total=total)
-        _seller_cap_check(shares=shares, sellers=sellers)
-        if not selectors.requisition_steps_for(agency=agency, total=total):
-            raise ProcurementError(
-                _("%(agency)s belum punya alur persetujuan untuk nilai ini; minta admin OPD mengaturnya.")
-                % {"agency": agency.name}
-            )
+        frozen, total = _basket_freeze(agency=agency, basket=basket, lines=lines, budget_line=budget_line)
         now = timezone.now()
         requisition = Requisition.objects.create(
             reference=f"tmp-{uuid4().hex[:28]}",
@@ -247,6 +290,8 @@ def requisition_submit_from_basket(
             purpose=purpose.strip(),
             delivery_address=delivery_address.strip(),
             needed_by=needed_by,
+            contact_name=contact_name[:150],
+            contact_phone=contact_phone,
             status=RequisitionStatus.SUBMITTED,
             total=total,
             round=1,
@@ -279,6 +324,8 @@ def requisition_revise(
     delivery_address: str | None = None,
     needed_by: date | None = None,
     budget_line: BudgetLine | None = None,
+    contact_name: str | None = None,
+    contact_phone: str | None = None,
     quantities: dict[int, int] | None = None,
     ip: str | None = None,
 ) -> Requisition:
@@ -312,6 +359,10 @@ def requisition_revise(
                 if field != "kode_rup" and not value.strip():
                     raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
                 setattr(requisition, field, value.strip())
+        if contact_name is not None:
+            requisition.contact_name = contact_name.strip()[:150] or _person(user)
+        if contact_phone is not None:
+            requisition.contact_phone = phone_e164(contact_phone)
         lines = list(requisition.lines.order_by("pk"))
         changed_lines = {}
         if quantities:
@@ -399,6 +450,131 @@ def requisition_resubmit(
     return requisition
 
 
+def requisition_basket_reopen(
+    *, requisition: Requisition, user: AbstractBaseUser, basket, ip: str | None = None
+) -> list[str]:
+    """Put a returned requisition's lines back into its requester's empty official basket.
+
+    There the requester adds, removes and replaces goods as in any basket,
+    then resubmits them under the same number with requisition_resubmit_from_basket;
+    until then the requisition stays returned as it was. Lines whose product
+    is no longer on sale are left out; their titles are returned. Raises
+    ApprovalRefused for anyone but the requester, RequisitionStateError unless
+    RETURNED, ProcurementError when the basket already holds goods.
+    """
+    with transaction.atomic():
+        requisition = _locked(requisition)
+        if requisition.requester_id != user.pk:
+            raise ApprovalRefused(_("Hanya pemohon yang dapat merevisi permintaan ini."))
+        if requisition.status != RequisitionStatus.RETURNED:
+            raise RequisitionStateError(_("Permintaan hanya bisa direvisi setelah dikembalikan."))
+        if basket.num_lines:
+            raise ProcurementError(
+                _("Keranjang Anda masih berisi barang. Ajukan atau kosongkan dulu, lalu revisi %(ref)s.")
+                % {"ref": requisition.reference}
+            )
+        lines = list(requisition.lines.select_related("product", "stockrecord").order_by("pk"))
+        missing = []
+        for line in lines:
+            if line.product is None or line.stockrecord is None or not line.product.listing_on_sale:
+                missing.append(line.title)
+                continue
+            basket.add_product(line.product, line.quantity)
+        audit_record(
+            actor=user,
+            action="requisition.reopen",
+            obj=requisition,
+            ip=ip,
+            requisition=requisition,
+            after={"basket": basket.pk, "lines": _lines_values(lines), "left_out": missing},
+        )
+    return missing
+
+
+def requisition_resubmit_from_basket(
+    *,
+    requisition: Requisition,
+    user: AbstractBaseUser,
+    basket,
+    budget_line: BudgetLine,
+    kode_rup: str,
+    purpose: str,
+    delivery_address: str,
+    needed_by: date,
+    contact_name: str = "",
+    contact_phone: str = "",
+    ip: str | None = None,
+) -> Requisition:
+    """Replace a returned requisition's lines with the official basket's and submit it as a new round.
+
+    The number, the decisions of earlier rounds and the trail stay; the lines
+    are frozen again at today's prices with the same checks as a first
+    submission (budget available, seller cap, a policy for the total), the
+    basket is submitted and the first step's approvers emailed. The trail
+    records the old and new lines. Raises ApprovalRefused for anyone but the
+    requester, RequisitionStateError unless RETURNED, ProcurementError (or
+    BudgetExceeded) with a message for the requester.
+    """
+    _budget_line_check(agency=requisition.agency, budget_line=budget_line)
+    if needed_by < timezone.localdate():
+        raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
+    if not purpose.strip() or not delivery_address.strip():
+        raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
+    contact_phone = phone_e164(contact_phone)
+    lines = [line for line in basket.all_lines() if line.stockrecord_id]
+    if not lines:
+        raise ProcurementError(_("Keranjang kosong."))
+    with transaction.atomic():
+        requisition = _locked(requisition)
+        if requisition.requester_id != user.pk:
+            raise ApprovalRefused(_("Hanya pemohon yang dapat mengajukan ulang permintaan ini."))
+        if requisition.status != RequisitionStatus.RETURNED:
+            raise RequisitionStateError(_("Hanya permintaan yang dikembalikan yang bisa diajukan ulang."))
+        before = _requisition_values(requisition)
+        old_lines = _lines_values(requisition.lines.order_by("pk"))
+        frozen, total = _basket_freeze(agency=requisition.agency, basket=basket, lines=lines,
+                                       budget_line=budget_line)
+        _move(requisition, RequisitionStatus.SUBMITTED)
+        requisition.budget_line = budget_line
+        requisition.kode_rup = kode_rup.strip()
+        requisition.purpose = purpose.strip()
+        requisition.delivery_address = delivery_address.strip()
+        requisition.needed_by = needed_by
+        requisition.contact_name = contact_name.strip()[:150] or _person(user)
+        requisition.contact_phone = contact_phone
+        requisition.total = total
+        requisition.round += 1
+        requisition.date_submitted = timezone.now()
+        requisition.date_reminded = None
+        requisition.save()
+        requisition.lines.all().delete()
+        for line in frozen:
+            line.requisition = requisition
+        RequisitionLine.objects.bulk_create(frozen)
+        basket.submit()
+        after = _requisition_values(requisition)
+        audit_record(
+            actor=user,
+            action="requisition.revise",
+            obj=requisition,
+            ip=ip,
+            requisition=requisition,
+            before={k: v for k, v in before.items() if after[k] != v} | {"lines": old_lines},
+            after={k: after[k] for k in before if after[k] != before[k]} | {"lines": _lines_values(frozen)},
+        )
+        audit_record(
+            actor=user,
+            action="requisition.resubmit",
+            obj=requisition,
+            ip=ip,
+            requisition=requisition,
+            before=before,
+            after=after,
+        )
+        _notify(requisition.pk, "submitted")
+    return requisition
+
+
 def _decided_by(decisions) -> dict[int, set[int]]:
     """user id -> positions that user decided (in their own name or through a delegate), any round."""
     seen: dict[int, set[int]] = defaultdict(set)
@@ -419,47 +595,43 @@ def _barred(*, requisition: Requisition, step: ApprovalStep, decided: dict, user
 
 
 def _authority(*, requisition: Requisition, step: ApprovalStep, user, decisions, today: date):
-    """The person ``user`` acts for on ``step`` (None: in their own name); raises ApprovalRefused."""
-    decided = _decided_by(decisions)
-    if Membership.objects.filter(user=user, agency=requisition.agency_id, role=step.role).exists():
-        acting_for = None
-    else:
-        delegation = (
-            Delegation.objects.filter(
-                agency=requisition.agency_id,
-                delegate=user,
-                role=step.role,
-                start__lte=today,
-                end__gte=today,
-                date_revoked__isnull=True,
-                delegator__memberships__agency=requisition.agency_id,
-                delegator__memberships__role=step.role,
-            )
-            .select_related("delegator")
-            .order_by("pk")
-            .first()
-        )
-        if delegation is None:
-            raise ApprovalRefused(
-                _(
-                    "Tahap ini menunggu %(role)s; Anda tidak memegang peran itu atau pelimpahan "
-                    "yang berlaku. %(who)s"
-                )
-                % {
-                    "role": _role_label(step.role),
-                    "who": _who_else(requisition=requisition, step=step, user=user),
-                }
-            )
-        acting_for = delegation.delegator
-    reason = _barred(requisition=requisition, step=step, decided=decided, user_id=user.pk)
-    if reason is None and acting_for is not None:
-        reason = _barred(requisition=requisition, step=step, decided=decided, user_id=acting_for.pk)
-    if reason:
+    """The person ``user`` acts for on ``step`` (None: in their own name); raises ApprovalRefused.
+
+    Whether they may is selectors.step_authority, the rule the inbox shows;
+    what follows a refusal only explains it.
+    """
+    authority = selectors.step_authority(requisition=requisition, user=user)
+    if authority.allowed and authority.position == step.position:
+        if authority.acting_for_id is None:
+            return None
+        return get_user_model().objects.get(pk=authority.acting_for_id)
+    holds = Membership.objects.filter(user=user, agency=requisition.agency_id, role=step.role).exists()
+    delegators = list(
+        Delegation.objects.filter(
+            agency=requisition.agency_id, delegate=user, role=step.role, start__lte=today, end__gte=today,
+            date_revoked__isnull=True, delegator__memberships__agency=requisition.agency_id,
+            delegator__memberships__role=step.role,
+        ).order_by("pk").values_list("delegator_id", flat=True)
+    )
+    if not holds and not delegators:
         raise ApprovalRefused(
-            _("Pemisahan tugas: %(reason)s %(who)s")
-            % {"reason": reason, "who": _who_else(requisition=requisition, step=step, user=user)}
+            _(
+                "Tahap ini menunggu %(role)s; Anda tidak memegang peran itu atau pelimpahan "
+                "yang berlaku. %(who)s"
+            )
+            % {
+                "role": _role_label(step.role),
+                "who": _who_else(requisition=requisition, step=step, user=user),
+            }
         )
-    return acting_for
+    decided = _decided_by(decisions)
+    reasons = [_barred(requisition=requisition, step=step, decided=decided, user_id=uid)
+               for uid in [user.pk, *([] if holds else delegators)]]
+    reason = next((r for r in reasons if r), _("Anda tidak dapat memutuskan tahap ini."))
+    raise ApprovalRefused(
+        _("Pemisahan tugas: %(reason)s %(who)s")
+        % {"reason": reason, "who": _who_else(requisition=requisition, step=step, user=user)}
+    )
 
 
 def _who_else(*, requisition: Requisition, step: ApprovalStep, user) -> str:

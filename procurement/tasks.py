@@ -11,6 +11,14 @@ def requisition_notify(requisition_id: int, event: str) -> int:
     return notifications.requisition_notify(requisition_id=requisition_id, event=event)
 
 
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def official_order_notify(change_id: int) -> int:
+    """Email the requester that a seller accepted, rejected or sent an official order; queued after commit."""
+    from procurement import notifications
+
+    return notifications.official_order_notify(change_id=change_id)
+
+
 @shared_task
 def requisitions_remind() -> int:
     """Hourly (beat): remind approvers of requisitions waiting too many working days, once a day."""

@@ -3,7 +3,8 @@ requester's requisitions, the approver's inbox and decisions, and delegations.
 
 Access, view by view (tests/test_procurement_access.py walks them all):
 - mode switch and "Ajukan permintaan": a requester of the agency chosen in the session;
-- "Permintaan saya", revise, cancel: the requester of the requisition only (others 404);
+- "Permintaan saya", revise (in the form or back in the basket), cancel: the requester of
+  the requisition only (others 404);
 - a requisition's detail: its requester, or an approver (or active delegate) of its agency;
 - inbox, decision page: an approver or active delegate of the requisition's agency (others 404);
 - delegations: a person holding an approver role in an agency (others 403).
@@ -19,6 +20,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -39,6 +41,8 @@ from procurement.models import Agency, ApprovalStep, Delegation, Requisition
 from procurement.statuses import APPROVER_ROLES, RequisitionStatus, Role
 
 Order = get_model("order", "Order")
+# the returned requisition whose lines the requester took back into the official basket
+REVISION_SESSION_KEY = "procurement_revision"
 
 
 def client_ip(request) -> str | None:
@@ -132,8 +136,30 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "agency": self.agency}
 
+    @cached_property
+    def revising(self) -> Requisition | None:
+        """The returned requisition this basket revises (its lines were taken back into it), if any."""
+        reference = self.request.session.get(REVISION_SESSION_KEY)
+        if not reference:
+            return None
+        return Requisition.objects.filter(reference=reference, requester=self.request.user,
+                                          agency=self.agency, status=RequisitionStatus.RETURNED).first()
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.revising is not None:
+            form.fields.pop("unit", None)  # a revision keeps the requisition's unit
+        return form
+
     def get_initial(self):
-        return {"delivery_address": self.agency.address}
+        if self.revising is not None:
+            r = self.revising
+            return {"budget_line": r.budget_line_id, "kode_rup": r.kode_rup, "purpose": r.purpose,
+                    "delivery_address": r.delivery_address, "needed_by": r.needed_by,
+                    "contact_name": r.contact_name, "contact_phone": r.contact_phone}
+        user = self.request.user
+        return {"delivery_address": self.agency.address,
+                "contact_name": user.get_full_name() or user.email}
 
     def basket_parts(self):
         lines = []
@@ -152,20 +178,28 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         parts = self.basket_parts()
+        last_return = None
+        if self.revising is not None:
+            last_return = self.revising.decisions.select_related("actor").filter(
+                round=self.revising.round).order_by("-pk").first()
         return super().get_context_data(
             agency=self.agency, parts=parts, total=sum(p["total"] for p in parts),
-            any_at_cap=any(p["at_cap"] for p in parts), cap_message=cap_message(), **kwargs)
+            any_at_cap=any(p["at_cap"] for p in parts), cap_message=cap_message(), revising=self.revising,
+            last_return=last_return, **kwargs)
 
     def form_valid(self, form):
         if self.request.basket.is_empty:
             form.add_error(None, _("Keranjang dinas Anda kosong."))
             return self.form_invalid(form)
         data = form.cleaned_data
+        if self.revising is not None:
+            return self.resubmit(form)
         try:
             requisition = services.requisition_submit_from_basket(
                 user=self.request.user, agency=self.agency, basket=self.request.basket,
                 budget_line=data["budget_line"], kode_rup=data["kode_rup"], purpose=data["purpose"],
                 delivery_address=data["delivery_address"], needed_by=data["needed_by"],
+                contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                 unit=data.get("unit"), ip=client_ip(self.request))
         except services.ProcurementError as error:
             form.add_error(None, str(error))
@@ -173,6 +207,57 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
         messages.success(self.request, _("Permintaan %(reference)s diajukan dan menunggu persetujuan.")
                          % {"reference": requisition.reference})
         return redirect("procurement:detail", reference=requisition.reference)
+
+    def resubmit(self, form):
+        """The basket replaces the returned requisition's lines; it goes back for approval, same number."""
+        data = form.cleaned_data
+        try:
+            requisition = services.requisition_resubmit_from_basket(
+                requisition=self.revising, user=self.request.user, basket=self.request.basket,
+                budget_line=data["budget_line"], kode_rup=data["kode_rup"], purpose=data["purpose"],
+                delivery_address=data["delivery_address"], needed_by=data["needed_by"],
+                contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                ip=client_ip(self.request))
+        except services.ProcurementError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        self.request.session.pop(REVISION_SESSION_KEY, None)
+        messages.success(self.request, _("Permintaan %(reference)s direvisi dan diajukan ulang.")
+                         % {"reference": requisition.reference})
+        return redirect("procurement:detail", reference=requisition.reference)
+
+
+class RequisitionBasketReopenView(LoginRequiredMixin, View):
+    """Take a returned requisition's lines back into the official basket to change them there (POST).
+
+    With ``stop`` the basket no longer revises it (it is submitted as a new
+    requisition instead); the requisition itself stays returned.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request, reference):
+        requisition = requisition_for_requester(request, reference)
+        if request.POST.get("stop"):
+            request.session.pop(REVISION_SESSION_KEY, None)
+            messages.info(request, _("Keranjang dinas tidak lagi merevisi %(reference)s.")
+                          % {"reference": reference})
+            return redirect("procurement:detail", reference=reference)
+        try:
+            missing = services.requisition_basket_reopen(requisition=requisition, user=request.user,
+                                                         basket=request.basket, ip=client_ip(request))
+        except services.ProcurementError as error:
+            messages.error(request, str(error))
+            return redirect("procurement:detail", reference=reference)
+        request.session[MODE_SESSION_KEY] = requisition.agency_id
+        request.session[REVISION_SESSION_KEY] = requisition.reference
+        messages.success(request, _("Barang %(reference)s ada di keranjang dinas. Tambah, hapus atau ganti "
+                                    "barang, lalu ajukan ulang dengan nomor yang sama.")
+                         % {"reference": reference})
+        if missing:
+            messages.warning(request, _("Tidak dijual lagi, jadi tidak dimasukkan: %(titles)s.")
+                             % {"titles": ", ".join(missing)})
+        return redirect("basket:summary")
 
 
 def waiting_label(requisition) -> str:
@@ -263,7 +348,8 @@ class RequisitionReviseView(LoginRequiredMixin, FormView):
     def get_initial(self):
         r = self.requisition
         return {"budget_line": r.budget_line_id, "kode_rup": r.kode_rup, "purpose": r.purpose,
-                "delivery_address": r.delivery_address, "needed_by": r.needed_by}
+                "delivery_address": r.delivery_address, "needed_by": r.needed_by,
+                "contact_name": r.contact_name, "contact_phone": r.contact_phone}
 
     def get_context_data(self, **kwargs):
         last_return = self.requisition.decisions.select_related("actor").filter(
@@ -276,8 +362,9 @@ class RequisitionReviseView(LoginRequiredMixin, FormView):
             services.requisition_revise(
                 requisition=self.requisition, user=self.request.user, purpose=data["purpose"],
                 kode_rup=data["kode_rup"], delivery_address=data["delivery_address"],
-                needed_by=data["needed_by"], budget_line=data["budget_line"], quantities=form.quantities(),
-                ip=ip)
+                needed_by=data["needed_by"], budget_line=data["budget_line"],
+                contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                quantities=form.quantities(), ip=ip)
             services.requisition_resubmit(requisition=self.requisition, user=self.request.user, ip=ip)
         except services.ProcurementError as error:
             form.add_error(None, str(error))
@@ -339,6 +426,8 @@ class DecisionView(LoginRequiredMixin, FormView):
                                  if step is not None else [])
         context["policy"] = list(ApprovalStep.objects.filter(agency=self.requisition.agency_id)
                                  .order_by("position"))
+        context["may_decide"] = step is not None and any(
+            person.pk == self.request.user.pk for person, _principal in context["candidates"])
         return super().get_context_data(**context, **kwargs)
 
     def form_valid(self, form):
@@ -425,6 +514,8 @@ urlpatterns = [
     path("permintaan/<str:reference>/", RequisitionDetailView.as_view(), name="detail"),
     path("permintaan/<str:reference>/revisi/", RequisitionReviseView.as_view(), name="revise"),
     path("permintaan/<str:reference>/batal/", RequisitionCancelView.as_view(), name="cancel"),
+    path("permintaan/<str:reference>/keranjang/", RequisitionBasketReopenView.as_view(),
+         name="revise-basket"),
     path("persetujuan/", InboxView.as_view(), name="inbox"),
     path("persetujuan/<str:reference>/", DecisionView.as_view(), name="decide"),
     path("delegasi/", DelegationView.as_view(), name="delegations"),

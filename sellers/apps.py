@@ -40,5 +40,7 @@ class PartnerConfig(apps.PartnerConfig):
             path("pusat/pesanan/", centre.CentreOrderListView.as_view(), name="centre-orders"),
             path("pusat/pesanan/<str:number>/", centre.CentreOrderDetailView.as_view(),
                  name="centre-order-detail"),
+            path("pusat/pesanan/<str:number>/cetak/", centre.CentreOrderPrintView.as_view(),
+                 name="centre-order-print"),
             path("pusat/penjualan/", centre.CentreSalesView.as_view(), name="centre-sales"),
         ])

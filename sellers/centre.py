@@ -24,6 +24,7 @@ from catalogue_ext import services as catalogue_services
 from catalogue_ext.abstract_models import ListingStatus
 from sellers import selectors, services
 from sellers.centre_forms import ListingForm, StockCsvForm
+from sellers.order_extras import order_extras
 from sellers.stock_csv import MAX_BYTES as MAX_CSV_BYTES
 from sellers.stock_csv import stock_csv_template
 
@@ -255,7 +256,15 @@ class CentreOrderDetailView(SellerCentreMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["lines"] = selectors.centre_order_lines(seller=self.seller, order=self.object)
+        # blocks other apps add (an official order's agency and contact: sellers/order_extras.py)
+        ctx["extras"] = order_extras(order=self.object)
         return ctx
+
+
+class CentreOrderPrintView(CentreOrderDetailView):
+    """The order as one printable sheet for the shop: buyer, delivery, lines and total."""
+
+    template_name = "sellers/centre/order_print.html"
 
 
 class CentreSalesView(SellerCentreMixin, TemplateView):

@@ -92,6 +92,9 @@ TABLE: dict[str, Rule] = {
     "procurement:revise": Rule(
         get=frozenset({"a_requester"}), post=frozenset({"a_requester"}), kwargs={"reference": "returned_a"},
         why="the requester of a returned requisition"),
+    "procurement:revise-basket": Rule(
+        get=None, post=frozenset({"a_requester"}), kwargs={"reference": "returned_a"},
+        why="the requester of a returned requisition takes its lines back into their basket"),
     "procurement:cancel": Rule(
         get=None, post=frozenset({"a_requester"}), kwargs={"reference": "requisition_a"},
         why="the requester only"),

@@ -624,3 +624,93 @@ def test_the_default_policy_is_data_from_settings(world, settings):
     assert [s.role for s in selectors.requisition_steps_for(agency=world.agency, total=Decimal("2e9"))] == [
         Role.PROCUREMENT_OFFICIAL, Role.COMMITMENT_OFFICIAL, Role.BUDGET_HOLDER]
     assert AuditEntry.objects.filter(action="approval_policy.default").count() == 2
+
+
+# --- one rule for the inbox, the badge, the candidates, the decision and its page ---
+
+def _delegate_ppk_step(world, shops, *, delegator):
+    """A requisition needing the PPK step, and a colleague holding a PPK delegation from ``delegator``."""
+    colleague = person_with_roles(agency=world.agency, roles=[Role.TREASURER], email="fajar@dinkes.uji")
+    colleague.first_name, colleague.last_name = "Fajar", "Uji"
+    colleague.save(update_fields=["first_name", "last_name"])
+    today = timezone.localdate()
+    services.delegation_create(agency=world.agency, delegator=delegator, delegate=colleague,
+                               role=Role.COMMITMENT_OFFICIAL, start=today, end=today + timedelta(days=5),
+                               actor=delegator)
+    server = product_create(price=Decimal("150000000"), partner=shops[0], stock=5)
+    requisition = _submit(world, [(server, 2)])
+    return colleague, requisition
+
+
+def _everyone_agrees_the_colleague_may_not_decide(requisition, colleague, client):
+    step = selectors.requisition_current_step(requisition=requisition)
+    assert step.role == Role.COMMITMENT_OFFICIAL
+    assert list(selectors.approver_inbox(user=colleague)) == []
+    assert selectors.approver_inbox_count(user=colleague) == 0
+    assert colleague not in [u for u, _for in selectors.step_candidates(requisition=requisition, step=step)]
+    assert not selectors.step_authority(requisition=requisition, user=colleague).allowed
+    client.force_login(colleague)
+    page = client.get(reverse("procurement:decide", kwargs={"reference": requisition.reference}))
+    assert page.status_code == 200
+    assert "data-not-yours" in page.content.decode() and 'name="decision"' not in page.content.decode()
+    with pytest.raises(ApprovalRefused):
+        _approve(requisition, colleague)
+
+
+def test_a_delegate_whose_delegator_lost_the_role_sees_nothing_they_would_be_refused(world, shops, client):
+    # given the PPK delegates to a colleague, and a requisition reaches the PPK step
+    colleague, requisition = _delegate_ppk_step(world, shops, delegator=world.ppk)
+    _approve(requisition, world.pp)
+    assert list(selectors.approver_inbox(user=colleague)) == [requisition]
+    # when the PPK loses the role
+    world.ppk.memberships.filter(role=Role.COMMITMENT_OFFICIAL).delete()
+    # then inbox, badge, candidates, decision page and decision all say the colleague may not decide
+    _everyone_agrees_the_colleague_may_not_decide(requisition, colleague, client)
+
+
+def test_a_delegate_of_someone_who_decided_an_earlier_step_sees_nothing_they_would_be_refused(world, shops,
+                                                                                               client):
+    # given the PP also holds the PPK role and delegates it to a colleague
+    world.pp.memberships.create(agency=world.agency, role=Role.COMMITMENT_OFFICIAL)
+    colleague, requisition = _delegate_ppk_step(world, shops, delegator=world.pp)
+    # when the PP approves the first step, so the requisition waits at the PPK step
+    _approve(requisition, world.pp)
+    # then nobody offers the colleague the PPK step, which the PP's own approval bars
+    _everyone_agrees_the_colleague_may_not_decide(requisition, colleague, client)
+    # and Citra, the other PPK, still may
+    step = selectors.requisition_current_step(requisition=requisition)
+    assert selectors.step_candidates(requisition=requisition, step=step) == [(world.ppk, None)]
+    assert _approve(requisition, world.ppk).actor == world.ppk
+
+
+def test_only_the_requester_of_a_returned_requisition_takes_it_back_into_an_empty_basket(world, shops):
+    # given a submitted requisition
+    product = product_create(price=Decimal("100000"), partner=shops[0])
+    requisition = _submit(world, [(product, 3)])
+    empty = official_basket(user=world.requester, items=[])
+    # when it is taken back before it is returned, then it is refused
+    with pytest.raises(RequisitionStateError):
+        services.requisition_basket_reopen(requisition=requisition, user=world.requester, basket=empty)
+    requisition_decide(requisition=requisition, user=world.pp, decision=Decision.RETURN, comment="Ganti")
+    # and by anyone but its requester, or into a basket already holding goods
+    with pytest.raises(ApprovalRefused):
+        services.requisition_basket_reopen(requisition=requisition, user=world.pp,
+                                           basket=official_basket(user=world.pp, items=[]))
+    full = official_basket(user=world.requester, items=[(product, 1)])
+    with pytest.raises(ProcurementError, match="masih berisi"):
+        services.requisition_basket_reopen(requisition=requisition, user=world.requester, basket=full)
+    full.flush()
+    # then, into the requester's empty basket, its lines go back and the requisition stays returned
+    left_out = services.requisition_basket_reopen(requisition=requisition, user=world.requester, basket=full)
+    assert left_out == []
+    assert [(line.product_id, line.quantity) for line in full.all_lines()] == [(product.pk, 3)]
+    requisition.refresh_from_db()
+    assert requisition.status == RequisitionStatus.RETURNED and requisition.lines.count() == 1
+    # and resubmitting an emptied basket is refused, leaving the requisition as it was
+    full.flush()
+    with pytest.raises(ProcurementError, match="kosong"):
+        services.requisition_resubmit_from_basket(
+            requisition=requisition, user=world.requester, basket=full, budget_line=world.line, kode_rup="",
+            purpose="Rapat", delivery_address="Jl. Jemursari 197",
+            needed_by=timezone.localdate() + timedelta(days=3))
+    assert requisition.lines.count() == 1

@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from oscar.core.loading import get_model
 
 from procurement.models import BudgetLine, Delegation, Requisition
 from procurement.services import approval_policy_default
@@ -75,7 +76,8 @@ def official_client(office, user=None) -> Client:
 
 def submit(client, office, **overrides):
     data = {"budget_line": office.line.pk, "kode_rup": "", "purpose": "Konsumsi rapat koordinasi posyandu",
-            "delivery_address": office.agency.address,
+            "delivery_address": office.agency.address, "contact_name": "Rina Wulandari",
+            "contact_phone": "0812-3456-7890",
             "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(), **overrides}
     return client.post(reverse("procurement:submit"), data)
 
@@ -276,6 +278,7 @@ def test_return_revise_resubmit_then_reject_leaves_the_budget_as_it_was(office):
     response = client.post(reverse("procurement:revise", args=[requisition.reference]), {
         "budget_line": office.line.pk, "purpose": "Konsumsi rapat posyandu (revisi)",
         "delivery_address": office.agency.address, "kode_rup": "",
+        "contact_name": "Rina Wulandari", "contact_phone": "+62 812 3456 7890",
         "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(),
         f"qty_{nasi.pk}": 30, f"qty_{beras.pk}": 2})
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -495,3 +498,49 @@ def test_the_decision_page_costs_the_same_queries_for_3_or_20_lines(office):
     # then the page shows them all for the same number of queries
     assert pp.get(url).content.decode().count("data-seller=") == 20
     assert small == large, (small, large)
+
+
+# --- revising a returned requisition in the official basket ---
+
+@pytest.mark.django_db
+def test_a_returned_requisition_is_revised_in_the_basket_adding_removing_and_replacing_goods(office):
+    # given a requisition of rice and boxed meals, returned with a request to change the goods
+    requisition = submitted(office)
+    decide(office.pp, requisition, Decision.RETURN, "Ganti nasi kotak dengan kue kotak, tambah air mineral.")
+    kue = product_create(title="Kue Kotak Isi 3", price=Decimal("12000"), partner=office.toko_b)
+    air = product_create(title="Air Mineral 600 ml", price=Decimal("4000"),
+                         partner=PartnerFactory(name="Depot Air Pak Eko"))
+    client = signed_in(office.requester)
+    # when the requester takes its lines back into the official basket
+    response = client.post(reverse("procurement:revise-basket", args=[requisition.reference]))
+    assert response["Location"] == reverse("basket:summary")
+    basket = get_model("basket", "Basket").open.get(owner=office.requester)
+    assert {(line.product_id, line.quantity) for line in basket.lines.all()} == {
+        (office.beras.pk, 2), (office.nasi.pk, 40)}
+    # and removes the boxed meals, adds snack boxes and water from a third shop
+    basket.lines.filter(product=office.nasi).delete()
+    basket_add(client, kue, 40)
+    basket_add(client, air, 40)
+    form = client.get(reverse("procurement:submit")).content.decode()
+    assert f'data-revising="{requisition.reference}"' in form and "tambah air mineral" in form
+    response = submit(client, office, purpose="Konsumsi rapat koordinasi posyandu (revisi)")
+    # then the same requisition, under the same number, goes back for approval in round 2
+    assert response["Location"] == reverse("procurement:detail", args=[requisition.reference])
+    assert Requisition.objects.filter(requester=office.requester).count() == 1
+    requisition.refresh_from_db()
+    assert requisition.status == RequisitionStatus.SUBMITTED and requisition.round == 2
+    assert sorted(requisition.lines.values_list("title", "quantity")) == [
+        ("Air Mineral 600 ml", 40), ("Beras Premium 5 kg", 2), ("Kue Kotak Isi 3", 40)]
+    assert requisition.total == Decimal("790000")
+    # and its history keeps the return and records the old and new lines
+    assert requisition.decisions.filter(round=1, decision=Decision.RETURN).exists()
+    actions = list(requisition.audit_entries.values_list("action", flat=True))
+    assert actions[-3:] == ["requisition.reopen", "requisition.revise", "requisition.resubmit"]
+    revise = requisition.audit_entries.get(action="requisition.revise")
+    assert "Nasi Kotak Ayam Bakar" in str(revise.before["lines"])
+    assert "Kue Kotak Isi 3" in str(revise.after["lines"])
+    # and the Pejabat Pengadaan can approve it from the inbox
+    assert requisition.reference in signed_in(office.pp).get(reverse("procurement:inbox")).content.decode()
+    decide(office.pp, requisition, Decision.APPROVE)
+    requisition.refresh_from_db()
+    assert requisition.status == RequisitionStatus.APPROVED

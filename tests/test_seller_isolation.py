@@ -36,6 +36,7 @@ CENTRE = {
     "sellers:centre-stock-confirm": {"query": {"toko": "shop"}},
     "sellers:centre-orders": {"query": {"toko": "shop"}},
     "sellers:centre-order-detail": {"kwargs": {"number": "order"}},
+    "sellers:centre-order-print": {"kwargs": {"number": "order"}},
     "sellers:centre-sales": {"query": {"toko": "shop"}},
 }
 ORDERS = {

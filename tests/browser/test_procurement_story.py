@@ -95,6 +95,7 @@ def official_basket_submitted(page, office, shots, *, air: int, nasi: int, purpo
     page.fill("#id_kode_rup", "RUP-2026-41552")
     page.fill("#id_purpose", purpose)
     page.fill("#id_needed_by", (timezone.localdate() + timedelta(days=5)).isoformat())
+    page.fill("#id_contact_phone", "0812 3456 7890")
     shots(page, "ajukan-permintaan")
     page.get_by_role("button", name="Ajukan permintaan").click()
     page.wait_for_url("**/pengadaan/permintaan/RQ-*/")
