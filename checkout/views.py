@@ -37,7 +37,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
         if self.checkout_session.is_shipping_method_set(basket):
             method = self.get_shipping_method(basket=basket,
                                               shipping_address=self.get_shipping_address(basket=basket))
-        if method is None or method.unchosen:
+        if method is None or getattr(method, "unchosen", None):
             raise FailedPreCondition(
                 url=reverse("checkout:shipping-method"),
                 message=_("Pilih cara terima barang untuk setiap toko di keranjang."),
@@ -179,8 +179,9 @@ class ShippingAddressView(views.ShippingAddressView):
         return initial
 
     def post(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.POST.get("action") == "ship_to":
-            address = request.user.addresses.filter(pk=request.POST.get("address_id")).first()
+        address_id = request.POST.get("address_id", "")
+        if request.user.is_authenticated and request.POST.get("action") == "ship_to" and address_id.isdigit():
+            address = request.user.addresses.filter(pk=address_id).first()
             if address is not None and not address.phone_number:
                 messages.error(request, _("Alamat ini belum punya nomor HP. Tambahkan nomornya dulu: "
                                           "toko menghubungi Anda lewat nomor ini."))
