@@ -127,7 +127,9 @@ def test_a_phone_number_typed_any_indonesian_way_is_stored_in_e164_and_shown_loc
     ("12345", "Nomor HP tidak valid"),
     ("0812", "Nomor HP tidak valid"),
 ])
-def test_a_missing_or_impossible_phone_number_stops_the_address_step(shopper_client, indonesia, typed, message):
+def test_a_missing_or_impossible_phone_number_stops_the_address_step(
+    shopper_client, indonesia, typed, message
+):
     # given a shopper at checkout
     basket_add(shopper_client, product_create())
 
@@ -139,7 +141,9 @@ def test_a_missing_or_impossible_phone_number_stops_the_address_step(shopper_cli
     assert any(message in error for error in response.context["form"].errors["phone_number"])
 
 
-def test_a_saved_address_without_a_phone_is_completed_before_shipping_to_it(shopper_client, shopper, indonesia):
+def test_a_saved_address_without_a_phone_is_completed_before_shipping_to_it(
+    shopper_client, shopper, indonesia
+):
     # given a saved address from before phone numbers were required
     address = UserAddress.objects.create(user=shopper, first_name="Siti", line1="Jl. Tunjungan 10",
                                          line3="Kec. Genteng", line4="Surabaya", country=indonesia)

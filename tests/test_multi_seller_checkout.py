@@ -39,7 +39,8 @@ def test_a_basket_from_two_sellers_becomes_two_orders_under_one_reference(
     basket_add(shopper_client, batik)
 
     # when a shopper in Genteng has the rice delivered and picks the batik up
-    preview = checkout_to_preview(shopper_client, address=GENTENG, shipping={genteng.pk: LOCAL, rungkut.pk: PICKUP})
+    preview = checkout_to_preview(shopper_client, address=GENTENG,
+                                  shipping={genteng.pk: LOCAL, rungkut.pk: PICKUP})
     assert "Rp185.000" in preview.content.decode()  # 30.000 + 5.000 + 150.000
     with django_capture_on_commit_callbacks(execute=True):
         response = order_place(shopper_client)
