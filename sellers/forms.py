@@ -59,8 +59,7 @@ class SellerRegistrationForm(forms.Form):
 
     def __init__(self, *args, held_photo=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.held_photo = held_photo
-        self.fields["photo"].required = held_photo is None  # the photo of the last try counts
+        self.held_photo_use(held_photo)
         blank = [("", _("— pilih —"))]
         self.fields["kecamatan"].choices = blank + [(k, k) for k in city.kecamatan_names()]
         self.fields["kelurahan"].choices = blank + sorted(
@@ -71,6 +70,11 @@ class SellerRegistrationForm(forms.Form):
         self.fields["photo"].error_messages["invalid_image"] = _(
             "Foto toko harus berupa gambar JPG atau PNG."
         )
+
+    def held_photo_use(self, held_photo) -> None:
+        """Count a photo accepted on an earlier try: choosing one again becomes optional."""
+        self.held_photo = held_photo
+        self.fields["photo"].required = held_photo is None
 
     def _exact_digits(self, name: str, lengths: tuple[int, ...], message: str) -> str:
         value = _digits(self.cleaned_data.get(name, ""))

@@ -47,6 +47,7 @@ class SellerRegisterView(LoginRequiredMixin, FormView):
         if isinstance(photo, UploadedFile):  # a new photo, accepted: keep it for the next try
             registration_photo.photo_release(held=self.held_photo)
             self.held_photo = registration_photo.photo_hold(user=self.request.user, photo=photo)
+            form.held_photo_use(self.held_photo)
         return super().form_invalid(form)
 
     def form_valid(self, form):

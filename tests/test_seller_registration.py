@@ -111,6 +111,7 @@ def test_an_accepted_photo_is_kept_and_shown_until_the_form_is_valid(shopper_cli
     held = first.context["held_photo"]
     page = first.content.decode()
     assert held.token in page and held.url in page and "Foto ini sudah tersimpan" in page
+    assert not first.context["form"].fields["photo"].required  # choosing it again is optional
     assert default_storage.exists(held.name)
 
     # when they correct the NIK and send again without choosing the photo again
