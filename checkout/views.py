@@ -9,7 +9,8 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.core.loading import get_class
 from oscar.templatetags.currency_filters import currency
 
-from checkout.shipping.forms import SellerShippingForm, ShippingAddressForm
+from buyers import selectors as buyer_selectors
+from checkout.shipping.forms import SellerShippingForm, ShippingAddressForm, UserAddressForm
 from checkout.shipping.selectors import basket_sellers, basket_shipping_options
 from orders import selectors as order_selectors
 from payments import services as payment_services
@@ -27,6 +28,20 @@ class PaymentDetailsView(views.PaymentDetailsView):
     back), Stripe.js confirms the card in the browser, and the page then posts the
     usual action=place_order; handle_payment checks with Stripe that it was paid.
     """
+
+    def check_a_valid_shipping_method_is_captured(self):
+        # Oscar's check, reading the shipping once, plus: every shop of the
+        # basket has a way the shopper chose (never a pickup they did not pick).
+        basket = self.request.basket
+        method = None
+        if self.checkout_session.is_shipping_method_set(basket):
+            method = self.get_shipping_method(basket=basket,
+                                              shipping_address=self.get_shipping_address(basket=basket))
+        if method is None or getattr(method, "unchosen", None):
+            raise FailedPreCondition(
+                url=reverse("checkout:shipping-method"),
+                message=_("Pilih cara terima barang untuk setiap toko di keranjang."),
+            )
 
     def check_payment_data_is_captured(self, request):
         if request.method == "POST" and request.POST.get("action") != "place_order":
@@ -146,6 +161,35 @@ class ThankYouView(views.ThankYouView):
 
 
 class ShippingAddressView(views.ShippingAddressView):
-    """Oscar's address step, asking for the kecamatan that delivery fees depend on."""
+    """Oscar's address step, asking for the kecamatan that delivery fees depend on and a phone number.
+
+    A new address starts from the kecamatan the shopper told us (their
+    profile, else their default address). A saved address without a phone
+    number is sent to its edit page first: the shop needs a number to call.
+    """
 
     form_class = ShippingAddressForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if not initial and self.request.user.is_authenticated:
+            kecamatan = buyer_selectors.buyer_kecamatan(user=self.request.user)
+            if kecamatan:
+                initial = {"line3": f"Kec. {kecamatan}"}
+        return initial
+
+    def post(self, request, *args, **kwargs):
+        address_id = request.POST.get("address_id", "")
+        if request.user.is_authenticated and request.POST.get("action") == "ship_to" and address_id.isdigit():
+            address = request.user.addresses.filter(pk=address_id).first()
+            if address is not None and not address.phone_number:
+                messages.error(request, _("Alamat ini belum punya nomor HP. Tambahkan nomornya dulu: "
+                                          "toko menghubungi Anda lewat nomor ini."))
+                return redirect("checkout:user-address-update", pk=address.pk)
+        return super().post(request, *args, **kwargs)
+
+
+class UserAddressUpdateView(views.UserAddressUpdateView):
+    """A saved address edited from the checkout, phone number required."""
+
+    form_class = UserAddressForm

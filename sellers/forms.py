@@ -10,6 +10,7 @@ from oscar.core.loading import get_model
 
 from peken import city
 from sellers.abstract_models import UMKM_SALES_CEILINGS, SellerKind, SellerStatus
+from sellers.identity import nik_clean, npwp_clean
 from sellers.services import STATUS_TRANSITIONS
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -27,6 +28,8 @@ def _yes_no(label, help_text=""):
 
 
 class SellerRegistrationForm(forms.Form):
+    """A shop's registration; ``held_photo`` is the photo accepted on an earlier try of this form."""
+
     name = forms.CharField(label=_("Nama toko"), max_length=128)
     kind = forms.ChoiceField(label=_("Jenis usaha"), choices=SellerKind.choices, widget=forms.RadioSelect)
     owner_name = forms.CharField(label=_("Nama pemilik (sesuai KTP)"), max_length=128)
@@ -54,8 +57,9 @@ class SellerRegistrationForm(forms.Form):
     low_income_household = _yes_no(_("Termasuk keluarga berpenghasilan rendah (MBR)?"),
                                    _("Untuk program prioritas pemerintah kota"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, held_photo=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.held_photo_use(held_photo)
         blank = [("", _("— pilih —"))]
         self.fields["kecamatan"].choices = blank + [(k, k) for k in city.kecamatan_names()]
         self.fields["kelurahan"].choices = blank + sorted(
@@ -67,6 +71,11 @@ class SellerRegistrationForm(forms.Form):
             "Foto toko harus berupa gambar JPG atau PNG."
         )
 
+    def held_photo_use(self, held_photo) -> None:
+        """Count a photo accepted on an earlier try: choosing one again becomes optional."""
+        self.held_photo = held_photo
+        self.fields["photo"].required = held_photo is None
+
     def _exact_digits(self, name: str, lengths: tuple[int, ...], message: str) -> str:
         value = _digits(self.cleaned_data.get(name, ""))
         if not value.isdigit() or len(value) not in lengths:
@@ -74,7 +83,8 @@ class SellerRegistrationForm(forms.Form):
         return value
 
     def clean_ktp_number(self) -> str:
-        return self._exact_digits("ktp_number", (16,), _("NIK harus 16 angka, sesuai KTP."))
+        # The same NIK on another shop is allowed (one owner, two shops) and shown to the verifier.
+        return nik_clean(self.cleaned_data.get("ktp_number", ""))
 
     def clean_nib(self) -> str:
         value = self._exact_digits("nib", (13,), _("NIB harus 13 angka, sesuai dokumen OSS."))
@@ -83,7 +93,7 @@ class SellerRegistrationForm(forms.Form):
         return value
 
     def clean_npwp(self) -> str:
-        return self._exact_digits("npwp", (15, 16), _("NPWP harus 15 atau 16 angka."))
+        return npwp_clean(self.cleaned_data.get("npwp", ""))
 
     def clean_bank_account_number(self) -> str:
         return self._exact_digits("bank_account_number", tuple(range(6, 21)),
@@ -116,7 +126,9 @@ class SellerRegistrationForm(forms.Form):
         return value
 
     def clean_photo(self):
-        photo = self.cleaned_data["photo"]
+        photo = self.cleaned_data.get("photo")
+        if not photo:
+            return self.held_photo.open()
         if photo.size > MAX_PHOTO_BYTES:
             raise forms.ValidationError(_("Foto toko paling besar 5 MB."))
         return photo

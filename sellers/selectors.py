@@ -36,8 +36,24 @@ def sellers_for_verification() -> QuerySet:
 
 
 def sellers_pending() -> QuerySet:
-    """Shops waiting for verification, the longest-waiting first."""
-    return Partner.objects.filter(status=SellerStatus.PENDING).order_by("date_registered", "id")
+    """Shops waiting for verification, the longest-waiting first, each marked ``nik_shared``
+    when its owner's NIK is on another shop too."""
+    shared = Partner.objects.filter(ktp_number=OuterRef("ktp_number")).exclude(pk=OuterRef("pk"))
+    return (Partner.objects.filter(status=SellerStatus.PENDING)
+            .annotate(nik_shared=Exists(shared.exclude(ktp_number="")))
+            .order_by("date_registered", "id"))
+
+
+def sellers_sharing_nik(*, seller) -> QuerySet:
+    """Other shops registered with the same owner's NIK, oldest first.
+
+    One person may run more than one shop, so a second registration is not
+    refused; the verifier sees the others and decides whether it is the same
+    owner or someone else's KTP.
+    """
+    if not seller.ktp_number:
+        return Partner.objects.none()
+    return Partner.objects.filter(ktp_number=seller.ktp_number).exclude(pk=seller.pk).order_by("pk")
 
 
 def sellers_with_status(status: str) -> QuerySet:

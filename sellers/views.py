@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from catalogue_ext.reviews import services as review_services
 from catalogue_ext.reviews.forms import OrderProductReviewForm
 from catalogue_ext.search.views import ProductListView
 from peken import city
-from sellers import permissions, selectors, services
+from sellers import permissions, registration_photo, selectors, services
 from sellers.abstract_models import SellerStatus
 from sellers.forms import ListingDecisionForm, SellerDecisionForm, SellerRatingForm, SellerRegistrationForm
 
@@ -23,13 +24,31 @@ Order = get_model("order", "Order")
 
 
 class SellerRegisterView(LoginRequiredMixin, FormView):
+    """The registration form; a photo it accepted is kept (and shown) until the rest is valid."""
+
     template_name = "sellers/register.html"
     form_class = SellerRegistrationForm
+    held_photo = None
+
+    def get_form_kwargs(self):
+        if self.request.method == "POST":
+            self.held_photo = registration_photo.photo_held(user=self.request.user,
+                                                            token=self.request.POST.get("photo_held", ""))
+        return {**super().get_form_kwargs(), "held_photo": self.held_photo}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["kelurahan_by_kecamatan"] = {k: city.kelurahan_names(k) for k in city.kecamatan_names()}
+        ctx["held_photo"] = self.held_photo
         return ctx
+
+    def form_invalid(self, form):
+        photo = form.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):  # a new photo, accepted: keep it for the next try
+            registration_photo.photo_release(held=self.held_photo)
+            self.held_photo = registration_photo.photo_hold(user=self.request.user, photo=photo)
+            form.held_photo_use(self.held_photo)
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         try:
@@ -37,6 +56,7 @@ class SellerRegisterView(LoginRequiredMixin, FormView):
         except IntegrityError:  # the same NIB registered a moment ago by someone else
             form.add_error("nib", _("NIB ini sudah terdaftar untuk toko lain."))
             return self.form_invalid(form)
+        registration_photo.photo_release(held=self.held_photo)  # the shop has its own copy now
         messages.success(self.request, _("Pendaftaran toko terkirim. Kami akan memverifikasinya."))
         return redirect("sellers:mine")
 
@@ -86,7 +106,8 @@ class VerificationDecisionView(VerifierRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "seller": self.seller}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "seller": self.seller}
+        return {**super().get_context_data(**kwargs), "seller": self.seller,
+                "same_nik": selectors.sellers_sharing_nik(seller=self.seller)}
 
     def form_valid(self, form):
         try:

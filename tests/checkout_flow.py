@@ -25,8 +25,8 @@ def basket_add(client, product, quantity: int = 1):
 
 
 def checkout_to_preview(client, *, address: dict | None = None, shipping: dict | None = None):
-    """Shipping address, each seller's shipping (pickup unless ``shipping`` maps a seller id
-    to another code) and payment on delivery, up to the preview page."""
+    """Shipping address, each seller's shipping (as the page preselects it unless ``shipping``
+    maps a seller id to another code) and payment on delivery, up to the preview page."""
     response = client.post(reverse("checkout:shipping-address"), address or ADDRESS)
     assert response.status_code == 302, response.content[:2000]
     page = client.get(reverse("checkout:shipping-method")).content.decode()

@@ -1,13 +1,17 @@
 from decimal import Decimal
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from tests.checkout_flow import basket_add, checkout_to_preview, order_place
+from buyers.services import buyer_kecamatan_set
+from peken.phone import phone_display
+from tests.checkout_flow import ADDRESS, basket_add, checkout_to_preview, order_place
 from tests.factories import product_create
 
 Order = get_model("order", "Order")
+UserAddress = get_model("address", "UserAddress")
 
 
 def test_pay_on_delivery_order_is_placed_and_confirmed_by_email(
@@ -74,6 +78,98 @@ def test_order_confirmation_is_sent_once_however_often_the_task_runs(
     assert len(mail.outbox) == 1
 
 
+def test_the_address_form_starts_from_the_kecamatan_of_the_profile(shopper_client, shopper, indonesia):
+    # given a shopper whose profile says Gubeng
+    buyer_kecamatan_set(user=shopper, kecamatan="Gubeng", actor=shopper)
+    basket_add(shopper_client, product_create())
+
+    # when they open the address step
+    form = shopper_client.get(reverse("checkout:shipping-address")).context["form"]
+
+    # then the kecamatan is already chosen
+    assert form["line3"].value() == "Kec. Gubeng"
+
+
+def test_without_a_profile_the_address_form_takes_the_default_address_kecamatan(
+    shopper_client, shopper, indonesia
+):
+    # given a shopper with no profile whose default address is in Tambaksari
+    UserAddress.objects.create(user=shopper, first_name="Siti", line1="Jl. Pacar Keling 21",
+                               line3="Kec. Tambaksari", line4="Surabaya", country=indonesia,
+                               phone_number="+6281234567890", is_default_for_shipping=True)
+    basket_add(shopper_client, product_create())
+
+    # when they open the address step
+    form = shopper_client.get(reverse("checkout:shipping-address")).context["form"]
+
+    # then Tambaksari is already chosen
+    assert form["line3"].value() == "Kec. Tambaksari"
+
+
+@pytest.mark.parametrize("typed", ["0812 3456 7890", "+62 812-3456-7890", "6281234567890", "0812-3456-7890"])
+def test_a_phone_number_typed_any_indonesian_way_is_stored_in_e164_and_shown_locally(
+    shopper_client, indonesia, typed
+):
+    # given a shopper at checkout
+    basket_add(shopper_client, product_create())
+
+    # when they give their phone number as people write it and place the order
+    preview = checkout_to_preview(shopper_client, address={**ADDRESS, "phone_number": typed})
+    order_place(shopper_client)
+
+    # then the preview shows 0812-3456-7890 and the order keeps +6281234567890
+    assert "0812-3456-7890" in preview.content.decode()
+    assert str(Order.objects.get().shipping_address.phone_number) == "+6281234567890"
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Nomor HP wajib diisi"),
+    ("12345", "Nomor HP tidak valid"),
+    ("0812", "Nomor HP tidak valid"),
+])
+def test_a_missing_or_impossible_phone_number_stops_the_address_step(
+    shopper_client, indonesia, typed, message
+):
+    # given a shopper at checkout
+    basket_add(shopper_client, product_create())
+
+    # when they send the address without a real phone number
+    response = shopper_client.post(reverse("checkout:shipping-address"), {**ADDRESS, "phone_number": typed})
+
+    # then the form comes back naming the phone field
+    assert response.status_code == 200
+    assert any(message in error for error in response.context["form"].errors["phone_number"])
+
+
+def test_a_saved_address_without_a_phone_is_completed_before_shipping_to_it(
+    shopper_client, shopper, indonesia
+):
+    # given a saved address from before phone numbers were required
+    address = UserAddress.objects.create(user=shopper, first_name="Siti", line1="Jl. Tunjungan 10",
+                                         line3="Kec. Genteng", line4="Surabaya", country=indonesia)
+    basket_add(shopper_client, product_create())
+
+    # when the shopper ships to it
+    response = shopper_client.post(reverse("checkout:shipping-address"),
+                                   {"address_id": address.pk, "action": "ship_to"})
+
+    # then they are sent to add its number, and that page needs one
+    assert response["Location"] == reverse("checkout:user-address-update", kwargs={"pk": address.pk})
+    edit = shopper_client.post(response["Location"], {"first_name": "Siti", "line1": "Jl. Tunjungan 10",
+                                                      "line4": "Surabaya", "country": "ID"})
+    assert "Nomor HP wajib diisi" in str(edit.context["form"].errors["phone_number"])
+
+
+@pytest.mark.parametrize(("stored", "shown"), [
+    ("+6281234567890", "0812-3456-7890"),
+    ("081234567890", "0812-3456-7890"),
+    ("+62315678901", "(031) 5678901"),
+    ("+6561234567", "+65 6123 4567"),
+    ("bukan nomor", "bukan nomor"),
+    ("", ""),
+])
+def test_phone_numbers_are_shown_the_way_indonesians_write_them(stored, shown):
+    assert phone_display(stored) == shown
 
 
 def _placement_queries(client, products, capture) -> int:

@@ -1,5 +1,6 @@
 """One checkout, one order per seller, each with its own shipping choice and fee."""
 
+import re
 from decimal import Decimal
 
 from django.core import mail
@@ -38,7 +39,8 @@ def test_a_basket_from_two_sellers_becomes_two_orders_under_one_reference(
     basket_add(shopper_client, batik)
 
     # when a shopper in Genteng has the rice delivered and picks the batik up
-    preview = checkout_to_preview(shopper_client, address=GENTENG, shipping={genteng.pk: LOCAL})
+    preview = checkout_to_preview(shopper_client, address=GENTENG,
+                                  shipping={genteng.pk: LOCAL, rungkut.pk: PICKUP})
     assert "Rp185.000" in preview.content.decode()  # 30.000 + 5.000 + 150.000
     with django_capture_on_commit_callbacks(execute=True):
         response = order_place(shopper_client)
@@ -117,3 +119,46 @@ def test_a_delivery_the_seller_does_not_offer_is_refused(shopper_client, indones
     # then the page says so and the checkout does not move on
     assert response.status_code == 200
     assert "Cara pengiriman ini tidak tersedia untuk toko ini." in response.content.decode()
+
+
+def _checked(page: str) -> dict[str, str]:
+    return dict(re.findall(r'name="(toko_\d+)" value="([^"]+)"[^>]*checked', page))
+
+
+def test_delivery_is_preselected_where_the_shop_delivers_and_every_option_shows_its_fee(
+    shopper_client, indonesia
+):
+    # given a Genteng shop delivering locally for Rp5.000 and a Rungkut shop that only has pickup
+    genteng = _shop("Toko Genteng", "Genteng", local_fee=Decimal("5000"))
+    rungkut = _shop("Toko Rungkut", "Rungkut")
+    basket_add(shopper_client, product_create(partner=genteng))
+    basket_add(shopper_client, product_create(partner=rungkut))
+    shopper_client.post(reverse("checkout:shipping-address"), GENTENG)
+
+    # when a shopper in Genteng opens the shipping step
+    page = shopper_client.get(reverse("checkout:shipping-method")).content.decode()
+
+    # then the Genteng shop's delivery is ticked, the Rungkut shop's pickup, and each fee is shown
+    assert _checked(page) == {f"toko_{genteng.pk}": LOCAL, f"toko_{rungkut.pk}": PICKUP}
+    assert "Diantar penjual (dalam Kec. Genteng)" in page and "Rp5.000" in page
+    assert page.count("gratis") == 2  # both pickups
+
+
+def test_a_shop_added_after_the_shipping_step_is_asked_for_not_defaulted_to_pickup(
+    shopper_client, indonesia
+):
+    # given a shopper who chose delivery from a Genteng shop and reached the payment step
+    genteng = _shop("Toko Genteng", "Genteng", local_fee=Decimal("5000"))
+    basket_add(shopper_client, product_create(partner=genteng))
+    checkout_to_preview(shopper_client, address=GENTENG)
+
+    # when they add goods from another shop that delivers to Genteng and go back to the preview
+    other = _shop("Toko Genteng Kidul", "Genteng", local_fee=Decimal("4000"))
+    basket_add(shopper_client, product_create(partner=other))
+    response = shopper_client.get(reverse("checkout:preview"))
+
+    # then they are sent back to choose for that shop, with its delivery preselected
+    assert response.status_code == 302 and response["Location"] == reverse("checkout:shipping-method")
+    page = shopper_client.get(response["Location"]).content.decode()
+    assert _checked(page) == {f"toko_{genteng.pk}": LOCAL, f"toko_{other.pk}": LOCAL}
+    assert order_place(shopper_client).status_code == 302 and not Order.objects.exists()

@@ -10,6 +10,7 @@ from sellers import services
 from sellers.abstract_models import SellerStatus
 from tests.checkout_flow import basket_add, checkout_to_preview, order_place
 from tests.factories import PartnerFactory, UserFactory, category_create, product_create
+from tests.test_seller_registration import form_data
 
 Partner = get_model("partner", "Partner")
 Order = get_model("order", "Order")
@@ -78,6 +79,37 @@ def test_rejection_needs_a_reason_which_reaches_the_owner(
     # a rejected shop cannot be suspended: only the moves in the table are offered
     response = decide(verifier_client, pending_shop, SellerStatus.SUSPENDED, "x")
     assert "status" in response.context["form"].errors
+
+
+def test_a_second_shop_with_the_same_nik_is_registered_but_shown_to_the_verifier(
+    shopper_client, verifier_client
+):
+    # given an active shop whose owner's NIK is 3578014502890003, and a shop with another NIK
+    first = PartnerFactory(name="Toko Ningsih Lama", ktp_number="3578014502890003", owner_name="Ningsih R.")
+    PartnerFactory(name="Toko Lain", ktp_number="3578010101900001")
+
+    # when someone registers a new shop with the same NIK
+    response = shopper_client.post(reverse("sellers:register"),
+                                   form_data(name="Kue Basah Bu Ningsih", ktp_number="3578 0145 0289 0003"))
+
+    # then it is registered, pending, and the queue and its page point the verifier to the first shop
+    assert response.status_code == 302, response.context["form"].errors
+    second = Partner.objects.get(name="Kue Basah Bu Ningsih")
+    assert second.status == SellerStatus.PENDING
+    queue = verifier_client.get(reverse("sellers:verification-queue")).content.decode()
+    assert "NIK juga di toko lain" in queue
+    page = verifier_client.get(reverse("sellers:verification-decide",
+                                       kwargs={"pk": second.pk})).content.decode()
+    warning = page[page.index('id="same_nik"'):]
+    warning = warning[:warning.index("</div>")]
+    assert reverse("sellers:verification-decide", kwargs={"pk": first.pk}) in warning
+    assert "Toko Ningsih Lama" in warning and "Toko Lain" not in warning
+    # and the first shop's page names the new one too, while a shop with its own NIK has no warning
+    first_page = verifier_client.get(reverse("sellers:verification-decide", kwargs={"pk": first.pk}))
+    assert "Kue Basah Bu Ningsih" in first_page.content.decode()
+    other = Partner.objects.get(name="Toko Lain")
+    assert 'id="same_nik"' not in verifier_client.get(
+        reverse("sellers:verification-decide", kwargs={"pk": other.pk})).content.decode()
 
 
 def test_the_owner_is_emailed_once_however_often_the_task_runs(pending_shop, verifier):

@@ -41,8 +41,9 @@ class PerSellerShipping(Base):
     code = PER_SELLER
     name = _("Dipilih per toko")
 
-    def __init__(self, choices: dict[int, SellerShipping]):
+    def __init__(self, choices: dict[int, SellerShipping], unchosen: list[int] | None = None):
         self.choices = choices
+        self.unchosen = unchosen or []  # sellers whose way the shopper has not chosen (yet)
 
     def for_seller(self, seller_id: int) -> SellerShipping:
         return self.choices[seller_id]

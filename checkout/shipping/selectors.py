@@ -69,10 +69,18 @@ def basket_shipping_options(*, basket, shipping_address) -> dict[int, list[Selle
 
 
 def basket_shipping(*, basket, shipping_address, chosen: dict[int, str]) -> PerSellerShipping:
-    """The checkout's shipping from each seller's chosen code; pickup where none or no longer offered."""
-    choices = {}
+    """The checkout's shipping from each seller's chosen code; pickup where none or no longer offered.
+
+    A seller left without a choice of the shopper's (a shop added to the
+    basket after the shipping step, or one that stopped delivering there) is
+    listed in ``unchosen``: the fee shown so far counts its pickup, but the
+    checkout must ask before it places an order on that assumption.
+    """
+    choices, unchosen = {}, []
     options_by_seller = basket_shipping_options(basket=basket, shipping_address=shipping_address)
     for seller_id, options in options_by_seller.items():
         by_code = {o.code: o for o in options}
+        if chosen.get(seller_id) not in by_code:
+            unchosen.append(seller_id)
         choices[seller_id] = by_code.get(chosen.get(seller_id), options[0])
-    return PerSellerShipping(choices)
+    return PerSellerShipping(choices, unchosen=unchosen)

@@ -45,7 +45,7 @@ def register_shop(page, photo) -> None:
     page.fill("#id_phone", "0812 3456 7890")
     page.check("input[name=low_income_household][value=False]")
     page.fill("#id_nib", "9120301234567")
-    page.fill("#id_npwp", "01.234.567.8-614.000")
+    page.fill("#id_npwp", "01.234.567.4-614.000")
     page.check("input[name=is_pkp][value=False]")
     page.fill("#id_annual_sales", "350.000.000")
     page.check("input[name=has_pp55][value=False]")

@@ -31,7 +31,7 @@ def test_owner_registers_a_shop_on_a_phone(open_page, shots, tmp_path):
     page.fill("#id_phone", "0812 3456 7890")
     page.check("input[name=low_income_household][value=False]")
     page.fill("#id_nib", "9120301234567")
-    page.fill("#id_npwp", "01.234.567.8-614.000")
+    page.fill("#id_npwp", "01.234.567.4-614.000")
     page.check("input[name=is_pkp][value=False]")
     page.fill("#id_annual_sales", "350.000.000")
     page.check("input[name=has_pp55][value=False]")
@@ -48,22 +48,24 @@ def test_owner_registers_a_shop_on_a_phone(open_page, shots, tmp_path):
     shots(page, "form")
     page.locator("form.peken-form button[type=submit]").click()
 
-    # then the form says what is wrong and keeps what was typed
+    # then the form says what is wrong and keeps what was typed, the photo included (shown)
     assert "NIK harus 16 angka" in page.locator("body").inner_text()
     assert page.input_value("#id_name") == "Kue Basah Bu Ningsih"
+    held = page.locator("#held_photo img")
+    assert held.is_visible() and held.evaluate("img => img.complete && img.naturalWidth > 0")
     shots(page, "form-error")
     assert not Partner.objects.exists()
 
-    # when they correct it (the photo must be chosen again) and send
+    # when they correct the NIK and send, without choosing the photo again
     page.fill("#id_ktp_number", "3578 0145 0289 0003")
-    page.set_input_files("#id_photo", str(photo))
     page.locator("form.peken-form button[type=submit]").click()
 
-    # then their shop waits for verification
+    # then their shop waits for verification, with the photo
     page.wait_for_url("**/penjual/toko-saya/")
     assert "Menunggu verifikasi" in page.locator("body").inner_text()
     shots(page, "pending")
-    assert Partner.objects.get().status == SellerStatus.PENDING
+    shop = Partner.objects.get()
+    assert shop.status == SellerStatus.PENDING and shop.photo
 
 
 def test_verifier_approves_a_shop_from_the_queue(open_page, shots, verifier):

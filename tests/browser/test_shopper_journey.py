@@ -69,7 +69,12 @@ def test_shopper_browses_searches_buys_with_pay_on_delivery(open_page, shots, se
     shots(page, "shipping-address")
     page.locator("button.ship-address").first.click()
     page.wait_for_url(re.compile(r"/checkout/shipping-method/"))
-    shots(page, "shipping-method")  # the shop's own choices, pickup first
+    shots(page, "shipping-method")  # the shop's own choices, each with its fee
+    # (its delivery is ticked where it delivers to Siti's Gubeng, pickup otherwise)
+    for shop in page.locator("fieldset.peken-seller-shipping").all():
+        values = [i.get_attribute("value") for i in shop.locator("input[type=radio]").all()]
+        ticked = shop.locator("input[type=radio]:checked").get_attribute("value")
+        assert ticked == next((v for v in values if v != "ambil-di-toko"), "ambil-di-toko"), (values, ticked)
     page.locator("#seller_shipping_submit").click()
     page.wait_for_url(re.compile(r"/checkout/payment-details/"))
     page.check("input[value=bayar-di-tempat]")
@@ -77,6 +82,7 @@ def test_shopper_browses_searches_buys_with_pay_on_delivery(open_page, shots, se
     page.locator("#view_preview").click()
     page.wait_for_url(re.compile(r"/checkout/preview/"))
     assert "Bayar di tempat" in page.locator("body").inner_text()
+    assert "0812-3456-7890" in page.locator("#shipping_phone").inner_text()  # stored as +6281234567890
     shots(page, "preview")
     page.locator("#place-order").click()
     page.wait_for_url(re.compile(r"/checkout/thank-you/"))

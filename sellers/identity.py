@@ -1,0 +1,47 @@
+"""The owner's NIK (KTP) and the shop's NPWP, checked for structure and check digit, not only length."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.id import nik, npwp
+
+NIK_LENGTH = _("NIK harus 16 angka, sesuai KTP.")
+NIK_IMPOSSIBLE = _("NIK ini tidak ada: kode wilayah, tanggal lahir atau nomor urutnya tidak cocok. "
+                   "Salin lagi dari KTP.")
+NPWP_LENGTH = _("NPWP harus 15 atau 16 angka.")
+NPWP_IMPOSSIBLE = _("NPWP ini tidak ada: angka pemeriksanya tidak cocok. Salin lagi dari kartu NPWP.")
+
+
+def nik_clean(value: str) -> str:
+    """The 16 digits of a real-looking NIK, typed with or without spaces, dots or dashes.
+
+    python-stdnum checks the province and regency code and the birth date
+    (day + 40 for women); a serial of 0000 is never issued. Raises
+    ValidationError with a message for the owner.
+    """
+    try:
+        number = nik.validate(value or "")
+    except (stdnum_errors.InvalidLength, stdnum_errors.InvalidFormat):
+        raise ValidationError(NIK_LENGTH, code="nik_length") from None
+    except stdnum_errors.ValidationError:
+        raise ValidationError(NIK_IMPOSSIBLE, code="nik_invalid") from None
+    if number.endswith("0000"):
+        raise ValidationError(NIK_IMPOSSIBLE, code="nik_invalid")
+    return number
+
+
+def npwp_clean(value: str) -> str:
+    """The digits of an NPWP: the old 15 digits or 0 + those, with their check digit, or an owner's NIK.
+
+    Since 2024 an individual's NIK serves as their NPWP, so 16 digits not
+    starting with 0 must be a valid NIK. Raises ValidationError with a
+    message for the owner.
+    """
+    compact = npwp.compact(value or "")
+    if not compact.isdigit() or len(compact) not in (15, 16):
+        raise ValidationError(NPWP_LENGTH, code="npwp_length")
+    if len(compact) == 16 and not compact.startswith("0"):
+        return nik_clean(compact)
+    if not npwp.is_valid(compact):
+        raise ValidationError(NPWP_IMPOSSIBLE, code="npwp_invalid")
+    return compact
