@@ -18,8 +18,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
+from django.utils.translation import gettext as _
 
-from procurement.models import AuditEntry
+from peken.mail import mail_users
+from procurement.models import AuditEntry, Membership, Requisition
+from procurement.statuses import Role
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +100,6 @@ def audit_official_order_status(*, order, old: str, new: str, actor, party: str,
     """
     if order.user_id is not None or not order.checkout_reference:
         return None
-    from procurement.models import Requisition
-
     requisition = Requisition.objects.filter(checkout_reference=order.checkout_reference).first()
     if requisition is None:
         return None
@@ -192,12 +193,6 @@ def audit_chain_watch() -> ChainReport:
     run until it is dealt with, since nobody can repair it through the
     application. Returns the report.
     """
-    from django.core.mail import send_mail
-    from django.utils.translation import gettext as _
-
-    from procurement.models import Membership
-    from procurement.statuses import Role
-
     report = audit_chain_check()
     if report.intact:
         return report
@@ -206,13 +201,11 @@ def audit_chain_watch() -> ChainReport:
              "when": timezone.localtime(entry.date_created).strftime("%Y-%m-%d %H:%M:%S %Z"),
              "count": report.count}
     logger.error("audit chain broken at entry #%(seq)s (%(when)s, %(action)s, %(object)s)", facts)
-    recipients = sorted(set(Membership.objects.filter(role=Role.AUDITOR).exclude(user__email="")
-                            .values_list("user__email", flat=True)))
-    if recipients:
-        send_mail(
-            _("Rantai audit pengadaan RUSAK pada entri #%(seq)s") % facts,
-            _("Pemeriksaan malam ini menemukan entri #%(seq)s (%(when)s, %(action)s, %(object)s) tidak cocok "
-              "dengan rantai audit; %(count)s entri sebelumnya utuh. Jalankan manage.py audit_verify untuk "
-              "rinciannya dan periksa siapa yang mengubah basis data.") % facts,
-            None, recipients)
+    memberships = Membership.objects.filter(role=Role.AUDITOR).select_related("user")
+    auditors = {m.user_id: m.user for m in memberships}
+    mail_users(users=auditors.values(), render=lambda: (
+        _("Rantai audit pengadaan RUSAK pada entri #%(seq)s") % facts,
+        _("Pemeriksaan malam ini menemukan entri #%(seq)s (%(when)s, %(action)s, %(object)s) tidak cocok "
+          "dengan rantai audit; %(count)s entri sebelumnya utuh. Jalankan manage.py audit_verify untuk "
+          "rinciannya dan periksa siapa yang mengubah basis data.") % facts))
     return report

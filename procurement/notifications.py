@@ -7,11 +7,11 @@ the message is built from the requisition as it stands then.
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from peken.mail import mail_users
 from procurement import selectors
 from procurement.models import Requisition
 
@@ -54,38 +54,40 @@ def requisition_notify(*, requisition_id: int, event: str) -> int:
     from procurement.services import rupiah
 
     requisition = Requisition.objects.select_related("agency", "requester").get(pk=requisition_id)
-    values = {
-        "ref": requisition.reference,
-        "agency": requisition.agency.name,
-        "total": rupiah(requisition.total),
-        "purpose": requisition.purpose,
-        "status": requisition.get_status_display(),
-    }
     if event in TO_APPROVERS:
         step = selectors.requisition_current_step(requisition=requisition)
         if step is None:
             return 0
-        recipients = sorted(
-            {u.email for u, _for in selectors.step_candidates(requisition=requisition, step=step) if u.email}
-        )
-        subject = (
-            _("Pengingat: permintaan %(ref)s menunggu persetujuan Anda")
-            if event == "reminder"
-            else _("Permintaan %(ref)s menunggu persetujuan Anda")
-        ) % values
-        body = _(
-            "%(agency)s mengajukan permintaan %(ref)s senilai %(total)s untuk: %(purpose)s.\n"
-            "Buka untuk menyetujui, menolak, atau mengembalikan:\n%(url)s\n"
-        ) % (values | {"url": _url("decide", requisition.reference)})
+        users = list({u.pk: u for u, _for in selectors.step_candidates(requisition=requisition, step=step)}
+                     .values())
     else:
-        recipients = [requisition.requester.email] if requisition.requester.email else []
+        users = [requisition.requester]
+
+    def render() -> tuple[str, str]:
+        values = {
+            "ref": requisition.reference,
+            "agency": requisition.agency.name,
+            "total": rupiah(requisition.total),
+            "purpose": requisition.purpose,
+            "status": requisition.get_status_display(),
+        }
+        if event in TO_APPROVERS:
+            subject = (
+                _("Pengingat: permintaan %(ref)s menunggu persetujuan Anda")
+                if event == "reminder"
+                else _("Permintaan %(ref)s menunggu persetujuan Anda")
+            ) % values
+            body = _(
+                "%(agency)s mengajukan permintaan %(ref)s senilai %(total)s untuk: %(purpose)s.\n"
+                "Buka untuk menyetujui, menolak, atau mengembalikan:\n%(url)s\n"
+            ) % (values | {"url": _url("decide", requisition.reference)})
+            return subject, body
         subject = _("Permintaan %(ref)s: %(status)s") % values
         body = _("Permintaan %(ref)s senilai %(total)s kini berstatus: %(status)s.\n") % values
         body += _decision_text(requisition, event)
-        body += _url("detail", requisition.reference) + "\n"
-    if recipients:
-        send_mail(subject, body, None, recipients)
-    return len(recipients)
+        return subject, body + _url("detail", requisition.reference) + "\n"
+
+    return mail_users(users=users, render=render)
 
 
 def official_order_notify(*, change_id: int) -> int:
@@ -109,13 +111,14 @@ def official_order_notify(*, change_id: int) -> int:
         return 0
     if not cache.add(f"procurement:official-order-told:{change_id}", True, 24 * 3600):
         return 0
-    values = {"ref": requisition.reference, "number": order.number,
-              "seller": order.seller.name if order.seller else "", "total": rupiah(order.total_incl_tax),
-              "status": OrderStatus(change.new_status).label}
-    subject = _("Pesanan %(number)s (%(ref)s) dari %(seller)s: %(status)s") % values
-    body = _("Pesanan %(number)s senilai %(total)s untuk permintaan %(ref)s kini: %(status)s.\n") % values
-    if change.reason:
-        body += _("Alasan dari penjual: %(reason)s") % {"reason": change.reason} + "\n"
-    body += _url("detail", requisition.reference) + "\n"
-    send_mail(subject, body, None, [requisition.requester.email])
-    return 1
+    def render() -> tuple[str, str]:
+        values = {"ref": requisition.reference, "number": order.number,
+                  "seller": order.seller.name if order.seller else "", "total": rupiah(order.total_incl_tax),
+                  "status": OrderStatus(change.new_status).label}
+        subject = _("Pesanan %(number)s (%(ref)s) dari %(seller)s: %(status)s") % values
+        body = _("Pesanan %(number)s senilai %(total)s untuk permintaan %(ref)s kini: %(status)s.\n") % values
+        if change.reason:
+            body += _("Alasan dari penjual: %(reason)s") % {"reason": change.reason} + "\n"
+        return subject, body + _url("detail", requisition.reference) + "\n"
+
+    return mail_users(users=[requisition.requester], render=render)

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from buyers.models import BuyerProfile
 from procurement.services import requisition_decide, requisition_submit_from_basket
 from procurement.statuses import Decision
 from tests.factories import product_create, seller_create
@@ -62,3 +63,20 @@ def test_a_rejection_reaches_the_requester_with_its_reason(world, django_capture
                            comment="Tidak ada di DPA")
     (message,) = _requester_mail(world)
     assert "Ditolak" in message.subject and "Tidak ada di DPA" in message.body
+
+
+def test_each_person_is_written_to_in_the_language_they_picked(world, django_capture_on_commit_callbacks):
+    # given a requester who reads English and approvers who never chose (Indonesian)
+    BuyerProfile.objects.create(user=world.requester, language="en")
+    # when they submit and the PP rejects, all while the site happens to speak English
+    with translation.override("en"):
+        with django_capture_on_commit_callbacks(execute=True):
+            requisition = _submit(world, "50000")
+        with django_capture_on_commit_callbacks(execute=True):
+            requisition_decide(requisition=requisition, user=world.pp, decision=Decision.REJECT,
+                               comment="Tidak perlu")
+    # then the PP was asked in Indonesian and the requester told in English
+    pp_mail = [m for m in mail.outbox if world.pp.email in m.to]
+    assert pp_mail and pp_mail[0].subject.endswith("menunggu persetujuan Anda")
+    (told,) = _requester_mail(world)
+    assert told.subject.startswith(f"Request {requisition.reference}: ")
