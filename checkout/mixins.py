@@ -23,7 +23,7 @@ Source = get_model("payment", "Source")
 OrderStatusChange = get_model("order", "OrderStatusChange")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 
-PAY_ON_DELIVERY = "bayar-di-tempat"
+PAY_ON_DELIVERY = order_selectors.PAY_ON_DELIVERY
 CARD = order_selectors.CARD
 SOURCE_NAMES = {PAY_ON_DELIVERY: "Bayar di tempat", CARD: "Kartu debit/kredit"}
 

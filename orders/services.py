@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from orders import tasks
-from orders.selectors import CARD, order_is_card
-from orders.statuses import REASON_REQUIRED, TRANSITIONS, OrderStatus, Party
+from orders.selectors import CARD, PAID_EVENT, REFUNDED_EVENT, order_is_card, order_payment
+from orders.statuses import REASON_REQUIRED, TRANSITIONS, UNSOLD, OrderStatus, Party
+from payments.models import RefundStatus
+from payments.services import payment_refund
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -28,10 +30,9 @@ PaymentEventType = get_model("order", "PaymentEventType")
 StockRecord = get_model("partner", "StockRecord")
 logger = logging.getLogger(__name__)
 
-PAID_EVENT = "Dibayar"
-# Leaving these, the goods are back on the shelf; entering SENT or (from
+# Entering these, the goods are back on the shelf; entering SENT or (from
 # ready-for-pickup) RECEIVED, they have left the shop.
-RELEASES_STOCK = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
+RELEASES_STOCK = UNSOLD
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -124,11 +125,34 @@ def _refund_queue(*, order: Order, actor: AbstractBaseUser | None, reason: str) 
     """Refund a paid card order in full through Stripe, after commit; keyed so it happens once."""
     if not order_is_card(order):
         return
-    from payments.tasks import payment_refund_task
+    args = (order.pk, getattr(actor, "pk", None), reason)
+    transaction.on_commit(lambda: tasks.order_refund.delay(*args))
 
-    args = (order.checkout_reference, str(order.total_incl_tax), f"refund-order-{order.number}",
-            getattr(actor, "pk", None), reason)
-    transaction.on_commit(lambda: payment_refund_task.delay(*args))
+
+def order_refund(*, order_id: int, actor: AbstractBaseUser | None, reason: str) -> bool:
+    """Give a paid card order's total back to the card, and record it on the order, once.
+
+    The refund is asked of Stripe once per order (its idempotency key is the
+    order number), so a retried task refunds nothing twice. Once Stripe has
+    taken it, the order gets a "Dikembalikan" payment event with the amount
+    and its card source the refunded amount: that is what the buyer's page
+    shows. Returns whether this call recorded it. Raises RefundRefused and
+    PaymentGatewayError as payments.services.payment_refund does.
+    """
+    order = Order.objects.get(pk=order_id)
+    refund = payment_refund(reference=order.checkout_reference, amount=order.total_incl_tax,
+                            idempotency_key=f"refund-order-{order.number}", actor=actor, reason=reason)
+    if refund.status != RefundStatus.SUCCEEDED:
+        return False
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        event_type, _created = PaymentEventType.objects.get_or_create(name=REFUNDED_EVENT)
+        if order.payment_events.filter(event_type=event_type).exists():
+            return False
+        PaymentEvent.objects.create(order=order, event_type=event_type, amount=refund.amount,
+                                    reference=refund.stripe_refund_id or "")
+        order.sources.filter(source_type__code=CARD).update(amount_refunded=refund.amount)
+    return True
 
 
 def order_group_payment_confirm(*, reference: str, amount: Decimal, intent_id: str) -> int:
@@ -218,7 +242,9 @@ def order_status_notify(*, change_id: int) -> bool:
                                                              "status": OrderStatus(change.new_status).label}
             body = render_to_string("orders/emails/status_changed.txt",
                                     {"change": change, "order": order, "url": _site_url() + path,
-                                     "status": OrderStatus(change.new_status).label})
+                                     "status": OrderStatus(change.new_status).label,
+                                     "payment": order_payment(order=order),
+                                     "to_buyer": change.party != Party.BUYER})
             send_mail(subject, body, None, recipients)
         change.date_notified = timezone.now()
         change.save(update_fields=["date_notified"])
@@ -237,7 +263,8 @@ def order_seller_notify(*, order_id: int) -> bool:
         if recipients:
             path = reverse("sellers:centre-order-detail", kwargs={"number": order.number})
             body = render_to_string("orders/emails/new_order.txt",
-                                    {"order": order, "lines": order.lines.all(), "url": _site_url() + path})
+                                    {"order": order, "lines": order.lines.all(), "url": _site_url() + path,
+                                     "payment": order_payment(order=order)})
             subject = _("Pesanan baru %(number)s di Peken") % {"number": order.number}
             send_mail(subject, body, None, recipients)
         change.date_notified = timezone.now()
