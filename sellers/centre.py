@@ -67,6 +67,7 @@ class CentreHomeView(SellerCentreMixin, TemplateView):
         ctx["off_sale_count"] = products.filter(
             listing_status__in=(ListingStatus.HELD, ListingStatus.REJECTED)).count()
         ctx["order_count"] = selectors.centre_orders(seller=self.seller).count()
+        ctx["sales"] = selectors.centre_sales_totals(seller=self.seller)
         return ctx
 
 
@@ -205,6 +206,8 @@ class CentreOrderDetailView(SellerCentreMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["lines"] = selectors.centre_order_lines(seller=self.seller, order=self.object)
+        # this shop's goods and the delivery fee: the whole order, as every order has one shop
+        ctx["own_total"] = (self.object.seller_total or 0) + self.object.shipping_incl_tax
         return ctx
 
 
