@@ -110,7 +110,8 @@ class AbstractListingReport(models.Model):
         ordering = ["date_created", "id"]
         constraints = [
             # One open report per shopper and listing: reporting twice adds nothing.
-            models.UniqueConstraint(fields=["product", "reporter"], condition=models.Q(status="terbuka"),
+            models.UniqueConstraint(fields=["product", "reporter"],
+                                    condition=models.Q(status=ReportStatus.OPEN),
                                     name="listing_report_one_open_per_reporter"),
         ]
 

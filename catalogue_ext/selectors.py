@@ -21,7 +21,7 @@ from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Te
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from catalogue_ext.abstract_models import LISTING_IN_QUEUE, LISTING_ON_SALE, ReportStatus
+from catalogue_ext.abstract_models import LISTING_IN_QUEUE, LISTING_ON_SALE, ListingStatus, ReportStatus
 from catalogue_ext.reviews.selectors import approved_review_count
 from exposure.selectors import RecommendedListing, recommended_listing
 from sellers.abstract_models import SellerStatus
@@ -110,7 +110,7 @@ def listings_for_review() -> QuerySet:
         .select_related("product_class")
         .prefetch_related("images", "categories", "stockrecords__partner",
                           Prefetch("decisions", queryset=ListingDecision.objects.select_related("actor")))
-        .annotate(held_first=Q(listing_status="ditahan"))
+        .annotate(held_first=Q(listing_status=ListingStatus.HELD))
         .order_by("-held_first", "date_updated", "id")
     )
 

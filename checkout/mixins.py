@@ -14,13 +14,16 @@ from orders import selectors as order_selectors
 from orders import services as order_services
 from orders.statuses import OrderStatus, Party
 from orders.tasks import order_seller_notify
+from payments.models import PaymentStatus
+from payments.services import payment_for_basket_confirm
+from payments.tasks import payment_refund_task
 
 SourceType = get_model("payment", "SourceType")
 Source = get_model("payment", "Source")
 OrderStatusChange = get_model("order", "OrderStatusChange")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 
-PAY_ON_DELIVERY = "bayar-di-tempat"
+PAY_ON_DELIVERY = order_selectors.PAY_ON_DELIVERY
 CARD = order_selectors.CARD
 SOURCE_NAMES = {PAY_ON_DELIVERY: "Bayar di tempat", CARD: "Kartu debit/kredit"}
 
@@ -53,8 +56,6 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
         except UnableToPlaceOrder:
             if self._card_payment is not None:
                 # paid, but the goods are gone: the money goes back
-                from payments.tasks import payment_refund_task
-
                 payment = self._card_payment
                 payment_refund_task.delay(payment.reference, str(payment.amount),
                                           f"refund-unplaced-{payment.reference}", getattr(user, "pk", None),
@@ -65,8 +66,6 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
     def _orders_place(self, order_number, user, basket, shipping_address, shipping_method, billing_address,
                       order_total, **kwargs):
         if self._payment_method == CARD:
-            from payments.services import payment_for_basket_confirm
-
             try:
                 self._card_payment = payment_for_basket_confirm(basket=basket, user=user,
                                                                 amount=order_total.incl_tax)
@@ -93,8 +92,8 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
             orders.append(order)
         if sum((o.total_incl_tax for o in orders), Decimal(0)) != order_total.incl_tax:
             raise UnableToPlaceOrder("The sellers' orders do not add up to the checkout total")
-        if self._card_payment is not None and self._card_payment.status == "succeeded":
-            # the webhook came first and found no orders then
+        if self._card_payment is not None and self._card_payment.status == PaymentStatus.SUCCEEDED:
+            # Stripe says it is paid: the webhook may have come first and found no orders
             order_services.order_group_payment_confirm(
                 reference=reference, amount=order_total.incl_tax, intent_id=self._card_payment.intent_id)
         basket.submit()

@@ -6,11 +6,13 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_class, get_model
 
 from catalogue_ext.abstract_models import LISTING_ON_SALE
+from peken.mail import user_language
 from sellers.abstract_models import SellerStatus
 
 StockRecord = get_model("partner", "StockRecord")
@@ -105,5 +107,6 @@ def order_confirmation_send(*, order_id: int) -> bool:
         "status_path": path,
         "status_url": f"{settings.OSCAR_URL_SCHEMA}://{site.domain}{path}",
     }
-    OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
+    with translation.override(user_language(order.user)):
+        OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
     return True

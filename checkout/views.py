@@ -64,6 +64,8 @@ class PaymentDetailsView(views.PaymentDetailsView):
                 "test_mode": bool(settings.STRIPE_API_BASE),
                 "messages": {code: str(text) for code, text in CARD_ERROR_MESSAGES.items()}
                 | {"default": str(CARD_ERROR_DEFAULT)},
+                # the intent states in which the page may place the order, as the server decides them
+                "paid_statuses": [str(status) for status in payment_services.PAID_INTENT_STATUSES],
             }
         return ctx
 

@@ -9,12 +9,10 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from exposure.models import SellerActivity
+from orders.statuses import OrderStatus
 
 Line = get_model("order", "Line")
 Partner = get_model("partner", "Partner")
-
-CANCELLED_STATUS = "Dibatalkan"
-
 
 def seller_activity_refresh(*, now: datetime | None = None) -> int:
     """Recount every shop's orders placed in the last PEKEN_RECOMMENDED_WINDOW_DAYS days.
@@ -28,7 +26,7 @@ def seller_activity_refresh(*, now: datetime | None = None) -> int:
     since = now - timedelta(days=settings.PEKEN_RECOMMENDED_WINDOW_DAYS)
     counts = dict(
         Line.objects.filter(order__date_placed__gte=since, partner__isnull=False)
-        .exclude(order__status=CANCELLED_STATUS)
+        .exclude(order__status=OrderStatus.CANCELLED)
         .values_list("partner_id").annotate(n=Count("order_id", distinct=True)).order_by()
     )
     rows = [SellerActivity(seller_id=pk, recent_orders=counts.get(pk, 0), date_refreshed=now)

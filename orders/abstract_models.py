@@ -60,3 +60,10 @@ class AbstractStatusChange(AbstractOrderStatusChange):
 
     class Meta(AbstractOrderStatusChange.Meta):
         abstract = True
+
+    @property
+    def new_status_label(self) -> str:
+        try:
+            return OrderStatus(self.new_status).label
+        except ValueError:
+            return self.new_status

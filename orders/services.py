@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sites.models import Site
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,9 +16,12 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from orders import tasks
-from orders.selectors import CARD, order_is_card
+from orders.selectors import CARD, PAID_EVENT, REFUNDED_EVENT, order_is_card, order_payment
 from orders.signals import order_status_changed
-from orders.statuses import REASON_REQUIRED, OrderStatus, Party, order_move_allowed
+from orders.statuses import REASON_REQUIRED, UNSOLD, OrderStatus, Party, order_move_allowed
+from payments.models import RefundStatus
+from payments.services import payment_refund
+from peken.mail import mail_users
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -29,10 +31,9 @@ PaymentEventType = get_model("order", "PaymentEventType")
 StockRecord = get_model("partner", "StockRecord")
 logger = logging.getLogger(__name__)
 
-PAID_EVENT = "Dibayar"
-# Leaving these, the goods are back on the shelf; entering SENT or (from
+# Entering these, the goods are back on the shelf; entering SENT or (from
 # ready-for-pickup) RECEIVED, they have left the shop.
-RELEASES_STOCK = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
+RELEASES_STOCK = UNSOLD
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -116,11 +117,34 @@ def _refund_queue(*, order: Order, actor: AbstractBaseUser | None, reason: str) 
     """Refund a paid card order in full through Stripe, after commit; keyed so it happens once."""
     if not order_is_card(order):
         return
-    from payments.tasks import payment_refund_task
+    args = (order.pk, getattr(actor, "pk", None), reason)
+    transaction.on_commit(lambda: tasks.order_refund.delay(*args))
 
-    args = (order.checkout_reference, str(order.total_incl_tax), f"refund-order-{order.number}",
-            getattr(actor, "pk", None), reason)
-    transaction.on_commit(lambda: payment_refund_task.delay(*args))
+
+def order_refund(*, order_id: int, actor: AbstractBaseUser | None, reason: str) -> bool:
+    """Give a paid card order's total back to the card, and record it on the order, once.
+
+    The refund is asked of Stripe once per order (its idempotency key is the
+    order number), so a retried task refunds nothing twice. Once Stripe has
+    taken it, the order gets a "Dikembalikan" payment event with the amount
+    and its card source the refunded amount: that is what the buyer's page
+    shows. Returns whether this call recorded it. Raises RefundRefused and
+    PaymentGatewayError as payments.services.payment_refund does.
+    """
+    order = Order.objects.get(pk=order_id)
+    refund = payment_refund(reference=order.checkout_reference, amount=order.total_incl_tax,
+                            idempotency_key=f"refund-order-{order.number}", actor=actor, reason=reason)
+    if refund.status != RefundStatus.SUCCEEDED:
+        return False
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        event_type, _created = PaymentEventType.objects.get_or_create(name=REFUNDED_EVENT)
+        if order.payment_events.filter(event_type=event_type).exists():
+            return False
+        PaymentEvent.objects.create(order=order, event_type=event_type, amount=refund.amount,
+                                    reference=refund.stripe_refund_id or "")
+        order.sources.filter(source_type__code=CARD).update(amount_refunded=refund.amount)
+    return True
 
 
 def order_group_payment_confirm(*, reference: str, amount: Decimal, intent_id: str) -> int:
@@ -200,21 +224,25 @@ def order_status_notify(*, change_id: int) -> bool:
             return False
         order = change.order
         if change.party == Party.BUYER:
-            recipients = [u.email for u in order.seller.users.all() if u.email] if order.seller else []
+            users = list(order.seller.users.all()) if order.seller else []
             path = reverse("sellers:centre-order-detail", kwargs={"number": order.number})
         else:
-            recipients = [order.user.email] if order.user and order.user.email else []
+            users = [order.user] if order.user else []
             path = reverse("customer:order", kwargs={"order_number": order.number})
-        if recipients:
-            subject = _("Pesanan %(number)s: %(status)s") % {"number": order.number,
-                                                             "status": OrderStatus(change.new_status).label}
-            body = render_to_string("orders/emails/status_changed.txt",
-                                    {"change": change, "order": order, "url": _site_url() + path,
-                                     "status": OrderStatus(change.new_status).label})
-            send_mail(subject, body, None, recipients)
+        payment = order_payment(order=order)
+
+        def render() -> tuple[str, str]:
+            status = OrderStatus(change.new_status).label
+            return (_("Pesanan %(number)s: %(status)s") % {"number": order.number, "status": status},
+                    render_to_string("orders/emails/status_changed.txt",
+                                     {"change": change, "order": order, "url": _site_url() + path,
+                                      "status": status, "payment": payment,
+                                      "to_buyer": change.party != Party.BUYER}))
+
+        sent = mail_users(users=users, render=render)
         change.date_notified = timezone.now()
         change.save(update_fields=["date_notified"])
-    return bool(recipients)
+    return bool(sent)
 
 
 def order_seller_notify(*, order_id: int) -> bool:
@@ -225,13 +253,12 @@ def order_seller_notify(*, order_id: int) -> bool:
         if change is None or change.date_notified:
             return False
         order = change.order
-        recipients = [u.email for u in order.seller.users.all() if u.email] if order.seller else []
-        if recipients:
-            path = reverse("sellers:centre-order-detail", kwargs={"number": order.number})
-            body = render_to_string("orders/emails/new_order.txt",
-                                    {"order": order, "lines": order.lines.all(), "url": _site_url() + path})
-            subject = _("Pesanan baru %(number)s di Peken") % {"number": order.number}
-            send_mail(subject, body, None, recipients)
+        path = reverse("sellers:centre-order-detail", kwargs={"number": order.number})
+        context = {"order": order, "lines": order.lines.all(), "url": _site_url() + path,
+                   "payment": order_payment(order=order)}
+        sent = mail_users(users=order.seller.users.all() if order.seller else [], render=lambda: (
+            _("Pesanan baru %(number)s di Peken") % {"number": order.number},
+            render_to_string("orders/emails/new_order.txt", context)))
         change.date_notified = timezone.now()
         change.save(update_fields=["date_notified"])
-    return bool(recipients)
+    return bool(sent)

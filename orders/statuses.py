@@ -40,6 +40,10 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 
 # A reason is asked for these moves and shown to the other side.
 REASON_REQUIRED = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
+# An order that ends here sold nothing: its stock goes back, a card payment is refunded.
+UNSOLD = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
+# The seller accepted it: from here on the order counts as a sale.
+SOLD = frozenset({OrderStatus.ACCEPTED, OrderStatus.READY, OrderStatus.SENT, OrderStatus.RECEIVED})
 
 
 def order_move_allowed(*, old: str, new: str, party: str) -> bool:

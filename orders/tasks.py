@@ -1,4 +1,7 @@
 from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from payments.exceptions import PaymentGatewayUnavailable
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -23,3 +26,12 @@ def orders_auto_confirm() -> int:
     from orders import services
 
     return services.orders_auto_confirm()
+
+
+@shared_task(autoretry_for=(PaymentGatewayUnavailable,), retry_backoff=True, max_retries=8)
+def order_refund(order_id: int, actor_id: int | None, reason: str) -> None:
+    """Refund a rejected or cancelled card order; queued on commit, safe to retry (one key per order)."""
+    from orders import services
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    services.order_refund(order_id=order_id, actor=actor, reason=reason)

@@ -10,6 +10,7 @@ calls outside database transactions.
 import json
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
 import stripe
 from django.conf import settings
@@ -26,6 +27,26 @@ from payments.exceptions import (
 logger = logging.getLogger(__name__)
 
 CURRENCY = "idr"
+
+
+class IntentStatus(StrEnum):
+    """Stripe's words for a PaymentIntent's state (Peken's own are payments.models.PaymentStatus)."""
+
+    REQUIRES_PAYMENT_METHOD = "requires_payment_method"
+    REQUIRES_CONFIRMATION = "requires_confirmation"
+    REQUIRES_ACTION = "requires_action"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    CANCELED = "canceled"
+
+
+class RefundOutcome(StrEnum):
+    """Stripe's words for a refund's state."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ through _payment_move, which checks PAYMENT_TRANSITIONS and records who or what
 made it.
 """
 
-import importlib.util
 import logging
 import secrets
 from datetime import timedelta
@@ -42,7 +41,9 @@ logger = logging.getLogger(__name__)
 # No 0/O or 1/I/L: the buyer may read the reference out over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 # Intent statuses in which the money is taken (processing: taken, confirmation pending).
-PAID_INTENT_STATUSES = ("succeeded", "processing")
+PAID_INTENT_STATUSES = (gateway.IntentStatus.SUCCEEDED, gateway.IntentStatus.PROCESSING)
+# Refund states in which the money is on its way back.
+REFUND_WENT_THROUGH = (gateway.RefundOutcome.SUCCEEDED, gateway.RefundOutcome.PENDING)
 
 
 class PaymentNotCompleted(UnableToTakePayment):
@@ -97,7 +98,8 @@ def _payment_sync_paid(*, payment_id: int, intent: gateway.Intent, actor, source
     """Record that Stripe says the intent succeeded (locks the row itself)."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if intent.status == "succeeded" and PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[payment.status]:
+        if (intent.status == gateway.IntentStatus.SUCCEEDED
+                and PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[payment.status]):
             payment.amount = minor_to_rupiah(intent.amount)
             payment.save(update_fields=["amount", "updated_at"])
             _payment_move(payment, to=PaymentStatus.SUCCEEDED, actor=actor, source=source)
@@ -152,15 +154,16 @@ def payment_intent_for_basket(*, basket, user, amount: Decimal) -> Payment:
             intent = gateway.intent_retrieve(intent_id=payment.intent_id)
     else:
         intent = gateway.intent_retrieve(intent_id=payment.intent_id)
-        if intent.status in ("requires_payment_method", "requires_confirmation") and intent.amount != minor:
+        if intent.status in (gateway.IntentStatus.REQUIRES_PAYMENT_METHOD,
+                             gateway.IntentStatus.REQUIRES_CONFIRMATION) and intent.amount != minor:
             intent = gateway.intent_update_amount(intent_id=intent.id, amount_minor=minor)
             Payment.objects.filter(pk=payment.pk).update(amount=amount, updated_at=timezone.now())
             payment.amount = amount
-        elif intent.status == "succeeded":
+        elif intent.status == gateway.IntentStatus.SUCCEEDED:
             payment = _payment_sync_paid(payment_id=payment.pk, intent=intent, actor=user, source="checkout")
             if intent.amount != minor:
                 return payment_intent_for_basket(basket=basket, user=user, amount=amount)
-        elif intent.status == "canceled":
+        elif intent.status == gateway.IntentStatus.CANCELED:
             with transaction.atomic():
                 locked = Payment.objects.select_for_update().get(pk=payment.pk)
                 _payment_move(locked, to=PaymentStatus.CANCELED, actor=user, source="checkout")
@@ -198,7 +201,8 @@ def payment_for_basket_confirm(*, basket, user, amount: Decimal) -> Payment:
                 _("Pembayaran kartu belum berhasil. Isi data kartu lalu tekan Bayar, "
                   "atau pilih bayar di tempat.")
             )
-        if intent.status == "succeeded" and PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[payment.status]:
+        if (intent.status == gateway.IntentStatus.SUCCEEDED
+                and PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[payment.status]):
             _payment_move(payment, to=PaymentStatus.SUCCEEDED, actor=user, source="checkout")
         if any(selectors.refund_totals(payment=payment)):
             # the unplaced-payment sweep (or a failed placement) is giving this money back
@@ -294,7 +298,7 @@ def payment_refund(*, reference: str, amount: Decimal, idempotency_key: str, act
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         refund.stripe_refund_id = result.id
-        went_through = result.status in ("succeeded", "pending")
+        went_through = result.status in REFUND_WENT_THROUGH
         _refund_move(refund, to=RefundStatus.SUCCEEDED if went_through else RefundStatus.FAILED,
                      error=refund.error)
         succeeded, _pending = selectors.refund_totals(payment=payment)
@@ -366,10 +370,7 @@ def _payment_for_intent(intent_id: str | None) -> Payment:
 
 
 def _orders_paid(payment: Payment) -> None:
-    # The orders app (multi-seller checkout) is built in parallel with this one; until
-    # its service exists there are no grouped orders to mark paid.
-    if importlib.util.find_spec("orders") is None or importlib.util.find_spec("orders.services") is None:
-        return
+    # imported here: orders.services refunds orders through this module
     from orders.services import order_group_payment_confirm
 
     order_group_payment_confirm(

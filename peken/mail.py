@@ -17,6 +17,12 @@ from django.utils import translation
 from buyers.selectors import user_languages
 
 
+def user_language(user: AbstractBaseUser | None) -> str:
+    """The language emails to ``user`` are written in (the site's for nobody)."""
+    user_id = getattr(user, "pk", None)
+    return user_languages(user_ids=[user_id])[user_id] if user_id else translation.get_language()
+
+
 def mail_users(*, users: Iterable[AbstractBaseUser], render: Callable[[], tuple[str, str]]) -> int:
     """Send ``render()``'s (subject, body) to every user with an email, each in their language.
 

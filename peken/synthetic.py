@@ -22,6 +22,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from oscar.core.loading import get_model
 
+from orders.statuses import OrderStatus
+from sellers.abstract_models import SellerStatus
+
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
@@ -128,7 +131,7 @@ def _sellers(count: int, prefix: str) -> list[int]:
     existing = Partner.objects.filter(code__startswith=prefix).count()
     _insert(Partner, (
         {"code": f"{prefix}{n:05d}", "name": f"Toko {_rng(prefix, 'seller', n).choice(SHOP_WORDS)} {n + 1}",
-         "status": "aktif", "kind": "umkm", "is_pkp": False, "made_locally": False,
+         "status": SellerStatus.ACTIVE.value, "kind": "umkm", "is_pkp": False, "made_locally": False,
          "low_income_household": False}
         for n in range(existing, count)
     ))
@@ -199,7 +202,10 @@ def _orders(count: int, lines_per_order: int, prefix: str, buyers: list[int]) ->
         quantities = [rng.randint(1, 5) for _ in picks]
         total = sum(p[6] * q for p, q in zip(picks, quantities, strict=True))
         plan.append((n, rng.choice(buyers), picks, quantities, total))
-    statuses = ["Selesai"] * 6 + ["Dikirim", "Diproses", "Baru", "Dibatalkan"]
+    statuses = [OrderStatus.RECEIVED.value] * 6 + [
+        OrderStatus.SENT.value, OrderStatus.ACCEPTED.value, OrderStatus.NEW.value,
+        OrderStatus.CANCELLED.value,
+    ]
     _insert(Order, (
         {
             "number": f"{prefix}{n:08d}", "site_id": 1, "user_id": buyer, "currency": "IDR",
@@ -225,7 +231,7 @@ def _orders(count: int, lines_per_order: int, prefix: str, buyers: list[int]) ->
                     "quantity": qty, "line_price_incl_tax": amount, "line_price_excl_tax": amount,
                     "line_price_before_discounts_incl_tax": amount,
                     "line_price_before_discounts_excl_tax": amount, "unit_price_incl_tax": price,
-                    "unit_price_excl_tax": price, "status": "Selesai", "num_allocated": qty,
+                    "unit_price_excl_tax": price, "status": OrderStatus.RECEIVED.value, "num_allocated": qty,
                     "allocation_cancelled": False,
                 }
 

@@ -81,6 +81,10 @@ class AbstractSeller(AbstractPartner):
         ]
 
     @property
+    def is_active_shop(self) -> bool:
+        return self.status == SellerStatus.ACTIVE
+
+    @property
     def has_pp55_certificate(self) -> bool:
         return bool(self.pp55_number)
 

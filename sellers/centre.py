@@ -75,6 +75,7 @@ class CentreHomeView(SellerCentreMixin, TemplateView):
         ctx["off_sale_count"] = products.filter(
             listing_status__in=(ListingStatus.HELD, ListingStatus.REJECTED)).count()
         ctx["order_count"] = selectors.centre_orders(seller=self.seller).count()
+        ctx["sales"] = selectors.centre_sales_totals(seller=self.seller)
         return ctx
 
 
@@ -258,6 +259,8 @@ class CentreOrderDetailView(SellerCentreMixin, DetailView):
         ctx["lines"] = selectors.centre_order_lines(seller=self.seller, order=self.object)
         # blocks other apps add (an official order's agency and contact: sellers/order_extras.py)
         ctx["extras"] = order_extras(order=self.object)
+        # this shop's goods and the delivery fee: the whole order, as every order has one shop
+        ctx["own_total"] = (self.object.seller_total or 0) + self.object.shipping_incl_tax
         return ctx
 
 

@@ -4,6 +4,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, QuerySet, S
 from django.db.models.functions import TruncMonth
 from oscar.core.loading import get_model
 
+from orders.statuses import SOLD, OrderStatus
 from sellers.abstract_models import SellerStatus
 
 Partner = get_model("partner", "Partner")
@@ -68,8 +69,6 @@ Product = get_model("catalogue", "Product")
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 
-# Orders in these statuses are not counted as sales.
-NOT_SALES_STATUSES = ("Dibatalkan", "Ditolak")
 BEST_SELLERS = 10
 
 
@@ -127,9 +126,13 @@ def centre_order_lines(*, seller, order) -> QuerySet:
 
 
 def centre_sales(*, seller) -> dict:
-    """The shop's sales by month and by order status, and its best sellers: aggregated in the database."""
+    """The shop's sales by month and by order status, and its best sellers: aggregated in the database.
+
+    A sale is an order the shop accepted (orders.statuses.SOLD): a new order
+    may still be rejected, and a rejected or cancelled one sold nothing.
+    """
     lines = _own_lines(seller)
-    sold = lines.exclude(order__status__in=NOT_SALES_STATUSES)
+    sold = lines.filter(order__status__in=SOLD)
     return {
         "by_month": list(
             sold.annotate(month=TruncMonth("order__date_placed")).values("month")
@@ -137,15 +140,22 @@ def centre_sales(*, seller) -> dict:
                       items=Sum("quantity"))
             .order_by("-month")
         ),
-        "by_status": list(
-            lines.values("order__status")
+        "by_status": [
+            {**row, "label": OrderStatus(row["order__status"]).label}
+            for row in lines.values("order__status")
             .annotate(total=Sum("line_price_incl_tax"), orders=Count("order", distinct=True))
             .order_by("-total")
-        ),
+        ],
         "best_sellers": list(
             sold.values("product_id", "title")
             .annotate(items=Sum("quantity"), total=Sum("line_price_incl_tax"))
             .order_by("-items", "title")[:BEST_SELLERS]
         ),
-        "totals": sold.aggregate(total=Sum("line_price_incl_tax"), orders=Count("order", distinct=True)),
+        "totals": centre_sales_totals(seller=seller),
     }
+
+
+def centre_sales_totals(*, seller) -> dict:
+    """The shop's total sales and the number of orders it accepted, in one query."""
+    return (_own_lines(seller).filter(order__status__in=SOLD)
+            .aggregate(total=Sum("line_price_incl_tax"), orders=Count("order", distinct=True)))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
+from orders.statuses import OrderStatus
 from peken import city
 from peken.mail import mail_users
 from peken.page_cache import page_cache_invalidate
@@ -138,9 +139,6 @@ def seller_register(*, user: AbstractBaseUser, data: dict) -> Partner:
     return seller
 
 
-RECEIVED_STATUS = "Selesai"
-
-
 class RatingError(Exception):
     """A rating that may not be given: not the buyer, not received yet, or rated already."""
 
@@ -154,7 +152,7 @@ def seller_rate(*, user: AbstractBaseUser, order, seller: Partner, score: int, c
     """
     if order.user_id != user.pk:
         raise RatingError(_("Hanya pembeli pesanan ini yang dapat memberi nilai."))
-    if order.status != RECEIVED_STATUS:
+    if order.status != OrderStatus.RECEIVED:
         raise RatingError(_("Nilai bisa diberikan setelah pesanan diterima."))
     if not order.lines.filter(partner=seller).exists():
         raise RatingError(_("Toko ini tidak menjual barang dalam pesanan tersebut."))

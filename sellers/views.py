@@ -15,6 +15,7 @@ from catalogue_ext.reviews import selectors as review_selectors
 from catalogue_ext.reviews import services as review_services
 from catalogue_ext.reviews.forms import OrderProductReviewForm
 from catalogue_ext.search.views import ProductListView
+from orders.statuses import OrderStatus
 from peken import city
 from sellers import permissions, registration_photo, selectors, services
 from sellers.abstract_models import SellerStatus
@@ -224,7 +225,7 @@ class OrderRatingView(LoginRequiredMixin, TemplateView):
             # Each product's form gets its own ids, so a tapped star label picks that product's star.
             same = posted is not None and posted.data.get("product") == str(product.pk)
             product.review_form = posted if same else OrderProductReviewForm(auto_id=f"id_p{product.pk}_%s")
-        ctx["received"] = self.order.status == services.RECEIVED_STATUS
+        ctx["received"] = self.order.status == OrderStatus.RECEIVED
         return ctx
 
     def post(self, request, *args, **kwargs):

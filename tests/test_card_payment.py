@@ -4,13 +4,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from oscar.core.loading import get_model
 
+from orders.selectors import order_moves
+from orders.statuses import OrderStatus, Party
 from payments import services
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from tests.checkout_flow import basket_add, checkout_to_preview, order_place
 from tests.factories import UserFactory, product_create
+from tests.stripe_server import intent_event, signed_event
 
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
@@ -241,3 +245,33 @@ def test_a_payment_that_became_an_order_is_not_swept(localstripe, shopper_client
 
     # then nothing is refunded
     assert swept == 0 and not Refund.objects.exists()
+
+
+def test_a_webhook_that_arrives_before_placement_still_leaves_the_order_paid(
+    localstripe, shopper_client, shopper, indonesia
+):
+    # given a shopper who paid Rp15.000 by card, and Stripe's succeeded webhook handled
+    # before the page placed the order (it found no orders then)
+    basket_add(shopper_client, product_create(price=Decimal("15000")))
+    checkout_to_preview(shopper_client)
+    assert shopper_client.post(reverse("checkout:preview"), {"method": "kartu"}).status_code == 302
+    intent = shopper_client.post(reverse("checkout:preview"), {"action": "card_intent"}).json()
+    assert localstripe.card_confirm(intent["client_secret"], OK_CARD)[0] == 200
+    payment = Payment.objects.get(reference=intent["reference"])
+    event = intent_event("evt_first", "payment_intent.succeeded", intent_id=payment.intent_id,
+                         amount_minor=1_500_000)
+    body, signature = signed_event(event)
+    assert Client().post("/pembayaran/stripe/webhook/", body, content_type="application/json",
+                         HTTP_STRIPE_SIGNATURE=signature).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED and not Order.objects.exists()
+
+    # when the page then places the order
+    assert order_place(shopper_client).status_code == 302
+
+    # then the order is paid, so its seller may accept it, and the unplaced-payment sweep leaves it alone
+    order = Order.objects.get()
+    assert order.date_paid is not None
+    assert order.payment_events.get().amount == Decimal("15000")
+    assert OrderStatus.ACCEPTED in order_moves(order=order, party=Party.SELLER)
+    assert services.payments_unplaced_refund(now=payment.updated_at + timedelta(days=1)) == 0

@@ -10,6 +10,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import ListingStatus
+from orders.statuses import OrderStatus
 from sellers.abstract_models import StockUpdateSource
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -408,20 +409,30 @@ def test_an_order_shows_only_this_shops_lines_and_their_total(shop, seller_clien
     assert "peken-order-actions" in page  # the fulfilment partial is included
 
 
-def test_sales_summary_aggregates_by_month_status_and_product(shop, seller_client, shopper):
+def test_sales_count_accepted_orders_only_on_the_summary_and_the_home_tile(shop, seller_client, shopper):
+    # given an accepted order, a received one, and a cancelled, a new and a rejected one
     teh = product_create(title="Teh Melati Tubruk", partner=shop, price=8000).stockrecords.get()
     gula = product_create(title="Gula Aren Cair", partner=shop, price=20000).stockrecords.get()
-    order_create(user=shopper, lines=[(teh, 5), (gula, 1)], number="PKN-1")
-    order_create(user=shopper, lines=[(teh, 1)], number="PKN-2", status="Selesai")
-    order_create(user=shopper, lines=[(gula, 9)], number="PKN-3", status="Dibatalkan")
+    order_create(user=shopper, lines=[(teh, 5), (gula, 1)], number="PKN-1", status=OrderStatus.ACCEPTED)
+    order_create(user=shopper, lines=[(teh, 1)], number="PKN-2", status=OrderStatus.RECEIVED)
+    order_create(user=shopper, lines=[(gula, 9)], number="PKN-3", status=OrderStatus.CANCELLED)
+    order_create(user=shopper, lines=[(gula, 2)], number="PKN-4", status=OrderStatus.NEW)
+    order_create(user=shopper, lines=[(teh, 4)], number="PKN-5", status=OrderStatus.REJECTED)
 
+    # when the seller opens the sales summary and the centre's home
     ctx = seller_client.get(reverse("sellers:centre-sales")).context
+    home = seller_client.get(reverse("sellers:centre-home")).content.decode()
+
+    # then only the two accepted orders are sales, on both pages
     assert ctx["totals"]["total"] == 68000 and ctx["totals"]["orders"] == 2
     assert [(r["title"], r["items"]) for r in ctx["best_sellers"]] == [("Teh Melati Tubruk", 6),
                                                                          ("Gula Aren Cair", 1)]
     assert {r["order__status"]: r["total"] for r in ctx["by_status"]} == {
-        "Baru": 60000, "Selesai": 8000, "Dibatalkan": 180000}
+        OrderStatus.ACCEPTED: 60000, OrderStatus.RECEIVED: 8000, OrderStatus.CANCELLED: 180000,
+        OrderStatus.NEW: 40000, OrderStatus.REJECTED: 32000}
     assert [r["total"] for r in ctx["by_month"]] == [68000]
+    tile = home[home.index("peken-centre-sales"):]
+    assert "Rp68.000" in tile[:400] and "2 pesanan diterima" in tile[:400]
 
 
 # --- query counts

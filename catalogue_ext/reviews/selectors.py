@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from sellers.services import RECEIVED_STATUS
+from orders.statuses import OrderStatus
 
 Line = get_model("order", "Line")
 Product = get_model("catalogue", "Product")
@@ -22,7 +22,7 @@ def approved_review_count() -> Coalesce:
 
 def product_received_by(*, user: AbstractBaseUser, product: Product) -> bool:
     """Whether ``user`` has an order in status Selesai (received) with a line of ``product``."""
-    return Line.objects.filter(order__user=user, order__status=RECEIVED_STATUS).filter(
+    return Line.objects.filter(order__user=user, order__status=OrderStatus.RECEIVED).filter(
         Q(product=product) | Q(product__parent=product)).exists()
 
 

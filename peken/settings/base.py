@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
-from orders.statuses import oscar_pipeline
+from orders.statuses import OrderStatus, oscar_pipeline
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -216,8 +216,8 @@ OSCAR_CURRENCY_FORMAT = {
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = False
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "line1", "line4", "country")
-OSCAR_INITIAL_ORDER_STATUS = "Baru"
-OSCAR_INITIAL_LINE_STATUS = "Baru"
+OSCAR_INITIAL_ORDER_STATUS = OrderStatus.NEW.value
+OSCAR_INITIAL_LINE_STATUS = OrderStatus.NEW.value
 # Each seller's order moves through orders/statuses.py's table; Oscar's
 # dashboard reads the same moves from here.
 OSCAR_ORDER_STATUS_PIPELINE = oscar_pipeline()
