@@ -110,6 +110,9 @@ PEKEN_RECOMMENDED_REFRESH_MINUTES = env.int("PEKEN_RECOMMENDED_REFRESH_MINUTES",
 # How long one listing's ranking is reused (new goods show after at most this).
 PEKEN_RECOMMENDED_CACHE_SECONDS = env.int("PEKEN_RECOMMENDED_CACHE_SECONDS", default=60)
 
+# Suggestions under the search box are reused per typed prefix for this long.
+PEKEN_SEARCH_SUGGEST_CACHE_SECONDS = env.int("PEKEN_SEARCH_SUGGEST_CACHE_SECONDS", default=300)
+
 ROOT_URLCONF = "peken.urls"
 WSGI_APPLICATION = "peken.wsgi.application"
 
