@@ -55,9 +55,6 @@ ListingDecision = get_model("catalogue", "ListingDecision")
 # trigger (migration 0037) also indexes every word as written, for prefixes.
 SEARCH_CONFIG = "indonesian"
 PREFIX_CONFIG = "simple"
-# ts_rank weights for D, C, B (description) and A (title): a title match outranks
-# any number of description matches.
-RANK_WEIGHTS = [0.0, 0.0, 0.1, 1.0]
 MAX_PER_PAGE = 100
 # A search with this many results or fewer is offered a correction ("Mungkin maksud Anda").
 FEW_RESULTS = 3
@@ -208,15 +205,16 @@ def product_list(
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
+    return re.findall(r"[^\W_]+", text.lower())
 
 
-def _search_query(words: list[str]) -> SearchQuery:
+def _search_query(words: list[str], *, weight: str = "") -> SearchQuery:
     """Every word must match, as a prefix ('ber pre' finds 'Beras Premium') or by its stem
-    ('bermain' finds 'Mainan Kayu')."""
+    ('minuman' finds 'Air Minum Galon'); with ``weight`` "A", in the title."""
+    # Letters and digits hold none of tsquery's operators, so they are safe in a raw query.
     return reduce(and_, (
-        SearchQuery(f"{word}:*", config=PREFIX_CONFIG, search_type="raw")
-        | SearchQuery(word, config=SEARCH_CONFIG, search_type="plain")
+        SearchQuery(f"{word}:*{weight}", config=PREFIX_CONFIG, search_type="raw")
+        | SearchQuery(f"{word}:{weight}" if weight else word, config=SEARCH_CONFIG, search_type="raw")
         for word in words
     ))
 
@@ -249,8 +247,11 @@ def product_search(
         if sort == ProductSort.RECOMMENDED:
             return recommended_listing(qs, stock=_on_sale_stock(), buyer_kecamatan=buyer_kecamatan)
         if sort == ProductSort.RELEVANCE:
-            rank = SearchRank(F("search_vector"), search, weights=RANK_WEIGHTS)
-            return qs.annotate(rank=rank).order_by("-rank", "-id")
+            # ts_rank alone lets a long description repeating the words tie with a title.
+            return qs.annotate(
+                in_title=Q(search_vector=_search_query(words, weight="A")),
+                rank=SearchRank(F("search_vector"), search),
+            ).order_by("-in_title", "-rank", "-id")
         return _sorted(qs, sort)
     for word in words:
         qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word))
