@@ -19,7 +19,7 @@ from functools import reduce
 from operator import and_
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordDistance
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
@@ -50,6 +50,7 @@ Category = get_model("catalogue", "Category")
 StockRecord = get_model("partner", "StockRecord")
 ListingReport = get_model("catalogue", "ListingReport")
 ListingDecision = get_model("catalogue", "ListingDecision")
+SearchWord = get_model("catalogue", "SearchWord")
 
 # PostgreSQL's Indonesian snowball stemmer ("bermain", "mainan" -> "main"); the
 # trigger (migration 0037) also indexes every word as written, for prefixes.
@@ -58,9 +59,8 @@ PREFIX_CONFIG = "simple"
 MAX_PER_PAGE = 100
 # A search with this many results or fewer is offered a correction ("Mungkin maksud Anda").
 FEW_RESULTS = 3
-# Words of a query corrected at most, and the titles most like each word searched for a better one.
+# Words of a query corrected at most.
 CORRECTED_WORDS = 6
-CANDIDATE_TITLES = 5
 SUGGESTED_PRODUCTS = 6
 SUGGESTED_CATEGORIES = 3
 SUGGEST_MIN_CHARS = 2
@@ -84,7 +84,7 @@ def products_per_page(requested: str | None) -> int:
     return max(1, min(size, MAX_PER_PAGE))
 
 
-def _on_sale_products() -> QuerySet:
+def products_on_sale() -> QuerySet:
     """Public, canonical products that curation lets be sold and a verified shop sells."""
     return (
         Product.objects.browsable()
@@ -100,7 +100,7 @@ def _listing_queryset() -> QuerySet:
     and never the long texts or the search vector, so those are not loaded.
     """
     return (
-        _on_sale_products()
+        products_on_sale()
         .select_related("product_class")
         .defer("description", "meta_title", "meta_description", "search_vector")
         # Oscar's num_approved_reviews, for the card's "★ 4,5 (12)", without a query per card.
@@ -261,32 +261,25 @@ def product_search(
 
 
 def search_correction(*, query: str) -> str | None:
-    """``query`` with each word replaced by the title word on sale most like it (pg_trgm).
+    """``query`` with each word replaced by the most similar word of the titles on sale.
 
-    One query whatever the catalogue size: for each word, the few titles it
-    resembles most (trigram index on the title), split into words, the most
-    similar word kept. None when no word changes, and off PostgreSQL.
+    Similarity is pg_trgm's trigram similarity against SearchWord (rebuilt by
+    services.search_words_refresh), so one query of a few milliseconds
+    whatever the catalogue size; ties go to the word more titles hold. A word
+    like no title word stays as typed. None when no word changes, and off
+    PostgreSQL.
     """
     words = _words(query)[:CORRECTED_WORDS]
     if connection.vendor != "postgresql" or not words:
         return None
-    parts, params = [], []
-    for position, word in enumerate(words):
-        candidates = (
-            _on_sale_products().filter(title__trigram_word_similar=word)
-            .annotate(distance=TrigramWordDistance(Value(word), "title"))
-            .order_by("distance").values("title")[:CANDIDATE_TITLES]
-        )
-        sql, candidate_params = candidates.query.sql_with_params()
-        parts.append(
-            f"(SELECT {position} AS position, word FROM ({sql}) AS candidate, "
-            "regexp_split_to_table(lower(candidate.title), '[^[:alnum:]]+') AS word "
-            "WHERE word <> '' ORDER BY similarity(word, %s) DESC, word LIMIT 1)"
-        )
-        params += [*candidate_params, word]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        best = dict(cursor.fetchall())
+    closest = [
+        SearchWord.objects.filter(word__trigram_similar=word)
+        .annotate(position=Value(position), similarity=TrigramSimilarity("word", Value(word)))
+        .order_by("-similarity", "-products", "word")
+        .values_list("position", "word")[:1]
+        for position, word in enumerate(words)
+    ]
+    best = dict(closest[0].union(*closest[1:], all=True))
     corrected = [best.get(position, word) for position, word in enumerate(words)]
     return " ".join(corrected) if corrected != words else None
 
@@ -308,7 +301,7 @@ def search_suggestions(*, prefix: str) -> dict[str, list[str]]:
 
 
 def _suggestions(words: list[str]) -> dict[str, list[str]]:
-    products = _on_sale_products()
+    products = products_on_sale()
     if connection.vendor == "postgresql":
         # Weight A: the words as typed, as prefixes of title words only.
         titles = " & ".join(f"{word}:*A" for word in words)

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from oscar.core.loading import get_model
 
+from catalogue_ext.services import search_words_refresh
+
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
@@ -264,6 +266,7 @@ def synthetic_populate(
         with connection.cursor() as cursor:
             for model in (Product, ProductCategory, StockRecord, Partner, Order, Line):
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+    search_words_refresh()
     return SyntheticCounts(
         sellers=len(seller_ids),
         products=Product.objects.filter(upc__startswith=prefix).count(),

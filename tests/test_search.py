@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue_ext import selectors
+from catalogue_ext.abstract_models import ListingStatus
+from catalogue_ext.services import search_words_refresh
 from tests.factories import PartnerFactory, category_create, product_create
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +35,7 @@ def market():
         "tampah": product_create(title="Tampah Bambu Diameter 50 cm", partner=shop,
                                  description="Tampah bambu untuk alas tumpeng dan menampi beras."),
     }
+    search_words_refresh()  # as Celery beat does
     cache.clear()
     return goods
 
@@ -106,6 +109,23 @@ def test_without_postgresql_title_matches_still_come_first(market, monkeypatch):
 
     # then the rice comes before the newer tray that only mentions rice
     assert found == ["Beras Premium Pandan Wangi 5 kg", "Tampah Bambu Diameter 50 cm"]
+
+
+def test_corrections_only_offer_words_of_goods_on_sale(client, market, settings):
+    # given a listing held off sale whose title has a word no other title has
+    product_create(title="Emas Batangan 10 gram", listing_status=ListingStatus.HELD)
+    product_create(title="Kerupuk Udang 250 gram")
+
+    # when the vocabulary is rebuilt and a shopper misspells both
+    assert search_words_refresh() > 0
+    emas = client.get(reverse("search:search"), {"q": "emass"})
+    kerupuk = client.get(reverse("search:search"), {"q": "kerupukk"})
+
+    # then only the word on sale is offered, and the rebuild is scheduled
+    assert emas.context["correction"] is None
+    assert kerupuk.context["correction"] == "kerupuk"
+    assert settings.CELERY_BEAT_SCHEDULE["catalogue-search-words"]["task"] == (
+        "catalogue_ext.tasks.search_words_refresh")
 
 
 def test_the_header_box_keeps_the_query(client, market):

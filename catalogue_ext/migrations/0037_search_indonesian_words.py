@@ -1,14 +1,15 @@
-"""Search in Indonesian, and forgive typing mistakes (PostgreSQL only).
+"""Search in Indonesian, and forgive typing mistakes.
 
 The trigger now indexes each text twice: stemmed by PostgreSQL's Indonesian
-snowball stemmer, so "bermain" finds "mainan", and as written ('simple'), so a
-word typed halfway still matches as a prefix. Titles keep weight A,
-descriptions B. A trigram index on the title (pg_trgm) lets a misspelt word
-("berass") find the title words it resembles. The GIN index on the stored
-vector (product_search_gin) is unchanged. Other databases skip all this.
+snowball stemmer, so "minuman" finds "Air Minum", and as written ('simple'),
+so a word typed halfway still matches as a prefix. Titles keep weight A,
+descriptions B; the GIN index on the stored vector (product_search_gin) is
+unchanged. SearchWord, the vocabulary of titles on sale, gets a trigram index
+(pg_trgm) so a misspelt word ("berass") finds the words it resembles. Other
+databases get the table only: search there is substring matching.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
 
@@ -24,13 +25,13 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
-CREATE INDEX IF NOT EXISTS product_title_trgm ON catalogue_product USING gin (title gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS searchword_trgm ON catalogue_searchword USING gin (word gin_trgm_ops);
 
 UPDATE catalogue_product SET title = title;
 """
 
 BACKWARD = """
-DROP INDEX IF EXISTS product_title_trgm;
+DROP INDEX IF EXISTS searchword_trgm;
 
 CREATE OR REPLACE FUNCTION catalogue_product_search_vector() RETURNS trigger AS $$
 BEGIN
@@ -60,4 +61,14 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("catalogue", "0036_listing_curation")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [
+        migrations.CreateModel(
+            name="SearchWord",
+            fields=[
+                ("word", models.CharField(max_length=100, primary_key=True, serialize=False)),
+                ("products", models.PositiveIntegerField()),
+            ],
+            options={"abstract": False},
+        ),
+        migrations.RunPython(forward, backward),
+    ]
