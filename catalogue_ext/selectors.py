@@ -228,14 +228,21 @@ def _title_hits(words: list[str]) -> Case:
     )
 
 
+def _title_leads(words: list[str]) -> Q:
+    """The title starts with the first word: "beras" is rice ("Beras Merah") before a snack
+    made of it ("Jipang Beras")."""
+    return Q(title__istartswith=words[0])
+
+
 def product_search(
     *, query: str, sort: str = ProductSort.RELEVANCE, kecamatan: str | None = None,
     buyer_kecamatan: str | None = None,
 ) -> QuerySet | RecommendedListing:
     """Products matching every word of ``query`` in title or description.
 
-    Sorted by relevance, products whose title matches come before those that
-    only mention the words in their description.
+    Sorted by relevance, products whose title holds the words come before
+    those that only mention them in their description, and titles that start
+    with the first word lead.
     """
     qs = _sold_by(_listing_queryset(), kecamatan=kecamatan)
     words = _words(query)
@@ -250,13 +257,15 @@ def product_search(
             # ts_rank alone lets a long description repeating the words tie with a title.
             return qs.annotate(
                 in_title=Q(search_vector=_search_query(words, weight="A")),
+                title_leads=_title_leads(words),
                 rank=SearchRank(F("search_vector"), search),
-            ).order_by("-in_title", "-rank", "-id")
+            ).order_by("-in_title", "-title_leads", "-rank", "-id")
         return _sorted(qs, sort)
     for word in words:
         qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word))
     if sort == ProductSort.RELEVANCE:
-        return qs.annotate(title_hits=_title_hits(words)).order_by("-title_hits", "-date_created", "-id")
+        return qs.annotate(title_hits=_title_hits(words), title_leads=_title_leads(words)).order_by(
+            "-title_hits", "-title_leads", "-date_created", "-id")
     return _sorted(qs, sort)
 
 

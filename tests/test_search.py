@@ -100,6 +100,18 @@ def test_title_matches_come_before_description_matches(client, market):
     assert titles(response) == ["Beras Premium Pandan Wangi 5 kg", "Tampah Bambu Diameter 50 cm"]
 
 
+def test_a_title_starting_with_the_word_leads(client, market):
+    # given a newer snack made of rice, named after it
+    product_create(title="Jipang Beras 250 gram", description="Jipang beras, beras ketan, beras renyah.")
+
+    # when a shopper searches "beras"
+    found = titles(client.get(reverse("search:search"), {"q": "beras"}))
+
+    # then rice itself comes first, the snack next, the tray that mentions rice last
+    assert found[0] == "Beras Premium Pandan Wangi 5 kg"
+    assert found.index("Jipang Beras 250 gram") < found.index("Tampah Bambu Diameter 50 cm")
+
+
 def test_without_postgresql_title_matches_still_come_first(market, monkeypatch):
     # given the zero-setup run's substring search (SQLite), here forced on
     monkeypatch.setattr(selectors, "connection", SimpleNamespace(vendor="sqlite"))
