@@ -59,7 +59,7 @@ PREFIX_CONFIG = "simple"
 MAX_PER_PAGE = 100
 # A search with this many results or fewer is offered a correction ("Mungkin maksud Anda").
 FEW_RESULTS = 3
-# Words of a query corrected at most.
+# Words of a query corrected at most (the rest stay as typed).
 CORRECTED_WORDS = 6
 SUGGESTED_PRODUCTS = 6
 SUGGESTED_CATEGORIES = 3
@@ -278,7 +278,7 @@ def search_correction(*, query: str) -> str | None:
     like no title word stays as typed. None when no word changes, and off
     PostgreSQL.
     """
-    words = _words(query)[:CORRECTED_WORDS]
+    words = _words(query)
     if connection.vendor != "postgresql" or not words:
         return None
     closest = [
@@ -286,7 +286,7 @@ def search_correction(*, query: str) -> str | None:
         .annotate(position=Value(position), similarity=TrigramSimilarity("word", Value(word)))
         .order_by("-similarity", "-products", "word")
         .values_list("position", "word")[:1]
-        for position, word in enumerate(words)
+        for position, word in enumerate(words[:CORRECTED_WORDS])
     ]
     best = dict(closest[0].union(*closest[1:], all=True))
     corrected = [best.get(position, word) for position, word in enumerate(words)]
@@ -301,7 +301,7 @@ def search_suggestions(*, prefix: str) -> dict[str, list[str]]:
     Two queries on a miss, none on a hit or for fewer than two characters.
     """
     words = _words(prefix)
-    normalised = " ".join(words)[:100]
+    normalised = " ".join(words)
     if len(normalised) < SUGGEST_MIN_CHARS:
         return {"products": [], "categories": []}
     key = f"peken:search-suggest:{hashlib.sha256(normalised.encode()).hexdigest()}"
