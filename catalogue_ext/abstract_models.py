@@ -143,3 +143,23 @@ class AbstractListingDecision(models.Model):
 
     def __str__(self):
         return f"{self.product_id}: {self.old_status or '-'} → {self.new_status}"
+
+
+class AbstractSearchWord(models.Model):
+    """One word of the titles on sale, and how many products' titles hold it.
+
+    The vocabulary search corrects typing mistakes against ("berass" ->
+    "beras"): a few thousand rows with a trigram index, so a correction costs
+    a millisecond whatever the catalogue size. Rebuilt as a whole by
+    catalogue_ext.services.search_words_refresh (Celery beat, demo loading);
+    never edited row by row.
+    """
+
+    word = models.CharField(max_length=100, primary_key=True)
+    products = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.word

@@ -1,7 +1,12 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
-from catalogue_ext.abstract_models import AbstractListingDecision, AbstractListingReport, AbstractPekenProduct
+from catalogue_ext.abstract_models import (
+    AbstractListingDecision,
+    AbstractListingReport,
+    AbstractPekenProduct,
+    AbstractSearchWord,
+)
 
 
 class Product(AbstractPekenProduct):
@@ -22,6 +27,10 @@ class ListingReport(AbstractListingReport):
 
 
 class ListingDecision(AbstractListingDecision):
+    pass
+
+
+class SearchWord(AbstractSearchWord):
     pass
 
 

@@ -3,8 +3,9 @@
 Every listing comes from one filtered, paginated query plus a fixed set of
 prefetches, so its query count depends on neither the page size nor the
 catalogue size. Full-text search uses the trigger-maintained
-``Product.search_vector`` (GIN index) on PostgreSQL and falls back to plain
-substring matching elsewhere (the zero-setup SQLite run).
+``Product.search_vector`` (GIN index) on PostgreSQL, stemmed in Indonesian and
+as written, with pg_trgm to correct misspelt words; elsewhere (the zero-setup
+SQLite run) it falls back to substring matching, titles first.
 
 Catalogue and category listings default to the "Rekomendasi" ordering: shops
 near the buyer first, shops with few recent orders a reserved share of every
@@ -12,12 +13,29 @@ page, at most a few products per shop on the first page. The rule and its
 settings are written down in exposure/selectors.py, which ranks the listing.
 """
 
+import hashlib
 import re
+from functools import reduce
+from operator import and_
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, TextChoices
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextChoices,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
@@ -32,9 +50,20 @@ Category = get_model("catalogue", "Category")
 StockRecord = get_model("partner", "StockRecord")
 ListingReport = get_model("catalogue", "ListingReport")
 ListingDecision = get_model("catalogue", "ListingDecision")
+SearchWord = get_model("catalogue", "SearchWord")
 
-SEARCH_CONFIG = "simple"
+# PostgreSQL's Indonesian snowball stemmer ("bermain", "mainan" -> "main"); the
+# trigger (migration 0037) also indexes every word as written, for prefixes.
+SEARCH_CONFIG = "indonesian"
+PREFIX_CONFIG = "simple"
 MAX_PER_PAGE = 100
+# A search with this many results or fewer is offered a correction ("Mungkin maksud Anda").
+FEW_RESULTS = 3
+# Words of a query corrected at most (the rest stay as typed).
+CORRECTED_WORDS = 6
+SUGGESTED_PRODUCTS = 6
+SUGGESTED_CATEGORIES = 3
+SUGGEST_MIN_CHARS = 2
 
 
 class ProductSort(TextChoices):
@@ -55,6 +84,15 @@ def products_per_page(requested: str | None) -> int:
     return max(1, min(size, MAX_PER_PAGE))
 
 
+def products_on_sale() -> QuerySet:
+    """Public, canonical products that curation lets be sold and a verified shop sells."""
+    return (
+        Product.objects.browsable()
+        .filter(listing_status__in=LISTING_ON_SALE)
+        .filter(Exists(_on_sale_stock().filter(product=OuterRef("pk"))))
+    )
+
+
 def _listing_queryset() -> QuerySet:
     """Public, canonical products with what a product card renders, prefetched.
 
@@ -62,9 +100,7 @@ def _listing_queryset() -> QuerySet:
     and never the long texts or the search vector, so those are not loaded.
     """
     return (
-        Product.objects.browsable()
-        .filter(listing_status__in=LISTING_ON_SALE)
-        .filter(Exists(_on_sale_stock().filter(product=OuterRef("pk"))))
+        products_on_sale()
         .select_related("product_class")
         .defer("description", "meta_title", "meta_description", "search_vector")
         # Oscar's num_approved_reviews, for the card's "★ 4,5 (12)", without a query per card.
@@ -168,31 +204,123 @@ def product_list(
     return _sorted(qs, sort)
 
 
-def _tsquery(query: str) -> str:
-    """Every word must match, each as a prefix: 'ber pre' finds 'Beras Premium'."""
-    words = re.findall(r"\w+", query.lower())
-    return " & ".join(f"{word}:*" for word in words)
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def _search_query(words: list[str], *, weight: str = "") -> SearchQuery:
+    """Every word must match, as a prefix ('ber pre' finds 'Beras Premium') or by its stem
+    ('minuman' finds 'Air Minum Galon'); with ``weight`` "A", in the title."""
+    # Letters and digits hold none of tsquery's operators, so they are safe in a raw query.
+    return reduce(and_, (
+        SearchQuery(f"{word}:*{weight}", config=PREFIX_CONFIG, search_type="raw")
+        | SearchQuery(f"{word}:{weight}" if weight else word, config=SEARCH_CONFIG, search_type="raw")
+        for word in words
+    ))
+
+
+def _title_hits(words: list[str]) -> Case:
+    """How many of the words the title holds: SQLite's stand-in for ranking."""
+    return sum(
+        (Case(When(title__icontains=word, then=Value(1)), default=Value(0), output_field=IntegerField())
+         for word in words),
+        Value(0),
+    )
+
+
+def _title_leads(words: list[str]) -> Q:
+    """The title starts with the first word: "beras" is rice ("Beras Merah") before a snack
+    made of it ("Jipang Beras")."""
+    return Q(title__istartswith=words[0])
 
 
 def product_search(
     *, query: str, sort: str = ProductSort.RELEVANCE, kecamatan: str | None = None,
     buyer_kecamatan: str | None = None,
 ) -> QuerySet | RecommendedListing:
-    """Products matching every word of ``query`` in title or description."""
+    """Products matching every word of ``query`` in title or description.
+
+    Sorted by relevance, products whose title holds the words come before
+    those that only mention them in their description, and titles that start
+    with the first word lead.
+    """
     qs = _sold_by(_listing_queryset(), kecamatan=kecamatan)
-    if not query:
+    words = _words(query)
+    if not words:
         return qs.none()
     if connection.vendor == "postgresql":
-        tsquery = _tsquery(query)
-        if not tsquery:
-            return qs.none()
-        search = SearchQuery(tsquery, config=SEARCH_CONFIG, search_type="raw")
+        search = _search_query(words)
         qs = qs.filter(search_vector=search)
         if sort == ProductSort.RECOMMENDED:
             return recommended_listing(qs, stock=_on_sale_stock(), buyer_kecamatan=buyer_kecamatan)
         if sort == ProductSort.RELEVANCE:
-            return qs.annotate(rank=SearchRank(F("search_vector"), search)).order_by("-rank", "-id")
+            # ts_rank alone lets a long description repeating the words tie with a title.
+            return qs.annotate(
+                in_title=Q(search_vector=_search_query(words, weight="A")),
+                title_leads=_title_leads(words),
+                rank=SearchRank(F("search_vector"), search),
+            ).order_by("-in_title", "-title_leads", "-rank", "-id")
         return _sorted(qs, sort)
-    for word in query.split():
+    for word in words:
         qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word))
-    return qs.order_by("-date_created", "-id") if sort == ProductSort.RELEVANCE else _sorted(qs, sort)
+    if sort == ProductSort.RELEVANCE:
+        return qs.annotate(title_hits=_title_hits(words), title_leads=_title_leads(words)).order_by(
+            "-title_hits", "-title_leads", "-date_created", "-id")
+    return _sorted(qs, sort)
+
+
+def search_correction(*, query: str) -> str | None:
+    """``query`` with each word replaced by the most similar word of the titles on sale.
+
+    Similarity is pg_trgm's trigram similarity against SearchWord (rebuilt by
+    services.search_words_refresh), so one query of a few milliseconds
+    whatever the catalogue size; ties go to the word more titles hold. A word
+    like no title word stays as typed. None when no word changes, and off
+    PostgreSQL.
+    """
+    words = _words(query)
+    if connection.vendor != "postgresql" or not words:
+        return None
+    closest = [
+        SearchWord.objects.filter(word__trigram_similar=word)
+        .annotate(position=Value(position), similarity=TrigramSimilarity("word", Value(word)))
+        .order_by("-similarity", "-products", "word")
+        .values_list("position", "word")[:1]
+        for position, word in enumerate(words[:CORRECTED_WORDS])
+    ]
+    best = dict(closest[0].union(*closest[1:], all=True))
+    corrected = [best.get(position, word) for position, word in enumerate(words)]
+    return " ".join(corrected) if corrected != words else None
+
+
+def search_suggestions(*, prefix: str) -> dict[str, list[str]]:
+    """A few product titles and category names for what is typed in the search box so far.
+
+    Cached per normalised prefix for ``PEKEN_SEARCH_SUGGEST_CACHE_SECONDS``:
+    every keystroke of every shopper asks, and the answer barely changes.
+    Two queries on a miss, none on a hit or for fewer than two characters.
+    """
+    words = _words(prefix)
+    normalised = " ".join(words)
+    if len(normalised) < SUGGEST_MIN_CHARS:
+        return {"products": [], "categories": []}
+    key = f"peken:search-suggest:{hashlib.sha256(normalised.encode()).hexdigest()}"
+    return cache.get_or_set(key, lambda: _suggestions(words),
+                            settings.PEKEN_SEARCH_SUGGEST_CACHE_SECONDS)
+
+
+def _suggestions(words: list[str]) -> dict[str, list[str]]:
+    products = products_on_sale()
+    if connection.vendor == "postgresql":
+        # Weight A: the words as typed, as prefixes of title words only.
+        titles = " & ".join(f"{word}:*A" for word in words)
+        products = products.filter(search_vector=SearchQuery(titles, config=PREFIX_CONFIG, search_type="raw"))
+    else:
+        products = products.filter(*(Q(title__icontains=word) for word in words))
+    categories = Category.objects.filter(*(Q(name__icontains=word) for word in words), is_public=True)
+    return {
+        "products": list(products.order_by("title").values_list("title", flat=True)
+                         .distinct()[:SUGGESTED_PRODUCTS]),
+        "categories": list(categories.order_by("depth", "name").values_list("name", flat=True)
+                           [:SUGGESTED_CATEGORIES]),
+    }

@@ -22,14 +22,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sites.models import Site
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
-from catalogue_ext import tasks
+from catalogue_ext import selectors, tasks
 from catalogue_ext.abstract_models import LISTING_IN_QUEUE, REPORT_TRANSITIONS, ListingStatus, ReportStatus
 from peken.mail import mail_users
 from peken.page_cache import page_cache_invalidate
@@ -41,6 +41,7 @@ ProductImage = get_model("catalogue", "ProductImage")
 Category = get_model("catalogue", "Category")
 ListingReport = get_model("catalogue", "ListingReport")
 ListingDecision = get_model("catalogue", "ListingDecision")
+SearchWord = get_model("catalogue", "SearchWord")
 StockRecord = get_model("partner", "StockRecord")
 StockUpdate = get_model("partner", "StockUpdate")
 
@@ -336,3 +337,28 @@ def listing_report_settle(*, report: ListingReport, actor: AbstractBaseUser, rem
             report.save(update_fields=["status", "handled_by", "handling_note", "date_handled"])
         report.refresh_from_db()
     return report
+
+
+def search_words_refresh() -> int:
+    """Rebuild SearchWord, the words of the titles on sale, that search corrects typing against.
+
+    The words are lower-cased runs of letters and digits of every title on sale
+    now, each with how many products' titles hold it. All or nothing in one
+    transaction: searches meanwhile see the old vocabulary. PostgreSQL only
+    (corrections use pg_trgm); elsewhere nothing is written. Returns the
+    number of words.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    titles, params = selectors.products_on_sale().values("pk", "title").query.sql_with_params()
+    table = connection.ops.quote_name(SearchWord._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"INSERT INTO {table} (word, products) "
+            f"SELECT word, count(DISTINCT on_sale.pk) FROM ({titles}) AS on_sale, "
+            "regexp_split_to_table(lower(on_sale.title), '[^[:alnum:]]+') AS word "
+            "WHERE word <> '' AND length(word) <= 100 GROUP BY word",
+            params,
+        )
+        return cursor.rowcount

@@ -7,3 +7,11 @@ def listing_decision_notify(decision_id: int) -> None:
     from catalogue_ext import services
 
     services.listing_decision_notify(decision_id=decision_id)
+
+
+@shared_task
+def search_words_refresh() -> int:
+    """Rebuild the vocabulary search corrects typing against; scheduled by Celery beat."""
+    from catalogue_ext import services
+
+    return services.search_words_refresh()

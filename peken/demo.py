@@ -29,6 +29,7 @@ from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
 
 from buyers.services import buyer_kecamatan_set
+from catalogue_ext.services import search_words_refresh
 from peken import city
 from procurement.demo import procurement_demo_load
 from sellers import permissions
@@ -246,6 +247,7 @@ def demo_load() -> DemoCounts:
         products = _products(leaves, top_of, sellers_by_category, product_class)
         _accounts(country)
         procurement_demo_load()  # agencies, their officials and budgets (issue 4)
+        search_words_refresh()  # so "berass" is corrected at once, not at the next beat
     return DemoCounts(
         kecamatan=len(city.kecamatan_names()),
         categories=Category.objects.count(),

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from oscar.core.loading import get_model
 
+from catalogue_ext.services import search_words_refresh
 from orders.statuses import OrderStatus
 from sellers.abstract_models import SellerStatus
 
@@ -270,6 +271,7 @@ def synthetic_populate(
         with connection.cursor() as cursor:
             for model in (Product, ProductCategory, StockRecord, Partner, Order, Line):
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+    search_words_refresh()
     return SyntheticCounts(
         sellers=len(seller_ids),
         products=Product.objects.filter(upc__startswith=prefix).count(),

@@ -8,14 +8,16 @@ whatever the page size or catalogue size.
 import hashlib
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import ListView
+from django.views.generic import ListView, View
 from oscar.apps.search.signals import user_search
 from oscar.core.loading import get_class, get_model
 
@@ -31,23 +33,28 @@ Category = get_model("catalogue", "Category")
 COUNT_SECONDS = 60
 
 
-class CachedCountPaginator(Paginator):
-    """Counting a large category costs more than the page itself (tens of ms
-    at 100,000 products), so the count is cached for a minute.
+def result_count(object_list) -> int:
+    """How many products a listing holds, cached for a minute under its SQL.
 
-    A stale count only changes the number shown and the page links: a page
-    always shows its full slice of products, whatever the cached count says.
+    Counting a large category costs more than the page itself (tens of ms at
+    100,000 products). A stale count only changes the number shown and the
+    page links: a page always shows its full slice of products.
     """
+    # A Rekomendasi listing is counted through the queryset it ranks.
+    queryset = getattr(object_list, "queryset", object_list)
+    if queryset.query.is_empty():
+        return 0
+    sql, params = queryset.order_by().query.sql_with_params()
+    key = f"peken:count:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
+    return cache.get_or_set(key, queryset.count, COUNT_SECONDS)
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose count is ``result_count``'s, cached for a minute."""
 
     @cached_property
     def count(self) -> int:
-        # A Rekomendasi listing is counted through the queryset it ranks.
-        queryset = getattr(self.object_list, "queryset", self.object_list)
-        if queryset.query.is_empty():
-            return 0
-        sql, params = queryset.order_by().query.sql_with_params()
-        key = f"peken:count:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
-        return cache.get_or_set(key, lambda: super(CachedCountPaginator, self).count, COUNT_SECONDS)
+        return result_count(self.object_list)
 
     def page(self, number):
         number = self.validate_number(number)
@@ -145,11 +152,38 @@ class FacetedSearchView(ProductListView):
             sender=self, session=self.request.session, user=self.request.user, query=self.query
         )
         sort = self.form.sort()
-        return selectors.product_search(query=self.query, sort=sort, kecamatan=self.form.chosen_kecamatan(),
-                                        buyer_kecamatan=self.buyer_kecamatan(sort))
+        search = {"sort": sort, "kecamatan": self.form.chosen_kecamatan(),
+                  "buyer_kecamatan": self.buyer_kecamatan(sort)}
+        results = selectors.product_search(query=self.query, **search)
+        # Few or no results: perhaps a typing mistake. With none at all, show what the
+        # corrected words find rather than an empty page.
+        self.correction, self.corrected = None, False
+        if self.query and (found := result_count(results)) <= selectors.FEW_RESULTS:
+            self.correction = selectors.search_correction(query=self.query)
+            if self.correction and not found:
+                results = selectors.product_search(query=self.correction, **search)
+                self.corrected = True
+        return results
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["query"] = self.query
         ctx["search_form"] = self.form
+        ctx["correction"] = self.correction
+        ctx["corrected"] = self.corrected
+        if self.correction:
+            params = self.request.GET.copy()
+            params["q"] = self.correction
+            params.pop("page", None)
+            ctx["correction_url"] = f"{self.request.path}?{params.urlencode()}"
         return ctx
+
+
+class SearchSuggestionsView(View):
+    """Titles and categories for the header search box as the shopper types (JSON, cached)."""
+
+    def get(self, request, *args, **kwargs):
+        prefix = request.GET.get("q", "")[:SearchForm.base_fields["q"].max_length]
+        response = JsonResponse(selectors.search_suggestions(prefix=prefix))
+        patch_cache_control(response, public=True, max_age=settings.PEKEN_SEARCH_SUGGEST_CACHE_SECONDS)
+        return response

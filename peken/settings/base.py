@@ -110,6 +110,11 @@ PEKEN_RECOMMENDED_REFRESH_MINUTES = env.int("PEKEN_RECOMMENDED_REFRESH_MINUTES",
 # How long one listing's ranking is reused (new goods show after at most this).
 PEKEN_RECOMMENDED_CACHE_SECONDS = env.int("PEKEN_RECOMMENDED_CACHE_SECONDS", default=60)
 
+# Suggestions under the search box are reused per typed prefix for this long.
+PEKEN_SEARCH_SUGGEST_CACHE_SECONDS = env.int("PEKEN_SEARCH_SUGGEST_CACHE_SECONDS", default=300)
+# Words of new titles are offered as corrections ("Mungkin maksud Anda") after at most this.
+PEKEN_SEARCH_WORDS_REFRESH_MINUTES = env.int("PEKEN_SEARCH_WORDS_REFRESH_MINUTES", default=15)
+
 ROOT_URLCONF = "peken.urls"
 WSGI_APPLICATION = "peken.wsgi.application"
 
@@ -192,6 +197,8 @@ CELERY_BEAT_SCHEDULE = {
     "payments-unplaced-refund": {"task": "payments.tasks.payments_unplaced_refund", "schedule": 900.0},
     "exposure-seller-activity": {"task": "exposure.tasks.seller_activity_refresh",
                                  "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES},
+    "catalogue-search-words": {"task": "catalogue_ext.tasks.search_words_refresh",
+                               "schedule": 60.0 * PEKEN_SEARCH_WORDS_REFRESH_MINUTES},
     "procurement-requisitions-remind": {"task": "procurement.tasks.requisitions_remind", "schedule": 3600.0},
     "procurement-requisitions-expire": {"task": "procurement.tasks.requisitions_expire", "schedule": 3600.0},
     "procurement-audit-chain-watch": {"task": "procurement.tasks.audit_chain_watch", "schedule": 86400.0},
