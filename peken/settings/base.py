@@ -1,5 +1,6 @@
 """Settings shared by every environment; the others import and adjust these."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "sorl.thumbnail",
     "django_celery_beat",
+    "axes",
     "buyers",
     "exposure",
     "peken",
@@ -93,6 +95,8 @@ MIDDLEWARE = [
     "procurement.middleware.OfficialCheckoutMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "peken.page_cache.AnonymousPageCacheMiddleware",
+    # Last, so its lockout page replaces whatever the sign-in view answered.
+    "axes.middleware.AxesMiddleware",
 ]
 # Anonymous catalogue pages are shared for this long (0 turns the page cache off).
 PEKEN_PAGE_CACHE_SECONDS = env.int("PEKEN_PAGE_CACHE_SECONDS", default=60)
@@ -136,6 +140,8 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = (
+    # First: refuses a locked-out account or address before any password is checked.
+    "peken.auth_backends.SignInGuardBackend",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 )
@@ -146,6 +152,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_REDIRECT_URL = "/"
+
+# Password guessing (django-axes): after FAILURE_LIMIT wrong passwords for one account,
+# or from one address, signing in there is refused for COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.int("PEKEN_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PEKEN_SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "peken.auth_backends.signin_username"
+AXES_LOCKOUT_CALLABLE = "peken.views.signin_locked_out"
 
 # Bahasa Indonesia first, English second; times in Surabaya's zone.
 LANGUAGE_CODE = "id"
@@ -197,10 +212,18 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-audit-chain-watch": {"task": "procurement.tasks.audit_chain_watch", "schedule": 86400.0},
 }
 
+# Django logs refusals on django.request and on one django.security.<name> logger per
+# kind of suspicious request; each gets the filter that drops a refusal's traceback.
+REFUSAL_LOGGERS = ["django.request", "django.security.csrf", *(f"django.security.{name}" for name in (
+    "DisallowedHost", "DisallowedRedirect", "DisallowedModelAdminLookup", "DisallowedModelAdminToField",
+    "InvalidSessionKey", "RequestDataTooBig", "SuspiciousFileOperation", "SuspiciousMultipartForm",
+    "SuspiciousOperation", "SuspiciousSession", "TooManyFieldsSent", "TooManyFilesSent"))]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_without_traceback": {"()": "peken.log_filters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {name: {"filters": ["refusal_without_traceback"]} for name in REFUSAL_LOGGERS},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
 
