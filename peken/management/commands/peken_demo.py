@@ -10,7 +10,8 @@ from procurement import demo as procurement_demo
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) Surabaya demo sellers, products and accounts. Refused in production."
+    help = ("Create the Surabaya demo sellers, products and accounts that are missing; keeps every edit. "
+            "Refused in production.")
 
     def handle(self, *args, **options):
         started = time.monotonic()
