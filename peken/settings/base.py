@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "catalogue_ext.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
-    "oscar.apps.dashboard.apps.DashboardConfig",
+    "peken.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
     "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
@@ -244,7 +244,8 @@ OSCAR_INITIAL_LINE_STATUS = "Baru"
 # Each seller's order moves through orders/statuses.py's table; Oscar's
 # dashboard reads the same moves from here.
 OSCAR_ORDER_STATUS_PIPELINE = oscar_pipeline()
-OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+# A line's status follows its order's (orders.services); no line moves on its own.
+OSCAR_LINE_STATUS_PIPELINE = {status: () for status in OSCAR_ORDER_STATUS_PIPELINE}
 OSCAR_PRODUCTS_PER_PAGE = 20
 OSCAR_HIDDEN_FEATURES = ["wishlists"]
 OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"
