@@ -15,25 +15,28 @@ from django.template import loader
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
+# A refusal does not repeat the refused address in the page (it may name another
+# shop's order): the header's language switcher returns to the home page instead.
+ERROR_CONTEXT = {"language_neutral_url_path": "/"}
 
 
 def bad_request(request, exception):
-    return render(request, "peken/errors/400.html", status=400)
+    return render(request, "peken/errors/400.html", ERROR_CONTEXT, status=400)
 
 
 def permission_denied(request, exception):
     # The services and views write why in the PermissionDenied they raise.
     reason = str(exception) if exception is not None else ""
-    return render(request, "peken/errors/403.html", {"reason": reason}, status=403)
+    return render(request, "peken/errors/403.html", {**ERROR_CONTEXT, "reason": reason}, status=403)
 
 
 def page_not_found(request, exception):
-    return render(request, "peken/errors/404.html", status=404)
+    return render(request, "peken/errors/404.html", ERROR_CONTEXT, status=404)
 
 
 def server_error(request):
     try:
-        return render(request, "peken/errors/500.html", status=500)
+        return render(request, "peken/errors/500.html", ERROR_CONTEXT, status=500)
     except Exception:
         logger.exception("The server error page could not be rendered in the site's layout")
         return HttpResponseServerError(loader.get_template("peken/errors/500_plain.html").render())
@@ -43,6 +46,7 @@ def signin_locked_out(request, original_response=None, credentials=None):
     """django-axes' answer once an account or an address has had too many wrong passwords."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "peken/errors/locked_out.html", {
+        **ERROR_CONTEXT,
         "message": _("Terlalu banyak kata sandi yang salah. Demi keamanan akun, masuk ditutup selama "
                      "%(minutes)s menit; setelah itu Anda bisa mencoba lagi. Lupa kata sandi? Atur ulang "
                      "lewat email sambil menunggu.")
