@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 # A refusal does not repeat the refused address in the page (it may name another
-# shop's order): the header's language switcher returns to the home page instead.
-ERROR_CONTEXT = {"language_neutral_url_path": "/"}
+# shop's order or agency's requisition): the header's language and buying-mode
+# switches return to the home page instead.
+ERROR_CONTEXT = {"language_neutral_url_path": "/", "return_path": "/"}
 
 
 def bad_request(request, exception):
