@@ -31,6 +31,13 @@ def permission_denied(request, exception):
     return render(request, "peken/errors/403.html", {**ERROR_CONTEXT, "reason": reason}, status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without its valid security token: most often a page left open too long."""
+    return render(request, "peken/errors/403.html", {**ERROR_CONTEXT, "reason": _(
+        "Formulir ini sudah kedaluwarsa atau dikirim dari luar Peken, jadi tidak diproses. Muat ulang "
+        "halamannya, lalu kirim sekali lagi.")}, status=403)
+
+
 def page_not_found(request, exception):
     return render(request, "peken/errors/404.html", ERROR_CONTEXT, status=404)
 

@@ -59,6 +59,19 @@ def test_403_without_a_reason_offers_a_visitor_to_sign_in(client):
     assert "/accounts/login/?next=/terlarang/" in html
 
 
+def test_a_form_without_its_security_token_gets_a_403_saying_what_to_do(caplog):
+    # given a sign-in form posted without its CSRF token (a page left open too long)
+    client = Client(enforce_csrf_checks=True)
+    with caplog.at_level(logging.WARNING):
+        response = client.post("/accounts/login/", {"login-username": "a@contoh.id", "login_submit": "1"})
+
+    # then a 403 in the site's layout says to reload the page and send it again
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert in_site_layout(html) and "Muat ulang halamannya, lalu kirim sekali lagi." in html
+    assert "Traceback" not in caplog.text
+
+
 def test_404_in_both_languages(client, caplog):
     # given a page that does not exist
     # when it is asked for in Indonesian

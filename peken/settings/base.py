@@ -115,6 +115,7 @@ PEKEN_RECOMMENDED_REFRESH_MINUTES = env.int("PEKEN_RECOMMENDED_REFRESH_MINUTES",
 PEKEN_RECOMMENDED_CACHE_SECONDS = env.int("PEKEN_RECOMMENDED_CACHE_SECONDS", default=60)
 
 ROOT_URLCONF = "peken.urls"
+CSRF_FAILURE_VIEW = "peken.views.csrf_failure"  # in the site's layout, like the other refusals
 WSGI_APPLICATION = "peken.wsgi.application"
 
 TEMPLATES = [
