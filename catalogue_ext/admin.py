@@ -7,6 +7,9 @@ cannot put held goods on sale by editing them here.
 """
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.admin import *  # noqa: F403
 from oscar.apps.catalogue.admin import ProductAdmin
 from oscar.core.loading import get_model
@@ -18,7 +21,15 @@ ProductCategory = get_model("catalogue", "ProductCategory")
 
 
 class ListingAdmin(ProductAdmin):
-    readonly_fields = ("listing_status",)
+    readonly_fields = ("listing_status", "where_to_decide")
+
+    @admin.display(description=_("Ubah status kurasi"))
+    def where_to_decide(self, obj):
+        if obj.pk is None:
+            return "-"
+        url = reverse("sellers:verification-listing-decide", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url,
+                           _("Di halaman verifikasi produk, dengan alasan yang dikirim ke penjual"))
 
     def save_related(self, request, form, formsets, change):
         # After the inlines, so the held-category rule sees the product's categories.

@@ -7,6 +7,9 @@ which records who changed what from what to what.
 """
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.admin import *  # noqa: F403
 from oscar.apps.partner.admin import PartnerAdmin, StockRecordAdmin
 from oscar.core.loading import get_model
@@ -47,8 +50,15 @@ class DataChangeInline(RecordInline):
 class SellerAdmin(PartnerAdmin):
     list_display = ("name", "code", "status", "kecamatan")
     list_filter = ("status", "kind")
-    readonly_fields = ("status", "date_registered")
+    readonly_fields = ("status", "where_to_decide", "date_registered")
     inlines = [DecisionInline, DataChangeInline]
+
+    @admin.display(description=_("Ubah status"))
+    def where_to_decide(self, obj):
+        if obj.pk is None:
+            return "-"
+        return format_html('<a href="{}">{}</a>', reverse("sellers:verification-decide", args=[obj.pk]),
+                           _("Di halaman verifikasi toko, dengan alasan yang dikirim ke penjual"))
 
     def save_model(self, request, obj, form, change):
         if not change:

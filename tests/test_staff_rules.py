@@ -117,8 +117,9 @@ def test_admin_cannot_move_a_shop_but_its_bank_change_is_recorded(staff_client, 
                      bank_account_number="9988776655", bank_account_holder="Orang Lain")
     response = staff_client.post(url, data)
 
-    # then the form is saved but the status did not move (only the verification pages move it)
+    # then the form is saved but the status did not move: the page sends status moves to the verification page
     assert response.status_code == 302, response.content.decode()[:3000]
+    assert f'href="/penjual/verifikasi/{shop.pk}/"' in staff_client.get(url).content.decode()
     shop.refresh_from_db()
     assert shop.status == SellerStatus.ACTIVE and not shop.decisions.exists()
     assert shop.bank_account_number == "9988776655"
