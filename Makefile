@@ -38,8 +38,7 @@ system-deps:
 # which delivers its signed webhooks back to the dev server.
 LOCALSTRIPE_PORT ?= 8420
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py peken_demo
+	$(BIN)/python manage.py peken_demo --migrate
 	$(BIN)/python -m payments.localstripe_server --port $(LOCALSTRIPE_PORT) \
 	  --webhook-url http://127.0.0.1:8000/pembayaran/stripe/webhook/ \
 	  --webhook-secret "$${STRIPE_WEBHOOK_SECRET:-whsec_peken_localstripe}" & LOCALSTRIPE=$$!; \

@@ -157,8 +157,8 @@ def test_demo_again_keeps_what_a_newcomer_changed_and_creates_what_is_missing(cl
     gone_upc = gone.upc
     gone.delete()
 
-    # when the demo loads again (the next `make run`)
-    call_command("peken_demo")
+    # when the demo loads again as the next `make run` does it (migrations first, in the same process)
+    call_command("peken_demo", "--migrate")
 
     # then every change is kept
     record.refresh_from_db()
