@@ -15,11 +15,16 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # The dev extra is localstripe, the fake Stripe server `make run` talks to.
-install: $(BIN)/python
+# Installed again only when the dependencies change, so a second `make run` starts at once.
+install: $(VENV)/.installed-dev
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt ".[dev]"
+	touch $@
 
-install-test: $(BIN)/python
+install-test: $(VENV)/.installed-test
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt ".[test]"
+	touch $@
 
 # Debian's chromium drives the browser tests (Playwright's own download cannot work here).
 system-deps:
@@ -27,13 +32,13 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
 
-# Zero-setup local run: SQLite, eager background tasks, demo data.
+# Zero-setup local run: SQLite, eager background tasks, demo data (only what is missing is
+# loaded, so prices, stock and anything else changed since are kept).
 # Card payments go to localstripe on port 8420 (started here, stopped with the server),
 # which delivers its signed webhooks back to the dev server.
 LOCALSTRIPE_PORT ?= 8420
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py peken_demo
+	$(BIN)/python manage.py peken_demo --migrate
 	$(BIN)/python -m payments.localstripe_server --port $(LOCALSTRIPE_PORT) \
 	  --webhook-url http://127.0.0.1:8000/pembayaran/stripe/webhook/ \
 	  --webhook-secret "$${STRIPE_WEBHOOK_SECRET:-whsec_peken_localstripe}" & LOCALSTRIPE=$$!; \

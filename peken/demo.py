@@ -2,9 +2,10 @@
 
 Loads the category tree, sellers (as Oscar partners whose shop address names
 their kelurahan and kecamatan, from the city's 31 in fixtures/surabaya.json),
-products with stock and a locally drawn picture, and two demo accounts. Every
-row is found by a natural key before it is written, so running the loader
-again changes nothing; it refuses to run where
+products with stock and a locally drawn picture, and the demo accounts. Every
+row is found by a natural key and written only if it is missing: running the
+loader again (every ``make run``) keeps whatever was changed since, prices,
+stock, titles, shops and passwords included. It refuses to run where
 ``PEKEN_DEMO_DATA_ALLOWED`` is off (production).
 """
 
@@ -99,7 +100,7 @@ def _sellers(country: Country) -> dict[str, list[Partner]]:
     by_category: dict[str, list[Partner]] = {}
     for data in fixture("sellers.json"):
         # Demo shops are already verified (status aktif), so their goods are on sale.
-        partner, _ = Partner.objects.update_or_create(
+        partner, created = Partner.objects.get_or_create(
             code=slugify(data["name"]),
             defaults={
                 "name": data["name"], "status": SellerStatus.ACTIVE,
@@ -108,8 +109,12 @@ def _sellers(country: Country) -> dict[str, list[Partner]]:
                 "kelurahan": data["kelurahan"], "made_locally": data["made_locally"],
             },
         )
+        for name in data["categories"]:
+            by_category.setdefault(name, []).append(partner)
+        if not created:
+            continue
         owner_first, _, owner_last = data["owner"].partition(" ")
-        PartnerAddress.objects.update_or_create(
+        PartnerAddress.objects.get_or_create(
             partner=partner,
             defaults={
                 "first_name": owner_first, "last_name": owner_last, "line1": data["street"],
@@ -121,12 +126,10 @@ def _sellers(country: Country) -> dict[str, list[Partner]]:
         )
         # Every demo shop delivers in its own kecamatan and nearby; one in three also far.
         step = len(data["name"]) % 3
-        SellerDelivery.objects.update_or_create(seller=partner, defaults={
+        SellerDelivery.objects.get_or_create(seller=partner, defaults={
             "local_fee": Decimal(3000 + 1000 * step), "near_fee": Decimal(8000 + 2000 * step),
             "middle_fee": Decimal(12000 + 3000 * step), "far_fee": Decimal(20000) if step == 2 else None,
         })
-        for name in data["categories"]:
-            by_category.setdefault(name, []).append(partner)
     return by_category
 
 
@@ -167,7 +170,7 @@ def _products(
         seller = sellers[turn.get(top, 0) % len(sellers)]
         turn[top] = turn.get(top, 0) + 1
         upc = UPC_PREFIX + slugify(data["title"])[: 64 - len(UPC_PREFIX)]
-        product, created = Product.objects.update_or_create(
+        product, created = Product.objects.get_or_create(
             upc=upc,
             defaults={
                 "title": data["title"], "description": data["description"], "product_class": product_class,
@@ -176,18 +179,20 @@ def _products(
                 "halal_certificate_number": _halal_number(data["title"]) if data["halal"] else "",
             },
         )
+        count += 1
+        if not created:
+            continue
         ProductCategory.objects.get_or_create(product=product, category=category)
-        StockRecord.objects.update_or_create(
+        StockRecord.objects.get_or_create(
             product=product, partner=seller,
             defaults={"partner_sku": upc, "price": Decimal(data["price"]), "num_in_stock": data["stock"]},
         )
-        if created or not product.images.exists():
+        if not product.images.exists():
             picture = product_picture(title=data["title"], category=data["category"], colour=colours[top])
             ProductImage.objects.create(
                 product=product, caption=data["title"], display_order=0,
                 original=ContentFile(picture, name=f"{product.slug or upc.lower()}.jpg"),
             )
-        count += 1
     return count
 
 
@@ -196,39 +201,44 @@ def _halal_number(title: str) -> str:
     return f"ID35110000{zlib.crc32(title.encode()) % 10**8:08d}"
 
 
+def _account(account: dict, *, staff: bool) -> User | None:
+    """The demo account, created with its printed password; None if it already exists (kept as is)."""
+    if User.objects.filter(email=account["email"]).exists():
+        return None
+    first_name, last_name = account["name"]
+    user = User(username=account["email"].split("@")[0], email=account["email"], first_name=first_name,
+                last_name=last_name, is_staff=staff, is_superuser=staff, is_active=True)
+    user.set_password(account["password"])
+    user.save()
+    return user
+
+
 def _accounts(country: Country) -> None:
-    for account, staff in ((SHOPPER, False), (ADMIN, True), (VERIFIER, False), (SELLER, False)):
-        user = User.objects.filter(email=account["email"]).first() or User(
-            username=account["email"].split("@")[0], email=account["email"]
-        )
-        user.first_name, user.last_name = account["name"]
-        user.is_staff = user.is_superuser = staff
-        user.is_active = True
-        user.set_password(account["password"])
-        user.save()
-    app_label, codename = permissions.VERIFY_SELLER.split(".")
-    User.objects.get(email=VERIFIER["email"]).user_permissions.add(
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
-    )
-    # The demo seller runs one shop, and only through the seller centre: never
-    # partner.dashboard_access, which would open Oscar's dashboard to them.
-    Partner.objects.get(code=slugify(fixture("sellers.json")[0]["name"])).users.add(
-        User.objects.get(email=SELLER["email"])
-    )
-    shopper = User.objects.get(email=SHOPPER["email"])
-    if not UserAddress.objects.filter(user=shopper).exists():
+    _account(ADMIN, staff=True)
+    verifier = _account(VERIFIER, staff=False)
+    if verifier is not None:
+        app_label, codename = permissions.VERIFY_SELLER.split(".")
+        verifier.user_permissions.add(Permission.objects.get(content_type__app_label=app_label,
+                                                             codename=codename))
+    seller = _account(SELLER, staff=False)
+    if seller is not None:
+        # The demo seller runs one shop, and only through the seller centre: never
+        # partner.dashboard_access, which would open Oscar's dashboard to them.
+        Partner.objects.get(code=slugify(fixture("sellers.json")[0]["name"])).users.add(seller)
+    shopper = _account(SHOPPER, staff=False)
+    if shopper is not None:
         UserAddress.objects.create(
             user=shopper, first_name="Siti", last_name="Rahayu", line1="Jl. Kalibokor Selatan No. 12",
             line2="Kel. Pucang Sewu", line3="Kec. Gubeng", line4="Surabaya", state="Jawa Timur",
             postcode="60283", country=country, phone_number="+6281234567890",
             is_default_for_shipping=True, is_default_for_billing=True,
         )
-    # Siti lives in Gubeng: Rekomendasi shows Gubeng's shops to her first.
-    buyer_kecamatan_set(user=shopper, kecamatan="Gubeng", actor=None)
+        # Siti lives in Gubeng: Rekomendasi shows Gubeng's shops to her first.
+        buyer_kecamatan_set(user=shopper, kecamatan="Gubeng", actor=None)
 
 
 def demo_load() -> DemoCounts:
-    """Load or refresh the demo marketplace; idempotent.
+    """Create whatever of the demo marketplace is missing; idempotent, and never resets an edit.
 
     Raises ImproperlyConfigured where demo data is not allowed (production),
     so demo accounts with published passwords can never exist there.
@@ -236,7 +246,7 @@ def demo_load() -> DemoCounts:
     if not getattr(settings, "PEKEN_DEMO_DATA_ALLOWED", False):
         raise ImproperlyConfigured("Demo data is disabled in these settings (PEKEN_DEMO_DATA_ALLOWED).")
     with transaction.atomic():
-        Site.objects.update_or_create(pk=settings.SITE_ID, defaults={
+        Site.objects.get_or_create(pk=settings.SITE_ID, defaults={
             "domain": "127.0.0.1:8000", "name": "Peken Surabaya"})
         country = city.country()
         product_class, _ = ProductClass.objects.get_or_create(

@@ -22,3 +22,9 @@ urlpatterns = [
 # Uploaded product images; production serves them from the web server or object storage.
 if settings.DEBUG or getattr(settings, "PEKEN_SERVE_MEDIA", False):
     urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+# Refusals and failures in the site's layout, saying why and where to go next.
+handler400 = "peken.views.bad_request"
+handler403 = "peken.views.permission_denied"
+handler404 = "peken.views.page_not_found"
+handler500 = "peken.views.server_error"

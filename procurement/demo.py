@@ -8,7 +8,8 @@ Bendahara, agency admin), e.g. pptk.dinkes@peken.local; a city-wide auditor
 the same SIPD-style CSV importer an agency admin uses; the default approval
 policy. Everything is written through procurement.services, so the audit
 trail holds it, and only what is missing is written: a second run changes
-nothing. Called by peken.demo.demo_load, which refuses to run in production.
+nothing, and keeps what was changed since (roles revoked, budget lines and
+passwords edited). Called by peken.demo.demo_load, which refuses to run in production.
 """
 
 import csv
@@ -55,9 +56,12 @@ def official_logins() -> list[tuple[str, str, str]]:
     return [*rows, ("Inspektorat (seluruh kota)", str(Role.AUDITOR.label), auditor_email())]
 
 
-def _user(*, email: str, first_name: str, last_name: str) -> User:
-    user = User.objects.filter(email=email).first() or User(username=email.split("@")[0], email=email)
-    user.first_name, user.last_name, user.is_active = first_name, last_name, True
+def _user(*, email: str, first_name: str, last_name: str) -> User | None:
+    """The official's account, created with the demo password; None if it already exists (kept as is)."""
+    if User.objects.filter(email=email).exists():
+        return None
+    user = User(username=email.split("@")[0], email=email, first_name=first_name, last_name=last_name,
+                is_active=True)
     user.set_password(OFFICIAL_PASSWORD)
     user.save()
     return user
@@ -87,16 +91,20 @@ def _agency(data: dict, *, actor) -> Agency:
             units[name] = services.unit_create(agency=agency, name=name, actor=actor)
     for person in data["people"]:
         user = _user(email=person["email"], first_name=person["first_name"], last_name=person["last_name"])
+        if user is None:
+            continue  # an existing official keeps the roles they have now
         unit = units[person["unit"]] if person["unit"] else None
         services.membership_grant(agency=agency, user=user, role=person["role"], unit=unit, actor=actor)
     year = timezone.localdate().year
     have = set(BudgetLine.objects.filter(agency=agency, fiscal_year=year)
                .values_list("sub_activity", "account_code"))
-    wanted = {(sub_activity_label(row["sub_activity_code"], row["sub_activity"]), row["account_code"])
-              for row in data["budget"]}
-    if not wanted <= have:
+    # Only the missing lines: the importer would set a matched line's ceiling back to the fixture's.
+    missing = [row for row in data["budget"]
+               if (sub_activity_label(row["sub_activity_code"], row["sub_activity"]), row["account_code"])
+               not in have]
+    if missing:
         result = services.budget_lines_import(agency=agency, fiscal_year=year,
-                                              file=_budget_csv(data["budget"]), actor=actor,
+                                              file=_budget_csv(missing), actor=actor,
                                               file_name=f"dpa-{agency.code}-{year}.csv")
         if not result.ok:
             raise ValueError(f"fixtures/procurement.json, {agency.code}: {result.errors}")
@@ -113,7 +121,8 @@ def procurement_demo_load() -> ProcurementDemoCounts:
         _agency(agency, actor=actor)
     auditor = data["auditor"]
     user = _user(email=auditor["email"], first_name=auditor["first_name"], last_name=auditor["last_name"])
-    services.membership_grant(agency=None, user=user, role=Role.AUDITOR, actor=actor)
+    if user is not None:
+        services.membership_grant(agency=None, user=user, role=Role.AUDITOR, actor=actor)
     codes = [agency["code"] for agency in data["agencies"]]
     return ProcurementDemoCounts(
         agencies=len(codes),

@@ -136,6 +136,15 @@ class AbstractSellerRating(models.Model):
 class StockUpdateSource(models.TextChoices):
     CSV = "csv", _("Unggah CSV")
     FORM = "formulir", _("Formulir produk")
+    ADMIN = "admin", _("Admin Django (petugas)")
+    DASHBOARD = "dasbor", _("Dasbor (petugas)")
+
+
+class StaffTool(models.TextChoices):
+    """Where a member of staff changed a shop's data."""
+
+    ADMIN = "admin", _("Admin Django")
+    DASHBOARD = "dasbor", _("Dasbor")
 
 
 class AbstractStockUpdate(models.Model):
@@ -160,3 +169,27 @@ class AbstractStockUpdate(models.Model):
 
     def __str__(self):
         return f"{self.seller}: {self.file_name or self.source} ({self.rows_applied})"
+
+
+class AbstractSellerDataChange(models.Model):
+    """Append-only record of a staff change to a shop's data (identity, tax numbers, bank account).
+
+    ``changes`` maps each changed field to its value before and after, so a
+    change of the account the shop is paid into can always be traced to a person.
+    """
+
+    seller = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="data_changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    source = models.CharField(_("Lewat"), max_length=10, choices=StaffTool.choices)
+    changes = models.JSONField(default=dict)
+    date_created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-date_created", "-id"]
+        verbose_name = _("Perubahan data toko")
+        verbose_name_plural = _("Perubahan data toko")
+
+    def __str__(self):
+        return f"{self.seller}: {', '.join(self.changes)}"

@@ -1,5 +1,6 @@
 from sellers.abstract_models import (
     AbstractSeller,
+    AbstractSellerDataChange,
     AbstractSellerDecision,
     AbstractSellerRating,
     AbstractStockUpdate,
@@ -19,6 +20,10 @@ class SellerRating(AbstractSellerRating):
 
 
 class StockUpdate(AbstractStockUpdate):
+    pass
+
+
+class SellerDataChange(AbstractSellerDataChange):
     pass
 
 

@@ -1,5 +1,6 @@
-"""Writes about sellers: registration and every change of a shop's status."""
+"""Writes about sellers: registration, every change of a shop's status, and staff edits of a shop."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,11 +20,12 @@ from peken import city
 from peken.mail import mail_users
 from peken.page_cache import page_cache_invalidate
 from sellers import tasks
-from sellers.abstract_models import SellerStatus, StockUpdateSource, umkm_scale_for
+from sellers.abstract_models import SellerStatus, StaffTool, StockUpdateSource, umkm_scale_for
 from sellers.stock_csv import StockChange, stock_csv_parse
 
 Partner = get_model("partner", "Partner")
 PartnerAddress = get_model("partner", "PartnerAddress")
+SellerDataChange = get_model("partner", "SellerDataChange")
 SellerDecision = get_model("partner", "SellerDecision")
 SellerRating = get_model("partner", "SellerRating")
 StockRecord = get_model("partner", "StockRecord")
@@ -266,3 +268,74 @@ def stock_csv_apply(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
         if preview.changes:
             transaction.on_commit(page_cache_invalidate)
     return upload
+
+
+def seller_details_save(*, seller: Partner, actor: AbstractBaseUser, changed: list[str],
+                        source: StaffTool) -> SellerDataChange | None:
+    """Save a staff member's edit of a shop and record each changed field, before and after.
+
+    ``seller`` carries the new values and ``changed`` names the edited fields
+    (Django's admin, Oscar's dashboard). The shop row is locked, so "before"
+    is what the edit replaced; nothing is recorded (or saved) if nothing
+    differs. The status is never among them: it moves only through
+    seller_status_change, with its decision record (SellerStatusError).
+    """
+    if "status" in changed:
+        raise SellerStatusError(_("Status toko diubah lewat halaman verifikasi toko, bukan di sini."))
+    fields = [Partner._meta.get_field(name) for name in changed]
+    with transaction.atomic():
+        stored = Partner.objects.select_for_update().get(pk=seller.pk)
+        changes = {field.name: {"before": field.value_to_string(stored),
+                                "after": field.value_to_string(seller)}
+                   for field in fields if field.value_from_object(stored) != field.value_from_object(seller)}
+        if not changes:
+            return None
+        seller.save(update_fields=list(changes))
+        record = SellerDataChange.objects.create(seller=seller, actor=actor, source=source, changes=changes)
+        transaction.on_commit(page_cache_invalidate)
+    return record
+
+
+StockValues = tuple[Decimal | None, int | None]
+
+
+def stock_values_locked(records) -> dict[int, StockValues]:
+    """Each stock record's price and stock, locked in primary-key order until the transaction ends."""
+    return {pk: (price, stock) for pk, price, stock in
+            records.select_for_update().order_by("pk").values_list("pk", "price", "num_in_stock")}
+
+
+def stock_staff_changes_record(*, actor: AbstractBaseUser, source: StockUpdateSource,
+                               before: dict[int, StockValues], records: Iterable) -> list[StockUpdate]:
+    """Record the prices and stock a member of staff changed, one StockUpdate per shop.
+
+    ``before`` is what stock_values_locked read before the edit, in the same
+    transaction; a record missing from it is new (its old values are empty).
+    Records whose price and stock did not change are left out.
+    """
+    rows_by_seller: dict[int, list[dict]] = {}
+    for record in records:
+        price_old, stock_old = before.get(record.pk, (None, None))
+        if (price_old, stock_old) == (record.price, record.num_in_stock):
+            continue
+        rows_by_seller.setdefault(record.partner_id, []).append({
+            "sku": record.partner_sku, "title": record.product.title,
+            "price_old": None if price_old is None else int(price_old),
+            "price_new": None if record.price is None else int(record.price),
+            "stock_old": stock_old, "stock_new": record.num_in_stock,
+        })
+    updates = [StockUpdate.objects.create(seller_id=seller_id, actor=actor, source=source,
+                                          rows_applied=len(rows), changes=rows)
+               for seller_id, rows in rows_by_seller.items()]
+    if updates:
+        transaction.on_commit(page_cache_invalidate)
+    return updates
+
+
+def stock_record_staff_save(*, record, actor: AbstractBaseUser,
+                            source: StockUpdateSource) -> list[StockUpdate]:
+    """Save a stock record a member of staff edited and record the old and new price and stock."""
+    with transaction.atomic():
+        before = stock_values_locked(StockRecord.objects.filter(pk=record.pk)) if record.pk else {}
+        record.save()
+        return stock_staff_changes_record(actor=actor, source=source, before=before, records=[record])

@@ -133,3 +133,40 @@ def test_synthetic_command_fails_under_production_settings():
                             env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "PEKEN_SYNTHETIC_DATA_ALLOWED" in result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_again_keeps_what_a_newcomer_changed_and_creates_what_is_missing(client):
+    # given the demo loaded once
+    demo.demo_load()
+    record = StockRecord.objects.select_related("product", "partner").order_by("pk").first()
+    product, shop = record.product, record.partner
+    # and a newcomer then changed a price, a stock, a title, a shop, a password, a ceiling and a role
+    StockRecord.objects.filter(pk=record.pk).update(price=123_456, num_in_stock=7)
+    Product.objects.filter(pk=product.pk).update(title="Beras pandan wangi edisi uji")
+    Partner.objects.filter(pk=shop.pk).update(name="Toko Uji Coba", phone="0811000111")
+    admin = get_user_model().objects.get(email=demo.ADMIN["email"])
+    admin.set_password("sandi-baru-saya")
+    admin.save()
+    line = BudgetLine.objects.order_by("pk").first()
+    BudgetLine.objects.filter(pk=line.pk).update(ceiling=line.ceiling + 1_000_000)
+    revoked = Membership.objects.filter(user__email="pp.dinkes@peken.local").get()
+    revoked.delete()
+    # and deleted one demo product
+    gone = Product.objects.exclude(pk=product.pk).order_by("pk").last()
+    gone_upc = gone.upc
+    gone.delete()
+
+    # when the demo loads again as the next `make run` does it (migrations first, in the same process)
+    call_command("peken_demo", "--migrate")
+
+    # then every change is kept
+    record.refresh_from_db()
+    assert (record.price, record.num_in_stock) == (123_456, 7)
+    assert Product.objects.get(pk=product.pk).title == "Beras pandan wangi edisi uji"
+    assert Partner.objects.filter(pk=shop.pk, name="Toko Uji Coba", phone="0811000111").exists()
+    assert client.login(username=demo.ADMIN["email"], password="sandi-baru-saya")
+    assert BudgetLine.objects.get(pk=line.pk).ceiling == line.ceiling + 1_000_000
+    assert not Membership.objects.filter(user__email="pp.dinkes@peken.local").exists()
+    # and what was missing is back, priced and stocked
+    assert StockRecord.objects.filter(product__upc=gone_upc, price__gt=0, num_in_stock__gt=0).exists()

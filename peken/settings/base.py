@@ -1,5 +1,6 @@
 """Settings shared by every environment; the others import and adjust these."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -52,7 +53,7 @@ INSTALLED_APPS = [
     "catalogue_ext.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
-    "oscar.apps.dashboard.apps.DashboardConfig",
+    "peken.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
     "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "sorl.thumbnail",
     "django_celery_beat",
+    "axes",
     "buyers",
     "exposure",
     "peken",
@@ -93,6 +95,8 @@ MIDDLEWARE = [
     "procurement.middleware.OfficialCheckoutMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "peken.page_cache.AnonymousPageCacheMiddleware",
+    # Last, so its lockout page replaces whatever the sign-in view answered.
+    "axes.middleware.AxesMiddleware",
 ]
 # Anonymous catalogue pages are shared for this long (0 turns the page cache off).
 PEKEN_PAGE_CACHE_SECONDS = env.int("PEKEN_PAGE_CACHE_SECONDS", default=60)
@@ -116,6 +120,7 @@ PEKEN_SEARCH_SUGGEST_CACHE_SECONDS = env.int("PEKEN_SEARCH_SUGGEST_CACHE_SECONDS
 PEKEN_SEARCH_WORDS_REFRESH_MINUTES = env.int("PEKEN_SEARCH_WORDS_REFRESH_MINUTES", default=15)
 
 ROOT_URLCONF = "peken.urls"
+CSRF_FAILURE_VIEW = "peken.views.csrf_failure"  # in the site's layout, like the other refusals
 WSGI_APPLICATION = "peken.wsgi.application"
 
 TEMPLATES = [
@@ -141,6 +146,8 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = (
+    # First: refuses a locked-out account or address before any password is checked.
+    "peken.auth_backends.SignInGuardBackend",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 )
@@ -151,6 +158,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_REDIRECT_URL = "/"
+
+# Password guessing (django-axes): after FAILURE_LIMIT wrong passwords for one account,
+# or from one address, signing in there is refused for COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.int("PEKEN_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PEKEN_SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "peken.auth_backends.signin_username"
+AXES_LOCKOUT_CALLABLE = "peken.views.signin_locked_out"
 
 # Bahasa Indonesia first, English second; times in Surabaya's zone.
 LANGUAGE_CODE = "id"
@@ -204,10 +220,18 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-audit-chain-watch": {"task": "procurement.tasks.audit_chain_watch", "schedule": 86400.0},
 }
 
+# Django logs refusals on django.request and on one django.security.<name> logger per
+# kind of suspicious request; each gets the filter that drops a refusal's traceback.
+REFUSAL_LOGGERS = ["django.request", "django.security.csrf", *(f"django.security.{name}" for name in (
+    "DisallowedHost", "DisallowedRedirect", "DisallowedModelAdminLookup", "DisallowedModelAdminToField",
+    "InvalidSessionKey", "RequestDataTooBig", "SuspiciousFileOperation", "SuspiciousMultipartForm",
+    "SuspiciousOperation", "SuspiciousSession", "TooManyFieldsSent", "TooManyFilesSent"))]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_without_traceback": {"()": "peken.log_filters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {name: {"filters": ["refusal_without_traceback"]} for name in REFUSAL_LOGGERS},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
 
@@ -228,7 +252,8 @@ OSCAR_INITIAL_LINE_STATUS = OrderStatus.NEW.value
 # Each seller's order moves through orders/statuses.py's table; Oscar's
 # dashboard reads the same moves from here.
 OSCAR_ORDER_STATUS_PIPELINE = oscar_pipeline()
-OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+# A line's status follows its order's (orders.services); no line moves on its own.
+OSCAR_LINE_STATUS_PIPELINE = {status: () for status in OSCAR_ORDER_STATUS_PIPELINE}
 OSCAR_PRODUCTS_PER_PAGE = 20
 OSCAR_HIDDEN_FEATURES = ["wishlists"]
 OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"

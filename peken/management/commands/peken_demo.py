@@ -3,6 +3,7 @@
 import time
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from peken import demo
@@ -10,10 +11,17 @@ from procurement import demo as procurement_demo
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) Surabaya demo sellers, products and accounts. Refused in production."
+    help = ("Create the Surabaya demo sellers, products and accounts that are missing; keeps every edit. "
+            "Refused in production.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--migrate", action="store_true",
+                            help="Bring the database schema up to date first, in one process (make run).")
 
     def handle(self, *args, **options):
         started = time.monotonic()
+        if options["migrate"]:
+            call_command("migrate", interactive=False, verbosity=options["verbosity"], stdout=self.stdout)
         try:
             counts = demo.demo_load()
         except ImproperlyConfigured as exc:
