@@ -79,4 +79,4 @@ def test_each_person_is_written_to_in_the_language_they_picked(world, django_cap
     pp_mail = [m for m in mail.outbox if world.pp.email in m.to]
     assert pp_mail and pp_mail[0].subject.endswith("menunggu persetujuan Anda")
     (told,) = _requester_mail(world)
-    assert told.subject.startswith(f"Request {requisition.reference}: ")
+    assert told.subject.startswith(f"Requisition {requisition.reference}: ")
