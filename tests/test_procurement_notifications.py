@@ -50,6 +50,8 @@ def test_the_requester_hears_a_step_approved_and_where_it_waits(world, django_ca
     assert "Budi Uji" in message.body and "Harga wajar" in message.body
     assert "Disetujui oleh Budi Uji" in message.body and "Setujui oleh" not in message.body
     assert "Kini menunggu PPK" in message.body
+    # and the comment, which has no full stop of its own, stands on its line
+    assert "\nCatatan: Harga wajar\nKini menunggu PPK." in message.body
     # and the PPK is asked to act
     assert any(m.to == [world.ppk.email] for m in mail.outbox)
 
