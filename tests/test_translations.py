@@ -5,10 +5,22 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import translation
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from oscar.core.loading import get_model
+
+from orders.services import order_status_change
+from orders.statuses import OrderStatus, Party
+from procurement.services import requisition_decide, requisition_submit_from_basket
+from procurement.statuses import Decision
+from tests.factories import DEFAULT_PASSWORD, product_create, seller_create
+from tests.procurement_factories import approval_world, official_basket
 
 ROOT = Path(__file__).resolve().parent.parent
 EN_PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -115,3 +127,34 @@ def test_compiled_english_catalog_says_what_the_po_says():
                 wrong.append((msgid, want, got))
     # then each reads as the .po says: the .mo was compiled from this .po
     assert wrong == [], "run manage.py compilemessages -l en"
+
+
+def test_order_statuses_read_in_english_on_the_seller_centre_and_the_requisition(
+        db, indonesia, client, django_capture_on_commit_callbacks):
+    # given an approved requisition whose order the seller has accepted
+    world = approval_world()
+    shop = seller_create(name="Toko Sembako Bu Ani", email="ani@contoh.id")
+    beras = product_create(title="Beras Premium 5 kg", price=Decimal("75000"), partner=shop)
+    with django_capture_on_commit_callbacks(execute=True):
+        basket = official_basket(user=world.requester, items=[(beras, 2)])
+        requisition = requisition_submit_from_basket(
+            user=world.requester, agency=world.agency, basket=basket, budget_line=world.line,
+            kode_rup="41552026", purpose="Konsumsi rapat", delivery_address="Jl. Jemursari No. 197, Surabaya",
+            needed_by=timezone.localdate() + timedelta(days=5), contact_name="Rina Wulandari",
+            contact_phone="0812-3456-7890")
+        requisition_decide(requisition=requisition, user=world.pp, decision=Decision.APPROVE)
+    order = get_model("order", "Order").objects.get(checkout_reference=requisition.reference)
+    order_status_change(order=order, actor=shop.users.first(), party=Party.SELLER,
+                        status=OrderStatus.ACCEPTED)
+    with translation.override("en"):
+        accepted = str(OrderStatus.ACCEPTED.label)
+    assert accepted != OrderStatus.ACCEPTED.value
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # when the seller opens the centre's order list, and the requester the requisition, in English
+    client.login(username=shop.users.first().username, password=DEFAULT_PASSWORD)
+    orders_page = client.get(reverse("sellers:centre-orders")).content.decode()
+    client.login(username=world.requester.username, password=DEFAULT_PASSWORD)
+    requisition_page = client.get(reverse("procurement:detail", kwargs={"reference": requisition.reference}))
+    # then both name the order's status in English, not by its stored Indonesian value
+    assert f">{accepted}</span>" in orders_page and f">{OrderStatus.ACCEPTED.value}</span>" not in orders_page
+    assert f'<span class="peken-req-status">{accepted}</span>' in requisition_page.content.decode()
