@@ -283,8 +283,9 @@ def shown(model, key: str, value, names: dict) -> str:
     if key == "steps" and isinstance(value, list):
         return _steps(value)
     if key == "lines" and isinstance(value, dict):
+        unnamed = _g("barang #%(pk)s")  # outside the f-string, where makemessages can find it
         return "; ".join(
-            f"{names.get((RequisitionLine, _pk(pk)), _g('barang #%(pk)s') % {'pk': pk})}: "
+            f"{names.get((RequisitionLine, _pk(pk)), unnamed % {'pk': pk})}: "
             f"{' → '.join(str(n) for n in change) if isinstance(change, list) else change}"
             for pk, change in value.items()) or "—"
     if isinstance(value, list):

@@ -77,7 +77,8 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} — {self.get_role_display()} — {self.agency or _('seluruh kota')}"
+        where = self.agency or _("seluruh kota")
+        return f"{self.user} — {self.get_role_display()} — {where}"
 
 
 class BudgetLine(models.Model):

@@ -41,11 +41,12 @@ def _decision_text(requisition: Requisition, event: str) -> str:
     text = _("%(decision)s oleh %(who)s (%(role)s).") % {
         "decision": decision.made_label, "who": who, "role": decision.get_role_display()}
     if decision.comment:
-        text += " " + _("Catatan: %(comment)s") % {"comment": decision.comment}
+        # on its own line: a comment seldom ends with a full stop, so nothing may follow it on the line
+        text += "\n" + _("Catatan: %(comment)s") % {"comment": decision.comment}
     if event == "step_approved":
         step = selectors.requisition_current_step(requisition=requisition)
         if step is not None:
-            text += " " + _("Kini menunggu %(role)s.") % {"role": step.get_role_display()}
+            text += "\n" + _("Kini menunggu %(role)s.") % {"role": step.get_role_display()}
     return text + "\n"
 
 

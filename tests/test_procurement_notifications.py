@@ -50,6 +50,8 @@ def test_the_requester_hears_a_step_approved_and_where_it_waits(world, django_ca
     assert "Budi Uji" in message.body and "Harga wajar" in message.body
     assert "Disetujui oleh Budi Uji" in message.body and "Setujui oleh" not in message.body
     assert "Kini menunggu PPK" in message.body
+    # and the comment, which has no full stop of its own, stands on its line
+    assert "\nCatatan: Harga wajar\nKini menunggu PPK." in message.body
     # and the PPK is asked to act
     assert any(m.to == [world.ppk.email] for m in mail.outbox)
 
@@ -79,4 +81,4 @@ def test_each_person_is_written_to_in_the_language_they_picked(world, django_cap
     pp_mail = [m for m in mail.outbox if world.pp.email in m.to]
     assert pp_mail and pp_mail[0].subject.endswith("menunggu persetujuan Anda")
     (told,) = _requester_mail(world)
-    assert told.subject.startswith(f"Request {requisition.reference}: ")
+    assert told.subject.startswith(f"Requisition {requisition.reference}: ")
