@@ -51,6 +51,13 @@ def test_key_pages_fit_a_360px_phone_and_pass_axe(open_page, survey, office, set
     page = open_page(NARROW_PHONE)
     page.goto("/")
     survey(page, "home")
+    # (one menu button; the first Tab reaches the skip link, which leads into the one <main>)
+    assert page.locator(".navbar-toggler:visible").count() == 1
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "peken-skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.tagName + '#' + document.activeElement.id") == "MAIN#main"
+    assert page.locator("main").count() == 1
     open_menu(page)
     survey(page, "home-menu-open")
     page.goto(seller_category.get_absolute_url())
