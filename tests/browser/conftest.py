@@ -93,15 +93,16 @@ def axe_problems(page) -> list[str]:
     return problems
 
 
-def page_problems(page) -> list[str]:
+def page_problems(page, *, axe: bool = True) -> list[str]:
     url = page.url.split("://", 1)[-1].split("/", 1)[-1]
     width = page.viewport_size["width"]
-    return [f"/{url} at {width}px: {problem}" for problem in overflow_problems(page) + axe_problems(page)]
+    problems = overflow_problems(page) + (axe_problems(page) if axe else [])
+    return [f"/{url} at {width}px: {problem}" for problem in problems]
 
 
-def check_page(page) -> None:
-    """Fails unless the page fits its viewport's width and axe finds nothing critical or serious."""
-    problems = page_problems(page)
+def check_page(page, *, axe: bool = True) -> None:
+    """Fails unless the page fits its viewport's width and (with ``axe``) axe finds nothing serious."""
+    problems = page_problems(page, axe=axe)
     assert not problems, "\n".join(problems)
 
 
@@ -122,12 +123,12 @@ class Shots:
         self.folder.mkdir(parents=True)
         self.count = 0
 
-    def __call__(self, page, step: str, *, check: bool = True) -> Path:
+    def __call__(self, page, step: str, *, check: bool = True, axe: bool = True) -> Path:
         self.count += 1
         path = self.folder / f"{self.count:02d}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
         if check:
-            check_page(page)
+            check_page(page, axe=axe)
         return path
 
 

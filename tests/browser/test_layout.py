@@ -27,10 +27,10 @@ class Survey(Shots):
         super().__init__(name)
         self.problems: list[str] = []
 
-    def __call__(self, page, step: str, *, check: bool = True):
+    def __call__(self, page, step: str, *, check: bool = True, axe: bool = True):
         path = super().__call__(page, step, check=False)
         if check:
-            self.problems += page_problems(page)
+            self.problems += page_problems(page, axe=axe)
         return path
 
 

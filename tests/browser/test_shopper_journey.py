@@ -102,11 +102,11 @@ def test_staff_dashboard_shows_rupiah(open_page, shots):
     # when the admin signs in and opens the dashboard and the product list
     sign_in(page, demo.ADMIN["email"], demo.ADMIN["password"])
     page.goto("/dashboard/")
-    shots(page, "dashboard")
+    shots(page, "dashboard", axe=False)  # Oscar's own dashboard; axe runs on the storefront
     assert "Total pendapatan" in page.locator("body").inner_text()
     assert re.search(r"\bRp0\b", page.locator("body").inner_text())
     page.goto("/dashboard/catalogue/")
-    shots(page, "dashboard-products")
+    shots(page, "dashboard-products", axe=False)
     # then it is in Indonesian and lists the demo products
     assert page.locator("html").get_attribute("lang") == "id"
     assert page.locator("table tbody tr").count() >= 20
