@@ -32,10 +32,12 @@ SCREENS = {"phone": PHONE, "desktop": DESKTOP}
 # axe-core impacts that fail a page; "moderate" and "minor" are left to review.
 BLOCKING_IMPACTS = ("critical", "serious")
 
-# The widest elements sticking out of the viewport, skipping those inside a box
-# that scrolls or clips sideways (they do not widen the page).
-_OVERFLOW_JS = """() => {
-  const width = window.innerWidth, total = document.documentElement.scrollWidth;
+# The page's width against the screen's, and the widest elements sticking out,
+# skipping those inside a box that scrolls or clips sideways (they do not widen
+# the page). A phone's Chromium widens innerWidth itself to fit a page that is too
+# wide, so the screen's width is the one the context was opened with.
+_OVERFLOW_JS = """width => {
+  const total = Math.max(document.documentElement.scrollWidth, window.innerWidth);
   if (total <= width) return {width, total, culprits: []};
   const clipped = el => {
     for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
@@ -68,10 +70,10 @@ def chromium():
 
 def overflow_problems(page) -> list[str]:
     """What makes the page scroll sideways (empty when nothing does)."""
-    found = page.evaluate(_OVERFLOW_JS)
+    found = page.evaluate(_OVERFLOW_JS, page.viewport_size["width"])
     if found["total"] <= found["width"]:
         return []
-    return [f"page is {found['total']}px wide in a {found['width']}px viewport; widest: "
+    return [f"page is {found['total']}px wide on a {found['width']}px screen; widest: "
             + "; ".join(found["culprits"])]
 
 
