@@ -16,7 +16,7 @@ from oscar.core.loading import get_model
 from catalogue_ext.abstract_models import ListingStatus
 from orders.statuses import OrderStatus
 from peken import demo
-from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.browser.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory, _tiny_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,7 +79,7 @@ def order_page_act(page, number: str, button: str) -> None:
 
 
 def test_seller_joins_shopper_buys_from_two_sellers_by_card_and_both_fulfil(
-    open_page, shots, live_server, localstripe, tmp_path, verifier
+    open_page, shots, live_server, localstripe, tmp_path, verifier, screen
 ):
     # given the demo marketplace, localstripe sending its signed events here, and a would-be seller
     demo.demo_load()
@@ -91,14 +91,14 @@ def test_seller_joins_shopper_buys_from_two_sellers_by_card_and_both_fulfil(
     demo_product = (Product.objects.filter(stockrecords__partner=demo_shop, stockrecords__num_in_stock__gt=5)
                     .order_by("pk").first())
 
-    # when the owner registers a shop on a phone
-    seller = open_page(PHONE)
+    # when the owner registers a shop (on a phone, or on a desktop)
+    seller = open_page(screen)
     sign_in(seller, owner.email, DEFAULT_PASSWORD)
     register_shop(seller, photo)
     shots(seller, "seller-registered")
 
     # and a verifier approves the shop
-    desk = open_page(DESKTOP)
+    desk = open_page(screen)
     sign_in(desk, verifier.email, DEFAULT_PASSWORD)
     desk.goto("/penjual/verifikasi/")
     desk.locator("a", has_text="Kue Basah Bu Ningsih").click()
@@ -121,7 +121,7 @@ def test_seller_joins_shopper_buys_from_two_sellers_by_card_and_both_fulfil(
     assert klepon.listing_status == ListingStatus.APPROVED
 
     # when the demo shopper puts the klepon and a demo shop's product in one basket
-    shopper = open_page(PHONE)
+    shopper = open_page(screen)
     sign_in(shopper, demo.SHOPPER["email"], demo.SHOPPER["password"])
     for product in (klepon, demo_product):
         shopper.goto(product.get_absolute_url())
@@ -168,7 +168,7 @@ def test_seller_joins_shopper_buys_from_two_sellers_by_card_and_both_fulfil(
     mine = seller.locator("body").inner_text()
     assert klepon_order.number in mine and demo_order.number not in mine
     shots(seller, "seller-orders")
-    demo_seller = open_page(PHONE)
+    demo_seller = open_page(screen)
     sign_in(demo_seller, demo.SELLER["email"], demo.SELLER["password"])
     demo_seller.goto("/penjual/pusat/pesanan/")
     theirs = demo_seller.locator("body").inner_text()

@@ -1,4 +1,5 @@
-"""An auditor reads a requisition's trail from a phone, in headless Chromium, and spots a tampered entry."""
+"""An auditor reads a requisition's trail and spots a tampered entry,
+in headless Chromium on a phone and on a desktop."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from procurement.services import (
     requisition_decide,
 )
 from procurement.statuses import Decision, Role
-from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.browser.conftest import DESKTOP, open_menu, sign_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.procurement_factories import (
     AgencyFactory,
@@ -60,16 +61,16 @@ def _history():
     return requisition
 
 
-def test_an_auditor_reads_a_requisitions_trail_on_a_phone_and_sees_a_tampered_entry(open_page, shots):
+def test_an_auditor_reads_a_requisitions_trail_and_sees_a_tampered_entry(open_page, shots, screen):
     # given an auditor of the Inspektorat and a requisition with a history
     person_with_roles(agency=None, roles=[Role.AUDITOR], email="apip@inspektorat.contoh.id")
     requisition = _history()
-    page = open_page(PHONE)
+    page = open_page(screen)
     sign_in(page, "apip@inspektorat.contoh.id", DEFAULT_PASSWORD)
 
     # when they open Audit from the header and filter the list by agency
     page.goto("/")
-    page.locator("button[data-target=\"#navbarSupportedContent\"]").click()
+    open_menu(page)
     page.get_by_role("link", name="Audit").click()
     shots(page, "audit-list")
     page.select_option("#audit-opd", label="Dinas Kesehatan")

@@ -116,9 +116,10 @@ def decide(page, requisition, shots, *, decision: str, comment: str = "", shot: 
     page.wait_for_url("**/pengadaan/persetujuan/")
 
 
-def test_official_basket_of_two_sellers_approved_by_pp_and_ppk_reaches_the_sellers(office, open_page, shots):
-    # given a requester on a phone
-    requester = as_person(open_page, office["requester"], PHONE)
+def test_official_basket_of_two_sellers_approved_by_pp_and_ppk_reaches_the_sellers(office, open_page, shots,
+                                                                                   screen):
+    # given a requester (on a phone, or on a desktop)
+    requester = as_person(open_page, office["requester"], screen)
     # when they submit an official basket of two sellers: 24 × 52.000 + 40 × 27.500 = Rp2.348.000
     requisition = official_basket_submitted(requester, office, shots, air=24, nasi=40,
                                             purpose="Konsumsi rapat koordinasi kader posyandu se-Kota")
@@ -128,7 +129,7 @@ def test_official_basket_of_two_sellers_approved_by_pp_and_ppk_reaches_the_selle
     shots(requester, "permintaan-saya")
 
     # then the Pejabat Pengadaan sees it in the header count and approves
-    pp = as_person(open_page, office["pp"])
+    pp = as_person(open_page, office["pp"], screen)
     pp.goto("/")
     assert pp.locator("[data-inbox-count]").inner_text() == "1"
     pp.goto("/pengadaan/persetujuan/")
@@ -137,8 +138,8 @@ def test_official_basket_of_two_sellers_approved_by_pp_and_ppk_reaches_the_selle
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.SUBMITTED
 
-    # and above the PP limit the PPK approves too, on a phone
-    ppk = as_person(open_page, office["ppk"], PHONE)
+    # and above the PP limit the PPK approves too
+    ppk = as_person(open_page, office["ppk"], screen)
     decide(ppk, requisition, shots, decision="setuju", comment="Sesuai DPA.", shot="keputusan-ppk")
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.APPROVED
@@ -152,28 +153,29 @@ def test_official_basket_of_two_sellers_approved_by_pp_and_ppk_reaches_the_selle
     orders = {o.seller_id: o for o in Order.objects.filter(checkout_reference=requisition.reference)}
     assert set(orders) == {office["sembako"].pk, office["katering"].pk}
     for seller, email in ((office["sembako"], "ani@toko.id"), (office["katering"], "darto@katering.id")):
-        page = open_page(PHONE)
+        page = open_page(screen)
         sign_in(page, email, DEFAULT_PASSWORD)
         page.goto("/penjual/pusat/pesanan/")
         assert orders[seller.pk].number in page.locator("body").inner_text()
         shots(page, f"pesanan-{seller.name.split()[0].lower()}")
 
     # and an auditor reads the trail of the requisition
-    auditor = as_person(open_page, office["auditor"])
+    auditor = as_person(open_page, office["auditor"], screen)
     response = auditor.goto(f"/pengadaan/audit/{requisition.reference}/")
     assert response.status == 200
     assert requisition.reference in auditor.locator("body").inner_text()
     shots(auditor, "jejak-audit")
 
 
-def test_returned_revised_resubmitted_then_rejected_leaves_the_budget_untouched(office, open_page, shots):
+def test_returned_revised_resubmitted_then_rejected_leaves_the_budget_untouched(office, open_page, shots,
+                                                                                 screen):
     available = BudgetLine.objects.get(pk=office["line"].pk).available
     # given a submitted official basket
-    requester = as_person(open_page, office["requester"], PHONE)
+    requester = as_person(open_page, office["requester"], screen)
     requisition = official_basket_submitted(requester, office, shots, air=10, nasi=60,
                                             purpose="Konsumsi pelatihan kader jumantik")
     # when the Pejabat Pengadaan returns it for revision
-    pp = as_person(open_page, office["pp"], PHONE)
+    pp = as_person(open_page, office["pp"], screen)
     decide(pp, requisition, shots, decision="kembalikan",
            comment="Peserta hanya 40 orang; kurangi nasi kotak.", shot="dikembalikan")
     # then the requester revises the quantity and submits it again

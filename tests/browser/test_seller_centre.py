@@ -1,11 +1,12 @@
-"""A seller runs their shop from a phone, and a verifier approves the new listing, in headless Chromium."""
+"""A seller runs their shop and a verifier approves the new listing,
+in headless Chromium on a phone and on a desktop."""
 
 import pytest
 from django.contrib.auth.models import Permission
 from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import ListingStatus
-from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.browser.conftest import DESKTOP, open_menu, sign_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory, _tiny_jpeg, category_create, seller_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,20 +14,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Product = get_model("catalogue", "Product")
 
 
-def test_seller_adds_a_product_updates_stock_by_csv_and_a_verifier_approves_it(open_page, shots, tmp_path):
-    # given an active shop whose owner is signed in on a phone
+def test_seller_adds_a_product_updates_stock_by_csv_and_a_verifier_approves_it(open_page, shots, tmp_path,
+                                                                               screen):
+    # given an active shop whose owner is signed in
     seller_create(name="Warung Bu Tini", email="tini@contoh.id")
     category_create("Kerupuk", parent=category_create("Makanan Ringan"))
     verifier = UserFactory(email="dewi@dinkopdag.surabaya.go.id", username="dewi")
     verifier.user_permissions.add(Permission.objects.get(codename="verify_seller"))
     photo = tmp_path / "kerupuk.jpg"
     photo.write_bytes(_tiny_jpeg())
-    page = open_page(PHONE)
+    page = open_page(screen)
     sign_in(page, "tini@contoh.id", DEFAULT_PASSWORD)
 
     # when they open the seller centre from the header and add a product with a picture
     page.goto("/")
-    page.locator("button[data-target=\"#navbarSupportedContent\"]").click()
+    open_menu(page)
     page.get_by_role("link", name="Pusat penjual").click()
     shots(page, "centre-home")
     page.get_by_role("link", name="Tambah produk").first.click()
@@ -80,8 +82,8 @@ def test_seller_adds_a_product_updates_stock_by_csv_and_a_verifier_approves_it(o
     page.get_by_role("link", name="Pesanan").click()
     shots(page, "orders")
 
-    # when a verifier, on a desktop, approves the listing from the curation queue
-    desk = open_page(DESKTOP)
+    # when a verifier approves the listing from the curation queue
+    desk = open_page(screen)
     sign_in(desk, verifier.email, DEFAULT_PASSWORD)
     desk.goto("/penjual/verifikasi/produk/")
     shots(desk, "verifier-queue")

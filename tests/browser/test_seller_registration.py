@@ -1,10 +1,11 @@
-"""A shop owner registers their shop on a phone, in headless Chromium."""
+"""A shop owner registers their shop and a verifier approves it,
+in headless Chromium on a phone and on a desktop."""
 
 import pytest
 from oscar.core.loading import get_model
 
 from sellers.abstract_models import SellerStatus
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, PartnerFactory, UserFactory, _tiny_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -12,12 +13,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Partner = get_model("partner", "Partner")
 
 
-def test_owner_registers_a_shop_on_a_phone(open_page, shots, tmp_path):
+def test_owner_registers_a_shop(open_page, shots, tmp_path, screen):
     # given an owner with a Peken account
     owner = UserFactory(email="ningsih@contoh.id", username="ningsih")
     photo = tmp_path / "toko.jpg"
     photo.write_bytes(_tiny_jpeg())
-    page = open_page(PHONE)
+    page = open_page(screen)
     sign_in(page, owner.email, DEFAULT_PASSWORD)
 
     # when they fill in the registration form, first with a short KTP number
@@ -68,11 +69,11 @@ def test_owner_registers_a_shop_on_a_phone(open_page, shots, tmp_path):
     assert shop.status == SellerStatus.PENDING and shop.photo
 
 
-def test_verifier_approves_a_shop_from_the_queue(open_page, shots, verifier):
+def test_verifier_approves_a_shop_from_the_queue(open_page, shots, verifier, screen):
     # given a shop waiting for verification and a Dinkopdag verifier
     shop = PartnerFactory(name="Kue Basah Bu Ningsih", status=SellerStatus.PENDING, kecamatan="Gubeng",
                           kelurahan="Pucang Sewu", nib="9120301234567", owner_name="Ningsih Rahayu")
-    page = open_page(PHONE)
+    page = open_page(screen)
     sign_in(page, verifier.email, DEFAULT_PASSWORD)
 
     # when the verifier opens the queue and the shop, and approves it
