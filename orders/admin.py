@@ -10,6 +10,8 @@ from oscar.apps.order.admin import *  # noqa: F403
 from oscar.apps.order.admin import LineAdmin, LineInline, OrderAdmin, OrderStatusAdmin
 from oscar.core.loading import get_model
 
+from peken.admin import ReadOnlyAdminMixin
+
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")
 OrderStatusChange = get_model("order", "OrderStatusChange")
@@ -31,19 +33,10 @@ class FrozenLineAdmin(LineAdmin):
     readonly_fields = ("status",)
 
 
-class StatusChangeAdmin(OrderStatusAdmin):
+class StatusChangeAdmin(ReadOnlyAdminMixin, OrderStatusAdmin):
     """The record of each move: read, never written here."""
 
     list_display = ("order", "old_status", "new_status", "party", "actor", "date_created")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 for model, model_admin in ((Order, SellerOrderAdmin), (Line, FrozenLineAdmin),

@@ -1,19 +1,11 @@
 from django.contrib import admin
 
 from payments.models import Payment, PaymentStatusChange, Refund, StripeEvent
+from peken.admin import ReadOnlyAdminMixin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Money records change only through payments.services; the admin reads them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StatusChangeInline(admin.TabularInline):

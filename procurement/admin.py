@@ -11,6 +11,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from peken.admin import ReadOnlyAdminMixin
 from procurement import services
 from procurement.audit import audit_record
 from procurement.models import Agency, ApprovalStep, AuditEntry, BudgetLine, Membership, Unit
@@ -168,18 +169,9 @@ class ApprovalStepAdmin(AuditedAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("seq", "date_created", "action", "object_type", "object_id", "actor", "acting_for", "ip")
     list_filter = ("action", "object_type")
     search_fields = ("action", "object_id")
     list_select_related = ("actor", "acting_for")
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

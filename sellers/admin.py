@@ -14,6 +14,7 @@ from oscar.apps.partner.admin import *  # noqa: F403
 from oscar.apps.partner.admin import PartnerAdmin, StockRecordAdmin
 from oscar.core.loading import get_model
 
+from peken.admin import ReadOnlyAdminMixin
 from sellers import services
 from sellers.abstract_models import StaffTool, StockUpdateSource
 
@@ -24,17 +25,10 @@ StockRecord = get_model("partner", "StockRecord")
 StockUpdate = get_model("partner", "StockUpdate")
 
 
-class RecordInline(admin.TabularInline):
+class RecordInline(ReadOnlyAdminMixin, admin.TabularInline):
     """An append-only record shown under its shop: nothing to add, change or delete."""
 
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class DecisionInline(RecordInline):
@@ -74,26 +68,15 @@ class StaffStockRecordAdmin(StockRecordAdmin):
         services.stock_record_staff_save(record=obj, actor=request.user, source=StockUpdateSource.ADMIN)
 
 
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SellerDataChange)
-class SellerDataChangeAdmin(ReadOnlyRecordAdmin):
+class SellerDataChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("seller", "actor", "source", "date_created")
     list_filter = ("source",)
     search_fields = ("seller__name",)
 
 
 @admin.register(StockUpdate)
-class StockUpdateAdmin(ReadOnlyRecordAdmin):
+class StockUpdateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("seller", "actor", "source", "rows_applied", "date_created")
     list_filter = ("source",)
     search_fields = ("seller__name", "file_name")
