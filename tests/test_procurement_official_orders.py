@@ -84,7 +84,7 @@ def test_the_seller_of_an_official_order_sees_the_agency_contact_kode_rup_date_a
     for body in (page, sheet.content.decode()):
         assert f'data-official-order="{requisition.reference}"' in body
         assert world.agency.name in body and "41552026" in body
-        assert "Rina Wulandari" in body and 'href="tel:+6281234567890"' in body
+        assert "Rina Wulandari" in body and 'href="tel:+6281234567890"' in body and "0812-3456-7890" in body
         assert "Puskesmas Jemursari" in body
         assert needed_by in body
     assert reverse("sellers:centre-order-print", kwargs={"number": order.number}) in page
