@@ -308,20 +308,26 @@ def audit_verify() -> AuditEntry | None:
 def audit_entries_check(entries: list[AuditEntry]) -> list[AuditEntry]:
     """Check some entries against their neighbours in the chain; return those that do not fit.
 
-    An entry fits when its hash matches its content, the entry before it (seq - 1)
-    carries the hash it links to, and the entry after it (if any) links to it.
+    An entry fits when its hash matches its content under its key, the entry before
+    it (seq - 1) carries the hash it links to, the entry after it (if any) links to
+    it, and, if unkeyed, it comes before the keyed part of the chain.
     Two queries whatever the number of entries, so a page can show it; the whole
     chain is checked by ``manage.py audit_verify``.
     """
     seqs = {entry.seq for entry in entries}
     neighbours = {e.seq: e for e in AuditEntry.objects.filter(
         seq__in={s - 1 for s in seqs} | {s + 1 for s in seqs}).only("seq", "hash", "prev_hash")}
+    # an unkeyed entry fits only before the first keyed one (the seal); asked only when one is shown
+    keyed_from = (AuditEntry.objects.exclude(scheme=AuditScheme.SHA256).order_by("seq")
+                  .values_list("seq", flat=True).first()
+                  if any(entry.scheme == AuditScheme.SHA256 for entry in entries) else None)
     broken = []
     for entry in entries:
         before = neighbours.get(entry.seq - 1)
         before_hash = GENESIS if entry.seq == 1 else (before.hash if before else None)
         after = neighbours.get(entry.seq + 1)
-        if (entry.prev_hash != before_hash or _hash_fault(entry, entry.prev_hash)
+        unkeyed_late = entry.scheme == AuditScheme.SHA256 and (keyed_from is None or entry.seq > keyed_from)
+        if (entry.prev_hash != before_hash or _hash_fault(entry, entry.prev_hash) or unkeyed_late
                 or (after is not None and after.prev_hash != entry.hash)):
             broken.append(entry)
     return broken

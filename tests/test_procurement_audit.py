@@ -797,6 +797,8 @@ def test_an_entry_forged_with_an_unkeyed_hash_or_a_wrong_key_does_not_verify(set
     assert report.broken.entry.seq == 5 and report.broken.reason == "unkeyed" and report.count == 4
     with pytest.raises(CommandError, match="#5 .*tanpa kunci"):
         call_command("audit_verify")
+    # and the history pages mark it too
+    assert [e.seq for e in audit_entries_check(list(AuditEntry.objects.filter(seq__gte=4)))] == [5]
     _trigger_off()
     _sql("DELETE FROM procurement_auditentry WHERE seq = 5")
     # when it claims the keyed scheme, hashed with plain sha256 or with a guessed key
@@ -881,6 +883,7 @@ def test_entries_hashed_before_the_chain_was_keyed_verify_once_sealed(settings):
     assert audit_legacy_seal() is None
     report = audit_chain_check()
     assert report.intact and report.count == 5
+    assert audit_entries_check(list(AuditEntry.objects.all())) == []
     # when someone rewrites an old entry and rebuilds the old hashes after it (no key needed for them)
     _trigger_off()
     prev_hash = AuditEntry.objects.get(seq=1).hash
