@@ -37,7 +37,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="AuditHead",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False,
+                                           verbose_name="ID")),
                 ("day", models.DateField(unique=True)),
                 ("seq", models.BigIntegerField()),
                 ("hash", models.CharField(max_length=64)),
