@@ -382,12 +382,13 @@ def audit_head_publish(*, report: ChainReport) -> AuditHead | None:
 
     The email is the copy a database administrator cannot rewrite: an auditor
     who keeps it can later run ``manage.py audit_verify --head SEQ:HASH``.
-    Returns None when tonight's head was already published or the chain is empty.
+    Returns None when this head was already published tonight (a retry) or the chain is empty.
     """
     if not report.intact or report.count == 0:
         return None
-    head, created = AuditHead.objects.get_or_create(day=timezone.localdate(), defaults={
-        "seq": report.head_seq, "hash": report.head_hash, "date_created": timezone.now()})
+    head, created = AuditHead.objects.get_or_create(
+        day=timezone.localdate(), seq=report.head_seq, hash=report.head_hash,
+        defaults={"date_created": timezone.now()})
     if not created:
         return None
     facts = {"day": head.day.isoformat(), "seq": head.seq, "hash": head.hash, "count": report.count}

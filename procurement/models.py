@@ -340,13 +340,16 @@ class AuditHead(models.Model):
     from the email (``audit_verify --head SEQ:HASH``).
     """
 
-    day = models.DateField(unique=True)  # the night (Jakarta date) it was published
+    day = models.DateField()  # the night (Jakarta date) it was published
     seq = models.BigIntegerField()
     hash = models.CharField(max_length=64)
     date_created = models.DateTimeField()
 
     class Meta:
-        ordering = ["day"]
+        ordering = ["day", "seq"]
+        # a retry the same night publishes nothing new; a head someone slipped in for tonight
+        # does not stop the real one going out
+        constraints = [models.UniqueConstraint(fields=["day", "seq", "hash"], name="audithead_once_a_night")]
 
     def __str__(self):
         return f"{self.day}: {self.seq}:{self.hash}"

@@ -988,3 +988,15 @@ def test_the_application_runs_as_a_role_that_does_not_own_the_audit_tables(audit
             _sql(statement)
     _sql("RESET ROLE")
     assert audit_chain_check().count == 2
+
+
+def test_a_head_slipped_in_for_tonight_does_not_stop_the_real_one(auditor, mailoutbox):
+    # given a chain of 5 and an earlier head someone with database access stored for tonight
+    _record_many(5)
+    third = AuditEntry.objects.get(seq=3)
+    AuditHead.objects.create(day=timezone.localdate(), seq=3, hash=third.hash, date_created=timezone.now())
+    # when the nightly watch runs, then it still publishes and emails the real head
+    audit_chain_watch()
+    head = AuditEntry.objects.get(seq=5)
+    assert AuditHead.objects.filter(day=timezone.localdate(), seq=5, hash=head.hash).exists()
+    assert len(mailoutbox) == 1 and f"--head 5:{head.hash}" in mailoutbox[0].body

@@ -39,12 +39,16 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False,
                                            verbose_name="ID")),
-                ("day", models.DateField(unique=True)),
+                ("day", models.DateField()),
                 ("seq", models.BigIntegerField()),
                 ("hash", models.CharField(max_length=64)),
                 ("date_created", models.DateTimeField()),
             ],
-            options={"ordering": ["day"]},
+            options={
+                "ordering": ["day", "seq"],
+                "constraints": [models.UniqueConstraint(fields=["day", "seq", "hash"],
+                                                        name="audithead_once_a_night")],
+            },
         ),
         migrations.RunPython(seal, migrations.RunPython.noop, elidable=False),
     ]
