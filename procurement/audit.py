@@ -22,6 +22,7 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -204,7 +205,7 @@ class Head:
 
     seq: int
     hash: str
-    day: object = None
+    day: date | None = None
 
 
 @dataclass(frozen=True)
