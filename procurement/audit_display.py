@@ -61,6 +61,7 @@ ACTIONS = {
     "membership.revoke": _("Peran dicabut"),
     "membership.unit": _("Unit pemegang peran diubah"),
     "unit.create": _("Unit dibuat"),
+    "audit.keyed": _("Rantai audit mulai berkunci (entri lama disegel)"),
 }
 OBJECT_LABELS = {
     "procurement.requisition": _("Permintaan"),
@@ -72,6 +73,7 @@ OBJECT_LABELS = {
     "procurement.approvalstep": _("Langkah persetujuan"),
     "procurement.unit": _("Unit"),
     "order.order": _("Pesanan"),
+    "procurement.auditentry": _("Entri audit"),
 }
 # fields whose values are rupiah, shown as Rp150.000
 MONEY_FIELDS = frozenset({"total", "amount", "ceiling", "committed", "realised", "available", "unit_price",
@@ -97,6 +99,7 @@ FIELD_LABELS = {
     "unchanged": _("Baris tetap"), "start": _("Mulai"), "end": _("Sampai"), "date_revoked": _("Dicabut pada"),
     "sub_activity": _("Sub kegiatan"), "account_code": _("Kode rekening"), "description": _("Uraian"),
     "funding_source": _("Sumber dana"), "ceiling": _("Pagu"), "realised": _("Realisasi"), "id": _("ID"),
+    "unkeyed_through": _("Entri tanpa kunci sampai nomor"),
 }
 _KEY_ORDER = {key: n for n, key in enumerate(FIELD_LABELS)}
 EXPORT_HEADER = (_("No."), _("Waktu (WIB)"), _("Tindakan"), _("Oleh"), _("Atas nama"), _("IP"),

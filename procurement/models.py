@@ -287,11 +287,21 @@ class Delegation(models.Model):
         return f"{self.delegate} for {self.delegator} ({self.start}–{self.end})"
 
 
+class AuditScheme(models.TextChoices):
+    """How an entry's hash was made: keyed from now on; the unkeyed one only for entries written before."""
+
+    SHA256 = "sha256", "SHA-256 (tanpa kunci, entri lama)"
+    HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256"
+
+
 class AuditEntry(models.Model):
     """One append-only record of a change, chained to the one before by its hash.
 
-    hash = sha256(previous hash + the entry's canonical JSON); editing or
-    deleting any row breaks the chain from there on (manage.py audit_verify).
+    hash = HMAC-SHA256 under the key named by ``key_id`` (from the environment,
+    never stored here) of the previous hash and the entry's canonical JSON;
+    editing or deleting any row breaks the chain from there on, and without the
+    key nobody can make a forged entry fit (manage.py audit_verify). Entries
+    written before the chain was keyed keep their plain sha256 (``scheme``).
     """
 
     seq = models.BigIntegerField(unique=True)
@@ -310,6 +320,8 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    scheme = models.CharField(max_length=16, choices=AuditScheme)
+    key_id = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["seq"]
@@ -317,3 +329,27 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The chain's head (last seq and hash) as the nightly watch published it to the auditors.
+
+    Append-only like the entries. ``audit_verify`` checks that every published
+    head is still in the chain, so entries cut from its end are caught; someone
+    who can rewrite this table too is caught only by the head an auditor kept
+    from the email (``audit_verify --head SEQ:HASH``).
+    """
+
+    day = models.DateField()  # the night (Jakarta date) it was published
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    date_created = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day", "seq"]
+        # a retry the same night publishes nothing new; a head someone slipped in for tonight
+        # does not stop the real one going out
+        constraints = [models.UniqueConstraint(fields=["day", "seq", "hash"], name="audithead_once_a_night")]
+
+    def __str__(self):
+        return f"{self.day}: {self.seq}:{self.hash}"

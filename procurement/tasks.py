@@ -37,7 +37,7 @@ def requisitions_expire() -> int:
 
 @shared_task
 def audit_chain_watch() -> bool:
-    """Nightly (beat): verify the audit chain and email the auditors if it is broken; True if intact."""
+    """Nightly (beat): check the audit chain, publish its head or alarm the auditors; True if intact."""
     from procurement.audit import audit_chain_watch as watch
 
     return watch().intact

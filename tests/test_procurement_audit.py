@@ -1,10 +1,13 @@
-"""Issue 4, item 11: the audit trail is hash-chained, append-only, and tampering is named.
+"""The audit trail is chained by a keyed hash, append-only, cannot be emptied, and tampering is named.
 
-The database refuses UPDATE and DELETE of an entry (a trigger); the tampering tests
-switch that trigger off inside their own transaction, as a DBA with the table's
-owner rights could, to show that ``audit_verify`` still names the broken entry.
+The database refuses UPDATE, DELETE and TRUNCATE of an entry (triggers); the tampering
+tests switch the row trigger off inside their own transaction, as a DBA with the table's
+owner rights could, to show that ``audit_verify`` still names the broken entry, and forge
+entries without the key to show they do not verify.
 """
 
+import hashlib
+import logging
 import re
 import threading
 from datetime import timedelta
@@ -14,19 +17,23 @@ import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from procurement.audit import (
     GENESIS,
+    SEAL_ACTION,
+    Head,
     audit_chain_check,
+    audit_chain_watch,
     audit_entries_check,
+    audit_legacy_seal,
     audit_record,
     audit_verify,
     entry_hash,
 )
-from procurement.models import AuditEntry, Membership
+from procurement.models import AuditEntry, AuditHead, AuditScheme, Membership
 from procurement.services import approval_policy_default, delegation_create, requisition_decide
 from procurement.statuses import Decision, RequisitionStatus, Role
 from tests.factories import PartnerFactory, UserFactory
@@ -432,19 +439,19 @@ def test_entries_cut_from_the_end_are_caught_by_an_anchor_noted_earlier(capsys):
     out = capsys.readouterr().out
     anchor = re.search(r"Ujung rantai: (\d+:[0-9a-f]{64})", out).group(1)
     assert anchor.startswith("9:")
-    call_command("audit_verify", anchor=anchor)
+    call_command("audit_verify", heads=[anchor])
     # when the newest three entries are deleted (no gap is left behind)
     _trigger_off()
     _sql("DELETE FROM procurement_auditentry WHERE seq > 6")
     assert audit_chain_check().intact
     # then the anchor shows they were cut off
     with pytest.raises(CommandError, match="#7 sampai #9"):
-        call_command("audit_verify", anchor=anchor)
+        call_command("audit_verify", heads=[anchor])
     # and a chain rebuilt up to an anchor has another hash there; a malformed anchor is refused
     with pytest.raises(CommandError, match="hash entri #6 tidak sama"):
-        call_command("audit_verify", anchor="6:" + "0" * 64)
+        call_command("audit_verify", heads=["6:" + "0" * 64])
     with pytest.raises(CommandError, match="SEQ:HASH"):
-        call_command("audit_verify", anchor="9:xyz")
+        call_command("audit_verify", heads=["9:xyz"])
 
 
 def test_the_whole_trail_shows_budget_role_and_delegation_changes_to_auditors_only(
@@ -481,12 +488,13 @@ def test_the_whole_trail_shows_budget_role_and_delegation_changes_to_auditors_on
     assert _client(trail["people"][Role.BUDGET_HOLDER]).get(url).status_code == 403
 
 
-def test_the_nightly_watch_emails_the_auditors_only_when_the_chain_is_broken(auditor, mailoutbox, settings):
+def test_the_nightly_watch_emails_the_auditors_when_the_chain_is_broken(auditor, mailoutbox, settings):
     from procurement.tasks import audit_chain_watch
 
-    # given an intact chain, then the watch is quiet
+    # given an intact chain, then the watch only publishes its head
     _record_many(5)
-    assert audit_chain_watch() is True and mailoutbox == []
+    assert audit_chain_watch() is True and ["RUSAK" in m.subject for m in mailoutbox] == [False]
+    mailoutbox.clear()
     # when an entry is edited behind the application's back
     _trigger_off()
     _sql("UPDATE procurement_auditentry SET before = NULL WHERE seq = 4")
@@ -724,3 +732,271 @@ def test_an_approval_steps_range_reads_as_people_say_it():
     assert amount_range_label(Decimal("200000000"), None) == "di atas Rp200.000.000"
     assert amount_range_label("10000000", "50000000") == "di atas Rp10.000.000 sampai Rp50.000.000"
     assert ApprovalStep(min_amount=Decimal(0)).range_label == "semua nilai"
+
+
+# --- the keyed chain, TRUNCATE, and the published head ---
+
+KEY_1 = "k1:" + "1" * 40
+KEY_2 = "k2:" + "2" * 40
+
+
+def _forged(prev: AuditEntry, *, scheme: str, key_id: str) -> AuditEntry:
+    """An entry someone with database access appends after ``prev``: a ceiling raised out of nowhere."""
+    return AuditEntry(seq=prev.seq + 1, date_created=timezone.now(), action="budget_line.update",
+                      object_type="procurement.budgetline", object_id="1", before={"ceiling": "1000000"},
+                      after={"ceiling": "999000000"}, prev_hash=prev.hash, scheme=scheme, key_id=key_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_to_truncate_the_audit_tables():
+    # given a committed chain of 3 and its published head
+    with transaction.atomic():
+        _record_many(3)
+    audit_chain_watch()
+    assert AuditHead.objects.count() == 1
+    # when someone with SQL access empties the tables, directly or by a cascade from a table they point to
+    for statement in ("TRUNCATE procurement_auditentry", "TRUNCATE procurement_audithead",
+                      "TRUNCATE procurement_auditentry, procurement_audithead",
+                      "TRUNCATE procurement_budgetline CASCADE"):
+        with pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"), transaction.atomic():
+            _sql(statement)
+    # then every entry and the head are still there and the chain verifies
+    assert AuditEntry.objects.count() == 3 and AuditHead.objects.count() == 1
+    assert audit_chain_check().intact
+    # and the published heads are append-only like the entries
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditHead.objects.update(seq=1)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditHead.objects.all().delete()
+
+
+def test_new_entries_carry_an_hmac_under_the_current_key_not_a_plain_hash(settings):
+    # given the key from the environment
+    settings.PEKEN_AUDIT_KEYS = [KEY_1]
+    # when changes are recorded
+    _record_many(2)
+    # then each entry names its key and its hash is the HMAC, not the plain sha256 anyone could compute
+    entry = AuditEntry.objects.get(seq=2)
+    assert (entry.scheme, entry.key_id) == (AuditScheme.HMAC_SHA256, "k1")
+    entry.scheme = AuditScheme.SHA256
+    assert entry_hash(entry, entry.prev_hash) != entry.hash
+    assert audit_chain_check().intact
+
+
+def test_an_entry_forged_with_an_unkeyed_hash_or_a_wrong_key_does_not_verify(settings):
+    # given a chain of 4 written under the real key
+    settings.PEKEN_AUDIT_KEYS = [KEY_1]
+    _record_many(4)
+    last = AuditEntry.objects.get(seq=4)
+    # when someone with database access but not the key appends an entry hashed the old, unkeyed way
+    forged = _forged(last, scheme=AuditScheme.SHA256, key_id="")
+    forged.hash = entry_hash(forged, forged.prev_hash)
+    forged.save(force_insert=True)
+    # then it does not verify: unkeyed entries do not belong in the keyed chain
+    report = audit_chain_check()
+    assert report.broken.entry.seq == 5 and report.broken.reason == "unkeyed" and report.count == 4
+    with pytest.raises(CommandError, match="#5 .*tanpa kunci"):
+        call_command("audit_verify")
+    # and the history pages mark it too
+    assert [e.seq for e in audit_entries_check(list(AuditEntry.objects.filter(seq__gte=4)))] == [5]
+    _trigger_off()
+    _sql("DELETE FROM procurement_auditentry WHERE seq = 5")
+    # when it claims the keyed scheme, hashed with plain sha256 or with a guessed key
+    plain = _forged(last, scheme=AuditScheme.HMAC_SHA256, key_id="k1")
+    plain.scheme = AuditScheme.SHA256
+    plain_hash = entry_hash(plain, plain.prev_hash)
+    guessed = _forged(last, scheme=AuditScheme.HMAC_SHA256, key_id="k1")
+    with override_settings(PEKEN_AUDIT_KEYS=["k1:a-guess-at-the-key-by-someone-without-it"]):
+        guessed_hash = entry_hash(guessed, guessed.prev_hash)
+    for digest in (plain_hash, guessed_hash, hashlib.sha256(b"anything").hexdigest()):
+        forged = _forged(last, scheme=AuditScheme.HMAC_SHA256, key_id="k1")
+        forged.hash = digest
+        forged.save(force_insert=True)
+        # then its HMAC under the real key does not match, and the command says which key it checked with
+        report = audit_chain_check()
+        assert report.broken.entry.seq == 5 and report.broken.reason == "content"
+        with pytest.raises(CommandError, match="#5 .*HMAC-nya dengan kunci 'k1'"):
+            call_command("audit_verify")
+        _sql("DELETE FROM procurement_auditentry WHERE seq = 5")
+
+
+def test_an_edit_rehashed_without_the_key_breaks_at_the_edited_entry(settings):
+    # given a chain of 6 and a DBA who raises entry 3's ceiling and rebuilds every hash from there unkeyed
+    settings.PEKEN_AUDIT_KEYS = [KEY_1]
+    _record_many(6)
+    _trigger_off()
+    prev_hash = AuditEntry.objects.get(seq=2).hash
+    for entry in AuditEntry.objects.filter(seq__gte=3).order_by("seq"):
+        if entry.seq == 3:
+            entry.after = {"ceiling": "999000000"}
+        entry.prev_hash = prev_hash
+        with override_settings(PEKEN_AUDIT_KEYS=["k1:not-the-real-key"]):
+            entry.hash = entry_hash(entry, prev_hash)
+        AuditEntry.objects.filter(pk=entry.pk).update(after=entry.after, prev_hash=prev_hash, hash=entry.hash)
+        prev_hash = entry.hash
+    # when verified, then the rebuilt chain links up but entry 3 is named: its HMAC does not fit
+    report = audit_chain_check()
+    assert report.broken.entry.seq == 3 and report.broken.reason == "content" and report.count == 2
+
+
+def test_rotated_keys_keep_old_entries_verifying_and_a_dropped_key_is_named(settings):
+    # given two entries under key k1
+    settings.PEKEN_AUDIT_KEYS = [KEY_1]
+    _record_many(2)
+    # when the key is rotated (k2 first, k1 kept after it) and more is recorded
+    settings.PEKEN_AUDIT_KEYS = [KEY_2, KEY_1]
+    _record_many(2)
+    # then new entries are signed with k2, and the whole chain verifies
+    keys = list(AuditEntry.objects.order_by("seq").values_list("key_id", flat=True))
+    assert keys == ["k1", "k1", "k2", "k2"]
+    assert audit_chain_check().intact and audit_chain_check().count == 4
+    # when k1 is dropped, then the first entry it signed is named, with the key and what to do
+    settings.PEKEN_AUDIT_KEYS = [KEY_2]
+    report = audit_chain_check()
+    assert report.broken.entry.seq == 1 and report.broken.reason == "key"
+    with pytest.raises(CommandError, match="#1 .*kunci 'k1' yang tidak ada di PEKEN_AUDIT_KEYS"):
+        call_command("audit_verify")
+    # and when k1 is there with the wrong secret, the command names the key it checked with
+    settings.PEKEN_AUDIT_KEYS = [KEY_2, "k1:" + "9" * 40]
+    with pytest.raises(CommandError, match="#1 .*HMAC-nya dengan kunci 'k1'"):
+        call_command("audit_verify")
+
+
+def test_entries_hashed_before_the_chain_was_keyed_verify_once_sealed(settings):
+    # given three entries written before the chain was keyed (plain sha256), as an upgrade finds them
+    settings.PEKEN_AUDIT_KEYS = [KEY_1]
+    prev = AuditEntry(seq=0, hash=GENESIS)
+    for n in range(3):
+        entry = _forged(prev, scheme=AuditScheme.SHA256, key_id="")
+        entry.after = {"ceiling": str(n)}
+        entry.hash = entry_hash(entry, entry.prev_hash)
+        entry.save(force_insert=True)
+        prev = entry
+    # then, not yet sealed, they do not count as verified
+    report = audit_chain_check()
+    assert report.broken.entry.seq == 1 and report.broken.reason == "unkeyed"
+    # when the migration seals them with the key and the application records more
+    seal = audit_legacy_seal()
+    _record_many(1)
+    # then the whole chain verifies, old entries by their old scheme
+    assert (seal.seq, seal.action, seal.prev_hash) == (4, SEAL_ACTION, prev.hash)
+    assert audit_legacy_seal() is None
+    report = audit_chain_check()
+    assert report.intact and report.count == 5
+    assert audit_entries_check(list(AuditEntry.objects.all())) == []
+    # when someone rewrites an old entry and rebuilds the old hashes after it (no key needed for them)
+    _trigger_off()
+    prev_hash = AuditEntry.objects.get(seq=1).hash
+    for entry in AuditEntry.objects.filter(seq__in=[2, 3]).order_by("seq"):
+        entry.after, entry.prev_hash = {"ceiling": "999000000"}, prev_hash
+        entry.hash = entry_hash(entry, prev_hash)
+        AuditEntry.objects.filter(pk=entry.pk).update(after=entry.after, prev_hash=prev_hash, hash=entry.hash)
+        prev_hash = entry.hash
+    # then the seal, whose HMAC covers the old head, no longer links
+    report = audit_chain_check()
+    assert report.broken.entry.seq == 4 and report.broken.reason == "link"
+
+
+def test_a_truncated_tail_is_caught_against_the_published_head(auditor, mailoutbox):
+    # given a chain of 6 whose head the nightly watch published
+    _record_many(6)
+    audit_chain_watch()
+    emailed = re.search(r"--head (6:[0-9a-f]{64})", mailoutbox[0].body).group(1)
+    mailoutbox.clear()
+    # when the newest three entries are deleted by someone who can switch the row trigger off
+    _trigger_off()
+    _sql("DELETE FROM procurement_auditentry WHERE seq > 3")
+    # then the chain alone looks whole, but audit_verify compares with the published head by default
+    assert audit_chain_check(published=False).intact
+    report = audit_chain_check()
+    assert report.head_lost.reason == "cut" and report.head_lost.head.seq == 6
+    with pytest.raises(CommandError, match="#6 .*diterbitkan.*#4 sampai #6 dihapus"):
+        call_command("audit_verify")
+    # and the next night's watch alarms the auditors
+    assert audit_chain_watch().intact is False
+    assert len(mailoutbox) == 1 and "RUSAK" in mailoutbox[0].subject and "#4 sampai #6" in mailoutbox[0].body
+    # when the published heads are deleted too, then only the head the auditor kept from the email catches it
+    _sql("ALTER TABLE procurement_audithead DISABLE TRIGGER audithead_append_only")
+    _sql("DELETE FROM procurement_audithead")
+    call_command("audit_verify")
+    with pytest.raises(CommandError, match="#4 sampai #6 dihapus"):
+        call_command("audit_verify", heads=[emailed])
+
+
+def test_a_head_published_after_a_cut_does_not_hide_it(auditor):
+    # given a head published at 6, then the tail cut and a shorter head slipped in for a later night
+    _record_many(6)
+    audit_chain_watch()
+    _trigger_off()
+    _sql("DELETE FROM procurement_auditentry WHERE seq > 4")
+    last = AuditEntry.objects.get(seq=4)
+    AuditHead.objects.create(day=timezone.localdate() + timedelta(days=1), seq=4, hash=last.hash,
+                             date_created=timezone.now())
+    # then every published head is checked, not only the newest
+    report = audit_chain_check()
+    assert report.head_lost.reason == "cut" and report.head_lost.head.seq == 6
+    # and a head given from outside with another hash shows a rebuilt chain
+    report = audit_chain_check(heads=(Head(2, "f" * 64),))
+    assert report.head_lost.reason == "rebuilt" and report.head_lost.head.seq == 2
+
+
+def test_the_watch_publishes_the_head_by_email_and_log_once_a_night(auditor, mailoutbox, caplog, monkeypatch):
+    # given an intact chain of 5
+    _record_many(5)
+    head = AuditEntry.objects.get(seq=5)
+    # when the nightly watch runs
+    with caplog.at_level(logging.INFO, logger="procurement.audit"):
+        assert audit_chain_watch().intact
+    # then the head is stored, emailed to the auditors with the command that checks it, and logged
+    published = AuditHead.objects.get()
+    assert (published.seq, published.hash, published.day) == (5, head.hash, timezone.localdate())
+    assert [m.to for m in mailoutbox] == [["apip@inspektorat.contoh.id"]]
+    assert f"manage.py audit_verify --head 5:{head.hash}" in mailoutbox[0].body
+    assert "#5" in mailoutbox[0].subject and "RUSAK" not in mailoutbox[0].subject
+    assert f"5:{head.hash}" in caplog.text
+    # when it runs again the same night (a retry), then nothing more is published
+    audit_chain_watch()
+    assert AuditHead.objects.count() == 1 and len(mailoutbox) == 1
+    # when the next night comes with more entries, then the new head is published
+    _record_many(2)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr("procurement.audit.timezone.localdate", lambda: tomorrow)
+    audit_chain_watch()
+    assert list(AuditHead.objects.values_list("seq", flat=True)) == [5, 7] and len(mailoutbox) == 2
+    # and audit_verify checks against both by default
+    call_command("audit_verify")
+
+
+def test_the_application_runs_as_a_role_that_does_not_own_the_audit_tables(auditor):
+    # given the role of the README: SELECT and INSERT on the audit tables, nothing else there
+    _record_many(1)
+    _sql("SET CONSTRAINTS ALL IMMEDIATE")
+    _sql("CREATE ROLE peken_audit_test_app NOLOGIN")
+    _sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO peken_audit_test_app")
+    _sql("GRANT INSERT ON procurement_auditentry, procurement_audithead TO peken_audit_test_app")
+    _sql("SET LOCAL ROLE peken_audit_test_app")
+    # when the application records a change and the watch publishes the head under it
+    line = BudgetLineFactory.build(pk=1)
+    audit_record(actor=None, action="budget_line.update", obj=line, before={"a": 1}, after={"a": 2})
+    assert audit_chain_watch().intact and AuditHead.objects.count() == 1
+    # then it cannot edit, empty or switch off the guard of the trail
+    for statement in ("UPDATE procurement_auditentry SET action = 'x'", "DELETE FROM procurement_auditentry",
+                      "TRUNCATE procurement_auditentry",
+                      "ALTER TABLE procurement_auditentry DISABLE TRIGGER auditentry_append_only"):
+        with pytest.raises(DatabaseError, match="permission denied|must be owner"), \
+                transaction.atomic():
+            _sql(statement)
+    _sql("RESET ROLE")
+    assert audit_chain_check().count == 2
+
+
+def test_a_head_slipped_in_for_tonight_does_not_stop_the_real_one(auditor, mailoutbox):
+    # given a chain of 5 and an earlier head someone with database access stored for tonight
+    _record_many(5)
+    third = AuditEntry.objects.get(seq=3)
+    AuditHead.objects.create(day=timezone.localdate(), seq=3, hash=third.hash, date_created=timezone.now())
+    # when the nightly watch runs, then it still publishes and emails the real head
+    audit_chain_watch()
+    head = AuditEntry.objects.get(seq=5)
+    assert AuditHead.objects.filter(day=timezone.localdate(), seq=5, hash=head.hash).exists()
+    assert len(mailoutbox) == 1 and f"--head 5:{head.hash}" in mailoutbox[0].body

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from oscar.templatetags.currency_filters import currency
 
+from peken.settings.base import DEV_AUDIT_KEY
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PRODUCTION_ENV = {
@@ -19,11 +21,13 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/peken",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "PEKEN_AUDIT_KEYS": "2027a:" + "k" * 24 + "a-random-production-audit-key",
 }
 
 
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("DJANGO_", "DATABASE_", "PEKEN_AUDIT_KEYS"))}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
         capture_output=True, text=True, timeout=120,
@@ -48,6 +52,17 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_its_own_audit_key():
+    # given production settings with no audit key, or with the development key of the repository
+    missing = {k: v for k, v in PRODUCTION_ENV.items() if k != "PEKEN_AUDIT_KEYS"}
+    dev_key = {**PRODUCTION_ENV, "PEKEN_AUDIT_KEYS": DEV_AUDIT_KEY}
+    for env in (missing, dev_key):
+        # when anything starts, then it fails naming the variable
+        result = manage("check", env=env)
+        assert result.returncode != 0
+        assert "PEKEN_AUDIT_KEYS" in result.stderr
 
 
 def test_rupiah_is_shown_without_decimals_in_every_language():

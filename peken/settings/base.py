@@ -234,6 +234,8 @@ LOGGING = {
     "loggers": {name: {"filters": ["refusal_without_traceback"]} for name in REFUSAL_LOGGERS},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+# the nightly audit watch logs the chain's head it publishes (INFO), a second copy besides the email
+LOGGING["loggers"]["procurement.audit"] = {"level": "INFO"}
 
 # Oscar
 OSCAR_SHOP_NAME = "Peken"
@@ -303,3 +305,9 @@ PEKEN_OFFICIAL_SELLER_CAP = env.int("PEKEN_OFFICIAL_SELLER_CAP", default=30_000_
 PEKEN_OFFICIAL_SELLER_CAP_DAYS = env.int("PEKEN_OFFICIAL_SELLER_CAP_DAYS", default=365)
 PEKEN_APPROVAL_REMINDER_WORKING_DAYS = env.int("PEKEN_APPROVAL_REMINDER_WORKING_DAYS", default=2)
 PEKEN_REQUISITION_EXPIRY_DAYS = env.int("PEKEN_REQUISITION_EXPIRY_DAYS", default=14)
+# The audit chain's HMAC keys, "id:secret" comma-separated: the first signs new entries, every one
+# verifies (to rotate, put the new key first and keep the old ones). Never stored in the database.
+# DEV_AUDIT_KEY is a fixed DEVELOPMENT key, public in this repository, for dev and tests only:
+# production.py requires PEKEN_AUDIT_KEYS from the environment and refuses this one.
+DEV_AUDIT_KEY = "dev:peken-development-audit-key-public-never-use-in-production"
+PEKEN_AUDIT_KEYS = env.list("PEKEN_AUDIT_KEYS", default=[DEV_AUDIT_KEY])

@@ -1,7 +1,9 @@
 """Production: every secret and host comes from the environment; HTTPS only."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import CACHES, env
+from .base import CACHES, DEV_AUDIT_KEY, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -28,6 +30,13 @@ OSCAR_URL_SCHEMA = "https"
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+
+# The audit chain's HMAC keys (base.py): required, start-up fails without them; never the dev key.
+PEKEN_AUDIT_KEYS = env.list("PEKEN_AUDIT_KEYS")
+if DEV_AUDIT_KEY in PEKEN_AUDIT_KEYS or not PEKEN_AUDIT_KEYS or any(
+        len(key.partition(":")[2]) < 32 for key in PEKEN_AUDIT_KEYS):
+    raise ImproperlyConfigured("PEKEN_AUDIT_KEYS: set id:secret keys (secrets of 32+ random characters), "
+                               "never the development key")
 
 # Demo accounts with known passwords must never exist here.
 PEKEN_DEMO_DATA_ALLOWED = False

@@ -1,69 +1,44 @@
 """manage.py audit_verify: walk the procurement audit chain and name the first entry that does not fit.
 
-Each run prints the chain's head (last seq and hash). Noted somewhere the database
-administrators cannot write (a signed report, an email to the Inspektorat), it lets
-a later run with ``--anchor SEQ:HASH`` prove that no entry up to it was removed from
-the end of the chain, which a gap check alone cannot see.
+Checks every entry's HMAC (PEKEN_AUDIT_KEYS must hold every key that wrote one) and, by
+default, that every head the nightly watch published is still in the chain. Those heads
+live in the same database, so someone who can rewrite it could rewrite them too: an
+auditor who kept a head from the watch's email passes it as ``--head SEQ:HASH``, which
+nobody with database access alone can get round.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from procurement.audit import audit_chain_check
-from procurement.models import AuditEntry
-
-REASONS = {
-    "missing": gettext_lazy("entri #%(expected)s sampai sebelum #%(seq)s hilang (dihapus)"),
-    "link": gettext_lazy("tautan ke entri sebelumnya tidak cocok "
-                         "(entri ditukar, disisipkan, atau entri sebelumnya diubah)"),
-    "content": gettext_lazy("isi entri tidak cocok dengan hash-nya (entri diubah)"),
-}
+from procurement.audit import Head, audit_chain_check, audit_report_problem
 
 
-def _anchor(value: str) -> tuple[int, str]:
+def _head(value: str) -> Head:
     seq, _sep, digest = value.partition(":")
     if not seq.isdigit() or len(digest) != 64:
-        raise CommandError(_("--anchor harus berbentuk SEQ:HASH, misalnya 120:3f5a… "
+        raise CommandError(_("--head harus berbentuk SEQ:HASH, misalnya 120:3f5a… "
                              "(hash 64 karakter heksadesimal)."))
-    return int(seq), digest.lower()
+    return Head(int(seq), digest.lower())
 
 
 class Command(BaseCommand):
-    help = ("Verifies the hash chain of the procurement audit trail; exits non-zero at the first broken "
-            "entry, or when an anchor noted earlier (SEQ:HASH) is no longer in the chain.")
+    help = ("Verifies the keyed hash chain of the procurement audit trail against every published head and "
+            "any --head given; exits non-zero at the first broken entry or lost head.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--anchor", help="SEQ:HASH of a head printed by an earlier run")
+        parser.add_argument("--head", "--anchor", dest="heads", action="append", default=[],
+                            help="SEQ:HASH of a head from the nightly email or an earlier run (repeatable)")
+        parser.add_argument("--no-published", dest="published", action="store_false",
+                            help="do not compare with the heads stored in the database")
 
     def handle(self, *args, **options):
-        anchor = _anchor(options["anchor"]) if options.get("anchor") else None
-        report = audit_chain_check()
+        heads = tuple(_head(value) for value in options["heads"])
+        report = audit_chain_check(heads=heads, published=options["published"])
         if not report.intact:
-            broken = report.broken
-            entry = broken.entry
-            when = timezone.localtime(entry.date_created).strftime("%Y-%m-%d %H:%M:%S %Z")
-            reason = REASONS[broken.reason] % {"expected": broken.expected_seq, "seq": entry.seq}
-            raise CommandError(
-                _("Rantai audit RUSAK pada entri #%(seq)s (%(when)s, %(action)s, %(object)s): %(reason)s. "
-                  "%(count)s entri sebelumnya utuh.")
-                % {"seq": entry.seq, "when": when, "action": entry.action, "reason": reason,
-                   "object": f"{entry.object_type}:{entry.object_id}", "count": report.count}
-            )
-        if anchor is not None:
-            seq, digest = anchor
-            if seq > report.head_seq:
-                raise CommandError(
-                    _("Rantai audit RUSAK: entri #%(seq)s yang dicatat sebelumnya tidak ada lagi; "
-                      "rantai kini berakhir di #%(head)s, jadi entri #%(first)s sampai #%(seq)s "
-                      "dihapus dari ujungnya.")
-                    % {"seq": seq, "head": report.head_seq, "first": report.head_seq + 1})
-            if not AuditEntry.objects.filter(seq=seq, hash=digest).exists():
-                raise CommandError(
-                    _("Rantai audit RUSAK: hash entri #%(seq)s tidak sama dengan yang dicatat sebelumnya; "
-                      "rantai sampai entri itu dibangun ulang.") % {"seq": seq})
+            raise CommandError(audit_report_problem(report))
         message = _("Rantai audit utuh: %(count)s entri") % {"count": report.count}
         self.stdout.write(self.style.SUCCESS(message))
         head = {"seq": report.head_seq, "hash": report.head_hash}
         self.stdout.write(_("Ujung rantai: %(seq)s:%(hash)s") % head)
+        self.stdout.write(_("Dibandingkan dengan %(count)s ujung yang dicatat sebelumnya.")
+                          % {"count": report.heads_checked})
