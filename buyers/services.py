@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.sites.models import Site
@@ -88,6 +89,7 @@ def customer_register(*, email: str, password: str, language: str) -> AbstractBa
     if existing is None:
         _mail_confirmation(user)
         return user
+    make_password(password)  # as long as a new account's hashing, so the time taken does not tell either
     if _awaits_confirmation(existing):
         _mail_confirmation(existing)
     else:

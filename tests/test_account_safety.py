@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from oscar.core.loading import get_model
 
+from tests.concurrency import run_at_once
 from tests.factories import DEFAULT_PASSWORD, UserFactory, product_create
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +234,19 @@ def test_the_release_command_refuses_an_empty_domain(settings):
     # when the command runs, then it stops and says which setting is missing
     with pytest.raises(Exception, match="PEKEN_SITE_DOMAIN"):
         call_command("peken_site")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_register_opens_one_account():
+    # given a visitor about to register a new address
+    def register_once():
+        return Client().post(REGISTER_URL, {"email": "baru@contoh.id", "password1": NEW_PASSWORD,
+                                            "password2": NEW_PASSWORD})
+
+    # when five registrations of it arrive at the same moment
+    responses = run_at_once([register_once] * 5)
+
+    # then every one gets the same "check your inbox" answer, and there is one account
+    assert [r.status_code for r in responses] == [302] * 5
+    assert {r["Location"] for r in responses} == {reverse("customer:register-sent")}
+    assert User.objects.filter(email__iexact="baru@contoh.id").count() == 1
