@@ -20,10 +20,10 @@ def signin_username(request, credentials: dict | None) -> str:
 class SignInGuardBackend(AxesStandaloneBackend):
     """Axes's guard, except for the sign-in the server makes itself without a request.
 
-    Oscar signs a new customer in right after registration with the password
-    they have just chosen, calling ``authenticate`` without a request; that
-    is not a guess, and Axes would refuse it outright (it needs the address).
-    Every sign-in form passes the request and is guarded.
+    A sign-in the server makes itself (the test client's ``login``, for one)
+    calls ``authenticate`` without a request; that is not a guess, and Axes
+    would refuse it outright (it needs the address). Every sign-in form
+    passes the request and is guarded.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):

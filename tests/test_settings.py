@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "peken.settings.production",
     "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-0123456789",
     "DJANGO_ALLOWED_HOSTS": "peken.surabaya.go.id",
+    "PEKEN_SITE_DOMAIN": "peken.surabaya.go.id",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/peken",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",

@@ -82,13 +82,13 @@ def test_a_few_mistakes_then_the_right_password_signs_in_and_starts_afresh(clien
     assert sign_in(other, user.email, DEFAULT_PASSWORD).status_code == 302
 
 
-def test_registration_still_signs_the_new_customer_in(client):
+def test_registration_signs_nobody_in_until_the_emailed_link_is_opened(client):
     # given the guard is on
-    # when a visitor registers (Oscar signs them in with the password they just chose)
+    # when a visitor registers
     response = client.post("/accounts/register/", {
         "email": "baru@contoh.id", "password1": "Kata-sandi-baru-2026", "password2": "Kata-sandi-baru-2026"})
 
-    # then the account exists and they are signed in
-    assert response.status_code == 302
-    assert get_user_model().objects.filter(email="baru@contoh.id").exists()
-    assert signed_in(client)
+    # then the account exists, waiting for its email link, and nobody is signed in yet
+    assert response.status_code == 302 and response["Location"] == "/accounts/register/sent/"
+    assert get_user_model().objects.filter(email="baru@contoh.id", is_active=False).exists()
+    assert not signed_in(client)

@@ -49,10 +49,10 @@ INSTALLED_APPS = [
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "orders.apps.OrderConfig",
-    "oscar.apps.customer.apps.CustomerConfig",
+    "buyers.customer.apps.CustomerConfig",
     "catalogue_ext.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
-    "oscar.apps.wishlists.apps.WishlistsConfig",
+    "buyers.wishlists.apps.WishlistsConfig",
     "peken.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
     "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
@@ -80,6 +80,9 @@ INSTALLED_APPS = [
 ]
 
 SITE_ID = 1
+# The host links in emails point at (password reset, registration, orders); `manage.py peken_site`
+# writes it to the Site, and the Procfile's release runs that.
+PEKEN_SITE_DOMAIN = env("PEKEN_SITE_DOMAIN", default="127.0.0.1:8000")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -91,7 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "oscar.apps.basket.middleware.BasketMiddleware",
+    "checkout.basket.middleware.BasketMiddleware",
     "procurement.middleware.OfficialCheckoutMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "peken.page_cache.AnonymousPageCacheMiddleware",
