@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from peken.csv_upload import errors_shown
 from procurement import budget_csv, selectors, services
 from procurement.forms_admin import BudgetImportForm, BudgetLineForm, MembershipGrantForm, UnitForm
 from procurement.models import Agency
@@ -235,7 +236,7 @@ class BudgetImportView(AgencyAdminMixin, BudgetYearMixin, FormView):
                                               actor=self.request.user, ip=client_ip(self.request),
                                               file_name=upload.name)
         if not result.ok:
-            return self.render_to_response(self.get_context_data(form=form, csv_errors=result.errors))
+            return self.render_to_response(self.get_context_data(form=form, **errors_shown(result.errors)))
         messages.success(self.request, _("%(file)s diterapkan untuk tahun %(year)d: %(created)d baris baru, "
                                          "%(updated)d diubah, %(unchanged)d tetap.")
                          % {"file": upload.name, "year": year, "created": result.created,

@@ -22,6 +22,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from catalogue_ext import services as catalogue_services
 from catalogue_ext.abstract_models import ListingStatus
+from peken.csv_upload import errors_shown
 from sellers import selectors, services
 from sellers.centre_forms import ListingForm, StockCsvForm
 from sellers.order_extras import order_extras
@@ -176,7 +177,7 @@ class CentreStockUploadView(SellerCentreMixin, FormView):
         try:
             preview = services.stock_csv_preview(seller=self.seller, content=content)
         except services.StockCsvInvalid as exc:
-            return self.render_to_response(self.get_context_data(form=form, csv_errors=exc.errors))
+            return self.render_to_response(self.get_context_data(form=form, **errors_shown(exc.errors)))
         digest = hashlib.sha256(content).hexdigest()
         self.request.session[STOCK_PREVIEW_KEY] = {
             "seller": self.seller.pk, "file_name": upload.name, "digest": digest,
@@ -214,7 +215,8 @@ class CentreStockConfirmView(SellerCentreMixin, View):
         except services.StockCsvInvalid as exc:
             del request.session[STOCK_PREVIEW_KEY]
             return TemplateResponse(request, "sellers/centre/stock.html", {
-                "seller": self.seller, "shops": self.shops, "form": StockCsvForm(), "csv_errors": exc.errors,
+                "seller": self.seller, "shops": self.shops, "form": StockCsvForm(),
+                **errors_shown(exc.errors),
                 "updates": selectors.centre_stock_updates(seller=self.seller)[:PAGE_SIZE],
             })
         del request.session[STOCK_PREVIEW_KEY]
