@@ -12,7 +12,7 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -23,6 +23,8 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from catalogue_ext import services as catalogue_services
 from catalogue_ext.abstract_models import ListingStatus
 from peken.csv_upload import errors_shown
+from peken.imports import import_job_context, import_job_progress, import_jobs_of
+from peken.models import ImportJob, ImportKind
 from sellers import selectors, services
 from sellers.centre_forms import ListingForm, StockCsvForm
 from sellers.order_extras import order_extras
@@ -204,10 +206,10 @@ class CentreStockConfirmView(SellerCentreMixin, View):
             messages.error(request, _("Pratinjau ini tidak ada lagi. Unggah berkasnya sekali lagi."))
             return redirect("sellers:centre-stock-upload")
         try:
-            update = services.stock_csv_apply(seller=self.seller, actor=request.user,
-                                              file_name=pending["file_name"],
-                                              content=base64.b64decode(pending["content"]),
-                                              seen=pending["seen"])
+            update = services.stock_csv_apply_start(seller=self.seller, actor=request.user,
+                                                    file_name=pending["file_name"],
+                                                    content=base64.b64decode(pending["content"]),
+                                                    seen=pending["seen"])
         except services.StockCsvStale as exc:
             request.session[STOCK_PREVIEW_KEY] = {**pending, "seen": exc.preview.seen}
             return stock_preview_render(self, preview=exc.preview, file_name=pending["file_name"],
@@ -220,6 +222,8 @@ class CentreStockConfirmView(SellerCentreMixin, View):
                 "updates": selectors.centre_stock_updates(seller=self.seller)[:PAGE_SIZE],
             })
         del request.session[STOCK_PREVIEW_KEY]
+        if isinstance(update, ImportJob):  # a big file: a worker applies it while the page shows progress
+            return redirect("sellers:centre-stock-job", pk=update.pk)
         n = update.rows_applied
         messages.success(request, ngettext("%(n)d baris diubah dari %(file)s.",
                                            "%(n)d baris diubah dari %(file)s.", n)
@@ -235,6 +239,30 @@ class CentreStockUpdateView(SellerCentreMixin, DetailView):
 
     def get_queryset(self):
         return selectors.centre_stock_updates(seller=self.seller)
+
+
+class CentreStockJobMixin(SellerCentreMixin):
+    """A big upload being applied by a worker, looked up within this shop's own jobs."""
+
+    def get_job(self) -> ImportJob:
+        return get_object_or_404(import_jobs_of(owner=self.seller, kind=ImportKind.STOCK_CSV),
+                                 pk=self.kwargs["pk"])
+
+
+class CentreStockJobView(CentreStockJobMixin, TemplateView):
+    """Its progress bar while it runs (peken/import-progress.js), then what it changed or why not."""
+
+    template_name = "sellers/centre/stock_job.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **import_job_context(job=self.get_job())}
+
+
+class CentreStockJobStatusView(CentreStockJobMixin, View):
+    """The progress bar's JSON: status, rows done and total."""
+
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(import_job_progress(job=self.get_job()))
 
 
 class CentreOrderListView(SellerCentreMixin, ListView):
