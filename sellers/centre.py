@@ -9,6 +9,7 @@ object up within that shop, so another shop's product, order or upload is a
 import base64
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -35,6 +36,7 @@ SESSION_KEY = "peken_centre_shop"
 PAGE_SIZE = 20
 # The file a seller has previewed and not yet confirmed: one per session.
 STOCK_PREVIEW_KEY = "peken_stock_preview"
+PREVIEW_SHOWN = 200  # changed rows listed on the preview page
 
 
 class SellerCentreMixin(LoginRequiredMixin):
@@ -189,10 +191,17 @@ class CentreStockUploadView(SellerCentreMixin, FormView):
 
 
 def stock_preview_render(view, *, preview, file_name: str, digest: str, stale: bool = False):
-    """The preview page: each changed row old -> new with its warnings, and the confirm button."""
+    """The preview page: changed rows old -> new, those with warnings first, and the confirm button.
+
+    A file of thousands of changes lists the first PREVIEW_SHOWN (every warning
+    comes before them) and counts the rest, so the page stays small.
+    """
+    changes = sorted(preview.changes, key=lambda change: not change.warnings)
     return TemplateResponse(view.request, "sellers/centre/stock_preview.html", {
         "seller": view.seller, "shops": view.shops, "preview": preview, "file_name": file_name,
-        "digest": digest, "stale": stale,
+        "digest": digest, "stale": stale, "changes_shown": changes[:PREVIEW_SHOWN],
+        "changes_more": max(0, len(changes) - PREVIEW_SHOWN),
+        "background": len(preview.seen) > settings.PEKEN_CSV_BACKGROUND_ROWS,
     })
 
 

@@ -339,3 +339,17 @@ def test_a_big_budget_file_is_applied_by_a_real_worker(settings, celery_worker_p
     job.refresh_from_db()
     assert job.status == ImportJobStatus.DONE and job.result["created"] == 3
     assert BudgetLine.objects.filter(agency=agency, fiscal_year=YEAR).count() == 3
+
+
+def test_a_preview_of_many_changes_lists_warnings_first_and_counts_the_rest(
+        monkeypatch, shop, seller_client, stocked):
+    # given a preview page that lists 2 rows, and a file changing 3, the last a price jump
+    monkeypatch.setattr("sellers.centre.PREVIEW_SHOWN", 2)
+    content = stock_rows(stocked[:2]) + f"{stocked[2].partner_sku};x;99000;10\r\n".encode()
+    # when it is uploaded
+    response = stock_upload(seller_client, content)
+    # then the row with the warning comes first, one other row follows, and the third is counted
+    assert [change.sku for change in response.context["changes_shown"]] == [
+        stocked[2].partner_sku, stocked[0].partner_sku]
+    assert "dan 1 baris lain berubah" in response.content.decode()
+    assert stocked[1].partner_sku not in response.content.decode()
