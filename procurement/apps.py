@@ -13,9 +13,12 @@ class ProcurementConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from orders.signals import order_status_changed
+        from peken.imports import import_runner_register
+        from peken.models import ImportKind
         from procurement.context_processors import roles_forget
         from procurement.models import Membership
         from procurement.order_hooks import official_order_extra, official_order_status_changed
+        from procurement.services import budget_import_job_apply
         from sellers.order_extras import order_extra_register
 
         # the header caches who holds which role (procurement/context_processors.py)
@@ -30,3 +33,5 @@ class ProcurementConfig(AppConfig):
                                      dispatch_uid="procurement-official-order-status")
         # the seller of an official order sees the agency, contact, Kode RUP and delivery address
         order_extra_register(official_order_extra)
+        # a big budget CSV is applied by a worker (peken.imports)
+        import_runner_register(ImportKind.BUDGET_CSV, budget_import_job_apply)

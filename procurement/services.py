@@ -32,6 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from peken.imports import ImportJobFailed, Progress, import_job_start
+from peken.models import ImportJob, ImportKind
 from procurement import budget_csv, selectors
 from procurement.audit import audit_record
 from procurement.context_processors import roles_forget
@@ -1334,6 +1336,9 @@ class BudgetLineRefused(ProcurementError):
     """A budget line change that would leave it inconsistent (e.g. a ceiling below what is spent)."""
 
 
+BUDGET_IMPORT_PROGRESS_EVERY = 100  # rows between two progress reports of a budget import job
+
+
 @dataclass
 class ImportResult:
     """What a budget CSV import did, or every problem that stopped it (then nothing was applied)."""
@@ -1469,7 +1474,7 @@ def budget_line_update(*, line: BudgetLine, actor, changes: dict, ip: str | None
 
 
 def budget_lines_import(*, agency: Agency, fiscal_year: int, file, actor, ip: str | None = None,
-                        file_name: str = "") -> ImportResult:
+                        file_name: str = "", progress: Progress | None = None) -> ImportResult:
     """Create or update an agency's budget lines of one fiscal year from a SIPD-style CSV.
 
     All or nothing: if any row is bad (procurement.budget_csv checks the file;
@@ -1479,7 +1484,7 @@ def budget_lines_import(*, agency: Agency, fiscal_year: int, file, actor, ip: st
     lines not in the file are left as they are. The agency row and then its
     lines of the year are locked in primary-key order, so imports and
     approvals touching the same lines wait for each other. ``file`` is bytes
-    or a file object.
+    or a file object; ``progress``, if given, is told how many rows are done.
     """
     content = file if isinstance(file, bytes) else file.read(budget_csv.MAX_BYTES + 1)
     rows, errors = budget_csv.budget_csv_parse(content)
@@ -1500,7 +1505,9 @@ def budget_lines_import(*, agency: Agency, fiscal_year: int, file, actor, ip: st
                                            "spent": rupiah(line.committed + line.realised)}))
         if result.errors:
             return result
-        for row in rows:
+        for done, row in enumerate(rows):
+            if progress and done % BUDGET_IMPORT_PROGRESS_EVERY == 0:
+                progress(done)
             values = {"description": row.description, "funding_source": row.funding_source,
                       "ceiling": row.ceiling}
             line = existing.get(row.key)
@@ -1526,6 +1533,41 @@ def budget_lines_import(*, agency: Agency, fiscal_year: int, file, actor, ip: st
                      after={"fiscal_year": fiscal_year, "file": file_name, "created": result.created,
                             "updated": result.updated, "unchanged": result.unchanged})
     return result
+
+
+def budget_lines_import_start(*, agency: Agency, fiscal_year: int, file, actor, ip: str | None = None,
+                              file_name: str = "") -> ImportResult | ImportJob:
+    """Import a budget CSV now, or, when it has more than PEKEN_CSV_BACKGROUND_ROWS rows, in a worker.
+
+    The file is checked first (procurement.budget_csv): a bad file comes
+    back as an ImportResult listing its problems, nothing applied. A good
+    small file is applied at once by budget_lines_import. A good big one
+    becomes an ImportJob recording who started it; the worker applies it
+    with budget_lines_import, and the job keeps the counts or the problems.
+    """
+    content = file if isinstance(file, bytes) else file.read(budget_csv.MAX_BYTES + 1)
+    rows, errors = budget_csv.budget_csv_parse(content)
+    if errors:
+        return ImportResult(errors=errors)
+    if len(rows) <= settings.PEKEN_CSV_BACKGROUND_ROWS:
+        return budget_lines_import(agency=agency, fiscal_year=fiscal_year, file=content, actor=actor, ip=ip,
+                                   file_name=file_name)
+    return import_job_start(kind=ImportKind.BUDGET_CSV, owner=agency, actor=actor, file_name=file_name,
+                            content=content, rows_total=len(rows),
+                            params={"fiscal_year": fiscal_year, "ip": ip})
+
+
+def budget_import_job_apply(job: ImportJob, progress: Progress) -> dict:
+    """The runner of a budget CSV job (peken.imports): budget_lines_import, its problems the job's."""
+    agency = Agency.objects.get(pk=job.owner_id)
+    fiscal_year = job.params["fiscal_year"]
+    result = budget_lines_import(agency=agency, fiscal_year=fiscal_year, file=bytes(job.content),
+                                 actor=job.actor, ip=job.params.get("ip"), file_name=job.file_name,
+                                 progress=progress)
+    if not result.ok:
+        raise ImportJobFailed(result.errors)
+    return {"fiscal_year": fiscal_year, "created": result.created, "updated": result.updated,
+            "unchanged": result.unchanged}
 
 
 

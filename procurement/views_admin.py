@@ -10,7 +10,7 @@ These pages show official data only: a member's personal orders never appear.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from peken.csv_upload import errors_shown
+from peken.imports import import_job_context, import_job_progress, import_jobs_of
+from peken.models import ImportJob, ImportKind
 from procurement import budget_csv, selectors, services
 from procurement.forms_admin import BudgetImportForm, BudgetLineForm, MembershipGrantForm, UnitForm
 from procurement.models import Agency
@@ -231,16 +234,45 @@ class BudgetImportView(AgencyAdminMixin, BudgetYearMixin, FormView):
 
     def form_valid(self, form):
         upload, year = form.cleaned_data["file"], form.cleaned_data["fiscal_year"]
-        result = services.budget_lines_import(agency=self.agency, fiscal_year=year, file=upload,
-                                              actor=self.request.user, ip=client_ip(self.request),
-                                              file_name=upload.name)
+        result = services.budget_lines_import_start(agency=self.agency, fiscal_year=year, file=upload,
+                                                    actor=self.request.user, ip=client_ip(self.request),
+                                                    file_name=upload.name)
+        if isinstance(result, ImportJob):  # a big file: a worker applies it while the page shows progress
+            return redirect("procurement:opd-budget-job", code=self.agency.code, pk=result.pk)
         if not result.ok:
-            return self.render_to_response(self.get_context_data(form=form, csv_errors=result.errors))
+            return self.render_to_response(self.get_context_data(form=form, **errors_shown(result.errors)))
         messages.success(self.request, _("%(file)s diterapkan untuk tahun %(year)d: %(created)d baris baru, "
                                          "%(updated)d diubah, %(unchanged)d tetap.")
                          % {"file": upload.name, "year": year, "created": result.created,
                             "updated": result.updated, "unchanged": result.unchanged})
         return redirect(budget_url(self.agency, year))
+
+
+class BudgetImportJobMixin(AgencyAdminMixin):
+    """A big budget import being applied by a worker, looked up within this agency's own jobs."""
+
+    def get_job(self) -> ImportJob:
+        return get_object_or_404(import_jobs_of(owner=self.agency, kind=ImportKind.BUDGET_CSV),
+                                 pk=self.kwargs["pk"])
+
+
+class BudgetImportJobView(BudgetImportJobMixin, TemplateView):
+    """Its progress bar while it runs (peken/import-progress.js), then what it changed or why not."""
+
+    template_name = "procurement/admin/budget_job.html"
+
+    def get_context_data(self, **kwargs):
+        job = self.get_job()
+        ctx = {**super().get_context_data(**kwargs), **import_job_context(job=job)}
+        ctx["budget_url"] = budget_url(self.agency, job.params["fiscal_year"])
+        return ctx
+
+
+class BudgetImportJobStatusView(BudgetImportJobMixin, View):
+    """The progress bar's JSON: status, rows done and total."""
+
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(import_job_progress(job=self.get_job()))
 
 
 class BudgetTemplateView(AgencyAdminMixin, BudgetYearMixin, View):
@@ -276,6 +308,9 @@ urlpatterns = [
     path("opd/<slug:code>/anggaran/", BudgetView.as_view(), name="opd-budget"),
     path("opd/<slug:code>/anggaran/<int:pk>/ubah/", BudgetLineEditView.as_view(), name="opd-budget-edit"),
     path("opd/<slug:code>/anggaran/impor/", BudgetImportView.as_view(), name="opd-budget-import"),
+    path("opd/<slug:code>/anggaran/impor/<int:pk>/", BudgetImportJobView.as_view(), name="opd-budget-job"),
+    path("opd/<slug:code>/anggaran/impor/<int:pk>/status/", BudgetImportJobStatusView.as_view(),
+         name="opd-budget-job-status"),
     path("opd/<slug:code>/anggaran/templat.csv", BudgetTemplateView.as_view(), name="opd-budget-template"),
     path("opd/<slug:code>/persetujuan/", PolicyView.as_view(), name="opd-policy"),
 ]

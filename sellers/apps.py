@@ -10,6 +10,14 @@ class PartnerConfig(apps.PartnerConfig):
     verbose_name = _("Penjual")
     namespace = "sellers"
 
+    def ready(self):
+        super().ready()
+        from peken.imports import import_runner_register
+        from peken.models import ImportKind
+        from sellers.services import stock_csv_job_apply
+
+        import_runner_register(ImportKind.STOCK_CSV, stock_csv_job_apply)
+
     def get_urls(self):
         from sellers import centre, views
 
@@ -37,6 +45,9 @@ class PartnerConfig(apps.PartnerConfig):
             path("pusat/stok/konfirmasi/", centre.CentreStockConfirmView.as_view(),
                  name="centre-stock-confirm"),
             path("pusat/stok/<int:pk>/", centre.CentreStockUpdateView.as_view(), name="centre-stock-update"),
+            path("pusat/stok/impor/<int:pk>/", centre.CentreStockJobView.as_view(), name="centre-stock-job"),
+            path("pusat/stok/impor/<int:pk>/status/", centre.CentreStockJobStatusView.as_view(),
+                 name="centre-stock-job-status"),
             path("pusat/pesanan/", centre.CentreOrderListView.as_view(), name="centre-orders"),
             path("pusat/pesanan/<str:number>/", centre.CentreOrderDetailView.as_view(),
                  name="centre-order-detail"),

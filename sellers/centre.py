@@ -9,10 +9,11 @@ object up within that shop, so another shop's product, order or upload is a
 import base64
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -22,6 +23,9 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from catalogue_ext import services as catalogue_services
 from catalogue_ext.abstract_models import ListingStatus
+from peken.csv_upload import errors_shown
+from peken.imports import import_job_context, import_job_progress, import_jobs_of
+from peken.models import ImportJob, ImportKind
 from sellers import selectors, services
 from sellers.centre_forms import ListingForm, StockCsvForm
 from sellers.order_extras import order_extras
@@ -32,6 +36,7 @@ SESSION_KEY = "peken_centre_shop"
 PAGE_SIZE = 20
 # The file a seller has previewed and not yet confirmed: one per session.
 STOCK_PREVIEW_KEY = "peken_stock_preview"
+PREVIEW_SHOWN = 200  # changed rows listed on the preview page
 
 
 class SellerCentreMixin(LoginRequiredMixin):
@@ -176,7 +181,7 @@ class CentreStockUploadView(SellerCentreMixin, FormView):
         try:
             preview = services.stock_csv_preview(seller=self.seller, content=content)
         except services.StockCsvInvalid as exc:
-            return self.render_to_response(self.get_context_data(form=form, csv_errors=exc.errors))
+            return self.render_to_response(self.get_context_data(form=form, **errors_shown(exc.errors)))
         digest = hashlib.sha256(content).hexdigest()
         self.request.session[STOCK_PREVIEW_KEY] = {
             "seller": self.seller.pk, "file_name": upload.name, "digest": digest,
@@ -186,10 +191,17 @@ class CentreStockUploadView(SellerCentreMixin, FormView):
 
 
 def stock_preview_render(view, *, preview, file_name: str, digest: str, stale: bool = False):
-    """The preview page: each changed row old -> new with its warnings, and the confirm button."""
+    """The preview page: changed rows old -> new, those with warnings first, and the confirm button.
+
+    A file of thousands of changes lists the first PREVIEW_SHOWN (every warning
+    comes before them) and counts the rest, so the page stays small.
+    """
+    changes = sorted(preview.changes, key=lambda change: not change.warnings)
     return TemplateResponse(view.request, "sellers/centre/stock_preview.html", {
         "seller": view.seller, "shops": view.shops, "preview": preview, "file_name": file_name,
-        "digest": digest, "stale": stale,
+        "digest": digest, "stale": stale, "changes_shown": changes[:PREVIEW_SHOWN],
+        "changes_more": max(0, len(changes) - PREVIEW_SHOWN),
+        "background": len(preview.seen) > settings.PEKEN_CSV_BACKGROUND_ROWS,
     })
 
 
@@ -203,10 +215,10 @@ class CentreStockConfirmView(SellerCentreMixin, View):
             messages.error(request, _("Pratinjau ini tidak ada lagi. Unggah berkasnya sekali lagi."))
             return redirect("sellers:centre-stock-upload")
         try:
-            update = services.stock_csv_apply(seller=self.seller, actor=request.user,
-                                              file_name=pending["file_name"],
-                                              content=base64.b64decode(pending["content"]),
-                                              seen=pending["seen"])
+            update = services.stock_csv_apply_start(seller=self.seller, actor=request.user,
+                                                    file_name=pending["file_name"],
+                                                    content=base64.b64decode(pending["content"]),
+                                                    seen=pending["seen"])
         except services.StockCsvStale as exc:
             request.session[STOCK_PREVIEW_KEY] = {**pending, "seen": exc.preview.seen}
             return stock_preview_render(self, preview=exc.preview, file_name=pending["file_name"],
@@ -214,10 +226,13 @@ class CentreStockConfirmView(SellerCentreMixin, View):
         except services.StockCsvInvalid as exc:
             del request.session[STOCK_PREVIEW_KEY]
             return TemplateResponse(request, "sellers/centre/stock.html", {
-                "seller": self.seller, "shops": self.shops, "form": StockCsvForm(), "csv_errors": exc.errors,
+                "seller": self.seller, "shops": self.shops, "form": StockCsvForm(),
+                **errors_shown(exc.errors),
                 "updates": selectors.centre_stock_updates(seller=self.seller)[:PAGE_SIZE],
             })
         del request.session[STOCK_PREVIEW_KEY]
+        if isinstance(update, ImportJob):  # a big file: a worker applies it while the page shows progress
+            return redirect("sellers:centre-stock-job", pk=update.pk)
         n = update.rows_applied
         messages.success(request, ngettext("%(n)d baris diubah dari %(file)s.",
                                            "%(n)d baris diubah dari %(file)s.", n)
@@ -233,6 +248,30 @@ class CentreStockUpdateView(SellerCentreMixin, DetailView):
 
     def get_queryset(self):
         return selectors.centre_stock_updates(seller=self.seller)
+
+
+class CentreStockJobMixin(SellerCentreMixin):
+    """A big upload being applied by a worker, looked up within this shop's own jobs."""
+
+    def get_job(self) -> ImportJob:
+        return get_object_or_404(import_jobs_of(owner=self.seller, kind=ImportKind.STOCK_CSV),
+                                 pk=self.kwargs["pk"])
+
+
+class CentreStockJobView(CentreStockJobMixin, TemplateView):
+    """Its progress bar while it runs (peken/import-progress.js), then what it changed or why not."""
+
+    template_name = "sellers/centre/stock_job.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **import_job_context(job=self.get_job())}
+
+
+class CentreStockJobStatusView(CentreStockJobMixin, View):
+    """The progress bar's JSON: status, rows done and total."""
+
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(import_job_progress(job=self.get_job()))
 
 
 class CentreOrderListView(SellerCentreMixin, ListView):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sites.models import Site
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,7 +17,9 @@ from oscar.core.loading import get_model
 
 from orders.statuses import OrderStatus
 from peken import city
+from peken.imports import ImportJobFailed, Progress, import_job_start
 from peken.mail import mail_users
+from peken.models import ImportJob, ImportKind
 from peken.page_cache import page_cache_invalidate
 from sellers import tasks
 from sellers.abstract_models import SellerStatus, StaffTool, StockUpdateSource, umkm_scale_for
@@ -168,6 +170,10 @@ def seller_rate(*, user: AbstractBaseUser, order, seller: Partner, score: int, c
         raise RatingError(_("Anda sudah menilai toko ini untuk pesanan tersebut.")) from None
 
 
+# Stock records written per statement by a CSV apply; a job's progress moves after each.
+STOCK_CSV_BATCH = 500
+
+
 class StockCsvInvalid(Exception):
     """An uploaded price and stock file with bad rows; ``errors`` holds (line number, message) pairs."""
 
@@ -234,7 +240,8 @@ def stock_csv_preview(*, seller: Partner, content: bytes) -> StockCsvPreview:
 
 
 def stock_csv_apply(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
-                    content: bytes, seen: dict[str, list[int]]) -> StockUpdate:
+                    content: bytes, seen: dict[str, list[int]],
+                    progress: Progress | None = None) -> StockUpdate:
     """Apply a previewed price and stock CSV to the seller's own stock records: every row or none.
 
     The file is parsed (stock_csv_parse) and each SKU must be one of this
@@ -245,6 +252,7 @@ def stock_csv_apply(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
     a fresh preview. Otherwise the changed rows apply in one transaction,
     with the stock records locked in primary-key order, and the upload is
     recorded (who, when, file, rows changed, old and new values) as a StockUpdate.
+    ``progress``, if given, is told how many of the file's rows are done.
     """
     with transaction.atomic():
         rows, records = _stock_csv_read(seller=seller, content=content, lock=True)
@@ -252,12 +260,11 @@ def stock_csv_apply(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
         if preview.seen != seen:
             raise StockCsvStale(preview)
         now = timezone.now()
-        for change in preview.changes:
-            record = records[change.sku]
-            record.price, record.num_in_stock = Decimal(change.price_new), change.stock_new
-            record.date_updated = now
-        StockRecord.objects.bulk_update([records[change.sku] for change in preview.changes],
-                                        ["price", "num_in_stock", "date_updated"])
+        changed = [(records[c.sku].pk, Decimal(c.price_new), c.stock_new) for c in preview.changes]
+        for start in range(0, len(changed), STOCK_CSV_BATCH):
+            _stock_records_write(changed[start:start + STOCK_CSV_BATCH], now=now)
+            if progress:
+                progress(preview.unchanged + min(start + STOCK_CSV_BATCH, len(changed)))
         upload = StockUpdate.objects.create(
             seller=seller, actor=actor, source=StockUpdateSource.CSV, file_name=file_name[:255],
             rows_applied=len(preview.changes),
@@ -268,6 +275,54 @@ def stock_csv_apply(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
         if preview.changes:
             transaction.on_commit(page_cache_invalidate)
     return upload
+
+
+def _stock_records_write(changed: list[tuple[int, Decimal, int]], *, now) -> None:
+    """Set (pk, price, stock) on stock records in one UPDATE ... FROM (VALUES ...).
+
+    Django's bulk_update builds a CASE per row and field: about 3 ms of
+    Python per record, 18 s for a 5,000-row file; this takes a fraction of a second.
+    """
+    if not changed:
+        return
+    meta, quote = StockRecord._meta, connection.ops.quote_name
+    column = {name: quote(meta.get_field(name).column) for name in ("price", "num_in_stock", "date_updated")}
+    rows = ", ".join(["(%s, %s::numeric, %s::integer)"] * len(changed))
+    sql = (f"UPDATE {quote(meta.db_table)} AS r SET {column['price']} = v.price, "
+           f"{column['num_in_stock']} = v.stock, {column['date_updated']} = %s "
+           f"FROM (VALUES {rows}) AS v(id, price, stock) WHERE r.{quote(meta.pk.column)} = v.id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *(value for row in changed for value in row)])
+
+
+def stock_csv_apply_start(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
+                          content: bytes, seen: dict[str, list[int]]) -> StockUpdate | ImportJob:
+    """Apply a previewed CSV now, or, when it has more than PEKEN_CSV_BACKGROUND_ROWS rows, in a worker.
+
+    A small file is applied by stock_csv_apply at once (its StockUpdate is
+    returned, or it raises as stock_csv_apply does). A big one becomes an
+    ImportJob recording who started it; the worker applies it with the
+    same rules and the job keeps the result, or the problems (nothing applied).
+    """
+    if len(seen) <= settings.PEKEN_CSV_BACKGROUND_ROWS:
+        return stock_csv_apply(seller=seller, actor=actor, file_name=file_name, content=content, seen=seen)
+    return import_job_start(kind=ImportKind.STOCK_CSV, owner=seller, actor=actor, file_name=file_name,
+                            content=content, rows_total=len(seen), params={"seen": seen})
+
+
+def stock_csv_job_apply(job: ImportJob, progress: Progress) -> dict:
+    """The runner of a stock CSV job (peken.imports): stock_csv_apply, its refusals as the job's problems."""
+    seller = Partner.objects.get(pk=job.owner_id)
+    try:
+        upload = stock_csv_apply(seller=seller, actor=job.actor, file_name=job.file_name,
+                                 content=bytes(job.content), seen=job.params["seen"], progress=progress)
+    except StockCsvInvalid as exc:
+        raise ImportJobFailed(exc.errors) from None
+    except StockCsvStale:
+        message = _("Harga atau stok berubah sejak pratinjau (mis. ada pesanan baru); tidak ada yang "
+                    "diubah. Unggah berkasnya lagi untuk pratinjau baru.")
+        raise ImportJobFailed([(0, message)]) from None
+    return {"rows_applied": upload.rows_applied, "stock_update": upload.pk}
 
 
 def seller_details_save(*, seller: Partner, actor: AbstractBaseUser, changed: list[str],

@@ -25,6 +25,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from peken.imports import import_job_start
+from peken.models import ImportKind
 from procurement.context_processors import MODE_SESSION_KEY
 from procurement.models import Delegation
 from procurement.services import approval_policy_default
@@ -125,6 +127,12 @@ TABLE: dict[str, Rule] = {
     "procurement:opd-budget-import": Rule(
         get=frozenset({"a_admin"}), post=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
     "procurement:opd-budget-template": Rule(get=A_BUDGET_READERS, kwargs={"code": "agency_a_code"}),
+    "procurement:opd-budget-job": Rule(
+        get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code", "pk": "import_job_a"},
+        why="a big import's progress and result: the admins of the agency it belongs to"),
+    "procurement:opd-budget-job-status": Rule(
+        get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code", "pk": "import_job_a"},
+        why="the progress bar's JSON, likewise"),
     "procurement:opd-policy": Rule(get=A_BUDGET_READERS, kwargs={"code": "agency_a_code"}),
     # --- auditors (procurement/views_audit.py) ---
     "procurement:audit-list": Rule(
@@ -198,10 +206,13 @@ def world(db, django_user_model):
     people["seller"] = seller.users.get()
     people["shopper"] = UserFactory(email="warga@contoh.id", username="warga")
     a = objects["a"]
+    import_job = import_job_start(kind=ImportKind.BUDGET_CSV, owner=a["agency"], actor=people["a_admin"],
+                                  file_name="dpa-a.csv", content=b"", rows_total=600,
+                                  params={"fiscal_year": 2026, "ip": None})
     values = {
         "requisition_a": a["requisition"].reference, "returned_a": a["returned"].reference,
         "delegation_a": a["delegation"].pk, "agency_a": a["agency"].pk, "budget_line_a": a["budget_line"].pk,
-        "unit_a": a["unit"].pk, "agency_a_code": a["agency"].code,
+        "unit_a": a["unit"].pk, "agency_a_code": a["agency"].code, "import_job_a": import_job.pk,
         "membership_a": people["a_bendahara"].memberships.get().pk,
         "mode_a": {"agency": a["agency"].pk},
         "decide": {"decision": "setuju", "comment": "Sesuai kebutuhan"},

@@ -16,6 +16,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from oscar.core.loading import get_model
 
+from peken.imports import import_job_start
+from peken.models import ImportKind
 from sellers.abstract_models import StockUpdateSource
 from tests.factories import UserFactory, category_create, order_create, product_create, seller_create
 
@@ -34,6 +36,8 @@ CENTRE = {
     "sellers:centre-stock-upload": {"query": {"toko": "shop"}},
     "sellers:centre-stock-update": {"kwargs": {"pk": "upload"}},
     "sellers:centre-stock-confirm": {"query": {"toko": "shop"}},
+    "sellers:centre-stock-job": {"kwargs": {"pk": "import_job"}},
+    "sellers:centre-stock-job-status": {"kwargs": {"pk": "import_job"}},
     "sellers:centre-orders": {"query": {"toko": "shop"}},
     "sellers:centre-order-detail": {"kwargs": {"number": "order"}},
     "sellers:centre-order-print": {"kwargs": {"number": "order"}},
@@ -189,15 +193,18 @@ def b(db):
     upload = StockUpdate.objects.create(seller=shop, actor=shop.users.get(), source=StockUpdateSource.CSV,
                                         file_name="stok-rahasia-b.csv", rows_applied=1,
                                         changes=[{"sku": record.partner_sku, "title": product.title}])
+    job = import_job_start(kind=ImportKind.STOCK_CSV, owner=shop, actor=shop.users.get(),
+                           file_name="stok-besar-rahasia-b.csv", content=b"", rows_total=600, params={})
     return {
         "shop": shop.pk, "user": shop.users.get().pk, "product": product.pk, "stockrecord": record.pk,
         "order": order.number, "line": order.lines.get().pk, "upload": upload.pk,
+        "import_job": job.pk,
         "checkout_reference": "CHK-RAHASIA-B", "category": product.categories.get().pk,
         "product_class": product.product_class.slug, "product_class_pk": product.product_class.pk,
         "comms_code": "ORDER_PLACED", "any": 1,
         # what must never show up in A's pages
         "secrets": ["Sambal Rahasia Toko B", record.partner_sku, order.number, "stok-rahasia-b.csv",
-                    "Toko B Rahasia", "pembeli-b@contoh.id"],
+                    "stok-besar-rahasia-b.csv", "Toko B Rahasia", "pembeli-b@contoh.id"],
     }
 
 

@@ -16,6 +16,8 @@ from catalogue_ext.abstract_models import REPORT_TRANSITIONS, ListingStatus, Rep
 from orders.statuses import OrderStatus, Party, order_move_allowed
 from payments import services as payment_services
 from payments.models import PaymentStatus, Refund, RefundStatus
+from peken import imports
+from peken.models import ImportJob, ImportJobStatus, ImportKind
 from procurement import services as procurement_services
 from procurement.models import BudgetCommitment, BudgetLine, Requisition
 from procurement.statuses import COMMITMENT_TRANSITIONS, CommitmentStatus, RequisitionStatus
@@ -284,3 +286,32 @@ def test_the_commitment_table_allows_exactly_these_moves(db):
     allowed = allowed_pairs(CommitmentStatus, CommitmentStatus, attempt)
     # then exactly the moves written above are allowed
     assert allowed == literal(COMMITMENT_MOVES)
+
+
+# --- import jobs (a big upload applied by a worker)
+
+IMPORT_JOB_MOVES = {
+    (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING), (ImportJobStatus.QUEUED, ImportJobStatus.FAILED),
+    (ImportJobStatus.RUNNING, ImportJobStatus.DONE), (ImportJobStatus.RUNNING, ImportJobStatus.FAILED),
+}
+
+
+def test_the_import_job_table_allows_exactly_these_moves(db):
+    # given a shop's import job, in each status in turn
+    shop = PartnerFactory()
+    job = ImportJob.objects.create(kind=ImportKind.STOCK_CSV, owner=shop, actor=UserFactory(),
+                                   file_name="stok.csv", rows_total=1)
+
+    def attempt(old, new):
+        job.status = old
+        try:
+            imports._status_move(job, new)
+        except imports.ImportJobStatusError:
+            return False
+        assert ImportJob.objects.get(pk=job.pk).status == new
+        return True
+
+    # when every (from, to) pair is tried through the one function that moves a job
+    allowed = allowed_pairs(ImportJobStatus, ImportJobStatus, attempt)
+    # then exactly the moves written above are allowed
+    assert allowed == literal(IMPORT_JOB_MOVES)

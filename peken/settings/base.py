@@ -121,6 +121,11 @@ PEKEN_RECOMMENDED_CACHE_SECONDS = env.int("PEKEN_RECOMMENDED_CACHE_SECONDS", def
 PEKEN_SEARCH_SUGGEST_CACHE_SECONDS = env.int("PEKEN_SEARCH_SUGGEST_CACHE_SECONDS", default=300)
 # Words of new titles are offered as corrections ("Mungkin maksud Anda") after at most this.
 PEKEN_SEARCH_WORDS_REFRESH_MINUTES = env.int("PEKEN_SEARCH_WORDS_REFRESH_MINUTES", default=15)
+# CSV uploads (sellers' stock, agencies' budgets): a file with more rows is refused before
+# any row is checked; one with more than PEKEN_CSV_BACKGROUND_ROWS is applied by a Celery
+# worker while the page shows its progress, so no upload holds a web worker for long.
+PEKEN_CSV_MAX_ROWS = env.int("PEKEN_CSV_MAX_ROWS", default=5_000)
+PEKEN_CSV_BACKGROUND_ROWS = env.int("PEKEN_CSV_BACKGROUND_ROWS", default=500)
 
 ROOT_URLCONF = "peken.urls"
 CSRF_FAILURE_VIEW = "peken.views.csrf_failure"  # in the site's layout, like the other refusals
