@@ -342,6 +342,11 @@ def payment_unplaced_refund(*, reference: str, actor, reason: str) -> bool:
     """
     from payments.tasks import payment_refund_task
 
+    payment = Payment.objects.filter(reference=reference).first()
+    if payment is not None and payment.status in OPEN_STATUSES and payment.intent_id:
+        # The placement's transaction that recorded it paid was rolled back: ask Stripe again.
+        intent = gateway.intent_retrieve(intent_id=payment.intent_id)
+        _payment_sync_paid(payment_id=payment.pk, intent=intent, actor=actor, source="checkout")
     amount = _unplaced_refund_reserve(reference=reference, actor=actor, reason=reason)
     if amount is None:
         return False
