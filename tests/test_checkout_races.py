@@ -19,6 +19,7 @@ from oscar.core.loading import get_model
 
 from checkout import services as checkout_services
 from payments.models import Payment, PaymentStatus, Refund
+from payments.services import payment_unplaced_refund, payments_unplaced_refund
 from procurement import services as procurement_services
 from procurement.models import Requisition
 from procurement.services import approval_policy_default
@@ -128,15 +129,14 @@ def test_a_double_click_with_a_card_on_the_last_unit_never_refunds_the_payment_o
     responses = run_at_once([lambda c=c: place(c, basket_id) for c in same_browser(client, CLICKS)])
 
     # then one order stands on the payment, which is paid and was never refunded
-    assert all(landed_on_thank_you(r) for r in responses), responses
     order = Order.objects.get()
     payment = Payment.objects.get()
-    assert order.checkout_reference == payment.reference and order.date_paid is not None
-    assert payment.status == PaymentStatus.SUCCEEDED and payment.amount_refunded == 0
     assert not Refund.objects.exists()
+    assert payment.status == PaymentStatus.SUCCEEDED and payment.amount_refunded == 0
+    assert order.checkout_reference == payment.reference and order.date_paid is not None
+    # and every click lands on the order's thank-you page
+    assert all(landed_on_thank_you(r) for r in responses), responses
     # and the unplaced-payment sweep leaves it alone too
-    from payments.services import payments_unplaced_refund
-
     assert payments_unplaced_refund(now=timezone.now() + timedelta(days=1)) == 0
 
 
@@ -144,8 +144,6 @@ def test_a_double_click_with_a_card_on_the_last_unit_never_refunds_the_payment_o
 def test_a_failed_placement_refunds_a_payment_no_order_uses_and_spares_one_an_order_uses(
     localstripe, indonesia,
 ):
-    from payments.services import payment_unplaced_refund
-
     # given two card payments: one whose order was placed, one whose goods ran out
     placed_client, unplaced_client = signed_in(UserFactory()), signed_in(UserFactory())
     placed_basket = at_preview(placed_client, product_create(), card_localstripe=localstripe)
