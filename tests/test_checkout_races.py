@@ -6,6 +6,7 @@ sharing one session cookie, as one browser does.
 """
 
 import copy
+import importlib
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -304,3 +305,24 @@ def test_a_worker_killed_after_a_card_payment_leaves_the_payment_for_the_retry(
     payment = Payment.objects.get()
     assert Order.objects.get().checkout_reference == payment.reference
     assert payment.status == PaymentStatus.SUCCEEDED and not Refund.objects.exists()
+
+
+def test_baskets_left_frozen_by_a_crash_before_this_fix_are_reopened_unless_ordered(indonesia):
+    from django.apps import apps
+
+    thaw = importlib.import_module("checkout.basket.migrations.0013_thaw_baskets_frozen_without_orders").thaw
+    # given a basket a dead placement left frozen, and one frozen whose order went through
+    shopper = UserFactory()
+    stranded = Basket.objects.create(owner=shopper, status=Basket.FROZEN)
+    ordered = Basket.objects.create(owner=shopper, status=Basket.FROZEN)
+    client = signed_in(UserFactory())
+    ordered_id = at_preview(client, product_create())
+    assert landed_on_thank_you(place(client, ordered_id))
+    Order.objects.update(basket=ordered)
+
+    # when the migration runs
+    thaw(apps, None)
+
+    # then the stranded basket is open again and the ordered one stays as it was
+    assert Basket.objects.get(pk=stranded.pk).status == Basket.OPEN
+    assert Basket.objects.get(pk=ordered.pk).status == Basket.FROZEN
