@@ -168,11 +168,12 @@ def test_a_failed_placement_refunds_a_payment_no_order_uses_and_spares_one_an_or
 # --- one basket, two devices: a requisition and a personal checkout ---
 
 
-@pytest.fixture
-def requester_two_devices(indonesia, settings):
-    """A requester with one basket open on two devices: one buying for the agency, one personally."""
-    settings.PEKEN_OFFICIAL_SELLER_CAP = 10**12
-    agency = AgencyFactory(name="Dinas Pendidikan Uji", code="dispendik-uji")
+def one_requester_two_devices():
+    """A requester with one basket open on two devices: one buying for the agency, one personally.
+
+    Returns the personal client, the official client, the requisition form and the basket id.
+    """
+    agency = AgencyFactory()
     approval_policy_default(agency=agency, actor=person_with_roles(agency=agency, roles=[Role.AGENCY_ADMIN]))
     line = BudgetLineFactory(agency=agency)
     requester = person_with_roles(agency=agency, roles=[Role.REQUESTER])
@@ -185,6 +186,12 @@ def requester_two_devices(indonesia, settings):
             "contact_phone": "0812-3456-7890",
             "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat()}
     return personal, official, form, basket_id
+
+
+@pytest.fixture
+def requester_two_devices(indonesia, settings):
+    settings.PEKEN_OFFICIAL_SELLER_CAP = 10**12
+    return one_requester_two_devices()
 
 
 def slowed(monkeypatch, module, name: str, seconds: float) -> None:
