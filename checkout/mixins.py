@@ -74,14 +74,19 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
 
     def handle_basket_not_open(self, error):
         """A second click lands on the first one's thank-you page; a basket put to another use says so."""
-        self.checkout_session.flush()
         first = error.orders[0] if error.orders else None
         if first is not None and first.user_id == getattr(self.request.user, "pk", None):
-            self.request.session["checkout_order_id"] = first.id
-            self.request.session["checkout_reference"] = first.checkout_reference
+            self.checkout_placed(first)
             return HttpResponseRedirect(self.get_success_url())
+        self.checkout_session.flush()
         messages.error(self.request, str(error))
         return HttpResponseRedirect(reverse("basket:summary"))
+
+    def checkout_placed(self, order):
+        """End the checkout in the session; the thank-you page shows `order`'s checkout."""
+        self.checkout_session.flush()
+        self.request.session["checkout_order_id"] = order.id
+        self.request.session["checkout_reference"] = order.checkout_reference
 
     def freeze_basket(self, basket):
         # Not saved before placement, as Oscar does: placement locks the open basket and
@@ -148,9 +153,7 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
     def handle_successful_orders(self, orders):
         for order in orders:
             self.send_order_placed_email(order)
-        self.checkout_session.flush()
-        self.request.session["checkout_order_id"] = orders[0].id
-        self.request.session["checkout_reference"] = orders[0].checkout_reference
+        self.checkout_placed(orders[0])
         response = HttpResponseRedirect(self.get_success_url())
         for order in orders:
             self.send_signal(self.request, response, order)

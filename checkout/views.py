@@ -52,9 +52,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
             placed = self._placed_by_an_earlier_click(request)
             if placed is None:
                 raise
-            self.checkout_session.flush()
-            request.session["checkout_order_id"] = placed.id
-            request.session["checkout_reference"] = placed.checkout_reference
+            self.checkout_placed(placed)
             raise FailedPreCondition(url=self.get_success_url()) from None
 
     def _placed_by_an_earlier_click(self, request):
