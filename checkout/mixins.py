@@ -1,7 +1,9 @@
 from decimal import Decimal
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from oscar.apps.checkout import mixins
 from oscar.apps.order.exceptions import UnableToPlaceOrder
@@ -15,8 +17,7 @@ from orders import services as order_services
 from orders.statuses import OrderStatus, Party
 from orders.tasks import order_seller_notify
 from payments.models import PaymentStatus
-from payments.services import payment_for_basket_confirm
-from payments.tasks import payment_refund_task
+from payments.services import payment_for_basket_confirm, payment_unplaced_refund
 
 SourceType = get_model("payment", "SourceType")
 Source = get_model("payment", "Source")
@@ -36,6 +37,13 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
     written in one transaction with the stock locked, so a buyer who loses
     the race for the last unit, or whose card payment does not check out,
     leaves nothing behind.
+
+    Placing is idempotent per basket (as Saleor's checkout completion): the
+    transaction first locks the basket's row and finds it open, and submits
+    it before committing, so a crash leaves the basket as it was before the
+    click, and a second click (or a requisition from another device) waits
+    for the first and then finds it submitted. A second click lands on the
+    first one's thank-you page.
     """
 
     _payment_method = PAY_ON_DELIVERY
@@ -51,17 +59,46 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
                                shipping_charge, billing_address, order_total, surcharges=None, **kwargs):
         try:
             with transaction.atomic():
+                services.basket_lock_open(basket=basket)
                 orders = self._orders_place(order_number, user, basket, shipping_address, shipping_method,
                                             billing_address, order_total, **kwargs)
+        except services.BasketNotOpen as error:
+            return self.handle_basket_not_open(error)
         except UnableToPlaceOrder:
             if self._card_payment is not None:
-                # paid, but the goods are gone: the money goes back
-                payment = self._card_payment
-                payment_refund_task.delay(payment.reference, str(payment.amount),
-                                          f"refund-unplaced-{payment.reference}", getattr(user, "pk", None),
-                                          "Pesanan gagal dibuat setelah pembayaran")
+                # paid, but the goods are gone: the money goes back, unless an order uses it
+                payment_unplaced_refund(reference=self._card_payment.reference, actor=user,
+                                        reason="Pesanan gagal dibuat setelah pembayaran")
             raise
         return self.handle_successful_orders(orders)
+
+    def handle_basket_not_open(self, error):
+        """A second click lands on the first one's thank-you page; a basket put to another use says so."""
+        first = error.orders[0] if error.orders else None
+        if first is not None and first.user_id == getattr(self.request.user, "pk", None):
+            self.checkout_placed(first)
+            return HttpResponseRedirect(self.get_success_url())
+        self.checkout_session.flush()
+        messages.error(self.request, str(error))
+        return HttpResponseRedirect(reverse("basket:summary"))
+
+    def checkout_placed(self, order):
+        """End the checkout in the session; the thank-you page shows `order`'s checkout."""
+        self.checkout_session.flush()
+        self.request.session["checkout_order_id"] = order.id
+        self.request.session["checkout_reference"] = order.checkout_reference
+
+    def freeze_basket(self, basket):
+        # Not saved before placement, as Oscar does: placement locks the open basket and
+        # submits it in one transaction. A freeze saved here would outlive a crash (the
+        # shopper then faces an empty basket) and would overwrite a submission made
+        # meanwhile from another tab or device.
+        pass
+
+    def restore_frozen_basket(self):
+        # Nothing was frozen (see freeze_basket), and a basket another request submitted
+        # stays submitted: thawing it would reopen a basket whose orders exist.
+        pass
 
     def _orders_place(self, order_number, user, basket, shipping_address, shipping_method, billing_address,
                       order_total, **kwargs):
@@ -116,9 +153,7 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
     def handle_successful_orders(self, orders):
         for order in orders:
             self.send_order_placed_email(order)
-        self.checkout_session.flush()
-        self.request.session["checkout_order_id"] = orders[0].id
-        self.request.session["checkout_reference"] = orders[0].checkout_reference
+        self.checkout_placed(orders[0])
         response = HttpResponseRedirect(self.get_success_url())
         for order in orders:
             self.send_signal(self.request, response, order)

@@ -15,6 +15,7 @@ from catalogue_ext.abstract_models import LISTING_ON_SALE
 from peken.mail import user_language
 from sellers.abstract_models import SellerStatus
 
+Basket = get_model("basket", "Basket")
 StockRecord = get_model("partner", "StockRecord")
 Order = get_model("order", "Order")
 CommunicationEventType = get_model("communication", "CommunicationEventType")
@@ -32,6 +33,44 @@ class SellerOffSale(UnableToPlaceOrder):
 
 class ListingOffSale(UnableToPlaceOrder):
     """Raised when a listing in the basket was held or rejected by curation before the order was placed."""
+
+
+class BasketNotOpen(Exception):
+    """The basket was checked out or submitted by another click, tab or device before this request."""
+
+    def __init__(self, message: str, *, orders: list):
+        super().__init__(message)
+        self.orders = orders  # the checkout's orders when it was checked out; empty otherwise
+
+
+def basket_lock_open(*, basket) -> None:
+    """Lock the basket's row and check that it is still open; the first lock of every basket submission.
+
+    Personal checkout and requisition submission both start here, inside their
+    transaction, so two clicks, two tabs or two devices submitting one basket
+    queue on this row and only the first finds it open: a basket becomes at
+    most one thing. The status is read under the lock, never from the copy the
+    request loaded. Raises BasketNotOpen, carrying the checkout's orders (in
+    placement order) when the basket was checked out, none when it became a
+    requisition or is gone.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("basket_lock_open must run inside transaction.atomic()")
+    status = Basket.objects.select_for_update().filter(pk=basket.pk).values_list("status", flat=True).first()
+    if status == Basket.OPEN:
+        return
+    orders = list(Order.objects.filter(basket_id=basket.pk).order_by("pk"))
+    if orders:
+        raise BasketNotOpen(
+            _("Keranjang ini sudah dipesan dengan nomor %(reference)s. Lihat pesanan Anda.")
+            % {"reference": orders[0].checkout_reference or orders[0].number},
+            orders=orders,
+        )
+    raise BasketNotOpen(
+        _("Keranjang ini sudah diajukan dari tab atau perangkat lain, jadi tidak diproses lagi. "
+          "Lihat pesanan atau permintaan Anda."),
+        orders=[],
+    )
 
 
 def stock_lock_for_basket(*, basket) -> None:

@@ -43,6 +43,26 @@ class PaymentDetailsView(views.PaymentDetailsView):
                 message=_("Pilih cara terima barang untuk setiap toko di keranjang."),
             )
 
+    def check_pre_conditions(self, request):
+        # A second click that arrives after the first placed the order finds the basket
+        # gone (or its last unit taken by itself): it lands on the first one's thank-you page.
+        try:
+            super().check_pre_conditions(request)
+        except FailedPreCondition:
+            placed = self._placed_by_an_earlier_click(request)
+            if placed is None:
+                raise
+            self.checkout_placed(placed)
+            raise FailedPreCondition(url=self.get_success_url()) from None
+
+    def _placed_by_an_earlier_click(self, request):
+        """The order already placed from the basket this "Buat pesanan" form was for, if any."""
+        basket_id = request.POST.get("basket", "")
+        if (request.method != "POST" or request.POST.get("action") != "place_order"
+                or not request.user.is_authenticated or not basket_id.isdigit()):
+            return None
+        return order_selectors.basket_first_order(basket_id=int(basket_id), user=request.user)
+
     def check_payment_data_is_captured(self, request):
         if request.method == "POST" and request.POST.get("action") != "place_order":
             return  # the payment form itself is being submitted

@@ -150,6 +150,11 @@ def checkout_orders(*, user, reference: str) -> QuerySet:
             .order_by("number"))
 
 
+def basket_first_order(*, basket_id: int, user) -> Order | None:
+    """The buyer's first order placed from this basket (the checkout a second click repeats), if any."""
+    return Order.objects.filter(basket_id=basket_id, user=user).order_by("pk").first()
+
+
 def order_history(*, order: Order) -> QuerySet:
     """An order's status moves, oldest first, with who made them: the timeline on its pages."""
     return (OrderStatusChange.objects.filter(order=order).select_related("actor")

@@ -310,36 +310,77 @@ def payment_refund(*, reference: str, amount: Decimal, idempotency_key: str, act
 UNPLACED_REASON = "Pembayaran tidak menjadi pesanan"
 
 
+def _unplaced_refund_reserve(*, reference: str, actor, reason: str) -> Decimal | None:
+    """Reserve the full refund of a paid payment no order uses; the amount, or None if it may not go back.
+
+    Decided with the payment row locked, the lock order placement takes before
+    it places orders on the payment (payment_for_basket_confirm), and the
+    reserved refund makes placement refuse the payment from then on: the
+    money cannot both go back and pay for an order. One refund key per
+    payment, so the sweep and a failed placement reserve the same refund.
+    """
+    Order = get_model("order", "Order")
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(reference=reference).first()
+        if payment is None or payment.status != PaymentStatus.SUCCEEDED or Order.objects.filter(
+                checkout_reference=reference).exists():
+            return None
+        refund, _created = Refund.objects.get_or_create(
+            idempotency_key=f"refund-unplaced-{reference}",
+            defaults={"payment": payment, "amount": payment.amount - payment.amount_refunded, "actor": actor,
+                      "reason": reason})
+        return refund.amount
+
+
+def payment_unplaced_refund(*, reference: str, actor, reason: str) -> bool:
+    """Give back a card payment whose order could not be placed, unless a placed order uses it.
+
+    Called after a failed placement (the goods ran out after paying). A second
+    click whose twin placed the order on this payment finds that order and
+    refunds nothing. The refund itself is queued (Stripe is called outside any
+    transaction, and the task retries). Returns whether a refund was queued.
+    """
+    from payments.tasks import payment_refund_task
+
+    payment = Payment.objects.filter(reference=reference).first()
+    if payment is not None and payment.status in OPEN_STATUSES and payment.intent_id:
+        # The placement's transaction that recorded it paid was rolled back: ask Stripe again.
+        intent = gateway.intent_retrieve(intent_id=payment.intent_id)
+        _payment_sync_paid(payment_id=payment.pk, intent=intent, actor=actor, source="checkout")
+    amount = _unplaced_refund_reserve(reference=reference, actor=actor, reason=reason)
+    if amount is None:
+        return False
+    try:
+        payment_refund_task.delay(reference, str(amount), f"refund-unplaced-{reference}",
+                                  getattr(actor, "pk", None), reason)
+    except (PaymentGatewayError, RefundRefused):  # eager Celery in development; the sweep retries it
+        logger.exception("Refund of unplaced payment %s could not be queued", reference)
+    return True
+
+
 def payments_unplaced_refund(*, now=None) -> int:
     """Give back card payments that succeeded but never became an order; returns how many.
 
     A buyer can pay and then close the page before the order is placed. A
     payment still unused PEKEN_UNPLACED_PAYMENT_REFUND_MINUTES after it
     succeeded is refunded in full. The payment row is locked while the sweep
-    checks that no order carries its reference and reserves the refund, and
-    order placement (payment_for_basket_confirm) locks the same row and
+    checks that no order carries its reference and reserves the refund
+    (_unplaced_refund_reserve), and order placement locks the same row and
     refuses a payment with any refund, so the money cannot both go back and
     pay for an order. Run by Celery beat; safe to repeat (one refund key per
     payment).
     """
-    Order = get_model("order", "Order")
     cutoff = (now or timezone.now()) - timedelta(minutes=settings.PEKEN_UNPLACED_PAYMENT_REFUND_MINUTES)
     due = list(Payment.objects.filter(status=PaymentStatus.SUCCEEDED, updated_at__lt=cutoff)
                .values_list("reference", flat=True))
     refunded = 0
     for reference in due:
-        key = f"refund-unplaced-{reference}"
-        with transaction.atomic():
-            payment = Payment.objects.select_for_update().get(reference=reference)
-            if payment.status != PaymentStatus.SUCCEEDED or Order.objects.filter(
-                    checkout_reference=reference).exists():
-                continue
-            amount = payment.amount - payment.amount_refunded
-            Refund.objects.get_or_create(idempotency_key=key, defaults={
-                "payment": payment, "amount": amount, "actor": None, "reason": UNPLACED_REASON})
+        amount = _unplaced_refund_reserve(reference=reference, actor=None, reason=UNPLACED_REASON)
+        if amount is None:
+            continue
         try:
-            payment_refund(reference=reference, amount=amount, idempotency_key=key, actor=None,
-                           reason=UNPLACED_REASON)
+            payment_refund(reference=reference, amount=amount, idempotency_key=f"refund-unplaced-{reference}",
+                           actor=None, reason=UNPLACED_REASON)
         except PaymentGatewayError:
             logger.exception("Refund of unplaced payment %s failed; the next sweep retries it", reference)
             continue

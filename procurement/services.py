@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from checkout.services import BasketNotOpen, basket_lock_open
 from peken.imports import ImportJobFailed, Progress, import_job_start
 from peken.models import ImportJob, ImportKind
 from procurement import budget_csv, selectors
@@ -187,16 +188,20 @@ def _notify(requisition_id: int, event: str) -> None:
 def _basket_freeze(*, agency: Agency, basket, lines: list, budget_line: BudgetLine) -> tuple[list, Decimal]:
     """Lock the open basket and freeze its lines at today's prices; returns the unsaved lines and total.
 
-    A second click on "Ajukan" waits on the basket's lock and finds it
-    submitted. Every seller must be selling the product at a price, the total
+    The basket's row is locked first, by the same function the personal
+    checkout starts with, so a second click on "Ajukan", or a personal
+    checkout of the same basket from another device, waits on it and finds
+    the basket submitted: a basket becomes one requisition or one checkout,
+    never both. Every seller must be selling the product at a price, the total
     must be available on the budget line and within each seller's cap, and the
     agency must have a policy for it. Raises ProcurementError (BudgetExceeded).
     """
     from sellers.abstract_models import SellerStatus
 
-    Basket = get_model("basket", "Basket")
-    if Basket.objects.select_for_update().filter(pk=basket.pk, status=Basket.OPEN).first() is None:
-        raise ProcurementError(_("Keranjang ini sudah diajukan."))
+    try:
+        basket_lock_open(basket=basket)
+    except BasketNotOpen as error:
+        raise ProcurementError(str(error)) from error
     frozen, sellers, shares = [], {}, defaultdict(Decimal)
     for line in lines:
         record = line.stockrecord
