@@ -8,8 +8,10 @@ is shown (``{{ text|seller_html }}``), so a description stored before the
 rule, or written around the listing service, is still harmless.
 """
 
+import html
+
 import nh3
-from django.utils.html import linebreaks
+from django.utils.html import linebreaks, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 SELLER_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li"})
@@ -28,3 +30,8 @@ def seller_html(text: str) -> SafeString:
         # Already escaped by nh3: linebreaks must not escape it a second time.
         cleaned = linebreaks(cleaned, autoescape=False)
     return mark_safe(cleaned)  # noqa: S308 - nh3 allowed only SELLER_TAGS, without attributes
+
+
+def seller_text(text: str) -> str:
+    """Cleaned ``text`` as plain text (a meta description, an alt text): to be escaped where it is put."""
+    return html.unescape(strip_tags(seller_html_clean(text))).strip()
