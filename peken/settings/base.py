@@ -28,6 +28,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 INSTALLED_APPS = [
     "django.contrib.admin",
     "csp",
+    "django.forms",  # FORM_RENDERER below finds Django's own widget templates here
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -173,6 +174,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so templates/ can replace one of Oscar's
+# (oscar/forms/widgets/image_input_widget.html, without its inline handlers).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 AUTHENTICATION_BACKENDS = (
     # First: refuses a locked-out account or address before any password is checked.
