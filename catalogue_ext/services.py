@@ -31,6 +31,7 @@ from oscar.core.loading import get_model
 
 from catalogue_ext import selectors, tasks
 from catalogue_ext.abstract_models import LISTING_IN_QUEUE, REPORT_TRANSITIONS, ListingStatus, ReportStatus
+from peken.html import seller_html_clean
 from peken.mail import mail_users
 from peken.page_cache import page_cache_invalidate
 
@@ -182,7 +183,7 @@ def listing_create(*, seller, actor: AbstractBaseUser, data: dict) -> Product:
         )
         product = Product.objects.create(
             structure=Product.STANDALONE, product_class=product_class, is_public=True, listing_status="",
-            title=data["title"], description=data["description"], unit=data["unit"],
+            title=data["title"], description=seller_html_clean(data["description"]), unit=data["unit"],
             min_order_quantity=data["min_order_quantity"],
             halal_certificate_number=data["halal_certificate_number"], made_locally=data["made_locally"],
         )
@@ -205,6 +206,8 @@ def listing_update(*, product: Product, seller, actor: AbstractBaseUser, data: d
     ``data`` as for listing_create, with ``images`` optional (added after the
     existing ones) and ``remove_images`` the ProductImages to delete.
     """
+    # Stored as it will be shown: the seller allow-list, so no later page or email can run it.
+    data = {**data, "description": seller_html_clean(data["description"])}
     with transaction.atomic():
         record = StockRecord.objects.select_for_update().get(product=product, partner=seller)
         product = Product.objects.select_for_update().get(pk=product.pk)

@@ -87,6 +87,12 @@ class AnonymousPageCacheMiddleware:
             and not request.session.modified
             and not getattr(messages, "_queued_messages", None)
             and set(response.cookies) <= {settings.OSCAR_RECENTLY_VIEWED_COOKIE_NAME}
+            # A CSP nonce is good for one response: a shared copy would carry a
+            # stale one that the next visitor's header does not allow, and its
+            # scripts would not run. Shared pages therefore use static scripts
+            # only (templates/oscar/layout.html); a page that asked for a nonce
+            # anyway is not shared.
+            and getattr(request, "_csp_nonce", None) is None
         )
 
     @staticmethod

@@ -8,6 +8,7 @@ object up within that shop, so another shop's product, order or upload is a
 
 import base64
 import hashlib
+import html
 
 from django.conf import settings
 from django.contrib import messages
@@ -127,7 +128,7 @@ class CentreProductEditView(SellerCentreMixin, FormView):
         product = self.get_product()
         category = product.categories.first()
         return {
-            "title": product.title, "description": product.description,
+            "title": product.title, "description": html.unescape(product.description),  # stored escaped
             "category": category.pk if category else None, "price": int(self.record.price or 0),
             "stock": self.record.num_in_stock, "unit": product.unit,
             "min_order_quantity": product.min_order_quantity,

@@ -31,7 +31,7 @@ class BrowseCategoryForm(KecamatanFilter):
         label=_("Urutkan"),
         choices=[c for c in ProductSort.choices if c[0] != ProductSort.RELEVANCE],
         required=False,
-        widget=forms.Select(attrs={"class": "form-select", "onchange": "this.form.submit()"}),
+        widget=forms.Select(attrs={"class": "form-select", "data-autosubmit": ""}),
     )
 
     def __init__(self, *args, categories=None, **kwargs):
@@ -60,7 +60,7 @@ class SearchForm(KecamatanFilter):
         label=_("Urutkan"),
         choices=ProductSort.choices,
         required=False,
-        widget=forms.Select(attrs={"class": "form-select", "onchange": "this.form.submit()"}),
+        widget=forms.Select(attrs={"class": "form-select", "data-autosubmit": ""}),
     )
 
     def query(self) -> str:

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
@@ -26,6 +27,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    "csp",
+    "django.forms",  # FORM_RENDERER below finds Django's own widget templates here
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +90,8 @@ PEKEN_SITE_DOMAIN = env("PEKEN_SITE_DOMAIN", default="127.0.0.1:8000")
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache and the error handlers, so a shared page and an error page get it too.
+    "peken.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "peken.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,6 +106,31 @@ MIDDLEWARE = [
     # Last, so its lockout page replaces whatever the sign-in view answered.
     "axes.middleware.AxesMiddleware",
 ]
+# Content-Security-Policy (django-csp): no inline script on any page. Scripts are Peken's
+# own static files; the few staff pages whose Oscar templates need an inline script
+# (the dashboard's "onbodyload") give it the request's nonce; a page the anonymous
+# page cache shares never asks for one (templates/oscar/layout.html). Stripe's origins
+# come from STRIPE_JS_URL per request (peken.middleware.ContentSecurityPolicyMiddleware).
+# style-src-attr allows style="" attributes: Oscar's basket, checkout and voucher
+# markup (and the Django admin) hide parts with style="display:none" that its
+# scripts then show; style attributes cannot run script, <style> elements stay 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # Anonymous catalogue pages are shared for this long (0 turns the page cache off).
 PEKEN_PAGE_CACHE_SECONDS = env.int("PEKEN_PAGE_CACHE_SECONDS", default=60)
 
@@ -152,6 +182,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so templates/ can replace one of Oscar's
+# (oscar/forms/widgets/image_input_widget.html, without its inline handlers).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 AUTHENTICATION_BACKENDS = (
     # First: refuses a locked-out account or address before any password is checked.

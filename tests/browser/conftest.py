@@ -145,9 +145,19 @@ def screen(request) -> dict:
     return SCREENS[request.param]
 
 
+_CSP_LISTENER_JS = """document.addEventListener('securitypolicyviolation', e => window.pekenCspViolation(
+  `${e.violatedDirective} ${e.blockedURI || 'inline'} at ${e.documentURI}`
+  + ` (${e.sourceFile}:${e.lineNumber})`));"""
+
+
 @pytest.fixture
 def open_page(chromium, live_server):
-    """Opens pages whose relative URLs go to the live server; the test fails on any server error."""
+    """Opens pages whose relative URLs go to the live server.
+
+    The test fails on any server error and on anything the page's
+    Content-Security-Policy refused (a "securitypolicyviolation" event or
+    Chromium's "Refused to ... Content Security Policy" console message).
+    """
     contexts, errors = [], []
 
     def open_(screen: dict):
@@ -156,6 +166,12 @@ def open_page(chromium, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+        # Anything the Content-Security-Policy blocked (an inline script or handler, a foreign
+        # script): the page's own behaviour would be missing, so the story fails.
+        page.expose_function("pekenCspViolation", lambda text: errors.append(f"CSP blocked {text}"))
+        page.add_init_script(_CSP_LISTENER_JS)
+        page.on("console", lambda m: errors.append(f"console: {m.text}")
+                if "Content Security Policy" in m.text else None)
         return page
 
     yield open_
