@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from peken import limits
 from procurement import budget_csv, selectors
 from procurement.audit import audit_record
 from procurement.context_processors import roles_forget
@@ -267,6 +268,8 @@ def requisition_submit_from_basket(
     _budget_line_check(agency=agency, budget_line=budget_line)
     if needed_by < timezone.localdate():
         raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
+    if too_far := limits.needed_by_problem(needed_by):
+        raise ProcurementError(too_far)
     if not purpose.strip() or not delivery_address.strip():
         raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
     contact_phone = phone_e164(contact_phone)
@@ -349,6 +352,8 @@ def requisition_revise(
         if needed_by is not None:
             if needed_by < timezone.localdate():
                 raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
+            if too_far := limits.needed_by_problem(needed_by):
+                raise ProcurementError(too_far)
             requisition.needed_by = needed_by
         for field, value in (
             ("purpose", purpose),
@@ -518,6 +523,8 @@ def requisition_resubmit_from_basket(
     _budget_line_check(agency=requisition.agency, budget_line=budget_line)
     if needed_by < timezone.localdate():
         raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
+    if too_far := limits.needed_by_problem(needed_by):
+        raise ProcurementError(too_far)
     if not purpose.strip() or not delivery_address.strip():
         raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
     contact_phone = phone_e164(contact_phone)
@@ -1158,6 +1165,8 @@ def delegation_create(
         raise ProcurementError(_("Pelimpahan tidak bisa kepada diri sendiri."))
     if end < start:
         raise ProcurementError(_("Tanggal selesai harus sama dengan atau sesudah tanggal mulai."))
+    if too_long := limits.delegation_problem(start=start, end=end):
+        raise ProcurementError(too_long)
     if not Membership.objects.filter(user=delegator, agency=agency, role=role).exists():
         raise ProcurementError(
             _("%(name)s tidak memegang peran %(role)s di %(agency)s.")

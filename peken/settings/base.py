@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "peken.middleware.NulByteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "procurement.middleware.OfficialCheckoutMiddleware",
@@ -303,3 +304,6 @@ PEKEN_OFFICIAL_SELLER_CAP = env.int("PEKEN_OFFICIAL_SELLER_CAP", default=30_000_
 PEKEN_OFFICIAL_SELLER_CAP_DAYS = env.int("PEKEN_OFFICIAL_SELLER_CAP_DAYS", default=365)
 PEKEN_APPROVAL_REMINDER_WORKING_DAYS = env.int("PEKEN_APPROVAL_REMINDER_WORKING_DAYS", default=2)
 PEKEN_REQUISITION_EXPIRY_DAYS = env.int("PEKEN_REQUISITION_EXPIRY_DAYS", default=14)
+# An official purchase is needed by at most this many days ahead; a delegation lasts at most this many days.
+PEKEN_NEEDED_BY_MAX_DAYS = env.int("PEKEN_NEEDED_BY_MAX_DAYS", default=730)
+PEKEN_DELEGATION_MAX_DAYS = env.int("PEKEN_DELEGATION_MAX_DAYS", default=90)
