@@ -13,5 +13,5 @@ class OrderListView(views.OrderListView):
     def download_selected_orders(self, request, orders):
         rows = ([self.get_row_values(order).get(column, "") for column in self.CSV_COLUMNS]
                 for order in orders)
-        return csv_response(filename=self.get_download_filename(request), header=list(self.CSV_COLUMNS.values()),
-                            rows=rows)
+        return csv_response(filename=self.get_download_filename(request),
+                            header=list(self.CSV_COLUMNS.values()), rows=rows)
