@@ -240,14 +240,20 @@ def test_a_delegation_too_long_or_too_far_ahead_is_a_form_error(office, start, e
     assert not Delegation.objects.exists()
 
 
-def test_a_delegation_of_exactly_the_maximum_is_allowed(office):
-    # given the PP, when they delegate for 90 days counting both ends, then it is saved
+def test_a_delegation_of_the_maximum_length_is_saved_and_one_day_more_is_not(office):
+    # given the PP on the delegation page
     client = signed_in("budi@dinkes.go.id")
     today = timezone.localdate()
-    response = client.post(reverse("procurement:delegations"), {
-        "delegate": office["colleague"].pk, "role": Role.PROCUREMENT_OFFICIAL,
-        "start": today.isoformat(), "end": (today + timedelta(days=89)).isoformat()})
-    assert response.status_code == 302
+
+    def delegate(days: int):
+        return client.post(reverse("procurement:delegations"), {
+            "delegate": office["colleague"].pk, "role": Role.PROCUREMENT_OFFICIAL,
+            "start": today.isoformat(), "end": (today + timedelta(days=days - 1)).isoformat()})
+
+    # when they delegate for 91 days counting both ends, then it is refused
+    assert delegate(91).status_code == 200 and not Delegation.objects.exists()
+    # when they delegate for 90, then it is saved
+    assert delegate(90).status_code == 302
     assert Delegation.objects.get().end == today + timedelta(days=89)
 
 
@@ -300,15 +306,17 @@ def test_a_nul_byte_in_a_query_string_gets_the_400_page(db, url):
     assert "Permintaan tidak dapat diproses" in response.content.decode()
 
 
-def test_the_audit_list_still_filters_by_number(db):
-    # given an auditor, when the list is filtered by a number without NUL, then it answers as before
+def test_the_audit_list_filters_by_number_and_refuses_the_same_number_with_a_nul(db):
+    # given an auditor
     auditor = person_with_roles(agency=None, roles=[Role.AUDITOR], email="apip@inspektorat.contoh.id")
     client = Client(raise_request_exception=False)
     client.force_login(auditor)
+    # when the list is filtered by a number, then it answers; with a NUL appended, the 400 page does
     assert client.get(reverse("procurement:audit-list"), {"nomor": "PGD-DINKES-0001"}).status_code == 200
+    assert client.get(reverse("procurement:audit-list"), {"nomor": "PGD-DINKES-0001\x00"}).status_code == 400
 
 
-def test_needed_by_in_range_is_still_accepted():
-    # given the limits, when a date two years less a day ahead is checked, then it is fine
+def test_needed_by_is_bounded_at_two_years_ahead():
+    # given the limits, when a date two years less a day ahead is checked, then it is fine; 9999 is not
     assert limits.needed_by_problem(timezone.localdate() + timedelta(days=729)) is None
     assert limits.needed_by_problem(date(9999, 12, 31))
