@@ -32,6 +32,8 @@ MAX_NOTE = 2_000  # a purpose, a comment, a reason
 MAX_DESCRIPTION = 10_000  # a product's description
 
 
+# PP 55/2022's final tax is granted for at most seven years (individuals); a day's slack for leap years.
+PP55_VALID_MAX_DAYS = 7 * 365 + 2
 # A delegation is set up for a leave that is planned: it starts within a year.
 DELEGATION_START_MAX_DAYS = 365
 

@@ -19,10 +19,11 @@ from peken import limits
 from procurement.models import BudgetLine, Delegation, Requisition
 from procurement.services import approval_policy_default
 from procurement.statuses import Role
-from sellers.abstract_models import StockUpdateSource
+from sellers.abstract_models import SellerStatus, StockUpdateSource
 from tests.checkout_flow import basket_add
 from tests.factories import (
     DEFAULT_PASSWORD,
+    PartnerFactory,
     UserFactory,
     _tiny_jpeg,
     category_create,
@@ -30,6 +31,7 @@ from tests.factories import (
     seller_create,
 )
 from tests.procurement_factories import AgencyFactory, BudgetLineFactory, person_with_roles
+from tests.test_seller_registration import form_data
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
@@ -320,3 +322,27 @@ def test_needed_by_is_bounded_at_two_years_ahead():
     # given the limits, when a date two years less a day ahead is checked, then it is fine; 9999 is not
     assert limits.needed_by_problem(timezone.localdate() + timedelta(days=729)) is None
     assert limits.needed_by_problem(date(9999, 12, 31))
+
+
+# --- shop registration and verification
+
+def test_a_pp55_certificate_valid_until_9999_is_a_form_error_and_no_shop_exists(shopper_client):
+    # given a registration that is good but for a PP 55 certificate "valid until 9999-12-31"
+    response = shopper_client.post(reverse("sellers:register"), form_data(pp55_valid_until="9999-12-31"))
+    # then the form says the date is too far and no shop exists
+    assert response.status_code == 200
+    assert "terlalu jauh" in " ".join(response.context["form"].errors["pp55_valid_until"])
+    assert not get_model("partner", "Partner").objects.exists()
+
+
+def test_a_verifiers_reason_is_bounded_and_the_shop_stays_pending(verifier_client):
+    # given a shop waiting for verification
+    shop = PartnerFactory(name="Kue Basah Bu Ningsih", status=SellerStatus.PENDING)
+    # when the verifier rejects it with a 200 kB reason
+    response = verifier_client.post(reverse("sellers:verification-decide", kwargs={"pk": shop.pk}),
+                                    {"status": SellerStatus.REJECTED, "reason": LONG})
+    # then the form says it is too long and the shop is still pending
+    assert response.status_code == 200
+    assert "paling banyak" in " ".join(response.context["form"].errors["reason"])
+    shop.refresh_from_db()
+    assert shop.status == SellerStatus.PENDING
