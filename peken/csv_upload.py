@@ -16,6 +16,7 @@ from peken.exports import FORMULA_STARTS
 
 MAX_BYTES = 2 * 1024 * 1024
 _GROUPED = re.compile(r"\d{1,3}(\.\d{3})+")  # 1.500.000 as Indonesians write rupiah
+_MAX_DIGITS = 30
 _ZERO_CENTS = re.compile(r"(\d)[.,]0{1,2}$")  # SIPD writes 1.500.000,00
 
 
@@ -92,6 +93,12 @@ class CsvCells:
                 for cell in cells]
 
 
+def cell_shown(value: str, limit: int = 40) -> str:
+    """A cell as quoted back in an error message: a long one is cut, so one bad row cannot swell the page."""
+    value = value.strip()
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def whole_rupiah(raw: str, *, zero_cents: bool = False) -> int | None:
     """Whole rupiah from "1.500.000", "1500000" or "Rp 1.500.000"; None if not a whole number.
 
@@ -105,6 +112,9 @@ def whole_rupiah(raw: str, *, zero_cents: bool = False) -> int | None:
         digits = _ZERO_CENTS.sub(r"\1", digits)
     if _GROUPED.fullmatch(digits):
         digits = digits.replace(".", "")
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         return None
-    return -int(digits) if negative else int(digits)
+    # Python refuses to read an integer of more than 4300 digits; any number this long is
+    # above every limit (peken.limits), so its exact value does not matter.
+    amount = int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
+    return -amount if negative else amount

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from peken import limits
-from peken.csv_upload import MAX_BYTES, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: read by services)
+from peken.csv_upload import MAX_BYTES, cell_shown, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: read by services)
 from peken.exports import csv_text
 from procurement.models import ACCOUNT_CODE, BudgetLine
 
@@ -130,11 +130,11 @@ def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, s
                 ACCOUNT_CODE(account_code)
             except ValidationError:
                 problems.append(_("Kode rekening “%(value)s” tidak sah; contoh yang benar: "
-                                  "5.1.02.01.01.0052.") % {"value": account_code})
+                                  "5.1.02.01.01.0052.") % {"value": cell_shown(account_code)})
         ceiling = rupiah(value["pagu"]) if value["pagu"] else None
         if value["pagu"] and ceiling is None:
             problems.append(_("Pagu “%(value)s” bukan bilangan bulat rupiah (contoh: 1.500.000).")
-                            % {"value": value["pagu"]})
+                            % {"value": cell_shown(value["pagu"])})
         elif ceiling is not None and ceiling < 0:
             problems.append(_("Pagu tidak boleh negatif."))
         elif ceiling is not None and (too_big := limits.number_problem(ceiling, maximum=limits.MAX_RUPIAH,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from peken import limits
-from peken.csv_upload import MAX_BYTES, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: the centre's limit)
+from peken.csv_upload import MAX_BYTES, cell_shown, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: the centre's limit)
 from peken.exports import csv_text
 
 # Column names as the template writes them, and the other spellings accepted.
@@ -111,14 +111,14 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
             problems.append(_("SKU %(sku)s sudah ada di baris %(line)d.") % {"sku": sku, "line": seen[sku]})
         if price is None:
             problems.append(_("Harga “%(value)s” bukan bilangan bulat rupiah.")
-                            % {"value": cells[at["harga"]].strip()})
+                            % {"value": cell_shown(cells[at["harga"]])})
         elif price <= 0:
             problems.append(_("Harga harus lebih dari 0."))
         elif too_big := limits.number_problem(price, maximum=limits.MAX_PRICE, label=_("Harga")):
             problems.append(too_big)
         if stock is None:
             problems.append(_("Stok “%(value)s” bukan bilangan bulat.")
-                            % {"value": cells[at["stok"]].strip()})
+                            % {"value": cell_shown(cells[at["stok"]])})
         elif stock < 0:
             problems.append(_("Stok tidak boleh negatif."))
         elif too_big := limits.number_problem(stock, maximum=limits.MAX_STOCK, label=_("Stok")):

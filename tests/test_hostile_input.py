@@ -118,6 +118,8 @@ def stock_upload(client, content: str):
     ("{sku};Gula;" + INT_OVER + ";5", "Harga terlalu besar"),
     ("{sku};Gula;15000;" + HUGE, "Stok terlalu besar"),
     ("{sku};Gula;15000;" + INT_OVER, "Stok terlalu besar"),
+    ("{sku};Gula;15000;" + "9" * 5000, "Stok terlalu besar"),
+    ("{sku};Gula;" + "9" * 100_000 + "x;5", "…"),
     ("{sku};" + LONG + ";15000;5", "terlalu panjang"),
     ('{sku};"' + LONG + '";15000;5', "terlalu panjang"),
     ("{sku};Gula\x00Aren;15000;5", "karakter NUL"),
@@ -171,7 +173,7 @@ def test_a_hostile_budget_csv_row_is_reported_on_its_line_and_nothing_is_created
     assert not BudgetLine.objects.exists()
 
 
-@pytest.mark.parametrize("ceiling", [HUGE, f"{10**30:,}".replace(",", "."), str(10**15)])
+@pytest.mark.parametrize("ceiling", [HUGE, f"{10**30:,}".replace(",", "."), str(10**15), "9" * 5000])
 def test_a_ceiling_too_large_for_its_column_is_a_form_error_and_the_line_is_unchanged(agency_admin, ceiling):
     # given a budget line of Rp10 juta
     agency, client = agency_admin
