@@ -13,10 +13,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# What the columns hold: PositiveIntegerField, and Oscar's price (12 digits, 2 after the point).
-INT_COLUMN_MAX = 2_147_483_647
-PRICE_COLUMN_MAX = 9_999_999_999
-# What a person means. A unit of a local shop's goods above Rp1 miliar, a budget line above
+# Each limit is below what its column holds (a PositiveIntegerField 2.147.483.647, Oscar's
+# price 9.999.999.999, procurement's MONEY 15 digits) and is what a person means. A unit of a
+# local shop's goods above Rp1 miliar, a budget line above
 # Rp1 triliun (a whole city's yearly budget is a few tens of triliun) or a stock of more than
 # ten million units is a zero typed too many.
 MAX_PRICE = 1_000_000_000
@@ -25,7 +24,6 @@ MAX_STOCK = 10_000_000
 MAX_MIN_ORDER = 100_000
 
 # Free text, in characters.
-MAX_SHORT_TEXT = 255  # a name, a title, a line of an address
 MAX_SKU = 128  # Oscar's partner_sku
 MAX_ADDRESS = 500
 MAX_NOTE = 2_000  # a purpose, a comment, a reason
