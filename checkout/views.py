@@ -201,10 +201,16 @@ class ShippingAddressView(views.ShippingAddressView):
         return initial
 
     def post(self, request, *args, **kwargs):
-        address_id = request.POST.get("address_id", "")
-        if request.user.is_authenticated and request.POST.get("action") == "ship_to" and address_id.isdigit():
-            address = request.user.addresses.filter(pk=address_id).first()
-            if address is not None and not address.phone_number:
+        if request.user.is_authenticated and "address_id" in request.POST:
+            # Oscar looks the id up unchecked: a foreign or non-numeric one would be a server error.
+            address_id = request.POST["address_id"]
+            address = request.user.addresses.filter(pk=address_id).first() \
+                if address_id.isascii() and address_id.isdigit() and len(address_id) < 10 else None
+            if address is None:
+                messages.error(request, _("Alamat itu tidak ada di buku alamat Anda. Pilih salah satu alamat "
+                                          "di bawah, atau isi alamat baru."))
+                return redirect("checkout:shipping-address")
+            if request.POST.get("action") == "ship_to" and not address.phone_number:
                 messages.error(request, _("Alamat ini belum punya nomor HP. Tambahkan nomornya dulu: "
                                           "toko menghubungi Anda lewat nomor ini."))
                 return redirect("checkout:user-address-update", pk=address.pk)

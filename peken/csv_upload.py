@@ -14,8 +14,11 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from peken.exports import FORMULA_STARTS
+
 MAX_BYTES = 2 * 1024 * 1024
 _GROUPED = re.compile(r"\d{1,3}(\.\d{3})+")  # 1.500.000 as Indonesians write rupiah
+_MAX_DIGITS = 30
 _ZERO_CENTS = re.compile(r"(\d)[.,]0{1,2}$")  # SIPD writes 1.500.000,00
 # A page lists this many bad rows and counts the rest: a file with thousands of
 # bad rows must not become a page of megabytes.
@@ -26,12 +29,16 @@ def csv_rows(content: bytes, *, aliases: dict[str, str], required: tuple[str, ..
              columns: tuple[str, ...]) -> tuple[list[str], object | None, list[tuple[int, str]]]:
     """(header, reader, errors) of an upload; the reader is None when the file itself is refused.
 
+    The reader is a CsvCells: once the rows are read, its ``errors`` hold a
+    line the csv module could not read (the caller adds them to its own).
+
     Refuses a file over MAX_BYTES, one that is not UTF-8 (with or without a
-    BOM), an empty one, one with more than settings.PEKEN_CSV_MAX_ROWS rows
-    that are not blank (counted before any row is checked, and the counting
-    stops at the first row past the limit), and one missing a ``required``
-    column; header names are lower-cased and mapped through ``aliases``.
-    Errors are (line, message), line 0 meaning the file as a whole.
+    BOM), an empty one, one with a NUL character, one with more than
+    settings.PEKEN_CSV_MAX_ROWS rows that are not blank (counted before any
+    row is checked, and the counting stops at the first row past the limit),
+    and one missing a ``required`` column; header names are lower-cased and
+    mapped through ``aliases``. Errors are (line, message), line 0 meaning
+    the file as a whole.
     """
     if len(content) > MAX_BYTES:
         return [], None, [(0, _("Berkas terlalu besar (paling besar 2 MB)."))]
@@ -42,13 +49,19 @@ def csv_rows(content: bytes, *, aliases: dict[str, str], required: tuple[str, ..
         return [], None, [(0, message)]
     if not text.strip():
         return [], None, [(0, _("Berkas kosong. Unduh templat, isi, lalu unggah lagi."))]
+    if "\x00" in text:
+        line = text[:text.index("\x00")].count("\n") + 1
+        return [], None, [(line, _("Baris ini berisi karakter NUL, yang tidak mungkin ada di CSV. "
+                                   "Simpan lagi berkasnya dari Excel sebagai “CSV UTF-8”."))]
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = CsvCells(csv.reader(io.StringIO(text), delimiter=delimiter))
     header = []
-    for raw in next(reader):
+    for raw in next(reader, []):
         name = re.sub(r"\s+", "_", raw.strip().lower())
         header.append(aliases.get(name, name))
+    if reader.errors:
+        return header, None, reader.errors
     missing = [name for name in required if name not in header]
     if missing:
         return header, None, [(1, _("Kolom wajib tidak ada: %(columns)s. Baris pertama harus: %(header)s.")
@@ -91,6 +104,44 @@ def errors_shown(errors: list[tuple[int, str]]) -> dict:
             "csv_errors_more": max(0, len(errors) - ERRORS_SHOWN)}
 
 
+class CsvCells:
+    """Rows of a csv.reader, with a cell too long for the csv module reported instead of raised.
+
+    Python's csv refuses a field longer than ``csv.field_size_limit()`` (128 kB) with
+    csv.Error; reading stops there and ``errors`` holds the line it started on.
+    A leading quote that Peken's own downloads put before a formula start
+    (peken.exports.cell_safe) is taken off, so a template comes back as it went out.
+    """
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.errors: list[tuple[int, str]] = []
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str]:
+        start = self.reader.line_num + 1
+        try:
+            cells = next(self.reader)
+        except csv.Error:
+            self.errors.append((start, _("Isi sel di baris ini terlalu panjang atau tanda kutipnya tidak "
+                                         "ditutup; berkas dibaca sampai baris ini saja.")))
+            raise StopIteration from None
+        return [cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
+                for cell in cells]
+
+
+def cell_shown(value: str, limit: int = 40) -> str:
+    """A cell as quoted back in an error message: a long one is cut, so one bad row cannot swell the page."""
+    value = value.strip()
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def whole_rupiah(raw: str, *, zero_cents: bool = False) -> int | None:
     """Whole rupiah from "1.500.000", "1500000" or "Rp 1.500.000"; None if not a whole number.
 
@@ -104,6 +155,9 @@ def whole_rupiah(raw: str, *, zero_cents: bool = False) -> int | None:
         digits = _ZERO_CENTS.sub(r"\1", digits)
     if _GROUPED.fullmatch(digits):
         digits = digits.replace(".", "")
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         return None
-    return -int(digits) if negative else int(digits)
+    # Python refuses to read an integer of more than 4300 digits; any number this long is
+    # above every limit (peken.limits), so its exact value does not matter.
+    amount = int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
+    return -amount if negative else amount

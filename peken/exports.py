@@ -62,14 +62,25 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
     return response
 
 
-def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
-    """A CSV download: UTF-8 with a BOM (so Excel reads the accents), comma-separated, every cell text."""
+def csv_text(*, header: Sequence[str], rows: Iterable[Sequence], delimiter: str = ",") -> str:
+    """A CSV as text: a BOM (so Excel reads the accents), CRLF line ends, every cell text and formula-safe.
+
+    The templates people fill in and upload again use ``delimiter=";"``, as Excel in
+    an Indonesian locale writes them; peken.csv_upload takes the safety quote off again.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([cell_safe(_text(value)) for value in header])
     for row in rows:
         writer.writerow([cell_safe(_text(value)) for value in row])
-    return _attachment(("\ufeff" + buffer.getvalue()).encode("utf-8"), CSV_TYPE, filename)
+    return "\ufeff" + buffer.getvalue()
+
+
+def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence],
+                 delimiter: str = ",") -> HttpResponse:
+    """A CSV download: UTF-8 with a BOM, comma-separated unless told, every cell text and formula-safe."""
+    return _attachment(csv_text(header=header, rows=rows, delimiter=delimiter).encode("utf-8"), CSV_TYPE,
+                       filename)
 
 
 def xlsx_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence],

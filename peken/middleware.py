@@ -1,9 +1,10 @@
-"""Language choice: Indonesian unless the visitor picked English with the switcher."""
+"""Language choice (Indonesian unless the visitor picked English) and refusal of NUL bytes in requests."""
 
 from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -64,3 +65,30 @@ def stripe_sources() -> dict[str, list[str]]:
 STRIPE_JS_ORIGIN = "https://js.stripe.com"
 STRIPE_API_ORIGIN = "https://api.stripe.com"
 STRIPE_HOOKS_ORIGIN = "https://hooks.stripe.com"
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class NulByteMiddleware:
+    """A request with a NUL byte in its path, query string or form fields gets the 400 page.
+
+    No person types a NUL, and PostgreSQL refuses one in any text it is
+    asked to store or compare, which would surface as a server error on
+    whichever page read the value first (a search, a filter, a form).
+    Uploaded files are not read here; the CSV reader refuses NUL itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or _has_nul(request.GET):
+            raise BadRequest("NUL byte in the address")
+        if request.method == "POST" and request.content_type in FORM_TYPES and _has_nul(request.POST):
+            raise BadRequest("NUL byte in a form field")
+        return self.get_response(request)
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())

@@ -15,8 +15,6 @@ committed and realised is checked by the service that applies the rows
 (procurement.services.budget_lines_import).
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,7 +22,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from peken.csv_upload import MAX_BYTES, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: read by services)
+from peken import limits
+from peken.csv_upload import MAX_BYTES, cell_shown, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: read by services)
+from peken.exports import csv_text
 from procurement.models import ACCOUNT_CODE, BudgetLine
 
 COLUMNS = ("kode_sub_kegiatan", "nama_sub_kegiatan", "kode_rekening", "uraian", "sumber_dana", "pagu")
@@ -79,20 +79,16 @@ def split_sub_activity(value: str) -> tuple[str, str]:
 
 
 def budget_csv_template(lines) -> str:
-    """The agency's lines of one year as a CSV Excel opens (BOM, semicolons); example rows if none."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    written = False
+    """The agency's lines of one year as a CSV Excel opens (BOM, semicolons); example rows if none.
+
+    Every cell goes through peken.exports, so a description that starts like a formula stays text.
+    """
+    rows = []
     for line in lines:
         code, name = split_sub_activity(line.sub_activity)
-        writer.writerow([code, name, line.account_code, line.description, line.funding_source,
-                         f"{int(line.ceiling):,}".replace(",", ".")])
-        written = True
-    if not written:
-        writer.writerows(EXAMPLE_ROWS)
-    return out.getvalue()
+        rows.append([code, name, line.account_code, line.description, line.funding_source,
+                     f"{int(line.ceiling):,}".replace(",", ".")])
+    return csv_text(header=COLUMNS, rows=rows or EXAMPLE_ROWS, delimiter=";")
 
 
 def rupiah(raw: str) -> int | None:
@@ -105,7 +101,7 @@ def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, s
 
     Checks the encoding and header, then each row: required fields present,
     kode rekening in SIPD's format, pagu a whole number of rupiah that is
-    not negative, texts within their lengths, and no row repeating another's
+    not negative nor above limits.MAX_RUPIAH, texts within their lengths, and no row repeating another's
     sub-activity and kode rekening. Line 0 means the file as a whole.
     """
     header, reader, errors = csv_rows(content, aliases=ALIASES, required=REQUIRED, columns=COLUMNS)
@@ -134,13 +130,16 @@ def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, s
                 ACCOUNT_CODE(account_code)
             except ValidationError:
                 problems.append(_("Kode rekening “%(value)s” tidak sah; contoh yang benar: "
-                                  "5.1.02.01.01.0052.") % {"value": account_code})
+                                  "5.1.02.01.01.0052.") % {"value": cell_shown(account_code)})
         ceiling = rupiah(value["pagu"]) if value["pagu"] else None
         if value["pagu"] and ceiling is None:
             problems.append(_("Pagu “%(value)s” bukan bilangan bulat rupiah (contoh: 1.500.000).")
-                            % {"value": value["pagu"]})
+                            % {"value": cell_shown(value["pagu"])})
         elif ceiling is not None and ceiling < 0:
             problems.append(_("Pagu tidak boleh negatif."))
+        elif ceiling is not None and (too_big := limits.number_problem(ceiling, maximum=limits.MAX_RUPIAH,
+                                                                       label=_("Pagu"))):
+            problems.append(too_big)
         sub_activity = sub_activity_label(value.get("kode_sub_kegiatan", ""), value["nama_sub_kegiatan"])
         fields = {"sub_activity": (sub_activity, _("Sub kegiatan")),
                   "description": (value["uraian"], _("Uraian")),
@@ -162,6 +161,7 @@ def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, s
             rows.append(BudgetRow(line=line, sub_activity=sub_activity, account_code=account_code,
                                   description=value["uraian"], funding_source=value.get("sumber_dana", ""),
                                   ceiling=Decimal(ceiling)))
+    errors.extend(reader.errors)
     if not rows and not errors:
         errors.append((0, _("Berkas tidak berisi baris anggaran.")))
     return rows, errors

@@ -12,8 +12,6 @@ nothing, and keeps what was changed since (roles revoked, budget lines and
 passwords edited). Called by peken.demo.demo_load, which refuses to run in production.
 """
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from peken.exports import csv_text
 from procurement import services
 from procurement.budget_csv import COLUMNS, sub_activity_label
 from procurement.models import Agency, ApprovalStep, BudgetLine, Membership, Unit
@@ -69,13 +68,9 @@ def _user(*, email: str, first_name: str, last_name: str) -> User | None:
 
 def _budget_csv(rows: list[dict]) -> bytes:
     """The agency's demo lines as the SIPD-style CSV an agency admin would upload."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([row["sub_activity_code"], row["sub_activity"], row["account_code"],
-                         row["description"], row["funding_source"], f"{row['ceiling']:,}".replace(",", ".")])
-    return out.getvalue().encode("utf-8")
+    cells = ([row["sub_activity_code"], row["sub_activity"], row["account_code"], row["description"],
+              row["funding_source"], f"{row['ceiling']:,}".replace(",", ".")] for row in rows)
+    return csv_text(header=COLUMNS, rows=cells, delimiter=";").encode("utf-8")
 
 
 def _agency(data: dict, *, actor) -> Agency:

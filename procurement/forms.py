@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.templatetags.currency_filters import currency
 
+from peken import limits
 from procurement.models import BudgetLine, Unit
 from procurement.services import ProcurementError, phone_e164
 from procurement.statuses import APPROVER_ROLES, Decision, Role
@@ -31,8 +32,10 @@ class RequisitionDetailsForm(forms.Form):
                                         empty_label=_("Pilih mata anggaran"))
     kode_rup = forms.CharField(label=_("Kode RUP"), max_length=32, required=False,
                                help_text=_("Kosongkan bila paket ini tidak punya Kode RUP."))
-    purpose = forms.CharField(label=_("Keperluan"), widget=forms.Textarea(attrs={"rows": 3}))
-    delivery_address = forms.CharField(label=_("Alamat pengiriman"), widget=forms.Textarea(attrs={"rows": 3}))
+    purpose = forms.CharField(label=_("Keperluan"), max_length=limits.MAX_NOTE,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    delivery_address = forms.CharField(label=_("Alamat pengiriman"), max_length=limits.MAX_ADDRESS,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
     needed_by = forms.DateField(label=_("Dibutuhkan tanggal"), widget=DATE_INPUT)
     contact_name = forms.CharField(label=_("Narahubung"), max_length=150,
                                    help_text=_("Orang yang dihubungi penjual tentang pengiriman."))
@@ -49,6 +52,8 @@ class RequisitionDetailsForm(forms.Form):
         needed_by = self.cleaned_data["needed_by"]
         if needed_by < timezone.localdate():
             raise forms.ValidationError(_("Tanggal dibutuhkan tidak boleh sebelum hari ini."))
+        if too_far := limits.needed_by_problem(needed_by):
+            raise forms.ValidationError(too_far)
         return needed_by
 
     def clean_contact_phone(self):
@@ -94,7 +99,8 @@ class RequisitionReviseForm(RequisitionDetailsForm):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Keputusan"), choices=Decision.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(label=_("Catatan"), required=False, max_length=limits.MAX_NOTE,
+                              widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self):
         cleaned = super().clean()
@@ -105,7 +111,8 @@ class DecisionForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Alasan pembatalan"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Alasan pembatalan"), max_length=limits.MAX_NOTE,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DelegationForm(forms.Form):
@@ -132,4 +139,6 @@ class DelegationForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             self.add_error("end", _("Tanggal selesai tidak boleh sebelum tanggal mulai."))
+        elif start and end and (too_long := limits.delegation_problem(start=start, end=end)):
+            self.add_error("end", too_long)
         return cleaned

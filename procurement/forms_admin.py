@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from peken import limits
 from procurement.budget_csv import rupiah
 from procurement.models import BudgetLine, Unit
 from procurement.statuses import Role
@@ -27,6 +28,8 @@ class RupiahField(forms.CharField):
             raise forms.ValidationError(_("Tulis rupiah bulat, misalnya 1.500.000."), code="invalid")
         if amount < 0:
             raise forms.ValidationError(_("Tidak boleh negatif."), code="negative")
+        if too_big := limits.number_problem(amount, maximum=limits.MAX_RUPIAH, label=_("Jumlah")):
+            raise forms.ValidationError(too_big, code="too_big")
         return Decimal(amount)
 
 

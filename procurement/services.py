@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from checkout.services import BasketNotOpen, basket_lock_open
+from peken import limits
 from peken.imports import ImportJobFailed, Progress, import_job_start
 from peken.models import ImportJob, ImportKind
 from procurement import budget_csv, selectors
@@ -274,6 +275,8 @@ def requisition_submit_from_basket(
     _budget_line_check(agency=agency, budget_line=budget_line)
     if needed_by < timezone.localdate():
         raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
+    if too_far := limits.needed_by_problem(needed_by):
+        raise ProcurementError(too_far)
     if not purpose.strip() or not delivery_address.strip():
         raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
     contact_phone = phone_e164(contact_phone)
@@ -356,6 +359,8 @@ def requisition_revise(
         if needed_by is not None:
             if needed_by < timezone.localdate():
                 raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
+            if too_far := limits.needed_by_problem(needed_by):
+                raise ProcurementError(too_far)
             requisition.needed_by = needed_by
         for field, value in (
             ("purpose", purpose),
@@ -525,6 +530,8 @@ def requisition_resubmit_from_basket(
     _budget_line_check(agency=requisition.agency, budget_line=budget_line)
     if needed_by < timezone.localdate():
         raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
+    if too_far := limits.needed_by_problem(needed_by):
+        raise ProcurementError(too_far)
     if not purpose.strip() or not delivery_address.strip():
         raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
     contact_phone = phone_e164(contact_phone)
@@ -1165,6 +1172,8 @@ def delegation_create(
         raise ProcurementError(_("Pelimpahan tidak bisa kepada diri sendiri."))
     if end < start:
         raise ProcurementError(_("Tanggal selesai harus sama dengan atau sesudah tanggal mulai."))
+    if too_long := limits.delegation_problem(start=start, end=end):
+        raise ProcurementError(too_long)
     if not Membership.objects.filter(user=delegator, agency=agency, role=role).exists():
         raise ProcurementError(
             _("%(name)s tidak memegang peran %(role)s di %(agency)s.")

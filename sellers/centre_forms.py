@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import SaleUnit
+from peken import limits
 
 Category = get_model("catalogue", "Category")
 ProductImage = get_model("catalogue", "ProductImage")
@@ -52,7 +53,8 @@ class ListingForm(forms.Form):
     """A seller's product: what buyers see, how it is sold, and its price and stock."""
 
     title = forms.CharField(label=_("Nama produk"), max_length=255)
-    description = forms.CharField(label=_("Deskripsi"), widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(label=_("Deskripsi"), max_length=limits.MAX_DESCRIPTION,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
     category = forms.TypedChoiceField(label=_("Kategori"), coerce=int)
     images = MultipleImageField(
         label=_("Foto produk"), required=False,
@@ -62,9 +64,10 @@ class ListingForm(forms.Form):
                                                    queryset=ProductImage.objects.none(),
                                                    widget=forms.CheckboxSelectMultiple)
     price = forms.CharField(label=_("Harga (Rp)"), max_length=20, help_text=_("Rupiah utuh, misalnya 15.000"))
-    stock = forms.IntegerField(label=_("Stok"), min_value=0)
+    stock = forms.IntegerField(label=_("Stok"), min_value=0, max_value=limits.MAX_STOCK)
     unit = forms.ChoiceField(label=_("Satuan"), choices=SaleUnit.choices)
-    min_order_quantity = forms.IntegerField(label=_("Minimal pembelian"), min_value=1, initial=1)
+    min_order_quantity = forms.IntegerField(label=_("Minimal pembelian"), min_value=1, initial=1,
+                                            max_value=limits.MAX_MIN_ORDER)
     halal_certificate_number = forms.CharField(label=_("Nomor sertifikat halal (jika ada)"), max_length=64,
                                                required=False)
     made_locally = forms.BooleanField(label=_("Produk buatan lokal Surabaya"), required=False)
@@ -82,10 +85,12 @@ class ListingForm(forms.Form):
         for field in self.fields.values():
             field.error_messages["required"] = _("%(field)s wajib diisi.") % {"field": field.label}
         self.fields["stock"].error_messages.update({
-            "invalid": _("Stok harus bilangan bulat."), "min_value": _("Stok tidak boleh negatif.")})
+            "invalid": _("Stok harus bilangan bulat."), "min_value": _("Stok tidak boleh negatif."),
+            "max_value": _("Stok terlalu besar (paling banyak %(limit_value)s).")})
         self.fields["min_order_quantity"].error_messages.update({
             "invalid": _("Minimal pembelian harus bilangan bulat."),
-            "min_value": _("Minimal pembelian paling sedikit 1.")})
+            "min_value": _("Minimal pembelian paling sedikit 1."),
+            "max_value": _("Minimal pembelian terlalu besar (paling banyak %(limit_value)s).")})
         self.fields["category"].error_messages["invalid_choice"] = _("Pilih kategori dari daftar.")
         self.fields["images"].error_messages["invalid_image"] = _(
             "Foto produk harus berupa gambar JPG atau PNG.")
@@ -112,6 +117,8 @@ class ListingForm(forms.Form):
             raise forms.ValidationError(_("Tulis harga dalam rupiah utuh tanpa sen, misalnya 15.000."))
         if int(raw) <= 0:
             raise forms.ValidationError(_("Harga harus lebih dari 0."))
+        if too_big := limits.number_problem(int(raw), maximum=limits.MAX_PRICE, label=_("Harga")):
+            raise forms.ValidationError(too_big)
         return int(raw)
 
     def clean_images(self) -> list:

@@ -1,6 +1,7 @@
 """The shop registration form: every malformed field gets its own message in Bahasa Indonesia."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from peken import city
+from peken import city, limits
 from sellers.abstract_models import UMKM_SALES_CEILINGS, SellerKind, SellerStatus
 from sellers.identity import nik_clean, npwp_clean
 from sellers.services import STATUS_TRANSITIONS
@@ -147,6 +148,9 @@ class SellerRegistrationForm(forms.Form):
                 self.add_error("pp55_valid_until", _("Isi masa berlaku surat keterangan PP 55."))
             elif valid_until < timezone.localdate():
                 self.add_error("pp55_valid_until", _("Surat keterangan PP 55 sudah tidak berlaku."))
+            elif valid_until > timezone.localdate() + timedelta(days=limits.PP55_VALID_MAX_DAYS):
+                self.add_error("pp55_valid_until", _("Masa berlaku ini terlalu jauh: surat keterangan PP 55 "
+                                                     "berlaku paling lama 7 tahun."))
         return data
 
 
@@ -154,7 +158,8 @@ class SellerDecisionForm(forms.Form):
     """A verifier's decision on one shop: the moves its status allows, with a reason where needed."""
 
     status = forms.ChoiceField(label=_("Keputusan"), widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Alasan"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(label=_("Alasan"), required=False, max_length=limits.MAX_NOTE,
+                             widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Wajib untuk penolakan dan pembekuan; dikirim ke penjual."))
 
     LABELS = {
@@ -193,7 +198,8 @@ class ListingDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Keputusan"), widget=forms.RadioSelect,
                                  choices=[("approve", _("Setujui")), ("reject", _("Tolak"))],
                                  error_messages={"required": _("Pilih keputusan.")})
-    reason = forms.CharField(label=_("Alasan"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(label=_("Alasan"), required=False, max_length=limits.MAX_NOTE,
+                             widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Wajib untuk penolakan; dikirim ke penjual."))
 
     def clean(self):

@@ -5,13 +5,13 @@ a byte-order mark in front of UTF-8. Both separators and both encodings of
 UTF-8 are accepted; anything else is refused with the line it went wrong on.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from peken.csv_upload import MAX_BYTES, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: the centre's limit)
+from peken import limits
+from peken.csv_upload import MAX_BYTES, cell_shown, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: the centre's limit)
+from peken.exports import csv_text
 
 # Column names as the template writes them, and the other spellings accepted.
 COLUMNS = ("sku", "judul", "harga", "stok")
@@ -67,24 +67,24 @@ class StockChange:
 
 
 def stock_csv_template(records) -> str:
-    """The shop's current SKUs, titles, prices and stock as a CSV Excel opens (BOM, semicolons)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for record in records:
-        writer.writerow([record.partner_sku, record.product.title, int(record.price or 0),
-                         record.num_in_stock or 0])
-    return out.getvalue()
+    """The shop's current SKUs, titles, prices and stock as a CSV Excel opens (BOM, semicolons).
+
+    Titles are the seller's own text: a cell that would start a formula is quoted (peken.exports).
+    """
+    rows = ([record.partner_sku, record.product.title, int(record.price or 0), record.num_in_stock or 0]
+            for record in records)
+    return csv_text(header=COLUMNS, rows=rows, delimiter=";")
 
 
 def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str]]]:
     """Rows of an uploaded file, and every problem found with the line number it is on.
 
     Checks the file's encoding, its header, and each row's SKU (present, not
-    repeated), price (a whole number of rupiah above zero) and stock (a whole
-    number, not negative). Whether each SKU belongs to the shop is checked by
-    the service that applies the rows.
+    repeated, not too long), price (a whole number of rupiah above zero, at most
+    limits.MAX_PRICE) and stock (a whole number, not negative, at most
+    limits.MAX_STOCK); a line the csv module cannot read ends the reading.
+    Whether each SKU belongs to the shop is checked by the service that
+    applies the rows.
     """
     header, reader, errors = csv_rows(content, aliases=ALIASES, required=REQUIRED, columns=COLUMNS)
     if reader is None:
@@ -105,24 +105,31 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
         problems = []
         if not sku:
             problems.append(_("SKU kosong."))
+        elif too_long := limits.text_problem(sku, maximum=limits.MAX_SKU, label=_("SKU")):
+            problems.append(too_long)
         elif sku in seen:
             problems.append(_("SKU %(sku)s sudah ada di baris %(line)d.") % {"sku": sku, "line": seen[sku]})
         if price is None:
             problems.append(_("Harga “%(value)s” bukan bilangan bulat rupiah.")
-                            % {"value": cells[at["harga"]].strip()})
+                            % {"value": cell_shown(cells[at["harga"]])})
         elif price <= 0:
             problems.append(_("Harga harus lebih dari 0."))
+        elif too_big := limits.number_problem(price, maximum=limits.MAX_PRICE, label=_("Harga")):
+            problems.append(too_big)
         if stock is None:
             problems.append(_("Stok “%(value)s” bukan bilangan bulat.")
-                            % {"value": cells[at["stok"]].strip()})
+                            % {"value": cell_shown(cells[at["stok"]])})
         elif stock < 0:
             problems.append(_("Stok tidak boleh negatif."))
+        elif too_big := limits.number_problem(stock, maximum=limits.MAX_STOCK, label=_("Stok")):
+            problems.append(too_big)
         if sku and sku not in seen:
             seen[sku] = line
         if problems:
             errors.append((line, " ".join(problems)))
         else:
             rows.append(StockRow(line=line, sku=sku, price=price, stock=stock))
+    errors.extend(reader.errors)
     if not rows and not errors:
         errors.append((0, _("Berkas tidak berisi baris produk.")))
     return rows, errors

@@ -1,12 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.address import forms as address_forms
 from oscar.apps.checkout import forms as shipping_forms
 from phonenumber_field.phonenumber import PhoneNumber
 
 from checkout.shipping.methods import PICKUP
-from peken import city
+from peken import city, limits
 from peken.phone import phone_parse
 
 
@@ -43,10 +44,15 @@ def kecamatan_choices() -> list[tuple[str, str]]:
 
 
 class RequiredPhoneMixin:
-    """Oscar's address phone field, required: 08..., +62... or 62..., kept in E.164."""
+    """Oscar's address phone field, required (08..., +62... or 62..., kept in E.164); notes bounded."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "notes" in self.fields:  # a TextField in Oscar, with no length of its own
+            notes = self.fields["notes"]
+            notes.max_length = limits.MAX_ADDRESS
+            notes.validators.append(MaxLengthValidator(limits.MAX_ADDRESS))
+            notes.widget.attrs["maxlength"] = str(limits.MAX_ADDRESS)
         phone = self.fields["phone_number"]
         phone.required = True
         phone.label = _("Nomor HP/WhatsApp")

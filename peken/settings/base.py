@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "checkout.basket.middleware.BasketMiddleware",
+    # After the basket: the 400 page it answers shows the header, which shows the basket.
+    "peken.middleware.NulByteMiddleware",
     "procurement.middleware.OfficialCheckoutMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "peken.page_cache.AnonymousPageCacheMiddleware",
@@ -353,3 +355,6 @@ PEKEN_REQUISITION_EXPIRY_DAYS = env.int("PEKEN_REQUISITION_EXPIRY_DAYS", default
 # production.py requires PEKEN_AUDIT_KEYS from the environment and refuses this one.
 DEV_AUDIT_KEY = "dev:peken-development-audit-key-public-never-use-in-production"
 PEKEN_AUDIT_KEYS = env.list("PEKEN_AUDIT_KEYS", default=[DEV_AUDIT_KEY])
+# An official purchase is needed by at most this many days ahead; a delegation lasts at most this many days.
+PEKEN_NEEDED_BY_MAX_DAYS = env.int("PEKEN_NEEDED_BY_MAX_DAYS", default=730)
+PEKEN_DELEGATION_MAX_DAYS = env.int("PEKEN_DELEGATION_MAX_DAYS", default=90)
