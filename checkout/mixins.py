@@ -17,6 +17,8 @@ from orders.tasks import order_seller_notify
 from payments.models import PaymentStatus
 from payments.services import payment_for_basket_confirm
 from payments.tasks import payment_refund_task
+from peken import locks
+from peken.db import retry_on_conflict
 
 SourceType = get_model("payment", "SourceType")
 Source = get_model("payment", "Source")
@@ -35,7 +37,8 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
     its own shipping choice and fee, its own status and emails. Every order is
     written in one transaction with the stock locked, so a buyer who loses
     the race for the last unit, or whose card payment does not check out,
-    leaves nothing behind.
+    leaves nothing behind. A deadlock or serialization failure runs the
+    whole transaction again (peken.db.retry_on_conflict).
     """
 
     _payment_method = PAY_ON_DELIVERY
@@ -49,10 +52,18 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
 
     def handle_order_placement(self, order_number, user, basket, shipping_address, shipping_method,
                                shipping_charge, billing_address, order_total, surcharges=None, **kwargs):
-        try:
+        unsaved = [a for a in (shipping_address, billing_address) if a is not None and a.pk is None]
+
+        @retry_on_conflict
+        def place():
+            for address in unsaved:  # saved by an attempt that was rolled back
+                address.pk, address._state.adding = None, True
             with transaction.atomic():
-                orders = self._orders_place(order_number, user, basket, shipping_address, shipping_method,
-                                            billing_address, order_total, **kwargs)
+                return self._orders_place(order_number, user, basket, shipping_address, shipping_method,
+                                          billing_address, order_total, **kwargs)
+
+        try:
+            orders = place()
         except UnableToPlaceOrder:
             if self._card_payment is not None:
                 # paid, but the goods are gone: the money goes back
@@ -65,6 +76,8 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
 
     def _orders_place(self, order_number, user, basket, shipping_address, shipping_method, billing_address,
                       order_total, **kwargs):
+        # the locks of peken/locks.py in their order: basket, payment, sellers, stock
+        locks.basket_lock(basket_id=basket.pk)
         if self._payment_method == CARD:
             try:
                 self._card_payment = payment_for_basket_confirm(basket=basket, user=user,
