@@ -37,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from run import ROOT, ensure_database, environment, manage, wait_for  # noqa: E402
+from run import ROOT, environment, manage, wait_for  # noqa: E402
 
 PY = sys.executable
 PORT = 8766
@@ -50,7 +50,7 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def race_environment(database_url: str, workers: int) -> dict:
     return {
         **environment(database_url, workers),
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "EMAIL_URL": "dummymail://",  # emails are built and dropped: no mail server on loopback
         "CELERY_BROKER_URL": "",  # tasks run in the request, as with no worker
         "STRIPE_API_BASE": f"http://{HOST}:{STRIPE_PORT}",
         "STRIPE_JS_URL": f"http://{HOST}:{STRIPE_PORT}/js.stripe.com/v3/",
@@ -276,6 +276,16 @@ def race_checkout_vs_approval(world, report, approver, decide_path):
     report["rounds"] += 1
 
 
+def database_fresh(database_url: str) -> None:
+    """The races' own database, empty: the people and shops they make have fixed names."""
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def deadlocks(database_url: str) -> int:
     import psycopg
 
@@ -289,14 +299,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get(
-        "RACES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peken_races"))
+        "RACES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peken_races"),
+        help="a database of the races' own: it is dropped and made again at each run")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=600)
     args = parser.parse_args()
 
     env = race_environment(args.database_url, args.workers)
-    ensure_database(args.database_url)
+    database_fresh(args.database_url)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     os.environ.update(env)
@@ -351,8 +362,8 @@ def main() -> None:
     found = deadlocks(args.database_url) - before
     retried = log_path.read_text().count("running it again")
     tracebacks = log_path.read_text().count("Traceback")
-    print(f"\n{time.strftime('%Y-%m-%d %H:%M')}  gunicorn {args.workers} workers, production settings, "
-          f"PostgreSQL, {time.monotonic() - started:.0f} s\n")
+    print(f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  gunicorn {args.workers} workers, "
+          f"production settings, PostgreSQL, {time.monotonic() - started:.0f} s\n")
     print("| race | rounds | requests | orders created | server errors (5xx) | responses | other |")
     print("|---|---|---|---|---|---|---|")
     for name, r in reports.items():
