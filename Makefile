@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peken
 export DATABASE_URL_TEST := $(DATABASE_URL)
 
-.PHONY: run test install install-test system-deps demo lint bench
+.PHONY: run test install install-test system-deps demo lint bench races
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || \
@@ -59,3 +59,8 @@ bench: install-test
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py
+
+# Double clicks, two tabs and checkout against approval, raced against gunicorn on PostgreSQL
+# (a database of its own, made afresh: RACES_DATABASE_URL); prints the counts for bench/RESULTS.md.
+races: install-test
+	$(BIN)/python bench/races.py

@@ -18,6 +18,7 @@ from orders.statuses import OrderStatus, Party
 from orders.tasks import order_seller_notify
 from payments.models import PaymentStatus
 from payments.services import payment_for_basket_confirm, payment_unplaced_refund
+from peken.db import retry_on_conflict
 
 SourceType = get_model("payment", "SourceType")
 Source = get_model("payment", "Source")
@@ -43,7 +44,8 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
     it before committing, so a crash leaves the basket as it was before the
     click, and a second click (or a requisition from another device) waits
     for the first and then finds it submitted. A second click lands on the
-    first one's thank-you page.
+    first one's thank-you page. A deadlock or serialization failure runs the
+    whole transaction again (peken.db.retry_on_conflict).
     """
 
     _payment_method = PAY_ON_DELIVERY
@@ -57,11 +59,19 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
 
     def handle_order_placement(self, order_number, user, basket, shipping_address, shipping_method,
                                shipping_charge, billing_address, order_total, surcharges=None, **kwargs):
-        try:
+        unsaved = [a for a in (shipping_address, billing_address) if a is not None and a.pk is None]
+
+        @retry_on_conflict
+        def place():
+            for address in unsaved:  # saved by an attempt that was rolled back
+                address.pk, address._state.adding = None, True
             with transaction.atomic():
                 services.basket_lock_open(basket=basket)
-                orders = self._orders_place(order_number, user, basket, shipping_address, shipping_method,
-                                            billing_address, order_total, **kwargs)
+                return self._orders_place(order_number, user, basket, shipping_address, shipping_method,
+                                          billing_address, order_total, **kwargs)
+
+        try:
+            orders = place()
         except services.BasketNotOpen as error:
             return self.handle_basket_not_open(error)
         except UnableToPlaceOrder:
@@ -102,6 +112,7 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
 
     def _orders_place(self, order_number, user, basket, shipping_address, shipping_method, billing_address,
                       order_total, **kwargs):
+        # the locks of peken/locks.py in their order: the basket (basket_lock_open), payment, sellers, stock
         if self._payment_method == CARD:
             try:
                 self._card_payment = payment_for_basket_confirm(basket=basket, user=user,

@@ -12,6 +12,7 @@ from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_class, get_model
 
 from catalogue_ext.abstract_models import LISTING_ON_SALE
+from peken import locks
 from peken.mail import user_language
 from sellers.abstract_models import SellerStatus
 
@@ -56,8 +57,8 @@ def basket_lock_open(*, basket) -> None:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("basket_lock_open must run inside transaction.atomic()")
-    status = Basket.objects.select_for_update().filter(pk=basket.pk).values_list("status", flat=True).first()
-    if status == Basket.OPEN:
+    stored = locks.basket_lock(basket_id=basket.pk)
+    if stored is not None and stored.status == Basket.OPEN:
         return
     orders = list(Order.objects.filter(basket_id=basket.pk).order_by("pk"))
     if orders:
@@ -81,7 +82,8 @@ def stock_lock_for_basket(*, basket) -> None:
     (django-oscar #4524). Called inside the placement transaction, this takes
     row locks in primary-key order (no deadlocks between buyers) and re-reads
     the numbers under the lock. The allocation that follows in Oscar's
-    OrderCreator then happens while the locks are held.
+    OrderCreator then happens while the locks are held. The sellers are
+    locked before the stock, in the order peken/locks.py names.
 
     Raises OutOfStock naming the first product that no longer fits,
     SellerOffSale when a shop in the basket is no longer on sale, and
@@ -96,12 +98,9 @@ def stock_lock_for_basket(*, basket) -> None:
             continue
         wanted[line.stockrecord_id] = wanted.get(line.stockrecord_id, 0) + line.quantity
         titles[line.stockrecord_id] = line.product.get_title()
-    records = (
-        StockRecord.objects.select_for_update(of=("self",))
-        .filter(pk__in=wanted)
-        .select_related("product__product_class", "partner")
-        .order_by("pk")
-    )
+    locks.sellers_lock_shared(stockrecord_ids=wanted)
+    records = locks.stock_records_lock(
+        StockRecord.objects.filter(pk__in=wanted).select_related("product__product_class", "partner"))
     for record in records:
         if record.partner.status != SellerStatus.ACTIVE:
             raise SellerOffSale(

@@ -21,6 +21,7 @@ from orders.signals import order_status_changed
 from orders.statuses import REASON_REQUIRED, UNSOLD, OrderStatus, Party, order_move_allowed
 from payments.models import RefundStatus
 from payments.services import payment_refund
+from peken import locks
 from peken.mail import mail_users
 
 Order = get_model("order", "Order")
@@ -51,9 +52,10 @@ def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: 
     """Move a seller's order to ``status`` as ``party`` (seller, buyer or system) and record it.
 
     The order row is locked, so a seller and a buyer acting at once cannot
-    both move it. The move must be in orders.statuses.TRANSITIONS for that
-    party; ready-for-pickup only follows pickup and sent only delivery; a
-    card order is accepted only once its payment is confirmed; rejection and
+    both move it (then its stock records, in the order of peken/locks.py).
+    The move must be in orders.statuses.TRANSITIONS for that party;
+    ready-for-pickup only follows pickup and sent only delivery; a card order
+    is accepted only once its payment is confirmed; rejection and
     cancellation need a reason. Rejection and cancellation put the stock back
     and refund a paid card order through Stripe; sending, or the buyer taking
     a pickup order, consumes the stock. The other side is emailed after
@@ -61,8 +63,8 @@ def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: 
     """
     reason = reason.strip()
     with transaction.atomic():
-        order = (Order.objects.select_for_update(of=("self",)).select_related("seller")
-                 .prefetch_related("sources__source_type").get(pk=order.pk))
+        order, = locks.orders_lock(Order.objects.filter(pk=order.pk).select_related("seller")
+                                   .prefetch_related("sources__source_type"))
         old = order.status
         if not order_move_allowed(old=old, new=status, party=party):
             raise OrderStatusError(
@@ -95,7 +97,7 @@ def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: 
 
 
 def _stock_follow(*, order: Order, old: str, new: str) -> None:
-    """Give back or consume the order's stock allocation, locking records in pk order."""
+    """Give back or consume the order's stock allocation, the records locked as peken/locks.py says."""
     if new in RELEASES_STOCK:
         action = "cancel_allocation"
     elif new == OrderStatus.SENT or (old == OrderStatus.READY and new == OrderStatus.RECEIVED):
@@ -106,8 +108,8 @@ def _stock_follow(*, order: Order, old: str, new: str) -> None:
     for line in order.lines.all():
         if line.stockrecord_id:
             wanted[line.stockrecord_id] = wanted.get(line.stockrecord_id, 0) + line.quantity
-    records = StockRecord.objects.select_for_update(of=("self",)).filter(pk__in=wanted).select_related(
-        "product__product_class").order_by("pk")
+    records = locks.stock_records_lock(
+        StockRecord.objects.filter(pk__in=wanted).select_related("product__product_class"))
     for record in records:
         if record.can_track_allocations:
             getattr(record, action)(wanted[record.pk])
@@ -158,7 +160,7 @@ def order_group_payment_confirm(*, reference: str, amount: Decimal, intent_id: s
     is refunded now.
     """
     with transaction.atomic():
-        orders = list(Order.objects.select_for_update().filter(checkout_reference=reference).order_by("pk"))
+        orders = locks.orders_lock(Order.objects.filter(checkout_reference=reference))
         if not orders:
             return 0
         total = sum((o.total_incl_tax for o in orders), Decimal(0))

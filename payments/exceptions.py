@@ -59,3 +59,7 @@ class PaymentGatewayUnavailable(PaymentGatewayError):
 
 class WebhookSignatureInvalid(Exception):
     """A webhook's Stripe-Signature header is missing, malformed, stale or does not match."""
+
+
+class WebhookEventInvalid(ValueError):
+    """A signed webhook event that lacks a field its type needs, or carries one of the wrong kind."""

@@ -20,6 +20,7 @@ from payments.exceptions import (
     CardDeclined,
     PaymentGatewayError,
     PaymentGatewayUnavailable,
+    WebhookEventInvalid,
     WebhookSignatureInvalid,
     card_error_message,
 )
@@ -169,6 +170,51 @@ def event_verify(*, payload: bytes, signature: str | None) -> dict:
     if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
         raise ValueError("not a Stripe event")
     return event
+
+
+# The fields Peken reads from the object of each event type it acts on, and the kind each must be
+# (payments.services.EVENT_HANDLERS has one handler per type here). None: may be absent or null.
+_ID, _MINOR = (str,), (int,)
+EVENT_FIELDS: dict[str, dict[str, tuple]] = {
+    "payment_intent.succeeded": {"id": _ID, "amount": _MINOR},
+    "payment_intent.payment_failed": {"id": _ID, "last_payment_error": (dict, None)},
+    "payment_intent.canceled": {"id": _ID},
+    "charge.refunded": {"payment_intent": _ID, "amount_refunded": _MINOR},
+}
+_ERROR_FIELDS = {"code": (str, None), "decline_code": (str, None)}
+
+
+def _fields_check(obj: dict, fields: dict[str, tuple], where: str) -> None:
+    for name, kinds in fields.items():
+        value = obj.get(name)
+        if value is None:
+            if None in kinds:
+                continue
+            raise WebhookEventInvalid(f"{where}: no {name}")
+        if isinstance(value, bool) or not isinstance(value, tuple(k for k in kinds if k is not None)):
+            raise WebhookEventInvalid(f"{where}: {name} is {type(value).__name__}")
+        if kinds == _ID and not value:
+            raise WebhookEventInvalid(f"{where}: empty {name}")
+        if kinds == _MINOR and value < 0:
+            raise WebhookEventInvalid(f"{where}: negative {name}")
+
+
+def event_check(event: dict) -> tuple[str, str, dict]:
+    """The event's (id, type, object), once it has every field Peken reads for its type.
+
+    Raises WebhookEventInvalid naming the first missing or ill-typed field: an
+    event without id, type or object, or (for the types in EVENT_FIELDS) one
+    whose object lacks what its handler needs.
+    """
+    event_id, event_type = event.get("id"), event.get("type")
+    obj = (event.get("data") or {}).get("object") if isinstance(event.get("data"), dict) else None
+    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str) and isinstance(obj, dict)):
+        raise WebhookEventInvalid("event without id, type or object")
+    where = f"{event_type} {event_id}"
+    _fields_check(obj, EVENT_FIELDS.get(event_type, {}), where)
+    if isinstance(obj.get("last_payment_error"), dict):
+        _fields_check(obj["last_payment_error"], _ERROR_FIELDS, where + " last_payment_error")
+    return event_id, event_type, obj
 
 
 def configured() -> bool:

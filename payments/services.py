@@ -35,6 +35,7 @@ from payments.models import (
     StripeEvent,
 )
 from payments.money import minor_to_rupiah, rupiah_to_minor
+from peken import locks
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,8 @@ def payment_intent_for_basket(*, basket, user, amount: Decimal) -> Payment:
     """The basket's card payment for `amount`, with a Stripe PaymentIntent ready to confirm.
 
     Reuses the basket's open payment (updating its intent's amount if the total
-    changed) or creates one; a basket has at most one open payment. A payment
+    changed) or creates one; a basket has at most one open payment, and
+    simultaneous requests for one basket all get the same one. A payment
     already made for this basket and this amount is returned as it is (the browser
     then places the order without charging again); one made for another amount
     (the basket changed after paying) is refunded in full and a new one begins.
@@ -132,6 +134,9 @@ def payment_intent_for_basket(*, basket, user, amount: Decimal) -> Payment:
         raise PaymentNotCompleted(_("Tidak ada yang perlu dibayar dengan kartu untuk pesanan ini."))
     stale = None
     with transaction.atomic():
+        # Simultaneous "Bayar" clicks queue on the basket's row (peken/locks.py): the first makes
+        # the payment, the others find it, so none trips the one-open-payment-per-basket constraint.
+        locks.basket_lock(basket_id=basket.pk)
         payment = selectors.payment_usable_for_basket(basket=basket, lock=True)
         if payment is not None and payment.status == PaymentStatus.SUCCEEDED and payment.amount != amount:
             stale, payment = payment, None
@@ -468,14 +473,12 @@ def stripe_event_handle(*, event: dict) -> bool:
     The event row and its effect commit together, so an event handled twice (even
     by two deliveries at the same moment: the second waits on the unique event id)
     has the effect of one. Events of other types are recorded and change nothing.
-    Raises UnknownPaymentEvent for an intent Peken does not know (nothing is
-    recorded, so a later delivery is handled afresh) and ValueError for an event
-    without id, type or object.
+    Raises UnknownPaymentEvent for an intent Peken does not know and
+    WebhookEventInvalid (a ValueError) for an event without id, type or object
+    or without a field its type needs (gateway.event_check); in both cases
+    nothing is recorded, so a later delivery is handled afresh.
     """
-    event_id, event_type = event.get("id"), event.get("type")
-    obj = (event.get("data") or {}).get("object")
-    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str) and isinstance(obj, dict)):
-        raise ValueError("event without id, type or object")
+    event_id, event_type, obj = gateway.event_check(event)
     with transaction.atomic():
         try:
             with transaction.atomic():

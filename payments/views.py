@@ -5,7 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from payments import gateway, services
-from payments.exceptions import WebhookSignatureInvalid
+from payments.exceptions import WebhookEventInvalid, WebhookSignatureInvalid
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +20,9 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except WebhookSignatureInvalid as error:
         logger.warning("Stripe webhook refused: bad signature (%s)", error)
         return HttpResponseBadRequest("bad signature")
+    except WebhookEventInvalid as error:
+        logger.warning("Stripe webhook refused: malformed event (%s)", error)
+        return HttpResponseBadRequest("malformed event")
     except ValueError as error:
         logger.warning("Stripe webhook refused: unreadable event (%s)", error)
         return HttpResponseBadRequest("unreadable event")

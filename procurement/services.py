@@ -3,9 +3,11 @@
 Every write runs in one transaction that also appends its entry to the audit
 chain (procurement.audit.audit_record), called after the rows are locked so
 the chain's lock is always taken last. Races (two approvers, fifty final
-approvals against one budget line) are settled by row locks taken in a fixed
-order - requisition, budget line, stock records - and backed by the database
-constraints of procurement.models.
+approvals against one budget line, an approval and a personal checkout of the
+same product) are settled by row locks taken in the one order peken/locks.py
+names, and backed by the database constraints of procurement.models. A final
+approval that still meets a deadlock or serialization failure is run again
+(peken.db.retry_on_conflict).
 
 Official orders: on final approval each seller gets one Oscar order with no
 user (official buying never shows in a person's own order history), the
@@ -33,7 +35,8 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from checkout.services import BasketNotOpen, basket_lock_open
-from peken import limits
+from peken import limits, locks
+from peken.db import retry_on_conflict
 from peken.imports import ImportJobFailed, Progress, import_job_start
 from peken.models import ImportJob, ImportKind
 from procurement import budget_csv, selectors
@@ -663,6 +666,7 @@ def _who_else(*, requisition: Requisition, step: ApprovalStep, user) -> str:
     return _("Yang dapat bertindak: %(names)s.") % {"names": names}
 
 
+@retry_on_conflict
 def requisition_decide(
     *,
     requisition: Requisition,
@@ -771,9 +775,8 @@ def requisition_decide(
 def _approve_final(*, requisition: Requisition, actor) -> list:
     """Place one order per seller and commit the total on the budget line (row-locked).
 
-    The budget line is locked after the sellers and stock records, the same
-    order a seller's rejection takes them in (order, stock, requisition,
-    budget line), so the two cannot deadlock; the audit chain's lock comes last.
+    The budget line is locked after the sellers and stock records, in the
+    order of peken/locks.py; the audit chain's lock comes last.
     """
     orders = _orders_place(requisition=requisition, actor=actor)
     line = BudgetLine.objects.select_for_update().get(pk=requisition.budget_line_id)
@@ -793,18 +796,17 @@ def _seller_cap_recheck(*, requisition: Requisition, lines: list) -> None:
     """Check the official seller cap again at final approval, the sellers' rows locked in pk order.
 
     Other requisitions of the same sellers may have been approved since this
-    one was submitted; locking the sellers serialises approvals that pay the
-    same seller, so two of them cannot both slip under the cap. Two queries
-    whatever the number of sellers.
+    one was submitted; locking the sellers (peken.locks.sellers_lock, before
+    the stock) serialises approvals that pay the same seller, so two of them
+    cannot both slip under the cap, without blocking a buyer's checkout of
+    the same shop. Two queries whatever the number of sellers.
     """
     from django.db.models import DecimalField, ExpressionWrapper, Sum
 
-    Partner = get_model("partner", "Partner")
     shares: dict[int, Decimal] = defaultdict(Decimal)
     for line in lines:
         shares[line.seller_id] += line.line_total
-    locked = Partner.objects.select_for_update().filter(pk__in=shares).order_by("pk")
-    list(locked.values_list("pk", flat=True))
+    locks.sellers_lock(seller_ids=shares)
     since = timezone.now() - timedelta(days=settings.PEKEN_OFFICIAL_SELLER_CAP_DAYS)
     line_total = ExpressionWrapper(F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15))
     received = dict(
@@ -827,7 +829,7 @@ def _orders_place(*, requisition: Requisition, actor) -> list:
     """One Oscar order per seller at the frozen prices, stock allocated under row locks.
 
     A fixed number of queries whatever the number of lines or sellers: the
-    stock records are locked in one statement (pk order, as checkout does),
+    stock records are locked in one statement (peken.locks, as checkout does),
     allocated in one, and orders, lines and their first status rows are
     written in bulk.
     """
@@ -851,10 +853,8 @@ def _orders_place(*, requisition: Requisition, actor) -> list:
         wanted[line.stockrecord_id] += line.quantity
     records = {
         r.pk: r
-        for r in StockRecord.objects.select_for_update(of=("self",))
-        .filter(pk__in=wanted)
-        .select_related("product__product_class", "partner")
-        .order_by("pk")
+        for r in locks.stock_records_lock(
+            StockRecord.objects.filter(pk__in=wanted).select_related("product__product_class", "partner"))
     }
     allocated = []
     for pk, quantity in wanted.items():
@@ -1084,31 +1084,25 @@ def requisition_cancel(
     if not reason:
         raise ProcurementError(_("Tuliskan alasan pembatalan."))
     with transaction.atomic():
-        # any orders are locked before the requisition, the order a seller's rejection takes them in
+        # any orders are locked before the requisition (peken/locks.py)
         placed = Requisition.objects.filter(pk=requisition.pk).values_list("checkout_reference", flat=True)
-        list(Order.objects.select_for_update(of=("self",)).filter(checkout_reference__in=placed)
-             .exclude(checkout_reference="").order_by("pk").values_list("pk", flat=True))
+        locks.orders_lock(Order.objects.filter(checkout_reference__in=placed).exclude(checkout_reference=""))
         requisition = _locked(requisition)
         if requisition.requester_id != user.pk:
             raise ApprovalRefused(_("Hanya pemohon yang dapat membatalkan permintaan ini."))
         before = _requisition_values(requisition)
         if requisition.status == RequisitionStatus.APPROVED:
-            orders = list(
-                Order.objects.select_for_update(of=("self",))
-                .filter(checkout_reference=requisition.reference)
-                .order_by("pk")
-            )
+            orders = locks.orders_lock(Order.objects.filter(checkout_reference=requisition.reference))
             live = [o for o in orders if o.status not in (OrderStatus.REJECTED, OrderStatus.CANCELLED)]
             if any(o.status != OrderStatus.NEW for o in live):
                 raise RequisitionStateError(
                     _("Penjual sudah memproses pesanan; permintaan tidak bisa dibatalkan.")
                 )
-            # every row the cancellations below lock, taken now in the usual order (stock, then
-            # budget line), so no other lock waits behind the audit chain's lock they take
+            # every row the cancellations below lock, taken now in the order of peken/locks.py (stock,
+            # then budget line), so no other lock waits behind the audit chain's lock they take
             StockRecord = get_model("partner", "StockRecord")
-            list(StockRecord.objects.select_for_update(of=("self",))
-                 .filter(pk__in=[line.stockrecord_id for o in live for line in o.lines.all()])
-                 .order_by("pk").values_list("pk", flat=True))
+            stock_ids = [line.stockrecord_id for o in live for line in o.lines.all()]
+            locks.stock_records_lock(StockRecord.objects.filter(pk__in=stock_ids))
             list(BudgetLine.objects.select_for_update().filter(pk=requisition.budget_line_id).values_list("pk"))
             for order in live:
                 try:

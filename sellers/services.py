@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
 from orders.statuses import OrderStatus
-from peken import city
+from peken import city, locks
 from peken.imports import ImportJobFailed, Progress, import_job_start
 from peken.mail import mail_users
 from peken.models import ImportJob, ImportKind
@@ -206,7 +206,9 @@ def _stock_csv_read(*, seller: Partner, content: bytes, lock: bool) -> tuple[lis
     records = StockRecord.objects.select_related("product").filter(
         partner=seller, partner_sku__in=[row.sku for row in rows]).order_by("pk")
     if lock:
-        records = records.select_for_update(of=("self",))
+        # the upload's row points at the shop: its key share first, then the stock (peken/locks.py)
+        locks.sellers_lock_shared(seller_ids=[seller.pk])
+        records = locks.stock_records_lock(records)
     records = {record.partner_sku: record for record in records}
     errors += [(row.line, _("SKU %(sku)s tidak dikenal di toko Anda.") % {"sku": row.sku})
                for row in rows if row.sku not in records]
@@ -250,7 +252,7 @@ def stock_csv_apply(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
     ``seen`` is the preview's ``seen``: if any record's price or stock is no
     longer what the seller saw, nothing is applied and StockCsvStale carries
     a fresh preview. Otherwise the changed rows apply in one transaction,
-    with the stock records locked in primary-key order, and the upload is
+    with the shop and its stock records locked as peken/locks.py says, and the upload is
     recorded (who, when, file, rows changed, old and new values) as a StockUpdate.
     ``progress``, if given, is told how many of the file's rows are done.
     """

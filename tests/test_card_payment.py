@@ -1,5 +1,6 @@
 """Card payment against localstripe: intents for a basket, the check at order placement, refunds."""
 
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from orders.statuses import OrderStatus, Party
 from payments import services
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from tests.checkout_flow import basket_add, checkout_to_preview, order_place
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory, product_create
 from tests.stripe_server import intent_event, signed_event
 
@@ -275,3 +277,27 @@ def test_a_webhook_that_arrives_before_placement_still_leaves_the_order_paid(
     assert order.payment_events.get().amount == Decimal("15000")
     assert OrderStatus.ACCEPTED in order_moves(order=order, party=Party.SELLER)
     assert services.payments_unplaced_refund(now=payment.updated_at + timedelta(days=1)) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_bayar_requests_all_get_the_same_payment_intent(localstripe, basket, buyer, monkeypatch):
+    # given a basket of Rp15.000 with no payment yet, and a server slow between looking for the
+    # basket's payment and making one (the window in which parallel requests all find none)
+    find = services.selectors.payment_usable_for_basket
+
+    def slow_find(**kwargs):
+        found = find(**kwargs)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(services.selectors, "payment_usable_for_basket", slow_find)
+    # when the buyer's "Bayar" reaches the server six times at once (double clicks, two tabs)
+    results = run_at_once([
+        lambda: services.payment_intent_for_basket(basket=basket, user=buyer, amount=Decimal("15000"))
+        for _ in range(6)])
+    # then none failed, and all got the basket's one payment and one intent
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Payment.objects.filter(basket=basket).count() == 1
+    assert {r.pk for r in results} == {Payment.objects.get().pk}
+    assert len({r.intent.id for r in results}) == 1
+    assert {r.intent.client_secret for r in results} == {results[0].intent.client_secret}

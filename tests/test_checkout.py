@@ -185,7 +185,7 @@ def _placement_queries(client, products, capture) -> int:
     return len(ctx.captured_queries)
 
 
-def test_placing_an_order_takes_at_most_40_queries_5_more_per_line_and_8_more_per_seller(
+def test_placing_an_order_takes_at_most_42_queries_5_more_per_line_and_8_more_per_seller(
     indonesia, django_capture_on_commit_callbacks
 ):
     from django.test import Client
@@ -210,7 +210,8 @@ def test_placing_an_order_takes_at_most_40_queries_5_more_per_line_and_8_more_pe
         shopper(), [product_create() for _ in range(4)], django_capture_on_commit_callbacks
     )
 
-    # then the request (the emails are background tasks) stays within bounds
-    assert one <= 40, one
+    # then the request (the emails are background tasks) stays within bounds (two of them lock
+    # the basket and the sellers before the stock, in the order of peken/locks.py)
+    assert one <= 42, one
     assert four_lines - one <= 3 * 5, (one, four_lines)
     assert four_sellers - four_lines <= 3 * 8, (four_lines, four_sellers)

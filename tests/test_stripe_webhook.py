@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from payments import services
+from payments import gateway, services
 from payments.models import Payment, PaymentStatus, PaymentStatusChange, StripeEvent
 from tests.factories import PaymentFactory
 from tests.stripe_server import WEBHOOK_SECRET, intent_event, signed_event
@@ -231,3 +231,58 @@ def test_two_deliveries_at_the_same_moment_have_the_effect_of_one(monkeypatch):
     assert StripeEvent.objects.count() == 1
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.SUCCEEDED
     assert PaymentStatusChange.objects.filter(payment=payment).count() == 1
+
+
+def _handled_event(event_type: str, intent_id: str) -> dict:
+    """A well-formed event of a type Peken acts on, with every field its handler reads."""
+    if event_type == "charge.refunded":
+        obj = {"id": "ch_1", "object": "charge", "payment_intent": intent_id, "amount_refunded": 500_000}
+    else:
+        obj = {"id": intent_id, "object": "payment_intent", "amount": 1_500_000, "currency": "idr",
+               "last_payment_error": {"code": "card_declined"}}
+    return {"id": f"evt_{event_type}", "type": event_type, "data": {"object": obj}}
+
+
+# The fields each handled type's handler reads; a field that may be absent is only garbled.
+NEEDED = {
+    "payment_intent.succeeded": ["id", "amount"],
+    "payment_intent.payment_failed": ["id"],
+    "payment_intent.canceled": ["id"],
+    "charge.refunded": ["payment_intent", "amount_refunded"],
+}
+MALFORMED = [
+    (event_type, field, value)
+    for event_type, fields in NEEDED.items() for field in fields for value in ("missing", None, "wrong kind")
+] + [("payment_intent.payment_failed", "last_payment_error", "wrong kind"),
+     ("payment_intent.payment_failed", "last_payment_error", {"code": 42})]
+
+
+def test_every_handled_event_type_has_its_fields_checked():
+    assert set(gateway.EVENT_FIELDS) == set(services.EVENT_HANDLERS) == set(NEEDED)
+    for event_type, fields in NEEDED.items():
+        assert set(fields) <= set(gateway.EVENT_FIELDS[event_type])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("event_type", "field", "value"), MALFORMED)
+def test_a_signed_event_missing_a_field_it_needs_is_refused_with_400_and_logged(
+        client, caplog, event_type, field, value):
+    # given a payment, and a correctly signed event about it that lacks (or garbles) a field its type needs
+    payment = PaymentFactory()
+    event = _handled_event(event_type, payment.intent_id)
+    obj = event["data"]["object"]
+    if value == "missing":
+        del obj[field]
+    elif value == "wrong kind":
+        obj[field] = "banyak" if isinstance(obj[field], int) else ["x"]
+    else:
+        obj[field] = value
+    # when Stripe's webhook posts it
+    with caplog.at_level(logging.WARNING, logger="payments.views"):
+        status = deliver(client, event)
+    # then it is refused with a 400, logged as malformed naming the field, and nothing changed
+    assert status == 400
+    assert any("malformed" in r.getMessage() and field in r.getMessage() for r in caplog.records)
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CREATED
+    assert not StripeEvent.objects.exists()

@@ -1,0 +1,96 @@
+"""Every row lock that two flows can both take, in one place and one order.
+
+Two transactions that lock the same rows in different orders can deadlock.
+Every path that locks more than one of these takes them in this order, and
+rows of one kind in primary-key order:
+
+    1. basket                    (personal placement, "Bayar", submitting a requisition)
+    2. payment of the basket     (payments.selectors.payment_usable_for_basket(lock=True))
+    3. orders already placed     (a status move, a requisition's cancellation, a payment confirmed)
+    4. requisition               (every approval decision, cancellation, release)
+    5. sellers (partner rows)    (sellers_lock / sellers_lock_shared)
+    6. stock records             (stock_records_lock)
+    7. budget line, commitment   (procurement: the money is checked last, under its lock)
+    8. the audit chain's advisory lock (procurement.audit.audit_record, always last)
+
+Why sellers before stock: a new order or stock upload row refers to its
+seller, and PostgreSQL's foreign-key check takes a KEY SHARE lock on the
+seller row when the insert runs. A final approval locks its sellers (to
+check the official seller cap) and then the stock; a checkout that locked
+the stock first and met the seller at its insert waited for the approval
+while the approval waited for its stock: a deadlock. So a path that will
+insert rows pointing at a seller takes the seller's KEY SHARE lock up front,
+before the stock (sellers_lock_shared), and the approval locks sellers with
+FOR NO KEY UPDATE (sellers_lock), which serialises approvals of one seller
+without blocking a buyer's foreign-key check at all.
+
+One known step back: a seller's rejection of an official order (order,
+stock, then its requisition through orders.signals) locks its requisition
+after the stock. It is safe because that requisition is already approved:
+no approval locks it and then stock, and its cancellation locks its orders
+first, so it waits at step 3 holding nothing.
+
+A deadlock or serialization failure that still happens (the database's
+word, not ours) is retried by peken.db.retry_on_conflict at the service
+boundary, never shown to the person as an error.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import QuerySet
+from oscar.core.loading import get_model
+
+Basket = get_model("basket", "Basket")
+Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
+Order = get_model("order", "Order")
+
+
+def basket_lock(*, basket_id: int):
+    """Lock the basket row (step 1); returns it as stored now, or None if it is gone."""
+    return Basket.objects.select_for_update(of=("self",)).filter(pk=basket_id).first()
+
+
+def orders_lock(orders: QuerySet) -> list:
+    """Lock these orders (step 3), in primary-key order; returns them."""
+    return list(orders.select_for_update(of=("self",)).order_by("pk"))
+
+
+def sellers_lock(*, seller_ids: Iterable[int]) -> list[int]:
+    """Lock these sellers' rows FOR NO KEY UPDATE (step 5), in primary-key order.
+
+    Two holders of this lock on one seller wait for each other; a foreign-key
+    check (KEY SHARE) from a buyer's order on the same seller does not.
+    """
+    ids = sorted(set(seller_ids))
+    if not ids:
+        return []
+    return list(Partner.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+                .values_list("pk", flat=True))
+
+
+def sellers_lock_shared(*, stockrecord_ids: Iterable[int] = (), seller_ids: Iterable[int] = ()) -> None:
+    """Take FOR KEY SHARE on the sellers of these stock records (step 5) before the stock is locked.
+
+    It is the lock the foreign-key check of an insert pointing at the seller
+    would take later anyway; taking it first keeps the order of this module.
+    Many checkouts hold it together; a shop's suspension (FOR UPDATE) waits
+    for them, and they for it.
+    """
+    stock_ids, ids = sorted(set(stockrecord_ids)), sorted(set(seller_ids))
+    if (not stock_ids and not ids) or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id FROM {Partner._meta.db_table} p WHERE p.id = ANY(%s) OR p.id IN "
+            f"(SELECT s.partner_id FROM {StockRecord._meta.db_table} s WHERE s.id = ANY(%s)) "
+            "ORDER BY p.id FOR KEY SHARE",
+            [ids, stock_ids],
+        )
+        cursor.fetchall()
+
+
+def stock_records_lock(records: QuerySet) -> list:
+    """Lock these stock records (step 6) in primary-key order, not their joined rows; returns them."""
+    return list(records.select_for_update(of=("self",)).order_by("pk"))
