@@ -34,6 +34,7 @@ def environment(database_url: str, workers: int) -> dict:
         "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "PEKEN_SITE_DOMAIN": "127.0.0.1:8765",
+        "PEKEN_AUDIT_KEYS": "bench:bench-only-audit-key-0123456789-abcdefghijklmnop",
         "DJANGO_SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
         "DATABASE_URL": database_url,
         "DJANGO_CONN_MAX_AGE": "60",
