@@ -1,8 +1,10 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import DEFAULT_PASSWORD, CountryFactory, UserFactory
 from tests.stripe_server import localstripe  # noqa: F401  (fixture: the fake Stripe server)
@@ -24,6 +26,13 @@ PostgresOperations.sql_flush = _sql_flush_past_the_audit_guard
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    # a request in English activates it for the thread, and a test after it would read English
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
