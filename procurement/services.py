@@ -248,6 +248,28 @@ def _lines_values(lines) -> list[dict]:
              "quantity": line.quantity, "unit_price": line.unit_price} for line in lines]
 
 
+def _needed_by_check(needed_by: date) -> None:
+    """A needed-by date is not past and not further ahead than PEKEN_NEEDED_BY_MAX_DAYS."""
+    if needed_by < timezone.localdate():
+        raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
+    if too_far := limits.needed_by_problem(needed_by):
+        raise ProcurementError(too_far)
+
+
+def _submission_check(*, agency: Agency, budget_line: BudgetLine, needed_by: date, purpose: str,
+                      delivery_address: str, contact_phone: str, basket) -> tuple[str, list]:
+    """What a submission and a resubmission both check; returns the phone as E.164 and the basket's lines."""
+    _budget_line_check(agency=agency, budget_line=budget_line)
+    _needed_by_check(needed_by)
+    if not purpose.strip() or not delivery_address.strip():
+        raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
+    phone = phone_e164(contact_phone)
+    lines = [line for line in basket.all_lines() if line.stockrecord_id]
+    if not lines:
+        raise ProcurementError(_("Keranjang kosong."))
+    return phone, lines
+
+
 def requisition_submit_from_basket(
     *,
     user: AbstractBaseUser,
@@ -275,18 +297,10 @@ def requisition_submit_from_basket(
     """
     if not Membership.objects.filter(user=user, agency=agency, role=Role.REQUESTER).exists():
         raise ApprovalRefused(_("Anda bukan pemohon di %(agency)s.") % {"agency": agency.name})
-    _budget_line_check(agency=agency, budget_line=budget_line)
-    if needed_by < timezone.localdate():
-        raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
-    if too_far := limits.needed_by_problem(needed_by):
-        raise ProcurementError(too_far)
-    if not purpose.strip() or not delivery_address.strip():
-        raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
-    contact_phone = phone_e164(contact_phone)
+    contact_phone, lines = _submission_check(
+        agency=agency, budget_line=budget_line, needed_by=needed_by, purpose=purpose,
+        delivery_address=delivery_address, contact_phone=contact_phone, basket=basket)
     contact_name = contact_name.strip() or _person(user)
-    lines = [line for line in basket.all_lines() if line.stockrecord_id]
-    if not lines:
-        raise ProcurementError(_("Keranjang kosong."))
     if unit is None:
         membership = Membership.objects.filter(user=user, agency=agency, role=Role.REQUESTER).first()
         unit = membership.unit if membership else None
@@ -360,10 +374,7 @@ def requisition_revise(
             _budget_line_check(agency=requisition.agency, budget_line=budget_line)
             requisition.budget_line = budget_line
         if needed_by is not None:
-            if needed_by < timezone.localdate():
-                raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
-            if too_far := limits.needed_by_problem(needed_by):
-                raise ProcurementError(too_far)
+            _needed_by_check(needed_by)
             requisition.needed_by = needed_by
         for field, value in (
             ("purpose", purpose),
@@ -530,17 +541,9 @@ def requisition_resubmit_from_basket(
     requester, RequisitionStateError unless RETURNED, ProcurementError (or
     BudgetExceeded) with a message for the requester.
     """
-    _budget_line_check(agency=requisition.agency, budget_line=budget_line)
-    if needed_by < timezone.localdate():
-        raise ProcurementError(_("Tanggal dibutuhkan sudah lewat."))
-    if too_far := limits.needed_by_problem(needed_by):
-        raise ProcurementError(too_far)
-    if not purpose.strip() or not delivery_address.strip():
-        raise ProcurementError(_("Isi keperluan dan alamat pengiriman."))
-    contact_phone = phone_e164(contact_phone)
-    lines = [line for line in basket.all_lines() if line.stockrecord_id]
-    if not lines:
-        raise ProcurementError(_("Keranjang kosong."))
+    contact_phone, lines = _submission_check(
+        agency=requisition.agency, budget_line=budget_line, needed_by=needed_by, purpose=purpose,
+        delivery_address=delivery_address, contact_phone=contact_phone, basket=basket)
     with transaction.atomic():
         requisition = _locked(requisition)
         if requisition.requester_id != user.pk:
