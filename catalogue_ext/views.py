@@ -10,7 +10,6 @@ from oscar.core.loading import get_model
 
 from catalogue_ext import selectors, services
 from catalogue_ext.forms import ListingReportForm
-from catalogue_ext.reviews.selectors import review_refusal
 from sellers import selectors as seller_selectors
 
 Product = get_model("catalogue", "Product")
@@ -44,9 +43,6 @@ class ProductDetailView(views.ProductDetailView):
         ratings = seller_selectors.seller_rating_summary(partner_ids)
         ctx["seller_rating"] = ratings.get(partner_ids[0]) if partner_ids else None
         ctx["reviews"] = self.object.reviews.approved().select_related("user").order_by("-date_created")[:3]
-        # Anonymous pages are shared (peken/page_cache.py): they get the sign-in hint, not a refusal.
-        if self.request.user.is_authenticated:
-            ctx["review_refusal"] = review_refusal(user=self.request.user, product=self.object)
         return ctx
 
     def is_viewable(self, product, request):

@@ -1,15 +1,21 @@
-"""Whole-page cache for anonymous visitors of the catalogue.
+"""Whole-page cache of the catalogue, shared by everyone who sees the same page.
 
-Most catalogue traffic is people who have not signed in and have no basket
-yet; they all see the same page, so it is rendered once a minute and then
-served from the cache (what a CDN in front of a shop does, kept inside the
-app so it knows who may be served a shared page). Anyone signed in, with a
-session, a basket or a pending message, and every non-GET request, passes
-straight through, as does a URL with query parameters the catalogue does not
-use (so junk parameters cannot fill the cache). Forms in a shared page carry
-each visitor's own CSRF token (peken/csrf.py). Prices and stock shown may be
-up to ``PEKEN_PAGE_CACHE_SECONDS`` old; order placement re-checks both under
-a lock.
+Most catalogue pages look the same to everyone in one *audience*: anonymous
+visitors, or signed-in shoppers buying for themselves (or for one agency)
+and, on listings ranked near the buyer, living in one kecamatan. Such a page
+is rendered once a minute per audience and then served from the cache (what
+a CDN in front of a shop does, kept inside the app so it knows who may be
+served a shared page). A signed-in shopper's copy has their own account
+links, basket, official-buying band, menu and review offer filled in
+(peken/personal.py), so it is the page a render would have given them.
+
+Passing straight through, rendered for the person: staff; a visitor with a
+cookie basket not yet merged or a pending message; every non-GET request;
+a URL with query parameters the catalogue does not use (so junk parameters
+cannot fill the cache); a render that queued a message, changed the session
+or set a cookie. Forms in a shared page carry each visitor's own CSRF token
+(peken/csrf.py). Prices and stock shown may be up to
+``PEKEN_PAGE_CACHE_SECONDS`` old; order placement re-checks both under a lock.
 """
 
 import hashlib
@@ -22,12 +28,19 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import get_language
 
+from buyers.selectors import buyer_kecamatan
+from peken import personal
 from peken.csrf import csrf_token_fill, csrf_token_share
+from procurement.context_processors import official_agency_of
 
 VERSION_KEY = "peken:page-version"
 CACHEABLE_VIEWS = {"home", "catalogue:index", "catalogue:category", "catalogue:detail", "search:search",
                    "sellers:shop"}
+# listings whose Rekomendasi order puts the signed-in buyer's kecamatan first (exposure/selectors.py)
+NEAR_BUYER_VIEWS = {"catalogue:index", "catalogue:category", "search:search"}
 CATALOGUE_PARAMETERS = {"q", "sort_by", "per_page", "page", "kecamatan"}
+ANONYMOUS = "anonymous"
+UNCHANGED_METHODS = ("GET", "HEAD")
 
 
 def page_cache_invalidate() -> None:
@@ -38,49 +51,105 @@ def page_cache_invalidate() -> None:
         cache.set(VERSION_KEY, time.time_ns(), None)
 
 
-class AnonymousPageCacheMiddleware:
+class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         seconds = getattr(settings, "PEKEN_PAGE_CACHE_SECONDS", 0)
-        if not seconds or not self._shared_page_request(request):
-            return self.get_response(request)
-        key = self._key(request)
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        view = self._shared_view(request) if seconds else None
+        if view is None:
+            response = self.get_response(request)
+        elif session_key is None:
+            response = self._anonymous(request, view, seconds)
+        else:
+            response = self._signed_in(request, view, seconds, session_key)
+        if session_key is not None and self._may_change_what_is_shown(request):
+            personal.record_forget(session_key)
+        return response
+
+    def _anonymous(self, request, view: str, seconds: int):
+        key = self._key(request, ANONYMOUS)
         body = cache.get(key)
         if body is not None:
-            response = HttpResponse(csrf_token_fill(body, request))
-            response["X-Page-Cache"] = "hit"
-            return response
+            return self._hit(body, request)
         response = self.get_response(request)
         if self._shareable_response(request, response):
             cache.set(key, csrf_token_share(response.content.decode()), seconds)
             response["X-Page-Cache"] = "miss"
         return response
 
+    def _signed_in(self, request, view: str, seconds: int, session_key: str):
+        language = get_language()
+        record = personal.record_get(session_key, language)
+        if record is not None:
+            shared = cache.get(self._key(request, self._audience(view, record)))
+            body = shared and personal.page_fill(shared, record=record, request=request)
+            if body:
+                return self._hit(body, request)
+        request.peken_personal_marks = True
+        response = self.get_response(request)
+        if not self._html(response):
+            return response
+        marked = response.content.decode()
+        response.content = personal.page_unmark(marked, request)
+        user = request.user
+        if user.is_authenticated and not user.is_staff and self._shareable_response(request, response):
+            agency = official_agency_of(request)
+            shared, parts = personal.page_split(marked)
+            record = {"user_id": user.pk, "agency": agency[0] if agency else None,
+                      "kecamatan": buyer_kecamatan(user=user), "parts": parts}
+            cache.set(self._key(request, self._audience(view, record)), csrf_token_share(shared), seconds)
+            personal.record_set(session_key, language, record)
+            response["X-Page-Cache"] = "miss"
+        return response
+
     @staticmethod
-    def _shared_page_request(request) -> bool:
-        if request.method != "GET" or request.user.is_authenticated:
-            return False
+    def _hit(body: str, request):
+        response = HttpResponse(csrf_token_fill(body, request))
+        response["X-Page-Cache"] = "hit"
+        return response
+
+    @staticmethod
+    def _audience(view: str, record: dict) -> str:
+        """What besides the personal parts a signed-in shopper's page depends on."""
+        near = record["kecamatan"] if view in NEAR_BUYER_VIEWS else None
+        return f"signed-in:{record['agency'] or ''}:{near or ''}"
+
+    @staticmethod
+    def _shared_view(request) -> str | None:
+        """The view name of a page that may be shared, or None."""
+        if request.method != "GET":
+            return None
         cookies = request.COOKIES
-        if any(name in cookies for name in (settings.SESSION_COOKIE_NAME, settings.OSCAR_BASKET_COOKIE_OPEN,
-                                             "messages")):
-            return False
+        if cookies.get(settings.OSCAR_BASKET_COOKIE_OPEN) or cookies.get("messages"):
+            return None
         if not set(request.GET) <= CATALOGUE_PARAMETERS:
-            return False
+            return None
         try:
             match = resolve(request.path_info)
         except Resolver404:
-            return False
-        return match.view_name in CACHEABLE_VIEWS
+            return None
+        return match.view_name if match.view_name in CACHEABLE_VIEWS else None
 
     @staticmethod
-    def _shareable_response(request, response) -> bool:
+    def _may_change_what_is_shown(request) -> bool:
+        session = getattr(request, "session", None)
+        messages = getattr(request, "_messages", None)
+        return (request.method not in UNCHANGED_METHODS or (session is not None and session.modified)
+                or bool(getattr(messages, "_queued_messages", None)))
+
+    @staticmethod
+    def _html(response) -> bool:
+        return (response.status_code == 200 and not response.streaming
+                and response.get("Content-Type", "").startswith("text/html"))
+
+    @classmethod
+    def _shareable_response(cls, request, response) -> bool:
         messages = getattr(request, "_messages", None)
         return (
-            response.status_code == 200
-            and not response.streaming
-            and response.get("Content-Type", "").startswith("text/html")
+            cls._html(response)
             # Nothing personal arose while rendering: no session data, no
             # message, no cookie (Oscar's recently-viewed cookie aside: Peken
             # never shows that list, see recently_viewed_products.html).
@@ -96,8 +165,8 @@ class AnonymousPageCacheMiddleware:
         )
 
     @staticmethod
-    def _key(request) -> str:
+    def _key(request, audience: str) -> str:
         query = urlencode(sorted(request.GET.items()))
         page = f"{request.get_host()}{request.path}?{query}".encode()
         version = cache.get_or_set(VERSION_KEY, time.time_ns, None)
-        return f"peken:page:{version}:{get_language()}:{hashlib.sha256(page).hexdigest()}"
+        return f"peken:page:{version}:{get_language()}:{audience}:{hashlib.sha256(page).hexdigest()}"

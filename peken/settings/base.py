@@ -99,12 +99,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before the basket middleware, whose price strategy loads the user: a shared page
+    # needs neither (peken/page_cache.py); after everything that sets a header.
+    "peken.page_cache.PageCacheMiddleware",
     "checkout.basket.middleware.BasketMiddleware",
     # After the basket: the 400 page it answers shows the header, which shows the basket.
     "peken.middleware.NulByteMiddleware",
     "procurement.middleware.OfficialCheckoutMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
-    "peken.page_cache.AnonymousPageCacheMiddleware",
     # Last, so its lockout page replaces whatever the sign-in view answered.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,8 +135,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Anonymous catalogue pages are shared for this long (0 turns the page cache off).
+# Catalogue pages are shared for this long (peken/page_cache.py; 0 turns the page cache off).
 PEKEN_PAGE_CACHE_SECONDS = env.int("PEKEN_PAGE_CACHE_SECONDS", default=60)
+# A signed-in shopper's own parts of shared pages (peken/personal.py): changes made
+# elsewhere (a new inbox entry, a password changed on another device) show within this.
+PEKEN_PERSONAL_PARTS_SECONDS = env.int("PEKEN_PERSONAL_PARTS_SECONDS", default=30)
 
 # The Rekomendasi ordering of listings (the rule: exposure/selectors.py).
 # A shop with at most FEW_ORDERS orders in the last WINDOW_DAYS is "quiet";
