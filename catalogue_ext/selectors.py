@@ -24,14 +24,17 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     TextChoices,
     Value,
     When,
@@ -169,6 +172,25 @@ def product_detail_queryset() -> QuerySet:
             Prefetch("stockrecords", queryset=_on_sale_stock().select_related("partner")),
         )
     )
+
+
+def product_page_state(*, product_id: int) -> str | None:
+    """A fingerprint of what changes on a product's page (one query); None if there is no such product.
+
+    The product's own fields and rating (a save moves ``date_updated``), its
+    curation status, its stock records' prices, stock and allocations (an
+    allocation updates no timestamp) and its pictures. The page cache keys a
+    product page by it (peken/page_cache.py), so a shared copy is never stale
+    in any of these.
+    """
+    row = (Product.objects.filter(pk=product_id)
+           .annotate(stock_changed=Max("stockrecords__date_updated"),
+                     in_stock=Sum("stockrecords__num_in_stock"), allocated=Sum("stockrecords__num_allocated"),
+                     pictures=Count("images", distinct=True), picture_last=Max("images__id"))
+           .values_list("date_updated", "rating", "listing_status", "stock_changed", "in_stock", "allocated",
+                        "pictures", "picture_last")
+           .first())
+    return None if row is None else hashlib.sha256(repr(row).encode()).hexdigest()[:24]
 
 
 def _sold_by(qs: QuerySet, *, seller=None, kecamatan: str | None = None) -> QuerySet:

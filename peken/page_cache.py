@@ -29,6 +29,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import get_language
 
 from buyers.selectors import buyer_kecamatan
+from catalogue_ext.selectors import product_page_state
 from peken import personal
 from peken.csrf import csrf_token_fill, csrf_token_share
 from procurement.context_processors import official_agency_of
@@ -39,6 +40,7 @@ CACHEABLE_VIEWS = {"home", "catalogue:index", "catalogue:category", "catalogue:d
 # listings whose Rekomendasi order puts the signed-in buyer's kecamatan first (exposure/selectors.py)
 NEAR_BUYER_VIEWS = {"catalogue:index", "catalogue:category", "search:search"}
 CATALOGUE_PARAMETERS = {"q", "sort_by", "per_page", "page", "kecamatan"}
+PRODUCT_VIEW = "catalogue:detail"
 ANONYMOUS = "anonymous"
 UNCHANGED_METHODS = ("GET", "HEAD")
 
@@ -56,20 +58,19 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        seconds = getattr(settings, "PEKEN_PAGE_CACHE_SECONDS", 0)
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        view = self._shared_view(request) if seconds else None
-        if view is None:
+        view, seconds = self._shared_view(request)
+        if not seconds:
             response = self.get_response(request)
         elif session_key is None:
-            response = self._anonymous(request, view, seconds)
+            response = self._anonymous(request, seconds)
         else:
             response = self._signed_in(request, view, seconds, session_key)
         if session_key is not None and self._may_change_what_is_shown(request):
             personal.record_forget(session_key)
         return response
 
-    def _anonymous(self, request, view: str, seconds: int):
+    def _anonymous(self, request, seconds: int):
         key = self._key(request, ANONYMOUS)
         body = cache.get(key)
         if body is not None:
@@ -118,20 +119,24 @@ class PageCacheMiddleware:
         return f"signed-in:{record['agency'] or ''}:{near or ''}"
 
     @staticmethod
-    def _shared_view(request) -> str | None:
-        """The view name of a page that may be shared, or None."""
-        if request.method != "GET":
-            return None
+    def _shared_view(request) -> tuple[str, int]:
+        """The view name of a page that may be shared and for how long (0: not shared)."""
+        seconds = getattr(settings, "PEKEN_PAGE_CACHE_SECONDS", 0)
         cookies = request.COOKIES
-        if cookies.get(settings.OSCAR_BASKET_COOKIE_OPEN) or cookies.get("messages"):
-            return None
-        if not set(request.GET) <= CATALOGUE_PARAMETERS:
-            return None
+        if (not seconds or request.method != "GET" or cookies.get(settings.OSCAR_BASKET_COOKIE_OPEN)
+                or cookies.get("messages") or not set(request.GET) <= CATALOGUE_PARAMETERS):
+            return "", 0
         try:
             match = resolve(request.path_info)
         except Resolver404:
-            return None
-        return match.view_name if match.view_name in CACHEABLE_VIEWS else None
+            return "", 0
+        if match.view_name not in CACHEABLE_VIEWS:
+            return "", 0
+        if match.view_name == PRODUCT_VIEW:
+            # keyed by what changes on it (catalogue_ext.selectors.product_page_state), so kept longer
+            request.peken_page_state = product_page_state(product_id=match.kwargs["pk"])
+            seconds = settings.PEKEN_PRODUCT_PAGE_CACHE_SECONDS if request.peken_page_state else 0
+        return match.view_name, seconds
 
     @staticmethod
     def _may_change_what_is_shown(request) -> bool:
@@ -169,4 +174,5 @@ class PageCacheMiddleware:
         query = urlencode(sorted(request.GET.items()))
         page = f"{request.get_host()}{request.path}?{query}".encode()
         version = cache.get_or_set(VERSION_KEY, time.time_ns, None)
-        return f"peken:page:{version}:{get_language()}:{audience}:{hashlib.sha256(page).hexdigest()}"
+        state = getattr(request, "peken_page_state", "")
+        return f"peken:page:{version}:{get_language()}:{audience}:{state}:{hashlib.sha256(page).hexdigest()}"

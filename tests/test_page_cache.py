@@ -91,3 +91,27 @@ def test_page_cache_can_be_turned_off(settings, shelf):
     sembako, _ = shelf
     Client().get(sembako.get_absolute_url())
     assert "X-Page-Cache" not in Client().get(sembako.get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_a_product_page_copy_is_never_older_than_its_price_stock_or_title(page_cache, shelf):
+    _, products = shelf
+    product = products[0]
+    url = product.get_absolute_url()
+    Client().get(url)
+    assert Client().get(url)["X-Page-Cache"] == "hit"
+    # when the seller changes the price, then the next visitor sees the new price at once
+    record = product.stockrecords.get()
+    record.price = 17500
+    record.save()
+    page = Client().get(url)
+    assert page["X-Page-Cache"] == "miss" and "Rp17.500" in page.content.decode()
+    # and likewise when an order takes stock (an allocation moves no timestamp)
+    record.allocate(99)
+    page = Client().get(url)
+    assert page["X-Page-Cache"] == "miss"
+    assert Client().get(url)["X-Page-Cache"] == "hit"
+    # and when the title changes
+    product.title = "Gula Pasir Premium 1 kg"
+    product.save()
+    assert "Gula Pasir Premium 1 kg" in Client().get(url).content.decode()

@@ -137,6 +137,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Catalogue pages are shared for this long (peken/page_cache.py; 0 turns the page cache off).
 PEKEN_PAGE_CACHE_SECONDS = env.int("PEKEN_PAGE_CACHE_SECONDS", default=60)
+# A product page's copy is keyed by its product's price, stock, pictures and fields, so it
+# lives longer; what else it shows (the seller's name and rating) may be this old.
+PEKEN_PRODUCT_PAGE_CACHE_SECONDS = env.int("PEKEN_PRODUCT_PAGE_CACHE_SECONDS", default=600)
 # A signed-in shopper's own parts of shared pages (peken/personal.py): changes made
 # elsewhere (a new inbox entry, a password changed on another device) show within this.
 PEKEN_PERSONAL_PARTS_SECONDS = env.int("PEKEN_PERSONAL_PARTS_SECONDS", default=30)
