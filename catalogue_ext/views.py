@@ -38,7 +38,6 @@ class ProductDetailView(views.ProductDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["report_form"] = ListingReportForm()
         partner_ids = [record.partner_id for record in self.object.stockrecords.all()]
         ratings = seller_selectors.seller_rating_summary(partner_ids)
         ctx["seller_rating"] = ratings.get(partner_ids[0]) if partner_ids else None
