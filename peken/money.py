@@ -118,24 +118,29 @@ def rupiah_parse(text: str) -> Decimal:
         number, cents = match.groups()
         if cents.strip("0"):
             raise RupiahError("ambiguous", text)
-    try:
-        amount = whole_number_parse(number)
-    except RupiahError:
-        raise RupiahError("invalid", text) from None
+    amount = _unsigned(number, text)
     return Decimal(-amount if negative else amount)
 
 
 def whole_number_parse(text: str) -> int:
-    """A whole number written as 1500 or 1.500 (dots between every three digits), not negative.
+    """A whole number written as 1500 or 1.500 (dots between every three digits), "-" in front allowed.
 
-    Used for counts such as stock; rupiah_parse reads money on top of it. A
-    number of more than MAX_DIGITS digits comes back as 10**MAX_DIGITS (above
-    every limit). Raises RupiahError("invalid") for anything else, "1.5", "-3"
-    and "1e5" included, and TypeError if ``text`` is not a str.
+    Used for counts such as stock (whether a negative one is allowed is the
+    caller's rule); rupiah_parse reads money with the same grammar. A number of
+    more than MAX_DIGITS digits comes back as 10**MAX_DIGITS (above every
+    limit). Raises RupiahError("invalid") for anything else, "1.5" and "1e5"
+    included, and TypeError if ``text`` is not a str.
     """
     if not isinstance(text, str):
         raise TypeError(f"whole_number_parse reads text, not {type(text).__name__}")
-    digits = "".join(text.split())
+    value = "".join(text.split())
+    negative = value.startswith("-")
+    amount = _unsigned(value.removeprefix("-"), text)
+    return -amount if negative else amount
+
+
+def _unsigned(digits: str, text: str) -> int:
+    """"1500" or "1.500" as an int; RupiahError("invalid") naming ``text`` for anything else."""
     if _GROUPED.fullmatch(digits):
         digits = digits.replace(".", "")
     if not _PLAIN.fullmatch(digits):

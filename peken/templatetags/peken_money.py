@@ -20,7 +20,7 @@ def rupiah(amount) -> str:
 
 @register.filter
 def terbilang(amount) -> str:
-    """The amount in words with a capital letter, for a document's "Terbilang:" line; nothing if it cannot be."""
+    """The amount in words, capitalised, for a document's "Terbilang:" line; nothing if it cannot be."""
     if amount is None or amount == "":
         return ""
     try:
