@@ -108,7 +108,7 @@ def rupiah_parse(text: str) -> Decimal:
     number = value[sign.end():]
     if "," in number:
         number, _comma, cents = number.rpartition(",")
-        if "," in number or (len(cents) == 3 and cents.isdigit()):
+        if "," in number or re.fullmatch(r"[0-9]{3}(?:\.[0-9]{1,2})?", cents):  # 15,000 or 15,000.00
             raise RupiahError("comma", text)
         if not (1 <= len(cents) <= 2 and cents.isascii() and cents.isdigit()):
             raise RupiahError("invalid", text)
