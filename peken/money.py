@@ -15,7 +15,7 @@ Stripe's minor units is payments.money's job (``rupiah_to_minor``).
 """
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from babel.numbers import format_currency, format_decimal
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +63,8 @@ def rupiah_round(amount: Decimal | int) -> Decimal:
     Raises TypeError for a float (money is Decimal) and ValueError for NaN or infinity.
     """
     amount = _decimal(amount)
-    return amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    with _precise(amount):
+        return amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
 def rupiah_format(amount: Decimal | int | str, *, symbol: bool = True) -> str:
@@ -78,9 +79,10 @@ def rupiah_format(amount: Decimal | int | str, *, symbol: bool = True) -> str:
     rounded = rupiah_round(amount)
     if rounded == 0:
         rounded = abs(rounded)  # -0.4 rounds to Rp0, not -Rp0
-    if not symbol:
-        return format_decimal(rounded, **_NUMBER_FORMAT)
-    return format_currency(rounded, CURRENCY, **CURRENCY_FORMAT)
+    with _precise(rounded):
+        if not symbol:
+            return format_decimal(rounded, **_NUMBER_FORMAT)
+        return format_currency(rounded, CURRENCY, **CURRENCY_FORMAT)
 
 
 def rupiah_parse(text: str) -> Decimal:
@@ -150,7 +152,9 @@ def _unsigned(digits: str, text: str) -> int:
 
 def whole_number_format(number: int) -> str:
     """``number`` with dot thousands, as Indonesians write it: 1.500.000."""
-    return format_decimal(number, **_NUMBER_FORMAT)
+    number = Decimal(number)
+    with _precise(number):
+        return format_decimal(number, **_NUMBER_FORMAT)
 
 
 _ONES = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
@@ -207,6 +211,11 @@ def _hundreds(number: int) -> str:
     elif rest:
         parts.append(_ONES[rest])
     return " ".join(parts)
+
+
+def _precise(amount: Decimal):
+    """A decimal context that holds every digit of ``amount`` (the default holds 28)."""
+    return localcontext(prec=max(28, amount.adjusted() + 3))
 
 
 def _decimal(amount) -> Decimal:

@@ -38,6 +38,7 @@ from sellers.forms import SellerRegistrationForm
     (Decimal("-1500.5"), "-Rp1.501"),  # half away from zero
     (Decimal("-0.4"), "Rp0"),  # no "-Rp0"
     ("150000.00", "Rp150.000"),  # as stored in the audit trail's JSON
+    (Decimal(10**30), "Rp1" + ".000" * 10),  # more digits than Decimal's default precision
 ])
 def test_rupiah_is_written_with_dot_thousands_and_no_decimals(amount, shown):
     # given an amount, when it is formatted in Indonesian and in English, then it reads the same
