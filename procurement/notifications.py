@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from peken.mail import mail_users
+from peken.money import rupiah_format
 from procurement import selectors
 from procurement.models import Requisition
 
@@ -52,8 +53,6 @@ def _decision_text(requisition: Requisition, event: str) -> str:
 
 def requisition_notify(*, requisition_id: int, event: str) -> int:
     """Email the people ``event`` concerns about one requisition; returns how many were written to."""
-    from procurement.services import rupiah
-
     requisition = Requisition.objects.select_related("agency", "requester").get(pk=requisition_id)
     if event in TO_APPROVERS:
         step = selectors.requisition_current_step(requisition=requisition)
@@ -68,7 +67,7 @@ def requisition_notify(*, requisition_id: int, event: str) -> int:
         values = {
             "ref": requisition.reference,
             "agency": requisition.agency.name,
-            "total": rupiah(requisition.total),
+            "total": rupiah_format(requisition.total),
             "purpose": requisition.purpose,
             "status": requisition.get_status_display(),
         }
@@ -99,7 +98,6 @@ def official_order_notify(*, change_id: int) -> int:
     written to.
     """
     from orders.statuses import OrderStatus
-    from procurement.services import rupiah
 
     change = (get_model("order", "OrderStatusChange").objects.select_related("order__seller")
               .filter(pk=change_id).first())
@@ -114,7 +112,8 @@ def official_order_notify(*, change_id: int) -> int:
         return 0
     def render() -> tuple[str, str]:
         values = {"ref": requisition.reference, "number": order.number,
-                  "seller": order.seller.name if order.seller else "", "total": rupiah(order.total_incl_tax),
+                  "seller": order.seller.name if order.seller else "",
+                  "total": rupiah_format(order.total_incl_tax),
                   "status": OrderStatus(change.new_status).label}
         subject = _("Pesanan %(number)s (%(ref)s) dari %(seller)s: %(status)s") % values
         body = _("Pesanan %(number)s senilai %(total)s untuk permintaan %(ref)s kini: %(status)s.\n") % values

@@ -9,6 +9,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peken.money import rupiah_format
 from procurement.models import Membership, RequisitionLine
 from procurement.statuses import Decision, RequisitionStatus, Role
 
@@ -302,8 +303,6 @@ def split_purchase_warnings(*, requisition) -> list[str]:
     """
     from django.db.models import Q
 
-    from procurement.services import rupiah
-
     since = timezone.now() - timedelta(days=settings.PEKEN_SPLIT_WINDOW_DAYS)
     line_total = ExpressionWrapper(F("unit_price") * F("quantity"),
                                    output_field=DecimalField(max_digits=15, decimal_places=0))
@@ -330,7 +329,7 @@ def split_purchase_warnings(*, requisition) -> list[str]:
                       "%(days)d hari berjumlah %(total)s, melewati batas %(band)s, padahal masing-masing "
                       "di bawahnya.")
                     % {"count": len(shares), "seller": name, "days": settings.PEKEN_SPLIT_WINDOW_DAYS,
-                       "total": rupiah(total), "band": rupiah(band)})
+                       "total": rupiah_format(total), "band": rupiah_format(band)})
     return warnings
 
 
