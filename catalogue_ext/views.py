@@ -44,6 +44,11 @@ class ProductDetailView(views.ProductDetailView):
         ctx["reviews"] = self.object.reviews.approved().select_related("user").order_by("-date_created")[:3]
         return ctx
 
+    def get_alert_status(self):
+        # The page offers no stock alerts (templates/oscar/catalogue/detail.html replaces Oscar's
+        # basket form, which did), so Oscar's per-shopper alert lookup would be a wasted query.
+        return False
+
     def is_viewable(self, product, request):
         # A product whose every seller is pending or suspended is off the storefront.
         return super().is_viewable(product, request) and (product.on_sale or request.user.is_staff)
