@@ -10,6 +10,7 @@ import phonenumbers
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from peken import locks
 from procurement import tasks
 from procurement.models import Requisition
 from procurement.statuses import TRANSITIONS, Role
@@ -80,7 +81,7 @@ def _move(requisition: Requisition, new: str) -> None:
 
 
 def _locked(requisition: Requisition) -> Requisition:
-    return Requisition.objects.select_for_update(of=("self",)).select_related("agency").get(pk=requisition.pk)
+    return locks.requisition_lock(requisition_id=requisition.pk)
 
 
 def _requisition_values(requisition: Requisition) -> dict:

@@ -9,6 +9,7 @@ after commit.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from peken import locks
 from procurement.audit import audit_record
 from procurement.context_processors import roles_forget
 from procurement.models import Agency, Membership, Unit
@@ -52,7 +53,7 @@ def membership_grant(*, agency: Agency | None, user, role: str, unit: Unit | Non
     if unit is not None and (agency is None or unit.agency_id != agency.pk):
         raise MembershipRefused(_("Unit %(unit)s bukan bagian dari OPD ini.") % {"unit": unit.name})
     with transaction.atomic():
-        membership, created = Membership.objects.select_for_update().get_or_create(
+        membership, created = locks.membership_lock_or_create(
             user=user, agency=agency, role=role, defaults={"unit": unit, "created_by": actor})
         if created:
             audit_record(actor=actor, action="membership.grant", obj=membership, ip=ip,
@@ -77,13 +78,12 @@ def membership_revoke(*, membership: Membership, actor, ip: str | None = None) -
     """
     with transaction.atomic():
         if membership.role == Role.AGENCY_ADMIN and membership.agency_id:
-            admins = list(Membership.objects.select_for_update()
-                          .filter(agency_id=membership.agency_id, role=Role.AGENCY_ADMIN).order_by("pk"))
+            admins = locks.memberships_lock(
+                Membership.objects.filter(agency_id=membership.agency_id, role=Role.AGENCY_ADMIN))
             if membership.pk in {m.pk for m in admins} and len(admins) == 1:
                 raise MembershipRefused(_("Admin OPD terakhir tidak dapat dicabut. Berikan peran admin OPD "
                                           "kepada orang lain terlebih dahulu."))
-        current = (Membership.objects.select_for_update().select_related("user")
-                   .filter(pk=membership.pk).first())
+        current = locks.membership_lock(membership_id=membership.pk)
         if current is None:
             return
         before = _membership_values(current)

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peken import locks
 from peken.imports import ImportJobFailed, Progress, import_job_start
 from peken.models import ImportJob, ImportKind
 from procurement import budget_csv
@@ -35,7 +36,7 @@ def _commitment_reduce(*, commitment: BudgetCommitment, amount: Decimal | None) 
     if CommitmentStatus.RELEASED not in COMMITMENT_TRANSITIONS[commitment.status]:
         raise ProcurementError(_("Dana ini sudah tidak terikat (%(status)s).")
                                % {"status": commitment.get_status_display()})
-    line = BudgetLine.objects.select_for_update().get(pk=commitment.budget_line_id)
+    line = locks.budget_line_lock(budget_line_id=commitment.budget_line_id)
     held = commitment.amount
     release = held if amount is None else min(Decimal(amount), held)
     if release <= 0:
@@ -78,10 +79,8 @@ def budget_release(
         raise ProcurementError(_("Tuliskan alasan melepas anggaran."))
     with transaction.atomic():
         requisition = _locked(requisition)
-        commitment = (
-            BudgetCommitment.objects.select_for_update()
-            .filter(requisition=requisition, status=CommitmentStatus.LIVE)
-            .first()
+        commitment = locks.commitment_lock(
+            BudgetCommitment.objects.filter(requisition=requisition, status=CommitmentStatus.LIVE)
         )
         if commitment is None:
             raise ProcurementError(
@@ -139,7 +138,7 @@ def budget_line_update(*, line: BudgetLine, actor, changes: dict, ip: str | None
     if unknown:
         raise ValueError(f"budget_line_update cannot change {sorted(unknown)}")
     with transaction.atomic():
-        locked = BudgetLine.objects.select_for_update().get(pk=line.pk)
+        locked = locks.budget_line_lock(budget_line_id=line.pk)
         new = {name: value for name, value in changes.items() if getattr(locked, name) != value}
         if "ceiling" in new:
             ceiling = Decimal(new["ceiling"])
@@ -180,10 +179,9 @@ def budget_lines_import(*, agency: Agency, fiscal_year: int, file, actor, ip: st
         return ImportResult(errors=errors)
     result = ImportResult()
     with transaction.atomic():
-        Agency.objects.select_for_update().filter(pk=agency.pk).first()
-        existing = {(line.sub_activity, line.account_code): line for line in
-                    BudgetLine.objects.select_for_update().filter(agency=agency, fiscal_year=fiscal_year)
-                    .order_by("pk")}
+        locks.agency_lock(agency_id=agency.pk)
+        lines = locks.budget_lines_lock(BudgetLine.objects.filter(agency=agency, fiscal_year=fiscal_year))
+        existing = {(line.sub_activity, line.account_code): line for line in lines}
         for row in rows:
             line = existing.get(row.key)
             if line is not None and row.ceiling < line.committed + line.realised:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peken import limits
+from peken import limits, locks
 from procurement.audit import audit_record
 from procurement.models import Agency, ApprovalStep, Delegation, Membership
 from procurement.services._common import ProcurementError, _person, _role_label
@@ -83,7 +83,7 @@ def delegation_revoke(
 ) -> Delegation:
     """End a delegation now; revoking twice changes nothing the second time."""
     with transaction.atomic():
-        delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
+        delegation = locks.delegation_lock(delegation_id=delegation.pk)
         if delegation.date_revoked is not None:
             return delegation
         delegation.date_revoked = timezone.now()
@@ -113,7 +113,7 @@ def approval_policy_default(
         (3, Role.BUDGET_HOLDER, Decimal(settings.PEKEN_APPROVAL_PA_THRESHOLD)),
     ]
     with transaction.atomic():
-        Agency.objects.select_for_update().get(pk=agency.pk)
+        locks.agency_lock(agency_id=agency.pk)
         old = list(
             ApprovalStep.objects.filter(agency=agency)
             .order_by("position")

@@ -7,7 +7,7 @@ requisition's delivery address at no separate charge (the agency buys
 delivered goods; a seller who cannot deliver rejects the order, which
 releases its amount). The seller cap is checked again under the sellers'
 locks, stock is allocated under its locks and the total committed on the
-budget line under its lock, in the order of peken/locks.py.
+budget line under its lock (peken/locks.py orders them).
 """
 
 from collections import defaultdict
@@ -39,11 +39,10 @@ OFFICIAL_DELIVERY = "antar-kantor-opd"
 def _approve_final(*, requisition: Requisition, actor) -> list:
     """Place one order per seller and commit the total on the budget line (row-locked).
 
-    The budget line is locked after the sellers and stock records, in the
-    order of peken/locks.py; the audit chain's lock comes last.
+    Its locks are taken in the order of peken/locks.py.
     """
     orders = _orders_place(requisition=requisition, actor=actor)
-    line = BudgetLine.objects.select_for_update().get(pk=requisition.budget_line_id)
+    line = locks.budget_line_lock(budget_line_id=requisition.budget_line_id)
     if line.available < requisition.total:
         raise BudgetExceeded(
             _("Anggaran tidak cukup untuk menyetujui: tersedia %(available)s, permintaan %(total)s.")
@@ -228,10 +227,8 @@ def requisition_seller_order_released(*, order, actor, requisition: Requisition 
         return Decimal(0)
     with transaction.atomic():
         requisition = _locked(requisition)
-        commitment = (
-            BudgetCommitment.objects.select_for_update()
-            .filter(requisition=requisition, status=CommitmentStatus.LIVE)
-            .first()
+        commitment = locks.commitment_lock(
+            BudgetCommitment.objects.filter(requisition=requisition, status=CommitmentStatus.LIVE)
         )
         amount = order.total_incl_tax - (order.shipping_incl_tax or 0)
         if commitment is None or amount <= 0:

@@ -402,12 +402,12 @@ def requisition_cancel(
                 raise RequisitionStateError(
                     _("Penjual sudah memproses pesanan; permintaan tidak bisa dibatalkan.")
                 )
-            # every row the cancellations below lock, taken now in the order of peken/locks.py (stock,
-            # then budget line), so no other lock waits behind the audit chain's lock they take
+            # every row the cancellations below lock, taken now in the order of peken/locks.py, so no
+            # other lock waits behind the audit chain's lock they take
             StockRecord = get_model("partner", "StockRecord")
             stock_ids = [line.stockrecord_id for o in live for line in o.lines.all()]
             locks.stock_records_lock(StockRecord.objects.filter(pk__in=stock_ids))
-            list(BudgetLine.objects.select_for_update().filter(pk=requisition.budget_line_id).values_list("pk"))
+            locks.budget_lines_lock(BudgetLine.objects.filter(pk=requisition.budget_line_id))
             for order in live:
                 try:
                     order_status_change(
@@ -421,10 +421,8 @@ def requisition_cancel(
                 except OrderStatusError as error:
                     raise RequisitionStateError(str(error)) from error
             _move(requisition, RequisitionStatus.CANCELLED)
-            commitment = (
-                BudgetCommitment.objects.select_for_update()
-                .filter(requisition=requisition, status=CommitmentStatus.LIVE)
-                .first()
+            commitment = locks.commitment_lock(
+                BudgetCommitment.objects.filter(requisition=requisition, status=CommitmentStatus.LIVE)
             )
             if commitment is not None:
                 _commitment_reduce(commitment=commitment, amount=None)
