@@ -11,9 +11,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from orders.statuses import OrderStatus
 from peken.mail import mail_users
 from procurement import selectors
 from procurement.models import Requisition
+from procurement.services import rupiah
 
 # events that go to the approvers of the current step; the rest go to the requester
 TO_APPROVERS = frozenset({"submitted", "reminder"})
@@ -52,8 +54,6 @@ def _decision_text(requisition: Requisition, event: str) -> str:
 
 def requisition_notify(*, requisition_id: int, event: str) -> int:
     """Email the people ``event`` concerns about one requisition; returns how many were written to."""
-    from procurement.services import rupiah
-
     requisition = Requisition.objects.select_related("agency", "requester").get(pk=requisition_id)
     if event in TO_APPROVERS:
         step = selectors.requisition_current_step(requisition=requisition)
@@ -98,9 +98,6 @@ def official_order_notify(*, change_id: int) -> int:
     after a lost acknowledgement does not write twice. Returns how many were
     written to.
     """
-    from orders.statuses import OrderStatus
-    from procurement.services import rupiah
-
     change = (get_model("order", "OrderStatusChange").objects.select_related("order__seller")
               .filter(pk=change_id).first())
     if change is None:

@@ -5,12 +5,44 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
 
-from procurement.models import Membership, RequisitionLine
-from procurement.statuses import Decision, RequisitionStatus, Role
+from orders.statuses import OrderStatus
+from procurement.context_processors import roles_of
+from procurement.models import (
+    Agency,
+    ApprovalDecision,
+    ApprovalStep,
+    AuditEntry,
+    BudgetLine,
+    Delegation,
+    Membership,
+    Requisition,
+    RequisitionLine,
+)
+from procurement.statuses import APPROVER_ROLES, Decision, RequisitionStatus, Role
 
 
 def memberships_of(*, user) -> QuerySet:
@@ -35,11 +67,6 @@ def official_lines_kept() -> QuerySet:
     A seller's rejected official order gave its money back, so it does not
     count towards what the seller received.
     """
-    from django.db.models import Exists, OuterRef
-    from oscar.core.loading import get_model
-
-    from orders.statuses import OrderStatus
-
     dropped = get_model("order", "Order").objects.filter(
         checkout_reference=OuterRef("requisition__reference"), seller=OuterRef("seller"),
         status__in=[OrderStatus.REJECTED, OrderStatus.CANCELLED])
@@ -96,10 +123,6 @@ def sellers_at_cap(*, seller_ids) -> set[int]:
 
 def requisition_steps_for(*, agency, total) -> list:
     """The agency's approval steps whose amount range holds ``total``, in order."""
-    from django.db.models import Q
-
-    from procurement.models import ApprovalStep
-
     return list(ApprovalStep.objects.filter(agency=agency, min_amount__lt=total)
                 .filter(Q(max_amount__isnull=True) | Q(max_amount__gte=total)).order_by("position"))
 
@@ -122,10 +145,6 @@ def requisition_current_step(*, requisition, steps=None, decisions=None):
 
 def _with_current_step(queryset: QuerySet) -> QuerySet:
     """Annotate each requisition with the position and role of its current step (one SQL statement)."""
-    from django.db.models import OuterRef, Q, Subquery
-
-    from procurement.models import ApprovalDecision, ApprovalStep
-
     approved = ApprovalDecision.objects.filter(requisition=OuterRef(OuterRef("pk")),
                                                round=OuterRef(OuterRef("round")),
                                                decision=Decision.APPROVE).values("position")
@@ -148,10 +167,6 @@ def _authority_annotations(*, user_id: int) -> dict:
     that person) decided before in any round. The inbox, the header badge, the
     candidates list, the decision and its page all read these, so they agree.
     """
-    from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
-
-    from procurement.models import ApprovalDecision, Delegation
-
     today = timezone.localdate()
     holds = Membership.objects.filter(user_id=user_id, agency=OuterRef("agency"),
                                       role=OuterRef("current_role"))
@@ -180,8 +195,6 @@ def _authority_annotations(*, user_id: int) -> dict:
 
 def _decidable_by(queryset: QuerySet, *, user_id: int) -> QuerySet:
     """``queryset`` (annotated by _with_current_step) narrowed to what ``user_id`` may decide now."""
-    from django.db.models import Q
-
     return (queryset.annotate(**_authority_annotations(user_id=user_id))
             .filter(Q(**{f"holds_{user_id}": True}) | Q(**{f"for_{user_id}__isnull": False})))
 
@@ -197,8 +210,6 @@ class Authority:
 
 def step_authority(*, requisition, user) -> Authority:
     """May ``user`` decide ``requisition``'s current step now, and for whom (one query)."""
-    from procurement.models import Requisition
-
     if not user.is_authenticated:
         return Authority(False)
     waiting = Requisition.objects.filter(pk=requisition.pk, status=RequisitionStatus.SUBMITTED)
@@ -219,10 +230,6 @@ def step_candidates(*, requisition, step) -> list:
     who might are read in two queries, and the rule (_authority_annotations)
     is asked for all of them in a third.
     """
-    from django.contrib.auth import get_user_model
-
-    from procurement.models import Delegation, Requisition
-
     today = timezone.localdate()
     holder_ids = set(Membership.objects.filter(agency=requisition.agency_id, role=step.role)
                      .values_list("user_id", flat=True))
@@ -253,8 +260,6 @@ def approver_inbox(*, user) -> QuerySet:
     nothing shows here that the decision would refuse. Oldest first; one
     query however many rows, with agency, requester and budget line joined.
     """
-    from procurement.models import Requisition
-
     if not user.is_authenticated:
         return Requisition.objects.none()
     return (_decidable_by(_with_current_step(Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)),
@@ -271,19 +276,12 @@ def approver_inbox_count(*, user) -> int:
 
 def requester_requisitions(*, user) -> QuerySet:
     """The requisitions ``user`` requested, newest first, with where each stands (current step's role)."""
-    from procurement.models import Requisition
-
     return (_with_current_step(Requisition.objects.filter(requester=user))
             .select_related("agency", "budget_line", "unit").order_by("-date_created", "-pk"))
 
 
 def requisitions_waiting_since() -> list[tuple]:
     """(id, last activity) of every submitted requisition: submission or last decision, whichever is later."""
-    from django.db.models import Max
-    from django.db.models.functions import Coalesce, Greatest
-
-    from procurement.models import Requisition
-
     rows = (Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)
             .annotate(last=Greatest(F("date_submitted"),
                                     Coalesce(Max("decisions__date_created"), F("date_submitted"))))
@@ -300,9 +298,7 @@ def split_purchase_warnings(*, requisition) -> list[str]:
     PEKEN_VALUE_BANDS that each one alone stays within, one warning per
     seller and band. One query.
     """
-    from django.db.models import Q
-
-    from procurement.services import rupiah
+    from procurement.services import rupiah  # not at the top: procurement.services imports this module
 
     since = timezone.now() - timedelta(days=settings.PEKEN_SPLIT_WINDOW_DAYS)
     line_total = ExpressionWrapper(F("unit_price") * F("quantity"),
@@ -343,8 +339,6 @@ BUDGET_READERS = frozenset({Role.AGENCY_ADMIN, Role.BUDGET_HOLDER, Role.TREASURE
 
 def agencies_budget_readable(*, user) -> QuerySet:
     """The agencies whose budget and policy ``user`` may read (BUDGET_READERS)."""
-    from procurement.models import Agency
-
     if not user.is_authenticated:
         return Agency.objects.none()
     return (Agency.objects.filter(memberships__user=user, memberships__role__in=BUDGET_READERS)
@@ -360,8 +354,6 @@ def agency_roles_of(*, user, agency) -> set[str]:
 
 def agencies_administered(*, user) -> QuerySet:
     """The agencies in which ``user`` holds the agency admin role."""
-    from procurement.models import Agency
-
     if not user.is_authenticated:
         return Agency.objects.none()
     return Agency.objects.filter(memberships__user=user, memberships__role=Role.AGENCY_ADMIN).order_by("name")
@@ -375,8 +367,6 @@ def agency_members(*, agency) -> QuerySet:
 
 def agency_budget_years(*, agency) -> list[int]:
     """The fiscal years ``agency`` has budget lines for, newest first, always including this year."""
-    from procurement.models import BudgetLine
-
     years = set(BudgetLine.objects.filter(agency=agency).order_by().values_list("fiscal_year", flat=True)
                 .distinct())
     years.add(timezone.localdate().year)
@@ -385,16 +375,12 @@ def agency_budget_years(*, agency) -> list[int]:
 
 def agency_budget_lines(*, agency, fiscal_year: int) -> QuerySet:
     """``agency``'s budget lines of one year, by sub-activity then kode rekening."""
-    from procurement.models import BudgetLine
-
     return (BudgetLine.objects.filter(agency=agency, fiscal_year=fiscal_year)
             .order_by("sub_activity", "account_code", "pk"))
 
 
 def agency_budget_totals(*, agency, fiscal_year: int) -> dict[str, Decimal]:
     """Ceiling, committed, realised and available of all ``agency``'s lines of one year (one query)."""
-    from procurement.models import BudgetLine
-
     sums = BudgetLine.objects.filter(agency=agency, fiscal_year=fiscal_year).aggregate(
         ceiling=Sum("ceiling"), committed=Sum("committed"), realised=Sum("realised"))
     totals = {name: value or Decimal(0) for name, value in sums.items()}
@@ -415,8 +401,6 @@ def audit_scope(*, user) -> frozenset[int] | None:
     """
     if not user.is_authenticated:
         return frozenset()
-    from procurement.context_processors import roles_of
-
     roles = roles_of(user)
     if any(role == Role.AUDITOR for _agency, _name, role in roles):
         return None
@@ -426,10 +410,6 @@ def audit_scope(*, user) -> frozenset[int] | None:
 def audit_requisitions(*, agency_ids: frozenset[int] | None, agency_id: int | None = None,
                        status: str = "", reference: str = "") -> QuerySet:
     """Requisitions in ``agency_ids`` (None: all), newest first, with agency, requester and entry count."""
-    from django.db.models import Count
-
-    from procurement.models import Requisition
-
     requisitions = Requisition.objects.select_related("agency", "requester")
     if agency_ids is not None:
         requisitions = requisitions.filter(agency_id__in=agency_ids)
@@ -450,10 +430,6 @@ def requisition_trail(*, requisition) -> list:
 
 def audit_entries(*, object_type: str = "", action: str = "", person: str = "") -> QuerySet:
     """The whole audit trail newest first, optionally one kind of object, one action, or one person's."""
-    from django.db.models import Q
-
-    from procurement.models import AuditEntry
-
     entries = AuditEntry.objects.select_related("actor", "acting_for", "requisition")
     if object_type:
         entries = entries.filter(object_type=object_type)
@@ -468,9 +444,6 @@ def audit_entries(*, object_type: str = "", action: str = "", person: str = "") 
 
 def agency_policy(*, agency) -> list[tuple]:
     """``agency``'s approval steps in order, each with the people holding its role (two queries)."""
-    from procurement.models import ApprovalStep
-    from procurement.statuses import APPROVER_ROLES
-
     holders: dict[str, list] = {}
     for membership in agency_members(agency=agency).filter(role__in=APPROVER_ROLES):
         holders.setdefault(membership.role, []).append(membership.user)
@@ -480,10 +453,6 @@ def agency_policy(*, agency) -> list[tuple]:
 
 def agency_overview(*, agency, fiscal_year: int) -> dict:
     """The agency page's figures: people with a role, units, the year's lines and totals, policy steps."""
-    from django.db.models import Count
-
-    from procurement.models import ApprovalStep
-
     return {
         "people": Membership.objects.filter(agency=agency).aggregate(n=Count("user", distinct=True))["n"],
         "units": list(agency.units.order_by("name")),
