@@ -18,8 +18,8 @@ rows of one kind in primary-key order:
     9. the audit chain's advisory lock (procurement.audit.audit_record, always last)
 
 A budget import locks its agency's row (agency_lock) before the agency's
-budget lines; so does a change of the agency's approval policy, alone. A
-commitment belongs to one requisition and is only locked under that
+budget lines; a change of the agency's approval policy locks that row
+alone. A commitment belongs to one requisition and is only locked under that
 requisition's lock (step 4), so whether a path takes the commitment or its
 budget line first, two of them never wait for each other across the two.
 

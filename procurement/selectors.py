@@ -1,28 +1,20 @@
 """Reads about agencies and their people: who holds which role where, what sellers received."""
 
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -30,14 +22,16 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from orders.statuses import OrderStatus
+from procurement.authority import Authority as Authority
+from procurement.authority import decidable_by, with_current_step
+from procurement.authority import step_authority as step_authority
+from procurement.authority import step_candidates as step_candidates
 from procurement.context_processors import roles_of
 from procurement.models import (
     Agency,
-    ApprovalDecision,
     ApprovalStep,
     AuditEntry,
     BudgetLine,
-    Delegation,
     Membership,
     Requisition,
     RequisitionLine,
@@ -143,126 +137,16 @@ def requisition_current_step(*, requisition, steps=None, decisions=None):
     return next((step for step in steps if step.position not in approved), None)
 
 
-def _with_current_step(queryset: QuerySet) -> QuerySet:
-    """Annotate each requisition with the position and role of its current step (one SQL statement)."""
-    approved = ApprovalDecision.objects.filter(requisition=OuterRef(OuterRef("pk")),
-                                               round=OuterRef(OuterRef("round")),
-                                               decision=Decision.APPROVE).values("position")
-    pending = (ApprovalStep.objects.filter(agency=OuterRef("agency"), min_amount__lt=OuterRef("total"))
-               .filter(Q(max_amount__isnull=True) | Q(max_amount__gte=OuterRef("total")))
-               .exclude(position__in=approved).order_by("position"))
-    return queryset.annotate(current_position=Subquery(pending.values("position")[:1]),
-                             current_role=Subquery(pending.values("role")[:1]))
-
-
-def _authority_annotations(*, user_id: int) -> dict:
-    """The one rule of who may decide a requisition's current step, as two SQL annotations.
-
-    On a queryset annotated by _with_current_step, ``holds_{user_id}`` is true
-    when the person may decide in their own name (they hold the step's role in
-    the agency), ``for_{user_id}`` the delegator they may decide for (an active
-    delegation of that role from someone who still holds it, and they hold it
-    not themselves). Segregation of duties bars both: nobody decides what they
-    or the person they act for requested, nor a step other than one they (or
-    that person) decided before in any round. The inbox, the header badge, the
-    candidates list, the decision and its page all read these, so they agree.
-    """
-    today = timezone.localdate()
-    holds = Membership.objects.filter(user_id=user_id, agency=OuterRef("agency"),
-                                      role=OuterRef("current_role"))
-    decided_other = (ApprovalDecision.objects.filter(requisition=OuterRef("pk"))
-                     .filter(Q(actor_id=user_id) | Q(acting_for_id=user_id))
-                     .exclude(position=OuterRef("current_position")))
-    barred = Q(requester_id=user_id) | Q(Exists(decided_other))
-    delegator_holds = Membership.objects.filter(user=OuterRef("delegator_id"), agency=OuterRef("agency_id"),
-                                                role=OuterRef("role"))
-    delegator_decided_other = (ApprovalDecision.objects.filter(requisition=OuterRef(OuterRef("pk")))
-                               .filter(Q(actor=OuterRef("delegator_id"))
-                                       | Q(acting_for=OuterRef("delegator_id")))
-                               .exclude(position=OuterRef(OuterRef("current_position"))))
-    delegation = (Delegation.objects.filter(delegate_id=user_id, agency=OuterRef("agency"),
-                                            role=OuterRef("current_role"), start__lte=today, end__gte=today,
-                                            date_revoked__isnull=True)
-                  .filter(Exists(delegator_holds)).exclude(delegator=OuterRef("requester"))
-                  .exclude(Exists(delegator_decided_other)).order_by("pk").values("delegator_id")[:1])
-    return {
-        f"holds_{user_id}": Case(When(Q(Exists(holds)) & ~barred, then=Value(True)), default=Value(False),
-                                 output_field=BooleanField()),
-        f"for_{user_id}": Case(When(Q(Exists(holds)) | barred, then=Value(None)),
-                               default=Subquery(delegation), output_field=IntegerField()),
-    }
-
-
-def _decidable_by(queryset: QuerySet, *, user_id: int) -> QuerySet:
-    """``queryset`` (annotated by _with_current_step) narrowed to what ``user_id`` may decide now."""
-    return (queryset.annotate(**_authority_annotations(user_id=user_id))
-            .filter(Q(**{f"holds_{user_id}": True}) | Q(**{f"for_{user_id}__isnull": False})))
-
-
-@dataclass(frozen=True)
-class Authority:
-    """Whether a person may decide a requisition's current step, and for whom (None: in their own name)."""
-
-    allowed: bool
-    acting_for_id: int | None = None
-    position: int | None = None
-
-
-def step_authority(*, requisition, user) -> Authority:
-    """May ``user`` decide ``requisition``'s current step now, and for whom (one query)."""
-    if not user.is_authenticated:
-        return Authority(False)
-    waiting = Requisition.objects.filter(pk=requisition.pk, status=RequisitionStatus.SUBMITTED)
-    row = (_with_current_step(waiting)
-           .annotate(**_authority_annotations(user_id=user.pk))
-           .values("current_position", f"holds_{user.pk}", f"for_{user.pk}").first())
-    if row is None or row["current_position"] is None:
-        return Authority(False)
-    holds, acting_for = row[f"holds_{user.pk}"], row[f"for_{user.pk}"]
-    return Authority(holds or acting_for is not None, None if holds else acting_for, row["current_position"])
-
-
-def step_candidates(*, requisition, step) -> list:
-    """Who may decide ``step`` now, as (user, acting_for or None), segregation of duties applied.
-
-    Holders of the step's role in the agency act in their own name; delegates
-    of an active delegation from a holder act for the delegator. The people
-    who might are read in two queries, and the rule (_authority_annotations)
-    is asked for all of them in a third.
-    """
-    today = timezone.localdate()
-    holder_ids = set(Membership.objects.filter(agency=requisition.agency_id, role=step.role)
-                     .values_list("user_id", flat=True))
-    delegate_ids = set(Delegation.objects.filter(agency=requisition.agency_id, role=step.role,
-                                                 start__lte=today, end__gte=today, date_revoked__isnull=True,
-                                                 delegator_id__in=holder_ids)
-                       .values_list("delegate_id", flat=True))
-    people = sorted(holder_ids | delegate_ids)
-    if not people:
-        return []
-    rows = _with_current_step(Requisition.objects.filter(pk=requisition.pk))
-    for uid in people:
-        rows = rows.annotate(**_authority_annotations(user_id=uid))
-    row = rows.values("current_position", *[f"holds_{uid}" for uid in people],
-                      *[f"for_{uid}" for uid in people]).first()
-    if row is None or row["current_position"] != step.position:
-        return []
-    users = get_user_model().objects.in_bulk([*people, *{row[f"for_{uid}"] for uid in people} - {None}])
-    result = [(users[uid], None) for uid in people if row[f"holds_{uid}"]]
-    result += [(users[uid], users[row[f"for_{uid}"]]) for uid in people if row[f"for_{uid}"] is not None]
-    return result
-
-
 def approver_inbox(*, user) -> QuerySet:
     """Submitted requisitions whose current step ``user`` may decide, in their name or as a delegate.
 
-    The rule is _authority_annotations, the one the decision itself asks, so
+    The rule is procurement.authority's, the one the decision itself asks, so
     nothing shows here that the decision would refuse. Oldest first; one
     query however many rows, with agency, requester and budget line joined.
     """
     if not user.is_authenticated:
         return Requisition.objects.none()
-    return (_decidable_by(_with_current_step(Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)),
+    return (decidable_by(with_current_step(Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)),
                           user_id=user.pk)
             .select_related("agency", "requester", "budget_line", "unit").order_by("date_submitted", "pk"))
 
@@ -276,7 +160,7 @@ def approver_inbox_count(*, user) -> int:
 
 def requester_requisitions(*, user) -> QuerySet:
     """The requisitions ``user`` requested, newest first, with where each stands (current step's role)."""
-    return (_with_current_step(Requisition.objects.filter(requester=user))
+    return (with_current_step(Requisition.objects.filter(requester=user))
             .select_related("agency", "budget_line", "unit").order_by("-date_created", "-pk"))
 
 

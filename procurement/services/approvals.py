@@ -1,13 +1,12 @@
 """Approval decisions: one person decides the current step of a submitted requisition.
 
-Who may decide is selectors.step_authority, the rule the inbox, the badge and
-the candidates list show (role, active delegation, segregation of duties);
-this module only explains a refusal. The requisition's row is locked, so one
+Who may decide is procurement.authority, the one rule the inbox, the badge,
+the candidates list and the decision page use (role, active delegation,
+segregation of duties); this module only words a refusal. The requisition's row is locked, so one
 decision per step wins; the last approval places the official orders
 (procurement.services.official_orders) and is retried on a deadlock.
 """
 
-from collections import defaultdict
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -18,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from orders.tasks import order_seller_notify
 from peken.db import retry_on_conflict
-from procurement import selectors
+from procurement import authority, selectors
 from procurement.audit import audit_record
-from procurement.models import ApprovalDecision, ApprovalStep, Delegation, Membership, Requisition
+from procurement.models import ApprovalDecision, ApprovalStep, Requisition
 from procurement.services._common import (
     ApprovalRefused,
     ProcurementError,
@@ -36,45 +35,20 @@ from procurement.services.official_orders import _approve_final
 from procurement.statuses import Decision, RequisitionStatus
 
 
-def _decided_by(decisions) -> dict[int, set[int]]:
-    """user id -> positions that user decided (in their own name or through a delegate), any round."""
-    seen: dict[int, set[int]] = defaultdict(set)
-    for d in decisions:
-        seen[d.actor_id].add(d.position)
-        if d.acting_for_id:
-            seen[d.acting_for_id].add(d.position)
-    return seen
-
-
-def _barred(*, requisition: Requisition, step: ApprovalStep, decided: dict, user_id: int) -> str | None:
-    """Why segregation of duties bars ``user_id`` from ``step``, or None."""
-    if user_id == requisition.requester_id:
-        return _("Anda (atau orang yang Anda wakili) mengajukan permintaan ini.")
-    if decided.get(user_id, set()) - {step.position}:
-        return _("Anda (atau orang yang Anda wakili) sudah memutuskan tahap lain permintaan ini.")
-    return None
-
-
 def _authority(*, requisition: Requisition, step: ApprovalStep, user, decisions, today: date):
     """The person ``user`` acts for on ``step`` (None: in their own name); raises ApprovalRefused.
 
-    Whether they may is selectors.step_authority, the rule the inbox shows;
+    Whether they may is procurement.authority, the rule the inbox shows;
     what follows a refusal only explains it.
     """
-    authority = selectors.step_authority(requisition=requisition, user=user)
-    if authority.allowed and authority.position == step.position:
-        if authority.acting_for_id is None:
+    may = authority.step_authority(requisition=requisition, user=user)
+    if may.allowed and may.position == step.position:
+        if may.acting_for_id is None:
             return None
-        return get_user_model().objects.get(pk=authority.acting_for_id)
-    holds = Membership.objects.filter(user=user, agency=requisition.agency_id, role=step.role).exists()
-    delegators = list(
-        Delegation.objects.filter(
-            agency=requisition.agency_id, delegate=user, role=step.role, start__lte=today, end__gte=today,
-            date_revoked__isnull=True, delegator__memberships__agency=requisition.agency_id,
-            delegator__memberships__role=step.role,
-        ).order_by("pk").values_list("delegator_id", flat=True)
-    )
-    if not holds and not delegators:
+        return get_user_model().objects.get(pk=may.acting_for_id)
+    reason = authority.step_refusal(requisition=requisition, step=step, user=user, decisions=decisions,
+                                    today=today)
+    if reason is None:
         raise ApprovalRefused(
             _(
                 "Tahap ini menunggu %(role)s; Anda tidak memegang peran itu atau pelimpahan "
@@ -85,10 +59,6 @@ def _authority(*, requisition: Requisition, step: ApprovalStep, user, decisions,
                 "who": _who_else(requisition=requisition, step=step, user=user),
             }
         )
-    decided = _decided_by(decisions)
-    reasons = [_barred(requisition=requisition, step=step, decided=decided, user_id=uid)
-               for uid in [user.pk, *([] if holds else delegators)]]
-    reason = next((r for r in reasons if r), _("Anda tidak dapat memutuskan tahap ini."))
     raise ApprovalRefused(
         _("Pemisahan tugas: %(reason)s %(who)s")
         % {"reason": reason, "who": _who_else(requisition=requisition, step=step, user=user)}
@@ -97,7 +67,7 @@ def _authority(*, requisition: Requisition, step: ApprovalStep, user, decisions,
 
 def _who_else(*, requisition: Requisition, step: ApprovalStep, user) -> str:
     others = [
-        (u, f) for u, f in selectors.step_candidates(requisition=requisition, step=step) if u.pk != user.pk
+        (u, f) for u, f in authority.step_candidates(requisition=requisition, step=step) if u.pk != user.pk
     ]
     if not others:
         return _(
