@@ -1,7 +1,7 @@
 """Agencies, their people and budgets, requisitions, approvals and the audit trail.
 
 Statuses and transitions live in procurement/statuses.py; every write goes
-through procurement/services.py, which records an AuditEntry for it.
+through procurement/services/, which records an AuditEntry for it.
 """
 
 from decimal import Decimal

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from orders.statuses import OrderStatus
 from peken.mail import mail_users
 from peken.money import rupiah_format
 from procurement import selectors
@@ -97,8 +98,6 @@ def official_order_notify(*, change_id: int) -> int:
     after a lost acknowledgement does not write twice. Returns how many were
     written to.
     """
-    from orders.statuses import OrderStatus
-
     change = (get_model("order", "OrderStatusChange").objects.select_related("order__seller")
               .filter(pk=change_id).first())
     if change is None:
