@@ -256,7 +256,7 @@ def demo_load() -> DemoCounts:
         sellers_by_category = _sellers(country)
         products = _products(leaves, top_of, sellers_by_category, product_class)
         _accounts(country)
-        procurement_demo_load()  # agencies, their officials and budgets (issue 4)
+        procurement_demo_load()  # agencies, their officials and budgets
         search_words_refresh()  # so "berass" is corrected at once, not at the next beat
     return DemoCounts(
         kecamatan=len(city.kecamatan_names()),
