@@ -23,3 +23,55 @@ class SellerActivity(models.Model):
 
     def __str__(self):
         return f"{self.seller_id}: {self.recent_orders}"
+
+
+class RecommendedRank(models.Model):
+    """One product's place in a listing's Rekomendasi order, as the last refresh ranked it.
+
+    Written as a whole per listing by exposure.services.recommended_rank_write
+    (scheduled by Celery beat), so a request reads its page by ``position``
+    instead of ranking the listing. ``round``, ``quiet`` and ``k`` (the place
+    within its side of the round, for a visitor without a kecamatan) and
+    ``local_k`` (the place among the side's goods of shops in the same
+    kecamatan) let a signed-in buyer's page, local goods first within each
+    side, be read from a few index ranges (exposure.selectors).
+    """
+
+    listing = models.PositiveIntegerField(_("Daftar"), help_text=_("Id kategori; 0 untuk seluruh katalog."))
+    position = models.PositiveIntegerField(_("Urutan"))
+    # Not a foreign key: a row outlives its product until the next refresh, and
+    # pages fetch their products through the current listing anyway.
+    product_id = models.PositiveIntegerField(_("Produk"))
+    round = models.PositiveIntegerField(_("Putaran"))
+    quiet = models.BooleanField(_("Toko sepi"))
+    k = models.PositiveIntegerField(_("Tempat dalam sisi putaran"))
+    seller_kecamatan = models.CharField(_("Kecamatan penjual"), max_length=64, blank=True)
+    local_k = models.PositiveIntegerField(_("Tempat di antara toko sekecamatan"))
+
+    class Meta:
+        verbose_name = _("Peringkat rekomendasi")
+        verbose_name_plural = _("Peringkat rekomendasi")
+        indexes = [
+            models.Index(fields=["listing", "position"], name="exposure_rank_position"),
+            models.Index(fields=["listing", "round", "quiet", "k"], name="exposure_rank_side"),
+            models.Index(fields=["listing", "round", "quiet", "seller_kecamatan", "local_k"],
+                         name="exposure_rank_local"),
+        ]
+
+    def __str__(self):
+        return f"{self.listing}#{self.position}: {self.product_id}"
+
+
+class RecommendedListingRanked(models.Model):
+    """A listing the Rekomendasi table covers: when it was last ranked and how many products it held."""
+
+    listing = models.PositiveIntegerField(_("Daftar"), primary_key=True)
+    size = models.PositiveIntegerField(_("Jumlah produk"))
+    date_refreshed = models.DateTimeField(_("Diperingkat"))
+
+    class Meta:
+        verbose_name = _("Daftar yang diperingkat")
+        verbose_name_plural = _("Daftar yang diperingkat")
+
+    def __str__(self):
+        return f"{self.listing}: {self.size}"
