@@ -150,7 +150,7 @@ PEKEN_RECOMMENDED_SELLER_CAP = env.int("PEKEN_RECOMMENDED_SELLER_CAP", default=2
 PEKEN_RECOMMENDED_REFRESH_MINUTES = env.int("PEKEN_RECOMMENDED_REFRESH_MINUTES", default=15)
 # A listing the refresh does not rank (a kecamatan filter, a search) is ranked in
 # the request if it holds at most this many products, else shown newest first.
-PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX = env.int("PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX", default=3000)
+PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX = env.int("PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX", default=5000)
 # How long a ranking made in the request is reused (new goods show after at most this).
 PEKEN_RECOMMENDED_CACHE_SECONDS = env.int("PEKEN_RECOMMENDED_CACHE_SECONDS", default=60)
 
