@@ -34,12 +34,13 @@ listing returns every product exactly once. A product sold by several shops
 is placed by its lowest-numbered on-sale shop.
 
 Cost: one SQL statement ranks a whole listing (its shops found by one join
-with the on-sale stock records, then window functions): about 330 ms for a
-14,000-product category, a second for the catalogue of 100,000. So no request
-ranks a large listing. The catalogue and every category (each with its
-subcategories, as the pages filter them) are ranked by a Celery beat task
-every ``PEKEN_RECOMMENDED_REFRESH_MINUTES`` into ``RecommendedRank``
-(exposure.services.recommended_rank_write); a page reads its slice of that
+with the on-sale stock records, then window functions): some 100 to 300 ms
+for a 14,000-product category, 0.5 to 1 s for a catalogue of 100,000
+(bench/ranking.py). So no request ranks a large listing. The catalogue and
+every category (each with its subcategories, as the pages filter them) are
+ranked by a Celery beat task every ``PEKEN_RECOMMENDED_REFRESH_MINUTES``
+into ``RecommendedRank`` (catalogue_ext.services.recommended_listings_refresh),
+with the settings above as they are then; a page reads its slice of that
 order from an index, a few ms, and fetches the products through the current
 listing, so a product taken off sale never shows, and one put on sale shows
 after the next refresh. A signed-in buyer's page is read from the same rows:
@@ -268,7 +269,8 @@ class RecommendedListing(Sequence):
         # and the same listing is paged through by many shoppers of one
         # kecamatan, so the whole order is kept for a minute (4 bytes a
         # product). A product added meanwhile shows after that; one taken off
-        # sale is left out of its page. Empty for a listing above the bound.
+        # sale is left out of its page. Empty for a listing above the bound:
+        # the statement then stops after reading bound + 1 of its rows.
         bound = settings.PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX
         ctes, params = ranking_ctes(self.queryset, stock=self.stock, buyer_kecamatan=self.buyer_kecamatan)
         sql = f"WITH {ctes} {RANKING_SQL}"
