@@ -37,20 +37,20 @@ class RecommendedRank(models.Model):
     side, be read from a few index ranges (exposure.selectors).
     """
 
-    listing = models.PositiveIntegerField(_("Daftar"), help_text=_("Id kategori; 0 untuk seluruh katalog."))
-    position = models.PositiveIntegerField(_("Urutan"))
+    # A category's id, or 0 (exposure.selectors.CATALOGUE_LISTING) for the whole catalogue.
+    listing = models.PositiveIntegerField()
+    position = models.PositiveIntegerField()
     # Not a foreign key: a row outlives its product until the next refresh, and
     # pages fetch their products through the current listing anyway.
-    product_id = models.PositiveIntegerField(_("Produk"))
-    round = models.PositiveIntegerField(_("Putaran"))
-    quiet = models.BooleanField(_("Toko sepi"))
-    k = models.PositiveIntegerField(_("Tempat dalam sisi putaran"))
-    seller_kecamatan = models.CharField(_("Kecamatan penjual"), max_length=64, blank=True)
-    local_k = models.PositiveIntegerField(_("Tempat di antara toko sekecamatan"))
+    product_id = models.PositiveIntegerField()
+    round = models.PositiveIntegerField()
+    quiet = models.BooleanField()
+    k = models.PositiveIntegerField()
+    seller_kecamatan = models.CharField(max_length=64, blank=True)
+    local_k = models.PositiveIntegerField()
 
     class Meta:
-        verbose_name = _("Peringkat rekomendasi")
-        verbose_name_plural = _("Peringkat rekomendasi")
+        # No verbose names: a derived table no one edits, kept out of the admin.
         indexes = [
             models.Index(fields=["listing", "position"], name="exposure_rank_position"),
             models.Index(fields=["listing", "round", "quiet", "k"], name="exposure_rank_side"),
@@ -65,13 +65,9 @@ class RecommendedRank(models.Model):
 class RecommendedListingRanked(models.Model):
     """A listing the Rekomendasi table covers: when it was last ranked and how many products it held."""
 
-    listing = models.PositiveIntegerField(_("Daftar"), primary_key=True)
-    size = models.PositiveIntegerField(_("Jumlah produk"))
-    date_refreshed = models.DateTimeField(_("Diperingkat"))
-
-    class Meta:
-        verbose_name = _("Daftar yang diperingkat")
-        verbose_name_plural = _("Daftar yang diperingkat")
+    listing = models.PositiveIntegerField(primary_key=True)
+    size = models.PositiveIntegerField()
+    date_refreshed = models.DateTimeField()
 
     def __str__(self):
         return f"{self.listing}: {self.size}"

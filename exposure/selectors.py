@@ -204,7 +204,8 @@ class RecommendedListing(Sequence):
     ``stock`` is the on-sale stock records, which say each product's shop.
     ``listing`` names the listing in RecommendedRank when ``queryset`` is
     exactly what the refresh ranks under that name (a category or the
-    catalogue, unfiltered); None for any other listing.
+    catalogue, unfiltered); None for any other listing. ``covered`` says
+    whether its pages come from the table: None until the first read.
     """
 
     def __init__(self, queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | None,
@@ -213,8 +214,7 @@ class RecommendedListing(Sequence):
         self.stock = stock.order_by()
         self.buyer_kecamatan = buyer_kecamatan or None
         self.listing = listing
-        # Whether the table covers the listing, once a read has said so.
-        self._covered = None if listing is not None and connection.vendor == "postgresql" else False
+        self.covered = None if listing is not None and connection.vendor == "postgresql" else False
 
     def count(self) -> int:
         return self.queryset.count()
@@ -242,9 +242,9 @@ class RecommendedListing(Sequence):
 
     def ranked_ids(self, *, offset: int = 0, limit: int | None = None) -> list[int]:
         """Ids of the listing's products in Rekomendasi order: from the table, or ranked in the request."""
-        if self._covered is not False:
+        if self.covered is not False:
             ids = self._table_ids(offset=offset, limit=limit)
-            self._covered = ids is not None
+            self.covered = ids is not None
             if ids is not None:
                 return ids
         ranking = self._ranking()

@@ -89,7 +89,7 @@ def test_the_table_holds_the_rule_s_order_for_every_buyer_page_by_page(buyer):
 
         # then joined up they are exactly the order ranked in the request
         assert [pk for page in pages for pk in page] == in_request(listing)
-        assert listing._covered
+        assert listing.covered
 
 
 def test_a_page_request_never_ranks_a_listing_the_table_covers(client):
