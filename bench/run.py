@@ -7,8 +7,8 @@ Oscar and a trivial Django view (bench/trivial/, the ceiling any page can reach)
 with gunicorn on a port of its own. The load is interleaved: in each round, every page
 and visitor (anonymous, signed in) is loaded with wrk on Peken and then on stock Oscar,
 and the trivial view once, each after a short warm-up, one server at a time (the next
-load waits until the last server's workers and database are idle). The report is the
-median over rounds. Nothing here is a pass or fail: compare with bench/RESULTS.md.
+load waits until the last server's workers and database are idle, or restarts it). The
+report is the median over rounds. Nothing here is a pass or fail: compare with bench/RESULTS.md.
 
     .venv/bin/python bench/run.py [--products 100000] [--workers 2] [--rounds 3] [--seconds 15]
     .venv/bin/python bench/run.py --only peken        # Peken alone, for quick iterations
@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -147,16 +148,6 @@ def port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def serve(module: str, port: int, env: dict, workers: int) -> subprocess.Popen:
-    if not port_free(port):
-        raise SystemExit(f"port {port} is taken (another benchmark?): choose others with --port")
-    return subprocess.Popen(
-        [PY, "-m", "gunicorn", module, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-
-
 def status(port: int, path: str, cookie: str = "") -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
@@ -164,17 +155,6 @@ def status(port: int, path: str, cookie: str = "") -> int:
         return conn.getresponse().status
     finally:
         conn.close()
-
-
-def wait_for(port: int, path: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            status(port, path)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"server did not answer http://127.0.0.1:{port}{path}")
 
 
 def cpu_ticks(pid: int) -> int:
@@ -190,29 +170,71 @@ def cpu_ticks(pid: int) -> int:
     return total
 
 
-def active_queries(database_url: str | None) -> int:
-    if not database_url:
-        return 0
-    import psycopg
+class Server:
+    """One system under gunicorn, and a way to make sure it is idle before another is loaded."""
 
-    name = database_url.rsplit("/", 1)[1]
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'active' "
-            "AND pid <> pg_backend_pid()", [name]).fetchone()[0]
+    def __init__(self, *, name: str, module: str, port: int, env: dict, workers: int,
+                 database_url: str | None):
+        self.module, self.port, self.env, self.workers = module, port, env, workers
+        self.log = OUT / f"{name}-gunicorn.log"
+        self.database_url = database_url
+        self.process: subprocess.Popen | None = None
 
+    def start(self) -> None:
+        if not port_free(self.port):
+            raise SystemExit(f"port {self.port} is taken (another benchmark?): choose others with --port")
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(
+                [PY, "-m", "gunicorn", self.module, "--bind", f"127.0.0.1:{self.port}",
+                 "--workers", str(self.workers), "--log-level", "warning"],
+                cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status(self.port, "/")
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise SystemExit(f"server did not answer http://127.0.0.1:{self.port}/")
 
-def settle(server: subprocess.Popen, database_url: str | None, limit: float = 180) -> None:
-    """Wait until a server is idle again: when wrk stops, the workers still answer what was queued."""
-    deadline = time.monotonic() + limit
-    before = cpu_ticks(server.pid)
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        now = cpu_ticks(server.pid)
-        if now - before <= 1 and not active_queries(database_url):
-            return
-        before = now
-    print(f"  (server {server.pid} still busy after {limit:.0f} s)")
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: no waiting for requests
+            self.process.wait(timeout=60)
+        # a query of a killed worker runs on in PostgreSQL until it finishes
+        self._database("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = %s AND pid <> pg_backend_pid()")
+
+    def _database(self, sql: str) -> list:
+        if not self.database_url:
+            return []
+        import psycopg
+
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            return conn.execute(sql, [self.database_url.rsplit("/", 1)[1]]).fetchall()
+
+    def busy(self) -> bool:
+        return bool(self._database("SELECT 1 FROM pg_stat_activity WHERE datname = %s "
+                                   "AND state = 'active' AND pid <> pg_backend_pid()"))
+
+    def settle(self, limit: float) -> None:
+        """Wait until idle: when wrk stops, the sync workers still answer every request it left queued.
+
+        A server still busy after ``limit`` seconds (a page slower than the load was long)
+        is restarted, so that the next load has the machine to itself.
+        """
+        deadline = time.monotonic() + limit
+        before = cpu_ticks(self.process.pid)
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = cpu_ticks(self.process.pid)
+            if now - before <= 1 and not self.busy():
+                return
+            before = now
+        print(f"  (still busy after {limit:.0f} s: restarted; its log: {self.log.relative_to(ROOT)})")
+        self.stop()
+        self.start()
 
 
 def load(port: int, paths_file: Path, *, connections: int, seconds: int, timeout: int,
@@ -259,6 +281,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=3, help="seconds of load before each measured one")
     parser.add_argument("--timeout", type=int, default=30, help="wrk counts a slower answer as an error")
+    parser.add_argument("--settle", type=int, default=60,
+                        help="seconds a server may take to finish what a load left queued; then restarted")
     parser.add_argument("--port", type=int, default=PORT,
                         help="Peken's port; stock Oscar gets the next, the trivial view the one after")
     args = parser.parse_args()
@@ -289,14 +313,17 @@ def main() -> None:
         for page, urls in shop["paths"].items():
             (OUT / f"{name}_{page}.txt").write_text("\n".join(urls) + "\n")
 
-    servers = {}
+    servers = {
+        name: Server(name=name, module=modules[name], port=ports[name], env=envs[name], workers=args.workers,
+                     database_url=databases[name])
+        for name in systems
+    }
     loads = {name: {} for name in systems}
     try:
         for name in systems:
-            servers[name] = serve(modules[name], ports[name], envs[name], args.workers)
+            servers[name].start()
         for name in systems:
             shop = shops[name]
-            wait_for(ports[name], "/")
             # every page answers 200 for both visitors before anything is measured
             for urls in shop["paths"].values():
                 for who in WHO if name != "trivial" else WHO[:1]:
@@ -309,11 +336,12 @@ def main() -> None:
             paths_file = OUT / f"{name}_{page}.txt"
             options = {"connections": args.connections, "timeout": args.timeout, "cookie": cookie}
             load(ports[name], paths_file, seconds=args.warmup, **options)
-            settle(servers[name], databases[name])
+            servers[name].settle(args.settle)
             result = load(ports[name], paths_file, seconds=args.seconds, **options)
-            settle(servers[name], databases[name])
+            servers[name].settle(args.settle)
             loads[name].setdefault(f"{page}, {who}", []).append(result)
-            print(f"  {TITLES[name]}, {page}, {who}: {result['rps']:.1f}/s, p99 {result['p99_ms']:.0f} ms")
+            print(f"  {TITLES[name]}, {page}, {who}: {result['rps']:.1f}/s, p99 {result['p99_ms']:.0f} ms, "
+                  f"{result['requests']} requests")
 
         for number in range(1, args.rounds + 1):
             print(f"round {number} of {args.rounds}")
@@ -326,9 +354,7 @@ def main() -> None:
                             measure(name, page, who)
     finally:
         for server in servers.values():
-            server.terminate()
-        for server in servers.values():
-            server.wait(timeout=30)
+            server.stop()
 
     results = {name: {key: summary(runs) for key, runs in by_page.items()} for name, by_page in loads.items()}
     report = {
@@ -364,6 +390,8 @@ def print_report(report: dict, systems: list[str], pages: list[str]) -> None:
         r = results.get(name, {}).get(key)
         if r is None:
             return ""
+        if not r["requests"]:
+            return f"0 (none answered in {report['seconds']} s)"
         errors = f", {r['errors']} errors" if r["errors"] else ""
         return f"{r['rps']:.1f} ({r['p99_ms']:.0f} ms{errors})"
 
@@ -387,12 +415,12 @@ def print_report(report: dict, systems: list[str], pages: list[str]) -> None:
         print("\nstock Oscar queries per page (anonymous, warm caches): "
               + ", ".join(f"{page} {q['queries']}" for page, q in oscar_queries.items()))
 
-    print("\n| system | page | requests/s | p50 ms | p99 ms | errors |")
-    print("|---|---|---|---|---|---|")
+    print("\n| system | page | requests/s | p50 ms | p99 ms | errors | requests |")
+    print("|---|---|---|---|---|---|---|")
     for name in systems:
         for key, r in results[name].items():
             print(f"| {TITLES[name]} | {key} | {r['rps']:.1f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | "
-                  f"{r['errors']} |")
+                  f"{r['errors']} | {r['requests']} |")
 
 
 if __name__ == "__main__":
