@@ -319,6 +319,7 @@ def main() -> None:
         for name in systems
     }
     loads = {name: {} for name in systems}
+    load_before = os.getloadavg()
     try:
         for name in systems:
             servers[name].start()
@@ -360,6 +361,7 @@ def main() -> None:
     report = {
         "date": datetime.now().isoformat(timespec="seconds"),
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        "load_average_before": load_before,
         "load_average": os.getloadavg(),
         "gunicorn_workers": args.workers,
         "connections": args.connections,
@@ -381,7 +383,8 @@ def print_report(report: dict, systems: list[str], pages: list[str]) -> None:
     results = report["load"]
     products = ", ".join(f"{TITLES[n]} {report['systems'][n]['products']} products"
                          for n in systems if "products" in report["systems"][n])
-    print(f"\n{report['date']}  {report['machine']}  load average "
+    print(f"\n{report['date']}  {report['machine']}  load average before "
+          f"{' '.join(f'{x:.1f}' for x in report['load_average_before'])}, after "
           f"{' '.join(f'{x:.1f}' for x in report['load_average'])}\n{products}; gunicorn "
           f"{report['gunicorn_workers']} sync workers, {report['connections']} clients, "
           f"{report['rounds']} rounds of {report['seconds']} s, medians over rounds\n")
