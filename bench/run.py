@@ -381,11 +381,11 @@ def main() -> None:
 
 def print_report(report: dict, systems: list[str], pages: list[str]) -> None:
     results = report["load"]
-    products = ", ".join(f"{TITLES[n]} {report['systems'][n]['products']} products"
-                         for n in systems if "products" in report["systems"][n])
+    products = "".join(f"{TITLES[n]} {report['systems'][n]['products']} products; "
+                       for n in systems if "products" in report["systems"][n])
     print(f"\n{report['date']}  {report['machine']}  load average before "
           f"{' '.join(f'{x:.1f}' for x in report['load_average_before'])}, after "
-          f"{' '.join(f'{x:.1f}' for x in report['load_average'])}\n{products}; gunicorn "
+          f"{' '.join(f'{x:.1f}' for x in report['load_average'])}\n{products}gunicorn "
           f"{report['gunicorn_workers']} sync workers, {report['connections']} clients, "
           f"{report['rounds']} rounds of {report['seconds']} s, medians over rounds\n")
 
