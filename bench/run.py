@@ -8,7 +8,11 @@ with gunicorn on a port of its own. The load is interleaved: in each round, ever
 and visitor (anonymous, signed in) is loaded with wrk on Peken and then on stock Oscar,
 and the trivial view once, each after a short warm-up, one server at a time (the next
 load waits until the last server's workers and database are idle, or restarts it). The
-report is the median over rounds. Nothing here is a pass or fail: compare with bench/RESULTS.md.
+report is the median over rounds. Before each of Peken's loads every URL of the page is
+requested once (``--no-crawl`` skips it), so the load measures a shop whose pages were
+seen before, as a running shop's are; stock Oscar keeps no page cache, so a crawl would
+warm nothing there (and its searches take seconds each). Nothing here is a pass or fail:
+compare with bench/RESULTS.md.
 
     .venv/bin/python bench/run.py [--products 100000] [--workers 2] [--rounds 3] [--seconds 15]
     .venv/bin/python bench/run.py --only peken        # Peken alone, for quick iterations
@@ -26,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -105,6 +110,8 @@ def prepare_peken(args: argparse.Namespace, env: dict) -> dict:
                "--orders", str(args.orders), "--lines-per-order", str(args.lines_per_order))
         populated = round(time.monotonic() - started)
         print(f"Peken populated in {populated} s")
+    # a running shop's beat task keeps Rekomendasi's order in its table (exposure/selectors.py)
+    manage(env, "recommended_refresh")
     manage(env, "collectstatic", "--noinput", "-v0")
     paths_json = OUT / "paths.json"
     subprocess.run([PY, "bench/queries.py", "sample", str(paths_json)], cwd=ROOT, env=env, check=True)
@@ -155,6 +162,18 @@ def status(port: int, path: str, cookie: str = "") -> int:
         return conn.getresponse().status
     finally:
         conn.close()
+
+
+def crawl(port: int, urls: list[str], *, cookie: str = "", clients: int = 4) -> float:
+    """Request every URL once, a few at a time, as visitors had before the load; returns the seconds taken.
+
+    Peken shares each page it rendered (peken/page_cache.py), so a load right after a
+    crawl measures a shop whose pages were seen before, as a running shop's are.
+    """
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(lambda url: status(port, url, cookie), urls))
+    return time.monotonic() - started
 
 
 def cpu_ticks(pid: int) -> int:
@@ -280,6 +299,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=3, help="seconds of load before each measured one")
+    parser.add_argument("--no-crawl", dest="crawl", action="store_false",
+                        help="do not request every Peken URL once before its load (a cold page cache)")
     parser.add_argument("--timeout", type=int, default=30, help="wrk counts a slower answer as an error")
     parser.add_argument("--settle", type=int, default=60,
                         help="seconds a server may take to finish what a load left queued; then restarted")
@@ -336,6 +357,9 @@ def main() -> None:
             cookie = shops[name]["cookie"] if who == "signed in" else ""
             paths_file = OUT / f"{name}_{page}.txt"
             options = {"connections": args.connections, "timeout": args.timeout, "cookie": cookie}
+            if name == "peken" and args.crawl:
+                seconds = crawl(ports[name], shops[name]["paths"][page], cookie=cookie)
+                print(f"  {TITLES[name]}, {page}, {who}: every URL once in {seconds:.0f} s")
             load(ports[name], paths_file, seconds=args.warmup, **options)
             servers[name].settle(args.settle)
             result = load(ports[name], paths_file, seconds=args.seconds, **options)
@@ -368,6 +392,7 @@ def main() -> None:
         "rounds": args.rounds,
         "seconds": args.seconds,
         "warmup_seconds": args.warmup,
+        "crawl": args.crawl,
         "systems": {
             name: {key: value for key, value in shops[name].items() if key not in ("paths", "cookie")}
             for name in systems
