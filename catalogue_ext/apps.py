@@ -7,6 +7,7 @@ class CatalogueConfig(apps.CatalogueConfig):
     name = "catalogue_ext"
 
     def get_urls(self):
+        # imported here: the views load models, not ready while app configs are imported
         from catalogue_ext.views import ListingReportView
 
         return super().get_urls() + self.post_process_urls([
@@ -15,6 +16,7 @@ class CatalogueConfig(apps.CatalogueConfig):
 
     def ready(self):
         super().ready()
+        # imported here: the tag library loads models, not ready while app configs are imported
         from catalogue_ext.templatetags.peken_catalogue import category_menu_invalidate
 
         Category = self.get_model("Category")

@@ -1,17 +1,15 @@
 from celery import shared_task
 
+from catalogue_ext import services
+
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def listing_decision_notify(decision_id: int) -> None:
     """Email a shop about a verifier's decision on its listing; queued after commit."""
-    from catalogue_ext import services
-
     services.listing_decision_notify(decision_id=decision_id)
 
 
 @shared_task
 def search_words_refresh() -> int:
     """Rebuild the vocabulary search corrects typing against; scheduled by Celery beat."""
-    from catalogue_ext import services
-
     return services.search_words_refresh()
