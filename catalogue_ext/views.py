@@ -38,12 +38,16 @@ class ProductDetailView(views.ProductDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["report_form"] = ListingReportForm()
         partner_ids = [record.partner_id for record in self.object.stockrecords.all()]
         ratings = seller_selectors.seller_rating_summary(partner_ids)
         ctx["seller_rating"] = ratings.get(partner_ids[0]) if partner_ids else None
         ctx["reviews"] = self.object.reviews.approved().select_related("user").order_by("-date_created")[:3]
         return ctx
+
+    def get_alert_status(self):
+        # The page offers no stock alerts (templates/oscar/catalogue/detail.html replaces Oscar's
+        # basket form, which did), so Oscar's per-shopper alert lookup would be a wasted query.
+        return False
 
     def is_viewable(self, product, request):
         # A product whose every seller is pending or suspended is off the storefront.

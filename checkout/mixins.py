@@ -110,7 +110,7 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
 
     def _orders_place(self, order_number, user, basket, shipping_address, shipping_method, billing_address,
                       order_total, **kwargs):
-        # the locks of peken/locks.py in their order: the basket (basket_lock_open), payment, sellers, stock
+        # its locks are taken in the order peken/locks.py states
         if self._payment_method == CARD:
             try:
                 self._card_payment = payment_for_basket_confirm(basket=basket, user=user,

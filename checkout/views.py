@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from oscar.apps.checkout import views
 from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.core.loading import get_class
-from oscar.templatetags.currency_filters import currency
 
 from buyers import selectors as buyer_selectors
 from checkout.shipping.forms import SellerShippingForm, ShippingAddressForm, UserAddressForm
@@ -16,6 +15,7 @@ from orders import selectors as order_selectors
 from payments import services as payment_services
 from payments.exceptions import CARD_ERROR_DEFAULT, CARD_ERROR_MESSAGES, PaymentGatewayError
 from peken import city
+from peken.money import rupiah_format
 
 PaymentMethodForm = get_class("checkout.forms", "PaymentMethodForm")
 CARD = get_class("checkout.forms", "CARD")
@@ -113,7 +113,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
             "reference": payment.reference,
             "client_secret": payment.intent.client_secret,
             "status": payment.intent.status,
-            "amount": currency(payment.amount),
+            "amount": rupiah_format(payment.amount),
         })
 
     def handle_payment_details_submission(self, request):

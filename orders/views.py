@@ -14,6 +14,7 @@ from checkout.shipping.services import FEE_FIELDS, seller_delivery_update
 from orders import selectors, services
 from orders.forms import DeliveryTermsForm, OrderTransitionForm
 from orders.statuses import Party
+from peken.money import rupiah_format
 from sellers.centre import SellerCentreMixin
 
 Order = get_model("order", "Order")
@@ -69,7 +70,8 @@ class DeliveryTermsView(SellerCentreMixin, FormView):
 
     def get_initial(self):
         delivery = SellerDelivery.objects.filter(seller=self.seller).first()
-        return {f: getattr(delivery, f) for f in FEE_FIELDS} if delivery else {}
+        fees = {f: getattr(delivery, f) for f in FEE_FIELDS} if delivery else {}
+        return {f: rupiah_format(fee, symbol=False) for f, fee in fees.items() if fee is not None}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.apps.payment.exceptions import UnableToTakePayment
 from oscar.core.loading import get_model
-from oscar.templatetags.currency_filters import currency
 
 from payments import gateway, selectors, tasks
 from payments.exceptions import PaymentGatewayError
@@ -43,6 +42,7 @@ from payments.models import (
 from payments.money import minor_to_rupiah, rupiah_to_minor
 from payments.signals import payment_succeeded
 from peken import locks
+from peken.money import rupiah_format
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +234,7 @@ def payment_for_basket_confirm(*, basket, user, amount: Decimal) -> Payment:
     raise PaymentNotCompleted(
         _("Isi keranjang berubah setelah dibayar (%(paid)s dibayar, total sekarang %(total)s). "
           "Pembayaran dikembalikan ke kartu; silakan bayar lagi.")
-        % {"paid": currency(minor_to_rupiah(intent.amount)), "total": currency(amount)}
+        % {"paid": rupiah_format(minor_to_rupiah(intent.amount)), "total": rupiah_format(amount)}
     )
 
 
@@ -280,7 +280,7 @@ def payment_refund(*, reference: str, amount: Decimal, idempotency_key: str, act
         if amount > available:
             raise RefundRefused(
                 _("Pengembalian %(amount)s melebihi sisa pembayaran yang bisa dikembalikan (%(available)s).")
-                % {"amount": currency(amount), "available": currency(max(available, 0))}
+                % {"amount": rupiah_format(amount), "available": rupiah_format(max(available, 0))}
             )
         if refund is None:
             refund = Refund.objects.create(

@@ -1,9 +1,9 @@
 """Uploaded CSV files as Indonesian offices write them: one reader for every import.
 
 Excel saves "CSV UTF-8" with a byte-order mark and, in an Indonesian locale,
-semicolons; others use commas. Rupiah come as "15.000", "15000" or
-"Rp 15.000". Each import (sellers' stock, agencies' budgets) parses its own
-columns on top of ``csv_rows``.
+semicolons; others use commas. Each import (sellers' stock, agencies' budgets)
+parses its own columns on top of ``csv_rows``; rupiah, which come as "15.000",
+"15000" or "Rp 15.000", with peken.money.rupiah_parse.
 """
 
 import csv
@@ -17,9 +17,6 @@ from django.utils.translation import ngettext
 from peken.exports import FORMULA_STARTS
 
 MAX_BYTES = 2 * 1024 * 1024
-_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+")  # 1.500.000 as Indonesians write rupiah
-_MAX_DIGITS = 30
-_ZERO_CENTS = re.compile(r"(\d)[.,]0{1,2}$")  # SIPD writes 1.500.000,00
 # A page lists this many bad rows and counts the rest: a file with thousands of
 # bad rows must not become a page of megabytes.
 ERRORS_SHOWN = 50
@@ -140,24 +137,3 @@ def cell_shown(value: str, limit: int = 40) -> str:
     """A cell as quoted back in an error message: a long one is cut, so one bad row cannot swell the page."""
     value = value.strip()
     return value if len(value) <= limit else value[:limit] + "…"
-
-
-def whole_rupiah(raw: str, *, zero_cents: bool = False) -> int | None:
-    """Whole rupiah from "1.500.000", "1500000" or "Rp 1.500.000"; None if not a whole number.
-
-    With ``zero_cents``, SIPD's "1.500.000,00" is accepted too.
-    """
-    value = raw.strip().replace(" ", "").replace("\u00a0", "")
-    value = re.sub(r"^rp\.?", "", value, flags=re.IGNORECASE)
-    negative = value.startswith("-")
-    digits = value.lstrip("-")
-    if zero_cents:
-        digits = _ZERO_CENTS.sub(r"\1", digits)
-    if _GROUPED.fullmatch(digits):
-        digits = digits.replace(".", "")
-    if not (digits.isascii() and digits.isdigit()):
-        return None
-    # Python refuses to read an integer of more than 4300 digits; any number this long is
-    # above every limit (peken.limits), so its exact value does not matter.
-    amount = int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
-    return -amount if negative else amount

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peken.money import whole_number_format
+
 # Each limit is below what its column holds (a PositiveIntegerField 2.147.483.647, Oscar's
 # price 9.999.999.999, procurement's MONEY 15 digits) and is what a person means. A unit of a
 # local shop's goods above Rp1 miliar, a budget line above
@@ -59,7 +61,7 @@ def number_problem(value: int, *, maximum: int, label: str) -> str | None:
     """The message for a number above ``maximum``, or None."""
     if value > maximum:
         return _("%(field)s terlalu besar (paling besar %(max)s).") % {
-            "field": label, "max": f"{maximum:,}".replace(",", ".")}
+            "field": label, "max": whole_number_format(maximum)}
     return None
 
 

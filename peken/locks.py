@@ -7,11 +7,21 @@ rows of one kind in primary-key order:
     1. basket                    (personal placement, "Bayar", submitting a requisition)
     2. payment of the basket     (payments.selectors.payment_usable_for_basket(lock=True))
     3. orders already placed     (a status move, a requisition's cancellation, a payment confirmed)
-    4. requisition               (every approval decision, cancellation, release)
+    4. requisition               (requisition_lock: every approval decision, cancellation, release)
     5. sellers (partner rows)    (sellers_lock / sellers_lock_shared)
     6. stock records             (stock_records_lock)
-    7. budget line, commitment   (procurement: the money is checked last, under its lock)
-    8. the audit chain's advisory lock (procurement.audit.audit_record, always last)
+    7. budget line, commitment   (procurement: the money is checked last, under its lock;
+                                  agency_lock, budget_line_lock, budget_lines_lock,
+                                  commitment_lock)
+    8. people: memberships, delegations (membership_lock_or_create, memberships_lock,
+                                  membership_lock, delegation_lock: never held with rows above)
+    9. the audit chain's advisory lock (procurement.audit.audit_record, always last)
+
+A budget import locks its agency's row (agency_lock) before the agency's
+budget lines; a change of the agency's approval policy locks that row
+alone. A commitment belongs to one requisition and is only locked under that
+requisition's lock (step 4), so whether a path takes the commitment or its
+budget line first, two of them never wait for each other across the two.
 
 Why sellers before stock: a new order or stock upload row refers to its
 seller, and PostgreSQL's foreign-key check takes a KEY SHARE lock on the
@@ -37,6 +47,7 @@ boundary, never shown to the person as an error.
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import QuerySet
 from oscar.core.loading import get_model
@@ -45,6 +56,9 @@ Basket = get_model("basket", "Basket")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
 Order = get_model("order", "Order")
+
+# The procurement models are fetched inside the functions below (apps.get_model), so the
+# marketplace apps that import this module never import procurement.
 
 
 def basket_lock(*, basket_id: int):
@@ -94,3 +108,54 @@ def sellers_lock_shared(*, stockrecord_ids: Iterable[int] = (), seller_ids: Iter
 def stock_records_lock(records: QuerySet) -> list:
     """Lock these stock records (step 6) in primary-key order, not their joined rows; returns them."""
     return list(records.select_for_update(of=("self",)).order_by("pk"))
+
+
+def requisition_lock(*, requisition_id: int):
+    """Lock the requisition's row (step 4), not its agency's; returns it with its agency joined."""
+    Requisition = apps.get_model("procurement", "Requisition")
+    return Requisition.objects.select_for_update(of=("self",)).select_related("agency").get(pk=requisition_id)
+
+
+def agency_lock(*, agency_id: int):
+    """Lock the agency's row (step 7, before its budget lines); returns it."""
+    Agency = apps.get_model("procurement", "Agency")
+    return Agency.objects.select_for_update().get(pk=agency_id)
+
+
+def budget_line_lock(*, budget_line_id: int):
+    """Lock one budget line (step 7); returns it as stored now."""
+    BudgetLine = apps.get_model("procurement", "BudgetLine")
+    return BudgetLine.objects.select_for_update().get(pk=budget_line_id)
+
+
+def budget_lines_lock(lines: QuerySet) -> list:
+    """Lock these budget lines (step 7) in primary-key order; returns them."""
+    return list(lines.select_for_update().order_by("pk"))
+
+
+def commitment_lock(commitments: QuerySet):
+    """Lock the first of these budget commitments in primary-key order (step 7); returns it, or None."""
+    return commitments.select_for_update().order_by("pk").first()
+
+
+def memberships_lock(memberships: QuerySet) -> list:
+    """Lock these role memberships (step 8) in primary-key order; returns them."""
+    return list(memberships.select_for_update().order_by("pk"))
+
+
+def membership_lock(*, membership_id: int):
+    """Lock one role membership (step 8); returns it with its person joined, or None if it is gone."""
+    Membership = apps.get_model("procurement", "Membership")
+    return Membership.objects.select_for_update().select_related("user").filter(pk=membership_id).first()
+
+
+def membership_lock_or_create(*, defaults: dict, **lookup) -> tuple:
+    """Lock the membership ``lookup`` finds (step 8), or create it; returns it and whether it is new."""
+    Membership = apps.get_model("procurement", "Membership")
+    return Membership.objects.select_for_update().get_or_create(defaults=defaults, **lookup)
+
+
+def delegation_lock(*, delegation_id: int):
+    """Lock one delegation (step 8); returns it as stored now."""
+    Delegation = apps.get_model("procurement", "Delegation")
+    return Delegation.objects.select_for_update().get(pk=delegation_id)

@@ -1,21 +1,24 @@
 """Whole-page cache of the catalogue, shared by everyone who sees the same page.
 
-Most catalogue pages look the same to everyone in one *audience*: anonymous
-visitors, or signed-in shoppers buying for themselves (or for one agency)
-and, on listings ranked near the buyer, living in one kecamatan. Such a page
-is rendered once a minute per audience and then served from the cache (what
-a CDN in front of a shop does, kept inside the app so it knows who may be
-served a shared page). A signed-in shopper's copy has their own account
-links, basket, official-buying band, menu and review offer filled in
-(peken/personal.py), so it is the page a render would have given them.
+A catalogue page looks the same to everyone in one *audience*: shoppers
+buying for themselves (signed in or not), or for one agency, and, on listings
+ranked near the buyer, living in one kecamatan. Such a page is rendered once
+per audience and then served from the cache (what a CDN in front of a shop
+does, kept inside the app so it knows who may be served a shared page), with
+each visitor's own account links, basket, official-buying band, menu and
+product offers filled in (peken/personal.py): the page a render would have
+given them. Listings, the home page and search live
+``PEKEN_PAGE_CACHE_SECONDS``; a product page is keyed by what changes on it
+(catalogue_ext.selectors.product_page_state) and lives
+``PEKEN_PRODUCT_PAGE_CACHE_SECONDS``.
 
 Passing straight through, rendered for the person: staff; a visitor with a
 cookie basket not yet merged or a pending message; every non-GET request;
 a URL with query parameters the catalogue does not use (so junk parameters
 cannot fill the cache); a render that queued a message, changed the session
 or set a cookie. Forms in a shared page carry each visitor's own CSRF token
-(peken/csrf.py). Prices and stock shown may be up to
-``PEKEN_PAGE_CACHE_SECONDS`` old; order placement re-checks both under a lock.
+(peken/csrf.py). Prices and stock on listings may be up to a minute old;
+order placement re-checks both under a lock.
 """
 
 import hashlib
@@ -41,7 +44,6 @@ CACHEABLE_VIEWS = {"home", "catalogue:index", "catalogue:category", "catalogue:d
 NEAR_BUYER_VIEWS = {"catalogue:index", "catalogue:category", "search:search"}
 CATALOGUE_PARAMETERS = {"q", "sort_by", "per_page", "page", "kecamatan"}
 PRODUCT_VIEW = "catalogue:detail"
-ANONYMOUS = "anonymous"
 UNCHANGED_METHODS = ("GET", "HEAD")
 
 
@@ -60,28 +62,15 @@ class PageCacheMiddleware:
     def __call__(self, request):
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         view, seconds = self._shared_view(request)
-        if not seconds:
-            response = self.get_response(request)
-        elif session_key is None:
-            response = self._anonymous(request, seconds)
+        if seconds:
+            response = self._shared(request, view, seconds, session_key)
         else:
-            response = self._signed_in(request, view, seconds, session_key)
+            response = self.get_response(request)
         if session_key is not None and self._may_change_what_is_shown(request):
             personal.record_forget(session_key)
         return response
 
-    def _anonymous(self, request, seconds: int):
-        key = self._key(request, ANONYMOUS)
-        body = cache.get(key)
-        if body is not None:
-            return self._hit(body, request)
-        response = self.get_response(request)
-        if self._shareable_response(request, response):
-            cache.set(key, csrf_token_share(response.content.decode()), seconds)
-            response["X-Page-Cache"] = "miss"
-        return response
-
-    def _signed_in(self, request, view: str, seconds: int, session_key: str):
+    def _shared(self, request, view: str, seconds: int, session_key: str | None):
         language = get_language()
         record = personal.record_get(session_key, language)
         if record is not None:
@@ -96,7 +85,7 @@ class PageCacheMiddleware:
         marked = response.content.decode()
         response.content = personal.page_unmark(marked, request)
         user = request.user
-        if user.is_authenticated and not user.is_staff and self._shareable_response(request, response):
+        if not user.is_staff and self._shareable_response(request, response):
             agency = official_agency_of(request)
             shared, parts = personal.page_split(marked)
             record = {"user_id": user.pk, "agency": agency[0] if agency else None,
@@ -114,9 +103,9 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _audience(view: str, record: dict) -> str:
-        """What besides the personal parts a signed-in shopper's page depends on."""
+        """What besides the personal parts a page depends on: the agency bought for, the buyer's kecamatan."""
         near = record["kecamatan"] if view in NEAR_BUYER_VIEWS else None
-        return f"signed-in:{record['agency'] or ''}:{near or ''}"
+        return f"{record['agency'] or ''}:{near or ''}"
 
     @staticmethod
     def _shared_view(request) -> tuple[str, int]:

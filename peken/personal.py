@@ -1,20 +1,23 @@
-"""The personal parts of a page that signed-in shoppers otherwise share.
+"""The personal parts of a page that everyone else shares.
 
-A signed-in shopper's catalogue page differs from the next shopper's only in
-a few places: the account links, the basket total, the official-buying band,
-the menu entries of their roles and, on a product page, whether they may
-review it. Templates mark those places (``{% personal "name" %}`` and
+A catalogue page differs from one visitor to the next only in a few places:
+the account links, the basket total, the official-buying band, the menu
+entries of one's roles and, on a product page, the review and report offers.
+Templates mark those places (``{% personal "name" %}`` and
 ``{% personal_call "name" args %}``, peken/templatetags/peken_personal.py),
-so that the page cache (peken/page_cache.py) can keep one copy of the rest
-for everyone in the same audience and fill the marked places per person.
+so that the page cache (peken/page_cache.py) keeps one copy of the rest for
+everyone in the same audience, signed in or not, and fills the marked places
+per visitor.
 
-- A *part* (``{% personal %}``) is the same on every page of one person's
+- A *part* (``{% personal %}``) is the same on every page of one visitor's
   session: it is cut out of the first page rendered for the session and kept
-  in the session's *record*, with the page's own path (the "next" of a form)
-  left as a mark that is filled per page.
+  in the session's *record* (one record serves every visitor without a
+  session), with the page's own path (the "next" of a form) left as a mark
+  that is filled per page.
 - A *call* (``{% personal_call %}``) depends on the page too (may I review
-  this product?): a registered function computes it from the person's id and
-  the call's arguments, both when the page is rendered and when it is filled.
+  this product?): a registered function computes it from the visitor's user
+  id (None if signed out) and the call's arguments, both when the page is
+  rendered and when it is filled.
 
 So a filled copy is byte for byte the page a render would have given (the
 tests compare the two). A record lives ``PEKEN_PERSONAL_PARTS_SECONDS`` and
@@ -32,6 +35,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.html import escape
+
+from peken.csrf import csrf_token_fill, csrf_token_share
 
 PATH_MARK = "<!--peken-path-->"
 PART = re.compile(r"<!--peken-part:(\w+)-->(.*?)<!--/peken-part:\1-->", re.S)
@@ -61,7 +66,7 @@ def path_render(request) -> str:
 
 
 def call_render(request, name: str, args: tuple) -> str:
-    html = _calls[name](request.user.pk, *args)
+    html = csrf_token_fill(_calls[name](request.user.pk, *args), request)
     if not marking(request):
         return html
     encoded = json.dumps(list(args)).encode().hex()
@@ -99,15 +104,19 @@ def page_fill(shared: str, *, record: dict, request) -> str | None:
         html)
 
 
-def _record_key(session_key: str, language: str) -> str:
-    return f"peken:personal:{hashlib.sha256(session_key.encode()).hexdigest()}:{language}"
+def _record_key(session_key: str | None, language: str) -> str:
+    # visitors without a session share one record: their parts are the same for all of them
+    who = "anonymous" if session_key is None else hashlib.sha256(session_key.encode()).hexdigest()
+    return f"peken:personal:{who}:{language}"
 
 
-def record_get(session_key: str, language: str) -> dict | None:
+def record_get(session_key: str | None, language: str) -> dict | None:
     return cache.get(_record_key(session_key, language))
 
 
-def record_set(session_key: str, language: str, record: dict) -> None:
+def record_set(session_key: str | None, language: str, record: dict) -> None:
+    """Keep a person's parts (stored without their CSRF token: each page gets the visitor's own)."""
+    record = {**record, "parts": {name: csrf_token_share(html) for name, html in record["parts"].items()}}
     cache.set(_record_key(session_key, language), record, settings.PEKEN_PERSONAL_PARTS_SECONDS)
 
 

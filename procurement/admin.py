@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from peken.admin import ReadOnlyAdminMixin
+from peken.money import rupiah_format
 from procurement import services
 from procurement.audit import audit_record
 from procurement.models import Agency, ApprovalStep, AuditEntry, BudgetLine, Membership, Unit
@@ -133,7 +134,7 @@ class BudgetLineAdminForm(forms.ModelForm):
         spent = self.instance.committed + self.instance.realised
         if ceiling is not None and ceiling < spent:
             raise forms.ValidationError(_("Pagu paling kecil %(spent)s (sudah terikat dan terealisasi).")
-                                        % {"spent": services.rupiah(spent)})
+                                        % {"spent": rupiah_format(spent)})
         return ceiling
 
 

@@ -10,6 +10,7 @@ class ProcurementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # imported here: the models and the other apps are loaded only once ready() runs
         from django.db.models.signals import post_delete, post_save
 
         from orders.signals import order_status_changed

@@ -17,9 +17,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
-from oscar.templatetags.currency_filters import currency
 
 from orders.statuses import OrderStatus, Party
+from peken.money import rupiah_format
 from procurement.models import (
     ApprovalStep,
     BudgetCommitment,
@@ -265,8 +265,8 @@ def shown(model, key: str, value, names: dict) -> str:
         return names.get((field.related_model, _pk(value)), f"#{value}")
     if key in MONEY_FIELDS:
         try:
-            return currency(value, "IDR")
-        except (TypeError, ValueError, ArithmeticError):
+            return rupiah_format(value)
+        except (TypeError, ValueError):
             return str(value)
     if (key == "status" and model is Order) or key == "order_status":
         return _choice(OrderStatus, value) or str(value)

@@ -8,7 +8,7 @@ One row per budget line::
 
 Excel in an Indonesian locale writes semicolons, elsewhere commas; either is
 read, in UTF-8 with or without a byte-order mark. Pagu is whole rupiah written
-"15.000.000", "15000000", "Rp15.000.000" or with SIPD's ",00". A row is matched
+"15.000.000", "15000000", "Rp15.000.000" or with SIPD's ",00" (peken.money.rupiah_parse). A row is matched
 to an existing line of the same fiscal year by its sub-activity (code and name)
 and kode rekening; whether its new pagu still covers what the line has
 committed and realised is checked by the service that applies the rows
@@ -23,8 +23,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from peken import limits
-from peken.csv_upload import MAX_BYTES, cell_shown, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: read by services)
+from peken.csv_upload import MAX_BYTES, cell_shown, csv_rows  # noqa: F401  (MAX_BYTES: read by services)
 from peken.exports import csv_text
+from peken.money import RupiahError, rupiah_format, rupiah_parse
 from procurement.models import ACCOUNT_CODE, BudgetLine
 
 COLUMNS = ("kode_sub_kegiatan", "nama_sub_kegiatan", "kode_rekening", "uraian", "sumber_dana", "pagu")
@@ -87,13 +88,8 @@ def budget_csv_template(lines) -> str:
     for line in lines:
         code, name = split_sub_activity(line.sub_activity)
         rows.append([code, name, line.account_code, line.description, line.funding_source,
-                     f"{int(line.ceiling):,}".replace(",", ".")])
+                     rupiah_format(line.ceiling, symbol=False)])
     return csv_text(header=COLUMNS, rows=rows or EXAMPLE_ROWS, delimiter=";")
-
-
-def rupiah(raw: str) -> int | None:
-    """Whole rupiah from "1.500.000", "1500000", "Rp 1.500.000" or "1.500.000,00"; None if not a number."""
-    return whole_rupiah(raw, zero_cents=True)
 
 
 def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, str]]]:
@@ -131,7 +127,10 @@ def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, s
             except ValidationError:
                 problems.append(_("Kode rekening “%(value)s” tidak sah; contoh yang benar: "
                                   "5.1.02.01.01.0052.") % {"value": cell_shown(account_code)})
-        ceiling = rupiah(value["pagu"]) if value["pagu"] else None
+        try:
+            ceiling = rupiah_parse(value["pagu"]) if value["pagu"] else None
+        except RupiahError:
+            ceiling = None
         if value["pagu"] and ceiling is None:
             problems.append(_("Pagu “%(value)s” bukan bilangan bulat rupiah (contoh: 1.500.000).")
                             % {"value": cell_shown(value["pagu"])})

@@ -31,7 +31,7 @@ def roles_of(user) -> list[tuple[int | None, str, str]]:
     key = roles_cache_key(user.pk)
     roles = cache.get(key)
     if roles is None:
-        from procurement.selectors import memberships_of
+        from procurement.selectors import memberships_of  # not at the top: selectors imports this module
 
         roles = [(m.agency_id, m.agency.name if m.agency else "", m.role) for m in memberships_of(user=user)]
         cache.set(key, roles, ROLES_CACHE_SECONDS)
@@ -82,7 +82,7 @@ def _header(request) -> Header:
     header.official_agency = official_agency_of(request)
     # a delegate needs no approver role of their own, only a place in an agency
     if any(agency_id for agency_id, _name, _role in roles):
-        from procurement.selectors import approver_inbox_count
+        from procurement.selectors import approver_inbox_count  # as above: selectors imports this module
 
         header.inbox_count = approver_inbox_count(user=request.user)
     return header

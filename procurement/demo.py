@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from peken.exports import csv_text
+from peken.money import rupiah_format
 from procurement import services
 from procurement.budget_csv import COLUMNS, sub_activity_label
 from procurement.models import Agency, ApprovalStep, BudgetLine, Membership, Unit
@@ -69,7 +70,7 @@ def _user(*, email: str, first_name: str, last_name: str) -> User | None:
 def _budget_csv(rows: list[dict]) -> bytes:
     """The agency's demo lines as the SIPD-style CSV an agency admin would upload."""
     cells = ([row["sub_activity_code"], row["sub_activity"], row["account_code"], row["description"],
-              row["funding_source"], f"{row['ceiling']:,}".replace(",", ".")] for row in rows)
+              row["funding_source"], rupiah_format(row["ceiling"], symbol=False)] for row in rows)
     return csv_text(header=COLUMNS, rows=cells, delimiter=";").encode("utf-8")
 
 

@@ -4,9 +4,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from oscar.templatetags.currency_filters import currency
 
 from peken import limits
+from peken.money import rupiah_format
 from procurement.models import BudgetLine, Unit
 from procurement.services import ProcurementError, phone_e164
 from procurement.statuses import APPROVER_ROLES, Decision, Role
@@ -18,7 +18,7 @@ class BudgetLineChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, line):
         return _("%(code)s %(description)s · %(sub_activity)s (tersedia %(available)s)") % {
             "code": line.account_code, "description": line.description, "sub_activity": line.sub_activity,
-            "available": currency(line.available, "IDR")}
+            "available": rupiah_format(line.available)}
 
 
 def budget_lines_of(agency):

@@ -7,30 +7,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from peken import limits
-from procurement.budget_csv import rupiah
+from peken.forms import RupiahField
+from peken.money import rupiah_format
 from procurement.models import BudgetLine, Unit
 from procurement.statuses import Role
 
 GRANTABLE_ROLES = [(role.value, role.label) for role in Role if role != Role.AUDITOR]
-
-
-class RupiahField(forms.CharField):
-    """Whole rupiah typed as 1.500.000 or 1500000 (Rp in front allowed)."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        amount = rupiah(value)
-        if amount is None:
-            raise forms.ValidationError(_("Tulis rupiah bulat, misalnya 1.500.000."), code="invalid")
-        if amount < 0:
-            raise forms.ValidationError(_("Tidak boleh negatif."), code="negative")
-        if too_big := limits.number_problem(amount, maximum=limits.MAX_RUPIAH, label=_("Jumlah")):
-            raise forms.ValidationError(too_big, code="too_big")
-        return Decimal(amount)
 
 
 class MembershipGrantForm(forms.Form):
@@ -65,7 +47,8 @@ class UnitForm(forms.Form):
 class BudgetLineForm(forms.ModelForm):
     """What an agency admin may change on a budget line; sub-activity and kode rekening stay as in the DPA."""
 
-    ceiling = RupiahField(label=_("Pagu (Rp)"))
+    ceiling = RupiahField(label=_("Pagu (Rp)"),
+                          error_messages={"invalid": _("Tulis rupiah bulat, misalnya 1.500.000.")})
 
     class Meta:
         model = BudgetLine
@@ -74,7 +57,13 @@ class BudgetLineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.initial["ceiling"] = f"{int(self.instance.ceiling):,}".replace(",", ".")
+            self.initial["ceiling"] = rupiah_format(self.instance.ceiling, symbol=False)
+
+    def clean_ceiling(self) -> Decimal:
+        ceiling = self.cleaned_data["ceiling"]
+        if too_big := limits.number_problem(ceiling, maximum=limits.MAX_RUPIAH, label=_("Jumlah")):
+            raise forms.ValidationError(too_big, code="too_big")
+        return ceiling
 
     def _post_clean(self):
         # the service validates and saves under a row lock; the form only parses

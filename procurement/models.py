@@ -1,7 +1,7 @@
 """Agencies, their people and budgets, requisitions, approvals and the audit trail.
 
 Statuses and transitions live in procurement/statuses.py; every write goes
-through procurement/services.py, which records an AuditEntry for it.
+through procurement/services/, which records an AuditEntry for it.
 """
 
 from decimal import Decimal
@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from oscar.templatetags.currency_filters import currency
 
+from peken.money import rupiah_format
 from procurement.statuses import DECISION_MADE, CommitmentStatus, Decision, RequisitionStatus, Role
 
 MONEY = {"max_digits": 15, "decimal_places": 0}
@@ -124,11 +124,11 @@ def amount_range_label(low, high) -> str:
     if high in (None, ""):
         if low <= 0:
             return gettext("semua nilai")
-        return gettext("di atas %(low)s") % {"low": currency(low, "IDR")}
+        return gettext("di atas %(low)s") % {"low": rupiah_format(low)}
     if low <= 0:
-        return gettext("sampai %(high)s") % {"high": currency(high, "IDR")}
-    return gettext("di atas %(low)s sampai %(high)s") % {"low": currency(low, "IDR"),
-                                                          "high": currency(high, "IDR")}
+        return gettext("sampai %(high)s") % {"high": rupiah_format(high)}
+    return gettext("di atas %(low)s sampai %(high)s") % {"low": rupiah_format(low),
+                                                          "high": rupiah_format(high)}
 
 
 class ApprovalStep(models.Model):

@@ -11,7 +11,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from orders.statuses import OrderStatus
 from peken.mail import mail_users
+from peken.money import rupiah_format
 from procurement import selectors
 from procurement.models import Requisition
 
@@ -52,8 +54,6 @@ def _decision_text(requisition: Requisition, event: str) -> str:
 
 def requisition_notify(*, requisition_id: int, event: str) -> int:
     """Email the people ``event`` concerns about one requisition; returns how many were written to."""
-    from procurement.services import rupiah
-
     requisition = Requisition.objects.select_related("agency", "requester").get(pk=requisition_id)
     if event in TO_APPROVERS:
         step = selectors.requisition_current_step(requisition=requisition)
@@ -68,7 +68,7 @@ def requisition_notify(*, requisition_id: int, event: str) -> int:
         values = {
             "ref": requisition.reference,
             "agency": requisition.agency.name,
-            "total": rupiah(requisition.total),
+            "total": rupiah_format(requisition.total),
             "purpose": requisition.purpose,
             "status": requisition.get_status_display(),
         }
@@ -98,9 +98,6 @@ def official_order_notify(*, change_id: int) -> int:
     after a lost acknowledgement does not write twice. Returns how many were
     written to.
     """
-    from orders.statuses import OrderStatus
-    from procurement.services import rupiah
-
     change = (get_model("order", "OrderStatusChange").objects.select_related("order__seller")
               .filter(pk=change_id).first())
     if change is None:
@@ -114,7 +111,8 @@ def official_order_notify(*, change_id: int) -> int:
         return 0
     def render() -> tuple[str, str]:
         values = {"ref": requisition.reference, "number": order.number,
-                  "seller": order.seller.name if order.seller else "", "total": rupiah(order.total_incl_tax),
+                  "seller": order.seller.name if order.seller else "",
+                  "total": rupiah_format(order.total_incl_tax),
                   "status": OrderStatus(change.new_status).label}
         subject = _("Pesanan %(number)s (%(ref)s) dari %(seller)s: %(status)s") % values
         body = _("Pesanan %(number)s senilai %(total)s untuk permintaan %(ref)s kini: %(status)s.\n") % values

@@ -27,9 +27,8 @@ def _is_official(order) -> bool:
 def official_order_status_changed(sender, *, order, change, old, new, actor, party, reason, **kwargs) -> None:
     """An official order moved: give a rejected or cancelled one's amount back, record it, tell the requester.
 
-    Runs in the transaction of the move; the release locks the requisition and
-    budget line after the order and stock, and the audit chain's lock is taken
-    last, as procurement.services does everywhere.
+    Runs in the transaction of the move; the release's locks follow
+    peken/locks.py, which names this path as its one known step back.
     """
     if new in RELEASES_STOCK and order.checkout_reference:
         requisition_seller_order_released(order=order, actor=actor)

@@ -1,16 +1,43 @@
 """Reads about agencies and their people: who holds which role where, what sellers received."""
 
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
 
-from procurement.models import Membership, RequisitionLine
-from procurement.statuses import Decision, RequisitionStatus, Role
+from orders.statuses import OrderStatus
+from peken.money import rupiah_format
+from procurement.authority import Authority as Authority
+from procurement.authority import decidable_by, with_current_step
+from procurement.authority import step_authority as step_authority
+from procurement.authority import step_candidates as step_candidates
+from procurement.context_processors import roles_of
+from procurement.models import (
+    Agency,
+    ApprovalStep,
+    AuditEntry,
+    BudgetLine,
+    Membership,
+    Requisition,
+    RequisitionLine,
+)
+from procurement.statuses import APPROVER_ROLES, Decision, RequisitionStatus, Role
 
 
 def memberships_of(*, user) -> QuerySet:
@@ -35,11 +62,6 @@ def official_lines_kept() -> QuerySet:
     A seller's rejected official order gave its money back, so it does not
     count towards what the seller received.
     """
-    from django.db.models import Exists, OuterRef
-    from oscar.core.loading import get_model
-
-    from orders.statuses import OrderStatus
-
     dropped = get_model("order", "Order").objects.filter(
         checkout_reference=OuterRef("requisition__reference"), seller=OuterRef("seller"),
         status__in=[OrderStatus.REJECTED, OrderStatus.CANCELLED])
@@ -96,10 +118,6 @@ def sellers_at_cap(*, seller_ids) -> set[int]:
 
 def requisition_steps_for(*, agency, total) -> list:
     """The agency's approval steps whose amount range holds ``total``, in order."""
-    from django.db.models import Q
-
-    from procurement.models import ApprovalStep
-
     return list(ApprovalStep.objects.filter(agency=agency, min_amount__lt=total)
                 .filter(Q(max_amount__isnull=True) | Q(max_amount__gte=total)).order_by("position"))
 
@@ -120,144 +138,16 @@ def requisition_current_step(*, requisition, steps=None, decisions=None):
     return next((step for step in steps if step.position not in approved), None)
 
 
-def _with_current_step(queryset: QuerySet) -> QuerySet:
-    """Annotate each requisition with the position and role of its current step (one SQL statement)."""
-    from django.db.models import OuterRef, Q, Subquery
-
-    from procurement.models import ApprovalDecision, ApprovalStep
-
-    approved = ApprovalDecision.objects.filter(requisition=OuterRef(OuterRef("pk")),
-                                               round=OuterRef(OuterRef("round")),
-                                               decision=Decision.APPROVE).values("position")
-    pending = (ApprovalStep.objects.filter(agency=OuterRef("agency"), min_amount__lt=OuterRef("total"))
-               .filter(Q(max_amount__isnull=True) | Q(max_amount__gte=OuterRef("total")))
-               .exclude(position__in=approved).order_by("position"))
-    return queryset.annotate(current_position=Subquery(pending.values("position")[:1]),
-                             current_role=Subquery(pending.values("role")[:1]))
-
-
-def _authority_annotations(*, user_id: int) -> dict:
-    """The one rule of who may decide a requisition's current step, as two SQL annotations.
-
-    On a queryset annotated by _with_current_step, ``holds_{user_id}`` is true
-    when the person may decide in their own name (they hold the step's role in
-    the agency), ``for_{user_id}`` the delegator they may decide for (an active
-    delegation of that role from someone who still holds it, and they hold it
-    not themselves). Segregation of duties bars both: nobody decides what they
-    or the person they act for requested, nor a step other than one they (or
-    that person) decided before in any round. The inbox, the header badge, the
-    candidates list, the decision and its page all read these, so they agree.
-    """
-    from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
-
-    from procurement.models import ApprovalDecision, Delegation
-
-    today = timezone.localdate()
-    holds = Membership.objects.filter(user_id=user_id, agency=OuterRef("agency"),
-                                      role=OuterRef("current_role"))
-    decided_other = (ApprovalDecision.objects.filter(requisition=OuterRef("pk"))
-                     .filter(Q(actor_id=user_id) | Q(acting_for_id=user_id))
-                     .exclude(position=OuterRef("current_position")))
-    barred = Q(requester_id=user_id) | Q(Exists(decided_other))
-    delegator_holds = Membership.objects.filter(user=OuterRef("delegator_id"), agency=OuterRef("agency_id"),
-                                                role=OuterRef("role"))
-    delegator_decided_other = (ApprovalDecision.objects.filter(requisition=OuterRef(OuterRef("pk")))
-                               .filter(Q(actor=OuterRef("delegator_id"))
-                                       | Q(acting_for=OuterRef("delegator_id")))
-                               .exclude(position=OuterRef(OuterRef("current_position"))))
-    delegation = (Delegation.objects.filter(delegate_id=user_id, agency=OuterRef("agency"),
-                                            role=OuterRef("current_role"), start__lte=today, end__gte=today,
-                                            date_revoked__isnull=True)
-                  .filter(Exists(delegator_holds)).exclude(delegator=OuterRef("requester"))
-                  .exclude(Exists(delegator_decided_other)).order_by("pk").values("delegator_id")[:1])
-    return {
-        f"holds_{user_id}": Case(When(Q(Exists(holds)) & ~barred, then=Value(True)), default=Value(False),
-                                 output_field=BooleanField()),
-        f"for_{user_id}": Case(When(Q(Exists(holds)) | barred, then=Value(None)),
-                               default=Subquery(delegation), output_field=IntegerField()),
-    }
-
-
-def _decidable_by(queryset: QuerySet, *, user_id: int) -> QuerySet:
-    """``queryset`` (annotated by _with_current_step) narrowed to what ``user_id`` may decide now."""
-    from django.db.models import Q
-
-    return (queryset.annotate(**_authority_annotations(user_id=user_id))
-            .filter(Q(**{f"holds_{user_id}": True}) | Q(**{f"for_{user_id}__isnull": False})))
-
-
-@dataclass(frozen=True)
-class Authority:
-    """Whether a person may decide a requisition's current step, and for whom (None: in their own name)."""
-
-    allowed: bool
-    acting_for_id: int | None = None
-    position: int | None = None
-
-
-def step_authority(*, requisition, user) -> Authority:
-    """May ``user`` decide ``requisition``'s current step now, and for whom (one query)."""
-    from procurement.models import Requisition
-
-    if not user.is_authenticated:
-        return Authority(False)
-    waiting = Requisition.objects.filter(pk=requisition.pk, status=RequisitionStatus.SUBMITTED)
-    row = (_with_current_step(waiting)
-           .annotate(**_authority_annotations(user_id=user.pk))
-           .values("current_position", f"holds_{user.pk}", f"for_{user.pk}").first())
-    if row is None or row["current_position"] is None:
-        return Authority(False)
-    holds, acting_for = row[f"holds_{user.pk}"], row[f"for_{user.pk}"]
-    return Authority(holds or acting_for is not None, None if holds else acting_for, row["current_position"])
-
-
-def step_candidates(*, requisition, step) -> list:
-    """Who may decide ``step`` now, as (user, acting_for or None), segregation of duties applied.
-
-    Holders of the step's role in the agency act in their own name; delegates
-    of an active delegation from a holder act for the delegator. The people
-    who might are read in two queries, and the rule (_authority_annotations)
-    is asked for all of them in a third.
-    """
-    from django.contrib.auth import get_user_model
-
-    from procurement.models import Delegation, Requisition
-
-    today = timezone.localdate()
-    holder_ids = set(Membership.objects.filter(agency=requisition.agency_id, role=step.role)
-                     .values_list("user_id", flat=True))
-    delegate_ids = set(Delegation.objects.filter(agency=requisition.agency_id, role=step.role,
-                                                 start__lte=today, end__gte=today, date_revoked__isnull=True,
-                                                 delegator_id__in=holder_ids)
-                       .values_list("delegate_id", flat=True))
-    people = sorted(holder_ids | delegate_ids)
-    if not people:
-        return []
-    rows = _with_current_step(Requisition.objects.filter(pk=requisition.pk))
-    for uid in people:
-        rows = rows.annotate(**_authority_annotations(user_id=uid))
-    row = rows.values("current_position", *[f"holds_{uid}" for uid in people],
-                      *[f"for_{uid}" for uid in people]).first()
-    if row is None or row["current_position"] != step.position:
-        return []
-    users = get_user_model().objects.in_bulk([*people, *{row[f"for_{uid}"] for uid in people} - {None}])
-    result = [(users[uid], None) for uid in people if row[f"holds_{uid}"]]
-    result += [(users[uid], users[row[f"for_{uid}"]]) for uid in people if row[f"for_{uid}"] is not None]
-    return result
-
-
 def approver_inbox(*, user) -> QuerySet:
     """Submitted requisitions whose current step ``user`` may decide, in their name or as a delegate.
 
-    The rule is _authority_annotations, the one the decision itself asks, so
+    The rule is procurement.authority's, the one the decision itself asks, so
     nothing shows here that the decision would refuse. Oldest first; one
     query however many rows, with agency, requester and budget line joined.
     """
-    from procurement.models import Requisition
-
     if not user.is_authenticated:
         return Requisition.objects.none()
-    return (_decidable_by(_with_current_step(Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)),
+    return (decidable_by(with_current_step(Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)),
                           user_id=user.pk)
             .select_related("agency", "requester", "budget_line", "unit").order_by("date_submitted", "pk"))
 
@@ -271,19 +161,12 @@ def approver_inbox_count(*, user) -> int:
 
 def requester_requisitions(*, user) -> QuerySet:
     """The requisitions ``user`` requested, newest first, with where each stands (current step's role)."""
-    from procurement.models import Requisition
-
-    return (_with_current_step(Requisition.objects.filter(requester=user))
+    return (with_current_step(Requisition.objects.filter(requester=user))
             .select_related("agency", "budget_line", "unit").order_by("-date_created", "-pk"))
 
 
 def requisitions_waiting_since() -> list[tuple]:
     """(id, last activity) of every submitted requisition: submission or last decision, whichever is later."""
-    from django.db.models import Max
-    from django.db.models.functions import Coalesce, Greatest
-
-    from procurement.models import Requisition
-
     rows = (Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)
             .annotate(last=Greatest(F("date_submitted"),
                                     Coalesce(Max("decisions__date_created"), F("date_submitted"))))
@@ -300,9 +183,6 @@ def split_purchase_warnings(*, requisition) -> list[str]:
     PEKEN_VALUE_BANDS that each one alone stays within, one warning per
     seller and band. One query.
     """
-    from django.db.models import Q
-
-    from procurement.services import rupiah
 
     since = timezone.now() - timedelta(days=settings.PEKEN_SPLIT_WINDOW_DAYS)
     line_total = ExpressionWrapper(F("unit_price") * F("quantity"),
@@ -330,7 +210,7 @@ def split_purchase_warnings(*, requisition) -> list[str]:
                       "%(days)d hari berjumlah %(total)s, melewati batas %(band)s, padahal masing-masing "
                       "di bawahnya.")
                     % {"count": len(shares), "seller": name, "days": settings.PEKEN_SPLIT_WINDOW_DAYS,
-                       "total": rupiah(total), "band": rupiah(band)})
+                       "total": rupiah_format(total), "band": rupiah_format(band)})
     return warnings
 
 
@@ -343,8 +223,6 @@ BUDGET_READERS = frozenset({Role.AGENCY_ADMIN, Role.BUDGET_HOLDER, Role.TREASURE
 
 def agencies_budget_readable(*, user) -> QuerySet:
     """The agencies whose budget and policy ``user`` may read (BUDGET_READERS)."""
-    from procurement.models import Agency
-
     if not user.is_authenticated:
         return Agency.objects.none()
     return (Agency.objects.filter(memberships__user=user, memberships__role__in=BUDGET_READERS)
@@ -360,8 +238,6 @@ def agency_roles_of(*, user, agency) -> set[str]:
 
 def agencies_administered(*, user) -> QuerySet:
     """The agencies in which ``user`` holds the agency admin role."""
-    from procurement.models import Agency
-
     if not user.is_authenticated:
         return Agency.objects.none()
     return Agency.objects.filter(memberships__user=user, memberships__role=Role.AGENCY_ADMIN).order_by("name")
@@ -375,8 +251,6 @@ def agency_members(*, agency) -> QuerySet:
 
 def agency_budget_years(*, agency) -> list[int]:
     """The fiscal years ``agency`` has budget lines for, newest first, always including this year."""
-    from procurement.models import BudgetLine
-
     years = set(BudgetLine.objects.filter(agency=agency).order_by().values_list("fiscal_year", flat=True)
                 .distinct())
     years.add(timezone.localdate().year)
@@ -385,16 +259,12 @@ def agency_budget_years(*, agency) -> list[int]:
 
 def agency_budget_lines(*, agency, fiscal_year: int) -> QuerySet:
     """``agency``'s budget lines of one year, by sub-activity then kode rekening."""
-    from procurement.models import BudgetLine
-
     return (BudgetLine.objects.filter(agency=agency, fiscal_year=fiscal_year)
             .order_by("sub_activity", "account_code", "pk"))
 
 
 def agency_budget_totals(*, agency, fiscal_year: int) -> dict[str, Decimal]:
     """Ceiling, committed, realised and available of all ``agency``'s lines of one year (one query)."""
-    from procurement.models import BudgetLine
-
     sums = BudgetLine.objects.filter(agency=agency, fiscal_year=fiscal_year).aggregate(
         ceiling=Sum("ceiling"), committed=Sum("committed"), realised=Sum("realised"))
     totals = {name: value or Decimal(0) for name, value in sums.items()}
@@ -415,8 +285,6 @@ def audit_scope(*, user) -> frozenset[int] | None:
     """
     if not user.is_authenticated:
         return frozenset()
-    from procurement.context_processors import roles_of
-
     roles = roles_of(user)
     if any(role == Role.AUDITOR for _agency, _name, role in roles):
         return None
@@ -426,10 +294,6 @@ def audit_scope(*, user) -> frozenset[int] | None:
 def audit_requisitions(*, agency_ids: frozenset[int] | None, agency_id: int | None = None,
                        status: str = "", reference: str = "") -> QuerySet:
     """Requisitions in ``agency_ids`` (None: all), newest first, with agency, requester and entry count."""
-    from django.db.models import Count
-
-    from procurement.models import Requisition
-
     requisitions = Requisition.objects.select_related("agency", "requester")
     if agency_ids is not None:
         requisitions = requisitions.filter(agency_id__in=agency_ids)
@@ -450,10 +314,6 @@ def requisition_trail(*, requisition) -> list:
 
 def audit_entries(*, object_type: str = "", action: str = "", person: str = "") -> QuerySet:
     """The whole audit trail newest first, optionally one kind of object, one action, or one person's."""
-    from django.db.models import Q
-
-    from procurement.models import AuditEntry
-
     entries = AuditEntry.objects.select_related("actor", "acting_for", "requisition")
     if object_type:
         entries = entries.filter(object_type=object_type)
@@ -468,9 +328,6 @@ def audit_entries(*, object_type: str = "", action: str = "", person: str = "") 
 
 def agency_policy(*, agency) -> list[tuple]:
     """``agency``'s approval steps in order, each with the people holding its role (two queries)."""
-    from procurement.models import ApprovalStep
-    from procurement.statuses import APPROVER_ROLES
-
     holders: dict[str, list] = {}
     for membership in agency_members(agency=agency).filter(role__in=APPROVER_ROLES):
         holders.setdefault(membership.role, []).append(membership.user)
@@ -480,10 +337,6 @@ def agency_policy(*, agency) -> list[tuple]:
 
 def agency_overview(*, agency, fiscal_year: int) -> dict:
     """The agency page's figures: people with a role, units, the year's lines and totals, policy steps."""
-    from django.db.models import Count
-
-    from procurement.models import ApprovalStep
-
     return {
         "people": Membership.objects.filter(agency=agency).aggregate(n=Count("user", distinct=True))["n"],
         "units": list(agency.units.order_by("name")),

@@ -2,6 +2,11 @@
 
 from celery import shared_task
 
+from procurement.audit import audit_chain_watch as watch
+
+# A task imports its work (procurement.services, procurement.notifications) when it runs, not here:
+# procurement.services queues these tasks, so importing it here would be a cycle.
+
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def requisition_notify(requisition_id: int, event: str) -> int:
@@ -38,6 +43,4 @@ def requisitions_expire() -> int:
 @shared_task
 def audit_chain_watch() -> bool:
     """Nightly (beat): check the audit chain, publish its head or alarm the auditors; True if intact."""
-    from procurement.audit import audit_chain_watch as watch
-
     return watch().intact

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from oscar.core.loading import get_model
-from oscar.templatetags.currency_filters import currency
 
+from peken.money import rupiah_format
 from procurement import selectors, services
 from procurement.context_processors import MODE_SESSION_KEY, official_agency_of, roles_of
 from procurement.forms import (
@@ -51,7 +51,7 @@ def client_ip(request) -> str | None:
 
 def cap_message() -> str:
     return _("Tidak tersedia untuk belanja dinas: penjual sudah mencapai batas %(cap)s") % {
-        "cap": currency(settings.PEKEN_OFFICIAL_SELLER_CAP, "IDR")}
+        "cap": rupiah_format(settings.PEKEN_OFFICIAL_SELLER_CAP)}
 
 
 def approver_agency_ids(user) -> set[int]:

@@ -27,6 +27,7 @@ from catalogue_ext.abstract_models import ListingStatus
 from peken.csv_upload import errors_shown
 from peken.imports import import_job_context, import_job_progress, import_jobs_of
 from peken.models import ImportJob, ImportKind
+from peken.money import rupiah_format
 from sellers import selectors, services
 from sellers.centre_forms import ListingForm, StockCsvForm
 from sellers.order_extras import order_extras
@@ -129,7 +130,8 @@ class CentreProductEditView(SellerCentreMixin, FormView):
         category = product.categories.first()
         return {
             "title": product.title, "description": html.unescape(product.description),  # stored escaped
-            "category": category.pk if category else None, "price": int(self.record.price or 0),
+            "category": category.pk if category else None,
+            "price": rupiah_format(self.record.price or 0, symbol=False),
             "stock": self.record.num_in_stock, "unit": product.unit,
             "min_order_quantity": product.min_order_quantity,
             "halal_certificate_number": product.halal_certificate_number,

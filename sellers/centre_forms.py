@@ -1,6 +1,6 @@
 """Forms of the seller centre: a product and its one stock record, and the price and stock CSV upload."""
 
-import re
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,7 @@ from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import SaleUnit
 from peken import limits
+from peken.forms import RupiahField
 
 Category = get_model("catalogue", "Category")
 ProductImage = get_model("catalogue", "ProductImage")
@@ -63,7 +64,10 @@ class ListingForm(forms.Form):
     remove_images = forms.ModelMultipleChoiceField(label=_("Hapus foto"), required=False,
                                                    queryset=ProductImage.objects.none(),
                                                    widget=forms.CheckboxSelectMultiple)
-    price = forms.CharField(label=_("Harga (Rp)"), max_length=20, help_text=_("Rupiah utuh, misalnya 15.000"))
+    price = RupiahField(label=_("Harga (Rp)"), max_length=20, help_text=_("Rupiah utuh, misalnya 15.000"),
+                        error_messages={
+                            "invalid": _("Tulis harga dalam rupiah utuh tanpa sen, misalnya 15.000."),
+                            "negative": _("Harga tidak boleh negatif.")})
     stock = forms.IntegerField(label=_("Stok"), min_value=0, max_value=limits.MAX_STOCK)
     unit = forms.ChoiceField(label=_("Satuan"), choices=SaleUnit.choices)
     min_order_quantity = forms.IntegerField(label=_("Minimal pembelian"), min_value=1, initial=1,
@@ -107,19 +111,13 @@ class ListingForm(forms.Form):
     def clean_category(self):
         return Category.objects.get(pk=self.cleaned_data["category"])
 
-    def clean_price(self) -> int:
-        raw = re.sub(r"^rp\.?\s*", "", self.cleaned_data["price"].strip(), flags=re.IGNORECASE)
-        if re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):
-            raw = raw.replace(".", "")
-        if raw.startswith("-"):
-            raise forms.ValidationError(_("Harga tidak boleh negatif."))
-        if not raw.isdigit():
-            raise forms.ValidationError(_("Tulis harga dalam rupiah utuh tanpa sen, misalnya 15.000."))
-        if int(raw) <= 0:
+    def clean_price(self) -> Decimal:
+        price = self.cleaned_data["price"]
+        if price <= 0:
             raise forms.ValidationError(_("Harga harus lebih dari 0."))
-        if too_big := limits.number_problem(int(raw), maximum=limits.MAX_PRICE, label=_("Harga")):
+        if too_big := limits.number_problem(price, maximum=limits.MAX_PRICE, label=_("Harga")):
             raise forms.ValidationError(too_big)
-        return int(raw)
+        return price
 
     def clean_images(self) -> list:
         images = self.cleaned_data["images"]

@@ -2,7 +2,7 @@
 
 import re
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from peken import city, limits
+from peken.forms import RupiahField
 from sellers.abstract_models import UMKM_SALES_CEILINGS, SellerKind, SellerStatus
 from sellers.identity import nik_clean, npwp_clean
 from sellers.services import STATUS_TRANSITIONS
@@ -43,8 +44,11 @@ class SellerRegistrationForm(forms.Form):
     pp55_number = forms.CharField(label=_("Nomor surat keterangan PP 55"), max_length=64, required=False)
     pp55_valid_until = forms.DateField(label=_("Berlaku sampai"), required=False,
                                        widget=forms.DateInput(attrs={"type": "date"}))
-    annual_sales = forms.CharField(label=_("Omzet setahun (Rp)"), max_length=32,
-                                   help_text=_("Perkiraan penjualan setahun, misalnya 350.000.000"))
+    annual_sales = RupiahField(label=_("Omzet setahun (Rp)"), max_length=32,
+                               help_text=_("Perkiraan penjualan setahun, misalnya 350.000.000"),
+                               error_messages={
+                                   "invalid": _("Tulis omzet dalam angka rupiah, misalnya 350.000.000."),
+                                   "negative": _("Omzet tidak boleh negatif.")})
     bank_name = forms.CharField(label=_("Nama bank"), max_length=64)
     bank_account_number = forms.CharField(label=_("Nomor rekening"), max_length=32)
     bank_account_holder = forms.CharField(label=_("Nama pemilik rekening"), max_length=128)
@@ -115,13 +119,7 @@ class SellerRegistrationForm(forms.Form):
         return value
 
     def clean_annual_sales(self) -> Decimal:
-        raw = _digits(self.cleaned_data.get("annual_sales", "")).removeprefix("Rp").removeprefix("rp")
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise forms.ValidationError(_("Tulis omzet dalam angka rupiah, misalnya 350.000.000.")) from None
-        if value < 0:
-            raise forms.ValidationError(_("Omzet tidak boleh negatif."))
+        value = self.cleaned_data["annual_sales"]
         if value > UMKM_SALES_CEILINGS[-1][1]:
             raise forms.ValidationError(_("Omzet di atas Rp50 miliar setahun bukan lagi UMKM."))
         return value

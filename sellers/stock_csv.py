@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from peken import limits
-from peken.csv_upload import MAX_BYTES, cell_shown, csv_rows, whole_rupiah  # noqa: F401  (MAX_BYTES: the centre's limit)
+from peken.csv_upload import MAX_BYTES, cell_shown, csv_rows  # noqa: F401  (MAX_BYTES: the centre's limit)
 from peken.exports import csv_text
+from peken.money import RupiahError, rupiah_parse, whole_number_parse
 
 # Column names as the template writes them, and the other spellings accepted.
 COLUMNS = ("sku", "judul", "harga", "stok")
@@ -100,8 +101,8 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
                            % {"got": len(cells), "want": len(header)}))
             continue
         sku = cells[at["sku"]].strip()
-        price = whole_rupiah(cells[at["harga"]])
-        stock = whole_rupiah(cells[at["stok"]])
+        price = _whole(rupiah_parse, cells[at["harga"]])
+        stock = _whole(whole_number_parse, cells[at["stok"]])
         problems = []
         if not sku:
             problems.append(_("SKU kosong."))
@@ -133,3 +134,11 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
     if not rows and not errors:
         errors.append((0, _("Berkas tidak berisi baris produk.")))
     return rows, errors
+
+
+def _whole(read, cell: str) -> int | None:
+    """``cell`` read by a peken.money parser (rupiah or a count); None when it is not a whole number."""
+    try:
+        return int(read(cell))
+    except RupiahError:
+        return None

@@ -21,9 +21,9 @@ from oscar.core.loading import get_model
 from checkout import services as checkout_services
 from payments.models import Payment, PaymentStatus, Refund
 from payments.services import payment_unplaced_refund, payments_unplaced_refund
-from procurement import services as procurement_services
 from procurement.models import Requisition
 from procurement.services import approval_policy_default
+from procurement.services import submission as procurement_services
 from procurement.statuses import Role
 from tests.checkout_flow import basket_add, checkout_to_preview
 from tests.concurrency import run_at_once

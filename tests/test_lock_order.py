@@ -15,10 +15,9 @@ from django.test import Client
 from oscar.core.loading import get_model
 
 import checkout.services
-import procurement.services
 from peken.db import retry_on_conflict
 from procurement.models import BudgetLine, Requisition
-from procurement.services import requisition_decide
+from procurement.services import official_orders, requisition_decide
 from procurement.statuses import Decision, RequisitionStatus
 from tests.checkout_flow import basket_add, checkout_to_preview, order_place
 from tests.concurrency import run_at_once
@@ -86,7 +85,7 @@ def test_checkout_and_final_approval_of_one_product_never_deadlock(world, monkey
     product = product_create(title="Kertas HVS A4", price=JUTA, partner=shop, stock=100)
     record = product.stockrecords.get()
     lock_stock = checkout.services.stock_lock_for_basket
-    lock_sellers = procurement.services._seller_cap_recheck
+    lock_sellers = official_orders._seller_cap_recheck
     outcomes = []
     for n in range(ROUNDS):
         shopper = _shopper_at_preview(product, n)
@@ -97,10 +96,10 @@ def test_checkout_and_final_approval_of_one_product_never_deadlock(world, monkey
         if n % 2 == 0:
             monkeypatch.setattr(checkout.services, "stock_lock_for_basket",
                                 _holding(lock_stock, taken=taken, hold=hold))
-            monkeypatch.setattr(procurement.services, "_seller_cap_recheck", lock_sellers)
+            monkeypatch.setattr(official_orders, "_seller_cap_recheck", lock_sellers)
             delays = [0, None]
         else:
-            monkeypatch.setattr(procurement.services, "_seller_cap_recheck",
+            monkeypatch.setattr(official_orders, "_seller_cap_recheck",
                                 _holding(lock_sellers, taken=taken, hold=hold))
             monkeypatch.setattr(checkout.services, "stock_lock_for_basket", lock_stock)
             delays = [None, 0]
@@ -199,7 +198,7 @@ def test_final_approval_meeting_a_deadlock_is_approved_on_the_retry(world, monke
     shop = seller_create(name="Toko Makmur", email="makmur@contoh.id")
     record = product_create(title="Map Plastik", price=JUTA, partner=shop, stock=5).stockrecords.get()
     requisition = _requisition(world, record, 1)
-    original, runs = procurement.services._orders_place, []
+    original, runs = official_orders._orders_place, []
 
     def deadlocked_once(**kwargs):
         runs.append(1)
@@ -208,7 +207,7 @@ def test_final_approval_meeting_a_deadlock_is_approved_on_the_retry(world, monke
                 cursor.execute("DO $$ BEGIN RAISE EXCEPTION 'forced' USING ERRCODE = '40P01'; END $$")
         return original(**kwargs)
 
-    monkeypatch.setattr(procurement.services, "_orders_place", deadlocked_once)
+    monkeypatch.setattr(official_orders, "_orders_place", deadlocked_once)
     # when the Pejabat Pengadaan approves
     requisition_decide(requisition=requisition, user=world.pp, decision=Decision.APPROVE)
     # then it is approved once: one order, one unit, the budget committed once

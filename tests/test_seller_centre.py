@@ -113,6 +113,8 @@ def test_a_seller_adds_a_product_with_a_picture_and_it_goes_on_sale_pending_revi
     ("price", "0", "Harga harus lebih dari 0."),
     ("price", "12.500,50", "rupiah utuh"),
     ("price", "-100", "tidak boleh negatif"),
+    ("price", "2.5", "Tulis ribuan dengan titik"),  # never Rp25
+    ("price", "15,000", "Pakai titik untuk ribuan"),
     ("stock", "-1", "Stok tidak boleh negatif."),
     ("stock", "dua", "Stok harus bilangan bulat."),
     ("min_order_quantity", "0", "Minimal pembelian paling sedikit 1."),

@@ -67,6 +67,7 @@ def test_a_shopper_registers_a_shop_that_waits_for_verification(shopper_client, 
     ("postcode", "10110", "Kode pos Surabaya diawali 60"),
     ("annual_sales", "sekitar 300 juta", "Tulis omzet dalam angka"),
     ("annual_sales", "60.000.000.000", "bukan lagi UMKM"),
+    ("annual_sales", "2.5", "Tulis ribuan dengan titik"),  # it was read as Rp25
     ("kelurahan", "Genteng", "Kelurahan Genteng tidak ada di Kecamatan Gubeng"),
     ("pp55_number", "", "Isi nomor surat keterangan PP 55"),
     ("pp55_valid_until", "2020-01-31", "sudah tidak berlaku"),

@@ -183,3 +183,23 @@ def test_staff_messages_and_other_languages_are_never_served_a_wrong_copy(page_c
     assert "X-Page-Cache" not in with_message
     assert "alert-success" in with_message.content.decode()
     assert "alert-success" not in client.get(url).content.decode()
+
+
+def test_an_anonymous_visitor_and_a_shopper_share_one_product_page(page_cache, shelf, settings):
+    _, products = shelf
+    url = products[0].get_absolute_url()
+    shopper = signed_in(UserFactory(email="siti@contoh.id", username="siti"))
+    shopper.get(reverse("home"))
+    # given an anonymous visitor opened the product page
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+    # when a signed-in shopper opens it, then they get that copy with their own parts
+    page = shopper.get(url)
+    assert page["X-Page-Cache"] == "hit"
+    html = page.content.decode()
+    assert same_page(html, rendered_for(shopper, url, settings))
+    assert 'action="/catalogue/laporkan/' in html and reverse("customer:logout") in html
+    # and the next anonymous visitor still gets the sign-in hints, not the shopper's forms
+    anonymous = Client().get(url)
+    assert anonymous["X-Page-Cache"] == "hit"
+    assert same_page(anonymous.content.decode(), rendered_for(Client(), url, settings))
+    assert reverse("customer:logout") not in anonymous.content.decode()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
 from orders.statuses import OrderStatus, oscar_pipeline
+from peken.money import CURRENCY_FORMAT
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -294,10 +295,9 @@ OSCAR_SHOP_NAME = "Peken"
 OSCAR_HOMEPAGE = reverse_lazy("home")
 OSCAR_SHOP_TAGLINE = _("Pasar elektronik UMKM kota")
 OSCAR_DEFAULT_CURRENCY = "IDR"
-# Rupiah is shown as Rp150.000 in every language: dot thousands, no decimals.
-OSCAR_CURRENCY_FORMAT = {
-    "IDR": {"format": "¤#,##0", "locale": "id_ID", "currency_digits": False},
-}
+# Rupiah is shown as Rp150.000 in every language: dot thousands, no decimals
+# (peken.money's pattern, so Oscar's currency filter and Peken's rupiah agree).
+OSCAR_CURRENCY_FORMAT = {"IDR": CURRENCY_FORMAT}
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = False
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "line1", "line4", "country")

@@ -15,6 +15,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Shared by every worker: the page, card, count and menu caches must be one cache.
 CACHES = {**CACHES, "default": env.cache("CACHE_URL")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "peken.cache.PekenRedisCache"  # one client per pool, not per call
+# Sessions read from that cache, the database only when the cache has lost one.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
