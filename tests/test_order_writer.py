@@ -1,17 +1,23 @@
 """orders.writer.orders_create: the one writer of Oscar orders, and the two paths that place through it."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 import checkout.mixins
+import procurement.services.official_orders
 from orders.statuses import OrderStatus, Party
 from orders.writer import LineSpec, OrderSpec, orders_create
+from procurement.services import requisition_decide, requisition_submit_from_basket
+from procurement.statuses import Decision
 from tests.checkout_flow import basket_add, checkout_to_preview, order_place
 from tests.factories import PartnerFactory, product_create
+from tests.procurement_factories import approval_world, official_basket
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
@@ -77,16 +83,21 @@ def test_a_number_already_taken_writes_nothing(db):
     assert StockRecord.objects.get(pk=record.pk).num_allocated == 2
 
 
-def test_a_checkout_places_each_sellers_order_through_the_writer(
-        shopper_client, shopper, indonesia, monkeypatch, django_capture_on_commit_callbacks):
-    # given a basket of two shops' goods at the preview, and the writer watched
+def _watch(monkeypatch, module) -> list:
     calls = []
 
     def watched(**kwargs):
         calls.append(kwargs["specs"])
         return orders_create(**kwargs)
 
-    monkeypatch.setattr(checkout.mixins, "orders_create", watched)
+    monkeypatch.setattr(module, "orders_create", watched)
+    return calls
+
+
+def test_a_checkout_places_each_sellers_order_through_the_writer(
+        shopper_client, shopper, indonesia, monkeypatch, django_capture_on_commit_callbacks):
+    # given a basket of two shops' goods at the preview, and the writer watched
+    calls = _watch(monkeypatch, checkout.mixins)
     basket_add(shopper_client, product_create(partner=PartnerFactory()), quantity=2)
     basket_add(shopper_client, product_create(partner=PartnerFactory()))
     checkout_to_preview(shopper_client)
@@ -99,3 +110,31 @@ def test_a_checkout_places_each_sellers_order_through_the_writer(
     orders = list(Order.objects.filter(user=shopper).order_by("number"))
     assert [o.number for o in orders] == [s.number for s in specs]
     assert all(o.sources.get().amount_allocated == o.total_incl_tax for o in orders)
+
+
+def test_a_final_approval_places_each_sellers_order_through_the_writer(
+        db, indonesia, settings, monkeypatch, django_capture_on_commit_callbacks):
+    # given a requisition of two shops' goods waiting for its one approval, and the writer watched
+    settings.PEKEN_OFFICIAL_SELLER_CAP = 10**12
+    world = approval_world()
+    products = [product_create(price=Decimal("20000"), partner=PartnerFactory()) for _ in range(2)]
+    basket = official_basket(user=world.requester, items=[(products[0], 3), (products[1], 1)])
+    with django_capture_on_commit_callbacks(execute=True):
+        requisition = requisition_submit_from_basket(
+            user=world.requester, agency=world.agency, basket=basket, budget_line=world.line,
+            kode_rup="", purpose="Konsumsi rapat", delivery_address="Jl. Jimerto No. 25-27, Surabaya",
+            needed_by=timezone.localdate() + timedelta(days=5), contact_name="Rina",
+            contact_phone="0812-3456-7890")
+    calls = _watch(monkeypatch, procurement.services.official_orders)
+    # when the procurement official approves it
+    with django_capture_on_commit_callbacks(execute=True):
+        requisition_decide(requisition=requisition, user=world.pp, decision=Decision.APPROVE)
+    # then one call wrote both sellers' orders, for nobody's own history, by the system, unpaid
+    specs, = calls
+    assert [(s.user, s.actor, s.party, s.source_type) for s in specs] == [
+        (None, world.pp, Party.SYSTEM, None)] * 2
+    orders = list(Order.objects.filter(checkout_reference=requisition.reference).order_by("number"))
+    assert [o.number for o in orders] == [f"{requisition.reference}-1", f"{requisition.reference}-2"]
+    assert [o.total_incl_tax for o in orders] == [Decimal("60000"), Decimal("20000")]
+    assert orders[0].shipping_address_id == orders[1].shipping_address_id is not None
+    assert not any(o.sources.exists() for o in orders)
