@@ -32,8 +32,9 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
     """One checkout, one order per seller, all under one checkout reference.
 
     The basket is split by seller; each seller's order carries its own lines,
-    its own shipping choice and fee, its own status and emails. Every order is
-    written in one transaction with the stock locked, so a buyer who loses
+    its own shipping choice and fee, its own status and emails. The orders
+    are written by orders.writer.orders_create, the writer official approval
+    uses too, in one transaction with the stock locked, so a buyer who loses
     the race for the last unit, or whose card payment does not check out,
     leaves nothing behind.
 
