@@ -25,7 +25,6 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from oscar.apps.order.signals import order_placed
 from oscar.core.loading import get_model
 
@@ -131,11 +130,11 @@ def orders_create(*, specs: list[OrderSpec]) -> list[Order]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("orders_create must run inside transaction.atomic()")
     if any(not spec.lines for spec in specs):
-        raise ValueError(_("Empty baskets cannot be submitted"))
+        raise ValueError("Empty baskets cannot be submitted")
     numbers = [spec.number for spec in specs]
     taken = Order.objects.filter(number__in=numbers).values_list("number", flat=True).first()
     if taken is not None:
-        raise ValueError(_("There is already an order with number %s") % taken)
+        raise ValueError(f"There is already an order with number {taken}")
     for address in {id(a): a for s in specs for a in (s.shipping_address, s.billing_address) if a}.values():
         if address.pk is None:
             address.save()
