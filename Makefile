@@ -54,11 +54,13 @@ test: install-test system-deps
 lint: install-test
 	$(BIN)/ruff check .
 
+# Peken, stock django-oscar and a trivial Django view under gunicorn, interleaved (bench/RESULTS.md);
+# for instance `make bench BENCH_ARGS="--only peken --rounds 1"`.
 bench: install-test
 	@command -v wrk >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Double clicks, two tabs and checkout against approval, raced against gunicorn on PostgreSQL
 # (a database of its own, made afresh: RACES_DATABASE_URL); prints the counts for bench/RESULTS.md.

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BuyersConfig(AppConfig):
-    """A shopper's own settings on Peken: for now, the kecamatan they live in."""
+    """A shopper's own settings on Peken: the kecamatan they live in and the language they read."""
 
     name = "buyers"
     verbose_name = _("Pembeli")

@@ -44,7 +44,7 @@ from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import LISTING_IN_QUEUE, LISTING_ON_SALE, ListingStatus, ReportStatus
 from catalogue_ext.reviews.selectors import approved_review_count
-from exposure.selectors import RecommendedListing, recommended_listing
+from exposure.selectors import CATALOGUE_LISTING, RecommendedListing, recommended_listing
 from sellers.abstract_models import SellerStatus
 
 Product = get_model("catalogue", "Product")
@@ -211,6 +211,8 @@ def product_list(
 
     Sorted by Rekomendasi, a listing favours shops in ``buyer_kecamatan``; one
     shop's own page has no other shops to share with, so it shows newest first.
+    The catalogue and a category without other filters are the listings the
+    beat task ranks ahead (services.recommended_listings_refresh).
     """
     qs = _sold_by(_listing_queryset(), seller=seller, kecamatan=kecamatan)
     if made_locally is not None:
@@ -222,7 +224,10 @@ def product_list(
         )
         qs = qs.filter(Exists(in_tree))
     if sort == ProductSort.RECOMMENDED and seller is None:
-        return recommended_listing(qs, stock=_on_sale_stock(), buyer_kecamatan=buyer_kecamatan)
+        unfiltered = not kecamatan and made_locally is None
+        listing = (CATALOGUE_LISTING if category is None else category.pk) if unfiltered else None
+        return recommended_listing(qs, stock=_on_sale_stock(), buyer_kecamatan=buyer_kecamatan,
+                                   listing=listing)
     return _sorted(qs, sort)
 
 

@@ -31,6 +31,7 @@ from oscar.core.loading import get_model
 
 from catalogue_ext import selectors, tasks
 from catalogue_ext.abstract_models import LISTING_IN_QUEUE, REPORT_TRANSITIONS, ListingStatus, ReportStatus
+from exposure import services as exposure_services
 from peken.html import seller_html_clean
 from peken.mail import mail_users
 from peken.page_cache import page_cache_invalidate
@@ -365,3 +366,22 @@ def search_words_refresh() -> int:
             params,
         )
         return cursor.rowcount
+
+
+def recommended_listings_refresh() -> int:
+    """Rank the catalogue and every category (with its subcategories) into Rekomendasi's table.
+
+    The listings are exactly what the catalogue and category pages show
+    unfiltered (selectors.product_list), each written in its own transaction
+    by exposure.services.recommended_rank_write; rows of deleted categories are
+    dropped. Safe to run at any time and twice. Returns the listings ranked.
+    """
+    listings = [selectors.product_list(sort=selectors.ProductSort.RECOMMENDED)] + [
+        selectors.product_list(category=category, sort=selectors.ProductSort.RECOMMENDED)
+        for category in Category.objects.order_by("path")
+    ]
+    for listing in listings:
+        exposure_services.recommended_rank_write(listing=listing.listing, queryset=listing.queryset,
+                                                 stock=listing.stock)
+    exposure_services.recommended_rank_prune(keep={listing.listing for listing in listings})
+    return len(listings)

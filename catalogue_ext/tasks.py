@@ -13,3 +13,11 @@ def listing_decision_notify(decision_id: int) -> None:
 def search_words_refresh() -> int:
     """Rebuild the vocabulary search corrects typing against; scheduled by Celery beat."""
     return services.search_words_refresh()
+
+
+@shared_task
+def recommended_listings_refresh() -> int:
+    """Rank the catalogue and its categories in Rekomendasi order ahead of requests; scheduled by beat."""
+    from catalogue_ext import services
+
+    return services.recommended_listings_refresh()

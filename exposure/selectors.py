@@ -33,11 +33,28 @@ The order is total (the product id breaks every tie), so paging through a
 listing returns every product exactly once. A product sold by several shops
 is placed by its lowest-numbered on-sale shop.
 
-Cost: one SQL statement ranks the whole listing (its shops found by one
-join with the on-sale stock records, then two window functions); the order
-is cached for ``PEKEN_RECOMMENDED_CACHE_SECONDS`` per listing and buyer
-kecamatan, and each page fetches its products by id with what the cards
-need. No order line is read per request.
+Cost: one SQL statement ranks a whole listing (its shops found by one join
+with the on-sale stock records, then window functions): some 100 to 300 ms
+for a 14,000-product category, 0.5 to 1 s for a catalogue of 100,000
+(bench/ranking.py). So no request ranks a large listing. The catalogue and
+every category (each with its subcategories, as the pages filter them) are
+ranked by a Celery beat task every ``PEKEN_RECOMMENDED_REFRESH_MINUTES``
+into ``RecommendedRank`` (catalogue_ext.services.recommended_listings_refresh),
+with the settings above as they are then; a page reads its slice of that
+order from an index, a few ms, and fetches the products through the current
+listing, so a product taken off sale never shows, and one put on sale shows
+after the next refresh. A signed-in buyer's page is read from the same rows:
+which places of the page belong to which side of which round does not depend
+on the kecamatan, only which product fills them, and those are the side's
+local goods in order followed by its other goods in order (``local_k``, ``k``).
+
+A listing the table does not cover (a ``?kecamatan=`` filter, a search, a
+listing not ranked yet, e.g. a new category or right after deploy; and any
+listing off PostgreSQL) is ranked in the request as above if it holds at most
+``PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX`` products, that order cached for
+``PEKEN_RECOMMENDED_CACHE_SECONDS`` per listing and buyer kecamatan; a larger
+one is shown newest first until it is covered. No order line is read per
+request.
 """
 
 import hashlib
@@ -51,7 +68,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from oscar.core.loading import get_model
 
-from exposure.models import SellerActivity
+from exposure.models import RecommendedListingRanked, RecommendedRank, SellerActivity
 
 Partner = get_model("partner", "Partner")
 
@@ -66,8 +83,10 @@ def _settings() -> tuple[int, int, float]:
     return cap, few, share
 
 
-RANKING_SQL = """
-WITH listed AS ({listed}),
+# The rule's steps 1 and 2, and step 3's ordering within a side; ``slotted``
+# has each product's round, side (quiet), place in its side (k) and shop's kecamatan.
+RANKING_CTES = """
+listed AS ({listed}),
 stock AS ({stock}),
 shop_of AS (
     SELECT l.id, l.date_created, MIN(st.partner_id) AS seller_id
@@ -79,21 +98,102 @@ placed AS (
            COALESCE(a.recent_orders, 0) AS orders,
            COALESCE(a.recent_orders, 0) <= %s AS quiet,
            COALESCE(s.kecamatan = %s, false) AS local,
+           COALESCE(s.kecamatan, '') AS kecamatan,
            ROW_NUMBER() OVER (PARTITION BY l.seller_id ORDER BY l.date_created DESC, l.id DESC) - 1 AS n
     FROM shop_of l
     LEFT JOIN {partner} s ON s.id = l.seller_id
     LEFT JOIN {activity} a ON a.seller_id = l.seller_id
 ),
 slotted AS (
-    SELECT id, quiet, n / %s AS round,
+    SELECT id, quiet, kecamatan, n / %s AS round,
            ROW_NUMBER() OVER (PARTITION BY n / %s, quiet
                               ORDER BY local DESC, n, orders, date_created DESC, id DESC) - 1 AS k
     FROM placed
 )
-SELECT id FROM slotted
--- k / SHARE written as k * (1 / SHARE): the same places, no division in SQL
-ORDER BY round, CASE WHEN quiet THEN k * %s ELSE k * %s END, quiet DESC, id
 """
+
+# The merge of a round's two sides: k / SHARE written as k * (1 / SHARE), the
+# same places without a division in SQL. Its parameters: merge_params().
+MERGE_ORDER = "round, CASE WHEN quiet THEN k * %s ELSE k * %s END, quiet DESC, id"
+
+# Ranking in the request, for a listing the table does not cover: nothing when
+# the listing holds more than the bound (checked by reading at most bound + 1 rows).
+RANKING_SQL = """
+SELECT id FROM slotted
+WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM listed LIMIT %s) AS bounded) <= %s
+ORDER BY """ + MERGE_ORDER
+
+# A page of a covered listing for a visitor without a kecamatan. No row when the
+# listing is not covered.
+TABLE_PAGE_SQL = """
+SELECT ARRAY(SELECT r.product_id FROM {rank} r
+             WHERE r.listing = c.listing AND r.position >= %(start)s AND r.position < %(stop)s
+             ORDER BY r.position)
+FROM {covered} c WHERE c.listing = %(listing)s
+"""
+
+# The same page for a buyer in %(kecamatan)s: the page's places (round, side, k) as
+# ranked, each filled by the k-th product of that side with local goods first. Of
+# a side with ``locals`` local goods, place k < locals is the local good with
+# local_k = k, and place k >= locals the other good k - locals in k order.
+TABLE_LOCAL_PAGE_SQL = """
+SELECT ARRAY(
+    WITH slot AS (
+        SELECT position, round, quiet, k FROM {rank}
+        WHERE listing = %(listing)s AND position >= %(start)s AND position < %(stop)s
+    ),
+    side AS (
+        SELECT round, quiet, MIN(k) AS first_k, MAX(k) AS last_k,
+               (SELECT COUNT(*) FROM {rank} r
+                WHERE r.listing = %(listing)s AND r.round = slot.round AND r.quiet = slot.quiet
+                  AND r.seller_kecamatan = %(kecamatan)s) AS locals
+        FROM slot GROUP BY round, quiet
+    ),
+    filled AS (
+        SELECT s.round, s.quiet, r.local_k AS k, r.product_id
+        FROM side s JOIN {rank} r
+          ON r.listing = %(listing)s AND r.round = s.round AND r.quiet = s.quiet
+         AND r.seller_kecamatan = %(kecamatan)s AND r.local_k BETWEEN s.first_k AND s.last_k
+        UNION ALL
+        SELECT s.round, s.quiet, s.locals + GREATEST(s.first_k - s.locals, 0) + o.m - 1, o.product_id
+        FROM side s CROSS JOIN LATERAL unnest(ARRAY(
+            SELECT r.product_id FROM {rank} r
+            WHERE r.listing = %(listing)s AND r.round = s.round AND r.quiet = s.quiet
+              AND r.seller_kecamatan <> %(kecamatan)s
+            ORDER BY r.k
+            OFFSET GREATEST(s.first_k - s.locals, 0)
+            LIMIT GREATEST(s.last_k - GREATEST(s.first_k, s.locals) + 1, 0)
+        )) WITH ORDINALITY AS o(product_id, m)
+    )
+    SELECT f.product_id FROM slot JOIN filled f USING (round, quiet, k) ORDER BY slot.position
+)
+FROM {covered} c WHERE c.listing = %(listing)s
+"""
+
+# A listing's place in RecommendedRank.listing: a category's id, 0 for the catalogue.
+CATALOGUE_LISTING = 0
+
+
+def merge_params() -> tuple[float, float]:
+    """MERGE_ORDER's parameters: 1 / SHARE and 1 / (1 - SHARE)."""
+    _cap, _few, share = _settings()
+    return 1 / share, 1 / (1 - share)
+
+
+def ranking_ctes(queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | None) -> tuple[str, tuple]:
+    """RANKING_CTES for ``queryset`` (its products) and ``stock`` (the on-sale stock records), with params."""
+    cap, few, _share = _settings()
+    listed_sql, listed_params = queryset.order_by().values("id", "date_created").query.sql_with_params()
+    stock_sql, stock_params = stock.order_by().values("product_id", "partner_id").query.sql_with_params()
+    sql = RANKING_CTES.format(listed=listed_sql, stock=stock_sql,
+                              partner=connection.ops.quote_name(Partner._meta.db_table),
+                              activity=connection.ops.quote_name(SellerActivity._meta.db_table))
+    return sql, (*listed_params, *stock_params, few, buyer_kecamatan, cap, cap)
+
+
+def _table_sql(template: str) -> str:
+    return template.format(rank=connection.ops.quote_name(RecommendedRank._meta.db_table),
+                           covered=connection.ops.quote_name(RecommendedListingRanked._meta.db_table))
 
 
 class RecommendedListing(Sequence):
@@ -102,12 +202,19 @@ class RecommendedListing(Sequence):
     ``queryset`` is the filtered listing (its own ordering is ignored); it is
     also what the page's products are fetched with, prefetches included.
     ``stock`` is the on-sale stock records, which say each product's shop.
+    ``listing`` names the listing in RecommendedRank when ``queryset`` is
+    exactly what the refresh ranks under that name (a category or the
+    catalogue, unfiltered); None for any other listing. ``covered`` says
+    whether its pages come from the table: None until the first read.
     """
 
-    def __init__(self, queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | None):
+    def __init__(self, queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | None,
+                 listing: int | None = None):
         self.queryset = queryset.order_by()
         self.stock = stock.order_by()
         self.buyer_kecamatan = buyer_kecamatan or None
+        self.listing = listing
+        self.covered = None if listing is not None and connection.vendor == "postgresql" else False
 
     def count(self) -> int:
         return self.queryset.count()
@@ -134,23 +241,40 @@ class RecommendedListing(Sequence):
         return [products[pk] for pk in ids if pk in products]
 
     def ranked_ids(self, *, offset: int = 0, limit: int | None = None) -> list[int]:
-        """Ids of the listing's products in Rekomendasi order, from the cached ranking."""
+        """Ids of the listing's products in Rekomendasi order: from the table, or ranked in the request."""
+        if self.covered is not False:
+            ids = self._table_ids(offset=offset, limit=limit)
+            self.covered = ids is not None
+            if ids is not None:
+                return ids
         ranking = self._ranking()
+        if not ranking:
+            # Too large to rank in the request (or empty): newest first until covered.
+            newest = self.queryset.order_by("-date_created", "-id").values_list("id", flat=True)
+            return list(newest[offset:None if limit is None else offset + limit])
         return list(ranking[offset:None if limit is None else offset + limit])
 
+    def _table_ids(self, *, offset: int, limit: int | None) -> list[int] | None:
+        """The slice as the last refresh ranked it; None if the listing is not covered."""
+        params = {"listing": self.listing, "start": offset,
+                  "stop": 2**31 - 1 if limit is None else offset + limit, "kecamatan": self.buyer_kecamatan}
+        template = TABLE_LOCAL_PAGE_SQL if self.buyer_kecamatan else TABLE_PAGE_SQL
+        with connection.cursor() as cursor:
+            cursor.execute(_table_sql(template), params)
+            row = cursor.fetchone()
+        return None if row is None else row[0]
+
     def _ranking(self) -> array:
-        # Ranking a large listing takes one to a few hundred ms of SQL, and the
-        # same listing is paged through by many shoppers of one kecamatan, so the
-        # whole order is kept for a minute (4 bytes a product). A product added
-        # meanwhile shows after that; one taken off sale is left out of its page.
-        cap, few, share = _settings()
-        listed_sql, listed_params = self.queryset.values("id", "date_created").query.sql_with_params()
-        stock_sql, stock_params = self.stock.values("product_id", "partner_id").query.sql_with_params()
-        sql = RANKING_SQL.format(listed=listed_sql, stock=stock_sql,
-                                 partner=connection.ops.quote_name(Partner._meta.db_table),
-                                 activity=connection.ops.quote_name(SellerActivity._meta.db_table))
-        params = (*listed_params, *stock_params, few, self.buyer_kecamatan, cap, cap,
-                  1 / share, 1 / (1 - share))
+        # Ranking a listing of a few thousand products takes tens of ms of SQL,
+        # and the same listing is paged through by many shoppers of one
+        # kecamatan, so the whole order is kept for a minute (4 bytes a
+        # product). A product added meanwhile shows after that; one taken off
+        # sale is left out of its page. Empty for a listing above the bound:
+        # the statement then stops after reading bound + 1 of its rows.
+        bound = settings.PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX
+        ctes, params = ranking_ctes(self.queryset, stock=self.stock, buyer_kecamatan=self.buyer_kecamatan)
+        sql = f"WITH {ctes} {RANKING_SQL}"
+        params = (*params, bound + 1, bound, *merge_params())
         key = f"peken:rekomendasi:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
         blob = cache.get(key)
         if blob is None:
@@ -163,7 +287,10 @@ class RecommendedListing(Sequence):
         return ranking
 
 
-def recommended_listing(queryset: QuerySet, *, stock: QuerySet,
-                        buyer_kecamatan: str | None = None) -> RecommendedListing:
-    """``queryset`` in Rekomendasi order (this module's docstring); ``stock``: the on-sale stock records."""
-    return RecommendedListing(queryset, stock=stock, buyer_kecamatan=buyer_kecamatan)
+def recommended_listing(queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | None = None,
+                        listing: int | None = None) -> RecommendedListing:
+    """``queryset`` in Rekomendasi order (this module's docstring); ``stock``: the on-sale stock records.
+
+    ``listing``: its name in RecommendedRank, for a listing the refresh ranks (RecommendedListing).
+    """
+    return RecommendedListing(queryset, stock=stock, buyer_kecamatan=buyer_kecamatan, listing=listing)

@@ -1,18 +1,20 @@
-"""Writes of the shops' recent-order counters that the Rekomendasi ordering reads."""
+"""Writes of what the Rekomendasi ordering reads: the shops' recent-order counters and the ranked listings."""
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from exposure.models import SellerActivity
+from exposure.models import RecommendedListingRanked, RecommendedRank, SellerActivity
+from exposure.selectors import MERGE_ORDER, merge_params, ranking_ctes
 from orders.statuses import OrderStatus
 
 Line = get_model("order", "Line")
 Partner = get_model("partner", "Partner")
+
 
 def seller_activity_refresh(*, now: datetime | None = None) -> int:
     """Recount every shop's orders placed in the last PEKEN_RECOMMENDED_WINDOW_DAYS days.
@@ -36,3 +38,57 @@ def seller_activity_refresh(*, now: datetime | None = None) -> int:
                                            unique_fields=["seller"],
                                            update_fields=["recent_orders", "date_refreshed"])
     return len(rows)
+
+
+# The rule's order for a visitor without a kecamatan, numbered from 0, with each
+# product's place among its side's goods of shops in the same kecamatan.
+RANK_INSERT_SQL = """
+INSERT INTO {rank} (listing, position, product_id, round, quiet, k, seller_kecamatan, local_k)
+WITH {ctes},
+localised AS (
+    SELECT slotted.*, ROW_NUMBER() OVER (PARTITION BY round, quiet, kecamatan ORDER BY k) - 1 AS local_k
+    FROM slotted
+)
+SELECT %s, ROW_NUMBER() OVER (ORDER BY {order}) - 1, id, round, quiet, k, kecamatan, local_k
+FROM localised
+"""
+
+
+def recommended_rank_write(*, listing: int, queryset: QuerySet, stock: QuerySet,
+                           now: datetime | None = None) -> int:
+    """Rank ``queryset`` (the products of listing ``listing``) into RecommendedRank, replacing its rows.
+
+    The order is exposure.selectors' rule for a visitor without a kecamatan,
+    written by one INSERT ... SELECT; pages read it until the next call.
+    ``stock`` is the on-sale stock records. The listing's marker row is locked
+    first, so two refreshes of one listing at once write it one after the
+    other, and readers see the old rows until the new ones are committed.
+    PostgreSQL only (elsewhere every listing is ranked in the request);
+    returns the number of products ranked.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    now = now or timezone.now()
+    ctes, params = ranking_ctes(queryset, stock=stock, buyer_kecamatan=None)
+    sql = RANK_INSERT_SQL.format(rank=connection.ops.quote_name(RecommendedRank._meta.db_table),
+                                 ctes=ctes, order=MERGE_ORDER)
+    with transaction.atomic():
+        marker = RecommendedListingRanked(listing=listing, size=0, date_refreshed=now)
+        RecommendedListingRanked.objects.bulk_create(
+            [marker], update_conflicts=True, unique_fields=["listing"], update_fields=["date_refreshed"])
+        RecommendedRank.objects.filter(listing=listing).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (*params, listing, *merge_params()))
+            size = cursor.rowcount
+        RecommendedListingRanked.objects.filter(listing=listing).update(size=size)
+    return size
+
+
+def recommended_rank_prune(*, keep: set[int]) -> int:
+    """Drop the ranked rows of listings not in ``keep`` (a category deleted); returns the listings dropped."""
+    gone = set(RecommendedListingRanked.objects.exclude(listing__in=keep).values_list("listing", flat=True))
+    if gone:
+        with transaction.atomic():
+            RecommendedRank.objects.filter(listing__in=gone).delete()
+            RecommendedListingRanked.objects.filter(listing__in=gone).delete()
+    return len(gone)

@@ -30,7 +30,7 @@ from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
 
 from buyers.services import buyer_kecamatan_set
-from catalogue_ext.services import search_words_refresh
+from catalogue_ext.services import recommended_listings_refresh, search_words_refresh
 from peken import city
 from procurement.demo import procurement_demo_load
 from sellers import permissions
@@ -256,8 +256,9 @@ def demo_load() -> DemoCounts:
         sellers_by_category = _sellers(country)
         products = _products(leaves, top_of, sellers_by_category, product_class)
         _accounts(country)
-        procurement_demo_load()  # agencies, their officials and budgets (issue 4)
+        procurement_demo_load()  # agencies, their officials and budgets
         search_words_refresh()  # so "berass" is corrected at once, not at the next beat
+        recommended_listings_refresh()  # listings in Rekomendasi order from the first page
     return DemoCounts(
         kecamatan=len(city.kecamatan_names()),
         categories=Category.objects.count(),

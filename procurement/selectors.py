@@ -80,7 +80,7 @@ def seller_official_received(*, seller, since) -> Decimal:
     return total["total"] or Decimal(0)
 
 
-# --- Seller cap for official purchases (issue 4 item 9) ---
+# --- Seller cap for official purchases ---
 
 def seller_cap_since():
     """Start of the period the official seller cap counts over (PEKEN_OFFICIAL_SELLER_CAP_DAYS back)."""
@@ -114,7 +114,7 @@ def sellers_at_cap(*, seller_ids) -> set[int]:
     return set(rows)
 
 
-# --- Approvals: steps, who can act, inboxes, split-purchase warnings (issue 4 items 5-7, 10, 12) ---
+# --- Approvals: steps, who can act, inboxes, split-purchase warnings ---
 
 def requisition_steps_for(*, agency, total) -> list:
     """The agency's approval steps whose amount range holds ``total``, in order."""
@@ -214,7 +214,7 @@ def split_purchase_warnings(*, requisition) -> list[str]:
     return warnings
 
 
-# --- Agency admin pages: agencies, members, budget lines (issue 4 items 1-2) ---
+# --- Agency admin pages: agencies, members, budget lines ---
 
 # Who may read an agency's budget lines and approval policy: its admin, its budget
 # holder (PA/KPA owns the budget and sets who approves what) and its treasurer.

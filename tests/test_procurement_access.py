@@ -1,4 +1,4 @@
-"""Issue 4, item 13: every procurement URL allows exactly the people its rule names.
+"""Every procurement URL allows exactly the people its rule names.
 
 The URL names are read from the resolver when the test runs (the whole "procurement"
 namespace). Each must have an entry in ``TABLE`` saying how to build its kwargs from

@@ -1,4 +1,4 @@
-"""Budget lines (issue 4 item 2): the SIPD-style CSV import, editing a line, and the agency admin's pages."""
+"""Budget lines: the SIPD-style CSV import, editing a line, and the agency admin's pages."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Agencies and their people (issue 4 item 1): platform admins create agencies, agency admins assign roles."""
+"""Agencies and their people: platform admins create agencies, agency admins assign roles."""
 
 from decimal import Decimal
 

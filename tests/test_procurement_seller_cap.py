@@ -1,4 +1,4 @@
-"""The seller cap for official purchases (issue 4 item 9): what a seller received, and who is at the cap."""
+"""The seller cap for official purchases: what a seller received, and who is at the cap."""
 
 from datetime import timedelta
 from decimal import Decimal

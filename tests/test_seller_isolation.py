@@ -1,4 +1,4 @@
-"""Issue 3, item 4: seller A can reach none of seller B's objects through any seller, order or dashboard URL.
+"""Seller A can reach none of seller B's objects through any seller, order or dashboard URL.
 
 The URL names are read from the resolver when the test runs: every ``sellers:centre-*``
 name, the whole ``orders`` namespace and Oscar's whole ``dashboard``. Each must have an

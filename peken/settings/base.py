@@ -154,8 +154,13 @@ PEKEN_RECOMMENDED_WINDOW_DAYS = env.int("PEKEN_RECOMMENDED_WINDOW_DAYS", default
 PEKEN_RECOMMENDED_FEW_ORDERS = env.int("PEKEN_RECOMMENDED_FEW_ORDERS", default=2)
 PEKEN_RECOMMENDED_QUIET_SHARE = env.float("PEKEN_RECOMMENDED_QUIET_SHARE", default=0.5)
 PEKEN_RECOMMENDED_SELLER_CAP = env.int("PEKEN_RECOMMENDED_SELLER_CAP", default=2)
+# Shops' recent orders are recounted, and the catalogue and its categories
+# ranked anew, this often: a new product shows in Rekomendasi within it.
 PEKEN_RECOMMENDED_REFRESH_MINUTES = env.int("PEKEN_RECOMMENDED_REFRESH_MINUTES", default=15)
-# How long one listing's ranking is reused (new goods show after at most this).
+# A listing the refresh does not rank (a kecamatan filter, a search) is ranked in
+# the request if it holds at most this many products, else shown newest first.
+PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX = env.int("PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX", default=5000)
+# How long a ranking made in the request is reused (new goods show after at most this).
 PEKEN_RECOMMENDED_CACHE_SECONDS = env.int("PEKEN_RECOMMENDED_CACHE_SECONDS", default=60)
 
 # Suggestions under the search box are reused per typed prefix for this long.
@@ -266,6 +271,8 @@ CELERY_BEAT_SCHEDULE = {
     "payments-unplaced-refund": {"task": "payments.tasks.payments_unplaced_refund", "schedule": 900.0},
     "exposure-seller-activity": {"task": "exposure.tasks.seller_activity_refresh",
                                  "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES},
+    "catalogue-recommended-order": {"task": "catalogue_ext.tasks.recommended_listings_refresh",
+                                    "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES},
     "catalogue-search-words": {"task": "catalogue_ext.tasks.search_words_refresh",
                                "schedule": 60.0 * PEKEN_SEARCH_WORDS_REFRESH_MINUTES},
     "procurement-requisitions-remind": {"task": "procurement.tasks.requisitions_remind", "schedule": 3600.0},

@@ -1,4 +1,4 @@
-"""Issue 3's whole story in headless Chromium, with a screenshot of every step.
+"""The marketplace's whole story in headless Chromium, with a screenshot of every step.
 
 A new seller registers and a verifier approves the shop and its first
 listing; a shopper buys from that shop and from a demo shop in one checkout

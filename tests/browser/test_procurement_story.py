@@ -1,4 +1,4 @@
-"""Issue 4's story in headless Chromium, with a screenshot of every step.
+"""The official purchase's story in headless Chromium, with a screenshot of every step.
 
 (1) A requester switches to official buying, fills a basket from two sellers and
 submits it against a budget line; the Pejabat Pengadaan approves and, the amount
