@@ -18,6 +18,4 @@ def search_words_refresh() -> int:
 @shared_task
 def recommended_listings_refresh() -> int:
     """Rank the catalogue and its categories in Rekomendasi order ahead of requests; scheduled by beat."""
-    from catalogue_ext import services
-
     return services.recommended_listings_refresh()
