@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,8 +12,7 @@ class BuyersConfig(AppConfig):
 
     @property
     def urls(self):
-        from django.urls import path
-
+        # imported here: the views load models, not ready while app configs are imported
         from buyers import views
 
         return [

@@ -63,6 +63,7 @@ class AbstractPekenProduct(AbstractProduct):
 
     def is_review_permitted(self, user) -> bool:
         # Oscar's templates and views ask the product; Peken's rule is in catalogue_ext.reviews.
+        # imported here: the reviews selectors load the product model this module defines
         from catalogue_ext.reviews.selectors import review_refusal
 
         return review_refusal(user=user, product=self) is None

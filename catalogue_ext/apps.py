@@ -9,6 +9,7 @@ class CatalogueConfig(apps.CatalogueConfig):
     name = "catalogue_ext"
 
     def get_urls(self):
+        # imported here: the views load models, not ready while app configs are imported
         from catalogue_ext.views import ListingReportView
 
         return super().get_urls() + self.post_process_urls([
@@ -17,6 +18,7 @@ class CatalogueConfig(apps.CatalogueConfig):
 
     def ready(self):
         super().ready()
+        # imported here: these load models, not ready while app configs are imported
         from catalogue_ext.parts import listing_report_html
         from catalogue_ext.templatetags.peken_catalogue import category_menu_invalidate
 

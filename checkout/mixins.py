@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from oscar.apps.checkout import mixins
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.apps.payment.exceptions import PaymentError
@@ -14,15 +13,14 @@ from checkout import services
 from checkout.tasks import order_confirmation_send
 from orders import selectors as order_selectors
 from orders import services as order_services
-from orders.statuses import OrderStatus, Party
+from orders.statuses import Party
 from orders.tasks import order_seller_notify
+from orders.writer import LineSpec, OrderSpec, orders_create
 from payments.models import PaymentStatus
 from payments.services import payment_for_basket_confirm, payment_unplaced_refund
 from peken.db import retry_on_conflict
 
 SourceType = get_model("payment", "SourceType")
-Source = get_model("payment", "Source")
-OrderStatusChange = get_model("order", "OrderStatusChange")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 
 PAY_ON_DELIVERY = order_selectors.PAY_ON_DELIVERY
@@ -34,8 +32,9 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
     """One checkout, one order per seller, all under one checkout reference.
 
     The basket is split by seller; each seller's order carries its own lines,
-    its own shipping choice and fee, its own status and emails. Every order is
-    written in one transaction with the stock locked, so a buyer who loses
+    its own shipping choice and fee, its own status and emails. The orders
+    are written by orders.writer.orders_create, the writer official approval
+    uses too, in one transaction with the stock locked, so a buyer who loses
     the race for the last unit, or whose card payment does not check out,
     leaves nothing behind.
 
@@ -124,20 +123,25 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
             reference = order_services.checkout_reference_new()
         services.stock_lock_for_basket(basket=basket)
         shipping_address = self.create_shipping_address(user, shipping_address)
-        orders = []
+        billing_address = self.create_billing_address(user, billing_address, shipping_address)
+        source_type = self._source_type_get()
+        buyer = user if user.is_authenticated else None
+        specs = []
         for n, part in enumerate(basket.seller_parts(), start=1):
             method = shipping_method.for_seller(part.seller.pk)
             charge = method.calculate(part)
-            order = self.place_order(
-                order_number=f"{order_number}-{n}", user=user, basket=part,
-                shipping_address=shipping_address, shipping_method=method, shipping_charge=charge,
-                order_total=OrderTotalCalculator().calculate(part, charge), billing_address=billing_address,
-                seller=part.seller, checkout_reference=reference, date_status_changed=timezone.now(),
-                **kwargs,
-            )
-            OrderStatusChange.objects.create(order=order, old_status="", new_status=OrderStatus.NEW,
-                                             actor=user, party=Party.BUYER)
-            orders.append(order)
+            total = OrderTotalCalculator().calculate(part, charge)
+            specs.append(OrderSpec(
+                number=f"{order_number}-{n}", seller_id=part.seller.pk,
+                lines=[LineSpec.of_basket_line(line) for line in part.all_lines()],
+                total_incl_tax=total.incl_tax, total_excl_tax=total.excl_tax, currency=total.currency,
+                shipping_method=method.name, shipping_code=method.code, shipping_incl_tax=charge.incl_tax,
+                shipping_excl_tax=charge.excl_tax, shipping_tax_code=charge.tax_code,
+                party=Party.BUYER, actor=buyer, user=buyer,
+                basket_id=basket.pk, checkout_reference=reference, shipping_address=shipping_address,
+                billing_address=billing_address, source_type=source_type,
+            ))
+        orders = orders_create(specs=specs)
         if sum((o.total_incl_tax for o in orders), Decimal(0)) != order_total.incl_tax:
             raise UnableToPlaceOrder("The sellers' orders do not add up to the checkout total")
         if self._card_payment is not None and self._card_payment.status == PaymentStatus.SUCCEEDED:
@@ -153,13 +157,11 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
             return shipping_address
         return super().create_shipping_address(user, shipping_address)
 
-    def save_payment_details(self, order):
-        if getattr(self, "_source_type", None) is None:
-            self._source_type, _created = SourceType.objects.get_or_create(
-                code=self._payment_method, defaults={"name": SOURCE_NAMES[self._payment_method]})
-        Source.objects.create(order=order, source_type=self._source_type, currency=order.currency,
-                              amount_allocated=order.total_incl_tax,
-                              reference=order.checkout_reference)
+    def _source_type_get(self):
+        """The payment source type of the chosen way to pay, made on first use."""
+        source_type, _created = SourceType.objects.get_or_create(
+            code=self._payment_method, defaults={"name": SOURCE_NAMES[self._payment_method]})
+        return source_type
 
     def handle_successful_orders(self, orders):
         for order in orders:

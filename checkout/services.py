@@ -81,8 +81,8 @@ def stock_lock_for_basket(*, basket) -> None:
     an unchecked increment, so two buyers can both take the last unit
     (django-oscar #4524). Called inside the placement transaction, this takes
     row locks in primary-key order (no deadlocks between buyers) and re-reads
-    the numbers under the lock. The allocation that follows in Oscar's
-    OrderCreator then happens while the locks are held. The sellers are
+    the numbers under the lock. The allocation that follows in the order
+    writer (orders.writer.orders_create) then happens while the locks are held. The sellers are
     locked before the stock, in the order peken/locks.py names.
 
     Raises OutOfStock naming the first product that no longer fits,

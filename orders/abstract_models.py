@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.order.abstract_models import AbstractOrder, AbstractOrderStatusChange
 from oscar.apps.order.exceptions import InvalidOrderStatus
 
+from checkout.shipping.methods import PICKUP
 from orders.statuses import OrderStatus, Party
 
 
@@ -43,8 +44,6 @@ class AbstractSellerOrder(AbstractOrder):
 
     @property
     def is_pickup(self) -> bool:
-        from checkout.shipping.methods import PICKUP
-
         return self.shipping_code == PICKUP
 
 

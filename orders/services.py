@@ -186,6 +186,12 @@ def order_group_payment_confirm(*, reference: str, amount: Decimal, intent_id: s
     return marked
 
 
+def payment_succeeded_receive(sender, *, payment, **kwargs) -> None:
+    """payments.signals.payment_succeeded: mark that checkout's orders paid (connected in orders/apps.py)."""
+    order_group_payment_confirm(reference=payment.reference, amount=payment.amount,
+                                intent_id=payment.intent_id)
+
+
 def orders_auto_confirm(*, now: datetime | None = None) -> int:
     """Count as received every order sent or ready for pickup PEKEN_AUTO_CONFIRM_DAYS ago or more.
 

@@ -5,6 +5,12 @@ Stripe is called through payments.gateway, outside database transactions (the on
 exception is documented in payment_for_basket_confirm). Every status move goes
 through _payment_move, which checks PAYMENT_TRANSITIONS and records who or what
 made it.
+
+Payments stand below orders: orders refund through this module, and this
+module never imports orders. A card payment Stripe reports paid is announced
+with payments.signals.payment_succeeded, which the orders app listens to.
+Tasks and services import each other as modules (``tasks.payment_refund_task``),
+so either may be imported first.
 """
 
 import logging
@@ -19,7 +25,7 @@ from django.utils.translation import gettext as _
 from oscar.apps.payment.exceptions import UnableToTakePayment
 from oscar.core.loading import get_model
 
-from payments import gateway, selectors
+from payments import gateway, selectors, tasks
 from payments.exceptions import PaymentGatewayError
 from payments.models import (
     OPEN_STATUSES,
@@ -34,6 +40,7 @@ from payments.models import (
     StripeEvent,
 )
 from payments.money import minor_to_rupiah, rupiah_to_minor
+from payments.signals import payment_succeeded
 from peken import locks
 from peken.money import rupiah_format
 
@@ -108,9 +115,7 @@ def _payment_sync_paid(*, payment_id: int, intent: gateway.Intent, actor, source
 
 
 def _refund_queue_full(payment: Payment, *, actor, reason: str) -> None:
-    from payments.tasks import payment_refund_task
-
-    transaction.on_commit(lambda: payment_refund_task.delay(
+    transaction.on_commit(lambda: tasks.payment_refund_task.delay(
         payment.reference, str(payment.amount), f"basket-changed-{payment.reference}",
         getattr(actor, "pk", None), reason,
     ))
@@ -219,10 +224,8 @@ def payment_for_basket_confirm(*, basket, user, amount: Decimal) -> Payment:
     # Queued now rather than on commit: the order transaction around this call is
     # about to roll back, and the money must go back all the same. The refund
     # service re-checks the payment with Stripe, so it does not need this commit.
-    from payments.tasks import payment_refund_task
-
     try:
-        payment_refund_task.delay(
+        tasks.payment_refund_task.delay(
             mismatch.reference, str(minor_to_rupiah(intent.amount)), f"basket-changed-{mismatch.reference}",
             getattr(user, "pk", None), _("Keranjang berubah setelah dibayar"),
         )
@@ -345,8 +348,6 @@ def payment_unplaced_refund(*, reference: str, actor, reason: str) -> bool:
     refunds nothing. The refund itself is queued (Stripe is called outside any
     transaction, and the task retries). Returns whether a refund was queued.
     """
-    from payments.tasks import payment_refund_task
-
     payment = Payment.objects.filter(reference=reference).first()
     if payment is not None and payment.status in OPEN_STATUSES and payment.intent_id:
         # The placement's transaction that recorded it paid was rolled back: ask Stripe again.
@@ -356,8 +357,8 @@ def payment_unplaced_refund(*, reference: str, actor, reason: str) -> bool:
     if amount is None:
         return False
     try:
-        payment_refund_task.delay(reference, str(amount), f"refund-unplaced-{reference}",
-                                  getattr(actor, "pk", None), reason)
+        tasks.payment_refund_task.delay(reference, str(amount), f"refund-unplaced-{reference}",
+                                        getattr(actor, "pk", None), reason)
     except (PaymentGatewayError, RefundRefused):  # eager Celery in development; the sweep retries it
         logger.exception("Refund of unplaced payment %s could not be queued", reference)
     return True
@@ -415,15 +416,6 @@ def _payment_for_intent(intent_id: str | None) -> Payment:
     return payment
 
 
-def _orders_paid(payment: Payment) -> None:
-    # imported here: orders.services refunds orders through this module
-    from orders.services import order_group_payment_confirm
-
-    order_group_payment_confirm(
-        reference=payment.reference, amount=payment.amount, intent_id=payment.intent_id
-    )
-
-
 def _on_intent_succeeded(intent: dict, *, source: str) -> None:
     payment = _payment_for_intent(intent.get("id"))
     if PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[payment.status]:
@@ -432,7 +424,8 @@ def _on_intent_succeeded(intent: dict, *, source: str) -> None:
         payment.save(update_fields=["amount", "last_error_code", "updated_at"])
         _payment_move(payment, to=PaymentStatus.SUCCEEDED, actor=None, source=source)
     if payment.status in PAID_STATUSES:
-        _orders_paid(payment)
+        # the orders of this checkout are marked paid (orders/apps.py listens)
+        payment_succeeded.send(sender=Payment, payment=payment)
 
 
 def _on_intent_failed(intent: dict, *, source: str) -> None:

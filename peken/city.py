@@ -2,9 +2,11 @@
 
 import json
 from functools import cache
+from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
 
 from django.conf import settings
+from oscar.core.loading import get_model
 
 
 @cache
@@ -32,8 +34,6 @@ def city_name() -> str:
 
 def country():
     """Oscar's Country row for Indonesia, which every address in the city needs."""
-    from oscar.core.loading import get_model
-
     country, _created = get_model("address", "Country").objects.get_or_create(
         iso_3166_1_a2="ID",
         defaults={"iso_3166_1_a3": "IDN", "iso_3166_1_numeric": "360", "printable_name": "Indonesia",
@@ -44,8 +44,6 @@ def country():
 
 def kecamatan_distance_km(a: str, b: str) -> float | None:
     """Straight-line distance between two kecamatan centres; None if either is not in the city."""
-    from math import asin, cos, radians, sin, sqrt
-
     centres = {k["name"]: (k["lat"], k["lon"]) for k in _city()["kecamatan"]}
     if a not in centres or b not in centres:
         return None

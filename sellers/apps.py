@@ -12,6 +12,7 @@ class PartnerConfig(apps.PartnerConfig):
 
     def ready(self):
         super().ready()
+        # imported here: these load models, not ready while app configs are imported
         from peken.imports import import_runner_register
         from peken.models import ImportKind
         from sellers.services import stock_csv_job_apply
@@ -19,6 +20,7 @@ class PartnerConfig(apps.PartnerConfig):
         import_runner_register(ImportKind.STOCK_CSV, stock_csv_job_apply)
 
     def get_urls(self):
+        # imported here: the views load models, not ready while app configs are imported
         from sellers import centre, views
 
         return self.post_process_urls([

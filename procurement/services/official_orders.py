@@ -15,7 +15,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.sites.models import Site
 from django.db import transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
@@ -23,7 +22,8 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import LISTING_ON_SALE
-from orders.statuses import OrderStatus, Party
+from orders.statuses import Party
+from orders.writer import LineSpec, OrderSpec, orders_create
 from peken import locks
 from peken.money import rupiah_format
 from procurement import selectors
@@ -33,6 +33,10 @@ from procurement.services._common import BudgetExceeded, ProcurementError, _lock
 from procurement.services.budgets import _commitment_reduce
 from procurement.statuses import CommitmentStatus
 from sellers.abstract_models import SellerStatus
+
+StockRecord = get_model("partner", "StockRecord")
+ShippingAddress = get_model("order", "ShippingAddress")
+Country = get_model("address", "Country")
 
 OFFICIAL_DELIVERY = "antar-kantor-opd"
 
@@ -88,20 +92,13 @@ def _seller_cap_recheck(*, requisition: Requisition, lines: list) -> None:
 
 
 def _orders_place(*, requisition: Requisition, actor) -> list:
-    """One Oscar order per seller at the frozen prices, stock allocated under row locks.
+    """One Oscar order per seller at the frozen prices, written by orders.writer under row locks.
 
     A fixed number of queries whatever the number of lines or sellers: the
-    stock records are locked in one statement (peken.locks, as checkout does),
-    allocated in one, and orders, lines and their first status rows are
-    written in bulk.
+    stock records are locked in one statement (peken.locks, as checkout does)
+    and checked here; the writer allocates them and writes the orders, lines
+    and first status rows in bulk.
     """
-    Order = get_model("order", "Order")
-    Line = get_model("order", "Line")
-    StockRecord = get_model("partner", "StockRecord")
-    OrderStatusChange = get_model("order", "OrderStatusChange")
-    ShippingAddress = get_model("order", "ShippingAddress")
-    Country = get_model("address", "Country")
-
     lines = list(requisition.lines.select_related("seller").order_by("seller_id", "pk"))
     _seller_cap_recheck(requisition=requisition, lines=lines)
     wanted: dict[int, int] = defaultdict(int)
@@ -114,7 +111,6 @@ def _orders_place(*, requisition: Requisition, actor) -> list:
         for r in locks.stock_records_lock(
             StockRecord.objects.filter(pk__in=wanted).select_related("product__product_class", "partner"))
     }
-    allocated = []
     for pk, quantity in wanted.items():
         record = records.get(pk)
         if record is None:
@@ -136,82 +132,38 @@ def _orders_place(*, requisition: Requisition, actor) -> list:
                     _("Stok %(product)s tinggal %(free)d; kembalikan permintaan untuk revisi.")
                     % {"product": record.product.get_title(), "free": max(free, 0)}
                 )
-            record.num_allocated = (record.num_allocated or 0) + quantity
-            allocated.append(record)
-    if allocated:
-        StockRecord.objects.bulk_update(allocated, ["num_allocated"])
     country = Country.objects.filter(is_shipping_country=True).order_by("-iso_3166_1_a2").first()
     address = None
-    if country is not None:
-        address = ShippingAddress.objects.create(
+    if country is not None:  # saved by the writer, one for all of the requisition's orders
+        address = ShippingAddress(
             last_name=requisition.agency.name[:255],
             line1=requisition.delivery_address[:255],
             line4="",
             country=country,
             notes=_("Permintaan resmi %(ref)s") % {"ref": requisition.reference},
         )
-    by_seller: dict[int, list] = defaultdict(list)
+    by_seller: dict[int, list[LineSpec]] = defaultdict(list)
     for line in lines:
-        by_seller[line.seller_id].append(line)
-    now, site = timezone.now(), Site.objects.get_current()
-    orders = []
+        record = records[line.stockrecord_id]
+        by_seller[line.seller_id].append(LineSpec(
+            stockrecord=record, product_id=line.product_id, partner_id=line.seller_id,
+            partner_name=line.seller.name, partner_sku=line.partner_sku, title=line.title,
+            upc=record.product.upc or "", quantity=line.quantity,
+            unit_price_incl_tax=line.unit_price, unit_price_excl_tax=line.unit_price,
+            line_price_incl_tax=line.line_total, line_price_excl_tax=line.line_total,
+            line_price_before_discounts_incl_tax=line.line_total,
+            line_price_before_discounts_excl_tax=line.line_total,
+        ))
+    specs = []
     for n, (seller_id, seller_lines) in enumerate(by_seller.items(), start=1):
-        total = sum((line.line_total for line in seller_lines), Decimal(0))
-        orders.append(
-            Order(
-                number=f"{requisition.reference}-{n}",
-                site=site,
-                user=None,
-                currency=settings.OSCAR_DEFAULT_CURRENCY,
-                total_incl_tax=total,
-                total_excl_tax=total,
-                shipping_incl_tax=0,
-                shipping_excl_tax=0,
-                shipping_method=_("Diantar ke kantor OPD"),
-                shipping_code=OFFICIAL_DELIVERY,
-                shipping_address=address,
-                status=OrderStatus.NEW,
-                date_placed=now,
-                date_status_changed=now,
-                seller_id=seller_id,
-                checkout_reference=requisition.reference,
-            )
-        )
-    Order.objects.bulk_create(orders)
-    order_lines = []
-    for order, seller_lines in zip(orders, by_seller.values(), strict=True):
-        for line in seller_lines:
-            record = records[line.stockrecord_id]
-            order_lines.append(
-                Line(
-                    order=order,
-                    partner_id=line.seller_id,
-                    partner_name=line.seller.name,
-                    partner_sku=line.partner_sku,
-                    stockrecord=record,
-                    product_id=line.product_id,
-                    title=line.title,
-                    upc=record.product.upc or "",
-                    quantity=line.quantity,
-                    num_allocated=line.quantity,
-                    line_price_incl_tax=line.line_total,
-                    line_price_excl_tax=line.line_total,
-                    line_price_before_discounts_incl_tax=line.line_total,
-                    line_price_before_discounts_excl_tax=line.line_total,
-                    unit_price_incl_tax=line.unit_price,
-                    unit_price_excl_tax=line.unit_price,
-                    status=OrderStatus.NEW,
-                )
-            )
-    Line.objects.bulk_create(order_lines)
-    OrderStatusChange.objects.bulk_create(
-        [
-            OrderStatusChange(
-                order=order, old_status="", new_status=OrderStatus.NEW, actor=actor, party=Party.SYSTEM
-            )
-            for order in orders
-        ]
-    )
+        total = sum((line.line_price_incl_tax for line in seller_lines), Decimal(0))
+        specs.append(OrderSpec(
+            number=f"{requisition.reference}-{n}", seller_id=seller_id, lines=seller_lines,
+            total_incl_tax=total, total_excl_tax=total, shipping_method=_("Diantar ke kantor OPD"),
+            shipping_code=OFFICIAL_DELIVERY, party=Party.SYSTEM, actor=actor, user=None,
+            checkout_reference=requisition.reference, shipping_address=address,
+        ))
+    orders = orders_create(specs=specs)
     requisition.checkout_reference = requisition.reference
     return orders
 
