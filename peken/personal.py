@@ -104,22 +104,22 @@ def page_fill(shared: str, *, record: dict, request) -> str | None:
         html)
 
 
-def _record_key(session_key: str | None, language: str) -> str:
+def record_key(session_key: str | None, language: str) -> str:
     # visitors without a session share one record: their parts are the same for all of them
     who = "anonymous" if session_key is None else hashlib.sha256(session_key.encode()).hexdigest()
     return f"peken:personal:{who}:{language}"
 
 
 def record_get(session_key: str | None, language: str) -> dict | None:
-    return cache.get(_record_key(session_key, language))
+    return cache.get(record_key(session_key, language))
 
 
 def record_set(session_key: str | None, language: str, record: dict) -> None:
     """Keep a person's parts (stored without their CSRF token: each page gets the visitor's own)."""
     record = {**record, "parts": {name: csrf_token_share(html) for name, html in record["parts"].items()}}
-    cache.set(_record_key(session_key, language), record, settings.PEKEN_PERSONAL_PARTS_SECONDS)
+    cache.set(record_key(session_key, language), record, settings.PEKEN_PERSONAL_PARTS_SECONDS)
 
 
 def record_forget(session_key: str) -> None:
     """Drop a session's records in every language: what they show may have changed."""
-    cache.delete_many([_record_key(session_key, code) for code, _name in settings.LANGUAGES])
+    cache.delete_many([record_key(session_key, code) for code, _name in settings.LANGUAGES])

@@ -6,6 +6,7 @@ from django.db.backends.postgresql.operations import DatabaseOperations as Postg
 from django.test import Client
 from django.utils import translation
 
+from peken.page_cache import page_cache_invalidate
 from tests.factories import DEFAULT_PASSWORD, CountryFactory, UserFactory
 from tests.stripe_server import localstripe  # noqa: F401  (fixture: the fake Stripe server)
 
@@ -39,6 +40,7 @@ def _site_language():
 def _empty_cache():
     # rolled-back test data leaves no signal behind, so cached menus would outlive it
     cache.clear()
+    page_cache_invalidate()  # and this process would go on using the page version it read last
 
 
 @pytest.fixture

@@ -156,9 +156,9 @@ def test_official_buying_and_the_kecamatan_have_their_own_copies(page_cache, she
     assert pages["personal"]["X-Page-Cache"] == "miss" and pages["near"]["X-Page-Cache"] == "miss"
     assert "peken-mode-official" not in pages["personal"].content.decode()
     assert "peken-mode-official" in official.get(url).content.decode()
-    for client in (official, personal, near):
+    for name, client in (("official", official), ("personal", personal), ("near", near)):
         page = client.get(url)
-        assert page["X-Page-Cache"] == "hit"
+        assert (name, page["X-Page-Cache"]) == (name, "hit")
         assert same_page(page.content.decode(), rendered_for(client, url, settings))
 
 
