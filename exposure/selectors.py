@@ -47,6 +47,8 @@ after the next refresh. A signed-in buyer's page is read from the same rows:
 which places of the page belong to which side of which round does not depend
 on the kecamatan, only which product fills them, and those are the side's
 local goods in order followed by its other goods in order (``local_k``, ``k``).
+A slice once read is kept for ``PEKEN_RECOMMENDED_CACHE_SECONDS`` per listing,
+page and kecamatan, so a refresh shows within that much more.
 
 A listing the table does not cover (a ``?kecamatan=`` filter, a search, a
 listing not ranked yet, e.g. a new category or right after deploy; and any
@@ -258,10 +260,17 @@ class RecommendedListing(Sequence):
         """The slice as the last refresh ranked it; None if the listing is not covered."""
         params = {"listing": self.listing, "start": offset,
                   "stop": 2**31 - 1 if limit is None else offset + limit, "kecamatan": self.buyer_kecamatan}
+        # a page of a listing is read by many shoppers between two refreshes: kept as long as a ranking
+        key = f"peken:rekomendasi-page:{hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()}"
+        ids = cache.get(key)
+        if ids is not None:
+            return ids
         template = TABLE_LOCAL_PAGE_SQL if self.buyer_kecamatan else TABLE_PAGE_SQL
         with connection.cursor() as cursor:
             cursor.execute(_table_sql(template), params)
             row = cursor.fetchone()
+        if row is not None:
+            cache.set(key, row[0], settings.PEKEN_RECOMMENDED_CACHE_SECONDS)
         return None if row is None else row[0]
 
     def _ranking(self) -> array:
