@@ -39,12 +39,12 @@ OUT = ROOT / "bench" / "out"
 PY = sys.executable
 PORT = 8765
 SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-SYSTEMS = ("peken", "oscar", "trivial")
-TITLES = {"peken": "Peken", "oscar": "stock Oscar", "trivial": "trivial view"}
+SYSTEMS = ("before", "peken", "oscar", "trivial")
+TITLES = {"before": "Peken before", "peken": "Peken", "oscar": "stock Oscar", "trivial": "trivial view"}
 WHO = ("anonymous", "signed in")
 
 
-def environment(database_url: str, workers: int, port: int) -> dict:
+def environment(database_url: str, workers: int, port: int, cache_db: int = 3) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "peken.settings.production",
@@ -55,7 +55,7 @@ def environment(database_url: str, workers: int, port: int) -> dict:
         "DJANGO_SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
         "DATABASE_URL": database_url,
         "DJANGO_CONN_MAX_AGE": "60",
-        "CACHE_URL": "redis://127.0.0.1:6379/3",
+        "CACHE_URL": f"redis://127.0.0.1:6379/{cache_db}",
         "WEB_CONCURRENCY": str(workers),
         "PEKEN_SYNTHETIC_DATA_ALLOWED": "true",
     }
@@ -72,8 +72,8 @@ def oscar_environment(database_url: str) -> dict:
     }
 
 
-def manage(env: dict, *args: str) -> None:
-    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
+def manage(env: dict, *args: str, root: Path = ROOT) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=root, env=env, check=True)
 
 
 def output(env: dict, *args: str) -> str:
@@ -193,8 +193,8 @@ class Server:
     """One system under gunicorn, and a way to make sure it is idle before another is loaded."""
 
     def __init__(self, *, name: str, module: str, port: int, env: dict, workers: int,
-                 database_url: str | None):
-        self.module, self.port, self.env, self.workers = module, port, env, workers
+                 database_url: str | None, root: Path = ROOT):
+        self.module, self.port, self.env, self.workers, self.root = module, port, env, workers, root
         self.log = OUT / f"{name}-gunicorn.log"
         self.database_url = database_url
         self.process: subprocess.Popen | None = None
@@ -206,7 +206,7 @@ class Server:
             self.process = subprocess.Popen(
                 [PY, "-m", "gunicorn", self.module, "--bind", f"127.0.0.1:{self.port}",
                  "--workers", str(self.workers), "--log-level", "warning"],
-                cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
+                cwd=self.root, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -306,21 +306,26 @@ def main() -> None:
                         help="seconds a server may take to finish what a load left queued; then restarted")
     parser.add_argument("--port", type=int, default=PORT,
                         help="Peken's port; stock Oscar gets the next, the trivial view the one after")
+    parser.add_argument("--before", type=Path,
+                        help="a checkout of an earlier Peken (git worktree add DIR COMMIT) served beside it, "
+                             "on the same database, as 'Peken before'")
     args = parser.parse_args()
-    systems = [s for s in SYSTEMS if s in (args.only or SYSTEMS)]
+    systems = [s for s in SYSTEMS if s in (args.only or SYSTEMS) and (s != "before" or args.before)]
 
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
-    ports = {"peken": args.port, "oscar": args.port + 1, "trivial": args.port + 2}
+    ports = {"peken": args.port, "oscar": args.port + 1, "trivial": args.port + 2, "before": args.port + 3}
     envs = {
         "peken": environment(args.database_url, args.workers, ports["peken"]),
+        "before": environment(args.database_url, args.workers, ports["before"], cache_db=5),
         "oscar": oscar_environment(args.oscar_database_url),
         "trivial": {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.trivial.settings"},
     }
-    databases = {"peken": args.database_url, "oscar": args.oscar_database_url, "trivial": None}
+    databases = {"peken": args.database_url, "oscar": args.oscar_database_url, "trivial": None,
+                 "before": args.database_url}
     modules = {"peken": "peken.wsgi:application", "oscar": "bench.stock_oscar.wsgi:application",
-               "trivial": "bench.trivial.wsgi:application"}
+               "trivial": "bench.trivial.wsgi:application", "before": "peken.wsgi:application"}
     shops = {}
     if "peken" in systems:
         shops["peken"] = prepare_peken(args, envs["peken"])
@@ -328,6 +333,10 @@ def main() -> None:
         shops["oscar"] = prepare_oscar(args, envs["oscar"])
     if "trivial" in systems:
         shops["trivial"] = {"paths": {"trivial": ["/"]}, "cookie": ""}
+    if "before" in systems:
+        # the same shop, URLs and shopper; its static files collected from its own checkout
+        manage(envs["before"], "collectstatic", "--noinput", "-v0", root=args.before)
+        shops["before"] = {key: shops["peken"][key] for key in ("paths", "cookie")}
     pages = next((list(shop["paths"]) for name, shop in shops.items() if name != "trivial"), [])
 
     for name, shop in shops.items():
@@ -336,7 +345,7 @@ def main() -> None:
 
     servers = {
         name: Server(name=name, module=modules[name], port=ports[name], env=envs[name], workers=args.workers,
-                     database_url=databases[name])
+                     database_url=databases[name], root=args.before if name == "before" else ROOT)
         for name in systems
     }
     loads = {name: {} for name in systems}
@@ -357,7 +366,7 @@ def main() -> None:
             cookie = shops[name]["cookie"] if who == "signed in" else ""
             paths_file = OUT / f"{name}_{page}.txt"
             options = {"connections": args.connections, "timeout": args.timeout, "cookie": cookie}
-            if name == "peken" and args.crawl:
+            if name in ("peken", "before") and args.crawl:
                 seconds = crawl(ports[name], shops[name]["paths"][page], cookie=cookie)
                 print(f"  {TITLES[name]}, {page}, {who}: every URL once in {seconds:.0f} s")
             load(ports[name], paths_file, seconds=args.warmup, **options)
@@ -374,7 +383,7 @@ def main() -> None:
                 measure("trivial", "trivial", "anonymous")
             for page in pages:
                 for who in WHO:
-                    for name in ("peken", "oscar"):
+                    for name in ("before", "peken", "oscar"):
                         if name in systems:
                             measure(name, page, who)
     finally:
@@ -426,13 +435,16 @@ def print_report(report: dict, systems: list[str], pages: list[str]) -> None:
     trivial = results.get("trivial", {}).get("trivial, anonymous")
     trivial_cell = f"{trivial['rps']:.0f}" if trivial else ""
     peken_queries = report["systems"].get("peken", {}).get("queries", {})
-    print("| page | stock Oscar req/s (p99) | Peken req/s (p99) | trivial view req/s | Peken queries |")
-    print("|---|---|---|---|---|")
+    before = "before" in systems
+    print("| page | stock Oscar req/s (p99) |" + (" Peken before req/s (p99) |" if before else "")
+          + " Peken req/s (p99) | trivial view req/s | Peken queries |")
+    print("|---|---|---|---|---|" + ("---|" if before else ""))
     for page in pages:
         for who in WHO:
             key = f"{page}, {who}"
             queries = peken_queries.get(page, {}).get("queries", "")
-            print(f"| {key} | {cell('oscar', key)} | {cell('peken', key)} | {trivial_cell} | {queries} |")
+            print(f"| {key} | {cell('oscar', key)} |" + (f" {cell('before', key)} |" if before else "")
+                  + f" {cell('peken', key)} | {trivial_cell} | {queries} |")
     if not pages and trivial:
         print(f"| trivial view | | | {trivial_cell} | |")
     if peken_queries:
