@@ -40,9 +40,8 @@ from peken.csrf import csrf_token_fill, csrf_token_share
 
 PATH_MARK = "<!--peken-path-->"
 PART = re.compile(r"<!--peken-part:(\w+)-->(.*?)<!--/peken-part:\1-->", re.S)
-PART_HOLE = re.compile(r"<!--peken-part:(\w+)-->")
 CALL = re.compile(r"<!--peken-call:(\w+):([0-9a-f]*)-->(.*?)<!--/peken-call-->", re.S)
-CALL_HOLE = re.compile(r"<!--peken-call:(\w+):([0-9a-f]*)-->")
+HOLE = re.compile(r"<!--peken-(part|call):(\w+)(?::([0-9a-f]*))?-->")
 
 _calls: dict[str, Callable[..., str]] = {}
 
@@ -94,14 +93,23 @@ def page_unmark(html: str, request) -> str:
 
 def page_fill(shared: str, *, record: dict, request) -> str | None:
     """The shared copy with this person's parts and calls in place; None if a part is missing."""
-    parts = record["parts"]
-    if any(name not in parts for name in PART_HOLE.findall(shared)):
+    parts, path = record["parts"], escape(request.get_full_path())
+
+    def fill(match) -> str:
+        if match.group(1) == "call":
+            return _calls[match.group(2)](record["user_id"], *json.loads(bytes.fromhex(match.group(3))))
+        if match.group(2) not in parts:
+            raise _PartMissing
+        return parts[match.group(2)].replace(PATH_MARK, path)
+
+    try:
+        return HOLE.sub(fill, shared)  # one pass over the page
+    except _PartMissing:  # a part this person's record lacks: the page is rendered for them
         return None
-    path = escape(request.get_full_path())
-    html = PART_HOLE.sub(lambda match: parts[match.group(1)].replace(PATH_MARK, path), shared)
-    return CALL_HOLE.sub(
-        lambda match: _calls[match.group(1)](record["user_id"], *json.loads(bytes.fromhex(match.group(2)))),
-        html)
+
+
+class _PartMissing(Exception):
+    pass
 
 
 def record_key(session_key: str | None, language: str) -> str:
