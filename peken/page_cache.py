@@ -102,6 +102,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if not self._html(response):
             return response
+        # marks go, whatever the page (a missing category's 404 page has them too)
         marked = response.content.decode()
         response.content = personal.page_unmark(marked, request)
         user = request.user
@@ -156,14 +157,14 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _html(response) -> bool:
-        return (response.status_code == 200 and not response.streaming
-                and response.get("Content-Type", "").startswith("text/html"))
+        return not response.streaming and response.get("Content-Type", "").startswith("text/html")
 
     @classmethod
     def _shareable_response(cls, request, response) -> bool:
         messages = getattr(request, "_messages", None)
         return (
-            cls._html(response)
+            response.status_code == 200
+            and cls._html(response)
             # Nothing personal arose while rendering: no session data, no
             # message, no cookie (Oscar's recently-viewed cookie aside: Peken
             # never shows that list, see recently_viewed_products.html).

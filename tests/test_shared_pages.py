@@ -203,3 +203,13 @@ def test_an_anonymous_visitor_and_a_shopper_share_one_product_page(page_cache, s
     assert anonymous["X-Page-Cache"] == "hit"
     assert same_page(anonymous.content.decode(), rendered_for(Client(), url, settings))
     assert reverse("customer:logout") not in anonymous.content.decode()
+
+
+def test_no_mark_of_a_personal_part_reaches_a_visitor(page_cache, shelf, shopper_client):
+    sembako, products = shelf
+    urls = [reverse("home"), sembako.get_absolute_url(), products[0].get_absolute_url(),
+            reverse("search:search") + "?q=beras", "/catalogue/category/tidak-ada_99999/"]
+    for client in (Client(), shopper_client):
+        for url in urls * 2:  # rendered, then shared
+            html = client.get(url).content.decode()
+            assert "peken-part" not in html and "peken-call" not in html, url
