@@ -39,8 +39,9 @@ OUT = ROOT / "bench" / "out"
 PY = sys.executable
 PORT = 8765
 SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-SYSTEMS = ("before", "peken", "oscar", "trivial")
-TITLES = {"before": "Peken before", "peken": "Peken", "oscar": "stock Oscar", "trivial": "trivial view"}
+SYSTEMS = ("before", "peken", "oscar", "trivial", "middleware")
+TITLES = {"before": "Peken before", "peken": "Peken", "oscar": "stock Oscar", "trivial": "trivial view",
+          "middleware": "trivial view behind Peken's middleware"}
 WHO = ("anonymous", "signed in")
 
 
@@ -315,29 +316,35 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
-    ports = {"peken": args.port, "oscar": args.port + 1, "trivial": args.port + 2, "before": args.port + 3}
+    ports = {"peken": args.port, "oscar": args.port + 1, "trivial": args.port + 2, "before": args.port + 3,
+             "middleware": args.port + 4}
     envs = {
         "peken": environment(args.database_url, args.workers, ports["peken"]),
         "before": environment(args.database_url, args.workers, ports["before"], cache_db=5),
         "oscar": oscar_environment(args.oscar_database_url),
         "trivial": {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.trivial.settings"},
+        "middleware": {**environment(args.database_url, args.workers, args.port + 4),
+                       "DJANGO_SETTINGS_MODULE": "bench.trivial.behind_peken"},
     }
     databases = {"peken": args.database_url, "oscar": args.oscar_database_url, "trivial": None,
-                 "before": args.database_url}
+                 "before": args.database_url, "middleware": None}
     modules = {"peken": "peken.wsgi:application", "oscar": "bench.stock_oscar.wsgi:application",
-               "trivial": "bench.trivial.wsgi:application", "before": "peken.wsgi:application"}
+               "trivial": "bench.trivial.wsgi:application", "before": "peken.wsgi:application",
+               "middleware": "bench.trivial.wsgi:application"}
     shops = {}
     if "peken" in systems:
         shops["peken"] = prepare_peken(args, envs["peken"])
     if "oscar" in systems:
         shops["oscar"] = prepare_oscar(args, envs["oscar"])
-    if "trivial" in systems:
-        shops["trivial"] = {"paths": {"trivial": ["/"]}, "cookie": ""}
+    for name in ("trivial", "middleware"):
+        if name in systems:
+            shops[name] = {"paths": {"trivial": ["/"]}, "cookie": ""}
     if "before" in systems:
         # the same shop, URLs and shopper; its static files collected from its own checkout
         manage(envs["before"], "collectstatic", "--noinput", "-v0", root=args.before)
         shops["before"] = {key: shops["peken"][key] for key in ("paths", "cookie")}
-    pages = next((list(shop["paths"]) for name, shop in shops.items() if name != "trivial"), [])
+    ceilings = ("trivial", "middleware")
+    pages = next((list(shop["paths"]) for name, shop in shops.items() if name not in ceilings), [])
 
     for name, shop in shops.items():
         for page, urls in shop["paths"].items():
@@ -357,7 +364,7 @@ def main() -> None:
             shop = shops[name]
             # every page answers 200 for both visitors before anything is measured
             for urls in shop["paths"].values():
-                for who in WHO if name != "trivial" else WHO[:1]:
+                for who in WHO if name not in ceilings else WHO[:1]:
                     code = status(ports[name], urls[0], shop["cookie"] if who == "signed in" else "")
                     if code != 200:
                         raise SystemExit(f"{TITLES[name]} answered {code} for {urls[0]} ({who})")
@@ -379,8 +386,9 @@ def main() -> None:
 
         for number in range(1, args.rounds + 1):
             print(f"round {number} of {args.rounds}")
-            if "trivial" in systems:
-                measure("trivial", "trivial", "anonymous")
+            for name in ceilings:
+                if name in systems:
+                    measure(name, "trivial", "anonymous")
             for page in pages:
                 for who in WHO:
                     for name in ("before", "peken", "oscar"):
@@ -433,7 +441,9 @@ def print_report(report: dict, systems: list[str], pages: list[str]) -> None:
         return f"{r['rps']:.1f} ({r['p99_ms']:.0f} ms{errors})"
 
     trivial = results.get("trivial", {}).get("trivial, anonymous")
-    trivial_cell = f"{trivial['rps']:.0f}" if trivial else ""
+    behind = results.get("middleware", {}).get("trivial, anonymous")
+    trivial_cell = (f"{trivial['rps']:.0f}" if trivial else "") + (
+        f" ({behind['rps']:.0f} behind Peken's middleware)" if behind else "")
     peken_queries = report["systems"].get("peken", {}).get("queries", {})
     before = "before" in systems
     print("| page | stock Oscar req/s (p99) |" + (" Peken before req/s (p99) |" if before else "")
