@@ -7,4 +7,4 @@ the gap between this and a shared Peken page is what filling the page costs.
 
 from peken.settings.production import *  # noqa: F403
 
-ROOT_URLCONF = "bench.trivial.urls"
+ROOT_URLCONF = "bench.trivial.behind_peken_urls"
