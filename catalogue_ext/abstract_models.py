@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import AbstractProduct
 
+from peken.status_records import AbstractDecisionRecord
+
 
 class SaleUnit(models.TextChoices):
     PIECE = "pcs", _("pcs")
@@ -120,7 +122,7 @@ class AbstractListingReport(models.Model):
         return f"{self.product} ({self.get_reason_display()})"
 
 
-class AbstractListingDecision(models.Model):
+class AbstractListingDecision(AbstractDecisionRecord):
     """Append-only record of every curation move of a listing: who, when, from what to what, and why.
 
     A seller's submission (new or changed listing) and a verifier's approval
@@ -128,15 +130,11 @@ class AbstractListingDecision(models.Model):
     that the seller was emailed.
     """
 
+    statuses = ListingStatus
+
     product = models.ForeignKey("catalogue.Product", on_delete=models.CASCADE, related_name="decisions")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                              related_name="+")
     old_status = models.CharField(max_length=10, choices=ListingStatus.choices, blank=True)
     new_status = models.CharField(max_length=10, choices=ListingStatus.choices)
-    reason = models.TextField(blank=True)
-    date_created = models.DateTimeField(auto_now_add=True, db_index=True)
-    # Set once the seller has been emailed, so a retried task sends nothing more.
-    date_notified = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

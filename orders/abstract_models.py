@@ -1,6 +1,5 @@
 """Peken's orders: one per seller, grouped by the checkout that made them."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.order.abstract_models import AbstractOrder, AbstractOrderStatusChange
@@ -8,6 +7,7 @@ from oscar.apps.order.exceptions import InvalidOrderStatus
 
 from checkout.shipping.methods import PICKUP
 from orders.statuses import OrderStatus, Party
+from peken.status_records import AbstractDecisionRecord
 
 
 class AbstractSellerOrder(AbstractOrder):
@@ -47,22 +47,12 @@ class AbstractSellerOrder(AbstractOrder):
         return self.shipping_code == PICKUP
 
 
-class AbstractStatusChange(AbstractOrderStatusChange):
-    """Oscar's status change row, plus who made the move, as which party, and why."""
+class AbstractStatusChange(AbstractOrderStatusChange, AbstractDecisionRecord):
+    """Oscar's status change row (its from, to and date), plus who made the move, as which party, and why."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("Oleh"))
+    statuses = OrderStatus
+
     party = models.CharField(_("Pihak"), max_length=10, choices=Party.choices, blank=True)
-    reason = models.TextField(_("Alasan"), blank=True)
-    # Set in the same transaction as the email to the other side, so it goes once.
-    date_notified = models.DateTimeField(null=True, blank=True)
 
     class Meta(AbstractOrderStatusChange.Meta):
         abstract = True
-
-    @property
-    def new_status_label(self) -> str:
-        try:
-            return OrderStatus(self.new_status).label
-        except ValueError:
-            return self.new_status

@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from peken.status_records import AbstractStatusRecord
+
 
 class PaymentStatus(models.TextChoices):
     CREATED = "dibuat", pgettext_lazy("payment status", "Menunggu pembayaran")
@@ -77,13 +79,18 @@ class Payment(models.Model):
         return self.amount - self.amount_refunded
 
 
-class PaymentStatusChange(models.Model):
-    """Who or what moved a payment, from what to what, and why."""
+class PaymentStatusChange(AbstractStatusRecord):
+    """Who or what moved a payment, from what to what, and why.
+
+    Stripe's events move most payments, and nobody is emailed per move: the why is the
+    event (``source``), not a person's reason.
+    """
+
+    statuses = PaymentStatus
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="status_changes")
     old_status = models.CharField(max_length=24, choices=PaymentStatus.choices)
     new_status = models.CharField(max_length=24, choices=PaymentStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     source = models.CharField(max_length=100, help_text="e.g. the Stripe event id, or 'checkout'")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -64,9 +64,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 # A commitment is released in full (cancellation, a seller's rejection, a short delivery) or
-# realised by payment; it is never held again. procurement.services refuses any other move.
+# realised by payment; it is never held again. procurement.services moves it only
+# through _commitment_move, which refuses any other.
 COMMITMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     CommitmentStatus.LIVE: frozenset({CommitmentStatus.RELEASED, CommitmentStatus.REALISED}),
     CommitmentStatus.RELEASED: frozenset(),
     CommitmentStatus.REALISED: frozenset(),
 }
+
+
+def commitment_move_allowed(*, old: str, new: str) -> bool:
+    """Whether a commitment may move from ``old`` to ``new``: the one reading of COMMITMENT_TRANSITIONS."""
+    return new in COMMITMENT_TRANSITIONS.get(old, ())

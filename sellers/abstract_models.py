@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.abstract_models import AbstractPartner
 
+from peken.status_records import AbstractDecisionRecord
+
 
 class SellerKind(models.TextChoices):
     KELONTONG = "kelontong", _("Toko kelontong")
@@ -89,18 +91,14 @@ class AbstractSeller(AbstractPartner):
         return bool(self.pp55_number)
 
 
-class AbstractSellerDecision(models.Model):
+class AbstractSellerDecision(AbstractDecisionRecord):
     """Append-only record of who registered, approved, rejected or suspended a shop, when and why."""
 
+    statuses = SellerStatus
+
     seller = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="decisions")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                              related_name="+")
     old_status = models.CharField(max_length=10, choices=SellerStatus.choices, blank=True)
     new_status = models.CharField(max_length=10, choices=SellerStatus.choices)
-    reason = models.TextField(blank=True)
-    date_created = models.DateTimeField(auto_now_add=True, db_index=True)
-    # Set once the seller has been emailed, so a retried task sends nothing more.
-    date_notified = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -19,8 +19,8 @@ from payments.models import PaymentStatus, Refund, RefundStatus
 from peken import imports
 from peken.models import ImportJob, ImportJobStatus, ImportKind
 from procurement import services as procurement_services
-from procurement.models import BudgetCommitment, BudgetLine, Requisition
-from procurement.statuses import COMMITMENT_TRANSITIONS, CommitmentStatus, RequisitionStatus
+from procurement.models import BudgetCommitment, Requisition
+from procurement.statuses import CommitmentStatus, RequisitionStatus
 from sellers import services as seller_services
 from sellers.abstract_models import SellerStatus
 from tests.factories import PartnerFactory, PaymentFactory, UserFactory, product_create
@@ -226,7 +226,7 @@ def test_the_requisition_table_allows_exactly_these_moves():
     assert allowed == literal(REQUISITION_MOVES)
 
 
-# --- listing reports and budget commitments: the service makes one kind of move, the table says the rest
+# --- listing reports (the service makes one kind of move, the table says the rest) and budget commitments
 
 REPORT_MOVES = {
     (ReportStatus.OPEN, ReportStatus.DISMISSED), (ReportStatus.OPEN, ReportStatus.REMOVED),
@@ -265,26 +265,23 @@ COMMITMENT_MOVES = {
 def test_the_commitment_table_allows_exactly_these_moves(db):
     # given one approved requisition's commitment, in each status in turn
     requisition = RequisitionFactory(status=RequisitionStatus.APPROVED)
-    line = requisition.budget_line
     commitment = BudgetCommitment.objects.create(budget_line=requisition.budget_line, requisition=requisition,
                                                  amount=Decimal("50000"))
 
     def attempt(old, new):
-        if new != CommitmentStatus.RELEASED:  # realising is a table entry; no service makes it yet
-            return new in COMMITMENT_TRANSITIONS[old]
-        BudgetCommitment.objects.filter(pk=commitment.pk).update(status=old, amount=Decimal("50000"))
-        BudgetLine.objects.filter(pk=line.pk).update(committed=Decimal("50000"))
+        BudgetCommitment.objects.filter(pk=commitment.pk).update(status=old, date_closed=None)
         commitment.refresh_from_db()
         try:
-            procurement_services._commitment_reduce(commitment=commitment, amount=None)
+            procurement_services._commitment_move(commitment, to=new)
         except procurement_services.ProcurementError:
             return False
-        assert commitment.status == new
+        commitment.refresh_from_db()
+        assert commitment.status == new and commitment.date_closed is not None
         return True
 
-    # when every (from, to) pair is tried, releasing through _commitment_reduce
+    # when every (from, to) pair is tried through the one function that moves a commitment
     allowed = allowed_pairs(CommitmentStatus, CommitmentStatus, attempt)
-    # then exactly the moves written above are allowed
+    # then exactly the moves written above are made, and every other one is refused
     assert allowed == literal(COMMITMENT_MOVES)
 
 

@@ -24,17 +24,33 @@ from procurement import budget_csv
 from procurement.audit import audit_record
 from procurement.models import Agency, BudgetCommitment, BudgetLine, Requisition
 from procurement.services._common import BudgetLineRefused, ProcurementError, _locked
-from procurement.statuses import COMMITMENT_TRANSITIONS, CommitmentStatus
+from procurement.statuses import CommitmentStatus, commitment_move_allowed
+
+
+def _commitment_move(commitment: BudgetCommitment, *, to: str) -> None:
+    """Close a locked commitment (released or realised) and save it: the one place its status is set.
+
+    The caller records the move in the audit trail with its reason. Raises
+    ProcurementError for a move COMMITMENT_TRANSITIONS does not allow: a
+    commitment is closed once and never held again.
+    """
+    if not commitment_move_allowed(old=commitment.status, new=to):
+        raise ProcurementError(_("Dana ini sudah tidak terikat (%(status)s).")
+                               % {"status": commitment.get_status_display()})
+    commitment.status = to
+    commitment.date_closed = timezone.now()
+    commitment.save(update_fields=["status", "date_closed"])
 
 
 def _commitment_reduce(*, commitment: BudgetCommitment, amount: Decimal | None) -> tuple[Decimal, dict, dict]:
     """Give ``amount`` (all if None or more than held) of a live commitment back to its budget line.
 
     The budget line row is locked; returns what was released and the
-    before/after values for the audit entry. Raises ProcurementError for a
+    before/after values for the audit entry. Giving back all of it releases
+    the commitment (_commitment_move). Raises ProcurementError for a
     commitment COMMITMENT_TRANSITIONS does not let go (released or realised).
     """
-    if CommitmentStatus.RELEASED not in COMMITMENT_TRANSITIONS[commitment.status]:
+    if not commitment_move_allowed(old=commitment.status, new=CommitmentStatus.RELEASED):
         raise ProcurementError(_("Dana ini sudah tidak terikat (%(status)s).")
                                % {"status": commitment.get_status_display()})
     line = locks.budget_line_lock(budget_line_id=commitment.budget_line_id)
@@ -48,11 +64,10 @@ def _commitment_reduce(*, commitment: BudgetCommitment, amount: Decimal | None) 
         "line_committed": line.committed,
     }
     if release == held:
-        commitment.status = CommitmentStatus.RELEASED
-        commitment.date_closed = timezone.now()
+        _commitment_move(commitment, to=CommitmentStatus.RELEASED)
     else:
         commitment.amount = held - release
-    commitment.save(update_fields=["status", "amount", "date_closed"])
+        commitment.save(update_fields=["amount"])
     BudgetLine.objects.filter(pk=line.pk).update(
         committed=F("committed") - release, date_updated=timezone.now()
     )
