@@ -51,8 +51,10 @@ run: install
 test: install-test system-deps
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/python -m pytest
 
+# ruff's lint rules and its formatter (line length 110, pyproject.toml); CI runs this first.
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Peken, stock django-oscar and a trivial Django view under gunicorn, interleaved (bench/RESULTS.md);
 # for instance `make bench BENCH_ARGS="--only peken --rounds 1"`.
