@@ -51,14 +51,18 @@ def test_csv_upload_timings():
     product_class = ProductFactory().product_class
     products = Product.objects.bulk_create(ProductFactory.build_batch(ROWS, product_class=product_class))
     StockRecord.objects.bulk_create(
-        StockRecord(product=p, partner=shop, partner_sku=f"SKU-{i:05d}", price=Decimal(15000),
-                    num_in_stock=10) for i, p in enumerate(products))
+        StockRecord(
+            product=p, partner=shop, partner_sku=f"SKU-{i:05d}", price=Decimal(15000), num_in_stock=10
+        )
+        for i, p in enumerate(products)
+    )
     seller = Client()
     seller.force_login(shop.users.get())
     stock_url = reverse("sellers:centre-stock-upload")
 
     huge = ("sku;harga;stok\n" + "a;1;1\n" * 330_000).encode()
     print(f"\n330,000-row file: {len(huge):,} bytes")
+
     def refuse():
         return upload(seller, stock_url, huge, "besar.csv")
 
@@ -73,12 +77,15 @@ def test_csv_upload_timings():
     bad = ("sku;harga;stok\n" + "".join(f"SKU-{i:05d};murah;1\n" for i in range(ROWS))).encode()
     timed("5,000 bad rows, error page", lambda: upload(seller, stock_url, bad, "salah.csv"))
 
-    good = ("sku;harga;stok\n" + "".join(f"SKU-{i:05d};{16000 + i};{20 + i % 7}\n"
-                                         for i in range(ROWS))).encode()
+    good = (
+        "sku;harga;stok\n" + "".join(f"SKU-{i:05d};{16000 + i};{20 + i % 7}\n" for i in range(ROWS))
+    ).encode()
     preview = timed("preview 5,000 stock rows", lambda: upload(seller, stock_url, good, "stok.csv"))
     confirm = reverse("sellers:centre-stock-confirm")
-    timed("apply 5,000 stock rows (a job, run inline)",
-          lambda: seller.post(confirm, {"digest": preview.context["digest"]}))
+    timed(
+        "apply 5,000 stock rows (a job, run inline)",
+        lambda: seller.post(confirm, {"digest": preview.context["digest"]}),
+    )
     job = ImportJob.objects.get()
     assert job.status == ImportJobStatus.DONE, job.errors
     worker = (job.date_finished - job.date_started).total_seconds()
@@ -88,12 +95,17 @@ def test_csv_upload_timings():
     admin = person_with_roles(agency=agency, roles=[Role.AGENCY_ADMIN], email="admin@contoh.id")
     official = Client()
     official.force_login(admin)
-    rows = [f"1.02.02.2.02.{i // 100:04d};Sub kegiatan {i // 100};5.1.02.01.01.{i % 100:04d};Belanja {i};DAU;"
-            f"{1_000_000 + i}" for i in range(ROWS)]
+    rows = [
+        f"1.02.02.2.02.{i // 100:04d};Sub kegiatan {i // 100};5.1.02.01.01.{i % 100:04d};Belanja {i};DAU;"
+        f"{1_000_000 + i}"
+        for i in range(ROWS)
+    ]
     budget = ("\r\n".join([BUDGET_HEADER, *rows]) + "\r\n").encode()
     budget_url = reverse("procurement:opd-budget-import", kwargs={"code": agency.code})
-    timed("import 5,000 budget lines (checked in the request, applied by a job run inline)",
-          lambda: upload(official, budget_url, budget, "dpa.csv", fiscal_year=2026))
+    timed(
+        "import 5,000 budget lines (checked in the request, applied by a job run inline)",
+        lambda: upload(official, budget_url, budget, "dpa.csv", fiscal_year=2026),
+    )
     job = ImportJob.objects.latest("pk")
     assert job.status == ImportJobStatus.DONE, job.errors
     worker = (job.date_finished - job.date_started).total_seconds()

@@ -39,7 +39,8 @@ def signed_in_client() -> Client:
     from django.contrib.auth import get_user_model
 
     user, _ = get_user_model().objects.get_or_create(
-        username="bench-shopper", defaults={"email": "bench-shopper@peken.local"})
+        username="bench-shopper", defaults={"email": "bench-shopper@peken.local"}
+    )
     client = Client()
     client.force_login(user)
     return client
@@ -72,7 +73,8 @@ def profile(client: Client, urls: list[str], title: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--profile", choices=PAGES)
     args = parser.parse_args()
@@ -86,14 +88,20 @@ def main() -> None:
             with override_settings(PEKEN_PAGE_CACHE_SECONDS=0):
                 render = timed(client, urls[page], args.requests)
             shared = timed(client, urls[page], args.requests)
-            rows[f"{page}, {who}"] = {"render_ms": round(render[0], 1), "render_queries": render[1],
-                                      "shared_ms": round(shared[0], 2), "shared_queries": shared[1],
-                                      "shared_from": shared[2]}
+            rows[f"{page}, {who}"] = {
+                "render_ms": round(render[0], 1),
+                "render_queries": render[1],
+                "shared_ms": round(shared[0], 2),
+                "shared_queries": shared[1],
+                "shared_from": shared[2],
+            }
     print("| page | render ms | render queries | shared copy ms | shared copy queries |")
     print("|---|---|---|---|---|")
     for name, row in rows.items():
-        print(f"| {name} | {row['render_ms']} | {row['render_queries']} | {row['shared_ms']} "
-              f"({row['shared_from']}) | {row['shared_queries']} |")
+        print(
+            f"| {name} | {row['render_ms']} | {row['render_queries']} | {row['shared_ms']} "
+            f"({row['shared_from']}) | {row['shared_queries']} |"
+        )
     (Path(__file__).parent / "out").mkdir(exist_ok=True)
     (Path(__file__).parent / "out" / "profile.json").write_text(json.dumps(rows, indent=2))
     if args.profile:

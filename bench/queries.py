@@ -54,8 +54,9 @@ def order_queries(product_paths: list[str]) -> int:
             client = Client()
             client.force_login(user)
             product = Product.objects.get(pk=resolve(product_paths[0]).kwargs["pk"])
-            client.post(reverse("basket:add", kwargs={"pk": product.pk}),
-                        {"quantity": product.min_order_quantity})
+            client.post(
+                reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": product.min_order_quantity}
+            )
             checkout_to_preview(client)
             with CaptureQueriesContext(connection) as ctx:
                 response = order_place(client)
@@ -97,7 +98,8 @@ def session_cookie() -> str:
     from django.contrib.auth import get_user_model
 
     user, _ = get_user_model().objects.get_or_create(
-        username="bench-shopper", defaults={"email": "bench-shopper@peken.local"})
+        username="bench-shopper", defaults={"email": "bench-shopper@peken.local"}
+    )
     client = Client()
     client.force_login(user)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"

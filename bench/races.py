@@ -71,8 +71,10 @@ class Browser:
         conn = conn or http.client.HTTPConnection(HOST, PORT, timeout=60)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if method == "POST":
-            headers |= {"Content-Type": "application/x-www-form-urlencoded",
-                        "X-CSRFToken": self.cookies.get("csrftoken", "")}
+            headers |= {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-CSRFToken": self.cookies.get("csrftoken", ""),
+            }
         conn.request(method, path, body=body.encode(), headers=headers)
         response = conn.getresponse()
         text = response.read().decode("utf-8", "replace")
@@ -130,15 +132,18 @@ class World:
 
         self.Client = Client
         Country = get_model("address", "Country")
-        Country.objects.update_or_create(iso_3166_1_a2="ID", defaults={
-            "printable_name": "Indonesia", "name": "Indonesia", "is_shipping_country": True})
+        Country.objects.update_or_create(
+            iso_3166_1_a2="ID",
+            defaults={"printable_name": "Indonesia", "name": "Indonesia", "is_shipping_country": True},
+        )
         if not Country.objects.exclude(iso_3166_1_a2="ID").exists():
             CountryFactory()
         stamp = str(int(time.time()))
         self.stamp = stamp
         self.shop = seller_create(name=f"Toko Balapan {stamp}", email=f"balapan{stamp}@contoh.id")
-        self.product = product_create(title=f"Kertas HVS {stamp}", price=Decimal("15000"),
-                                      partner=self.shop, stock=1_000_000)
+        self.product = product_create(
+            title=f"Kertas HVS {stamp}", price=Decimal("15000"), partner=self.shop, stock=1_000_000
+        )
         self.office = approval_world(ceiling=Decimal("10") ** 13)
         self.n = 0
 
@@ -166,11 +171,21 @@ class World:
         self.n += 1
         record = self.product.stockrecords.get()
         requisition = RequisitionFactory(
-            reference=f"RQ-BALAP-{self.stamp}-{self.n}", agency=self.office.agency,
-            requester=self.office.requester, budget_line=self.office.line, total=Decimal("15000"))
-        RequisitionLineFactory(requisition=requisition, seller=self.shop, stockrecord=record,
-                               product=self.product, title=self.product.title, quantity=1,
-                               unit_price=Decimal("15000"))
+            reference=f"RQ-BALAP-{self.stamp}-{self.n}",
+            agency=self.office.agency,
+            requester=self.office.requester,
+            budget_line=self.office.line,
+            total=Decimal("15000"),
+        )
+        RequisitionLineFactory(
+            requisition=requisition,
+            seller=self.shop,
+            stockrecord=record,
+            product=self.product,
+            title=self.product.title,
+            quantity=1,
+            unit_price=Decimal("15000"),
+        )
         return requisition
 
     def approver_cookie(self) -> str:
@@ -228,8 +243,9 @@ def race_two_tabs(world, report, stripe_url):
     tabs = [Browser(cookie), Browser(cookie)]
     for tab in tabs:
         tab.csrf("/checkout/preview/")
-    intents = at_once([lambda t=tabs[i % 2]: t.post("/checkout/preview/", {"action": "card_intent"})
-                       for i in range(4)])
+    intents = at_once(
+        [lambda t=tabs[i % 2]: t.post("/checkout/preview/", {"action": "card_intent"}) for i in range(4)]
+    )
     report["attempts"] += 4
     report["statuses"].update(statuses(intents))
     secrets = {json.loads(r[2]).get("client_secret") for r in intents if isinstance(r, tuple) and r[0] == 200}
@@ -238,18 +254,29 @@ def race_two_tabs(world, report, stripe_url):
     if len(secrets) == 1:
         secret = secrets.pop()
         card = {"number": OK_CARD, "exp_month": "12", "exp_year": "2034", "cvc": "123"}
-        body = json.dumps({"key": "pk_test_peken_races", "client_secret": secret,
-                           "payment_method_data": {"type": "card", "card": card}})
-        urllib.request.urlopen(urllib.request.Request(
-            f"{stripe_url}/v1/payment_intents/{secret.split('_secret_')[0]}/confirm", data=body.encode(),
-            method="POST"), timeout=30).read()
+        body = json.dumps(
+            {
+                "key": "pk_test_peken_races",
+                "client_secret": secret,
+                "payment_method_data": {"type": "card", "card": card},
+            }
+        )
+        urllib.request.urlopen(
+            urllib.request.Request(
+                f"{stripe_url}/v1/payment_intents/{secret.split('_secret_')[0]}/confirm",
+                data=body.encode(),
+                method="POST",
+            ),
+            timeout=30,
+        ).read()
         placed = at_once([lambda t=t: t.post("/checkout/preview/", {"action": "place_order"}) for t in tabs])
         report["attempts"] += 2
         report["statuses"].update(statuses(placed))
         report["orders"] += Order.objects.filter(user=user).count()
         used = Order.objects.filter(user=user).values("checkout_reference")
         report["used payments refunded"] += Payment.objects.filter(
-            user=user, reference__in=used, amount_refunded__gt=0).count()
+            user=user, reference__in=used, amount_refunded__gt=0
+        ).count()
     report["rounds"] += 1
 
 
@@ -263,11 +290,14 @@ def race_checkout_vs_approval(world, report, approver, decide_path):
     requisition = world.requisition()
     shopper = Browser(cookie)
     shopper.csrf("/checkout/preview/")
-    results = at_once([
-        lambda: shopper.post("/checkout/preview/", {"action": "place_order"}),
-        lambda: approver.post(f"{decide_path}{requisition.reference}/",
-                              {"decision": Decision.APPROVE.value, "comment": ""}),
-    ])
+    results = at_once(
+        [
+            lambda: shopper.post("/checkout/preview/", {"action": "place_order"}),
+            lambda: approver.post(
+                f"{decide_path}{requisition.reference}/", {"decision": Decision.APPROVE.value, "comment": ""}
+            ),
+        ]
+    )
     report["attempts"] += 2
     report["statuses"].update(statuses(results))
     report["orders"] += Order.objects.filter(user=user).count()
@@ -296,11 +326,14 @@ def deadlocks(database_url: str) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get(
-        "RACES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peken_races"),
-        help="a database of the races' own: it is dropped and made again at each run")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("RACES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peken_races"),
+        help="a database of the races' own: it is dropped and made again at each run",
+    )
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=600)
@@ -321,17 +354,39 @@ def main() -> None:
     log_path = ROOT / "bench" / "out" / "races-gunicorn.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("w")
-    stripe = subprocess.Popen([PY, "-m", "payments.localstripe_server", "--port", str(STRIPE_PORT)],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    stripe = subprocess.Popen(
+        [PY, "-m", "payments.localstripe_server", "--port", str(STRIPE_PORT)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "peken.wsgi:application", "--bind", f"{HOST}:{PORT}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    reports = {name: {"rounds": 0, "attempts": 0, "orders": 0, "statuses": Counter(), **extra}
-               for name, extra in (("double click", {"checkout again ok": 0}),
-                                   ("two tabs", {"distinct intents": 0, "payments": 0,
-                                                 "used payments refunded": 0}),
-                                   ("checkout vs approval", {"approved": 0}))}
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "peken.wsgi:application",
+            "--bind",
+            f"{HOST}:{PORT}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    reports = {
+        name: {"rounds": 0, "attempts": 0, "orders": 0, "statuses": Counter(), **extra}
+        for name, extra in (
+            ("double click", {"checkout again ok": 0}),
+            ("two tabs", {"distinct intents": 0, "payments": 0, "used payments refunded": 0}),
+            ("checkout vs approval", {"approved": 0}),
+        )
+    }
     started, before = time.monotonic(), deadlocks(args.database_url)
     try:
         wait_for(f"http://{HOST}:{PORT}/catalogue/")
@@ -344,8 +399,10 @@ def main() -> None:
             races = (
                 ("double click", lambda r: race_double_click(world, r)),
                 ("two tabs", lambda r: race_two_tabs(world, r, f"http://{HOST}:{STRIPE_PORT}")),
-                ("checkout vs approval",
-                 lambda r: race_checkout_vs_approval(world, r, approver, decide_path)),
+                (
+                    "checkout vs approval",
+                    lambda r: race_checkout_vs_approval(world, r, approver, decide_path),
+                ),
             )
             for name, race in races:
                 try:
@@ -362,19 +419,25 @@ def main() -> None:
     found = deadlocks(args.database_url) - before
     retried = log_path.read_text().count("running it again")
     tracebacks = log_path.read_text().count("Traceback")
-    print(f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  gunicorn {args.workers} workers, "
-          f"production settings, PostgreSQL, {time.monotonic() - started:.0f} s\n")
+    print(
+        f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  gunicorn {args.workers} workers, "
+        f"production settings, PostgreSQL, {time.monotonic() - started:.0f} s\n"
+    )
     print("| race | rounds | requests | orders created | server errors (5xx) | responses | other |")
     print("|---|---|---|---|---|---|---|")
     for name, r in reports.items():
         errors = sum(n for status, n in r["statuses"].items() if isinstance(status, int) and status >= 500)
-        other = ", ".join(f"{k}: {v}" for k, v in r.items()
-                          if k not in ("rounds", "attempts", "orders", "statuses"))
+        other = ", ".join(
+            f"{k}: {v}" for k, v in r.items() if k not in ("rounds", "attempts", "orders", "statuses")
+        )
         responses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items(), key=str))
-        print(f"| {name} | {r['rounds']} | {r['attempts']} | {r['orders']} | {errors} | {responses} "
-              f"| {other} |")
-    print(f"\ndeadlocks detected by PostgreSQL: {found}; transactions run again after a conflict: {retried}; "
-          f"tracebacks in the server log: {tracebacks} ({log_path.relative_to(ROOT)})")
+        print(
+            f"| {name} | {r['rounds']} | {r['attempts']} | {r['orders']} | {errors} | {responses} | {other} |"
+        )
+    print(
+        f"\ndeadlocks detected by PostgreSQL: {found}; transactions run again after a conflict: {retried}; "
+        f"tracebacks in the server log: {tracebacks} ({log_path.relative_to(ROOT)})"
+    )
 
 
 if __name__ == "__main__":

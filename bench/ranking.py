@@ -53,24 +53,30 @@ def ranked_in_request(listing, kecamatan: str | None) -> list[int]:
     """The whole-listing ranking as a request ran it on a cache miss, before the table."""
     ctes, params = ranking_ctes(listing.queryset, stock=listing.stock, buyer_kecamatan=kecamatan)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {ctes} SELECT id FROM slotted ORDER BY {MERGE_ORDER}",
-                       (*params, *merge_params()))
+        cursor.execute(
+            f"WITH {ctes} SELECT id FROM slotted ORDER BY {MERGE_ORDER}", (*params, *merge_params())
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
 def table_page(listing, kecamatan: str | None, offset: int, limit: int | None) -> list[int]:
     """The ids of a page as a request reads them (the products are then fetched, as before)."""
-    page = recommended_listing(listing.queryset, stock=listing.stock, buyer_kecamatan=kecamatan,
-                               listing=listing.listing)
+    page = recommended_listing(
+        listing.queryset, stock=listing.stock, buyer_kecamatan=kecamatan, listing=listing.listing
+    )
     return page.ranked_ids(offset=offset, limit=limit)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--spread-kecamatan", action="store_true",
-                        help="first give the synthetic shops (which have none) the city's kecamatan in turn")
+    parser.add_argument(
+        "--spread-kecamatan",
+        action="store_true",
+        help="first give the synthetic shops (which have none) the city's kecamatan in turn",
+    )
     args = parser.parse_args()
     repeat = args.repeat
     if args.spread_kecamatan:
@@ -81,10 +87,16 @@ def main() -> None:
     category = max(Category.objects.all(), key=lambda c: selectors.product_list(category=c).count())
     catalogue = selectors.product_list(sort=RECOMMENDED)
     big = selectors.product_list(category=category, sort=RECOMMENDED)
-    kecamatan = list(Partner.objects.exclude(kecamatan="").values_list("kecamatan", flat=True)
-                     .distinct().order_by("kecamatan"))[:3]
-    print(f"catalogue: {catalogue.count()} products; largest category {category.name!r}: {big.count()} "
-          f"products; buyers of {kecamatan}")
+    kecamatan = list(
+        Partner.objects.exclude(kecamatan="")
+        .values_list("kecamatan", flat=True)
+        .distinct()
+        .order_by("kecamatan")
+    )[:3]
+    print(
+        f"catalogue: {catalogue.count()} products; largest category {category.name!r}: {big.count()} "
+        f"products; buyers of {kecamatan}"
+    )
 
     print("\nbefore: a cache miss ranked the whole listing in the request")
     for name, listing in (("catalogue", catalogue), ("category", big)):
@@ -94,8 +106,12 @@ def main() -> None:
 
     print("\nafter: the beat task's refresh (off the request)")
     for name, listing in (("catalogue", catalogue), ("category", big)):
-        cost = ms(lambda listing=listing: services.recommended_rank_write(
-            listing=listing.listing, queryset=listing.queryset, stock=listing.stock), repeat)
+        cost = ms(
+            lambda listing=listing: services.recommended_rank_write(
+                listing=listing.listing, queryset=listing.queryset, stock=listing.stock
+            ),
+            repeat,
+        )
         print(f"  {name:9} {cost:7.1f}")
     start = time.perf_counter()
     from catalogue_ext.services import recommended_listings_refresh
@@ -109,12 +125,15 @@ def main() -> None:
         size = listing.count()
         for offset in (0, 20 * 49, size - 20):
             visitor = ms(lambda listing=listing, offset=offset: table_page(listing, None, offset, 20), repeat)
-            buyer = ms(lambda listing=listing, offset=offset: table_page(listing, kecamatan[0], offset, 20),
-                       repeat)
+            buyer = ms(
+                lambda listing=listing, offset=offset: table_page(listing, kecamatan[0], offset, 20), repeat
+            )
             print(f"  {name:9} offset {offset:6}  visitor {visitor:6.1f}  buyer {buyer:6.1f}")
 
-    print("\nfallback: a ?kecamatan= filtered listing ranked in the request (bound: "
-          "PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX)")
+    print(
+        "\nfallback: a ?kecamatan= filtered listing ranked in the request (bound: "
+        "PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX)"
+    )
     for name, category_of in (("catalogue", None), ("category", category)):
         filtered = selectors.product_list(category=category_of, sort=RECOMMENDED, kecamatan=kecamatan[0])
         cost = ms(lambda filtered=filtered: ranked_in_request(filtered, None), repeat)

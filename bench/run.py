@@ -40,8 +40,13 @@ PY = sys.executable
 PORT = 8765
 SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 SYSTEMS = ("before", "peken", "oscar", "trivial", "middleware")
-TITLES = {"before": "Peken before", "peken": "Peken", "oscar": "stock Oscar", "trivial": "trivial view",
-          "middleware": "trivial view behind Peken's middleware"}
+TITLES = {
+    "before": "Peken before",
+    "peken": "Peken",
+    "oscar": "stock Oscar",
+    "trivial": "trivial view",
+    "middleware": "trivial view behind Peken's middleware",
+}
 WHO = ("anonymous", "signed in")
 
 
@@ -79,8 +84,11 @@ def manage(env: dict, *args: str, root: Path = ROOT) -> None:
 
 def output(env: dict, *args: str) -> str:
     """The last line a bench script prints."""
-    return subprocess.run([PY, *args], cwd=ROOT, env=env, check=True, capture_output=True,
-                          text=True).stdout.strip().splitlines()[-1]
+    return (
+        subprocess.run([PY, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 def ensure_database(database_url: str) -> None:
@@ -107,8 +115,18 @@ def prepare_peken(args: argparse.Namespace, env: dict) -> dict:
     populated = None
     if product_count(args.database_url) < args.products:
         started = time.monotonic()
-        manage(env, "peken_synthetic", "--sellers", str(args.sellers), "--products", str(args.products),
-               "--orders", str(args.orders), "--lines-per-order", str(args.lines_per_order))
+        manage(
+            env,
+            "peken_synthetic",
+            "--sellers",
+            str(args.sellers),
+            "--products",
+            str(args.products),
+            "--orders",
+            str(args.orders),
+            "--lines-per-order",
+            str(args.lines_per_order),
+        )
         populated = round(time.monotonic() - started)
         print(f"Peken populated in {populated} s")
     # a running shop's beat task keeps Rekomendasi's order in its table (exposure/selectors.py)
@@ -136,8 +154,12 @@ def prepare_oscar(args: argparse.Namespace, env: dict) -> dict:
     populated = None
     if product_count(args.oscar_database_url) < args.products:
         started = time.monotonic()
-        subprocess.run([PY, shop, "populate", "--products", str(args.products),
-                        "--sellers", str(args.sellers)], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [PY, shop, "populate", "--products", str(args.products), "--sellers", str(args.sellers)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
         populated = round(time.monotonic() - started)
         print(f"stock Oscar populated in {populated} s")
     paths_json = OUT / "oscar_paths.json"
@@ -193,8 +215,17 @@ def cpu_ticks(pid: int) -> int:
 class Server:
     """One system under gunicorn, and a way to make sure it is idle before another is loaded."""
 
-    def __init__(self, *, name: str, module: str, port: int, env: dict, workers: int,
-                 database_url: str | None, root: Path = ROOT):
+    def __init__(
+        self,
+        *,
+        name: str,
+        module: str,
+        port: int,
+        env: dict,
+        workers: int,
+        database_url: str | None,
+        root: Path = ROOT,
+    ):
         self.module, self.port, self.env, self.workers, self.root = module, port, env, workers, root
         self.log = OUT / f"{name}-gunicorn.log"
         self.database_url = database_url
@@ -205,9 +236,22 @@ class Server:
             raise SystemExit(f"port {self.port} is taken (another benchmark?): choose others with --port")
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
-                [PY, "-m", "gunicorn", self.module, "--bind", f"127.0.0.1:{self.port}",
-                 "--workers", str(self.workers), "--log-level", "warning"],
-                cwd=self.root, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
+                [
+                    PY,
+                    "-m",
+                    "gunicorn",
+                    self.module,
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    str(self.workers),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=self.root,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -223,8 +267,10 @@ class Server:
             self.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: no waiting for requests
             self.process.wait(timeout=60)
         # a query of a killed worker runs on in PostgreSQL until it finishes
-        self._database("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = %s AND pid <> pg_backend_pid()")
+        self._database(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()"
+        )
 
     def _database(self, sql: str) -> list:
         if not self.database_url:
@@ -235,8 +281,12 @@ class Server:
             return conn.execute(sql, [self.database_url.rsplit("/", 1)[1]]).fetchall()
 
     def busy(self) -> bool:
-        return bool(self._database("SELECT 1 FROM pg_stat_activity WHERE datname = %s "
-                                   "AND state = 'active' AND pid <> pg_backend_pid()"))
+        return bool(
+            self._database(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = %s "
+                "AND state = 'active' AND pid <> pg_backend_pid()"
+            )
+        )
 
     def settle(self, limit: float) -> None:
         """Wait until idle: when wrk stops, the sync workers still answer every request it left queued.
@@ -257,13 +307,28 @@ class Server:
         self.start()
 
 
-def load(port: int, paths_file: Path, *, connections: int, seconds: int, timeout: int,
-         cookie: str = "") -> dict:
+def load(
+    port: int, paths_file: Path, *, connections: int, seconds: int, timeout: int, cookie: str = ""
+) -> dict:
     headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{timeout}s", *headers,
-         "-s", str(ROOT / "bench" / "paths.lua"), f"http://127.0.0.1:{port}", "--", str(paths_file)],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            f"{timeout}s",
+            *headers,
+            "-s",
+            str(ROOT / "bench" / "paths.lua"),
+            f"http://127.0.0.1:{port}",
+            "--",
+            str(paths_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     line = next(x for x in result.stdout.splitlines() if x.startswith("JSON "))
     return json.loads(line[5:])
@@ -285,12 +350,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peken_bench"))
-    parser.add_argument("--oscar-database-url", default=os.environ.get(
-        "BENCH_OSCAR_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peken_bench_oscar"))
-    parser.add_argument("--only", action="append", choices=SYSTEMS,
-                        help="serve and load only this system (repeat for more); default: all three")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peken_bench"),
+    )
+    parser.add_argument(
+        "--oscar-database-url",
+        default=os.environ.get(
+            "BENCH_OSCAR_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peken_bench_oscar"
+        ),
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SYSTEMS,
+        help="serve and load only this system (repeat for more); default: all three",
+    )
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--sellers", type=int, default=200)
     parser.add_argument("--orders", type=int, default=250_000)
@@ -300,37 +375,68 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=3, help="seconds of load before each measured one")
-    parser.add_argument("--no-crawl", dest="crawl", action="store_false",
-                        help="do not request every Peken URL once before its load (a cold page cache)")
+    parser.add_argument(
+        "--no-crawl",
+        dest="crawl",
+        action="store_false",
+        help="do not request every Peken URL once before its load (a cold page cache)",
+    )
     parser.add_argument("--timeout", type=int, default=30, help="wrk counts a slower answer as an error")
-    parser.add_argument("--settle", type=int, default=60,
-                        help="seconds a server may take to finish what a load left queued; then restarted")
-    parser.add_argument("--port", type=int, default=PORT,
-                        help="Peken's port; stock Oscar gets the next, the trivial view the one after")
-    parser.add_argument("--before", type=Path,
-                        help="a checkout of an earlier Peken (git worktree add DIR COMMIT) served beside it, "
-                             "on the same database, as 'Peken before'")
+    parser.add_argument(
+        "--settle",
+        type=int,
+        default=60,
+        help="seconds a server may take to finish what a load left queued; then restarted",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=PORT,
+        help="Peken's port; stock Oscar gets the next, the trivial view the one after",
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of an earlier Peken (git worktree add DIR COMMIT) served beside it, "
+        "on the same database, as 'Peken before'",
+    )
     args = parser.parse_args()
     systems = [s for s in SYSTEMS if s in (args.only or SYSTEMS) and (s != "before" or args.before)]
 
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
-    ports = {"peken": args.port, "oscar": args.port + 1, "trivial": args.port + 2, "before": args.port + 3,
-             "middleware": args.port + 4}
+    ports = {
+        "peken": args.port,
+        "oscar": args.port + 1,
+        "trivial": args.port + 2,
+        "before": args.port + 3,
+        "middleware": args.port + 4,
+    }
     envs = {
         "peken": environment(args.database_url, args.workers, ports["peken"]),
         "before": environment(args.database_url, args.workers, ports["before"], cache_db=5),
         "oscar": oscar_environment(args.oscar_database_url),
         "trivial": {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.trivial.settings"},
-        "middleware": {**environment(args.database_url, args.workers, args.port + 4),
-                       "DJANGO_SETTINGS_MODULE": "bench.trivial.behind_peken"},
+        "middleware": {
+            **environment(args.database_url, args.workers, args.port + 4),
+            "DJANGO_SETTINGS_MODULE": "bench.trivial.behind_peken",
+        },
     }
-    databases = {"peken": args.database_url, "oscar": args.oscar_database_url, "trivial": None,
-                 "before": args.database_url, "middleware": None}
-    modules = {"peken": "peken.wsgi:application", "oscar": "bench.stock_oscar.wsgi:application",
-               "trivial": "bench.trivial.wsgi:application", "before": "peken.wsgi:application",
-               "middleware": "bench.trivial.wsgi:application"}
+    databases = {
+        "peken": args.database_url,
+        "oscar": args.oscar_database_url,
+        "trivial": None,
+        "before": args.database_url,
+        "middleware": None,
+    }
+    modules = {
+        "peken": "peken.wsgi:application",
+        "oscar": "bench.stock_oscar.wsgi:application",
+        "trivial": "bench.trivial.wsgi:application",
+        "before": "peken.wsgi:application",
+        "middleware": "bench.trivial.wsgi:application",
+    }
     shops = {}
     if "peken" in systems:
         shops["peken"] = prepare_peken(args, envs["peken"])
@@ -351,8 +457,15 @@ def main() -> None:
             (OUT / f"{name}_{page}.txt").write_text("\n".join(urls) + "\n")
 
     servers = {
-        name: Server(name=name, module=modules[name], port=ports[name], env=envs[name], workers=args.workers,
-                     database_url=databases[name], root=args.before if name == "before" else ROOT)
+        name: Server(
+            name=name,
+            module=modules[name],
+            port=ports[name],
+            env=envs[name],
+            workers=args.workers,
+            database_url=databases[name],
+            root=args.before if name == "before" else ROOT,
+        )
         for name in systems
     }
     loads = {name: {} for name in systems}
@@ -381,8 +494,10 @@ def main() -> None:
             result = load(ports[name], paths_file, seconds=args.seconds, **options)
             servers[name].settle(args.settle)
             loads[name].setdefault(f"{page}, {who}", []).append(result)
-            print(f"  {TITLES[name]}, {page}, {who}: {result['rps']:.1f}/s, p99 {result['p99_ms']:.0f} ms, "
-                  f"{result['requests']} requests")
+            print(
+                f"  {TITLES[name]}, {page}, {who}: {result['rps']:.1f}/s, p99 {result['p99_ms']:.0f} ms, "
+                f"{result['requests']} requests"
+            )
 
         for number in range(1, args.rounds + 1):
             print(f"round {number} of {args.rounds}")
@@ -423,13 +538,18 @@ def main() -> None:
 
 def print_report(report: dict, systems: list[str], pages: list[str]) -> None:
     results = report["load"]
-    products = "".join(f"{TITLES[n]} {report['systems'][n]['products']} products; "
-                       for n in systems if "products" in report["systems"][n])
-    print(f"\n{report['date']}  {report['machine']}  load average before "
-          f"{' '.join(f'{x:.1f}' for x in report['load_average_before'])}, after "
-          f"{' '.join(f'{x:.1f}' for x in report['load_average'])}\n{products}gunicorn "
-          f"{report['gunicorn_workers']} sync workers, {report['connections']} clients, "
-          f"{report['rounds']} rounds of {report['seconds']} s, medians over rounds\n")
+    products = "".join(
+        f"{TITLES[n]} {report['systems'][n]['products']} products; "
+        for n in systems
+        if "products" in report["systems"][n]
+    )
+    print(
+        f"\n{report['date']}  {report['machine']}  load average before "
+        f"{' '.join(f'{x:.1f}' for x in report['load_average_before'])}, after "
+        f"{' '.join(f'{x:.1f}' for x in report['load_average'])}\n{products}gunicorn "
+        f"{report['gunicorn_workers']} sync workers, {report['connections']} clients, "
+        f"{report['rounds']} rounds of {report['seconds']} s, medians over rounds\n"
+    )
 
     def cell(name: str, key: str) -> str:
         r = results.get(name, {}).get(key)
@@ -443,18 +563,25 @@ def print_report(report: dict, systems: list[str], pages: list[str]) -> None:
     trivial = results.get("trivial", {}).get("trivial, anonymous")
     behind = results.get("middleware", {}).get("trivial, anonymous")
     trivial_cell = (f"{trivial['rps']:.0f}" if trivial else "") + (
-        f" ({behind['rps']:.0f} behind Peken's middleware)" if behind else "")
+        f" ({behind['rps']:.0f} behind Peken's middleware)" if behind else ""
+    )
     peken_queries = report["systems"].get("peken", {}).get("queries", {})
     before = "before" in systems
-    print("| page | stock Oscar req/s (p99) |" + (" Peken before req/s (p99) |" if before else "")
-          + " Peken req/s (p99) | trivial view req/s | Peken queries |")
+    print(
+        "| page | stock Oscar req/s (p99) |"
+        + (" Peken before req/s (p99) |" if before else "")
+        + " Peken req/s (p99) | trivial view req/s | Peken queries |"
+    )
     print("|---|---|---|---|---|" + ("---|" if before else ""))
     for page in pages:
         for who in WHO:
             key = f"{page}, {who}"
             queries = peken_queries.get(page, {}).get("queries", "")
-            print(f"| {key} | {cell('oscar', key)} |" + (f" {cell('before', key)} |" if before else "")
-                  + f" {cell('peken', key)} | {trivial_cell} | {queries} |")
+            print(
+                f"| {key} | {cell('oscar', key)} |"
+                + (f" {cell('before', key)} |" if before else "")
+                + f" {cell('peken', key)} | {trivial_cell} | {queries} |"
+            )
     if not pages and trivial:
         print(f"| trivial view | | | {trivial_cell} | |")
     if peken_queries:
@@ -462,15 +589,19 @@ def print_report(report: dict, systems: list[str], pages: list[str]) -> None:
         print(f"| placing an order | | | | {peken_queries['place_order'].get('queries')} |")
     oscar_queries = report["systems"].get("oscar", {}).get("queries")
     if oscar_queries:
-        print("\nstock Oscar queries per page (anonymous, warm caches): "
-              + ", ".join(f"{page} {q['queries']}" for page, q in oscar_queries.items()))
+        print(
+            "\nstock Oscar queries per page (anonymous, warm caches): "
+            + ", ".join(f"{page} {q['queries']}" for page, q in oscar_queries.items())
+        )
 
     print("\n| system | page | requests/s | p50 ms | p99 ms | errors | requests |")
     print("|---|---|---|---|---|---|---|")
     for name in systems:
         for key, r in results[name].items():
-            print(f"| {TITLES[name]} | {key} | {r['rps']:.1f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | "
-                  f"{r['errors']} | {r['requests']} |")
+            print(
+                f"| {TITLES[name]} | {key} | {r['rps']:.1f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | "
+                f"{r['errors']} | {r['requests']} |"
+            )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ class BuyersConfig(AppConfig):
         # imported here: the views load models, not ready while app configs are imported
         from buyers import views
 
-        return [
-            path("kecamatan/", views.BuyerKecamatanView.as_view(), name="kecamatan"),
-        ], "buyers", "buyers"
+        return (
+            [
+                path("kecamatan/", views.BuyerKecamatanView.as_view(), name="kecamatan"),
+            ],
+            "buyers",
+            "buyers",
+        )

@@ -8,7 +8,8 @@ class BuyerKecamatanForm(forms.Form):
     """Where the shopper lives: listings show shops in this kecamatan first."""
 
     kecamatan = forms.ChoiceField(
-        label=_("Kecamatan tempat tinggal"), required=False,
+        label=_("Kecamatan tempat tinggal"),
+        required=False,
         help_text=_("Toko di kecamatan Anda kami tampilkan lebih dulu."),
         error_messages={"invalid_choice": _("Pilih kecamatan dari daftar.")},
     )

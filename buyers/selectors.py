@@ -37,8 +37,11 @@ def buyer_kecamatan(*, user: AbstractBaseUser) -> str | None:
     chosen = BuyerProfile.objects.filter(user=user).values_list("kecamatan", flat=True).first()
     if chosen:
         return chosen
-    address = (UserAddress.objects.filter(user=user, is_default_for_shipping=True)
-               .values_list("line2", "line3", "line4").first())
+    address = (
+        UserAddress.objects.filter(user=user, is_default_for_shipping=True)
+        .values_list("line2", "line3", "line4")
+        .first()
+    )
     return kecamatan_in_address(list(address)) if address else None
 
 
@@ -48,6 +51,9 @@ def buyer_profile(*, user: AbstractBaseUser) -> BuyerProfile | None:
 
 def user_languages(*, user_ids: list[int]) -> dict[int, str]:
     """Each user's language for emails, one query: the one they picked, else the site's."""
-    chosen = dict(BuyerProfile.objects.filter(user_id__in=user_ids).exclude(language="")
-                  .values_list("user_id", "language"))
+    chosen = dict(
+        BuyerProfile.objects.filter(user_id__in=user_ids)
+        .exclude(language="")
+        .values_list("user_id", "language")
+    )
     return {user_id: chosen.get(user_id, settings.LANGUAGE_CODE) for user_id in user_ids}

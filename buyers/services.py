@@ -45,19 +45,35 @@ def _awaits_confirmation(user: AbstractBaseUser) -> bool:
 
 
 def _mail_confirmation(user: AbstractBaseUser) -> None:
-    path = reverse("customer:register-confirm", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": registration_token.make_token(user)})
+    path = reverse(
+        "customer:register-confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": registration_token.make_token(user),
+        },
+    )
     context = {"url": _site_url(path), "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)}
-    mail_users(users=[user], render=lambda: (
-        _("Aktifkan akun Peken Anda"), render_to_string("buyers/emails/registration_confirm.txt", context)))
+    mail_users(
+        users=[user],
+        render=lambda: (
+            _("Aktifkan akun Peken Anda"),
+            render_to_string("buyers/emails/registration_confirm.txt", context),
+        ),
+    )
 
 
 def _mail_already_registered(user: AbstractBaseUser) -> None:
-    context = {"login_url": _site_url(reverse("customer:login")),
-               "reset_url": _site_url(get_password_reset_url(user))}
-    mail_users(users=[user], render=lambda: (
-        _("Pendaftaran dengan alamat email Anda di Peken"),
-        render_to_string("buyers/emails/registration_existing.txt", context)))
+    context = {
+        "login_url": _site_url(reverse("customer:login")),
+        "reset_url": _site_url(get_password_reset_url(user)),
+    }
+    mail_users(
+        users=[user],
+        render=lambda: (
+            _("Pendaftaran dengan alamat email Anda di Peken"),
+            render_to_string("buyers/emails/registration_existing.txt", context),
+        ),
+    )
 
 
 def customer_register(*, email: str, password: str, language: str) -> AbstractBaseUser | None:
@@ -76,8 +92,9 @@ def customer_register(*, email: str, password: str, language: str) -> AbstractBa
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                               [REGISTRATION_LOCK, email.lower()])
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [REGISTRATION_LOCK, email.lower()]
+                )
         existing = User.objects.filter(email__iexact=email).order_by("pk").first()
         if existing is None:
             user = User(email=email, is_active=False)
@@ -129,13 +146,15 @@ def buyer_kecamatan_set(
     """
     kecamatan = kecamatan.strip()
     if kecamatan and kecamatan not in city.kecamatan_names():
-        raise BuyerProfileError(_("%(name)s bukan kecamatan di %(city)s.")
-                                % {"name": kecamatan, "city": city.city_name()})
+        raise BuyerProfileError(
+            _("%(name)s bukan kecamatan di %(city)s.") % {"name": kecamatan, "city": city.city_name()}
+        )
     with transaction.atomic():
         profile, _created = BuyerProfile.objects.select_for_update().get_or_create(user=user)
         if profile.kecamatan != kecamatan:
-            BuyerProfileChange.objects.create(profile=profile, actor=actor, old_kecamatan=profile.kecamatan,
-                                              new_kecamatan=kecamatan)
+            BuyerProfileChange.objects.create(
+                profile=profile, actor=actor, old_kecamatan=profile.kecamatan, new_kecamatan=kecamatan
+            )
             profile.kecamatan = kecamatan
             profile.save(update_fields=["kecamatan", "date_updated"])
     return profile

@@ -29,8 +29,9 @@ class BuyerKecamatanView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.buyer_kecamatan_set(user=self.request.user, actor=self.request.user,
-                                         kecamatan=form.cleaned_data["kecamatan"])
+            services.buyer_kecamatan_set(
+                user=self.request.user, actor=self.request.user, kecamatan=form.cleaned_data["kecamatan"]
+            )
         except services.BuyerProfileError as exc:
             form.add_error("kecamatan", str(exc))
             return self.form_invalid(form)

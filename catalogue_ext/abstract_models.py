@@ -37,15 +37,11 @@ LISTING_IN_QUEUE = (ListingStatus.PENDING, ListingStatus.HELD)
 
 
 class AbstractPekenProduct(AbstractProduct):
-    unit = models.CharField(
-        _("Satuan"), max_length=10, choices=SaleUnit.choices, default=SaleUnit.PIECE
-    )
+    unit = models.CharField(_("Satuan"), max_length=10, choices=SaleUnit.choices, default=SaleUnit.PIECE)
     min_order_quantity = models.PositiveIntegerField(
         _("Minimal pembelian"), default=1, validators=[MinValueValidator(1)]
     )
-    halal_certificate_number = models.CharField(
-        _("Nomor sertifikat halal"), max_length=64, blank=True
-    )
+    halal_certificate_number = models.CharField(_("Nomor sertifikat halal"), max_length=64, blank=True)
     made_locally = models.BooleanField(_("Produk lokal"), default=False)
     # Filled by a PostgreSQL trigger (migration 0034) on every insert and
     # update, so Oscar's dashboard, bulk inserts and raw SQL all keep it
@@ -53,8 +49,13 @@ class AbstractPekenProduct(AbstractProduct):
     search_vector = SearchVectorField(null=True, editable=False)
     # Moves only through catalogue_ext.services (listing_submit / listing_review).
     # Rows that predate curation, demo and synthetic goods count as approved.
-    listing_status = models.CharField(_("Status kurasi"), max_length=10, choices=ListingStatus.choices,
-                                      default=ListingStatus.APPROVED, db_index=True)
+    listing_status = models.CharField(
+        _("Status kurasi"),
+        max_length=10,
+        choices=ListingStatus.choices,
+        default=ListingStatus.APPROVED,
+        db_index=True,
+    )
 
     class Meta(AbstractProduct.Meta):
         abstract = True
@@ -100,10 +101,12 @@ class AbstractListingReport(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("Alasan"), max_length=12, choices=ReportReason.choices)
     details = models.TextField(_("Keterangan"), blank=True)
-    status = models.CharField(max_length=12, choices=ReportStatus.choices, default=ReportStatus.OPEN,
-                              db_index=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    status = models.CharField(
+        max_length=12, choices=ReportStatus.choices, default=ReportStatus.OPEN, db_index=True
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     handling_note = models.TextField(blank=True)
     date_created = models.DateTimeField(auto_now_add=True)
     date_handled = models.DateTimeField(null=True, blank=True)
@@ -113,9 +116,11 @@ class AbstractListingReport(models.Model):
         ordering = ["date_created", "id"]
         constraints = [
             # One open report per shopper and listing: reporting twice adds nothing.
-            models.UniqueConstraint(fields=["product", "reporter"],
-                                    condition=models.Q(status=ReportStatus.OPEN),
-                                    name="listing_report_one_open_per_reporter"),
+            models.UniqueConstraint(
+                fields=["product", "reporter"],
+                condition=models.Q(status=ReportStatus.OPEN),
+                name="listing_report_one_open_per_reporter",
+            ),
         ]
 
     def __str__(self):

@@ -28,8 +28,11 @@ class ListingAdmin(ProductAdmin):
         if obj.pk is None:
             return "-"
         url = reverse("sellers:verification-listing-decide", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url,
-                           _("Di halaman verifikasi produk, dengan alasan yang dikirim ke penjual"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            url,
+            _("Di halaman verifikasi produk, dengan alasan yang dikirim ke penjual"),
+        )
 
     def save_related(self, request, form, formsets, change):
         # After the inlines, so the held-category rule sees the product's categories.

@@ -12,9 +12,11 @@ class CatalogueConfig(apps.CatalogueConfig):
         # imported here: the views load models, not ready while app configs are imported
         from catalogue_ext.views import ListingReportView
 
-        return super().get_urls() + self.post_process_urls([
-            path("laporkan/<int:pk>/", ListingReportView.as_view(), name="report"),
-        ])
+        return super().get_urls() + self.post_process_urls(
+            [
+                path("laporkan/<int:pk>/", ListingReportView.as_view(), name="report"),
+            ]
+        )
 
     def ready(self):
         super().ready()

@@ -21,7 +21,12 @@ def listing_report_html(user_id: int | None, product_id: int, product_slug: str)
 # and its form's widgets are the costliest part of filling a shared product page: kept per process.
 @lru_cache(maxsize=4096)
 def _report_html(language: str, signed_in: bool, product_id: int, product_slug: str) -> str:
-    return render_to_string("oscar/catalogue/partials/report_action.html", {
-        "signed_in": signed_in, "product": Product(pk=product_id, slug=product_slug),
-        "report_form": ListingReportForm(), "csrf_token": SHARED_TOKEN,
-    })
+    return render_to_string(
+        "oscar/catalogue/partials/report_action.html",
+        {
+            "signed_in": signed_in,
+            "product": Product(pk=product_id, slug=product_slug),
+            "report_form": ListingReportForm(),
+            "csrf_token": SHARED_TOKEN,
+        },
+    )

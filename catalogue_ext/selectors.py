@@ -114,8 +114,9 @@ def _listing_queryset() -> QuerySet:
 
 def _sorted(qs: QuerySet, sort: str) -> QuerySet:
     if sort in (ProductSort.PRICE_ASC, ProductSort.PRICE_DESC):
-        qs = qs.annotate(min_price=Min("stockrecords__price",
-                                       filter=Q(stockrecords__partner__status=SellerStatus.ACTIVE)))
+        qs = qs.annotate(
+            min_price=Min("stockrecords__price", filter=Q(stockrecords__partner__status=SellerStatus.ACTIVE))
+        )
         price = F("min_price").asc(nulls_last=True)
         if sort == ProductSort.PRICE_DESC:
             price = F("min_price").desc(nulls_last=True)
@@ -145,8 +146,12 @@ def listings_for_review() -> QuerySet:
     return (
         Product.objects.filter(listing_status__in=LISTING_IN_QUEUE)
         .select_related("product_class")
-        .prefetch_related("images", "categories", "stockrecords__partner",
-                          Prefetch("decisions", queryset=ListingDecision.objects.select_related("actor")))
+        .prefetch_related(
+            "images",
+            "categories",
+            "stockrecords__partner",
+            Prefetch("decisions", queryset=ListingDecision.objects.select_related("actor")),
+        )
         .annotate(held_first=Q(listing_status=ListingStatus.HELD))
         .order_by("-held_first", "date_updated", "id")
     )
@@ -162,11 +167,14 @@ def product_detail_queryset() -> QuerySet:
     return (
         Product.objects.select_related("product_class")
         # On sale: curation lets it be sold and a verified shop sells it.
-        .annotate(on_sale=Exists(_on_sale_stock().filter(product=OuterRef("pk")))
-                  & Q(listing_status__in=LISTING_ON_SALE))
+        .annotate(
+            on_sale=Exists(_on_sale_stock().filter(product=OuterRef("pk")))
+            & Q(listing_status__in=LISTING_ON_SALE)
+        )
         .annotate(num_approved_reviews=approved_review_count())
         .prefetch_related(
-            "images", "categories",
+            "images",
+            "categories",
             Prefetch("stockrecords", queryset=_on_sale_stock().select_related("partner")),
         )
     )
@@ -185,8 +193,9 @@ def product_page_state(*, product_id: int) -> str | None:
     """
     if connection.vendor != "postgresql":
         return None
-    sql = PRODUCT_STATE_SQL.format(product=Product._meta.db_table, stock=StockRecord._meta.db_table,
-                                   image=ProductImage._meta.db_table)
+    sql = PRODUCT_STATE_SQL.format(
+        product=Product._meta.db_table, stock=StockRecord._meta.db_table, image=ProductImage._meta.db_table
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [product_id])
         row = cursor.fetchone()
@@ -213,8 +222,13 @@ def _sold_by(qs: QuerySet, *, seller=None, kecamatan: str | None = None) -> Quer
 
 
 def product_list(
-    *, category: Category | None = None, sort: str = ProductSort.NEWEST, made_locally: bool | None = None,
-    kecamatan: str | None = None, seller=None, buyer_kecamatan: str | None = None,
+    *,
+    category: Category | None = None,
+    sort: str = ProductSort.NEWEST,
+    made_locally: bool | None = None,
+    kecamatan: str | None = None,
+    seller=None,
+    buyer_kecamatan: str | None = None,
 ) -> QuerySet | RecommendedListing:
     """Products for the catalogue page, one category and its subcategories, or one shop.
 
@@ -235,8 +249,9 @@ def product_list(
     if sort == ProductSort.RECOMMENDED and seller is None:
         unfiltered = not kecamatan and made_locally is None
         listing = (CATALOGUE_LISTING if category is None else category.pk) if unfiltered else None
-        return recommended_listing(qs, stock=_on_sale_stock(), buyer_kecamatan=buyer_kecamatan,
-                                   listing=listing)
+        return recommended_listing(
+            qs, stock=_on_sale_stock(), buyer_kecamatan=buyer_kecamatan, listing=listing
+        )
     return _sorted(qs, sort)
 
 
@@ -248,18 +263,23 @@ def _search_query(words: list[str], *, weight: str = "") -> SearchQuery:
     """Every word must match, as a prefix ('ber pre' finds 'Beras Premium') or by its stem
     ('minuman' finds 'Air Minum Galon'); with ``weight`` "A", in the title."""
     # Letters and digits hold none of tsquery's operators, so they are safe in a raw query.
-    return reduce(and_, (
-        SearchQuery(f"{word}:*{weight}", config=PREFIX_CONFIG, search_type="raw")
-        | SearchQuery(f"{word}:{weight}" if weight else word, config=SEARCH_CONFIG, search_type="raw")
-        for word in words
-    ))
+    return reduce(
+        and_,
+        (
+            SearchQuery(f"{word}:*{weight}", config=PREFIX_CONFIG, search_type="raw")
+            | SearchQuery(f"{word}:{weight}" if weight else word, config=SEARCH_CONFIG, search_type="raw")
+            for word in words
+        ),
+    )
 
 
 def _title_hits(words: list[str]) -> Case:
     """How many of the words the title holds: SQLite's stand-in for ranking."""
     return sum(
-        (Case(When(title__icontains=word, then=Value(1)), default=Value(0), output_field=IntegerField())
-         for word in words),
+        (
+            Case(When(title__icontains=word, then=Value(1)), default=Value(0), output_field=IntegerField())
+            for word in words
+        ),
         Value(0),
     )
 
@@ -271,7 +291,10 @@ def _title_leads(words: list[str]) -> Q:
 
 
 def product_search(
-    *, query: str, sort: str = ProductSort.RELEVANCE, kecamatan: str | None = None,
+    *,
+    query: str,
+    sort: str = ProductSort.RELEVANCE,
+    kecamatan: str | None = None,
     buyer_kecamatan: str | None = None,
 ) -> QuerySet | RecommendedListing:
     """Products matching every word of ``query`` in title or description.
@@ -301,7 +324,8 @@ def product_search(
         qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word))
     if sort == ProductSort.RELEVANCE:
         return qs.annotate(title_hits=_title_hits(words), title_leads=_title_leads(words)).order_by(
-            "-title_hits", "-title_leads", "-date_created", "-id")
+            "-title_hits", "-title_leads", "-date_created", "-id"
+        )
     return _sorted(qs, sort)
 
 
@@ -341,8 +365,7 @@ def search_suggestions(*, prefix: str) -> dict[str, list[str]]:
     if len(normalised) < SUGGEST_MIN_CHARS:
         return {"products": [], "categories": []}
     key = f"peken:search-suggest:{hashlib.sha256(normalised.encode()).hexdigest()}"
-    return cache.get_or_set(key, lambda: _suggestions(words),
-                            settings.PEKEN_SEARCH_SUGGEST_CACHE_SECONDS)
+    return cache.get_or_set(key, lambda: _suggestions(words), settings.PEKEN_SEARCH_SUGGEST_CACHE_SECONDS)
 
 
 def _suggestions(words: list[str]) -> dict[str, list[str]]:
@@ -355,8 +378,10 @@ def _suggestions(words: list[str]) -> dict[str, list[str]]:
         products = products.filter(*(Q(title__icontains=word) for word in words))
     categories = Category.objects.filter(*(Q(name__icontains=word) for word in words), is_public=True)
     return {
-        "products": list(products.order_by("title").values_list("title", flat=True)
-                         .distinct()[:SUGGESTED_PRODUCTS]),
-        "categories": list(categories.order_by("depth", "name").values_list("name", flat=True)
-                           [:SUGGESTED_CATEGORIES]),
+        "products": list(
+            products.order_by("title").values_list("title", flat=True).distinct()[:SUGGESTED_PRODUCTS]
+        ),
+        "categories": list(
+            categories.order_by("depth", "name").values_list("name", flat=True)[:SUGGESTED_CATEGORIES]
+        ),
     }

@@ -51,8 +51,12 @@ StockUpdate = get_model("partner", "StockUpdate")
 # a verifier's review moves out of it (disetujui/ditolak).
 LISTING_TRANSITIONS = {
     "": {ListingStatus.PENDING, ListingStatus.HELD},
-    ListingStatus.PENDING: {ListingStatus.APPROVED, ListingStatus.REJECTED, ListingStatus.PENDING,
-                            ListingStatus.HELD},
+    ListingStatus.PENDING: {
+        ListingStatus.APPROVED,
+        ListingStatus.REJECTED,
+        ListingStatus.PENDING,
+        ListingStatus.HELD,
+    },
     ListingStatus.HELD: {ListingStatus.APPROVED, ListingStatus.REJECTED, ListingStatus.HELD},
     ListingStatus.APPROVED: {ListingStatus.PENDING, ListingStatus.HELD},
     ListingStatus.REJECTED: {ListingStatus.HELD},
@@ -91,8 +95,9 @@ def listing_held_reasons(*, title: str, description: str, categories) -> list[st
     return reasons
 
 
-def listing_status_change(*, product: Product, actor: AbstractBaseUser | None, status: str,
-                          reason: str = "") -> ListingDecision:
+def listing_status_change(
+    *, product: Product, actor: AbstractBaseUser | None, status: str, reason: str = ""
+) -> ListingDecision:
     """Move a listing to ``status``, record who did it and why, and drop the shared pages.
 
     The product row is locked so two verifiers (or a verifier and the seller)
@@ -108,8 +113,9 @@ def listing_status_change(*, product: Product, actor: AbstractBaseUser | None, s
                 _("Status produk tidak bisa diubah dari %(old)s ke %(new)s.")
                 % {"old": ListingStatus(old).label if old else "-", "new": ListingStatus(status).label}
             )
-        decision = ListingDecision.objects.create(product_id=product.pk, actor=actor, old_status=old,
-                                                  new_status=status, reason=reason)
+        decision = ListingDecision.objects.create(
+            product_id=product.pk, actor=actor, old_status=old, new_status=status, reason=reason
+        )
         Product.objects.filter(pk=product.pk).update(listing_status=status, date_updated=timezone.now())
         product.listing_status = status
         transaction.on_commit(page_cache_invalidate)
@@ -118,8 +124,9 @@ def listing_status_change(*, product: Product, actor: AbstractBaseUser | None, s
     return decision
 
 
-def listing_submit(*, product: Product, actor: AbstractBaseUser, changed: list[str],
-                   new: bool = False) -> ListingDecision | None:
+def listing_submit(
+    *, product: Product, actor: AbstractBaseUser, changed: list[str], new: bool = False
+) -> ListingDecision | None:
     """Put a new or changed listing in the verifiers' queue, held or on sale by the curation rule.
 
     ``changed`` names the fields the seller changed; only CONTENT_FIELDS
@@ -127,8 +134,9 @@ def listing_submit(*, product: Product, actor: AbstractBaseUser, changed: list[s
     """
     if not new and not set(changed) & set(CONTENT_FIELDS):
         return None
-    held_for = listing_held_reasons(title=product.title, description=product.description,
-                                    categories=list(product.categories.all()))
+    held_for = listing_held_reasons(
+        title=product.title, description=product.description, categories=list(product.categories.all())
+    )
     was_refused = not new and product.listing_status in (ListingStatus.HELD, ListingStatus.REJECTED)
     status = ListingStatus.HELD if held_for or was_refused else ListingStatus.PENDING
     if new:
@@ -143,8 +151,12 @@ def listing_submit(*, product: Product, actor: AbstractBaseUser, changed: list[s
 
 
 def _field_label(field: str) -> str:
-    return {"title": _("judul"), "description": _("deskripsi"), "category": _("kategori"),
-            "images": _("foto")}.get(field, field)
+    return {
+        "title": _("judul"),
+        "description": _("deskripsi"),
+        "category": _("kategori"),
+        "images": _("foto"),
+    }.get(field, field)
 
 
 def _sku_for(product: Product) -> str:
@@ -154,16 +166,29 @@ def _sku_for(product: Product) -> str:
 
 def _images_add(product: Product, images: list, *, start: int) -> None:
     for order, image in enumerate(images, start=start):
-        ProductImage.objects.create(product=product, original=image, caption=product.title,
-                                    display_order=order)
+        ProductImage.objects.create(
+            product=product, original=image, caption=product.title, display_order=order
+        )
 
 
 def _price_stock_record(*, seller, actor, record, price_old: int | None, stock_old: int | None) -> None:
     """Audit row of a price or stock change made in the product form."""
-    StockUpdate.objects.create(seller=seller, actor=actor, source="formulir", rows_applied=1, changes=[{
-        "sku": record.partner_sku, "title": record.product.title, "price_old": price_old,
-        "price_new": int(record.price), "stock_old": stock_old, "stock_new": record.num_in_stock,
-    }])
+    StockUpdate.objects.create(
+        seller=seller,
+        actor=actor,
+        source="formulir",
+        rows_applied=1,
+        changes=[
+            {
+                "sku": record.partner_sku,
+                "title": record.product.title,
+                "price_old": price_old,
+                "price_new": int(record.price),
+                "stock_old": stock_old,
+                "stock_new": record.num_in_stock,
+            }
+        ],
+    )
 
 
 def listing_create(*, seller, actor: AbstractBaseUser, data: dict) -> Product:
@@ -183,16 +208,27 @@ def listing_create(*, seller, actor: AbstractBaseUser, data: dict) -> Product:
             defaults={"name": "Barang", "track_stock": True, "requires_shipping": True},
         )
         product = Product.objects.create(
-            structure=Product.STANDALONE, product_class=product_class, is_public=True, listing_status="",
-            title=data["title"], description=seller_html_clean(data["description"]), unit=data["unit"],
+            structure=Product.STANDALONE,
+            product_class=product_class,
+            is_public=True,
+            listing_status="",
+            title=data["title"],
+            description=seller_html_clean(data["description"]),
+            unit=data["unit"],
             min_order_quantity=data["min_order_quantity"],
-            halal_certificate_number=data["halal_certificate_number"], made_locally=data["made_locally"],
+            halal_certificate_number=data["halal_certificate_number"],
+            made_locally=data["made_locally"],
         )
         ProductCategory.objects.create(product=product, category=data["category"])
         _images_add(product, data["images"], start=0)
-        record = StockRecord.objects.create(product=product, partner=seller, partner_sku=_sku_for(product),
-                                            price_currency=settings.OSCAR_DEFAULT_CURRENCY,
-                                            price=Decimal(data["price"]), num_in_stock=data["stock"])
+        record = StockRecord.objects.create(
+            product=product,
+            partner=seller,
+            partner_sku=_sku_for(product),
+            price_currency=settings.OSCAR_DEFAULT_CURRENCY,
+            price=Decimal(data["price"]),
+            num_in_stock=data["stock"],
+        )
         _price_stock_record(seller=seller, actor=actor, record=record, price_old=None, stock_old=None)
         listing_submit(product=product, actor=actor, changed=list(CONTENT_FIELDS), new=True)
     return product
@@ -212,9 +248,18 @@ def listing_update(*, product: Product, seller, actor: AbstractBaseUser, data: d
     with transaction.atomic():
         record = StockRecord.objects.select_for_update().get(product=product, partner=seller)
         product = Product.objects.select_for_update().get(pk=product.pk)
-        changed = [name for name in ("title", "description", "unit", "min_order_quantity",
-                                     "halal_certificate_number", "made_locally")
-                   if getattr(product, name) != data[name]]
+        changed = [
+            name
+            for name in (
+                "title",
+                "description",
+                "unit",
+                "min_order_quantity",
+                "halal_certificate_number",
+                "made_locally",
+            )
+            if getattr(product, name) != data[name]
+        ]
         for name in changed:
             setattr(product, name, data[name])
         if changed:
@@ -234,20 +279,25 @@ def listing_update(*, product: Product, seller, actor: AbstractBaseUser, data: d
             changed.append("images")
         price, stock = Decimal(data["price"]), data["stock"]
         if record.price != price or record.num_in_stock != stock:
-            changed += [name for name, moved in (("price", record.price != price),
-                                                 ("stock", record.num_in_stock != stock)) if moved]
+            changed += [
+                name
+                for name, moved in (("price", record.price != price), ("stock", record.num_in_stock != stock))
+                if moved
+            ]
             price_old, stock_old = int(record.price), record.num_in_stock
             record.price, record.num_in_stock = price, stock
             record.save(update_fields=["price", "num_in_stock", "date_updated"])
-            _price_stock_record(seller=seller, actor=actor, record=record, price_old=price_old,
-                                stock_old=stock_old)
+            _price_stock_record(
+                seller=seller, actor=actor, record=record, price_old=price_old, stock_old=stock_old
+            )
             transaction.on_commit(page_cache_invalidate)
         listing_submit(product=product, actor=actor, changed=changed)
     return changed
 
 
-def listing_review(*, product: Product, actor: AbstractBaseUser, approve: bool,
-                   reason: str = "") -> ListingDecision:
+def listing_review(
+    *, product: Product, actor: AbstractBaseUser, approve: bool, reason: str = ""
+) -> ListingDecision:
     """A verifier's decision on a queued listing: approve (on sale) or reject with a reason (off sale).
 
     Raises ListingError if no reason is given for a rejection or the listing
@@ -259,8 +309,10 @@ def listing_review(*, product: Product, actor: AbstractBaseUser, approve: bool,
     with transaction.atomic():
         current = Product.objects.select_for_update().only("listing_status").get(pk=product.pk)
         if current.listing_status not in LISTING_IN_QUEUE:
-            raise ListingError(_("Produk ini sudah diputuskan (%(status)s).")
-                               % {"status": current.get_listing_status_display()})
+            raise ListingError(
+                _("Produk ini sudah diputuskan (%(status)s).")
+                % {"status": current.get_listing_status_display()}
+            )
         status = ListingStatus.APPROVED if approve else ListingStatus.REJECTED
         return listing_status_change(product=product, actor=actor, status=status, reason=reason)
 
@@ -284,14 +336,21 @@ def listing_decision_notify(*, decision_id: int) -> bool:
         users = {
             user.pk: user
             for record in decision.product.stockrecords.select_related("partner").prefetch_related(
-                "partner__users")
+                "partner__users"
+            )
             for user in record.partner.users.all()
         }
         site_url = f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
-        sent = mail_users(users=users.values(), render=lambda: (
-            LISTING_DECISION_SUBJECTS[decision.new_status],
-            render_to_string("catalogue/emails/listing_decision.txt",
-                             {"decision": decision, "product": decision.product, "site_url": site_url})))
+        sent = mail_users(
+            users=users.values(),
+            render=lambda: (
+                LISTING_DECISION_SUBJECTS[decision.new_status],
+                render_to_string(
+                    "catalogue/emails/listing_decision.txt",
+                    {"decision": decision, "product": decision.product, "site_url": site_url},
+                ),
+            ),
+        )
         decision.date_notified = timezone.now()
         decision.save(update_fields=["date_notified"])
     return bool(sent)
@@ -301,22 +360,25 @@ class ReportError(Exception):
     """A report that cannot be filed or settled as asked."""
 
 
-def listing_report_file(*, product: Product, reporter: AbstractBaseUser, reason: str,
-                        details: str = "") -> ListingReport:
+def listing_report_file(
+    *, product: Product, reporter: AbstractBaseUser, reason: str, details: str = ""
+) -> ListingReport:
     """File a shopper's report on a listing; a second open report by the same shopper is refused.
 
     Raises ReportError if this shopper already has an open report on it.
     """
     try:
         with transaction.atomic():
-            return ListingReport.objects.create(product=product, reporter=reporter, reason=reason,
-                                                details=details.strip())
+            return ListingReport.objects.create(
+                product=product, reporter=reporter, reason=reason, details=details.strip()
+            )
     except IntegrityError:
         raise ReportError(_("Anda sudah melaporkan produk ini; petugas sedang memeriksanya.")) from None
 
 
-def listing_report_settle(*, report: ListingReport, actor: AbstractBaseUser, remove: bool,
-                          note: str = "") -> ListingReport:
+def listing_report_settle(
+    *, report: ListingReport, actor: AbstractBaseUser, remove: bool, note: str = ""
+) -> ListingReport:
     """Settle a report: dismiss it, or take the product off the storefront.
 
     Removing settles every open report on the same product and drops the
@@ -332,8 +394,9 @@ def listing_report_settle(*, report: ListingReport, actor: AbstractBaseUser, rem
         if remove:
             Product.objects.filter(pk=report.product_id).update(is_public=False, date_updated=now)
             settled = ListingReport.objects.filter(product_id=report.product_id, status=ReportStatus.OPEN)
-            settled.update(status=ReportStatus.REMOVED, handled_by=actor, handling_note=note,
-                           date_handled=now)
+            settled.update(
+                status=ReportStatus.REMOVED, handled_by=actor, handling_note=note, date_handled=now
+            )
             transaction.on_commit(page_cache_invalidate)
         else:
             report.status, report.handled_by = outcome, actor
@@ -381,7 +444,8 @@ def recommended_listings_refresh() -> int:
         for category in Category.objects.order_by("path")
     ]
     for listing in listings:
-        exposure_services.recommended_rank_write(listing=listing.listing, queryset=listing.queryset,
-                                                 stock=listing.stock)
+        exposure_services.recommended_rank_write(
+            listing=listing.listing, queryset=listing.queryset, stock=listing.stock
+        )
     exposure_services.recommended_rank_prune(keep={listing.listing for listing in listings})
     return len(listings)

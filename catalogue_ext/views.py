@@ -64,8 +64,10 @@ class ListingReportView(LoginRequiredMixin, FormView):
         product = get_object_or_404(Product.objects.browsable(), pk=self.kwargs["pk"])
         try:
             services.listing_report_file(
-                product=product, reporter=self.request.user,
-                reason=form.cleaned_data["reason"], details=form.cleaned_data["details"],
+                product=product,
+                reporter=self.request.user,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
             )
         except services.ReportError as exc:
             messages.info(self.request, str(exc))

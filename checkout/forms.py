@@ -25,4 +25,3 @@ class PaymentMethodForm(forms.Form):
         if not gateway.configured():
             # Production without Stripe keys: pay on delivery only.
             self.fields["method"].choices = [c for c in self.fields["method"].choices if c[0] != CARD]
-

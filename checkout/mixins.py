@@ -56,8 +56,19 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
         # in the browser; it is checked, with its row locked, at placement.
         self._payment_method = self.checkout_session.payment_method() or PAY_ON_DELIVERY
 
-    def handle_order_placement(self, order_number, user, basket, shipping_address, shipping_method,
-                               shipping_charge, billing_address, order_total, surcharges=None, **kwargs):
+    def handle_order_placement(
+        self,
+        order_number,
+        user,
+        basket,
+        shipping_address,
+        shipping_method,
+        shipping_charge,
+        billing_address,
+        order_total,
+        surcharges=None,
+        **kwargs,
+    ):
         unsaved = [a for a in (shipping_address, billing_address) if a is not None and a.pk is None]
 
         @retry_on_conflict
@@ -66,8 +77,16 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
                 address.pk, address._state.adding = None, True
             with transaction.atomic():
                 services.basket_lock_open(basket=basket)
-                return self._orders_place(order_number, user, basket, shipping_address, shipping_method,
-                                          billing_address, order_total, **kwargs)
+                return self._orders_place(
+                    order_number,
+                    user,
+                    basket,
+                    shipping_address,
+                    shipping_method,
+                    billing_address,
+                    order_total,
+                    **kwargs,
+                )
 
         try:
             orders = place()
@@ -76,8 +95,11 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
         except UnableToPlaceOrder:
             if self._card_payment is not None:
                 # paid, but the goods are gone: the money goes back, unless an order uses it
-                payment_unplaced_refund(reference=self._card_payment.reference, actor=user,
-                                        reason="Pesanan gagal dibuat setelah pembayaran")
+                payment_unplaced_refund(
+                    reference=self._card_payment.reference,
+                    actor=user,
+                    reason="Pesanan gagal dibuat setelah pembayaran",
+                )
             raise
         return self.handle_successful_orders(orders)
 
@@ -109,13 +131,23 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
         # stays submitted: thawing it would reopen a basket whose orders exist.
         pass
 
-    def _orders_place(self, order_number, user, basket, shipping_address, shipping_method, billing_address,
-                      order_total, **kwargs):
+    def _orders_place(
+        self,
+        order_number,
+        user,
+        basket,
+        shipping_address,
+        shipping_method,
+        billing_address,
+        order_total,
+        **kwargs,
+    ):
         # its locks are taken in the order peken/locks.py states
         if self._payment_method == CARD:
             try:
-                self._card_payment = payment_for_basket_confirm(basket=basket, user=user,
-                                                                amount=order_total.incl_tax)
+                self._card_payment = payment_for_basket_confirm(
+                    basket=basket, user=user, amount=order_total.incl_tax
+                )
             except PaymentError as error:
                 raise UnableToPlaceOrder(str(error)) from error
             reference = self._card_payment.reference
@@ -131,23 +163,37 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
             method = shipping_method.for_seller(part.seller.pk)
             charge = method.calculate(part)
             total = OrderTotalCalculator().calculate(part, charge)
-            specs.append(OrderSpec(
-                number=f"{order_number}-{n}", seller_id=part.seller.pk,
-                lines=[LineSpec.of_basket_line(line) for line in part.all_lines()],
-                total_incl_tax=total.incl_tax, total_excl_tax=total.excl_tax, currency=total.currency,
-                shipping_method=method.name, shipping_code=method.code, shipping_incl_tax=charge.incl_tax,
-                shipping_excl_tax=charge.excl_tax, shipping_tax_code=charge.tax_code,
-                party=Party.BUYER, actor=buyer, user=buyer,
-                basket_id=basket.pk, checkout_reference=reference, shipping_address=shipping_address,
-                billing_address=billing_address, source_type=source_type,
-            ))
+            specs.append(
+                OrderSpec(
+                    number=f"{order_number}-{n}",
+                    seller_id=part.seller.pk,
+                    lines=[LineSpec.of_basket_line(line) for line in part.all_lines()],
+                    total_incl_tax=total.incl_tax,
+                    total_excl_tax=total.excl_tax,
+                    currency=total.currency,
+                    shipping_method=method.name,
+                    shipping_code=method.code,
+                    shipping_incl_tax=charge.incl_tax,
+                    shipping_excl_tax=charge.excl_tax,
+                    shipping_tax_code=charge.tax_code,
+                    party=Party.BUYER,
+                    actor=buyer,
+                    user=buyer,
+                    basket_id=basket.pk,
+                    checkout_reference=reference,
+                    shipping_address=shipping_address,
+                    billing_address=billing_address,
+                    source_type=source_type,
+                )
+            )
         orders = orders_create(specs=specs)
         if sum((o.total_incl_tax for o in orders), Decimal(0)) != order_total.incl_tax:
             raise UnableToPlaceOrder("The sellers' orders do not add up to the checkout total")
         if self._card_payment is not None and self._card_payment.status == PaymentStatus.SUCCEEDED:
             # Stripe says it is paid: the webhook may have come first and found no orders
             order_services.order_group_payment_confirm(
-                reference=reference, amount=order_total.incl_tax, intent_id=self._card_payment.intent_id)
+                reference=reference, amount=order_total.incl_tax, intent_id=self._card_payment.intent_id
+            )
         basket.submit()
         return orders
 
@@ -160,7 +206,8 @@ class OrderPlacementMixin(mixins.OrderPlacementMixin):
     def _source_type_get(self):
         """The payment source type of the chosen way to pay, made on first use."""
         source_type, _created = SourceType.objects.get_or_create(
-            code=self._payment_method, defaults={"name": SOURCE_NAMES[self._payment_method]})
+            code=self._payment_method, defaults={"name": SOURCE_NAMES[self._payment_method]}
+        )
         return source_type
 
     def handle_successful_orders(self, orders):

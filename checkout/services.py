@@ -68,8 +68,10 @@ def basket_lock_open(*, basket) -> None:
             orders=orders,
         )
     raise BasketNotOpen(
-        _("Keranjang ini sudah diajukan dari tab atau perangkat lain, jadi tidak diproses lagi. "
-          "Lihat pesanan atau permintaan Anda."),
+        _(
+            "Keranjang ini sudah diajukan dari tab atau perangkat lain, jadi tidak diproses lagi. "
+            "Lihat pesanan atau permintaan Anda."
+        ),
         orders=[],
     )
 
@@ -100,7 +102,8 @@ def stock_lock_for_basket(*, basket) -> None:
         titles[line.stockrecord_id] = line.product.get_title()
     locks.sellers_lock_shared(stockrecord_ids=wanted)
     records = locks.stock_records_lock(
-        StockRecord.objects.filter(pk__in=wanted).select_related("product__product_class", "partner"))
+        StockRecord.objects.filter(pk__in=wanted).select_related("product__product_class", "partner")
+    )
     for record in records:
         if record.partner.status != SellerStatus.ACTIVE:
             raise SellerOffSale(

@@ -35,8 +35,9 @@ class PaymentDetailsView(views.PaymentDetailsView):
         basket = self.request.basket
         method = None
         if self.checkout_session.is_shipping_method_set(basket):
-            method = self.get_shipping_method(basket=basket,
-                                              shipping_address=self.get_shipping_address(basket=basket))
+            method = self.get_shipping_method(
+                basket=basket, shipping_address=self.get_shipping_address(basket=basket)
+            )
         if method is None or getattr(method, "unchosen", None):
             raise FailedPreCondition(
                 url=reverse("checkout:shipping-method"),
@@ -58,8 +59,12 @@ class PaymentDetailsView(views.PaymentDetailsView):
     def _placed_by_an_earlier_click(self, request):
         """The order already placed from the basket this "Buat pesanan" form was for, if any."""
         basket_id = request.POST.get("basket", "")
-        if (request.method != "POST" or request.POST.get("action") != "place_order"
-                or not request.user.is_authenticated or not basket_id.isdigit()):
+        if (
+            request.method != "POST"
+            or request.POST.get("action") != "place_order"
+            or not request.user.is_authenticated
+            or not basket_id.isdigit()
+        ):
             return None
         return order_selectors.basket_first_order(basket_id=int(basket_id), user=request.user)
 
@@ -109,12 +114,14 @@ class PaymentDetailsView(views.PaymentDetailsView):
             return JsonResponse({"error": str(error)}, status=400)
         except PaymentGatewayError as error:
             return JsonResponse({"error": error.message}, status=502)
-        return JsonResponse({
-            "reference": payment.reference,
-            "client_secret": payment.intent.client_secret,
-            "status": payment.intent.status,
-            "amount": rupiah_format(payment.amount),
-        })
+        return JsonResponse(
+            {
+                "reference": payment.reference,
+                "client_secret": payment.intent.client_secret,
+                "status": payment.intent.status,
+                "amount": rupiah_format(payment.amount),
+            }
+        )
 
     def handle_payment_details_submission(self, request):
         form = PaymentMethodForm(request.POST)
@@ -145,14 +152,19 @@ class ShippingMethodView(views.ShippingMethodView):
     def _options(self):
         if not hasattr(self, "_seller_options"):
             address = self.get_shipping_address(self.request.basket)
-            self._seller_options = basket_shipping_options(basket=self.request.basket,
-                                                           shipping_address=address)
+            self._seller_options = basket_shipping_options(
+                basket=self.request.basket, shipping_address=address
+            )
         return self._seller_options
 
     def get_form(self, form_class=None):
         sellers = {s.pk: s for s in basket_sellers(self.request.basket)}
-        return SellerShippingForm(self.request.POST or None, options=self._options(), sellers=sellers,
-                                  chosen=self.checkout_session.seller_shipping())
+        return SellerShippingForm(
+            self.request.POST or None,
+            options=self._options(),
+            sellers=sellers,
+            chosen=self.checkout_session.seller_shipping(),
+        )
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", self.get_form())
@@ -163,8 +175,12 @@ class ShippingMethodView(views.ShippingMethodView):
         address = self.get_shipping_address(self.request.basket)
         ctx["buyer_kecamatan"] = city.kecamatan_of_address(address) if address else ""
         ctx["seller_groups"] = [
-            {"seller": line_list[0].stockrecord.partner, "lines": line_list,
-             "field": ctx["form"][f"toko_{seller_id}"], "options": self._options()[seller_id]}
+            {
+                "seller": line_list[0].stockrecord.partner,
+                "lines": line_list,
+                "field": ctx["form"][f"toko_{seller_id}"],
+                "options": self._options()[seller_id],
+            }
             for seller_id, line_list in lines_by_seller.items()
         ]
         return ctx
@@ -176,9 +192,11 @@ class ThankYouView(views.ThankYouView):
     def get_context_data(self, *args, **kwargs):
         ctx = super().get_context_data(*args, **kwargs)
         order = ctx["order"]
-        ctx["checkout_orders"] = order_selectors.checkout_orders(user=order.user,
-                                                                 reference=order.checkout_reference) \
-            if order.checkout_reference and order.user else [order]
+        ctx["checkout_orders"] = (
+            order_selectors.checkout_orders(user=order.user, reference=order.checkout_reference)
+            if order.checkout_reference and order.user
+            else [order]
+        )
         return ctx
 
 
@@ -204,15 +222,28 @@ class ShippingAddressView(views.ShippingAddressView):
         if request.user.is_authenticated and "address_id" in request.POST:
             # Oscar looks the id up unchecked: a foreign or non-numeric one would be a server error.
             address_id = request.POST["address_id"]
-            address = request.user.addresses.filter(pk=address_id).first() \
-                if address_id.isascii() and address_id.isdigit() and len(address_id) < 10 else None
+            address = (
+                request.user.addresses.filter(pk=address_id).first()
+                if address_id.isascii() and address_id.isdigit() and len(address_id) < 10
+                else None
+            )
             if address is None:
-                messages.error(request, _("Alamat itu tidak ada di buku alamat Anda. Pilih salah satu alamat "
-                                          "di bawah, atau isi alamat baru."))
+                messages.error(
+                    request,
+                    _(
+                        "Alamat itu tidak ada di buku alamat Anda. Pilih salah satu alamat "
+                        "di bawah, atau isi alamat baru."
+                    ),
+                )
                 return redirect("checkout:shipping-address")
             if request.POST.get("action") == "ship_to" and not address.phone_number:
-                messages.error(request, _("Alamat ini belum punya nomor HP. Tambahkan nomornya dulu: "
-                                          "toko menghubungi Anda lewat nomor ini."))
+                messages.error(
+                    request,
+                    _(
+                        "Alamat ini belum punya nomor HP. Tambahkan nomornya dulu: "
+                        "toko menghubungi Anda lewat nomor ini."
+                    ),
+                )
                 return redirect("checkout:user-address-update", pk=address.pk)
         return super().post(request, *args, **kwargs)
 

@@ -12,8 +12,9 @@ class SellerActivity(models.Model):
     A shop without a row (registered since the last refresh) counts as none.
     """
 
-    seller = models.OneToOneField("partner.Partner", primary_key=True, on_delete=models.CASCADE,
-                                  related_name="activity")
+    seller = models.OneToOneField(
+        "partner.Partner", primary_key=True, on_delete=models.CASCADE, related_name="activity"
+    )
     recent_orders = models.PositiveIntegerField(_("Pesanan dalam periode"), default=0)
     date_refreshed = models.DateTimeField(_("Dihitung"))
 
@@ -54,8 +55,10 @@ class RecommendedRank(models.Model):
         indexes = [
             models.Index(fields=["listing", "position"], name="exposure_rank_position"),
             models.Index(fields=["listing", "round", "quiet", "k"], name="exposure_rank_side"),
-            models.Index(fields=["listing", "round", "quiet", "seller_kecamatan", "local_k"],
-                         name="exposure_rank_local"),
+            models.Index(
+                fields=["listing", "round", "quiet", "seller_kecamatan", "local_k"],
+                name="exposure_rank_local",
+            ),
         ]
 
     def __str__(self):

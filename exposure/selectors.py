@@ -80,8 +80,10 @@ def _settings() -> tuple[int, int, float]:
     few = settings.PEKEN_RECOMMENDED_FEW_ORDERS
     share = float(settings.PEKEN_RECOMMENDED_QUIET_SHARE)
     if cap < 1 or not 0 < share < 1:
-        raise ImproperlyConfigured("PEKEN_RECOMMENDED_SELLER_CAP must be >= 1 and "
-                                   "PEKEN_RECOMMENDED_QUIET_SHARE between 0 and 1 (exclusive).")
+        raise ImproperlyConfigured(
+            "PEKEN_RECOMMENDED_SELLER_CAP must be >= 1 and "
+            "PEKEN_RECOMMENDED_QUIET_SHARE between 0 and 1 (exclusive)."
+        )
     return cap, few, share
 
 
@@ -120,10 +122,13 @@ MERGE_ORDER = "round, CASE WHEN quiet THEN k * %s ELSE k * %s END, quiet DESC, i
 
 # Ranking in the request, for a listing the table does not cover: nothing when
 # the listing holds more than the bound (checked by reading at most bound + 1 rows).
-RANKING_SQL = """
+RANKING_SQL = (
+    """
 SELECT id FROM slotted
 WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM listed LIMIT %s) AS bounded) <= %s
-ORDER BY """ + MERGE_ORDER
+ORDER BY """
+    + MERGE_ORDER
+)
 
 # A page of a covered listing for a visitor without a kecamatan. No row when the
 # listing is not covered.
@@ -187,15 +192,20 @@ def ranking_ctes(queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | 
     cap, few, _share = _settings()
     listed_sql, listed_params = queryset.order_by().values("id", "date_created").query.sql_with_params()
     stock_sql, stock_params = stock.order_by().values("product_id", "partner_id").query.sql_with_params()
-    sql = RANKING_CTES.format(listed=listed_sql, stock=stock_sql,
-                              partner=connection.ops.quote_name(Partner._meta.db_table),
-                              activity=connection.ops.quote_name(SellerActivity._meta.db_table))
+    sql = RANKING_CTES.format(
+        listed=listed_sql,
+        stock=stock_sql,
+        partner=connection.ops.quote_name(Partner._meta.db_table),
+        activity=connection.ops.quote_name(SellerActivity._meta.db_table),
+    )
     return sql, (*listed_params, *stock_params, few, buyer_kecamatan, cap, cap)
 
 
 def _table_sql(template: str) -> str:
-    return template.format(rank=connection.ops.quote_name(RecommendedRank._meta.db_table),
-                           covered=connection.ops.quote_name(RecommendedListingRanked._meta.db_table))
+    return template.format(
+        rank=connection.ops.quote_name(RecommendedRank._meta.db_table),
+        covered=connection.ops.quote_name(RecommendedListingRanked._meta.db_table),
+    )
 
 
 class RecommendedListing(Sequence):
@@ -210,8 +220,9 @@ class RecommendedListing(Sequence):
     whether its pages come from the table: None until the first read.
     """
 
-    def __init__(self, queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | None,
-                 listing: int | None = None):
+    def __init__(
+        self, queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | None, listing: int | None = None
+    ):
         self.queryset = queryset.order_by()
         self.stock = stock.order_by()
         self.buyer_kecamatan = buyer_kecamatan or None
@@ -226,7 +237,7 @@ class RecommendedListing(Sequence):
 
     def __getitem__(self, item):
         if isinstance(item, int):
-            found = self[item:item + 1]
+            found = self[item : item + 1]
             if not found:
                 raise IndexError(item)
             return found[0]
@@ -253,13 +264,17 @@ class RecommendedListing(Sequence):
         if not ranking:
             # Too large to rank in the request (or empty): newest first until covered.
             newest = self.queryset.order_by("-date_created", "-id").values_list("id", flat=True)
-            return list(newest[offset:None if limit is None else offset + limit])
-        return list(ranking[offset:None if limit is None else offset + limit])
+            return list(newest[offset : None if limit is None else offset + limit])
+        return list(ranking[offset : None if limit is None else offset + limit])
 
     def _table_ids(self, *, offset: int, limit: int | None) -> list[int] | None:
         """The slice as the last refresh ranked it; None if the listing is not covered."""
-        params = {"listing": self.listing, "start": offset,
-                  "stop": 2**31 - 1 if limit is None else offset + limit, "kecamatan": self.buyer_kecamatan}
+        params = {
+            "listing": self.listing,
+            "start": offset,
+            "stop": 2**31 - 1 if limit is None else offset + limit,
+            "kecamatan": self.buyer_kecamatan,
+        }
         # a page of a listing is read by many shoppers between two refreshes: kept as long as a ranking
         key = f"peken:rekomendasi-page:{hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()}"
         ids = cache.get(key)
@@ -296,8 +311,9 @@ class RecommendedListing(Sequence):
         return ranking
 
 
-def recommended_listing(queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | None = None,
-                        listing: int | None = None) -> RecommendedListing:
+def recommended_listing(
+    queryset: QuerySet, *, stock: QuerySet, buyer_kecamatan: str | None = None, listing: int | None = None
+) -> RecommendedListing:
     """``queryset`` in Rekomendasi order (this module's docstring); ``stock``: the on-sale stock records.
 
     ``listing``: its name in RecommendedRank, for a listing the refresh ranks (RecommendedListing).

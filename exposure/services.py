@@ -29,14 +29,22 @@ def seller_activity_refresh(*, now: datetime | None = None) -> int:
     counts = dict(
         Line.objects.filter(order__date_placed__gte=since, partner__isnull=False)
         .exclude(order__status=OrderStatus.CANCELLED)
-        .values_list("partner_id").annotate(n=Count("order_id", distinct=True)).order_by()
+        .values_list("partner_id")
+        .annotate(n=Count("order_id", distinct=True))
+        .order_by()
     )
-    rows = [SellerActivity(seller_id=pk, recent_orders=counts.get(pk, 0), date_refreshed=now)
-            for pk in Partner.objects.values_list("pk", flat=True).order_by("pk")]
+    rows = [
+        SellerActivity(seller_id=pk, recent_orders=counts.get(pk, 0), date_refreshed=now)
+        for pk in Partner.objects.values_list("pk", flat=True).order_by("pk")
+    ]
     with transaction.atomic():
-        SellerActivity.objects.bulk_create(rows, batch_size=5_000, update_conflicts=True,
-                                           unique_fields=["seller"],
-                                           update_fields=["recent_orders", "date_refreshed"])
+        SellerActivity.objects.bulk_create(
+            rows,
+            batch_size=5_000,
+            update_conflicts=True,
+            unique_fields=["seller"],
+            update_fields=["recent_orders", "date_refreshed"],
+        )
     return len(rows)
 
 
@@ -54,8 +62,9 @@ FROM localised
 """
 
 
-def recommended_rank_write(*, listing: int, queryset: QuerySet, stock: QuerySet,
-                           now: datetime | None = None) -> int:
+def recommended_rank_write(
+    *, listing: int, queryset: QuerySet, stock: QuerySet, now: datetime | None = None
+) -> int:
     """Rank ``queryset`` (the products of listing ``listing``) into RecommendedRank, replacing its rows.
 
     The order is exposure.selectors' rule for a visitor without a kecamatan,
@@ -70,12 +79,14 @@ def recommended_rank_write(*, listing: int, queryset: QuerySet, stock: QuerySet,
         return 0
     now = now or timezone.now()
     ctes, params = ranking_ctes(queryset, stock=stock, buyer_kecamatan=None)
-    sql = RANK_INSERT_SQL.format(rank=connection.ops.quote_name(RecommendedRank._meta.db_table),
-                                 ctes=ctes, order=MERGE_ORDER)
+    sql = RANK_INSERT_SQL.format(
+        rank=connection.ops.quote_name(RecommendedRank._meta.db_table), ctes=ctes, order=MERGE_ORDER
+    )
     with transaction.atomic():
         marker = RecommendedListingRanked(listing=listing, size=0, date_refreshed=now)
         RecommendedListingRanked.objects.bulk_create(
-            [marker], update_conflicts=True, unique_fields=["listing"], update_fields=["date_refreshed"])
+            [marker], update_conflicts=True, unique_fields=["listing"], update_fields=["date_refreshed"]
+        )
         RecommendedRank.objects.filter(listing=listing).delete()
         with connection.cursor() as cursor:
             cursor.execute(sql, (*params, listing, *merge_params()))

@@ -13,8 +13,14 @@ from peken.status_records import AbstractDecisionRecord
 class AbstractSellerOrder(AbstractOrder):
     """An Oscar order holding the goods of exactly one seller."""
 
-    seller = models.ForeignKey("partner.Partner", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="orders", verbose_name=_("Penjual"))
+    seller = models.ForeignKey(
+        "partner.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("Penjual"),
+    )
     # The buyer's one checkout of a basket with goods of several sellers.
     checkout_reference = models.CharField(_("Nomor checkout"), max_length=32, blank=True, db_index=True)
     date_paid = models.DateTimeField(_("Dibayar"), null=True, blank=True)

@@ -39,7 +39,10 @@ class StatusChangeAdmin(ReadOnlyAdminMixin, OrderStatusAdmin):
     list_display = ("order", "old_status", "new_status", "party", "actor", "date_created")
 
 
-for model, model_admin in ((Order, SellerOrderAdmin), (Line, FrozenLineAdmin),
-                           (OrderStatusChange, StatusChangeAdmin)):
+for model, model_admin in (
+    (Order, SellerOrderAdmin),
+    (Line, FrozenLineAdmin),
+    (OrderStatusChange, StatusChangeAdmin),
+):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)

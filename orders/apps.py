@@ -24,8 +24,10 @@ class OrderConfig(apps.OrderConfig):
         # imported here: the views load models, not ready while app configs are imported
         from orders import views
 
-        return self.post_process_urls([
-            path("checkout/<str:reference>/", views.CheckoutGroupView.as_view(), name="checkout-group"),
-            path("<str:number>/status/", views.OrderTransitionView.as_view(), name="transition"),
-            path("pengiriman-toko/", views.DeliveryTermsView.as_view(), name="delivery-terms"),
-        ])
+        return self.post_process_urls(
+            [
+                path("checkout/<str:reference>/", views.CheckoutGroupView.as_view(), name="checkout-group"),
+                path("<str:number>/status/", views.OrderTransitionView.as_view(), name="transition"),
+                path("pengiriman-toko/", views.DeliveryTermsView.as_view(), name="delivery-terms"),
+            ]
+        )

@@ -5,16 +5,21 @@ from orders.statuses import OrderStatus
 from peken import limits
 from peken.forms import RupiahField
 
-FEE_FIELD = {"required": False,
-             "error_messages": {"negative": _("Ongkir tidak boleh negatif."),
-                                "invalid": _("Tulis ongkir sebagai angka rupiah, misalnya 10000."),
-                                "fraction": _("Ongkir dalam rupiah bulat, tanpa sen.")}}
+FEE_FIELD = {
+    "required": False,
+    "error_messages": {
+        "negative": _("Ongkir tidak boleh negatif."),
+        "invalid": _("Tulis ongkir sebagai angka rupiah, misalnya 10000."),
+        "fraction": _("Ongkir dalam rupiah bulat, tanpa sen."),
+    },
+}
 
 
 class OrderTransitionForm(forms.Form):
     status = forms.ChoiceField(choices=OrderStatus.choices)
-    reason = forms.CharField(label=_("Alasan"), required=False, max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Alasan"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DeliveryTermsForm(forms.Form):
@@ -26,7 +31,8 @@ class DeliveryTermsForm(forms.Form):
     def clean(self):
         data = super().clean()
         for name, fee in list(data.items()):
-            if fee is not None and (too_big := limits.number_problem(fee, maximum=limits.MAX_PRICE,
-                                                                     label=_("Ongkir"))):
+            if fee is not None and (
+                too_big := limits.number_problem(fee, maximum=limits.MAX_PRICE, label=_("Ongkir"))
+            ):
                 self.add_error(name, too_big)
         return data

@@ -105,11 +105,15 @@ def order_payment(*, order: Order) -> OrderPayment:
     """
     codes = {source.source_type.code for source in order.sources.all()}
     method = CARD if CARD in codes else PAY_ON_DELIVERY if PAY_ON_DELIVERY in codes else ""
-    refund = next((event for event in order.payment_events.all()
-                   if event.event_type.name == REFUNDED_EVENT), None)
+    refund = next(
+        (event for event in order.payment_events.all() if event.event_type.name == REFUNDED_EVENT), None
+    )
     return OrderPayment(
-        method=method, amount=order.total_incl_tax, paid_at=order.date_paid,
-        refunded=refund.amount if refund else None, refunded_at=refund.date_created if refund else None,
+        method=method,
+        amount=order.total_incl_tax,
+        paid_at=order.date_paid,
+        refunded=refund.amount if refund else None,
+        refunded_at=refund.date_created if refund else None,
         unsold=order.status in UNSOLD,
     )
 
@@ -145,9 +149,12 @@ def buyer_orders_for_list(orders) -> list:
 
 def checkout_orders(*, user, reference: str) -> QuerySet:
     """The buyer's orders of one checkout, one per seller, with their lines and shops."""
-    return (Order.objects.filter(user=user, checkout_reference=reference).select_related("seller")
-            .prefetch_related(Prefetch("lines", queryset=Line.objects.select_related("product")))
-            .order_by("number"))
+    return (
+        Order.objects.filter(user=user, checkout_reference=reference)
+        .select_related("seller")
+        .prefetch_related(Prefetch("lines", queryset=Line.objects.select_related("product")))
+        .order_by("number")
+    )
 
 
 def basket_first_order(*, basket_id: int, user) -> Order | None:
@@ -157,5 +164,6 @@ def basket_first_order(*, basket_id: int, user) -> Order | None:
 
 def order_history(*, order: Order) -> QuerySet:
     """An order's status moves, oldest first, with who made them: the timeline on its pages."""
-    return (OrderStatusChange.objects.filter(order=order).select_related("actor")
-            .order_by("date_created", "pk"))
+    return (
+        OrderStatusChange.objects.filter(order=order).select_related("actor").order_by("date_created", "pk")
+    )

@@ -47,8 +47,9 @@ def checkout_reference_new() -> str:
     return "PKN-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(8))
 
 
-def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: str, status: str,
-                        reason: str = "") -> OrderStatusChange:
+def order_status_change(
+    *, order: Order, actor: AbstractBaseUser | None, party: str, status: str, reason: str = ""
+) -> OrderStatusChange:
     """Move a seller's order to ``status`` as ``party`` (seller, buyer or system) and record it.
 
     The order row is locked, so a seller and a buyer acting at once cannot
@@ -63,8 +64,11 @@ def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: 
     """
     reason = reason.strip()
     with transaction.atomic():
-        order, = locks.orders_lock(Order.objects.filter(pk=order.pk).select_related("seller")
-                                   .prefetch_related("sources__source_type"))
+        (order,) = locks.orders_lock(
+            Order.objects.filter(pk=order.pk)
+            .select_related("seller")
+            .prefetch_related("sources__source_type")
+        )
         old = order.status
         if not order_move_allowed(old=old, new=status, party=party):
             raise OrderStatusError(
@@ -84,14 +88,23 @@ def order_status_change(*, order: Order, actor: AbstractBaseUser | None, party: 
         order.date_status_changed = now
         order.save(update_fields=["status", "date_status_changed"])
         order.lines.update(status=status)
-        change = OrderStatusChange.objects.create(order=order, old_status=old, new_status=status,
-                                                  actor=actor, party=party, reason=reason)
+        change = OrderStatusChange.objects.create(
+            order=order, old_status=old, new_status=status, actor=actor, party=party, reason=reason
+        )
         _stock_follow(order=order, old=old, new=status)
         if status in RELEASES_STOCK and order.date_paid is not None:
             _refund_queue(order=order, actor=actor, reason=reason)
         # official buying releases the budget and records the move in its trail (orders/signals.py)
-        order_status_changed.send(sender=Order, order=order, change=change, old=old, new=status,
-                                  actor=actor, party=party, reason=reason)
+        order_status_changed.send(
+            sender=Order,
+            order=order,
+            change=change,
+            old=old,
+            new=status,
+            actor=actor,
+            party=party,
+            reason=reason,
+        )
         transaction.on_commit(lambda: tasks.order_status_notify.delay(change.pk))
     return change
 
@@ -109,7 +122,8 @@ def _stock_follow(*, order: Order, old: str, new: str) -> None:
         if line.stockrecord_id:
             wanted[line.stockrecord_id] = wanted.get(line.stockrecord_id, 0) + line.quantity
     records = locks.stock_records_lock(
-        StockRecord.objects.filter(pk__in=wanted).select_related("product__product_class"))
+        StockRecord.objects.filter(pk__in=wanted).select_related("product__product_class")
+    )
     for record in records:
         if record.can_track_allocations:
             getattr(record, action)(wanted[record.pk])
@@ -134,8 +148,13 @@ def order_refund(*, order_id: int, actor: AbstractBaseUser | None, reason: str) 
     PaymentGatewayError as payments.services.payment_refund does.
     """
     order = Order.objects.get(pk=order_id)
-    refund = payment_refund(reference=order.checkout_reference, amount=order.total_incl_tax,
-                            idempotency_key=f"refund-order-{order.number}", actor=actor, reason=reason)
+    refund = payment_refund(
+        reference=order.checkout_reference,
+        amount=order.total_incl_tax,
+        idempotency_key=f"refund-order-{order.number}",
+        actor=actor,
+        reason=reason,
+    )
     if refund.status != RefundStatus.SUCCEEDED:
         return False
     with transaction.atomic():
@@ -143,8 +162,9 @@ def order_refund(*, order_id: int, actor: AbstractBaseUser | None, reason: str) 
         event_type, _created = PaymentEventType.objects.get_or_create(name=REFUNDED_EVENT)
         if order.payment_events.filter(event_type=event_type).exists():
             return False
-        PaymentEvent.objects.create(order=order, event_type=event_type, amount=refund.amount,
-                                    reference=refund.stripe_refund_id or "")
+        PaymentEvent.objects.create(
+            order=order, event_type=event_type, amount=refund.amount, reference=refund.stripe_refund_id or ""
+        )
         order.sources.filter(source_type__code=CARD).update(amount_refunded=refund.amount)
     return True
 
@@ -165,8 +185,9 @@ def order_group_payment_confirm(*, reference: str, amount: Decimal, intent_id: s
             return 0
         total = sum((o.total_incl_tax for o in orders), Decimal(0))
         if total != amount:
-            logger.error("Checkout %s: paid %s by %s but its orders total %s",
-                         reference, amount, intent_id, total)
+            logger.error(
+                "Checkout %s: paid %s by %s but its orders total %s", reference, amount, intent_id, total
+            )
             return 0
         event_type, _created = PaymentEventType.objects.get_or_create(name=PAID_EVENT)
         now, marked = timezone.now(), 0
@@ -175,21 +196,25 @@ def order_group_payment_confirm(*, reference: str, amount: Decimal, intent_id: s
                 continue
             order.date_paid = now
             order.save(update_fields=["date_paid"])
-            PaymentEvent.objects.create(order=order, event_type=event_type, amount=order.total_incl_tax,
-                                        reference=intent_id)
-            order.sources.filter(source_type__code=CARD).update(amount_debited=order.total_incl_tax,
-                                                                reference=intent_id)
+            PaymentEvent.objects.create(
+                order=order, event_type=event_type, amount=order.total_incl_tax, reference=intent_id
+            )
+            order.sources.filter(source_type__code=CARD).update(
+                amount_debited=order.total_incl_tax, reference=intent_id
+            )
             if order.status in RELEASES_STOCK:
-                _refund_queue(order=order, actor=None,
-                              reason=_("Pesanan sudah dibatalkan saat pembayaran masuk."))
+                _refund_queue(
+                    order=order, actor=None, reason=_("Pesanan sudah dibatalkan saat pembayaran masuk.")
+                )
             marked += 1
     return marked
 
 
 def payment_succeeded_receive(sender, *, payment, **kwargs) -> None:
     """payments.signals.payment_succeeded: mark that checkout's orders paid (connected in orders/apps.py)."""
-    order_group_payment_confirm(reference=payment.reference, amount=payment.amount,
-                                intent_id=payment.intent_id)
+    order_group_payment_confirm(
+        reference=payment.reference, amount=payment.amount, intent_id=payment.intent_id
+    )
 
 
 def orders_auto_confirm(*, now: datetime | None = None) -> int:
@@ -200,15 +225,20 @@ def orders_auto_confirm(*, now: datetime | None = None) -> int:
     cleanly. Returns how many orders it confirmed.
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.PEKEN_AUTO_CONFIRM_DAYS)
-    due = Order.objects.filter(status__in=[OrderStatus.SENT, OrderStatus.READY],
-                               date_status_changed__lte=cutoff).values_list("pk", flat=True)
+    due = Order.objects.filter(
+        status__in=[OrderStatus.SENT, OrderStatus.READY], date_status_changed__lte=cutoff
+    ).values_list("pk", flat=True)
     confirmed = 0
     for pk in due:
         try:
-            order_status_change(order=Order(pk=pk), actor=None, party=Party.SYSTEM,
-                                status=OrderStatus.RECEIVED,
-                                reason=_("Dikonfirmasi otomatis setelah %(days)d hari.")
-                                % {"days": settings.PEKEN_AUTO_CONFIRM_DAYS})
+            order_status_change(
+                order=Order(pk=pk),
+                actor=None,
+                party=Party.SYSTEM,
+                status=OrderStatus.RECEIVED,
+                reason=_("Dikonfirmasi otomatis setelah %(days)d hari.")
+                % {"days": settings.PEKEN_AUTO_CONFIRM_DAYS},
+            )
             confirmed += 1
         except OrderStatusError:
             continue  # the buyer confirmed in the meantime
@@ -226,8 +256,11 @@ def order_status_notify(*, change_id: int) -> bool:
     the seller's users. Returns whether an email went out.
     """
     with transaction.atomic():
-        change = (OrderStatusChange.objects.select_for_update(of=("self",))
-                  .select_related("order__user", "order__seller").get(pk=change_id))
+        change = (
+            OrderStatusChange.objects.select_for_update(of=("self",))
+            .select_related("order__user", "order__seller")
+            .get(pk=change_id)
+        )
         if change.date_notified:
             return False
         order = change.order
@@ -241,11 +274,20 @@ def order_status_notify(*, change_id: int) -> bool:
 
         def render() -> tuple[str, str]:
             status = OrderStatus(change.new_status).label
-            return (_("Pesanan %(number)s: %(status)s") % {"number": order.number, "status": status},
-                    render_to_string("orders/emails/status_changed.txt",
-                                     {"change": change, "order": order, "url": _site_url() + path,
-                                      "status": status, "payment": payment,
-                                      "to_buyer": change.party != Party.BUYER}))
+            return (
+                _("Pesanan %(number)s: %(status)s") % {"number": order.number, "status": status},
+                render_to_string(
+                    "orders/emails/status_changed.txt",
+                    {
+                        "change": change,
+                        "order": order,
+                        "url": _site_url() + path,
+                        "status": status,
+                        "payment": payment,
+                        "to_buyer": change.party != Party.BUYER,
+                    },
+                ),
+            )
 
         sent = mail_users(users=users, render=render)
         change.date_notified = timezone.now()
@@ -256,17 +298,29 @@ def order_status_notify(*, change_id: int) -> bool:
 def order_seller_notify(*, order_id: int) -> bool:
     """Tell the seller's users about a new order once; the placed row's notified date records it."""
     with transaction.atomic():
-        change = (OrderStatusChange.objects.select_for_update(of=("self",)).select_related("order__seller")
-                  .filter(order_id=order_id, old_status="").first())
+        change = (
+            OrderStatusChange.objects.select_for_update(of=("self",))
+            .select_related("order__seller")
+            .filter(order_id=order_id, old_status="")
+            .first()
+        )
         if change is None or change.date_notified:
             return False
         order = change.order
         path = reverse("sellers:centre-order-detail", kwargs={"number": order.number})
-        context = {"order": order, "lines": order.lines.all(), "url": _site_url() + path,
-                   "payment": order_payment(order=order)}
-        sent = mail_users(users=order.seller.users.all() if order.seller else [], render=lambda: (
-            _("Pesanan baru %(number)s di Peken") % {"number": order.number},
-            render_to_string("orders/emails/new_order.txt", context)))
+        context = {
+            "order": order,
+            "lines": order.lines.all(),
+            "url": _site_url() + path,
+            "payment": order_payment(order=order),
+        }
+        sent = mail_users(
+            users=order.seller.users.all() if order.seller else [],
+            render=lambda: (
+                _("Pesanan baru %(number)s di Peken") % {"number": order.number},
+                render_to_string("orders/emails/new_order.txt", context),
+            ),
+        )
         change.date_notified = timezone.now()
         change.save(update_fields=["date_notified"])
     return bool(sent)

@@ -31,8 +31,7 @@ class CheckoutGroupView(LoginRequiredMixin, TemplateView):
         orders = list(selectors.checkout_orders(user=self.request.user, reference=kwargs["reference"]))
         if not orders:
             raise Http404
-        ctx.update(reference=kwargs["reference"], orders=orders,
-                   total=sum(o.total_incl_tax for o in orders))
+        ctx.update(reference=kwargs["reference"], orders=orders, total=sum(o.total_incl_tax for o in orders))
         return ctx
 
 
@@ -47,12 +46,19 @@ class OrderTransitionView(LoginRequiredMixin, View):
         form = OrderTransitionForm(request.POST)
         if form.is_valid():
             try:
-                services.order_status_change(order=order, actor=request.user, party=party,
-                                             status=form.cleaned_data["status"],
-                                             reason=form.cleaned_data["reason"])
+                services.order_status_change(
+                    order=order,
+                    actor=request.user,
+                    party=party,
+                    status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"],
+                )
                 order.refresh_from_db(fields=["status"])
-                messages.success(request, _("Pesanan %(number)s kini %(status)s.")
-                                 % {"number": order.number, "status": order.status_label})
+                messages.success(
+                    request,
+                    _("Pesanan %(number)s kini %(status)s.")
+                    % {"number": order.number, "status": order.status_label},
+                )
             except services.OrderStatusError as error:
                 messages.error(request, str(error))
         else:
@@ -79,7 +85,8 @@ class DeliveryTermsView(SellerCentreMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        seller_delivery_update(seller=self.seller, actor=self.request.user,
-                               fees={f: form.cleaned_data[f] for f in FEE_FIELDS})
+        seller_delivery_update(
+            seller=self.seller, actor=self.request.user, fees={f: form.cleaned_data[f] for f in FEE_FIELDS}
+        )
         messages.success(self.request, _("Ongkir toko tersimpan."))
         return redirect("orders:delivery-terms")

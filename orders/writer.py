@@ -139,30 +139,52 @@ def orders_create(*, specs: list[OrderSpec]) -> list[Order]:
         if address.pk is None:
             address.save()
     now, site = timezone.now(), Site.objects.get_current()
-    orders = Order.objects.bulk_create([
-        Order(
-            number=spec.number, site=site, user=spec.user, basket_id=spec.basket_id, seller_id=spec.seller_id,
-            checkout_reference=spec.checkout_reference, currency=spec.currency,
-            total_incl_tax=spec.total_incl_tax, total_excl_tax=spec.total_excl_tax,
-            shipping_incl_tax=spec.shipping_incl_tax, shipping_excl_tax=spec.shipping_excl_tax,
-            shipping_tax_code=spec.shipping_tax_code, shipping_method=spec.shipping_method,
-            shipping_code=spec.shipping_code, shipping_address=spec.shipping_address,
-            billing_address=spec.billing_address, status=OrderStatus.NEW, date_placed=now,
-            date_status_changed=now,
-        )
-        for spec in specs
-    ])
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                number=spec.number,
+                site=site,
+                user=spec.user,
+                basket_id=spec.basket_id,
+                seller_id=spec.seller_id,
+                checkout_reference=spec.checkout_reference,
+                currency=spec.currency,
+                total_incl_tax=spec.total_incl_tax,
+                total_excl_tax=spec.total_excl_tax,
+                shipping_incl_tax=spec.shipping_incl_tax,
+                shipping_excl_tax=spec.shipping_excl_tax,
+                shipping_tax_code=spec.shipping_tax_code,
+                shipping_method=spec.shipping_method,
+                shipping_code=spec.shipping_code,
+                shipping_address=spec.shipping_address,
+                billing_address=spec.billing_address,
+                status=OrderStatus.NEW,
+                date_placed=now,
+                date_status_changed=now,
+            )
+            for spec in specs
+        ]
+    )
     _lines_create(orders=orders, specs=specs)
     _stock_allocate(lines=[line for spec in specs for line in spec.lines])
-    OrderStatusChange.objects.bulk_create([
-        OrderStatusChange(order=order, old_status="", new_status=OrderStatus.NEW, actor=spec.actor,
-                          party=spec.party)
-        for order, spec in zip(orders, specs, strict=True)
-    ])
+    OrderStatusChange.objects.bulk_create(
+        [
+            OrderStatusChange(
+                order=order, old_status="", new_status=OrderStatus.NEW, actor=spec.actor, party=spec.party
+            )
+            for order, spec in zip(orders, specs, strict=True)
+        ]
+    )
     sources = [
-        Source(order=order, source_type=spec.source_type, currency=order.currency,
-               amount_allocated=order.total_incl_tax, reference=order.checkout_reference)
-        for order, spec in zip(orders, specs, strict=True) if spec.source_type is not None
+        Source(
+            order=order,
+            source_type=spec.source_type,
+            currency=order.currency,
+            amount_allocated=order.total_incl_tax,
+            reference=order.checkout_reference,
+        )
+        for order, spec in zip(orders, specs, strict=True)
+        if spec.source_type is not None
     ]
     if sources:
         Source.objects.bulk_create(sources)
@@ -174,29 +196,49 @@ def orders_create(*, specs: list[OrderSpec]) -> list[Order]:
 def _lines_create(*, orders: list[Order], specs: list[OrderSpec]) -> None:
     """The orders' lines in the specs' order (line pks keep the basket's order), with prices and options."""
     pairs = [(order, line) for order, spec in zip(orders, specs, strict=True) for line in spec.lines]
-    rows = Line.objects.bulk_create([
-        Line(
-            order=order, partner_id=line.partner_id, partner_name=line.partner_name,
-            partner_sku=line.partner_sku, stockrecord=line.stockrecord, product_id=line.product_id,
-            title=line.title, upc=line.upc, quantity=line.quantity, num_allocated=line.quantity,
-            line_price_incl_tax=line.line_price_incl_tax, line_price_excl_tax=line.line_price_excl_tax,
-            line_price_before_discounts_incl_tax=line.line_price_before_discounts_incl_tax,
-            line_price_before_discounts_excl_tax=line.line_price_before_discounts_excl_tax,
-            unit_price_incl_tax=line.unit_price_incl_tax, unit_price_excl_tax=line.unit_price_excl_tax,
-            tax_code=line.tax_code, status=OrderStatus.NEW,
-        )
-        for order, line in pairs
-    ])
+    rows = Line.objects.bulk_create(
+        [
+            Line(
+                order=order,
+                partner_id=line.partner_id,
+                partner_name=line.partner_name,
+                partner_sku=line.partner_sku,
+                stockrecord=line.stockrecord,
+                product_id=line.product_id,
+                title=line.title,
+                upc=line.upc,
+                quantity=line.quantity,
+                num_allocated=line.quantity,
+                line_price_incl_tax=line.line_price_incl_tax,
+                line_price_excl_tax=line.line_price_excl_tax,
+                line_price_before_discounts_incl_tax=line.line_price_before_discounts_incl_tax,
+                line_price_before_discounts_excl_tax=line.line_price_before_discounts_excl_tax,
+                unit_price_incl_tax=line.unit_price_incl_tax,
+                unit_price_excl_tax=line.unit_price_excl_tax,
+                tax_code=line.tax_code,
+                status=OrderStatus.NEW,
+            )
+            for order, line in pairs
+        ]
+    )
     prices = [
-        LinePrice(order=order, line=row, quantity=quantity, price_incl_tax=incl, price_excl_tax=excl,
-                  tax_code=line.tax_code)
-        for (order, line), row in zip(pairs, rows, strict=True) for incl, excl, quantity in line.prices
+        LinePrice(
+            order=order,
+            line=row,
+            quantity=quantity,
+            price_incl_tax=incl,
+            price_excl_tax=excl,
+            tax_code=line.tax_code,
+        )
+        for (order, line), row in zip(pairs, rows, strict=True)
+        for incl, excl, quantity in line.prices
     ]
     if prices:
         LinePrice.objects.bulk_create(prices)
     attributes = [
         LineAttribute(line=row, option=option, type=option.code, value=value)
-        for (_order, line), row in zip(pairs, rows, strict=True) for option, value in line.attributes
+        for (_order, line), row in zip(pairs, rows, strict=True)
+        for option, value in line.attributes
     ]
     if attributes:
         LineAttribute.objects.bulk_create(attributes)
@@ -217,9 +259,11 @@ def _stock_allocate(*, lines: list[LineSpec]) -> None:
     if not wanted:
         return
     StockRecord.objects.filter(pk__in=wanted).update(
-        num_allocated=Coalesce(F("num_allocated"), 0) + Case(
+        num_allocated=Coalesce(F("num_allocated"), 0)
+        + Case(
             *[When(pk=pk, then=Value(quantity)) for pk, quantity in wanted.items()],
-            default=Value(0), output_field=IntegerField(),
+            default=Value(0),
+            output_field=IntegerField(),
         )
     )
     for record in records.values():

@@ -89,12 +89,14 @@ def _translate(error: stripe.StripeError) -> PaymentGatewayError:
     ):
         return PaymentGatewayUnavailable(
             _("Layanan pembayaran kartu sedang tidak dapat dihubungi. Coba lagi beberapa saat lagi."),
-            code=code, http_status=status,
+            code=code,
+            http_status=status,
         )
     return PaymentGatewayError(
         _("Layanan pembayaran kartu menolak permintaan ini (%(detail)s).")
         % {"detail": error.user_message or code or status},
-        code=code, http_status=status,
+        code=code,
+        http_status=status,
     )
 
 
@@ -102,8 +104,12 @@ def _intent(resource) -> Intent:
     obj = resource.to_dict()
     error = obj.get("last_payment_error") or {}
     return Intent(
-        id=obj["id"], status=obj["status"], amount=int(obj["amount"]), currency=obj["currency"],
-        client_secret=obj["client_secret"], last_error_code=error.get("decline_code") or error.get("code"),
+        id=obj["id"],
+        status=obj["status"],
+        amount=int(obj["amount"]),
+        currency=obj["currency"],
+        client_secret=obj["client_secret"],
+        last_error_code=error.get("decline_code") or error.get("code"),
     )
 
 
@@ -112,7 +118,9 @@ def intent_create(*, amount_minor: int, reference: str, idempotency_key: str, me
     try:
         obj = _client().v1.payment_intents.create(
             params={
-                "amount": amount_minor, "currency": CURRENCY, "payment_method_types": ["card"],
+                "amount": amount_minor,
+                "currency": CURRENCY,
+                "payment_method_types": ["card"],
                 "metadata": {"reference": reference, **metadata},
             },
             options={"idempotency_key": idempotency_key},
@@ -161,7 +169,9 @@ def event_verify(*, payload: bytes, signature: str | None) -> dict:
         raise WebhookSignatureInvalid("no Stripe-Signature header")
     try:
         stripe.WebhookSignature.verify_header(
-            payload.decode("utf-8"), signature, settings.STRIPE_WEBHOOK_SECRET,
+            payload.decode("utf-8"),
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
             tolerance=stripe.Webhook.DEFAULT_TOLERANCE,
         )
     except (stripe.SignatureVerificationError, UnicodeDecodeError) as error:

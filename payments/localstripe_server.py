@@ -74,8 +74,11 @@ async def _confirm_with_publishable_key(request: web.Request, intent_id: str) ->
     if data.get("client_secret") != intent.client_secret:
         raise UserError(401, "Unauthorized")
     if intent.status not in ("requires_payment_method", "requires_confirmation"):
-        raise UserError(400, f"This PaymentIntent's status is {intent.status}",
-                        {"code": "payment_intent_unexpected_state"})
+        raise UserError(
+            400,
+            f"This PaymentIntent's status is {intent.status}",
+            {"code": "payment_intent_unexpected_state"},
+        )
     method_data = dict(data.get("payment_method_data") or {})
     method = PaymentMethod(**method_data)
     # A new attempt: the failed charge of an earlier one no longer decides the status.
@@ -85,8 +88,9 @@ async def _confirm_with_publishable_key(request: web.Request, intent_id: str) ->
     if method._attaching_is_declined():
         # Stripe's "generic decline" cards (4000 0000 0000 0002 ...) fail at confirmation.
         intent.payment_method = None
-        raise UserError(402, "Your card was declined.",
-                        {"code": "card_declined", "decline_code": "generic_decline"})
+        raise UserError(
+            402, "Your card was declined.", {"code": "card_declined", "decline_code": "generic_decline"}
+        )
     try:
         intent._confirm(on_failure_now=intent._report_failure)
     except UserError as error:

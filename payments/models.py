@@ -43,7 +43,10 @@ class Payment(models.Model):
         "basket.Basket", on_delete=models.SET_NULL, null=True, blank=True, related_name="card_payments"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="card_payments",
     )
     amount = models.DecimalField(_("jumlah"), max_digits=14, decimal_places=0)

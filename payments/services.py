@@ -106,8 +106,10 @@ def _payment_sync_paid(*, payment_id: int, intent: gateway.Intent, actor, source
     """Record that Stripe says the intent succeeded (locks the row itself)."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if (intent.status == gateway.IntentStatus.SUCCEEDED
-                and PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[payment.status]):
+        if (
+            intent.status == gateway.IntentStatus.SUCCEEDED
+            and PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[payment.status]
+        ):
             payment.amount = minor_to_rupiah(intent.amount)
             payment.save(update_fields=["amount", "updated_at"])
             _payment_move(payment, to=PaymentStatus.SUCCEEDED, actor=actor, source=source)
@@ -115,10 +117,15 @@ def _payment_sync_paid(*, payment_id: int, intent: gateway.Intent, actor, source
 
 
 def _refund_queue_full(payment: Payment, *, actor, reason: str) -> None:
-    transaction.on_commit(lambda: tasks.payment_refund_task.delay(
-        payment.reference, str(payment.amount), f"basket-changed-{payment.reference}",
-        getattr(actor, "pk", None), reason,
-    ))
+    transaction.on_commit(
+        lambda: tasks.payment_refund_task.delay(
+            payment.reference,
+            str(payment.amount),
+            f"basket-changed-{payment.reference}",
+            getattr(actor, "pk", None),
+            reason,
+        )
+    )
 
 
 def payment_intent_for_basket(*, basket, user, amount: Decimal) -> Payment:
@@ -155,8 +162,10 @@ def payment_intent_for_basket(*, basket, user, amount: Decimal) -> Payment:
     # The network calls, outside the transaction.
     if payment.intent_id is None:
         intent = gateway.intent_create(
-            amount_minor=minor, reference=payment.reference,
-            idempotency_key=f"peken-intent-{payment.reference}", metadata={"basket": str(basket.pk)},
+            amount_minor=minor,
+            reference=payment.reference,
+            idempotency_key=f"peken-intent-{payment.reference}",
+            metadata={"basket": str(basket.pk)},
         )
         Payment.objects.filter(pk=payment.pk, intent_id__isnull=True).update(intent_id=intent.id)
         payment.refresh_from_db()
@@ -164,8 +173,11 @@ def payment_intent_for_basket(*, basket, user, amount: Decimal) -> Payment:
             intent = gateway.intent_retrieve(intent_id=payment.intent_id)
     else:
         intent = gateway.intent_retrieve(intent_id=payment.intent_id)
-        if intent.status in (gateway.IntentStatus.REQUIRES_PAYMENT_METHOD,
-                             gateway.IntentStatus.REQUIRES_CONFIRMATION) and intent.amount != minor:
+        if (
+            intent.status
+            in (gateway.IntentStatus.REQUIRES_PAYMENT_METHOD, gateway.IntentStatus.REQUIRES_CONFIRMATION)
+            and intent.amount != minor
+        ):
             intent = gateway.intent_update_amount(intent_id=intent.id, amount_minor=minor)
             Payment.objects.filter(pk=payment.pk).update(amount=amount, updated_at=timezone.now())
             payment.amount = amount
@@ -208,11 +220,15 @@ def payment_for_basket_confirm(*, basket, user, amount: Decimal) -> Payment:
             raise PaymentNotCompleted(error.message) from error
         if intent.status not in PAID_INTENT_STATUSES:
             raise PaymentNotCompleted(
-                _("Pembayaran kartu belum berhasil. Isi data kartu lalu tekan Bayar, "
-                  "atau pilih bayar di tempat.")
+                _(
+                    "Pembayaran kartu belum berhasil. Isi data kartu lalu tekan Bayar, "
+                    "atau pilih bayar di tempat."
+                )
             )
-        if (intent.status == gateway.IntentStatus.SUCCEEDED
-                and PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[payment.status]):
+        if (
+            intent.status == gateway.IntentStatus.SUCCEEDED
+            and PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[payment.status]
+        ):
             _payment_move(payment, to=PaymentStatus.SUCCEEDED, actor=user, source="checkout")
         if any(selectors.refund_totals(payment=payment)):
             # the unplaced-payment sweep (or a failed placement) is giving this money back
@@ -226,14 +242,19 @@ def payment_for_basket_confirm(*, basket, user, amount: Decimal) -> Payment:
     # service re-checks the payment with Stripe, so it does not need this commit.
     try:
         tasks.payment_refund_task.delay(
-            mismatch.reference, str(minor_to_rupiah(intent.amount)), f"basket-changed-{mismatch.reference}",
-            getattr(user, "pk", None), _("Keranjang berubah setelah dibayar"),
+            mismatch.reference,
+            str(minor_to_rupiah(intent.amount)),
+            f"basket-changed-{mismatch.reference}",
+            getattr(user, "pk", None),
+            _("Keranjang berubah setelah dibayar"),
         )
     except (PaymentGatewayError, RefundRefused):  # eager Celery in development; the task retries itself
         logger.exception("Refund of %s could not be queued", mismatch.reference)
     raise PaymentNotCompleted(
-        _("Isi keranjang berubah setelah dibayar (%(paid)s dibayar, total sekarang %(total)s). "
-          "Pembayaran dikembalikan ke kartu; silakan bayar lagi.")
+        _(
+            "Isi keranjang berubah setelah dibayar (%(paid)s dibayar, total sekarang %(total)s). "
+            "Pembayaran dikembalikan ke kartu; silakan bayar lagi."
+        )
         % {"paid": rupiah_format(minor_to_rupiah(intent.amount)), "total": rupiah_format(amount)}
     )
 
@@ -292,7 +313,9 @@ def payment_refund(*, reference: str, amount: Decimal, idempotency_key: str, act
 
     try:
         result = gateway.refund_create(
-            intent_id=payment.intent_id, amount_minor=minor, idempotency_key=idempotency_key,
+            intent_id=payment.intent_id,
+            amount_minor=minor,
+            idempotency_key=idempotency_key,
             metadata={"reference": reference, "refund": str(refund.pk), "reason": reason[:400]},
         )
     except PaymentGatewayError as error:
@@ -307,11 +330,16 @@ def payment_refund(*, reference: str, amount: Decimal, idempotency_key: str, act
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         refund.stripe_refund_id = result.id
         went_through = result.status in REFUND_WENT_THROUGH
-        _refund_move(refund, to=RefundStatus.SUCCEEDED if went_through else RefundStatus.FAILED,
-                     error=refund.error)
+        _refund_move(
+            refund, to=RefundStatus.SUCCEEDED if went_through else RefundStatus.FAILED, error=refund.error
+        )
         succeeded, _pending = selectors.refund_totals(payment=payment)
-        _payment_refunded_set(payment, refunded=max(payment.amount_refunded, succeeded), actor=actor,
-                              source=f"refund {result.id}")
+        _payment_refunded_set(
+            payment,
+            refunded=max(payment.amount_refunded, succeeded),
+            actor=actor,
+            source=f"refund {result.id}",
+        )
     return refund
 
 
@@ -330,13 +358,21 @@ def _unplaced_refund_reserve(*, reference: str, actor, reason: str) -> Decimal |
     Order = get_model("order", "Order")
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(reference=reference).first()
-        if payment is None or payment.status != PaymentStatus.SUCCEEDED or Order.objects.filter(
-                checkout_reference=reference).exists():
+        if (
+            payment is None
+            or payment.status != PaymentStatus.SUCCEEDED
+            or Order.objects.filter(checkout_reference=reference).exists()
+        ):
             return None
         refund, _created = Refund.objects.get_or_create(
             idempotency_key=f"refund-unplaced-{reference}",
-            defaults={"payment": payment, "amount": payment.amount - payment.amount_refunded, "actor": actor,
-                      "reason": reason})
+            defaults={
+                "payment": payment,
+                "amount": payment.amount - payment.amount_refunded,
+                "actor": actor,
+                "reason": reason,
+            },
+        )
         return refund.amount
 
 
@@ -357,8 +393,9 @@ def payment_unplaced_refund(*, reference: str, actor, reason: str) -> bool:
     if amount is None:
         return False
     try:
-        tasks.payment_refund_task.delay(reference, str(amount), f"refund-unplaced-{reference}",
-                                        getattr(actor, "pk", None), reason)
+        tasks.payment_refund_task.delay(
+            reference, str(amount), f"refund-unplaced-{reference}", getattr(actor, "pk", None), reason
+        )
     except (PaymentGatewayError, RefundRefused):  # eager Celery in development; the sweep retries it
         logger.exception("Refund of unplaced payment %s could not be queued", reference)
     return True
@@ -377,16 +414,24 @@ def payments_unplaced_refund(*, now=None) -> int:
     payment).
     """
     cutoff = (now or timezone.now()) - timedelta(minutes=settings.PEKEN_UNPLACED_PAYMENT_REFUND_MINUTES)
-    due = list(Payment.objects.filter(status=PaymentStatus.SUCCEEDED, updated_at__lt=cutoff)
-               .values_list("reference", flat=True))
+    due = list(
+        Payment.objects.filter(status=PaymentStatus.SUCCEEDED, updated_at__lt=cutoff).values_list(
+            "reference", flat=True
+        )
+    )
     refunded = 0
     for reference in due:
         amount = _unplaced_refund_reserve(reference=reference, actor=None, reason=UNPLACED_REASON)
         if amount is None:
             continue
         try:
-            payment_refund(reference=reference, amount=amount, idempotency_key=f"refund-unplaced-{reference}",
-                           actor=None, reason=UNPLACED_REASON)
+            payment_refund(
+                reference=reference,
+                amount=amount,
+                idempotency_key=f"refund-unplaced-{reference}",
+                actor=None,
+                reason=UNPLACED_REASON,
+            )
         except PaymentGatewayError:
             logger.exception("Refund of unplaced payment %s failed; the next sweep retries it", reference)
             continue
@@ -483,4 +528,3 @@ def stripe_event_handle(*, event: dict) -> bool:
             handler(obj, source=f"stripe {event_id}")
         StripeEvent.objects.filter(pk=record.pk).update(processed_at=timezone.now())
     return True
-

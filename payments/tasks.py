@@ -14,7 +14,10 @@ def payment_refund_task(
     """Refund a card payment through Stripe; queued on commit, safe to retry (same idempotency key)."""
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     services.payment_refund(
-        reference=reference, amount=Decimal(amount), idempotency_key=idempotency_key, actor=actor,
+        reference=reference,
+        amount=Decimal(amount),
+        idempotency_key=idempotency_key,
+        actor=actor,
         reason=reason,
     )
 

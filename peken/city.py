@@ -36,8 +36,13 @@ def country():
     """Oscar's Country row for Indonesia, which every address in the city needs."""
     country, _created = get_model("address", "Country").objects.get_or_create(
         iso_3166_1_a2="ID",
-        defaults={"iso_3166_1_a3": "IDN", "iso_3166_1_numeric": "360", "printable_name": "Indonesia",
-                  "name": "Republik Indonesia", "is_shipping_country": True},
+        defaults={
+            "iso_3166_1_a3": "IDN",
+            "iso_3166_1_numeric": "360",
+            "printable_name": "Indonesia",
+            "name": "Republik Indonesia",
+            "is_shipping_country": True,
+        },
     )
     return country
 

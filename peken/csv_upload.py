@@ -22,8 +22,9 @@ MAX_BYTES = 2 * 1024 * 1024
 ERRORS_SHOWN = 50
 
 
-def csv_rows(content: bytes, *, aliases: dict[str, str], required: tuple[str, ...],
-             columns: tuple[str, ...]) -> tuple[list[str], object | None, list[tuple[int, str]]]:
+def csv_rows(
+    content: bytes, *, aliases: dict[str, str], required: tuple[str, ...], columns: tuple[str, ...]
+) -> tuple[list[str], object | None, list[tuple[int, str]]]:
     """(header, reader, errors) of an upload; the reader is None when the file itself is refused.
 
     The reader is a CsvCells: once the rows are read, its ``errors`` hold a
@@ -47,9 +48,20 @@ def csv_rows(content: bytes, *, aliases: dict[str, str], required: tuple[str, ..
     if not text.strip():
         return [], None, [(0, _("Berkas kosong. Unduh templat, isi, lalu unggah lagi."))]
     if "\x00" in text:
-        line = text[:text.index("\x00")].count("\n") + 1
-        return [], None, [(line, _("Baris ini berisi karakter NUL, yang tidak mungkin ada di CSV. "
-                                   "Simpan lagi berkasnya dari Excel sebagai “CSV UTF-8”."))]
+        line = text[: text.index("\x00")].count("\n") + 1
+        return (
+            [],
+            None,
+            [
+                (
+                    line,
+                    _(
+                        "Baris ini berisi karakter NUL, yang tidak mungkin ada di CSV. "
+                        "Simpan lagi berkasnya dari Excel sebagai “CSV UTF-8”."
+                    ),
+                )
+            ],
+        )
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = CsvCells(csv.reader(io.StringIO(text), delimiter=delimiter))
@@ -61,13 +73,34 @@ def csv_rows(content: bytes, *, aliases: dict[str, str], required: tuple[str, ..
         return header, None, reader.errors
     missing = [name for name in required if name not in header]
     if missing:
-        return header, None, [(1, _("Kolom wajib tidak ada: %(columns)s. Baris pertama harus: %(header)s.")
-                               % {"columns": ", ".join(missing), "header": ";".join(columns)})]
+        return (
+            header,
+            None,
+            [
+                (
+                    1,
+                    _("Kolom wajib tidak ada: %(columns)s. Baris pertama harus: %(header)s.")
+                    % {"columns": ", ".join(missing), "header": ";".join(columns)},
+                )
+            ],
+        )
     limit = settings.PEKEN_CSV_MAX_ROWS
     if _rows_over(text, delimiter=delimiter, limit=limit):
-        return header, None, [(0, ngettext("Berkas lebih dari %(n)d baris; bagi menjadi beberapa berkas.",
-                                           "Berkas lebih dari %(n)d baris; bagi menjadi beberapa berkas.",
-                                           limit) % {"n": limit})]
+        return (
+            header,
+            None,
+            [
+                (
+                    0,
+                    ngettext(
+                        "Berkas lebih dari %(n)d baris; bagi menjadi beberapa berkas.",
+                        "Berkas lebih dari %(n)d baris; bagi menjadi beberapa berkas.",
+                        limit,
+                    )
+                    % {"n": limit},
+                )
+            ],
+        )
     return header, reader, []
 
 
@@ -97,8 +130,11 @@ def errors_shown(errors: list[tuple[int, str]]) -> dict:
 
     templates/peken/partials/csv_errors.html shows it.
     """
-    return {"csv_errors": errors[:ERRORS_SHOWN], "csv_errors_total": len(errors),
-            "csv_errors_more": max(0, len(errors) - ERRORS_SHOWN)}
+    return {
+        "csv_errors": errors[:ERRORS_SHOWN],
+        "csv_errors_total": len(errors),
+        "csv_errors_more": max(0, len(errors) - ERRORS_SHOWN),
+    }
 
 
 class CsvCells:
@@ -126,11 +162,17 @@ class CsvCells:
         try:
             cells = next(self.reader)
         except csv.Error:
-            self.errors.append((start, _("Isi sel di baris ini terlalu panjang atau tanda kutipnya tidak "
-                                         "ditutup; berkas dibaca sampai baris ini saja.")))
+            self.errors.append(
+                (
+                    start,
+                    _(
+                        "Isi sel di baris ini terlalu panjang atau tanda kutipnya tidak "
+                        "ditutup; berkas dibaca sampai baris ini saja."
+                    ),
+                )
+            )
             raise StopIteration from None
-        return [cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
-                for cell in cells]
+        return [cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell for cell in cells]
 
 
 def cell_shown(value: str, limit: int = 40) -> str:

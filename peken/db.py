@@ -33,11 +33,19 @@ def retry_on_conflict(function: Callable | None = None, *, attempts: int = 3):
                 try:
                     return inner(*args, **kwargs)
                 except OperationalError as error:
-                    if (attempt == attempts or not conflict_retryable(error)
-                            or transaction.get_connection().in_atomic_block):
+                    if (
+                        attempt == attempts
+                        or not conflict_retryable(error)
+                        or transaction.get_connection().in_atomic_block
+                    ):
                         raise
-                    logger.warning("%s: database conflict (%s), attempt %d of %d, running it again",
-                                   inner.__qualname__, error.__cause__.sqlstate, attempt, attempts)
+                    logger.warning(
+                        "%s: database conflict (%s), attempt %d of %d, running it again",
+                        inner.__qualname__,
+                        error.__cause__.sqlstate,
+                        attempt,
+                        attempts,
+                    )
             raise AssertionError("unreachable")
 
         return run

@@ -54,10 +54,16 @@ UPC_PREFIX = "DEMO-"
 # Printed by `manage.py peken_demo`; the accounts exist only where demo data is allowed.
 SHOPPER = {"email": "pembeli@peken.local", "password": "pembeli-peken-2026", "name": ("Siti", "Rahayu")}
 ADMIN = {"email": "admin@peken.local", "password": "admin-peken-2026", "name": ("Budi", "Santoso")}
-VERIFIER = {"email": "verifikator@peken.local", "password": "verifikator-peken-2026",
-            "name": ("Dewi", "Lestari")}  # Dinkopdag: verifies shops
-SELLER = {"email": "penjual@peken.local", "password": "penjual-peken-2026",
-          "name": ("Siti", "Aminah")}  # owner of the first demo shop: uses the seller centre
+VERIFIER = {
+    "email": "verifikator@peken.local",
+    "password": "verifikator-peken-2026",
+    "name": ("Dewi", "Lestari"),
+}  # Dinkopdag: verifies shops
+SELLER = {
+    "email": "penjual@peken.local",
+    "password": "penjual-peken-2026",
+    "name": ("Siti", "Aminah"),
+}  # owner of the first demo shop: uses the seller centre
 # One colour per top-level category, so product pictures tell the shelves apart.
 PALETTE = ["#b23a48", "#2a7f62", "#c47f17", "#1f5f8b", "#7d4f9e", "#a34f2c", "#3c6e47", "#4a5d73"]
 
@@ -81,15 +87,24 @@ def _categories() -> tuple[dict[str, Category], dict[str, str]]:
     for root_data in fixture("categories.json"):
         root = Category.objects.filter(depth=1, name=root_data["name"]).first()
         if root is None:
-            root = Category.objects.add_root(create_kwargs={
-                "name": root_data["name"], "is_public": True,
-                "description": root_data.get("description", "")})
+            root = Category.objects.add_root(
+                create_kwargs={
+                    "name": root_data["name"],
+                    "is_public": True,
+                    "description": root_data.get("description", ""),
+                }
+            )
         for child_data in root_data.get("children", []):
             child = Category.objects.get_children(root).filter(name=child_data["name"]).first()
             if child is None:
-                child = Category.objects.add_child(root, create_kwargs={
-                    "name": child_data["name"], "is_public": True,
-                    "description": child_data.get("description", "")})
+                child = Category.objects.add_child(
+                    root,
+                    create_kwargs={
+                        "name": child_data["name"],
+                        "is_public": True,
+                        "description": child_data.get("description", ""),
+                    },
+                )
             leaves[child.name] = child
             top_of[child.name] = root.name
     return leaves, top_of
@@ -103,10 +118,14 @@ def _sellers(country: Country) -> dict[str, list[Partner]]:
         partner, created = Partner.objects.get_or_create(
             code=slugify(data["name"]),
             defaults={
-                "name": data["name"], "status": SellerStatus.ACTIVE,
+                "name": data["name"],
+                "status": SellerStatus.ACTIVE,
                 "kind": SellerKind.KELONTONG if data["kind"] == "toko_kelontong" else SellerKind.UMKM,
-                "owner_name": data["owner"], "phone": data["phone"], "kecamatan": data["kecamatan"],
-                "kelurahan": data["kelurahan"], "made_locally": data["made_locally"],
+                "owner_name": data["owner"],
+                "phone": data["phone"],
+                "kecamatan": data["kecamatan"],
+                "kelurahan": data["kelurahan"],
+                "made_locally": data["made_locally"],
             },
         )
         for name in data["categories"]:
@@ -117,19 +136,28 @@ def _sellers(country: Country) -> dict[str, list[Partner]]:
         PartnerAddress.objects.get_or_create(
             partner=partner,
             defaults={
-                "first_name": owner_first, "last_name": owner_last, "line1": data["street"],
-                "line2": f"Kel. {data['kelurahan']}", "line3": f"Kec. {data['kecamatan']}",
-                "line4": city.city_name(), "state": "Jawa Timur",
+                "first_name": owner_first,
+                "last_name": owner_last,
+                "line1": data["street"],
+                "line2": f"Kel. {data['kelurahan']}",
+                "line3": f"Kec. {data['kecamatan']}",
+                "line4": city.city_name(),
+                "state": "Jawa Timur",
                 "postcode": city.kecamatan_postcode(data["kecamatan"]),
                 "country": country,
             },
         )
         # Every demo shop delivers in its own kecamatan and nearby; one in three also far.
         step = len(data["name"]) % 3
-        SellerDelivery.objects.get_or_create(seller=partner, defaults={
-            "local_fee": Decimal(3000 + 1000 * step), "near_fee": Decimal(8000 + 2000 * step),
-            "middle_fee": Decimal(12000 + 3000 * step), "far_fee": Decimal(20000) if step == 2 else None,
-        })
+        SellerDelivery.objects.get_or_create(
+            seller=partner,
+            defaults={
+                "local_fee": Decimal(3000 + 1000 * step),
+                "near_fee": Decimal(8000 + 2000 * step),
+                "middle_fee": Decimal(12000 + 3000 * step),
+                "far_fee": Decimal(20000) if step == 2 else None,
+            },
+        )
     return by_category
 
 
@@ -155,11 +183,15 @@ def product_picture(*, title: str, category: str, colour: str) -> bytes:
 
 
 def _products(
-    leaves: dict[str, Category], top_of: dict[str, str], sellers_by_category: dict[str, list[Partner]],
+    leaves: dict[str, Category],
+    top_of: dict[str, str],
+    sellers_by_category: dict[str, list[Partner]],
     product_class: ProductClass,
 ) -> int:
-    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(c["name"] for c in
-                                                                        fixture("categories.json"))}
+    colours = {
+        name: PALETTE[i % len(PALETTE)]
+        for i, name in enumerate(c["name"] for c in fixture("categories.json"))
+    }
     turn: dict[str, int] = {}
     count = 0
     for data in fixture("products.json"):
@@ -173,9 +205,14 @@ def _products(
         product, created = Product.objects.get_or_create(
             upc=upc,
             defaults={
-                "title": data["title"], "description": data["description"], "product_class": product_class,
-                "structure": Product.STANDALONE, "is_public": True, "unit": data["unit"],
-                "min_order_quantity": data["min_order_quantity"], "made_locally": data["made_locally"],
+                "title": data["title"],
+                "description": data["description"],
+                "product_class": product_class,
+                "structure": Product.STANDALONE,
+                "is_public": True,
+                "unit": data["unit"],
+                "min_order_quantity": data["min_order_quantity"],
+                "made_locally": data["made_locally"],
                 "halal_certificate_number": _halal_number(data["title"]) if data["halal"] else "",
             },
         )
@@ -184,13 +221,16 @@ def _products(
             continue
         ProductCategory.objects.get_or_create(product=product, category=category)
         StockRecord.objects.get_or_create(
-            product=product, partner=seller,
+            product=product,
+            partner=seller,
             defaults={"partner_sku": upc, "price": Decimal(data["price"]), "num_in_stock": data["stock"]},
         )
         if not product.images.exists():
             picture = product_picture(title=data["title"], category=data["category"], colour=colours[top])
             ProductImage.objects.create(
-                product=product, caption=data["title"], display_order=0,
+                product=product,
+                caption=data["title"],
+                display_order=0,
                 original=ContentFile(picture, name=f"{product.slug or upc.lower()}.jpg"),
             )
     return count
@@ -206,8 +246,15 @@ def _account(account: dict, *, staff: bool) -> User | None:
     if User.objects.filter(email=account["email"]).exists():
         return None
     first_name, last_name = account["name"]
-    user = User(username=account["email"].split("@")[0], email=account["email"], first_name=first_name,
-                last_name=last_name, is_staff=staff, is_superuser=staff, is_active=True)
+    user = User(
+        username=account["email"].split("@")[0],
+        email=account["email"],
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=staff,
+        is_superuser=staff,
+        is_active=True,
+    )
     user.set_password(account["password"])
     user.save()
     return user
@@ -218,8 +265,9 @@ def _accounts(country: Country) -> None:
     verifier = _account(VERIFIER, staff=False)
     if verifier is not None:
         app_label, codename = permissions.VERIFY_SELLER.split(".")
-        verifier.user_permissions.add(Permission.objects.get(content_type__app_label=app_label,
-                                                             codename=codename))
+        verifier.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
     seller = _account(SELLER, staff=False)
     if seller is not None:
         # The demo seller runs one shop, and only through the seller centre: never
@@ -228,10 +276,19 @@ def _accounts(country: Country) -> None:
     shopper = _account(SHOPPER, staff=False)
     if shopper is not None:
         UserAddress.objects.create(
-            user=shopper, first_name="Siti", last_name="Rahayu", line1="Jl. Kalibokor Selatan No. 12",
-            line2="Kel. Pucang Sewu", line3="Kec. Gubeng", line4="Surabaya", state="Jawa Timur",
-            postcode="60283", country=country, phone_number="+6281234567890",
-            is_default_for_shipping=True, is_default_for_billing=True,
+            user=shopper,
+            first_name="Siti",
+            last_name="Rahayu",
+            line1="Jl. Kalibokor Selatan No. 12",
+            line2="Kel. Pucang Sewu",
+            line3="Kec. Gubeng",
+            line4="Surabaya",
+            state="Jawa Timur",
+            postcode="60283",
+            country=country,
+            phone_number="+6281234567890",
+            is_default_for_shipping=True,
+            is_default_for_billing=True,
         )
         # Siti lives in Gubeng: Rekomendasi shows Gubeng's shops to her first.
         buyer_kecamatan_set(user=shopper, kecamatan="Gubeng", actor=None)
@@ -246,8 +303,9 @@ def demo_load() -> DemoCounts:
     if not getattr(settings, "PEKEN_DEMO_DATA_ALLOWED", False):
         raise ImproperlyConfigured("Demo data is disabled in these settings (PEKEN_DEMO_DATA_ALLOWED).")
     with transaction.atomic():
-        Site.objects.get_or_create(pk=settings.SITE_ID, defaults={
-            "domain": "127.0.0.1:8000", "name": "Peken Surabaya"})
+        Site.objects.get_or_create(
+            pk=settings.SITE_ID, defaults={"domain": "127.0.0.1:8000", "name": "Peken Surabaya"}
+        )
         country = city.country()
         product_class, _ = ProductClass.objects.get_or_create(
             slug="barang", defaults={"name": "Barang", "track_stock": True, "requires_shipping": True}

@@ -76,15 +76,18 @@ def csv_text(*, header: Sequence[str], rows: Iterable[Sequence], delimiter: str 
     return "\ufeff" + buffer.getvalue()
 
 
-def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence],
-                 delimiter: str = ",") -> HttpResponse:
+def csv_response(
+    *, filename: str, header: Sequence[str], rows: Iterable[Sequence], delimiter: str = ","
+) -> HttpResponse:
     """A CSV download: UTF-8 with a BOM, comma-separated unless told, every cell text and formula-safe."""
-    return _attachment(csv_text(header=header, rows=rows, delimiter=delimiter).encode("utf-8"), CSV_TYPE,
-                       filename)
+    return _attachment(
+        csv_text(header=header, rows=rows, delimiter=delimiter).encode("utf-8"), CSV_TYPE, filename
+    )
 
 
-def xlsx_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence],
-                  title: str = "") -> HttpResponse:
+def xlsx_response(
+    *, filename: str, header: Sequence[str], rows: Iterable[Sequence], title: str = ""
+) -> HttpResponse:
     """An XLSX download of one sheet: a bold, frozen header row and columns as wide as their text."""
     book = Workbook()
     sheet = book.active
@@ -95,7 +98,7 @@ def xlsx_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequen
     for row in rows:
         values = [_xlsx_value(value) for value in row]
         sheet.append(values)
-        for n, value in enumerate(values[:len(widths)]):
+        for n, value in enumerate(values[: len(widths)]):
             widths[n] = max(widths[n], len(str(value)) if value is not None else 0)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -107,8 +110,9 @@ def xlsx_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequen
     return _attachment(buffer.getvalue(), XLSX_TYPE, filename)
 
 
-def export_response(*, fmt: str, name: str, header: Sequence[str], rows: Iterable[Sequence],
-                    title: str = "") -> HttpResponse:
+def export_response(
+    *, fmt: str, name: str, header: Sequence[str], rows: Iterable[Sequence], title: str = ""
+) -> HttpResponse:
     """``rows`` under ``header`` as ``name``.csv or ``name``.xlsx; raises ValueError for another format."""
     if fmt == "csv":
         return csv_response(filename=f"{name}.csv", header=header, rows=rows)

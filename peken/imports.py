@@ -64,7 +64,8 @@ def import_runner_register(kind: ImportKind, runner: Runner) -> None:
 def import_jobs_of(*, owner: models.Model, kind: ImportKind) -> QuerySet:
     """The jobs of one kind that belong to ``owner`` (a shop, an agency), newest first."""
     return ImportJob.objects.select_related("actor").filter(
-        owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk, kind=kind)
+        owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk, kind=kind
+    )
 
 
 def _progress_key(job_id: int) -> str:
@@ -77,20 +78,37 @@ def import_job_progress(*, job: ImportJob) -> dict:
     if job.status == ImportJobStatus.RUNNING:
         done = max(done, cache.get(_progress_key(job.pk), 0))
     done = min(done, job.rows_total)
-    return {"status": job.status, "status_label": job.get_status_display(), "rows_done": done,
-            "rows_total": job.rows_total, "percent": 100 * done // job.rows_total if job.rows_total else 100,
-            "finished": job.finished}
+    return {
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "rows_done": done,
+        "rows_total": job.rows_total,
+        "percent": 100 * done // job.rows_total if job.rows_total else 100,
+        "finished": job.finished,
+    }
 
 
 def import_job_context(*, job: ImportJob) -> dict:
     """A job page's context: the job, its progress, and its problems as csv_errors.html shows them."""
-    return {"job": job, "progress": import_job_progress(job=job), "csv_errors": job.errors,
-            "csv_errors_total": job.errors_total,
-            "csv_errors_more": max(0, job.errors_total - len(job.errors))}
+    return {
+        "job": job,
+        "progress": import_job_progress(job=job),
+        "csv_errors": job.errors,
+        "csv_errors_total": job.errors_total,
+        "csv_errors_more": max(0, job.errors_total - len(job.errors)),
+    }
 
 
-def import_job_start(*, kind: ImportKind, owner: models.Model, actor: AbstractBaseUser, file_name: str,
-                     content: bytes, rows_total: int, params: dict | None = None) -> ImportJob:
+def import_job_start(
+    *,
+    kind: ImportKind,
+    owner: models.Model,
+    actor: AbstractBaseUser,
+    file_name: str,
+    content: bytes,
+    rows_total: int,
+    params: dict | None = None,
+) -> ImportJob:
     """Record who started an import of what, and queue it for a worker once this transaction commits.
 
     The caller has validated the file; the runner checks it again under its
@@ -98,8 +116,15 @@ def import_job_start(*, kind: ImportKind, owner: models.Model, actor: AbstractBa
     """
     with transaction.atomic():
         job = ImportJob.objects.create(
-            kind=kind, owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk, actor=actor,
-            file_name=file_name[:255], content=content, rows_total=rows_total, params=params or {})
+            kind=kind,
+            owner_type=ContentType.objects.get_for_model(owner),
+            owner_id=owner.pk,
+            actor=actor,
+            file_name=file_name[:255],
+            content=content,
+            rows_total=rows_total,
+            params=params or {},
+        )
         transaction.on_commit(lambda: tasks.import_job_run.delay(job.pk))
     return job
 
@@ -123,8 +148,12 @@ def _fail(job_id: int, errors: list[tuple[int, str]]) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         if not job.finished:
-            _status_move(job, ImportJobStatus.FAILED, errors=[list(e) for e in errors[:ERRORS_SHOWN]],
-                         errors_total=len(errors))
+            _status_move(
+                job,
+                ImportJobStatus.FAILED,
+                errors=[list(e) for e in errors[:ERRORS_SHOWN]],
+                errors_total=len(errors),
+            )
     return job
 
 
@@ -161,9 +190,18 @@ def import_job_run(*, job_id: int) -> ImportJob:
         job = _fail(job_id, exc.errors)
     except Exception:
         logger.exception("import job %s failed", job_id)
-        job = _fail(job_id, [(0, _("Terjadi kesalahan saat menerapkan berkas; tidak ada yang diubah. "
-                                   "Coba unggah lagi, atau hubungi pengelola Peken."))])
+        job = _fail(
+            job_id,
+            [
+                (
+                    0,
+                    _(
+                        "Terjadi kesalahan saat menerapkan berkas; tidak ada yang diubah. "
+                        "Coba unggah lagi, atau hubungi pengelola Peken."
+                    ),
+                )
+            ],
+        )
     finally:
         cache.delete(key)
     return job
-

@@ -51,7 +51,8 @@ def delegation_problem(*, start: date, end: date) -> str | None:
     days = settings.PEKEN_DELEGATION_MAX_DAYS
     if (end - start).days + 1 > days:
         return _("Pelimpahan paling lama %(days)d hari; buat pelimpahan baru bila perlu lebih lama.") % {
-            "days": days}
+            "days": days
+        }
     if start > timezone.localdate() + timedelta(days=DELEGATION_START_MAX_DAYS):
         return _("Pelimpahan harus mulai dalam setahun dari hari ini.")
     return None
@@ -61,7 +62,9 @@ def number_problem(value: int, *, maximum: int, label: str) -> str | None:
     """The message for a number above ``maximum``, or None."""
     if value > maximum:
         return _("%(field)s terlalu besar (paling besar %(max)s).") % {
-            "field": label, "max": whole_number_format(maximum)}
+            "field": label,
+            "max": whole_number_format(maximum),
+        }
     return None
 
 
@@ -70,6 +73,8 @@ def text_problem(value: str, *, maximum: int, label: str) -> str | None:
     if "\x00" in value:
         return _("%(field)s berisi karakter yang tidak diizinkan.") % {"field": label}
     if len(value) > maximum:
-        return _("%(field)s terlalu panjang (paling banyak %(max)d huruf).") % {"field": label,
-                                                                               "max": maximum}
+        return _("%(field)s terlalu panjang (paling banyak %(max)d huruf).") % {
+            "field": label,
+            "max": maximum,
+        }
     return None

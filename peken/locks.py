@@ -80,8 +80,12 @@ def sellers_lock(*, seller_ids: Iterable[int]) -> list[int]:
     ids = sorted(set(seller_ids))
     if not ids:
         return []
-    return list(Partner.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-                .values_list("pk", flat=True))
+    return list(
+        Partner.objects.select_for_update(no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def sellers_lock_shared(*, stockrecord_ids: Iterable[int] = (), seller_ids: Iterable[int] = ()) -> None:

@@ -31,14 +31,16 @@ class ImportJob(models.Model):
     owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     owner_id = models.PositiveBigIntegerField()
     owner = GenericForeignKey("owner_type", "owner_id")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("diunggah oleh"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("diunggah oleh")
+    )
     file_name = models.CharField(_("nama berkas"), max_length=255)
     content = models.BinaryField(editable=False, default=b"")
     # what the apply needs besides the file (the preview's values, the fiscal year)
     params = models.JSONField(default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ImportJobStatus.choices,
-                              default=ImportJobStatus.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
     rows_total = models.PositiveIntegerField(_("jumlah baris"))
     rows_done = models.PositiveIntegerField(_("baris selesai"), default=0)
     result = models.JSONField(default=dict, blank=True)

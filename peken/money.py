@@ -107,7 +107,7 @@ def rupiah_parse(text: str) -> Decimal:
     if sign.group(1) and sign.group(2):
         raise RupiahError("invalid", text)
     negative = bool(sign.group(1) or sign.group(2))
-    number = value[sign.end():]
+    number = value[sign.end() :]
     if "," in number:
         number, _comma, cents = number.rpartition(",")
         if "," in number or re.fullmatch(r"[0-9]{3}(?:\.[0-9]{1,2})?", cents):  # 15,000 or 15,000.00
@@ -142,7 +142,7 @@ def whole_number_parse(text: str) -> int:
 
 
 def _unsigned(digits: str, text: str) -> int:
-    """"1500" or "1.500" as an int; RupiahError("invalid") naming ``text`` for anything else."""
+    """ "1500" or "1.500" as an int; RupiahError("invalid") naming ``text`` for anything else."""
     if _GROUPED.fullmatch(digits):
         digits = digits.replace(".", "")
     if not _PLAIN.fullmatch(digits):

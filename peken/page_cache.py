@@ -38,8 +38,14 @@ from peken.csrf import csrf_token_fill, csrf_token_share
 from procurement.context_processors import official_agency_of
 
 VERSION_KEY = "peken:page-version"
-CACHEABLE_VIEWS = {"home", "catalogue:index", "catalogue:category", "catalogue:detail", "search:search",
-                   "sellers:shop"}
+CACHEABLE_VIEWS = {
+    "home",
+    "catalogue:index",
+    "catalogue:category",
+    "catalogue:detail",
+    "search:search",
+    "sellers:shop",
+}
 # listings whose Rekomendasi order puts the signed-in buyer's kecamatan first (exposure/selectors.py)
 NEAR_BUYER_VIEWS = {"catalogue:index", "catalogue:category", "search:search"}
 CATALOGUE_PARAMETERS = {"q", "sort_by", "per_page", "page", "kecamatan"}
@@ -109,8 +115,12 @@ class PageCacheMiddleware:
         if not user.is_staff and self._shareable_response(request, response):
             agency = official_agency_of(request)
             shared, parts = personal.page_split(marked)
-            record = {"user_id": user.pk, "agency": agency[0] if agency else None,
-                      "kecamatan": buyer_kecamatan(user=user), "parts": parts}
+            record = {
+                "user_id": user.pk,
+                "agency": agency[0] if agency else None,
+                "kecamatan": buyer_kecamatan(user=user),
+                "parts": parts,
+            }
             cache.set(self._key(request, self._audience(view, record)), csrf_token_share(shared), seconds)
             personal.record_set(session_key, language, record)
             response["X-Page-Cache"] = "miss"
@@ -133,8 +143,13 @@ class PageCacheMiddleware:
         """The view name of a page that may be shared and for how long (0: not shared)."""
         seconds = getattr(settings, "PEKEN_PAGE_CACHE_SECONDS", 0)
         cookies = request.COOKIES
-        if (not seconds or request.method != "GET" or cookies.get(settings.OSCAR_BASKET_COOKIE_OPEN)
-                or cookies.get("messages") or not set(request.GET) <= CATALOGUE_PARAMETERS):
+        if (
+            not seconds
+            or request.method != "GET"
+            or cookies.get(settings.OSCAR_BASKET_COOKIE_OPEN)
+            or cookies.get("messages")
+            or not set(request.GET) <= CATALOGUE_PARAMETERS
+        ):
             return "", 0
         try:
             match = resolve(request.path_info)
@@ -152,8 +167,11 @@ class PageCacheMiddleware:
     def _may_change_what_is_shown(request) -> bool:
         session = getattr(request, "session", None)
         messages = getattr(request, "_messages", None)
-        return (request.method not in UNCHANGED_METHODS or (session is not None and session.modified)
-                or bool(getattr(messages, "_queued_messages", None)))
+        return (
+            request.method not in UNCHANGED_METHODS
+            or (session is not None and session.modified)
+            or bool(getattr(messages, "_queued_messages", None))
+        )
 
     @staticmethod
     def _html(response) -> bool:

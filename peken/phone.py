@@ -40,6 +40,9 @@ def phone_display(value) -> str:
     number = _parse(str(value))
     if number is None:
         return str(value)
-    style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 62 \
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 62
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
     return phonenumbers.format_number(number, style)

@@ -18,8 +18,14 @@ class AbstractStatusRecord(models.Model):
 
     statuses: ClassVar[type[models.TextChoices] | None] = None
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("Oleh"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("Oleh"),
+    )
     # blank: the record of an object's creation starts from no status
     old_status = models.CharField(max_length=10, blank=True)
     new_status = models.CharField(max_length=10)

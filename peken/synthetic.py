@@ -40,27 +40,117 @@ BATCH = 20_000
 EPOCH = datetime(2026, 1, 1, 8, 0, tzinfo=timezone.get_fixed_timezone(7 * 60))
 
 GOODS = {
-    "Sembako": ["Beras", "Gula Pasir", "Minyak Goreng", "Tepung Terigu", "Telur Ayam", "Garam Dapur",
-                "Kecap Manis", "Mie Instan", "Kacang Hijau", "Bawang Merah"],
-    "Minuman": ["Air Mineral", "Teh Melati", "Kopi Bubuk", "Sirup Jeruk", "Susu Kedelai",
-                "Jamu Beras Kencur", "Wedang Jahe", "Sari Kacang Hijau"],
-    "Makanan Ringan": ["Keripik Singkong", "Kerupuk Udang", "Rengginang", "Kue Lapis", "Onde-onde",
-                       "Lumpia", "Kacang Atom", "Rempeyek Kacang"],
-    "Alat Tulis Kantor": ["Kertas HVS", "Pulpen Gel", "Map Plastik", "Stapler", "Amplop Coklat",
-                          "Buku Tulis", "Spidol Papan", "Tinta Printer"],
-    "Kerajinan": ["Tas Anyaman", "Tempat Tisu Rotan", "Vas Bambu", "Tikar Pandan", "Hiasan Dinding",
-                  "Kotak Perhiasan"],
-    "Fashion": ["Kemeja Batik", "Gamis", "Kerudung Segi Empat", "Sarung Tenun", "Seragam Kerja",
-                "Sandal Kulit"],
-    "Makanan & Minuman Rapat": ["Nasi Kotak Ayam Bakar", "Snack Box", "Nasi Tumpeng", "Rawon Porsi",
-                                "Prasmanan Paket", "Kopi Rapat"],
+    "Sembako": [
+        "Beras",
+        "Gula Pasir",
+        "Minyak Goreng",
+        "Tepung Terigu",
+        "Telur Ayam",
+        "Garam Dapur",
+        "Kecap Manis",
+        "Mie Instan",
+        "Kacang Hijau",
+        "Bawang Merah",
+    ],
+    "Minuman": [
+        "Air Mineral",
+        "Teh Melati",
+        "Kopi Bubuk",
+        "Sirup Jeruk",
+        "Susu Kedelai",
+        "Jamu Beras Kencur",
+        "Wedang Jahe",
+        "Sari Kacang Hijau",
+    ],
+    "Makanan Ringan": [
+        "Keripik Singkong",
+        "Kerupuk Udang",
+        "Rengginang",
+        "Kue Lapis",
+        "Onde-onde",
+        "Lumpia",
+        "Kacang Atom",
+        "Rempeyek Kacang",
+    ],
+    "Alat Tulis Kantor": [
+        "Kertas HVS",
+        "Pulpen Gel",
+        "Map Plastik",
+        "Stapler",
+        "Amplop Coklat",
+        "Buku Tulis",
+        "Spidol Papan",
+        "Tinta Printer",
+    ],
+    "Kerajinan": [
+        "Tas Anyaman",
+        "Tempat Tisu Rotan",
+        "Vas Bambu",
+        "Tikar Pandan",
+        "Hiasan Dinding",
+        "Kotak Perhiasan",
+    ],
+    "Fashion": [
+        "Kemeja Batik",
+        "Gamis",
+        "Kerudung Segi Empat",
+        "Sarung Tenun",
+        "Seragam Kerja",
+        "Sandal Kulit",
+    ],
+    "Makanan & Minuman Rapat": [
+        "Nasi Kotak Ayam Bakar",
+        "Snack Box",
+        "Nasi Tumpeng",
+        "Rawon Porsi",
+        "Prasmanan Paket",
+        "Kopi Rapat",
+    ],
 }
-QUALITIES = ["Premium", "Spesial", "Super", "Asli", "Murni", "Pilihan", "Harian", "Hemat", "Istimewa",
-             "Khas Surabaya", "Tradisional", "Organik"]
-SIZES = ["250 gram", "500 gram", "1 kg", "2 kg", "5 kg", "600 ml", "1 liter", "1 pak", "1 lusin", "1 set",
-         "ukuran M", "ukuran L", "isi 10", "isi 25"]
-SHOP_WORDS = ["Barokah", "Makmur", "Sumber Rejeki", "Jaya Abadi", "Berkah", "Sido Mulyo", "Lancar",
-              "Sentosa", "Amanah", "Mandiri", "Sejahtera", "Rukun"]
+QUALITIES = [
+    "Premium",
+    "Spesial",
+    "Super",
+    "Asli",
+    "Murni",
+    "Pilihan",
+    "Harian",
+    "Hemat",
+    "Istimewa",
+    "Khas Surabaya",
+    "Tradisional",
+    "Organik",
+]
+SIZES = [
+    "250 gram",
+    "500 gram",
+    "1 kg",
+    "2 kg",
+    "5 kg",
+    "600 ml",
+    "1 liter",
+    "1 pak",
+    "1 lusin",
+    "1 set",
+    "ukuran M",
+    "ukuran L",
+    "isi 10",
+    "isi 25",
+]
+SHOP_WORDS = [
+    "Barokah",
+    "Makmur",
+    "Sumber Rejeki",
+    "Jaya Abadi",
+    "Berkah",
+    "Sido Mulyo",
+    "Lancar",
+    "Sentosa",
+    "Amanah",
+    "Mandiri",
+    "Sejahtera",
+    "Rukun",
+]
 
 
 @dataclass(frozen=True)
@@ -130,12 +220,21 @@ def _rng(prefix: str, kind: str, n: int) -> random.Random:
 
 def _sellers(count: int, prefix: str) -> list[int]:
     existing = Partner.objects.filter(code__startswith=prefix).count()
-    _insert(Partner, (
-        {"code": f"{prefix}{n:05d}", "name": f"Toko {_rng(prefix, 'seller', n).choice(SHOP_WORDS)} {n + 1}",
-         "status": SellerStatus.ACTIVE.value, "kind": "umkm", "is_pkp": False, "made_locally": False,
-         "low_income_household": False}
-        for n in range(existing, count)
-    ))
+    _insert(
+        Partner,
+        (
+            {
+                "code": f"{prefix}{n:05d}",
+                "name": f"Toko {_rng(prefix, 'seller', n).choice(SHOP_WORDS)} {n + 1}",
+                "status": SellerStatus.ACTIVE.value,
+                "kind": "umkm",
+                "is_pkp": False,
+                "made_locally": False,
+                "low_income_household": False,
+            }
+            for n in range(existing, count)
+        ),
+    )
     return list(Partner.objects.filter(code__startswith=prefix).order_by("id").values_list("id", flat=True))
 
 
@@ -152,40 +251,66 @@ def _products(count: int, prefix: str, sellers: list[int]) -> None:
         title = f"{rng.choice(goods)} {rng.choice(QUALITIES)} {rng.choice(SIZES)}"
         plan.append((n, category.pk, title, rng.choice(sellers), _price(rng, 2_000, 400_000)))
     now = EPOCH
-    _insert(Product, (
-        {
-            "upc": f"{prefix}{n:08d}", "title": title, "slug": slugify(title)[:128],
-            "description": f"{title}, dijual oleh UMKM Surabaya.", "product_class_id": product_class.pk,
-            "date_created": now + timedelta(minutes=n), "date_updated": now + timedelta(minutes=n),
-            "halal_certificate_number": "", "made_locally": n % 3 == 0, "min_order_quantity": 1,
-            "listing_status": "disetujui",
-        }
-        for n, _cat, title, _seller, _price_ in plan
-    ))
+    _insert(
+        Product,
+        (
+            {
+                "upc": f"{prefix}{n:08d}",
+                "title": title,
+                "slug": slugify(title)[:128],
+                "description": f"{title}, dijual oleh UMKM Surabaya.",
+                "product_class_id": product_class.pk,
+                "date_created": now + timedelta(minutes=n),
+                "date_updated": now + timedelta(minutes=n),
+                "halal_certificate_number": "",
+                "made_locally": n % 3 == 0,
+                "min_order_quantity": 1,
+                "listing_status": "disetujui",
+            }
+            for n, _cat, title, _seller, _price_ in plan
+        ),
+    )
     ids = dict(Product.objects.filter(upc__startswith=prefix).values_list("upc", "id"))
-    _insert(ProductCategory, (
-        {"product_id": ids[f"{prefix}{n:08d}"], "category_id": cat} for n, cat, *_ in plan
-    ))
-    _insert(StockRecord, (
-        {
-            "product_id": ids[f"{prefix}{n:08d}"], "partner_id": seller, "partner_sku": f"{prefix}{n:08d}",
-            "price": price, "num_in_stock": 50 + n % 450, "num_allocated": 0,
-            "date_created": now, "date_updated": now,
-        }
-        for n, _cat, _title, seller, price in plan
-    ))
+    _insert(
+        ProductCategory, ({"product_id": ids[f"{prefix}{n:08d}"], "category_id": cat} for n, cat, *_ in plan)
+    )
+    _insert(
+        StockRecord,
+        (
+            {
+                "product_id": ids[f"{prefix}{n:08d}"],
+                "partner_id": seller,
+                "partner_sku": f"{prefix}{n:08d}",
+                "price": price,
+                "num_in_stock": 50 + n % 450,
+                "num_allocated": 0,
+                "date_created": now,
+                "date_updated": now,
+            }
+            for n, _cat, _title, seller, price in plan
+        ),
+    )
 
 
 def _buyers(count: int, prefix: str) -> list[int]:
     existing = User.objects.filter(username__startswith=prefix).count()
-    _insert(User, (
-        {
-            "username": f"{prefix}{n:06d}", "email": f"{prefix}{n:06d}@contoh.id", "password": "!",
-            "first_name": "Pembeli", "last_name": str(n + 1), "is_active": True, "is_staff": False,
-            "is_superuser": False, "date_joined": EPOCH,
-        }
-        for n in range(existing, count)
-    ))
+    _insert(
+        User,
+        (
+            {
+                "username": f"{prefix}{n:06d}",
+                "email": f"{prefix}{n:06d}@contoh.id",
+                "password": "!",
+                "first_name": "Pembeli",
+                "last_name": str(n + 1),
+                "is_active": True,
+                "is_staff": False,
+                "is_superuser": False,
+                "date_joined": EPOCH,
+            }
+            for n in range(existing, count)
+        ),
+    )
     return list(User.objects.filter(username__startswith=prefix).order_by("id").values_list("id", flat=True))
 
 
@@ -193,9 +318,13 @@ def _orders(count: int, lines_per_order: int, prefix: str, buyers: list[int]) ->
     existing = Order.objects.filter(number__startswith=prefix).count()
     if existing >= count:
         return 0
-    stock = list(StockRecord.objects.filter(partner_sku__startswith=prefix)
-                 .order_by("id").values_list("id", "partner_id", "partner__name", "product_id",
-                                             "product__title", "product__upc", "price")[:50_000])
+    stock = list(
+        StockRecord.objects.filter(partner_sku__startswith=prefix)
+        .order_by("id")
+        .values_list(
+            "id", "partner_id", "partner__name", "product_id", "product__title", "product__upc", "price"
+        )[:50_000]
+    )
     plan = []
     for n in range(existing, count):
         rng = _rng(prefix, "order", n)
@@ -204,18 +333,31 @@ def _orders(count: int, lines_per_order: int, prefix: str, buyers: list[int]) ->
         total = sum(p[6] * q for p, q in zip(picks, quantities, strict=True))
         plan.append((n, rng.choice(buyers), picks, quantities, total))
     statuses = [OrderStatus.RECEIVED.value] * 6 + [
-        OrderStatus.SENT.value, OrderStatus.ACCEPTED.value, OrderStatus.NEW.value,
+        OrderStatus.SENT.value,
+        OrderStatus.ACCEPTED.value,
+        OrderStatus.NEW.value,
         OrderStatus.CANCELLED.value,
     ]
-    _insert(Order, (
-        {
-            "number": f"{prefix}{n:08d}", "site_id": 1, "user_id": buyer, "currency": "IDR",
-            "total_incl_tax": total, "total_excl_tax": total, "shipping_method": "Ambil di toko",
-            "shipping_code": "ambil-di-toko", "status": statuses[n % len(statuses)], "guest_email": "",
-            "date_placed": EPOCH + timedelta(minutes=n % 400_000), "analytics_tracked": True,
-        }
-        for n, buyer, _picks, _quantities, total in plan
-    ))
+    _insert(
+        Order,
+        (
+            {
+                "number": f"{prefix}{n:08d}",
+                "site_id": 1,
+                "user_id": buyer,
+                "currency": "IDR",
+                "total_incl_tax": total,
+                "total_excl_tax": total,
+                "shipping_method": "Ambil di toko",
+                "shipping_code": "ambil-di-toko",
+                "status": statuses[n % len(statuses)],
+                "guest_email": "",
+                "date_placed": EPOCH + timedelta(minutes=n % 400_000),
+                "analytics_tracked": True,
+            }
+            for n, buyer, _picks, _quantities, total in plan
+        ),
+    )
     ids = dict(Order.objects.filter(number__startswith=prefix).values_list("number", "id"))
 
     def lines() -> Iterator[dict]:
@@ -226,13 +368,25 @@ def _orders(count: int, lines_per_order: int, prefix: str, buyers: list[int]) ->
             ):
                 amount = price * qty
                 yield {
-                    "order_id": order_id, "partner_id": partner, "partner_name": partner_name,
-                    "partner_sku": upc or "", "partner_line_reference": "", "partner_line_notes": "",
-                    "stockrecord_id": record, "product_id": product, "title": title, "upc": upc,
-                    "quantity": qty, "line_price_incl_tax": amount, "line_price_excl_tax": amount,
+                    "order_id": order_id,
+                    "partner_id": partner,
+                    "partner_name": partner_name,
+                    "partner_sku": upc or "",
+                    "partner_line_reference": "",
+                    "partner_line_notes": "",
+                    "stockrecord_id": record,
+                    "product_id": product,
+                    "title": title,
+                    "upc": upc,
+                    "quantity": qty,
+                    "line_price_incl_tax": amount,
+                    "line_price_excl_tax": amount,
                     "line_price_before_discounts_incl_tax": amount,
-                    "line_price_before_discounts_excl_tax": amount, "unit_price_incl_tax": price,
-                    "unit_price_excl_tax": price, "status": OrderStatus.RECEIVED.value, "num_allocated": qty,
+                    "line_price_before_discounts_excl_tax": amount,
+                    "unit_price_incl_tax": price,
+                    "unit_price_excl_tax": price,
+                    "status": OrderStatus.RECEIVED.value,
+                    "num_allocated": qty,
                     "allocation_cancelled": False,
                 }
 
@@ -241,8 +395,14 @@ def _orders(count: int, lines_per_order: int, prefix: str, buyers: list[int]) ->
 
 
 def synthetic_populate(
-    *, sellers: int, products: int, orders: int, lines_per_order: int = 4, buyers: int = 2_000,
-    seed: int = 1, progress: Callable[[str], None] = lambda message: None,
+    *,
+    sellers: int,
+    products: int,
+    orders: int,
+    lines_per_order: int = 4,
+    buyers: int = 2_000,
+    seed: int = 1,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> SyntheticCounts:
     """Make the database hold at least the given numbers of synthetic rows.
 

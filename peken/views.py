@@ -33,9 +33,19 @@ def permission_denied(request, exception):
 
 def csrf_failure(request, reason=""):
     """A form sent without its valid security token: most often a page left open too long."""
-    return render(request, "peken/errors/403.html", {**ERROR_CONTEXT, "reason": _(
-        "Formulir ini sudah kedaluwarsa atau dikirim dari luar Peken, jadi tidak diproses. Muat ulang "
-        "halamannya, lalu kirim sekali lagi.")}, status=403)
+    return render(
+        request,
+        "peken/errors/403.html",
+        {
+            **ERROR_CONTEXT,
+            "reason": _(
+                "Formulir ini sudah kedaluwarsa atau dikirim dari luar Peken, jadi tidak diproses. Muat "
+                "ulang "
+                "halamannya, lalu kirim sekali lagi."
+            ),
+        },
+        status=403,
+    )
 
 
 def page_not_found(request, exception):
@@ -53,10 +63,17 @@ def server_error(request):
 def signin_locked_out(request, original_response=None, credentials=None):
     """django-axes' answer once an account or an address has had too many wrong passwords."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "peken/errors/locked_out.html", {
-        **ERROR_CONTEXT,
-        "message": _("Terlalu banyak kata sandi yang salah. Demi keamanan akun, masuk ditutup selama "
-                     "%(minutes)s menit; setelah itu Anda bisa mencoba lagi. Lupa kata sandi? Atur ulang "
-                     "lewat email sambil menunggu.")
-        % {"minutes": minutes},
-    }, status=429)
+    return render(
+        request,
+        "peken/errors/locked_out.html",
+        {
+            **ERROR_CONTEXT,
+            "message": _(
+                "Terlalu banyak kata sandi yang salah. Demi keamanan akun, masuk ditutup selama "
+                "%(minutes)s menit; setelah itu Anda bisa mencoba lagi. Lupa kata sandi? Atur ulang "
+                "lewat email sambil menunggu."
+            )
+            % {"minutes": minutes},
+        },
+        status=429,
+    )

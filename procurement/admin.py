@@ -34,15 +34,29 @@ class AuditedAdmin(admin.ModelAdmin):
         with transaction.atomic():
             before = {name: form.initial.get(name) for name in form.changed_data} if change else None
             super().save_model(request, obj, form, change)
-            after = {name: model_to_dict(obj).get(name) for name in form.changed_data} if change \
+            after = (
+                {name: model_to_dict(obj).get(name) for name in form.changed_data}
+                if change
                 else model_to_dict(obj)
-            audit_record(actor=request.user, action=f"{obj._meta.model_name}.{'change' if change else 'add'}",
-                         obj=obj, before=before, after=after, ip=_ip(request))
+            )
+            audit_record(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.{'change' if change else 'add'}",
+                obj=obj,
+                before=before,
+                after=after,
+                ip=_ip(request),
+            )
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            audit_record(actor=request.user, action=f"{obj._meta.model_name}.delete", obj=obj,
-                         before=model_to_dict(obj), ip=_ip(request))
+            audit_record(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.delete",
+                obj=obj,
+                before=model_to_dict(obj),
+                ip=_ip(request),
+            )
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
@@ -64,8 +78,14 @@ class AgencyAdmin(AuditedAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        created = services.agency_create(name=obj.name, code=obj.code, address=obj.address,
-                                         kecamatan=obj.kecamatan, actor=request.user, ip=_ip(request))
+        created = services.agency_create(
+            name=obj.name,
+            code=obj.code,
+            address=obj.address,
+            kecamatan=obj.kecamatan,
+            actor=request.user,
+            ip=_ip(request),
+        )
         obj.pk = created.pk
         obj.date_created = created.date_created
         obj._state.adding = False
@@ -107,8 +127,14 @@ class MembershipAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        created = services.membership_grant(agency=obj.agency, user=obj.user, role=obj.role, unit=obj.unit,
-                                            actor=request.user, ip=_ip(request))
+        created = services.membership_grant(
+            agency=obj.agency,
+            user=obj.user,
+            role=obj.role,
+            unit=obj.unit,
+            actor=request.user,
+            ip=_ip(request),
+        )
         obj.pk = created.pk
         obj._state.adding = False
 
@@ -133,22 +159,40 @@ class BudgetLineAdminForm(forms.ModelForm):
         ceiling = self.cleaned_data["ceiling"]
         spent = self.instance.committed + self.instance.realised
         if ceiling is not None and ceiling < spent:
-            raise forms.ValidationError(_("Pagu paling kecil %(spent)s (sudah terikat dan terealisasi).")
-                                        % {"spent": rupiah_format(spent)})
+            raise forms.ValidationError(
+                _("Pagu paling kecil %(spent)s (sudah terikat dan terealisasi).")
+                % {"spent": rupiah_format(spent)}
+            )
         return ceiling
 
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(admin.ModelAdmin):
     form = BudgetLineAdminForm
-    list_display = ("account_code", "description", "agency", "fiscal_year", "ceiling", "committed",
-                    "realised")
+    list_display = (
+        "account_code",
+        "description",
+        "agency",
+        "fiscal_year",
+        "ceiling",
+        "committed",
+        "realised",
+    )
     list_filter = ("fiscal_year", "agency")
     search_fields = ("account_code", "description", "sub_activity")
     list_select_related = ("agency",)
     # lines come from the agency's CSV import; money held or spent moves only through the services
-    fields = ("agency", "fiscal_year", "sub_activity", "account_code", "description", "funding_source",
-              "ceiling", "committed", "realised")
+    fields = (
+        "agency",
+        "fiscal_year",
+        "sub_activity",
+        "account_code",
+        "description",
+        "funding_source",
+        "ceiling",
+        "committed",
+        "realised",
+    )
     readonly_fields = ("agency", "fiscal_year", "sub_activity", "account_code", "committed", "realised")
 
     def has_add_permission(self, request):

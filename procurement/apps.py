@@ -26,12 +26,15 @@ class ProcurementConfig(AppConfig):
         def _forget(sender, instance, **kwargs):
             roles_forget(instance.user_id)
 
-        post_save.connect(_forget, sender=Membership, weak=False,
-                          dispatch_uid="procurement-roles-forget-save")
-        post_delete.connect(_forget, sender=Membership, weak=False,
-                            dispatch_uid="procurement-roles-forget-delete")
-        order_status_changed.connect(official_order_status_changed, weak=False,
-                                     dispatch_uid="procurement-official-order-status")
+        post_save.connect(
+            _forget, sender=Membership, weak=False, dispatch_uid="procurement-roles-forget-save"
+        )
+        post_delete.connect(
+            _forget, sender=Membership, weak=False, dispatch_uid="procurement-roles-forget-delete"
+        )
+        order_status_changed.connect(
+            official_order_status_changed, weak=False, dispatch_uid="procurement-official-order-status"
+        )
         # the seller of an official order sees the agency, contact, Kode RUP and delivery address
         order_extra_register(official_order_extra)
         # a big budget CSV is applied by a worker (peken.imports)

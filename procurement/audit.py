@@ -72,10 +72,17 @@ def audit_current_key_id() -> str:
 
 def _canonical(entry) -> str:
     body = {
-        "seq": entry.seq, "date": entry.date_created.isoformat(), "actor": entry.actor_id,
-        "acting_for": entry.acting_for_id, "ip": entry.ip, "action": entry.action,
-        "object_type": entry.object_type, "object_id": entry.object_id,
-        "requisition": entry.requisition_id, "before": entry.before, "after": entry.after,
+        "seq": entry.seq,
+        "date": entry.date_created.isoformat(),
+        "actor": entry.actor_id,
+        "acting_for": entry.acting_for_id,
+        "ip": entry.ip,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "requisition": entry.requisition_id,
+        "before": entry.before,
+        "after": entry.after,
     }
     if entry.scheme != AuditScheme.SHA256:
         # the key id is signed too (the unkeyed scheme's body stays as its entries were hashed)
@@ -109,8 +116,12 @@ def _plain(values: dict | None) -> dict | None:
     """
     if values is None:
         return None
-    return json.loads(json.dumps({k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()},
-                                 cls=DjangoJSONEncoder), parse_float=str)
+    return json.loads(
+        json.dumps(
+            {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}, cls=DjangoJSONEncoder
+        ),
+        parse_float=str,
+    )
 
 
 def _ip(value: str | None) -> str | None:
@@ -120,8 +131,17 @@ def _ip(value: str | None) -> str | None:
     return clean_ipv6_address(value) if ":" in value else value
 
 
-def audit_record(*, actor, action: str, obj, before: dict | None = None, after: dict | None = None,
-                 acting_for=None, ip: str | None = None, requisition=None) -> AuditEntry:
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj,
+    before: dict | None = None,
+    after: dict | None = None,
+    acting_for=None,
+    ip: str | None = None,
+    requisition=None,
+) -> AuditEntry:
     """Append one entry to the chain: who (acting for whom, from where) did what to which object.
 
     Must run inside the transaction of the change it records; raises
@@ -136,21 +156,29 @@ def audit_record(*, actor, action: str, obj, before: dict | None = None, after: 
     # needs no UPDATE right on the table (README, Production)
     last = AuditEntry.objects.order_by("-seq").first()
     entry = AuditEntry(
-        seq=(last.seq + 1) if last else 1, date_created=timezone.now(),
+        seq=(last.seq + 1) if last else 1,
+        date_created=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
-        acting_for=acting_for if getattr(acting_for, "pk", None) else None, ip=_ip(ip),
-        action=action, object_type=obj._meta.label_lower, object_id=str(obj.pk),
-        requisition=requisition, before=_plain(before), after=_plain(after),
+        acting_for=acting_for if getattr(acting_for, "pk", None) else None,
+        ip=_ip(ip),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        requisition=requisition,
+        before=_plain(before),
+        after=_plain(after),
         prev_hash=last.hash if last else GENESIS,
-        scheme=AuditScheme.HMAC_SHA256, key_id=audit_current_key_id(),
+        scheme=AuditScheme.HMAC_SHA256,
+        key_id=audit_current_key_id(),
     )
     entry.hash = entry_hash(entry, entry.prev_hash)
     entry.save(force_insert=True)
     return entry
 
 
-def audit_official_order_status(*, order, old: str, new: str, actor, party: str, reason: str = "",
-                                ip: str | None = None) -> AuditEntry | None:
+def audit_official_order_status(
+    *, order, old: str, new: str, actor, party: str, reason: str = "", ip: str | None = None
+) -> AuditEntry | None:
     """Chain a move of an official order (placed with no buyer for a requisition) to its requisition's trail.
 
     Personal orders are never recorded: a person's own shopping stays out of
@@ -162,9 +190,15 @@ def audit_official_order_status(*, order, old: str, new: str, actor, party: str,
     requisition = Requisition.objects.filter(checkout_reference=order.checkout_reference).first()
     if requisition is None:
         return None
-    return audit_record(actor=actor, action="order.status", obj=order, requisition=requisition, ip=ip,
-                        before={"status": old},
-                        after={"status": new, "order": order.number, "party": party, "reason": reason})
+    return audit_record(
+        actor=actor,
+        action="order.status",
+        obj=order,
+        requisition=requisition,
+        ip=ip,
+        before={"status": old},
+        after={"status": new, "order": order.number, "party": party, "reason": reason},
+    )
 
 
 def audit_legacy_seal(*, model=AuditEntry):
@@ -179,10 +213,22 @@ def audit_legacy_seal(*, model=AuditEntry):
     last = model.objects.order_by("-seq").first()
     if last is None or last.scheme != AuditScheme.SHA256:
         return None
-    seal = model(seq=last.seq + 1, date_created=timezone.now(), actor=None, acting_for=None, ip=None,
-                 action=SEAL_ACTION, object_type="procurement.auditentry", object_id=str(last.seq),
-                 requisition=None, before=None, after={"unkeyed_through": last.seq},
-                 prev_hash=last.hash, scheme=AuditScheme.HMAC_SHA256, key_id=audit_current_key_id())
+    seal = model(
+        seq=last.seq + 1,
+        date_created=timezone.now(),
+        actor=None,
+        acting_for=None,
+        ip=None,
+        action=SEAL_ACTION,
+        object_type="procurement.auditentry",
+        object_id=str(last.seq),
+        requisition=None,
+        before=None,
+        after={"unkeyed_through": last.seq},
+        prev_hash=last.hash,
+        scheme=AuditScheme.HMAC_SHA256,
+        key_id=audit_current_key_id(),
+    )
     seal.hash = entry_hash(seal, seal.prev_hash)
     seal.save(force_insert=True)
     return seal
@@ -275,25 +321,41 @@ def audit_chain_check(*, heads: tuple[Head, ...] = (), published: bool = True) -
                 reason, named = "unkeyed", unsealed
             unsealed = None
         if reason and named is entry:
-            return ChainReport(count, ChainBreak(entry, reason, expected_seq), expected_seq - 1, prev_hash,
-                               heads_checked=len(noted))
+            return ChainReport(
+                count,
+                ChainBreak(entry, reason, expected_seq),
+                expected_seq - 1,
+                prev_hash,
+                heads_checked=len(noted),
+            )
         if reason:
             fits = named.seq - 1
-            return ChainReport(fits, ChainBreak(named, reason, fits + 1), fits, named.prev_hash,
-                               heads_checked=len(noted))
+            return ChainReport(
+                fits, ChainBreak(named, reason, fits + 1), fits, named.prev_hash, heads_checked=len(noted)
+            )
         keyed = keyed or entry.scheme != AuditScheme.SHA256
         if entry.seq in wanted:
             found[entry.seq] = entry.hash
         prev_hash, expected_seq, count = entry.hash, entry.seq + 1, count + 1
     if unsealed is not None:
         fits = unsealed.seq - 1
-        return ChainReport(fits, ChainBreak(unsealed, "unkeyed", fits + 1), fits, unsealed.prev_hash,
-                           heads_checked=len(noted))
+        return ChainReport(
+            fits,
+            ChainBreak(unsealed, "unkeyed", fits + 1),
+            fits,
+            unsealed.prev_hash,
+            heads_checked=len(noted),
+        )
     head_seq = expected_seq - 1
     rebuilt = [h for seq, hs in wanted.items() if seq <= head_seq for h in hs if h.hash != found[seq]]
     cut = [h for seq, hs in wanted.items() if seq > head_seq for h in hs]
-    lost = (HeadLoss(min(rebuilt, key=lambda h: h.seq), "rebuilt") if rebuilt
-            else HeadLoss(max(cut, key=lambda h: h.seq), "cut") if cut else None)
+    lost = (
+        HeadLoss(min(rebuilt, key=lambda h: h.seq), "rebuilt")
+        if rebuilt
+        else HeadLoss(max(cut, key=lambda h: h.seq), "cut")
+        if cut
+        else None
+    )
     return ChainReport(count, None, head_seq, prev_hash, lost, len(noted))
 
 
@@ -316,37 +378,56 @@ def audit_entries_check(entries: list[AuditEntry]) -> list[AuditEntry]:
     chain is checked by ``manage.py audit_verify``.
     """
     seqs = {entry.seq for entry in entries}
-    neighbours = {e.seq: e for e in AuditEntry.objects.filter(
-        seq__in={s - 1 for s in seqs} | {s + 1 for s in seqs}).only("seq", "hash", "prev_hash")}
+    neighbours = {
+        e.seq: e
+        for e in AuditEntry.objects.filter(seq__in={s - 1 for s in seqs} | {s + 1 for s in seqs}).only(
+            "seq", "hash", "prev_hash"
+        )
+    }
     # an unkeyed entry fits only before the first keyed one (the seal); asked only when one is shown
-    keyed_from = (AuditEntry.objects.exclude(scheme=AuditScheme.SHA256).order_by("seq")
-                  .values_list("seq", flat=True).first()
-                  if any(entry.scheme == AuditScheme.SHA256 for entry in entries) else None)
+    keyed_from = (
+        AuditEntry.objects.exclude(scheme=AuditScheme.SHA256)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+        if any(entry.scheme == AuditScheme.SHA256 for entry in entries)
+        else None
+    )
     broken = []
     for entry in entries:
         before = neighbours.get(entry.seq - 1)
         before_hash = GENESIS if entry.seq == 1 else (before.hash if before else None)
         after = neighbours.get(entry.seq + 1)
         unkeyed_late = entry.scheme == AuditScheme.SHA256 and (keyed_from is None or entry.seq > keyed_from)
-        if (entry.prev_hash != before_hash or _hash_fault(entry, entry.prev_hash) or unkeyed_late
-                or (after is not None and after.prev_hash != entry.hash)):
+        if (
+            entry.prev_hash != before_hash
+            or _hash_fault(entry, entry.prev_hash)
+            or unkeyed_late
+            or (after is not None and after.prev_hash != entry.hash)
+        ):
             broken.append(entry)
     return broken
 
 
 REASONS = {
     "missing": gettext_noop("entri #%(expected)s sampai sebelum #%(seq)s hilang (dihapus)"),
-    "link": gettext_noop("tautan ke entri sebelumnya tidak cocok "
-                         "(entri ditukar, disisipkan, atau entri sebelumnya diubah)"),
-    "content": gettext_noop("isi entri tidak cocok dengan HMAC-nya dengan kunci '%(key)s': entri diubah "
-                            "atau dipalsukan, atau kunci '%(key)s' di PEKEN_AUDIT_KEYS bukan kunci yang "
-                            "menulisnya"),
+    "link": gettext_noop(
+        "tautan ke entri sebelumnya tidak cocok (entri ditukar, disisipkan, atau entri sebelumnya diubah)"
+    ),
+    "content": gettext_noop(
+        "isi entri tidak cocok dengan HMAC-nya dengan kunci '%(key)s': entri diubah "
+        "atau dipalsukan, atau kunci '%(key)s' di PEKEN_AUDIT_KEYS bukan kunci yang "
+        "menulisnya"
+    ),
     "content-unkeyed": gettext_noop("isi entri tidak cocok dengan hash-nya (entri diubah)"),
-    "key": gettext_noop("entri ditulis dengan kunci '%(key)s' yang tidak ada di PEKEN_AUDIT_KEYS; setelah "
-                        "rotasi, kunci lama harus tetap dicantumkan (sesudah kunci baru) agar entrinya "
-                        "bisa diperiksa"),
-    "unkeyed": gettext_noop("entri di-hash tanpa kunci di bagian rantai yang wajib berkunci "
-                            "(entri dipalsukan)"),
+    "key": gettext_noop(
+        "entri ditulis dengan kunci '%(key)s' yang tidak ada di PEKEN_AUDIT_KEYS; setelah "
+        "rotasi, kunci lama harus tetap dicantumkan (sesudah kunci baru) agar entrinya "
+        "bisa diperiksa"
+    ),
+    "unkeyed": gettext_noop(
+        "entri di-hash tanpa kunci di bagian rantai yang wajib berkunci (entri dipalsukan)"
+    ),
 }
 
 
@@ -357,20 +438,41 @@ def audit_report_problem(report: ChainReport) -> str:
         entry = broken.entry
         unkeyed_edit = broken.reason == "content" and entry.scheme == AuditScheme.SHA256
         reason = REASONS["content-unkeyed" if unkeyed_edit else broken.reason]
-        facts = {"seq": entry.seq, "action": entry.action, "object": f"{entry.object_type}:{entry.object_id}",
-                 "when": timezone.localtime(entry.date_created).strftime("%Y-%m-%d %H:%M:%S %Z"),
-                 "count": report.count, "expected": broken.expected_seq, "key": entry.key_id}
-        return (_("Rantai audit RUSAK pada entri #%(seq)s (%(when)s, %(action)s, %(object)s): %(reason)s. "
-                  "%(count)s entri sebelumnya utuh.") % {**facts, "reason": _(reason) % facts})
+        facts = {
+            "seq": entry.seq,
+            "action": entry.action,
+            "object": f"{entry.object_type}:{entry.object_id}",
+            "when": timezone.localtime(entry.date_created).strftime("%Y-%m-%d %H:%M:%S %Z"),
+            "count": report.count,
+            "expected": broken.expected_seq,
+            "key": entry.key_id,
+        }
+        return _(
+            "Rantai audit RUSAK pada entri #%(seq)s (%(when)s, %(action)s, %(object)s): %(reason)s. "
+            "%(count)s entri sebelumnya utuh."
+        ) % {**facts, "reason": _(reason) % facts}
     head = report.head_lost.head
-    source = (_("ujung yang diterbitkan %(day)s") % {"day": head.day.isoformat()} if head.day
-              else _("ujung yang dicatat sebelumnya"))
+    source = (
+        _("ujung yang diterbitkan %(day)s") % {"day": head.day.isoformat()}
+        if head.day
+        else _("ujung yang dicatat sebelumnya")
+    )
     facts = {"seq": head.seq, "source": source, "head": report.head_seq, "first": report.head_seq + 1}
     if report.head_lost.reason == "cut":
-        return (_("Rantai audit RUSAK: entri #%(seq)s (%(source)s) tidak ada lagi; rantai kini berakhir di "
-                  "#%(head)s, jadi entri #%(first)s sampai #%(seq)s dihapus dari ujungnya.") % facts)
-    return (_("Rantai audit RUSAK: hash entri #%(seq)s tidak sama dengan %(source)s; rantai sampai entri itu "
-              "dibangun ulang.") % facts)
+        return (
+            _(
+                "Rantai audit RUSAK: entri #%(seq)s (%(source)s) tidak ada lagi; rantai kini berakhir di "
+                "#%(head)s, jadi entri #%(first)s sampai #%(seq)s dihapus dari ujungnya."
+            )
+            % facts
+        )
+    return (
+        _(
+            "Rantai audit RUSAK: hash entri #%(seq)s tidak sama dengan %(source)s; rantai sampai entri itu "
+            "dibangun ulang."
+        )
+        % facts
+    )
 
 
 def _auditors():
@@ -388,18 +490,29 @@ def audit_head_publish(*, report: ChainReport) -> AuditHead | None:
     if not report.intact or report.count == 0:
         return None
     head, created = AuditHead.objects.get_or_create(
-        day=timezone.localdate(), seq=report.head_seq, hash=report.head_hash,
-        defaults={"date_created": timezone.now()})
+        day=timezone.localdate(),
+        seq=report.head_seq,
+        hash=report.head_hash,
+        defaults={"date_created": timezone.now()},
+    )
     if not created:
         return None
     facts = {"day": head.day.isoformat(), "seq": head.seq, "hash": head.hash, "count": report.count}
     logger.info("audit chain head published for %(day)s: %(seq)s:%(hash)s (%(count)s entries, intact)", facts)
-    mail_users(users=_auditors(), render=lambda: (
-        _("Ujung rantai audit pengadaan %(day)s: entri #%(seq)s") % facts,
-        _("Pemeriksaan malam ini: rantai audit utuh, %(count)s entri.\n\nUjung rantai: %(seq)s:%(hash)s\n\n"
-          "Simpan email ini di luar Peken. Untuk membuktikan kelak bahwa tidak ada entri sampai #%(seq)s "
-          "yang dihapus atau dibangun ulang, jalankan: manage.py audit_verify --head %(seq)s:%(hash)s")
-        % facts))
+    mail_users(
+        users=_auditors(),
+        render=lambda: (
+            _("Ujung rantai audit pengadaan %(day)s: entri #%(seq)s") % facts,
+            _(
+                "Pemeriksaan malam ini: rantai audit utuh, %(count)s entri.\n\n"
+                "Ujung rantai: %(seq)s:%(hash)s\n\n"
+                "Simpan email ini di luar Peken. Untuk membuktikan kelak bahwa tidak ada entri "
+                "sampai #%(seq)s yang dihapus atau dibangun ulang, jalankan: "
+                "manage.py audit_verify --head %(seq)s:%(hash)s"
+            )
+            % facts,
+        ),
+    )
     return head
 
 
@@ -422,7 +535,16 @@ def audit_chain_watch() -> ChainReport:
     else:
         facts = {"seq": report.head_lost.head.seq}
         subject = gettext_noop("Rantai audit pengadaan RUSAK: ujung #%(seq)s hilang")
-    mail_users(users=_auditors(), render=lambda: (_(subject) % facts, _(
-        "Pemeriksaan malam ini: %(problem)s\n\nJalankan manage.py audit_verify untuk rinciannya dan periksa "
-        "siapa yang mengubah basis data.") % {"problem": audit_report_problem(report)}))
+    mail_users(
+        users=_auditors(),
+        render=lambda: (
+            _(subject) % facts,
+            _(
+                "Pemeriksaan malam ini: %(problem)s\n\n"
+                "Jalankan manage.py audit_verify untuk rinciannya dan periksa "
+                "siapa yang mengubah basis data."
+            )
+            % {"problem": audit_report_problem(report)},
+        ),
+    )
     return report

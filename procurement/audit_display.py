@@ -76,35 +76,108 @@ OBJECT_LABELS = {
     "procurement.auditentry": _("Entri audit"),
 }
 # fields whose values are rupiah, shown as Rp150.000
-MONEY_FIELDS = frozenset({"total", "amount", "ceiling", "committed", "realised", "available", "unit_price",
-                          "released", "min_amount", "max_amount", "commitment_amount", "line_committed"})
-DATE_FIELDS = frozenset({"needed_by", "start", "end", "date_revoked", "date_created", "date_submitted",
-                         "date_decided", "date_closed"})
+MONEY_FIELDS = frozenset(
+    {
+        "total",
+        "amount",
+        "ceiling",
+        "committed",
+        "realised",
+        "available",
+        "unit_price",
+        "released",
+        "min_amount",
+        "max_amount",
+        "commitment_amount",
+        "line_committed",
+    }
+)
+DATE_FIELDS = frozenset(
+    {
+        "needed_by",
+        "start",
+        "end",
+        "date_revoked",
+        "date_created",
+        "date_submitted",
+        "date_decided",
+        "date_closed",
+    }
+)
 FIELD_LABELS = {
-    "status": _("Status"), "total": _("Total"), "amount": _("Jumlah"), "comment": _("Komentar"),
-    "decision": _("Keputusan"), "step": _("Langkah"), "role": _("Peran"), "round": _("Putaran"),
-    "orders": _("Pesanan penjual"), "lines": _("Barang"), "reason": _("Alasan"),
-    "budget_line": _("Baris anggaran"), "released": _("Dilepas"), "committed": _("Terikat"),
-    "steps": _("Langkah persetujuan"), "position": _("Urutan"), "min_amount": _("Di atas"),
-    "max_amount": _("Sampai dengan"), "agency": _("OPD"), "delegate": _("Penerima delegasi"),
-    "delegator": _("Pemberi delegasi"), "user": _("Orang"), "unit": _("Unit"), "party": _("Pihak"),
-    "reference": _("Nomor"), "purpose": _("Keperluan"), "kode_rup": _("Kode RUP"),
-    "delivery_address": _("Alamat pengiriman"), "needed_by": _("Dibutuhkan tanggal"),
-    "days": _("Batas hari tanpa keputusan"), "order": _("Pesanan"), "order_status": _("Status pesanan"),
-    "commitment_status": _("Status komitmen"), "commitment_amount": _("Anggaran terikat permintaan"),
-    "line_committed": _("Terikat di baris anggaran"), "email": _("Email"), "name": _("Nama"),
-    "code": _("Kode"), "address": _("Alamat"), "kecamatan": _("Kecamatan"),
+    "status": _("Status"),
+    "total": _("Total"),
+    "amount": _("Jumlah"),
+    "comment": _("Komentar"),
+    "decision": _("Keputusan"),
+    "step": _("Langkah"),
+    "role": _("Peran"),
+    "round": _("Putaran"),
+    "orders": _("Pesanan penjual"),
+    "lines": _("Barang"),
+    "reason": _("Alasan"),
+    "budget_line": _("Baris anggaran"),
+    "released": _("Dilepas"),
+    "committed": _("Terikat"),
+    "steps": _("Langkah persetujuan"),
+    "position": _("Urutan"),
+    "min_amount": _("Di atas"),
+    "max_amount": _("Sampai dengan"),
+    "agency": _("OPD"),
+    "delegate": _("Penerima delegasi"),
+    "delegator": _("Pemberi delegasi"),
+    "user": _("Orang"),
+    "unit": _("Unit"),
+    "party": _("Pihak"),
+    "reference": _("Nomor"),
+    "purpose": _("Keperluan"),
+    "kode_rup": _("Kode RUP"),
+    "delivery_address": _("Alamat pengiriman"),
+    "needed_by": _("Dibutuhkan tanggal"),
+    "days": _("Batas hari tanpa keputusan"),
+    "order": _("Pesanan"),
+    "order_status": _("Status pesanan"),
+    "commitment_status": _("Status komitmen"),
+    "commitment_amount": _("Anggaran terikat permintaan"),
+    "line_committed": _("Terikat di baris anggaran"),
+    "email": _("Email"),
+    "name": _("Nama"),
+    "code": _("Kode"),
+    "address": _("Alamat"),
+    "kecamatan": _("Kecamatan"),
     "fiscal_year": _("Tahun anggaran"),
-    "file": _("Berkas"), "created": _("Baris baru"), "updated": _("Baris diubah"),
-    "unchanged": _("Baris tetap"), "start": _("Mulai"), "end": _("Sampai"), "date_revoked": _("Dicabut pada"),
-    "sub_activity": _("Sub kegiatan"), "account_code": _("Kode rekening"), "description": _("Uraian"),
-    "funding_source": _("Sumber dana"), "ceiling": _("Pagu"), "realised": _("Realisasi"), "id": _("ID"),
+    "file": _("Berkas"),
+    "created": _("Baris baru"),
+    "updated": _("Baris diubah"),
+    "unchanged": _("Baris tetap"),
+    "start": _("Mulai"),
+    "end": _("Sampai"),
+    "date_revoked": _("Dicabut pada"),
+    "sub_activity": _("Sub kegiatan"),
+    "account_code": _("Kode rekening"),
+    "description": _("Uraian"),
+    "funding_source": _("Sumber dana"),
+    "ceiling": _("Pagu"),
+    "realised": _("Realisasi"),
+    "id": _("ID"),
     "unkeyed_through": _("Entri tanpa kunci sampai nomor"),
 }
 _KEY_ORDER = {key: n for n, key in enumerate(FIELD_LABELS)}
-EXPORT_HEADER = (_("No."), _("Waktu (WIB)"), _("Tindakan"), _("Oleh"), _("Atas nama"), _("IP"),
-                 _("Jenis data"), _("Data"), _("Permintaan"), _("Perubahan"), _("Rantai"), _("Kode tindakan"),
-                 _("Hash"))
+EXPORT_HEADER = (
+    _("No."),
+    _("Waktu (WIB)"),
+    _("Tindakan"),
+    _("Oleh"),
+    _("Atas nama"),
+    _("IP"),
+    _("Jenis data"),
+    _("Data"),
+    _("Permintaan"),
+    _("Perubahan"),
+    _("Rantai"),
+    _("Kode tindakan"),
+    _("Hash"),
+)
 
 
 def when(value) -> str:
@@ -156,8 +229,10 @@ def _name(obj) -> str:
         return f"{obj.get_role_display()} · {person(obj.user)}"
     if isinstance(obj, Delegation):
         return _g("%(role)s dari %(delegator)s kepada %(delegate)s") % {
-            "role": obj.get_role_display(), "delegator": person(obj.delegator),
-            "delegate": person(obj.delegate)}
+            "role": obj.get_role_display(),
+            "delegator": person(obj.delegator),
+            "delegate": person(obj.delegate),
+        }
     if isinstance(obj, BudgetCommitment):
         return obj.requisition.reference
     if isinstance(obj, ApprovalStep):
@@ -219,7 +294,8 @@ def related_names(entries) -> dict[tuple, str]:
                     wanted.setdefault(field.related_model, set()).add(_pk(value))
                 elif key == "lines" and isinstance(value, dict):
                     wanted.setdefault(RequisitionLine, set()).update(
-                        pk for pk in map(_pk, value) if pk is not None)
+                        pk for pk in map(_pk, value) if pk is not None
+                    )
     names = {}
     for model, ids in wanted.items():
         queryset = model._default_manager.select_related(*_RELATED.get(model, ()))
@@ -251,8 +327,10 @@ def _steps(value) -> str:
             parts.append(str(step))
             continue
         role = _choice(Role, step.get("role")) or str(step.get("role", ""))
-        parts.append(f"{step.get('position', '')}. {role}: "
-                     f"{amount_range_label(step.get('min_amount'), step.get('max_amount'))}")
+        parts.append(
+            f"{step.get('position', '')}. {role}: "
+            f"{amount_range_label(step.get('min_amount'), step.get('max_amount'))}"
+        )
     return "; ".join(parts) or "—"
 
 
@@ -270,8 +348,12 @@ def shown(model, key: str, value, names: dict) -> str:
             return str(value)
     if (key == "status" and model is Order) or key == "order_status":
         return _choice(OrderStatus, value) or str(value)
-    labelled = {"status": RequisitionStatus, "role": Role, "commitment_status": CommitmentStatus,
-                "party": Party}.get(key)
+    labelled = {
+        "status": RequisitionStatus,
+        "role": Role,
+        "commitment_status": CommitmentStatus,
+        "party": Party,
+    }.get(key)
     if labelled is not None and _choice(labelled, value):
         return _choice(labelled, value)
     if key == "decision" and isinstance(value, str) and value in Decision.values:
@@ -287,10 +369,14 @@ def shown(model, key: str, value, names: dict) -> str:
         return _steps(value)
     if key == "lines" and isinstance(value, dict):
         unnamed = _g("barang #%(pk)s")  # outside the f-string, where makemessages can find it
-        return "; ".join(
-            f"{names.get((RequisitionLine, _pk(pk)), unnamed % {'pk': pk})}: "
-            f"{' → '.join(str(n) for n in change) if isinstance(change, list) else change}"
-            for pk, change in value.items()) or "—"
+        return (
+            "; ".join(
+                f"{names.get((RequisitionLine, _pk(pk)), unnamed % {'pk': pk})}: "
+                f"{' → '.join(str(n) for n in change) if isinstance(change, list) else change}"
+                for pk, change in value.items()
+            )
+            or "—"
+        )
     if isinstance(value, list):
         return ", ".join(_compact(item, names) for item in value) or "—"
     if isinstance(value, dict):
@@ -312,14 +398,20 @@ def readable_changes(entry, names: dict | None = None) -> list[dict]:
     model, names = _model(entry.object_type), names or {}
     rows = []
     # the database keeps JSON keys in its own order; people read status first, as FIELD_LABELS lists them
-    keys = sorted([*before, *(k for k in after if k not in before)],
-                  key=lambda key: _KEY_ORDER.get(key, len(_KEY_ORDER)))
+    keys = sorted(
+        [*before, *(k for k in after if k not in before)],
+        key=lambda key: _KEY_ORDER.get(key, len(_KEY_ORDER)),
+    )
     for key in keys:
         old, new = before.get(key), after.get(key)
-        rows.append({"label": _label(model, key),
-                     "before": shown(model, key, old, names) if key in before else "",
-                     "after": shown(model, key, new, names) if key in after else "",
-                     "changed": key not in before or key not in after or old != new})
+        rows.append(
+            {
+                "label": _label(model, key),
+                "before": shown(model, key, old, names) if key in before else "",
+                "after": shown(model, key, new, names) if key in after else "",
+                "changed": key not in before or key not in after or old != new,
+            }
+        )
     return rows
 
 
@@ -334,8 +426,10 @@ def object_name(entry, names: dict) -> str:
         role = shown(model, "role", values.get("role"), names)
         return f"{role} · {shown(model, 'user', values['user'], names)}"
     if model is ApprovalStep and "role" in values:
-        return (f"{values.get('position', '')}. {shown(model, 'role', values['role'], names)} "
-                f"({amount_range_label(values.get('min_amount'), values.get('max_amount'))})")
+        return (
+            f"{values.get('position', '')}. {shown(model, 'role', values['role'], names)} "
+            f"({amount_range_label(values.get('min_amount'), values.get('max_amount'))})"
+        )
     if "name" in values:
         return str(values["name"])
     return f"#{entry.object_id}"
@@ -364,9 +458,11 @@ def _admin(entry, name: str) -> str:
     """A platform admin's save or delete of a simple row (procurement.admin.AuditedAdmin)."""
     label = str(OBJECT_LABELS.get(entry.object_type, _model_label(entry.object_type))).lower()
     verb = entry.action.rsplit(".", 1)[-1]
-    text = {"add": _g("Menambah %(what)s %(name)s lewat admin platform"),
-            "change": _g("Mengubah %(what)s %(name)s lewat admin platform"),
-            "delete": _g("Menghapus %(what)s %(name)s lewat admin platform")}[verb]
+    text = {
+        "add": _g("Menambah %(what)s %(name)s lewat admin platform"),
+        "change": _g("Mengubah %(what)s %(name)s lewat admin platform"),
+        "delete": _g("Menghapus %(what)s %(name)s lewat admin platform"),
+    }[verb]
     return text % {"what": label, "name": name}
 
 
@@ -386,22 +482,38 @@ def _sentence(entry, names: dict, name: str) -> str:
     action = entry.action
     if action.startswith("requisition.decide."):
         return _decided(entry, v)
-    if action.rsplit(".", 1)[-1] in {"add", "change", "delete"} and action.count(".") == 1 \
-            and action.split(".")[0] == (model._meta.model_name if model else ""):
+    if (
+        action.rsplit(".", 1)[-1] in {"add", "change", "delete"}
+        and action.count(".") == 1
+        and action.split(".")[0] == (model._meta.model_name if model else "")
+    ):
         return _admin(entry, name)
-    facts = {"name": name, "total": v("total", after.get("total")), "round": after.get("round", ""),
-             "fields": _fields_changed(entry, model), "released": v("released", after.get("released")),
-             "order": after.get("order", ""), "days": after.get("days", ""),
-             "old": v("status", before.get("status")), "new": v("status", after.get("status")),
-             "order_status": v("order_status", after.get("order_status")).lower(),
-             "role": v("role", after.get("role", before.get("role"))),
-             "user": v("user", after.get("user", before.get("user"))),
-             "unit": v("unit", after.get("unit")), "delegator": v("delegator", after.get("delegator")),
-             "delegate": v("delegate", after.get("delegate")), "start": day(after.get("start")),
-             "end": day(after.get("end")), "steps": _steps(after.get("steps") or []),
-             "year": after.get("fiscal_year", ""), "file": after.get("file") or _g("berkas tanpa nama"),
-             "created": after.get("created", 0), "updated": after.get("updated", 0),
-             "unchanged": after.get("unchanged", 0), "unit_name": after.get("name", name)}
+    facts = {
+        "name": name,
+        "total": v("total", after.get("total")),
+        "round": after.get("round", ""),
+        "fields": _fields_changed(entry, model),
+        "released": v("released", after.get("released")),
+        "order": after.get("order", ""),
+        "days": after.get("days", ""),
+        "old": v("status", before.get("status")),
+        "new": v("status", after.get("status")),
+        "order_status": v("order_status", after.get("order_status")).lower(),
+        "role": v("role", after.get("role", before.get("role"))),
+        "user": v("user", after.get("user", before.get("user"))),
+        "unit": v("unit", after.get("unit")),
+        "delegator": v("delegator", after.get("delegator")),
+        "delegate": v("delegate", after.get("delegate")),
+        "start": day(after.get("start")),
+        "end": day(after.get("end")),
+        "steps": _steps(after.get("steps") or []),
+        "year": after.get("fiscal_year", ""),
+        "file": after.get("file") or _g("berkas tanpa nama"),
+        "created": after.get("created", 0),
+        "updated": after.get("updated", 0),
+        "unchanged": after.get("unchanged", 0),
+        "unit_name": after.get("name", name),
+    }
     sentences = {
         "requisition.submit": _g("Mengajukan permintaan %(name)s senilai %(total)s"),
         "requisition.revise": _g("Merevisi permintaan: %(fields)s"),
@@ -409,17 +521,21 @@ def _sentence(entry, names: dict, name: str) -> str:
         "requisition.cancel": _g("Membatalkan permintaan"),
         "requisition.expire": _g("Permintaan kedaluwarsa: %(days)s hari tanpa keputusan, anggaran dilepas"),
         "budget.release": _g("Melepas %(released)s anggaran terikat permintaan %(name)s"),
-        "budget.release.order": _g("Melepas %(released)s anggaran terikat: pesanan %(order)s "
-                                   "%(order_status)s"),
+        "budget.release.order": _g(
+            "Melepas %(released)s anggaran terikat: pesanan %(order)s %(order_status)s"
+        ),
         "order.status": _g("Mengubah status pesanan %(name)s dari “%(old)s” menjadi “%(new)s”"),
         "agency.create": _g("Membuat OPD %(name)s"),
         "approval_policy.default": _g("Memasang alur persetujuan bawaan untuk %(name)s: %(steps)s"),
         "budget_line.create": _g("Membuat baris anggaran %(name)s"),
         "budget_line.update": _g("Mengubah baris anggaran %(name)s: %(fields)s"),
-        "budget_lines.import": _g("Mengimpor anggaran %(year)s dari %(file)s: %(created)s baris baru, "
-                                  "%(updated)s diubah, %(unchanged)s tetap"),
-        "delegation.create": _g("Mendelegasikan peran %(role)s dari %(delegator)s kepada %(delegate)s, "
-                                "%(start)s sampai %(end)s"),
+        "budget_lines.import": _g(
+            "Mengimpor anggaran %(year)s dari %(file)s: %(created)s baris baru, "
+            "%(updated)s diubah, %(unchanged)s tetap"
+        ),
+        "delegation.create": _g(
+            "Mendelegasikan peran %(role)s dari %(delegator)s kepada %(delegate)s, %(start)s sampai %(end)s"
+        ),
         "delegation.revoke": _g("Mencabut delegasi %(name)s"),
         "membership.grant": _g("Memberi peran %(role)s kepada %(user)s"),
         "membership.revoke": _g("Mencabut peran %(role)s dari %(user)s"),
@@ -459,10 +575,18 @@ def _changes_text(changes: list[dict]) -> str:
 def export_row(entry) -> list:
     """One annotated entry as a row under EXPORT_HEADER."""
     return [
-        entry.seq, when(entry.date_created), entry.label, person(entry.actor),
-        person(entry.acting_for) if entry.acting_for_id else "", entry.ip or "",
-        entry.object_label, entry.object_name, entry.requisition.reference if entry.requisition_id else "",
-        _changes_text(entry.changes), _g("TIDAK COCOK") if entry.broken else _g("cocok"), entry.action,
+        entry.seq,
+        when(entry.date_created),
+        entry.label,
+        person(entry.actor),
+        person(entry.acting_for) if entry.acting_for_id else "",
+        entry.ip or "",
+        entry.object_label,
+        entry.object_name,
+        entry.requisition.reference if entry.requisition_id else "",
+        _changes_text(entry.changes),
+        _g("TIDAK COCOK") if entry.broken else _g("cocok"),
+        entry.action,
         entry.hash,
     ]
 

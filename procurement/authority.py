@@ -36,14 +36,19 @@ from procurement.statuses import Decision, RequisitionStatus
 
 def with_current_step(queryset: QuerySet) -> QuerySet:
     """Annotate each requisition with the position and role of its current step (one SQL statement)."""
-    approved = ApprovalDecision.objects.filter(requisition=OuterRef(OuterRef("pk")),
-                                               round=OuterRef(OuterRef("round")),
-                                               decision=Decision.APPROVE).values("position")
-    pending = (ApprovalStep.objects.filter(agency=OuterRef("agency"), min_amount__lt=OuterRef("total"))
-               .filter(Q(max_amount__isnull=True) | Q(max_amount__gte=OuterRef("total")))
-               .exclude(position__in=approved).order_by("position"))
-    return queryset.annotate(current_position=Subquery(pending.values("position")[:1]),
-                             current_role=Subquery(pending.values("role")[:1]))
+    approved = ApprovalDecision.objects.filter(
+        requisition=OuterRef(OuterRef("pk")), round=OuterRef(OuterRef("round")), decision=Decision.APPROVE
+    ).values("position")
+    pending = (
+        ApprovalStep.objects.filter(agency=OuterRef("agency"), min_amount__lt=OuterRef("total"))
+        .filter(Q(max_amount__isnull=True) | Q(max_amount__gte=OuterRef("total")))
+        .exclude(position__in=approved)
+        .order_by("position")
+    )
+    return queryset.annotate(
+        current_position=Subquery(pending.values("position")[:1]),
+        current_role=Subquery(pending.values("role")[:1]),
+    )
 
 
 def authority_annotations(*, user_id: int) -> dict:
@@ -59,35 +64,57 @@ def authority_annotations(*, user_id: int) -> dict:
     candidates list, the decision and its page all read these, so they agree.
     """
     today = timezone.localdate()
-    holds = Membership.objects.filter(user_id=user_id, agency=OuterRef("agency"),
-                                      role=OuterRef("current_role"))
-    decided_other = (ApprovalDecision.objects.filter(requisition=OuterRef("pk"))
-                     .filter(Q(actor_id=user_id) | Q(acting_for_id=user_id))
-                     .exclude(position=OuterRef("current_position")))
+    holds = Membership.objects.filter(
+        user_id=user_id, agency=OuterRef("agency"), role=OuterRef("current_role")
+    )
+    decided_other = (
+        ApprovalDecision.objects.filter(requisition=OuterRef("pk"))
+        .filter(Q(actor_id=user_id) | Q(acting_for_id=user_id))
+        .exclude(position=OuterRef("current_position"))
+    )
     barred = Q(requester_id=user_id) | Q(Exists(decided_other))
-    delegator_holds = Membership.objects.filter(user=OuterRef("delegator_id"), agency=OuterRef("agency_id"),
-                                                role=OuterRef("role"))
-    delegator_decided_other = (ApprovalDecision.objects.filter(requisition=OuterRef(OuterRef("pk")))
-                               .filter(Q(actor=OuterRef("delegator_id"))
-                                       | Q(acting_for=OuterRef("delegator_id")))
-                               .exclude(position=OuterRef(OuterRef("current_position"))))
-    delegation = (Delegation.objects.filter(delegate_id=user_id, agency=OuterRef("agency"),
-                                            role=OuterRef("current_role"), start__lte=today, end__gte=today,
-                                            date_revoked__isnull=True)
-                  .filter(Exists(delegator_holds)).exclude(delegator=OuterRef("requester"))
-                  .exclude(Exists(delegator_decided_other)).order_by("pk").values("delegator_id")[:1])
+    delegator_holds = Membership.objects.filter(
+        user=OuterRef("delegator_id"), agency=OuterRef("agency_id"), role=OuterRef("role")
+    )
+    delegator_decided_other = (
+        ApprovalDecision.objects.filter(requisition=OuterRef(OuterRef("pk")))
+        .filter(Q(actor=OuterRef("delegator_id")) | Q(acting_for=OuterRef("delegator_id")))
+        .exclude(position=OuterRef(OuterRef("current_position")))
+    )
+    delegation = (
+        Delegation.objects.filter(
+            delegate_id=user_id,
+            agency=OuterRef("agency"),
+            role=OuterRef("current_role"),
+            start__lte=today,
+            end__gte=today,
+            date_revoked__isnull=True,
+        )
+        .filter(Exists(delegator_holds))
+        .exclude(delegator=OuterRef("requester"))
+        .exclude(Exists(delegator_decided_other))
+        .order_by("pk")
+        .values("delegator_id")[:1]
+    )
     return {
-        f"holds_{user_id}": Case(When(Q(Exists(holds)) & ~barred, then=Value(True)), default=Value(False),
-                                 output_field=BooleanField()),
-        f"for_{user_id}": Case(When(Q(Exists(holds)) | barred, then=Value(None)),
-                               default=Subquery(delegation), output_field=IntegerField()),
+        f"holds_{user_id}": Case(
+            When(Q(Exists(holds)) & ~barred, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        f"for_{user_id}": Case(
+            When(Q(Exists(holds)) | barred, then=Value(None)),
+            default=Subquery(delegation),
+            output_field=IntegerField(),
+        ),
     }
 
 
 def decidable_by(queryset: QuerySet, *, user_id: int) -> QuerySet:
     """``queryset`` (annotated by with_current_step) narrowed to what ``user_id`` may decide now."""
-    return (queryset.annotate(**authority_annotations(user_id=user_id))
-            .filter(Q(**{f"holds_{user_id}": True}) | Q(**{f"for_{user_id}__isnull": False})))
+    return queryset.annotate(**authority_annotations(user_id=user_id)).filter(
+        Q(**{f"holds_{user_id}": True}) | Q(**{f"for_{user_id}__isnull": False})
+    )
 
 
 @dataclass(frozen=True)
@@ -104,9 +131,12 @@ def step_authority(*, requisition, user) -> Authority:
     if not user.is_authenticated:
         return Authority(False)
     waiting = Requisition.objects.filter(pk=requisition.pk, status=RequisitionStatus.SUBMITTED)
-    row = (with_current_step(waiting)
-           .annotate(**authority_annotations(user_id=user.pk))
-           .values("current_position", f"holds_{user.pk}", f"for_{user.pk}").first())
+    row = (
+        with_current_step(waiting)
+        .annotate(**authority_annotations(user_id=user.pk))
+        .values("current_position", f"holds_{user.pk}", f"for_{user.pk}")
+        .first()
+    )
     if row is None or row["current_position"] is None:
         return Authority(False)
     holds, acting_for = row[f"holds_{user.pk}"], row[f"for_{user.pk}"]
@@ -122,20 +152,30 @@ def step_candidates(*, requisition, step) -> list:
     is asked for all of them in a third.
     """
     today = timezone.localdate()
-    holder_ids = set(Membership.objects.filter(agency=requisition.agency_id, role=step.role)
-                     .values_list("user_id", flat=True))
-    delegate_ids = set(Delegation.objects.filter(agency=requisition.agency_id, role=step.role,
-                                                 start__lte=today, end__gte=today, date_revoked__isnull=True,
-                                                 delegator_id__in=holder_ids)
-                       .values_list("delegate_id", flat=True))
+    holder_ids = set(
+        Membership.objects.filter(agency=requisition.agency_id, role=step.role).values_list(
+            "user_id", flat=True
+        )
+    )
+    delegate_ids = set(
+        Delegation.objects.filter(
+            agency=requisition.agency_id,
+            role=step.role,
+            start__lte=today,
+            end__gte=today,
+            date_revoked__isnull=True,
+            delegator_id__in=holder_ids,
+        ).values_list("delegate_id", flat=True)
+    )
     people = sorted(holder_ids | delegate_ids)
     if not people:
         return []
     rows = with_current_step(Requisition.objects.filter(pk=requisition.pk))
     for uid in people:
         rows = rows.annotate(**authority_annotations(user_id=uid))
-    row = rows.values("current_position", *[f"holds_{uid}" for uid in people],
-                      *[f"for_{uid}" for uid in people]).first()
+    row = rows.values(
+        "current_position", *[f"holds_{uid}" for uid in people], *[f"for_{uid}" for uid in people]
+    ).first()
     if row is None or row["current_position"] != step.position:
         return []
     users = get_user_model().objects.in_bulk([*people, *{row[f"for_{uid}"] for uid in people} - {None}])
@@ -162,6 +202,7 @@ def _barred(*, requisition, step, decided: dict, user_id: int) -> str | None:
         return _("Anda (atau orang yang Anda wakili) sudah memutuskan tahap lain permintaan ini.")
     return None
 
+
 def step_refusal(*, requisition, step, user, decisions, today: date) -> str | None:
     """Why the rule refuses ``user`` on ``step``, to explain it: None when they hold neither its role
     nor an active delegation of it, else the segregation of duties reason (for them or whom they act for).
@@ -169,14 +210,23 @@ def step_refusal(*, requisition, step, user, decisions, today: date) -> str | No
     holds = Membership.objects.filter(user=user, agency=requisition.agency_id, role=step.role).exists()
     delegators = list(
         Delegation.objects.filter(
-            agency=requisition.agency_id, delegate=user, role=step.role, start__lte=today, end__gte=today,
-            date_revoked__isnull=True, delegator__memberships__agency=requisition.agency_id,
+            agency=requisition.agency_id,
+            delegate=user,
+            role=step.role,
+            start__lte=today,
+            end__gte=today,
+            date_revoked__isnull=True,
+            delegator__memberships__agency=requisition.agency_id,
             delegator__memberships__role=step.role,
-        ).order_by("pk").values_list("delegator_id", flat=True)
+        )
+        .order_by("pk")
+        .values_list("delegator_id", flat=True)
     )
     if not holds and not delegators:
         return None
     decided = _decided_by(decisions)
-    reasons = [_barred(requisition=requisition, step=step, decided=decided, user_id=uid)
-               for uid in [user.pk, *([] if holds else delegators)]]
+    reasons = [
+        _barred(requisition=requisition, step=step, decided=decided, user_id=uid)
+        for uid in [user.pk, *([] if holds else delegators)]
+    ]
     return next((r for r in reasons if r), _("Anda tidak dapat memutuskan tahap ini."))

@@ -31,24 +31,48 @@ from procurement.models import ACCOUNT_CODE, BudgetLine
 COLUMNS = ("kode_sub_kegiatan", "nama_sub_kegiatan", "kode_rekening", "uraian", "sumber_dana", "pagu")
 # Other spellings seen in SIPD and hand-made exports, lower case with spaces as underscores.
 ALIASES = {
-    "kode_sub_kegiatan": "kode_sub_kegiatan", "kode_subkegiatan": "kode_sub_kegiatan",
-    "nama_sub_kegiatan": "nama_sub_kegiatan", "sub_kegiatan": "nama_sub_kegiatan",
+    "kode_sub_kegiatan": "kode_sub_kegiatan",
+    "kode_subkegiatan": "kode_sub_kegiatan",
+    "nama_sub_kegiatan": "nama_sub_kegiatan",
+    "sub_kegiatan": "nama_sub_kegiatan",
     "nama_subkegiatan": "nama_sub_kegiatan",
-    "kode_rekening": "kode_rekening", "kode_akun": "kode_rekening", "rekening": "kode_rekening",
-    "uraian": "uraian", "nama_rekening": "uraian", "uraian_rekening": "uraian", "nama_akun": "uraian",
+    "kode_rekening": "kode_rekening",
+    "kode_akun": "kode_rekening",
+    "rekening": "kode_rekening",
+    "uraian": "uraian",
+    "nama_rekening": "uraian",
+    "uraian_rekening": "uraian",
+    "nama_akun": "uraian",
     "sumber_dana": "sumber_dana",
-    "pagu": "pagu", "nilai": "pagu", "anggaran": "pagu", "pagu_anggaran": "pagu",
+    "pagu": "pagu",
+    "nilai": "pagu",
+    "anggaran": "pagu",
+    "pagu_anggaran": "pagu",
 }
 REQUIRED = ("nama_sub_kegiatan", "kode_rekening", "uraian", "pagu")
-_FIELD_MAX = {"sub_activity": BudgetLine._meta.get_field("sub_activity").max_length,
-              "description": BudgetLine._meta.get_field("description").max_length,
-              "funding_source": BudgetLine._meta.get_field("funding_source").max_length}
+_FIELD_MAX = {
+    "sub_activity": BudgetLine._meta.get_field("sub_activity").max_length,
+    "description": BudgetLine._meta.get_field("description").max_length,
+    "funding_source": BudgetLine._meta.get_field("funding_source").max_length,
+}
 
 EXAMPLE_ROWS = (
-    ("1.02.02.2.02.0001", "Pengelolaan Pelayanan Kesehatan Ibu Hamil", "5.1.02.01.01.0052",
-     "Belanja Makanan dan Minuman Rapat", "DAU", "15.000.000"),
-    ("1.02.02.2.02.0001", "Pengelolaan Pelayanan Kesehatan Ibu Hamil", "5.1.02.01.01.0024",
-     "Belanja Alat/Bahan untuk Kegiatan Kantor-Alat Tulis Kantor", "PAD", "7.500.000"),
+    (
+        "1.02.02.2.02.0001",
+        "Pengelolaan Pelayanan Kesehatan Ibu Hamil",
+        "5.1.02.01.01.0052",
+        "Belanja Makanan dan Minuman Rapat",
+        "DAU",
+        "15.000.000",
+    ),
+    (
+        "1.02.02.2.02.0001",
+        "Pengelolaan Pelayanan Kesehatan Ibu Hamil",
+        "5.1.02.01.01.0024",
+        "Belanja Alat/Bahan untuk Kegiatan Kantor-Alat Tulis Kantor",
+        "PAD",
+        "7.500.000",
+    ),
 )
 
 
@@ -87,8 +111,16 @@ def budget_csv_template(lines) -> str:
     rows = []
     for line in lines:
         code, name = split_sub_activity(line.sub_activity)
-        rows.append([code, name, line.account_code, line.description, line.funding_source,
-                     rupiah_format(line.ceiling, symbol=False)])
+        rows.append(
+            [
+                code,
+                name,
+                line.account_code,
+                line.description,
+                line.funding_source,
+                rupiah_format(line.ceiling, symbol=False),
+            ]
+        )
     return csv_text(header=COLUMNS, rows=rows or EXAMPLE_ROWS, delimiter=";")
 
 
@@ -110,13 +142,22 @@ def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, s
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) < len(header):
-            errors.append((line, _("Jumlah kolom kurang: ada %(got)d, seharusnya %(want)d.")
-                           % {"got": len(cells), "want": len(header)}))
+            errors.append(
+                (
+                    line,
+                    _("Jumlah kolom kurang: ada %(got)d, seharusnya %(want)d.")
+                    % {"got": len(cells), "want": len(header)},
+                )
+            )
             continue
         value = {name: " ".join(cells[i].split()) for name, i in at.items()}
         problems = []
-        required = (("nama_sub_kegiatan", _("Nama sub kegiatan")), ("kode_rekening", _("Kode rekening")),
-                    ("uraian", _("Uraian")), ("pagu", _("Pagu")))
+        required = (
+            ("nama_sub_kegiatan", _("Nama sub kegiatan")),
+            ("kode_rekening", _("Kode rekening")),
+            ("uraian", _("Uraian")),
+            ("pagu", _("Pagu")),
+        )
         for name, label in required:
             if not value[name]:
                 problems.append(_("%(field)s kosong.") % {"field": label})
@@ -125,41 +166,58 @@ def budget_csv_parse(content: bytes) -> tuple[list[BudgetRow], list[tuple[int, s
             try:
                 ACCOUNT_CODE(account_code)
             except ValidationError:
-                problems.append(_("Kode rekening “%(value)s” tidak sah; contoh yang benar: "
-                                  "5.1.02.01.01.0052.") % {"value": cell_shown(account_code)})
+                problems.append(
+                    _("Kode rekening “%(value)s” tidak sah; contoh yang benar: 5.1.02.01.01.0052.")
+                    % {"value": cell_shown(account_code)}
+                )
         try:
             ceiling = rupiah_parse(value["pagu"]) if value["pagu"] else None
         except RupiahError:
             ceiling = None
         if value["pagu"] and ceiling is None:
-            problems.append(_("Pagu “%(value)s” bukan bilangan bulat rupiah (contoh: 1.500.000).")
-                            % {"value": cell_shown(value["pagu"])})
+            problems.append(
+                _("Pagu “%(value)s” bukan bilangan bulat rupiah (contoh: 1.500.000).")
+                % {"value": cell_shown(value["pagu"])}
+            )
         elif ceiling is not None and ceiling < 0:
             problems.append(_("Pagu tidak boleh negatif."))
-        elif ceiling is not None and (too_big := limits.number_problem(ceiling, maximum=limits.MAX_RUPIAH,
-                                                                       label=_("Pagu"))):
+        elif ceiling is not None and (
+            too_big := limits.number_problem(ceiling, maximum=limits.MAX_RUPIAH, label=_("Pagu"))
+        ):
             problems.append(too_big)
         sub_activity = sub_activity_label(value.get("kode_sub_kegiatan", ""), value["nama_sub_kegiatan"])
-        fields = {"sub_activity": (sub_activity, _("Sub kegiatan")),
-                  "description": (value["uraian"], _("Uraian")),
-                  "funding_source": (value.get("sumber_dana", ""), _("Sumber dana"))}
+        fields = {
+            "sub_activity": (sub_activity, _("Sub kegiatan")),
+            "description": (value["uraian"], _("Uraian")),
+            "funding_source": (value.get("sumber_dana", ""), _("Sumber dana")),
+        }
         for field, (text_value, label) in fields.items():
             if len(text_value) > _FIELD_MAX[field]:
-                problems.append(_("%(field)s terlalu panjang (paling banyak %(max)d huruf).")
-                                % {"field": label, "max": _FIELD_MAX[field]})
+                problems.append(
+                    _("%(field)s terlalu panjang (paling banyak %(max)d huruf).")
+                    % {"field": label, "max": _FIELD_MAX[field]}
+                )
         key = (sub_activity, account_code)
         if value["nama_sub_kegiatan"] and account_code:
             if key in seen:
-                problems.append(_("Sub kegiatan dan kode rekening ini sudah ada di baris %(line)d.")
-                                % {"line": seen[key]})
+                problems.append(
+                    _("Sub kegiatan dan kode rekening ini sudah ada di baris %(line)d.") % {"line": seen[key]}
+                )
             else:
                 seen[key] = line
         if problems:
             errors.append((line, " ".join(problems)))
         else:
-            rows.append(BudgetRow(line=line, sub_activity=sub_activity, account_code=account_code,
-                                  description=value["uraian"], funding_source=value.get("sumber_dana", ""),
-                                  ceiling=Decimal(ceiling)))
+            rows.append(
+                BudgetRow(
+                    line=line,
+                    sub_activity=sub_activity,
+                    account_code=account_code,
+                    description=value["uraian"],
+                    funding_source=value.get("sumber_dana", ""),
+                    ceiling=Decimal(ceiling),
+                )
+            )
     errors.extend(reader.errors)
     if not rows and not errors:
         errors.append((0, _("Berkas tidak berisi baris anggaran.")))

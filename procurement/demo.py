@@ -51,8 +51,11 @@ def auditor_email() -> str:
 
 def official_logins() -> list[tuple[str, str, str]]:
     """(agency, role, email) of every demo official, for `manage.py peken_demo` to print."""
-    rows = [(agency["name"], str(Role(person["role"]).label), person["email"])
-            for agency in fixture()["agencies"] for person in agency["people"]]
+    rows = [
+        (agency["name"], str(Role(person["role"]).label), person["email"])
+        for agency in fixture()["agencies"]
+        for person in agency["people"]
+    ]
     return [*rows, ("Inspektorat (seluruh kota)", str(Role.AUDITOR.label), auditor_email())]
 
 
@@ -60,8 +63,9 @@ def _user(*, email: str, first_name: str, last_name: str) -> User | None:
     """The official's account, created with the demo password; None if it already exists (kept as is)."""
     if User.objects.filter(email=email).exists():
         return None
-    user = User(username=email.split("@")[0], email=email, first_name=first_name, last_name=last_name,
-                is_active=True)
+    user = User(
+        username=email.split("@")[0], email=email, first_name=first_name, last_name=last_name, is_active=True
+    )
     user.set_password(OFFICIAL_PASSWORD)
     user.save()
     return user
@@ -69,16 +73,30 @@ def _user(*, email: str, first_name: str, last_name: str) -> User | None:
 
 def _budget_csv(rows: list[dict]) -> bytes:
     """The agency's demo lines as the SIPD-style CSV an agency admin would upload."""
-    cells = ([row["sub_activity_code"], row["sub_activity"], row["account_code"], row["description"],
-              row["funding_source"], rupiah_format(row["ceiling"], symbol=False)] for row in rows)
+    cells = (
+        [
+            row["sub_activity_code"],
+            row["sub_activity"],
+            row["account_code"],
+            row["description"],
+            row["funding_source"],
+            rupiah_format(row["ceiling"], symbol=False),
+        ]
+        for row in rows
+    )
     return csv_text(header=COLUMNS, rows=cells, delimiter=";").encode("utf-8")
 
 
 def _agency(data: dict, *, actor) -> Agency:
     agency = Agency.objects.filter(code=data["code"]).first()
     if agency is None:
-        agency = services.agency_create(name=data["name"], code=data["code"], address=data["address"],
-                                        kecamatan=data["kecamatan"], actor=actor)
+        agency = services.agency_create(
+            name=data["name"],
+            code=data["code"],
+            address=data["address"],
+            kecamatan=data["kecamatan"],
+            actor=actor,
+        )
     elif not ApprovalStep.objects.filter(agency=agency).exists():
         services.approval_policy_default(agency=agency, actor=actor)
     units = {unit.name: unit for unit in Unit.objects.filter(agency=agency)}
@@ -92,16 +110,24 @@ def _agency(data: dict, *, actor) -> Agency:
         unit = units[person["unit"]] if person["unit"] else None
         services.membership_grant(agency=agency, user=user, role=person["role"], unit=unit, actor=actor)
     year = timezone.localdate().year
-    have = set(BudgetLine.objects.filter(agency=agency, fiscal_year=year)
-               .values_list("sub_activity", "account_code"))
+    have = set(
+        BudgetLine.objects.filter(agency=agency, fiscal_year=year).values_list("sub_activity", "account_code")
+    )
     # Only the missing lines: the importer would set a matched line's ceiling back to the fixture's.
-    missing = [row for row in data["budget"]
-               if (sub_activity_label(row["sub_activity_code"], row["sub_activity"]), row["account_code"])
-               not in have]
+    missing = [
+        row
+        for row in data["budget"]
+        if (sub_activity_label(row["sub_activity_code"], row["sub_activity"]), row["account_code"])
+        not in have
+    ]
     if missing:
-        result = services.budget_lines_import(agency=agency, fiscal_year=year,
-                                              file=_budget_csv(missing), actor=actor,
-                                              file_name=f"dpa-{agency.code}-{year}.csv")
+        result = services.budget_lines_import(
+            agency=agency,
+            fiscal_year=year,
+            file=_budget_csv(missing),
+            actor=actor,
+            file_name=f"dpa-{agency.code}-{year}.csv",
+        )
         if not result.ok:
             raise ValueError(f"fixtures/procurement.json, {agency.code}: {result.errors}")
     return agency
@@ -122,7 +148,11 @@ def procurement_demo_load() -> ProcurementDemoCounts:
     codes = [agency["code"] for agency in data["agencies"]]
     return ProcurementDemoCounts(
         agencies=len(codes),
-        officials=Membership.objects.filter(user__email__endswith="@peken.local").values("user").distinct().count(),
-        budget_lines=BudgetLine.objects.filter(agency__code__in=codes, fiscal_year=timezone.localdate().year)
+        officials=Membership.objects.filter(user__email__endswith="@peken.local")
+        .values("user")
+        .distinct()
         .count(),
+        budget_lines=BudgetLine.objects.filter(
+            agency__code__in=codes, fiscal_year=timezone.localdate().year
+        ).count(),
     )

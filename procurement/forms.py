@@ -17,8 +17,11 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class BudgetLineChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, line):
         return _("%(code)s %(description)s · %(sub_activity)s (tersedia %(available)s)") % {
-            "code": line.account_code, "description": line.description, "sub_activity": line.sub_activity,
-            "available": rupiah_format(line.available)}
+            "code": line.account_code,
+            "description": line.description,
+            "sub_activity": line.sub_activity,
+            "available": rupiah_format(line.available),
+        }
 
 
 def budget_lines_of(agency):
@@ -28,21 +31,31 @@ def budget_lines_of(agency):
 class RequisitionDetailsForm(forms.Form):
     """What the requester says about an official basket: which budget, why, where and when."""
 
-    budget_line = BudgetLineChoiceField(label=_("Mata anggaran"), queryset=BudgetLine.objects.none(),
-                                        empty_label=_("Pilih mata anggaran"))
-    kode_rup = forms.CharField(label=_("Kode RUP"), max_length=32, required=False,
-                               help_text=_("Kosongkan bila paket ini tidak punya Kode RUP."))
-    purpose = forms.CharField(label=_("Keperluan"), max_length=limits.MAX_NOTE,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    delivery_address = forms.CharField(label=_("Alamat pengiriman"), max_length=limits.MAX_ADDRESS,
-                                       widget=forms.Textarea(attrs={"rows": 3}))
+    budget_line = BudgetLineChoiceField(
+        label=_("Mata anggaran"), queryset=BudgetLine.objects.none(), empty_label=_("Pilih mata anggaran")
+    )
+    kode_rup = forms.CharField(
+        label=_("Kode RUP"),
+        max_length=32,
+        required=False,
+        help_text=_("Kosongkan bila paket ini tidak punya Kode RUP."),
+    )
+    purpose = forms.CharField(
+        label=_("Keperluan"), max_length=limits.MAX_NOTE, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    delivery_address = forms.CharField(
+        label=_("Alamat pengiriman"), max_length=limits.MAX_ADDRESS, widget=forms.Textarea(attrs={"rows": 3})
+    )
     needed_by = forms.DateField(label=_("Dibutuhkan tanggal"), widget=DATE_INPUT)
-    contact_name = forms.CharField(label=_("Narahubung"), max_length=150,
-                                   help_text=_("Orang yang dihubungi penjual tentang pengiriman."))
-    contact_phone = forms.CharField(label=_("Telepon narahubung"), max_length=32,
-                                    widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel",
-                                                                  "autocomplete": "tel"}),
-                                    help_text=_("Nomor Indonesia, misalnya 0812 3456 7890."))
+    contact_name = forms.CharField(
+        label=_("Narahubung"), max_length=150, help_text=_("Orang yang dihubungi penjual tentang pengiriman.")
+    )
+    contact_phone = forms.CharField(
+        label=_("Telepon narahubung"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("Nomor Indonesia, misalnya 0812 3456 7890."),
+    )
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,8 +77,9 @@ class RequisitionDetailsForm(forms.Form):
 
 
 class RequisitionSubmitForm(RequisitionDetailsForm):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False,
-                                  empty_label=_("Tanpa unit"))
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("Tanpa unit")
+    )
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, agency=agency, **kwargs)
@@ -82,7 +96,8 @@ class RequisitionReviseForm(RequisitionDetailsForm):
         self.lines = list(requisition.lines.all())
         for line in self.lines:
             self.fields[f"qty_{line.pk}"] = forms.IntegerField(
-                label=line.title, min_value=0, max_value=100_000, initial=line.quantity)
+                label=line.title, min_value=0, max_value=100_000, initial=line.quantity
+            )
 
     def line_fields(self):
         return [(line, self[f"qty_{line.pk}"]) for line in self.lines]
@@ -99,8 +114,12 @@ class RequisitionReviseForm(RequisitionDetailsForm):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Keputusan"), choices=Decision.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Catatan"), required=False, max_length=limits.MAX_NOTE,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Catatan"),
+        required=False,
+        max_length=limits.MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -111,27 +130,36 @@ class DecisionForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Alasan pembatalan"), max_length=limits.MAX_NOTE,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Alasan pembatalan"), max_length=limits.MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DelegationForm(forms.Form):
     """An approver names a colleague of the same agency to act for them in one role for some days."""
 
-    delegate = forms.ModelChoiceField(label=_("Didelegasikan kepada"),
-                                      queryset=get_user_model().objects.none(), empty_label=_("Pilih rekan"))
+    delegate = forms.ModelChoiceField(
+        label=_("Didelegasikan kepada"),
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Pilih rekan"),
+    )
     role = forms.ChoiceField(label=_("Peran"), choices=())
     start = forms.DateField(label=_("Mulai"), widget=DATE_INPUT)
     end = forms.DateField(label=_("Sampai"), widget=DATE_INPUT)
 
     def __init__(self, *args, agency, user, roles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["delegate"].queryset = (get_user_model().objects
-                                            .filter(memberships__agency=agency).exclude(pk=user.pk)
-                                            .distinct().order_by("first_name", "last_name", "email"))
+        self.fields["delegate"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__agency=agency)
+            .exclude(pk=user.pk)
+            .distinct()
+            .order_by("first_name", "last_name", "email")
+        )
         self.fields["delegate"].label_from_instance = lambda u: f"{u.get_full_name() or u.email} ({u.email})"
-        self.fields["role"].choices = [(r, Role(r).label) for r in Role.values
-                                       if r in roles and r in APPROVER_ROLES]
+        self.fields["role"].choices = [
+            (r, Role(r).label) for r in Role.values if r in roles and r in APPROVER_ROLES
+        ]
         self.fields["start"].initial = timezone.localdate()
 
     def clean(self):

@@ -20,8 +20,9 @@ class MembershipGrantForm(forms.Form):
 
     email = forms.EmailField(label=_("Email pegawai"), help_text=_("Orang itu harus sudah punya akun Peken."))
     role = forms.ChoiceField(label=_("Peran"), choices=GRANTABLE_ROLES)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False,
-                                  empty_label=_("Tanpa unit"))
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("Tanpa unit")
+    )
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,8 +33,13 @@ class MembershipGrantForm(forms.Form):
         email = self.cleaned_data["email"].strip()
         user = get_user_model().objects.filter(email__iexact=email, is_active=True).order_by("pk").first()
         if user is None:
-            raise forms.ValidationError(_("Belum ada akun Peken dengan email %(email)s. Minta orang itu "
-                                          "mendaftar dulu, lalu berikan perannya.") % {"email": email})
+            raise forms.ValidationError(
+                _(
+                    "Belum ada akun Peken dengan email %(email)s. Minta orang itu "
+                    "mendaftar dulu, lalu berikan perannya."
+                )
+                % {"email": email}
+            )
         self.cleaned_data["user"] = user
         return email
 
@@ -47,8 +53,9 @@ class UnitForm(forms.Form):
 class BudgetLineForm(forms.ModelForm):
     """What an agency admin may change on a budget line; sub-activity and kode rekening stay as in the DPA."""
 
-    ceiling = RupiahField(label=_("Pagu (Rp)"),
-                          error_messages={"invalid": _("Tulis rupiah bulat, misalnya 1.500.000.")})
+    ceiling = RupiahField(
+        label=_("Pagu (Rp)"), error_messages={"invalid": _("Tulis rupiah bulat, misalnya 1.500.000.")}
+    )
 
     class Meta:
         model = BudgetLine
@@ -71,10 +78,14 @@ class BudgetLineForm(forms.ModelForm):
 
 
 class BudgetImportForm(forms.Form):
-    file = forms.FileField(label=_("Berkas CSV"), error_messages={
-        "required": _("Pilih berkas CSV."),
-        "empty": _("Berkas kosong. Unduh templat, isi, lalu unggah lagi."),
-    }, widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+    file = forms.FileField(
+        label=_("Berkas CSV"),
+        error_messages={
+            "required": _("Pilih berkas CSV."),
+            "empty": _("Berkas kosong. Unduh templat, isi, lalu unggah lagi."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
     fiscal_year = forms.TypedChoiceField(label=_("Tahun anggaran"), coerce=int, choices=())
 
     def __init__(self, *args, years, **kwargs):

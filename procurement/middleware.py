@@ -19,7 +19,11 @@ class OfficialCheckoutMiddleware:
     def __call__(self, request):
         if self._prefix is None:
             self._prefix = reverse("checkout:index")
-        if (request.path_info.startswith(self._prefix) and request.user.is_authenticated
-                and MODE_SESSION_KEY in request.session and official_agency_of(request) is not None):
+        if (
+            request.path_info.startswith(self._prefix)
+            and request.user.is_authenticated
+            and MODE_SESSION_KEY in request.session
+            and official_agency_of(request) is not None
+        ):
             return redirect("procurement:submit")
         return self.get_response(request)

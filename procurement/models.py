@@ -18,8 +18,9 @@ from procurement.statuses import DECISION_MADE, CommitmentStatus, Decision, Requ
 
 MONEY = {"max_digits": 15, "decimal_places": 0}
 # kode rekening as SIPD writes it, e.g. 5.1.02.01.01.0052
-ACCOUNT_CODE = RegexValidator(r"^\d\.\d\.\d{2}\.\d{2}\.\d{2}\.\d{4}$",
-                              _("Kode rekening harus berbentuk 5.1.02.01.01.0052."))
+ACCOUNT_CODE = RegexValidator(
+    r"^\d\.\d\.\d{2}\.\d{2}\.\d{2}\.\d{4}$", _("Kode rekening harus berbentuk 5.1.02.01.01.0052.")
+)
 
 
 class Agency(models.Model):
@@ -58,22 +59,29 @@ class Membership(models.Model):
     """One role one person holds: in one agency, or city-wide for an auditor."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="memberships")
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     role = models.CharField(_("Peran"), max_length=20, choices=Role.choices)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     date_created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role"),
-            models.UniqueConstraint(fields=["user", "role"], condition=Q(agency__isnull=True),
-                                    name="membership_unique_citywide_role"),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(agency__isnull=True),
+                name="membership_unique_citywide_role",
+            ),
             # only an auditor is city-wide; every other role belongs to an agency
-            models.CheckConstraint(condition=Q(agency__isnull=False) | Q(role=Role.AUDITOR),
-                                   name="membership_agency_unless_auditor"),
+            models.CheckConstraint(
+                condition=Q(agency__isnull=False) | Q(role=Role.AUDITOR),
+                name="membership_agency_unless_auditor",
+            ),
         ]
 
     def __str__(self):
@@ -98,12 +106,16 @@ class BudgetLine(models.Model):
     class Meta:
         ordering = ["agency", "fiscal_year", "account_code", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "fiscal_year", "sub_activity", "account_code"],
-                                    name="budget_line_unique"),
+            models.UniqueConstraint(
+                fields=["agency", "fiscal_year", "sub_activity", "account_code"], name="budget_line_unique"
+            ),
             # the database itself refuses an overdrawn line
-            models.CheckConstraint(condition=Q(committed__gte=0) & Q(realised__gte=0)
-                                   & Q(ceiling__gte=F("committed") + F("realised")),
-                                   name="budget_line_not_overdrawn"),
+            models.CheckConstraint(
+                condition=Q(committed__gte=0)
+                & Q(realised__gte=0)
+                & Q(ceiling__gte=F("committed") + F("realised")),
+                name="budget_line_not_overdrawn",
+            ),
         ]
 
     def __str__(self):
@@ -127,8 +139,10 @@ def amount_range_label(low, high) -> str:
         return gettext("di atas %(low)s") % {"low": rupiah_format(low)}
     if low <= 0:
         return gettext("sampai %(high)s") % {"high": rupiah_format(high)}
-    return gettext("di atas %(low)s sampai %(high)s") % {"low": rupiah_format(low),
-                                                          "high": rupiah_format(high)}
+    return gettext("di atas %(low)s sampai %(high)s") % {
+        "low": rupiah_format(low),
+        "high": rupiah_format(high),
+    }
 
 
 class ApprovalStep(models.Model):
@@ -162,8 +176,9 @@ class Requisition(models.Model):
     reference = models.CharField(_("Nomor"), max_length=32, unique=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="requisitions")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="requisitions")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requisitions"
+    )
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="requisitions")
     kode_rup = models.CharField(_("Kode RUP"), max_length=32, blank=True)
     purpose = models.TextField(_("Keperluan"))
@@ -172,8 +187,13 @@ class Requisition(models.Model):
     # who the seller calls about delivery; the phone in E.164 (+6281234567890)
     contact_name = models.CharField(_("Narahubung"), max_length=150, blank=True)
     contact_phone = models.CharField(_("Telepon narahubung"), max_length=20, blank=True)
-    status = models.CharField(_("Status"), max_length=20, choices=RequisitionStatus.choices,
-                              default=RequisitionStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("Status"),
+        max_length=20,
+        choices=RequisitionStatus.choices,
+        default=RequisitionStatus.DRAFT,
+        db_index=True,
+    )
     total = models.DecimalField(_("Total"), default=Decimal(0), **MONEY)
     # each submission is a round; decisions belong to one round
     round = models.PositiveSmallIntegerField(default=0)
@@ -198,8 +218,9 @@ class RequisitionLine(models.Model):
 
     requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="lines")
     seller = models.ForeignKey("partner.Partner", on_delete=models.PROTECT, related_name="+")
-    stockrecord = models.ForeignKey("partner.StockRecord", null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    stockrecord = models.ForeignKey(
+        "partner.StockRecord", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     product = models.ForeignKey("catalogue.Product", null=True, on_delete=models.SET_NULL, related_name="+")
     title = models.CharField(max_length=255)
     partner_sku = models.CharField(max_length=128, blank=True)
@@ -226,8 +247,9 @@ class ApprovalDecision(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     decision = models.CharField(max_length=10, choices=Decision.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    acting_for = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    acting_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     comment = models.TextField(blank=True)
     date_created = models.DateTimeField(auto_now_add=True)
 
@@ -235,8 +257,9 @@ class ApprovalDecision(models.Model):
         ordering = ["date_created", "pk"]
         constraints = [
             # one decision per step and round: two approvers racing cannot both decide
-            models.UniqueConstraint(fields=["requisition", "round", "position"],
-                                    name="decision_once_per_step"),
+            models.UniqueConstraint(
+                fields=["requisition", "round", "position"], name="decision_once_per_step"
+            ),
         ]
 
     def __str__(self):
@@ -307,15 +330,17 @@ class AuditEntry(models.Model):
     seq = models.BigIntegerField(unique=True)
     date_created = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    acting_for = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    acting_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     ip = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     # the requisition an entry belongs to, if any, so its history is one indexed read
-    requisition = models.ForeignKey(Requisition, null=True, on_delete=models.PROTECT,
-                                    related_name="audit_entries")
+    requisition = models.ForeignKey(
+        Requisition, null=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
     before = models.JSONField(null=True)
     after = models.JSONField(null=True)
     prev_hash = models.CharField(max_length=64)

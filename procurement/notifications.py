@@ -39,9 +39,14 @@ def _decision_text(requisition: Requisition, event: str) -> str:
     who = decision.actor.get_full_name() or decision.actor.email
     if decision.acting_for_id:
         who = _("%(who)s atas nama %(for)s") % {
-            "who": who, "for": decision.acting_for.get_full_name() or decision.acting_for.email}
+            "who": who,
+            "for": decision.acting_for.get_full_name() or decision.acting_for.email,
+        }
     text = _("%(decision)s oleh %(who)s (%(role)s).") % {
-        "decision": decision.made_label, "who": who, "role": decision.get_role_display()}
+        "decision": decision.made_label,
+        "who": who,
+        "role": decision.get_role_display(),
+    }
     if decision.comment:
         # on its own line: a comment seldom ends with a full stop, so nothing may follow it on the line
         text += "\n" + _("Catatan: %(comment)s") % {"comment": decision.comment}
@@ -59,8 +64,9 @@ def requisition_notify(*, requisition_id: int, event: str) -> int:
         step = selectors.requisition_current_step(requisition=requisition)
         if step is None:
             return 0
-        users = list({u.pk: u for u, _for in selectors.step_candidates(requisition=requisition, step=step)}
-                     .values())
+        users = list(
+            {u.pk: u for u, _for in selectors.step_candidates(requisition=requisition, step=step)}.values()
+        )
     else:
         users = [requisition.requester]
 
@@ -98,22 +104,33 @@ def official_order_notify(*, change_id: int) -> int:
     after a lost acknowledgement does not write twice. Returns how many were
     written to.
     """
-    change = (get_model("order", "OrderStatusChange").objects.select_related("order__seller")
-              .filter(pk=change_id).first())
+    change = (
+        get_model("order", "OrderStatusChange")
+        .objects.select_related("order__seller")
+        .filter(pk=change_id)
+        .first()
+    )
     if change is None:
         return 0
     order = change.order
-    requisition = (Requisition.objects.select_related("requester")
-                   .filter(checkout_reference=order.checkout_reference).first())
+    requisition = (
+        Requisition.objects.select_related("requester")
+        .filter(checkout_reference=order.checkout_reference)
+        .first()
+    )
     if requisition is None or not requisition.requester.email:
         return 0
     if not cache.add(f"procurement:official-order-told:{change_id}", True, 24 * 3600):
         return 0
+
     def render() -> tuple[str, str]:
-        values = {"ref": requisition.reference, "number": order.number,
-                  "seller": order.seller.name if order.seller else "",
-                  "total": rupiah_format(order.total_incl_tax),
-                  "status": OrderStatus(change.new_status).label}
+        values = {
+            "ref": requisition.reference,
+            "number": order.number,
+            "seller": order.seller.name if order.seller else "",
+            "total": rupiah_format(order.total_incl_tax),
+            "status": OrderStatus(change.new_status).label,
+        }
         subject = _("Pesanan %(number)s (%(ref)s) dari %(seller)s: %(status)s") % values
         body = _("Pesanan %(number)s senilai %(total)s untuk permintaan %(ref)s kini: %(status)s.\n") % values
         if change.reason:

@@ -43,8 +43,11 @@ def official_order_extra(order) -> OrderExtra | None:
     """The agency's details a seller needs on an official order's page and sheet (None for other orders)."""
     if not _is_official(order):
         return None
-    requisition = (Requisition.objects.select_related("agency", "unit")
-                   .filter(checkout_reference=order.checkout_reference).first())
+    requisition = (
+        Requisition.objects.select_related("agency", "unit")
+        .filter(checkout_reference=order.checkout_reference)
+        .first()
+    )
     if requisition is None:
         return None
     return OrderExtra(template="procurement/seller/official_order.html", context={"requisition": requisition})

@@ -63,24 +63,34 @@ def official_lines_kept() -> QuerySet:
     count towards what the seller received.
     """
     dropped = get_model("order", "Order").objects.filter(
-        checkout_reference=OuterRef("requisition__reference"), seller=OuterRef("seller"),
-        status__in=[OrderStatus.REJECTED, OrderStatus.CANCELLED])
-    return (RequisitionLine.objects.filter(requisition__status=RequisitionStatus.APPROVED)
-            .exclude(Exists(dropped)))
+        checkout_reference=OuterRef("requisition__reference"),
+        seller=OuterRef("seller"),
+        status__in=[OrderStatus.REJECTED, OrderStatus.CANCELLED],
+    )
+    return RequisitionLine.objects.filter(requisition__status=RequisitionStatus.APPROVED).exclude(
+        Exists(dropped)
+    )
 
 
 def seller_official_received(*, seller, since) -> Decimal:
     """What ``seller`` has been given by approved official purchases decided since ``since``."""
-    line_total = ExpressionWrapper(F("unit_price") * F("quantity"),
-                                   output_field=DecimalField(max_digits=15, decimal_places=0))
-    total = (official_lines_kept()
-             .filter(seller=seller, requisition__status=RequisitionStatus.APPROVED,
-                     requisition__date_decided__gte=since)
-             .aggregate(total=Sum(line_total)))
+    line_total = ExpressionWrapper(
+        F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15, decimal_places=0)
+    )
+    total = (
+        official_lines_kept()
+        .filter(
+            seller=seller,
+            requisition__status=RequisitionStatus.APPROVED,
+            requisition__date_decided__gte=since,
+        )
+        .aggregate(total=Sum(line_total))
+    )
     return total["total"] or Decimal(0)
 
 
 # --- Seller cap for official purchases ---
+
 
 def seller_cap_since():
     """Start of the period the official seller cap counts over (PEKEN_OFFICIAL_SELLER_CAP_DAYS back)."""
@@ -103,23 +113,34 @@ def sellers_at_cap(*, seller_ids) -> set[int]:
     seller_ids = list(seller_ids)
     if not seller_ids:
         return set()
-    line_total = ExpressionWrapper(F("unit_price") * F("quantity"),
-                                   output_field=DecimalField(max_digits=15, decimal_places=0))
-    rows = (official_lines_kept()
-            .filter(seller_id__in=seller_ids, requisition__status=RequisitionStatus.APPROVED,
-                    requisition__date_decided__gte=seller_cap_since())
-            .values("seller_id").annotate(total=Sum(line_total))
-            .filter(total__gte=Decimal(settings.PEKEN_OFFICIAL_SELLER_CAP))
-            .values_list("seller_id", flat=True))
+    line_total = ExpressionWrapper(
+        F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15, decimal_places=0)
+    )
+    rows = (
+        official_lines_kept()
+        .filter(
+            seller_id__in=seller_ids,
+            requisition__status=RequisitionStatus.APPROVED,
+            requisition__date_decided__gte=seller_cap_since(),
+        )
+        .values("seller_id")
+        .annotate(total=Sum(line_total))
+        .filter(total__gte=Decimal(settings.PEKEN_OFFICIAL_SELLER_CAP))
+        .values_list("seller_id", flat=True)
+    )
     return set(rows)
 
 
 # --- Approvals: steps, who can act, inboxes, split-purchase warnings ---
 
+
 def requisition_steps_for(*, agency, total) -> list:
     """The agency's approval steps whose amount range holds ``total``, in order."""
-    return list(ApprovalStep.objects.filter(agency=agency, min_amount__lt=total)
-                .filter(Q(max_amount__isnull=True) | Q(max_amount__gte=total)).order_by("position"))
+    return list(
+        ApprovalStep.objects.filter(agency=agency, min_amount__lt=total)
+        .filter(Q(max_amount__isnull=True) | Q(max_amount__gte=total))
+        .order_by("position")
+    )
 
 
 def requisition_steps(*, requisition) -> list:
@@ -133,8 +154,9 @@ def requisition_current_step(*, requisition, steps=None, decisions=None):
         return None
     steps = requisition_steps(requisition=requisition) if steps is None else steps
     decisions = requisition.decisions.all() if decisions is None else decisions
-    approved = {d.position for d in decisions
-                if d.round == requisition.round and d.decision == Decision.APPROVE}
+    approved = {
+        d.position for d in decisions if d.round == requisition.round and d.decision == Decision.APPROVE
+    }
     return next((step for step in steps if step.position not in approved), None)
 
 
@@ -147,9 +169,13 @@ def approver_inbox(*, user) -> QuerySet:
     """
     if not user.is_authenticated:
         return Requisition.objects.none()
-    return (decidable_by(with_current_step(Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)),
-                          user_id=user.pk)
-            .select_related("agency", "requester", "budget_line", "unit").order_by("date_submitted", "pk"))
+    return (
+        decidable_by(
+            with_current_step(Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)), user_id=user.pk
+        )
+        .select_related("agency", "requester", "budget_line", "unit")
+        .order_by("date_submitted", "pk")
+    )
 
 
 def approver_inbox_count(*, user) -> int:
@@ -161,16 +187,23 @@ def approver_inbox_count(*, user) -> int:
 
 def requester_requisitions(*, user) -> QuerySet:
     """The requisitions ``user`` requested, newest first, with where each stands (current step's role)."""
-    return (with_current_step(Requisition.objects.filter(requester=user))
-            .select_related("agency", "budget_line", "unit").order_by("-date_created", "-pk"))
+    return (
+        with_current_step(Requisition.objects.filter(requester=user))
+        .select_related("agency", "budget_line", "unit")
+        .order_by("-date_created", "-pk")
+    )
 
 
 def requisitions_waiting_since() -> list[tuple]:
     """(id, last activity) of every submitted requisition: submission or last decision, whichever is later."""
-    rows = (Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)
-            .annotate(last=Greatest(F("date_submitted"),
-                                    Coalesce(Max("decisions__date_created"), F("date_submitted"))))
-            .values_list("pk", "last").order_by("pk"))
+    rows = (
+        Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)
+        .annotate(
+            last=Greatest(F("date_submitted"), Coalesce(Max("decisions__date_created"), F("date_submitted")))
+        )
+        .values_list("pk", "last")
+        .order_by("pk")
+    )
     return list(rows)
 
 
@@ -185,16 +218,23 @@ def split_purchase_warnings(*, requisition) -> list[str]:
     """
 
     since = timezone.now() - timedelta(days=settings.PEKEN_SPLIT_WINDOW_DAYS)
-    line_total = ExpressionWrapper(F("unit_price") * F("quantity"),
-                                   output_field=DecimalField(max_digits=15, decimal_places=0))
+    line_total = ExpressionWrapper(
+        F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15, decimal_places=0)
+    )
     seller_ids = requisition.lines.values("seller_id")
-    rows = (RequisitionLine.objects
-            .filter(seller_id__in=seller_ids, requisition__agency_id=requisition.agency_id)
-            .filter(Q(requisition=requisition)
-                    | Q(requisition__status__in=[RequisitionStatus.SUBMITTED, RequisitionStatus.APPROVED],
-                        requisition__date_submitted__gte=since))
-            .values("seller_id", "seller__name", "requisition_id").annotate(share=Sum(line_total))
-            .order_by("seller__name", "requisition_id"))
+    rows = (
+        RequisitionLine.objects.filter(seller_id__in=seller_ids, requisition__agency_id=requisition.agency_id)
+        .filter(
+            Q(requisition=requisition)
+            | Q(
+                requisition__status__in=[RequisitionStatus.SUBMITTED, RequisitionStatus.APPROVED],
+                requisition__date_submitted__gte=since,
+            )
+        )
+        .values("seller_id", "seller__name", "requisition_id")
+        .annotate(share=Sum(line_total))
+        .order_by("seller__name", "requisition_id")
+    )
     by_seller: dict[tuple[int, str], list[Decimal]] = {}
     for row in rows:
         by_seller.setdefault((row["seller_id"], row["seller__name"]), []).append(row["share"])
@@ -206,11 +246,19 @@ def split_purchase_warnings(*, requisition) -> list[str]:
         for band in sorted(settings.PEKEN_VALUE_BANDS):
             if largest <= band < total:
                 warnings.append(
-                    _("Kemungkinan pemecahan paket: %(count)d permintaan OPD ini ke %(seller)s dalam "
-                      "%(days)d hari berjumlah %(total)s, melewati batas %(band)s, padahal masing-masing "
-                      "di bawahnya.")
-                    % {"count": len(shares), "seller": name, "days": settings.PEKEN_SPLIT_WINDOW_DAYS,
-                       "total": rupiah_format(total), "band": rupiah_format(band)})
+                    _(
+                        "Kemungkinan pemecahan paket: %(count)d permintaan OPD ini ke %(seller)s dalam "
+                        "%(days)d hari berjumlah %(total)s, melewati batas %(band)s, padahal masing-masing "
+                        "di bawahnya."
+                    )
+                    % {
+                        "count": len(shares),
+                        "seller": name,
+                        "days": settings.PEKEN_SPLIT_WINDOW_DAYS,
+                        "total": rupiah_format(total),
+                        "band": rupiah_format(band),
+                    }
+                )
     return warnings
 
 
@@ -225,8 +273,11 @@ def agencies_budget_readable(*, user) -> QuerySet:
     """The agencies whose budget and policy ``user`` may read (BUDGET_READERS)."""
     if not user.is_authenticated:
         return Agency.objects.none()
-    return (Agency.objects.filter(memberships__user=user, memberships__role__in=BUDGET_READERS)
-            .distinct().order_by("name"))
+    return (
+        Agency.objects.filter(memberships__user=user, memberships__role__in=BUDGET_READERS)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def agency_roles_of(*, user, agency) -> set[str]:
@@ -245,28 +296,34 @@ def agencies_administered(*, user) -> QuerySet:
 
 def agency_members(*, agency) -> QuerySet:
     """Every role held in ``agency``, with its person and unit, grouped by person (one query)."""
-    return (Membership.objects.filter(agency=agency).select_related("user", "unit")
-            .order_by("user__first_name", "user__last_name", "user__email", "user_id", "role"))
+    return (
+        Membership.objects.filter(agency=agency)
+        .select_related("user", "unit")
+        .order_by("user__first_name", "user__last_name", "user__email", "user_id", "role")
+    )
 
 
 def agency_budget_years(*, agency) -> list[int]:
     """The fiscal years ``agency`` has budget lines for, newest first, always including this year."""
-    years = set(BudgetLine.objects.filter(agency=agency).order_by().values_list("fiscal_year", flat=True)
-                .distinct())
+    years = set(
+        BudgetLine.objects.filter(agency=agency).order_by().values_list("fiscal_year", flat=True).distinct()
+    )
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
 
 
 def agency_budget_lines(*, agency, fiscal_year: int) -> QuerySet:
     """``agency``'s budget lines of one year, by sub-activity then kode rekening."""
-    return (BudgetLine.objects.filter(agency=agency, fiscal_year=fiscal_year)
-            .order_by("sub_activity", "account_code", "pk"))
+    return BudgetLine.objects.filter(agency=agency, fiscal_year=fiscal_year).order_by(
+        "sub_activity", "account_code", "pk"
+    )
 
 
 def agency_budget_totals(*, agency, fiscal_year: int) -> dict[str, Decimal]:
     """Ceiling, committed, realised and available of all ``agency``'s lines of one year (one query)."""
     sums = BudgetLine.objects.filter(agency=agency, fiscal_year=fiscal_year).aggregate(
-        ceiling=Sum("ceiling"), committed=Sum("committed"), realised=Sum("realised"))
+        ceiling=Sum("ceiling"), committed=Sum("committed"), realised=Sum("realised")
+    )
     totals = {name: value or Decimal(0) for name, value in sums.items()}
     totals["available"] = totals["ceiling"] - totals["committed"] - totals["realised"]
     return totals
@@ -291,8 +348,9 @@ def audit_scope(*, user) -> frozenset[int] | None:
     return frozenset(agency for agency, _name, role in roles if agency and role in AUDIT_AGENCY_ROLES)
 
 
-def audit_requisitions(*, agency_ids: frozenset[int] | None, agency_id: int | None = None,
-                       status: str = "", reference: str = "") -> QuerySet:
+def audit_requisitions(
+    *, agency_ids: frozenset[int] | None, agency_id: int | None = None, status: str = "", reference: str = ""
+) -> QuerySet:
     """Requisitions in ``agency_ids`` (None: all), newest first, with agency, requester and entry count."""
     requisitions = Requisition.objects.select_related("agency", "requester")
     if agency_ids is not None:
@@ -308,8 +366,9 @@ def audit_requisitions(*, agency_ids: frozenset[int] | None, agency_id: int | No
 
 def requisition_trail(*, requisition) -> list:
     """Every audit entry recorded for ``requisition``, oldest first, with who did it (one query)."""
-    return list(requisition.audit_entries.select_related("actor", "acting_for", "requisition")
-                .order_by("seq"))
+    return list(
+        requisition.audit_entries.select_related("actor", "acting_for", "requisition").order_by("seq")
+    )
 
 
 def audit_entries(*, object_type: str = "", action: str = "", person: str = "") -> QuerySet:
@@ -320,9 +379,12 @@ def audit_entries(*, object_type: str = "", action: str = "", person: str = "") 
     if action:
         entries = entries.filter(action=action)
     if person:
-        entries = entries.filter(Q(actor__email__icontains=person) | Q(acting_for__email__icontains=person)
-                                 | Q(actor__first_name__icontains=person)
-                                 | Q(actor__last_name__icontains=person))
+        entries = entries.filter(
+            Q(actor__email__icontains=person)
+            | Q(acting_for__email__icontains=person)
+            | Q(actor__first_name__icontains=person)
+            | Q(actor__last_name__icontains=person)
+        )
     return entries.order_by("-seq")
 
 

@@ -50,10 +50,16 @@ class CommitmentStatus(models.TextChoices):
 # The moves a requisition may make; procurement.services refuses any other.
 TRANSITIONS: dict[str, frozenset[str]] = {
     RequisitionStatus.DRAFT: frozenset({RequisitionStatus.SUBMITTED, RequisitionStatus.CANCELLED}),
-    RequisitionStatus.SUBMITTED: frozenset({RequisitionStatus.SUBMITTED,  # one step approved, next step waits
-                                            RequisitionStatus.APPROVED, RequisitionStatus.REJECTED,
-                                            RequisitionStatus.RETURNED, RequisitionStatus.EXPIRED,
-                                            RequisitionStatus.CANCELLED}),
+    RequisitionStatus.SUBMITTED: frozenset(
+        {
+            RequisitionStatus.SUBMITTED,  # one step approved, next step waits
+            RequisitionStatus.APPROVED,
+            RequisitionStatus.REJECTED,
+            RequisitionStatus.RETURNED,
+            RequisitionStatus.EXPIRED,
+            RequisitionStatus.CANCELLED,
+        }
+    ),
     RequisitionStatus.RETURNED: frozenset({RequisitionStatus.SUBMITTED, RequisitionStatus.CANCELLED}),
     # withdrawn by the requester while every seller order is still new (procurement.services checks)
     RequisitionStatus.APPROVED: frozenset({RequisitionStatus.CANCELLED}),

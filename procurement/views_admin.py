@@ -50,8 +50,9 @@ class AgencyAdminMixin(LoginRequiredMixin):
         self.agency = get_object_or_404(Agency, code=kwargs["code"])
         roles = selectors.agency_roles_of(user=request.user, agency=self.agency)
         if not roles & self.reader_roles:
-            raise PermissionDenied(_("Halaman ini hanya untuk admin OPD %(agency)s.")
-                                   % {"agency": self.agency.name})
+            raise PermissionDenied(
+                _("Halaman ini hanya untuk admin OPD %(agency)s.") % {"agency": self.agency.name}
+            )
         self.can_manage = Role.AGENCY_ADMIN in roles
         return super().dispatch(request, *args, **kwargs)
 
@@ -111,23 +112,33 @@ class MembersView(AgencyAdminMixin, FormView):
         if not unit_form.is_valid():
             grant_form = MembershipGrantForm(agency=self.agency)
             return self.render_to_response(self.get_context_data(form=grant_form, unit_form=unit_form))
-        unit = services.unit_create(agency=self.agency, name=unit_form.cleaned_data["name"],
-                                    actor=request.user, ip=client_ip(request))
-        messages.success(request, _("Unit %(unit)s ada di %(agency)s.") % {"unit": unit.name,
-                                                                          "agency": self.agency.name})
+        unit = services.unit_create(
+            agency=self.agency, name=unit_form.cleaned_data["name"], actor=request.user, ip=client_ip(request)
+        )
+        messages.success(
+            request, _("Unit %(unit)s ada di %(agency)s.") % {"unit": unit.name, "agency": self.agency.name}
+        )
         return redirect("procurement:opd-members", code=self.agency.code)
 
     def form_valid(self, form):
         user, role = form.cleaned_data["user"], form.cleaned_data["role"]
         try:
-            services.membership_grant(agency=self.agency, user=user, role=role,
-                                      unit=form.cleaned_data["unit"], actor=self.request.user,
-                                      ip=client_ip(self.request))
+            services.membership_grant(
+                agency=self.agency,
+                user=user,
+                role=role,
+                unit=form.cleaned_data["unit"],
+                actor=self.request.user,
+                ip=client_ip(self.request),
+            )
         except services.ProcurementError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
-        messages.success(self.request, _("%(person)s kini memegang peran %(role)s.")
-                         % {"person": user.get_full_name() or user.email, "role": Role(role).label})
+        messages.success(
+            self.request,
+            _("%(person)s kini memegang peran %(role)s.")
+            % {"person": user.get_full_name() or user.email, "role": Role(role).label},
+        )
         return redirect("procurement:opd-members", code=self.agency.code)
 
 
@@ -149,9 +160,14 @@ class MemberRevokeView(AgencyAdminMixin, TemplateView):
         except services.ProcurementError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Peran %(role)s %(person)s dicabut.")
-                             % {"role": membership.get_role_display(),
-                                "person": membership.user.get_full_name() or membership.user.email})
+            messages.success(
+                request,
+                _("Peran %(role)s %(person)s dicabut.")
+                % {
+                    "role": membership.get_role_display(),
+                    "person": membership.user.get_full_name() or membership.user.email,
+                },
+            )
         return redirect("procurement:opd-members", code=self.agency.code)
 
 
@@ -175,9 +191,12 @@ class BudgetView(AgencyAdminMixin, BudgetYearMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         year = self.get_year()
         years = selectors.agency_budget_years(agency=self.agency)
-        ctx.update(year=year, years=sorted({*years, year}, reverse=True),
-                   lines=selectors.agency_budget_lines(agency=self.agency, fiscal_year=year),
-                   totals=selectors.agency_budget_totals(agency=self.agency, fiscal_year=year))
+        ctx.update(
+            year=year,
+            years=sorted({*years, year}, reverse=True),
+            lines=selectors.agency_budget_lines(agency=self.agency, fiscal_year=year),
+            totals=selectors.agency_budget_totals(agency=self.agency, fiscal_year=year),
+        )
         return ctx
 
 
@@ -202,8 +221,9 @@ class BudgetLineEditView(AgencyAdminMixin, FormView):
         line = self.get_line()
         changes = {name: form.cleaned_data[name] for name in ("description", "funding_source", "ceiling")}
         try:
-            services.budget_line_update(line=line, actor=self.request.user, changes=changes,
-                                        ip=client_ip(self.request))
+            services.budget_line_update(
+                line=line, actor=self.request.user, changes=changes, ip=client_ip(self.request)
+            )
         except services.BudgetLineRefused as exc:
             form.add_error("ceiling", str(exc))
             return self.form_invalid(form)
@@ -234,17 +254,32 @@ class BudgetImportView(AgencyAdminMixin, BudgetYearMixin, FormView):
 
     def form_valid(self, form):
         upload, year = form.cleaned_data["file"], form.cleaned_data["fiscal_year"]
-        result = services.budget_lines_import_start(agency=self.agency, fiscal_year=year, file=upload,
-                                                    actor=self.request.user, ip=client_ip(self.request),
-                                                    file_name=upload.name)
+        result = services.budget_lines_import_start(
+            agency=self.agency,
+            fiscal_year=year,
+            file=upload,
+            actor=self.request.user,
+            ip=client_ip(self.request),
+            file_name=upload.name,
+        )
         if isinstance(result, ImportJob):  # a big file: a worker applies it while the page shows progress
             return redirect("procurement:opd-budget-job", code=self.agency.code, pk=result.pk)
         if not result.ok:
             return self.render_to_response(self.get_context_data(form=form, **errors_shown(result.errors)))
-        messages.success(self.request, _("%(file)s diterapkan untuk tahun %(year)d: %(created)d baris baru, "
-                                         "%(updated)d diubah, %(unchanged)d tetap.")
-                         % {"file": upload.name, "year": year, "created": result.created,
-                            "updated": result.updated, "unchanged": result.unchanged})
+        messages.success(
+            self.request,
+            _(
+                "%(file)s diterapkan untuk tahun %(year)d: %(created)d baris baru, "
+                "%(updated)d diubah, %(unchanged)d tetap."
+            )
+            % {
+                "file": upload.name,
+                "year": year,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
         return redirect(budget_url(self.agency, year))
 
 
@@ -252,8 +287,9 @@ class BudgetImportJobMixin(AgencyAdminMixin):
     """A big budget import being applied by a worker, looked up within this agency's own jobs."""
 
     def get_job(self) -> ImportJob:
-        return get_object_or_404(import_jobs_of(owner=self.agency, kind=ImportKind.BUDGET_CSV),
-                                 pk=self.kwargs["pk"])
+        return get_object_or_404(
+            import_jobs_of(owner=self.agency, kind=ImportKind.BUDGET_CSV), pk=self.kwargs["pk"]
+        )
 
 
 class BudgetImportJobView(BudgetImportJobMixin, TemplateView):
@@ -309,8 +345,11 @@ urlpatterns = [
     path("opd/<slug:code>/anggaran/<int:pk>/ubah/", BudgetLineEditView.as_view(), name="opd-budget-edit"),
     path("opd/<slug:code>/anggaran/impor/", BudgetImportView.as_view(), name="opd-budget-import"),
     path("opd/<slug:code>/anggaran/impor/<int:pk>/", BudgetImportJobView.as_view(), name="opd-budget-job"),
-    path("opd/<slug:code>/anggaran/impor/<int:pk>/status/", BudgetImportJobStatusView.as_view(),
-         name="opd-budget-job-status"),
+    path(
+        "opd/<slug:code>/anggaran/impor/<int:pk>/status/",
+        BudgetImportJobStatusView.as_view(),
+        name="opd-budget-job-status",
+    ),
     path("opd/<slug:code>/anggaran/templat.csv", BudgetTemplateView.as_view(), name="opd-budget-template"),
     path("opd/<slug:code>/persetujuan/", PolicyView.as_view(), name="opd-policy"),
 ]

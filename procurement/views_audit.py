@@ -86,21 +86,33 @@ class AuditListView(AuditAccessMixin, TemplateView):
         status = params.get("status", "")
         status = status if status in RequisitionStatus.values else ""
         reference = params.get("nomor", "").strip()[:32]
-        requisitions = selectors.audit_requisitions(agency_ids=self.scope, agency_id=agency_id, status=status,
-                                                    reference=reference)
+        requisitions = selectors.audit_requisitions(
+            agency_ids=self.scope, agency_id=agency_id, status=status, reference=reference
+        )
         page = Paginator(requisitions, PAGE_SIZE).get_page(params.get("halaman"))
         query = params.copy()
         query.pop("halaman", None)
         return super().get_context_data(
-            agencies=agencies, statuses=RequisitionStatus.choices, agency_id=agency_id, status=status,
-            reference=reference, page=page, requisitions=page.object_list, query=query.urlencode(),
-            citywide=self.scope is None, **kwargs)
+            agencies=agencies,
+            statuses=RequisitionStatus.choices,
+            agency_id=agency_id,
+            status=status,
+            reference=reference,
+            page=page,
+            requisitions=page.object_list,
+            query=query.urlencode(),
+            citywide=self.scope is None,
+            **kwargs,
+        )
 
 
 def requisition_in_scope(reference: str, scope: frozenset[int] | None) -> Requisition:
     """The requisition numbered ``reference`` if ``scope`` covers its agency; 404 otherwise."""
-    requisition = (Requisition.objects.select_related("agency", "unit", "requester", "budget_line")
-                   .filter(reference=reference).first())
+    requisition = (
+        Requisition.objects.select_related("agency", "unit", "requester", "budget_line")
+        .filter(reference=reference)
+        .first()
+    )
     if requisition is None or (scope is not None and requisition.agency_id not in scope):
         raise Http404
     return requisition
@@ -118,18 +130,32 @@ class AuditDetailView(AuditAccessMixin, TemplateView):
         annotate_entries(entries, broken)
         orders, order_changes = [], []
         if requisition.checkout_reference:
-            orders = list(Order.objects.filter(checkout_reference=requisition.checkout_reference, user=None)
-                          .select_related("seller").order_by("number"))
-            order_changes = list(OrderStatusChange.objects.filter(order__in=orders)
-                                 .select_related("order", "actor").order_by("date_created", "pk"))
+            orders = list(
+                Order.objects.filter(checkout_reference=requisition.checkout_reference, user=None)
+                .select_related("seller")
+                .order_by("number")
+            )
+            order_changes = list(
+                OrderStatusChange.objects.filter(order__in=orders)
+                .select_related("order", "actor")
+                .order_by("date_created", "pk")
+            )
         return super().get_context_data(
-            requisition=requisition, entries=entries, broken=sorted(broken),
+            requisition=requisition,
+            entries=entries,
+            broken=sorted(broken),
             current_step=selectors.requisition_current_step(requisition=requisition),
             lines=list(requisition.lines.select_related("seller").order_by("seller__name", "pk")),
-            decisions=list(requisition.decisions.select_related("actor", "acting_for")
-                           .order_by("round", "position", "pk")),
-            orders=orders, order_changes=order_changes,
-            warnings=selectors.split_purchase_warnings(requisition=requisition), **kwargs)
+            decisions=list(
+                requisition.decisions.select_related("actor", "acting_for").order_by(
+                    "round", "position", "pk"
+                )
+            ),
+            orders=orders,
+            order_changes=order_changes,
+            warnings=selectors.split_purchase_warnings(requisition=requisition),
+            **kwargs,
+        )
 
 
 class AuditDetailExportView(AuditAccessMixin, View):
@@ -139,17 +165,24 @@ class AuditDetailExportView(AuditAccessMixin, View):
         requisition = requisition_in_scope(reference, self.scope)
         entries = selectors.requisition_trail(requisition=requisition)
         annotate_entries(entries, {entry.seq for entry in audit_entries_check(entries)})
-        return export_response(fmt=fmt, name=f"riwayat-{requisition.reference}", header=export_header(),
-                               rows=[export_row(entry) for entry in entries], title=requisition.reference)
+        return export_response(
+            fmt=fmt,
+            name=f"riwayat-{requisition.reference}",
+            header=export_header(),
+            rows=[export_row(entry) for entry in entries],
+            title=requisition.reference,
+        )
 
 
 def trail_filters(params) -> dict:
     """The trail's filters from a query string, unknown values dropped: kind of object, action, person."""
     kind = params.get("jenis", "")
     action = params.get("aksi", "")
-    return {"object_type": kind if kind in OBJECT_LABELS else "",
-            "action": action if action in ACTIONS else "",
-            "person": params.get("orang", "").strip()[:100]}
+    return {
+        "object_type": kind if kind in OBJECT_LABELS else "",
+        "action": action if action in ACTIONS else "",
+        "person": params.get("orang", "").strip()[:100],
+    }
 
 
 class AuditTrailView(AuditAccessMixin, TemplateView):
@@ -168,10 +201,16 @@ class AuditTrailView(AuditAccessMixin, TemplateView):
         query = params.copy()
         query.pop("halaman", None)
         return super().get_context_data(
-            page=page, entries=rows, kinds=[(k, str(v)) for k, v in OBJECT_LABELS.items()],
+            page=page,
+            entries=rows,
+            kinds=[(k, str(v)) for k, v in OBJECT_LABELS.items()],
             actions=sorted(((k, str(v)) for k, v in ACTIONS.items()), key=lambda item: item[1]),
-            kind=filters["object_type"], action=filters["action"], person=filters["person"],
-            query=query.urlencode(), **kwargs)
+            kind=filters["object_type"],
+            action=filters["action"],
+            person=filters["person"],
+            query=query.urlencode(),
+            **kwargs,
+        )
 
 
 class AuditTrailExportView(AuditAccessMixin, View):
@@ -183,19 +222,29 @@ class AuditTrailExportView(AuditAccessMixin, View):
         entries = selectors.audit_entries(**trail_filters(request.GET)).order_by("seq")
         count = entries.count()
         if count > EXPORT_MAX_ENTRIES:
-            messages.error(request, _("Terlalu banyak entri untuk diunduh sekaligus (%(count)s, paling "
-                                      "banyak %(max)s). Persempit dengan jenis data, tindakan, atau orang.")
-                           % {"count": count, "max": EXPORT_MAX_ENTRIES})
+            messages.error(
+                request,
+                _(
+                    "Terlalu banyak entri untuk diunduh sekaligus (%(count)s, paling "
+                    "banyak %(max)s). Persempit dengan jenis data, tindakan, atau orang."
+                )
+                % {"count": count, "max": EXPORT_MAX_ENTRIES},
+            )
             query = request.GET.urlencode()
             return redirect(reverse("procurement:audit-trail") + (f"?{query}" if query else ""))
         rows = []
         for start in range(0, count, EXPORT_CHUNK):
             # names and the chain check cost a few queries per chunk, not per entry
-            chunk = list(entries[start:start + EXPORT_CHUNK])
+            chunk = list(entries[start : start + EXPORT_CHUNK])
             annotate_entries(chunk, {entry.seq for entry in audit_entries_check(chunk)})
             rows.extend(export_row(entry) for entry in chunk)
-        return export_response(fmt=fmt, name=f"jejak-audit-{timezone.localdate():%Y%m%d}",
-                               header=export_header(), rows=rows, title=str(_("Jejak audit")))
+        return export_response(
+            fmt=fmt,
+            name=f"jejak-audit-{timezone.localdate():%Y%m%d}",
+            header=export_header(),
+            rows=rows,
+            title=str(_("Jejak audit")),
+        )
 
 
 class ExportFormatConverter:
@@ -216,6 +265,9 @@ urlpatterns = [
     path("audit/jejak/", AuditTrailView.as_view(), name="audit-trail"),
     path("audit/jejak/unduh.<export_format:fmt>", AuditTrailExportView.as_view(), name="audit-trail-export"),
     path("audit/<str:reference>/", AuditDetailView.as_view(), name="audit-detail"),
-    path("audit/<str:reference>/unduh.<export_format:fmt>", AuditDetailExportView.as_view(),
-         name="audit-detail-export"),
+    path(
+        "audit/<str:reference>/unduh.<export_format:fmt>",
+        AuditDetailExportView.as_view(),
+        name="audit-detail-export",
+    ),
 ]

@@ -51,26 +51,34 @@ def client_ip(request) -> str | None:
 
 def cap_message() -> str:
     return _("Tidak tersedia untuk belanja dinas: penjual sudah mencapai batas %(cap)s") % {
-        "cap": rupiah_format(settings.PEKEN_OFFICIAL_SELLER_CAP)}
+        "cap": rupiah_format(settings.PEKEN_OFFICIAL_SELLER_CAP)
+    }
 
 
 def approver_agency_ids(user) -> set[int]:
     """Agencies where ``user`` holds an approver role or acts for someone who does today."""
     ids = {agency_id for agency_id, _name, role in roles_of(user) if role in APPROVER_ROLES and agency_id}
     today = timezone.localdate()
-    ids |= set(Delegation.objects.filter(delegate=user, date_revoked__isnull=True, start__lte=today,
-                                         end__gte=today).values_list("agency_id", flat=True))
+    ids |= set(
+        Delegation.objects.filter(
+            delegate=user, date_revoked__isnull=True, start__lte=today, end__gte=today
+        ).values_list("agency_id", flat=True)
+    )
     return ids
 
 
 def requisition_for_requester(request, reference) -> Requisition:
-    return get_object_or_404(Requisition.objects.select_related("agency", "budget_line", "unit"),
-                             reference=reference, requester=request.user)
+    return get_object_or_404(
+        Requisition.objects.select_related("agency", "budget_line", "unit"),
+        reference=reference,
+        requester=request.user,
+    )
 
 
 def requisition_for_approver(request, reference) -> Requisition:
     requisition = get_object_or_404(
-        Requisition.objects.select_related("agency", "budget_line", "unit", "requester"), reference=reference)
+        Requisition.objects.select_related("agency", "budget_line", "unit", "requester"), reference=reference
+    )
     if requisition.agency_id not in approver_agency_ids(request.user):
         raise Http404
     return requisition
@@ -100,8 +108,9 @@ class ModeSwitchView(LoginRequiredMixin, View):
             request.session.pop(MODE_SESSION_KEY, None)
             messages.info(request, _("Anda sekarang berbelanja pribadi, dibayar dengan uang Anda sendiri."))
             return HttpResponseRedirect(next_url)
-        requester_of = {agency_id: name for agency_id, name, role in roles_of(request.user)
-                        if role == Role.REQUESTER}
+        requester_of = {
+            agency_id: name for agency_id, name, role in roles_of(request.user) if role == Role.REQUESTER
+        }
         try:
             agency_id = int(agency)
         except ValueError:
@@ -109,8 +118,14 @@ class ModeSwitchView(LoginRequiredMixin, View):
         if agency_id not in requester_of:
             raise PermissionDenied(_("Anda bukan pemohon di OPD ini."))
         request.session[MODE_SESSION_KEY] = agency_id
-        messages.info(request, _("Anda sekarang berbelanja dinas untuk %(agency)s. Keranjang diajukan "
-                                 "sebagai permintaan pengadaan.") % {"agency": requester_of[agency_id]})
+        messages.info(
+            request,
+            _(
+                "Anda sekarang berbelanja dinas untuk %(agency)s. Keranjang diajukan "
+                "sebagai permintaan pengadaan."
+            )
+            % {"agency": requester_of[agency_id]},
+        )
         return HttpResponseRedirect(next_url)
 
 
@@ -120,8 +135,10 @@ class OfficialModeRequiredMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         official = official_agency_of(request)
         if official is None:
-            messages.warning(request, _("Pilih “Belanja dinas” di bagian atas halaman untuk "
-                                        "mengajukan permintaan pengadaan."))
+            messages.warning(
+                request,
+                _("Pilih “Belanja dinas” di bagian atas halaman untuk mengajukan permintaan pengadaan."),
+            )
             return redirect("basket:summary")
         self.agency = get_object_or_404(Agency, pk=official[0])
         return super().dispatch(request, *args, **kwargs)
@@ -142,8 +159,12 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
         reference = self.request.session.get(REVISION_SESSION_KEY)
         if not reference:
             return None
-        return Requisition.objects.filter(reference=reference, requester=self.request.user,
-                                          agency=self.agency, status=RequisitionStatus.RETURNED).first()
+        return Requisition.objects.filter(
+            reference=reference,
+            requester=self.request.user,
+            agency=self.agency,
+            status=RequisitionStatus.RETURNED,
+        ).first()
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -154,12 +175,17 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
     def get_initial(self):
         if self.revising is not None:
             r = self.revising
-            return {"budget_line": r.budget_line_id, "kode_rup": r.kode_rup, "purpose": r.purpose,
-                    "delivery_address": r.delivery_address, "needed_by": r.needed_by,
-                    "contact_name": r.contact_name, "contact_phone": r.contact_phone}
+            return {
+                "budget_line": r.budget_line_id,
+                "kode_rup": r.kode_rup,
+                "purpose": r.purpose,
+                "delivery_address": r.delivery_address,
+                "needed_by": r.needed_by,
+                "contact_name": r.contact_name,
+                "contact_phone": r.contact_phone,
+            }
         user = self.request.user
-        return {"delivery_address": self.agency.address,
-                "contact_name": user.get_full_name() or user.email}
+        return {"delivery_address": self.agency.address, "contact_name": user.get_full_name() or user.email}
 
     def basket_parts(self):
         lines = []
@@ -167,9 +193,16 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
             price = line.unit_price_incl_tax
             if price is None:
                 price = line.unit_price_excl_tax
-            lines.append({"seller": line.stockrecord.partner, "title": line.product.get_title(),
-                          "product": line.product, "quantity": line.quantity, "unit_price": price,
-                          "total": (price or 0) * line.quantity})
+            lines.append(
+                {
+                    "seller": line.stockrecord.partner,
+                    "title": line.product.get_title(),
+                    "product": line.product,
+                    "quantity": line.quantity,
+                    "unit_price": price,
+                    "total": (price or 0) * line.quantity,
+                }
+            )
         parts = seller_parts(lines)
         capped = selectors.sellers_at_cap(seller_ids=[part["seller"].pk for part in parts])
         for part in parts:
@@ -180,12 +213,22 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
         parts = self.basket_parts()
         last_return = None
         if self.revising is not None:
-            last_return = self.revising.decisions.select_related("actor").filter(
-                round=self.revising.round).order_by("-pk").first()
+            last_return = (
+                self.revising.decisions.select_related("actor")
+                .filter(round=self.revising.round)
+                .order_by("-pk")
+                .first()
+            )
         return super().get_context_data(
-            agency=self.agency, parts=parts, total=sum(p["total"] for p in parts),
-            any_at_cap=any(p["at_cap"] for p in parts), cap_message=cap_message(), revising=self.revising,
-            last_return=last_return, **kwargs)
+            agency=self.agency,
+            parts=parts,
+            total=sum(p["total"] for p in parts),
+            any_at_cap=any(p["at_cap"] for p in parts),
+            cap_message=cap_message(),
+            revising=self.revising,
+            last_return=last_return,
+            **kwargs,
+        )
 
     def form_valid(self, form):
         if self.request.basket.is_empty:
@@ -196,16 +239,27 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
             return self.resubmit(form)
         try:
             requisition = services.requisition_submit_from_basket(
-                user=self.request.user, agency=self.agency, basket=self.request.basket,
-                budget_line=data["budget_line"], kode_rup=data["kode_rup"], purpose=data["purpose"],
-                delivery_address=data["delivery_address"], needed_by=data["needed_by"],
-                contact_name=data["contact_name"], contact_phone=data["contact_phone"],
-                unit=data.get("unit"), ip=client_ip(self.request))
+                user=self.request.user,
+                agency=self.agency,
+                basket=self.request.basket,
+                budget_line=data["budget_line"],
+                kode_rup=data["kode_rup"],
+                purpose=data["purpose"],
+                delivery_address=data["delivery_address"],
+                needed_by=data["needed_by"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                unit=data.get("unit"),
+                ip=client_ip(self.request),
+            )
         except services.ProcurementError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("Permintaan %(reference)s diajukan dan menunggu persetujuan.")
-                         % {"reference": requisition.reference})
+        messages.success(
+            self.request,
+            _("Permintaan %(reference)s diajukan dan menunggu persetujuan.")
+            % {"reference": requisition.reference},
+        )
         return redirect("procurement:detail", reference=requisition.reference)
 
     def resubmit(self, form):
@@ -213,17 +267,26 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
         data = form.cleaned_data
         try:
             requisition = services.requisition_resubmit_from_basket(
-                requisition=self.revising, user=self.request.user, basket=self.request.basket,
-                budget_line=data["budget_line"], kode_rup=data["kode_rup"], purpose=data["purpose"],
-                delivery_address=data["delivery_address"], needed_by=data["needed_by"],
-                contact_name=data["contact_name"], contact_phone=data["contact_phone"],
-                ip=client_ip(self.request))
+                requisition=self.revising,
+                user=self.request.user,
+                basket=self.request.basket,
+                budget_line=data["budget_line"],
+                kode_rup=data["kode_rup"],
+                purpose=data["purpose"],
+                delivery_address=data["delivery_address"],
+                needed_by=data["needed_by"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                ip=client_ip(self.request),
+            )
         except services.ProcurementError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
         self.request.session.pop(REVISION_SESSION_KEY, None)
-        messages.success(self.request, _("Permintaan %(reference)s direvisi dan diajukan ulang.")
-                         % {"reference": requisition.reference})
+        messages.success(
+            self.request,
+            _("Permintaan %(reference)s direvisi dan diajukan ulang.") % {"reference": requisition.reference},
+        )
         return redirect("procurement:detail", reference=requisition.reference)
 
 
@@ -240,23 +303,32 @@ class RequisitionBasketReopenView(LoginRequiredMixin, View):
         requisition = requisition_for_requester(request, reference)
         if request.POST.get("stop"):
             request.session.pop(REVISION_SESSION_KEY, None)
-            messages.info(request, _("Keranjang dinas tidak lagi merevisi %(reference)s.")
-                          % {"reference": reference})
+            messages.info(
+                request, _("Keranjang dinas tidak lagi merevisi %(reference)s.") % {"reference": reference}
+            )
             return redirect("procurement:detail", reference=reference)
         try:
-            missing = services.requisition_basket_reopen(requisition=requisition, user=request.user,
-                                                         basket=request.basket, ip=client_ip(request))
+            missing = services.requisition_basket_reopen(
+                requisition=requisition, user=request.user, basket=request.basket, ip=client_ip(request)
+            )
         except services.ProcurementError as error:
             messages.error(request, str(error))
             return redirect("procurement:detail", reference=reference)
         request.session[MODE_SESSION_KEY] = requisition.agency_id
         request.session[REVISION_SESSION_KEY] = requisition.reference
-        messages.success(request, _("Barang %(reference)s ada di keranjang dinas. Tambah, hapus atau ganti "
-                                    "barang, lalu ajukan ulang dengan nomor yang sama.")
-                         % {"reference": reference})
+        messages.success(
+            request,
+            _(
+                "Barang %(reference)s ada di keranjang dinas. Tambah, hapus atau ganti "
+                "barang, lalu ajukan ulang dengan nomor yang sama."
+            )
+            % {"reference": reference},
+        )
         if missing:
-            messages.warning(request, _("Tidak dijual lagi, jadi tidak dimasukkan: %(titles)s.")
-                             % {"titles": ", ".join(missing)})
+            messages.warning(
+                request,
+                _("Tidak dijual lagi, jadi tidak dimasukkan: %(titles)s.") % {"titles": ", ".join(missing)},
+            )
         return redirect("basket:summary")
 
 
@@ -264,8 +336,10 @@ def waiting_label(requisition) -> str:
     """The step (and role) a submitted requisition waits at, from the selectors' annotations."""
     if requisition.status != RequisitionStatus.SUBMITTED or not getattr(requisition, "current_role", None):
         return ""
-    return _("Langkah %(position)s: %(role)s") % {"position": requisition.current_position,
-                                                 "role": Role(requisition.current_role).label}
+    return _("Langkah %(position)s: %(role)s") % {
+        "position": requisition.current_position,
+        "role": Role(requisition.current_role).label,
+    }
 
 
 class MyRequisitionsView(LoginRequiredMixin, TemplateView):
@@ -287,12 +361,17 @@ class RequisitionDetailView(LoginRequiredMixin, TemplateView):
 
     def get_requisition(self):
         reference = self.kwargs["reference"]
-        requisition = Requisition.objects.select_related("agency", "budget_line", "unit", "requester").filter(
-            reference=reference).first()
+        requisition = (
+            Requisition.objects.select_related("agency", "budget_line", "unit", "requester")
+            .filter(reference=reference)
+            .first()
+        )
         if requisition is None:
             raise Http404
-        if requisition.requester_id != self.request.user.pk and \
-                requisition.agency_id not in approver_agency_ids(self.request.user):
+        if (
+            requisition.requester_id != self.request.user.pk
+            and requisition.agency_id not in approver_agency_ids(self.request.user)
+        ):
             raise Http404
         return requisition
 
@@ -303,26 +382,44 @@ class RequisitionDetailView(LoginRequiredMixin, TemplateView):
 
 def requisition_context(requisition, user) -> dict:
     """What the detail and decision pages show of one requisition."""
-    lines = [{"seller": line.seller, "title": line.title, "product": line.product, "sku": line.partner_sku,
-              "quantity": line.quantity, "unit_price": line.unit_price, "total": line.line_total}
-             for line in requisition.lines.select_related("seller", "product")]
-    decisions = list(requisition.decisions.select_related("actor", "acting_for").order_by("round", "position",
-                                                                                           "pk"))
+    lines = [
+        {
+            "seller": line.seller,
+            "title": line.title,
+            "product": line.product,
+            "sku": line.partner_sku,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "total": line.line_total,
+        }
+        for line in requisition.lines.select_related("seller", "product")
+    ]
+    decisions = list(
+        requisition.decisions.select_related("actor", "acting_for").order_by("round", "position", "pk")
+    )
     orders = []
     if requisition.checkout_reference:
-        orders = list(Order.objects.filter(checkout_reference=requisition.checkout_reference)
-                      .select_related("seller").order_by("number"))
+        orders = list(
+            Order.objects.filter(checkout_reference=requisition.checkout_reference)
+            .select_related("seller")
+            .order_by("number")
+        )
     current_step, mine = None, requisition.requester_id == user.pk
     if requisition.status == RequisitionStatus.SUBMITTED:
         current_step = selectors.requisition_current_step(requisition=requisition)
     return {
-        "requisition": requisition, "parts": seller_parts(lines), "decisions": decisions, "orders": orders,
-        "steps": selectors.requisition_steps(requisition=requisition), "current_step": current_step,
+        "requisition": requisition,
+        "parts": seller_parts(lines),
+        "decisions": decisions,
+        "orders": orders,
+        "steps": selectors.requisition_steps(requisition=requisition),
+        "current_step": current_step,
         "warnings": selectors.split_purchase_warnings(requisition=requisition),
         "is_requester": mine,
         "can_revise": mine and requisition.status == RequisitionStatus.RETURNED,
-        "can_cancel": mine and requisition.status in (
-            RequisitionStatus.SUBMITTED, RequisitionStatus.RETURNED, RequisitionStatus.DRAFT),
+        "can_cancel": mine
+        and requisition.status
+        in (RequisitionStatus.SUBMITTED, RequisitionStatus.RETURNED, RequisitionStatus.DRAFT),
         "cancel_form": CancelForm(),
     }
 
@@ -347,30 +444,50 @@ class RequisitionReviseView(LoginRequiredMixin, FormView):
 
     def get_initial(self):
         r = self.requisition
-        return {"budget_line": r.budget_line_id, "kode_rup": r.kode_rup, "purpose": r.purpose,
-                "delivery_address": r.delivery_address, "needed_by": r.needed_by,
-                "contact_name": r.contact_name, "contact_phone": r.contact_phone}
+        return {
+            "budget_line": r.budget_line_id,
+            "kode_rup": r.kode_rup,
+            "purpose": r.purpose,
+            "delivery_address": r.delivery_address,
+            "needed_by": r.needed_by,
+            "contact_name": r.contact_name,
+            "contact_phone": r.contact_phone,
+        }
 
     def get_context_data(self, **kwargs):
-        last_return = self.requisition.decisions.select_related("actor").filter(
-            round=self.requisition.round).order_by("-pk").first()
+        last_return = (
+            self.requisition.decisions.select_related("actor")
+            .filter(round=self.requisition.round)
+            .order_by("-pk")
+            .first()
+        )
         return super().get_context_data(requisition=self.requisition, last_return=last_return, **kwargs)
 
     def form_valid(self, form):
         data, ip = form.cleaned_data, client_ip(self.request)
         try:
             services.requisition_revise(
-                requisition=self.requisition, user=self.request.user, purpose=data["purpose"],
-                kode_rup=data["kode_rup"], delivery_address=data["delivery_address"],
-                needed_by=data["needed_by"], budget_line=data["budget_line"],
-                contact_name=data["contact_name"], contact_phone=data["contact_phone"],
-                quantities=form.quantities(), ip=ip)
+                requisition=self.requisition,
+                user=self.request.user,
+                purpose=data["purpose"],
+                kode_rup=data["kode_rup"],
+                delivery_address=data["delivery_address"],
+                needed_by=data["needed_by"],
+                budget_line=data["budget_line"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                quantities=form.quantities(),
+                ip=ip,
+            )
             services.requisition_resubmit(requisition=self.requisition, user=self.request.user, ip=ip)
         except services.ProcurementError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("Permintaan %(reference)s direvisi dan diajukan ulang.")
-                         % {"reference": self.requisition.reference})
+        messages.success(
+            self.request,
+            _("Permintaan %(reference)s direvisi dan diajukan ulang.")
+            % {"reference": self.requisition.reference},
+        )
         return redirect("procurement:detail", reference=self.requisition.reference)
 
 
@@ -386,8 +503,12 @@ class RequisitionCancelView(LoginRequiredMixin, View):
             messages.error(request, _("Tuliskan alasan pembatalan."))
             return redirect("procurement:detail", reference=reference)
         try:
-            services.requisition_cancel(requisition=requisition, user=request.user,
-                                        reason=form.cleaned_data["reason"], ip=client_ip(request))
+            services.requisition_cancel(
+                requisition=requisition,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                ip=client_ip(request),
+            )
         except services.ProcurementError as error:
             messages.error(request, str(error))
         else:
@@ -422,24 +543,36 @@ class DecisionView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         context = requisition_context(self.requisition, self.request.user)
         step = context["current_step"]
-        context["candidates"] = (list(selectors.step_candidates(requisition=self.requisition, step=step))
-                                 if step is not None else [])
-        context["policy"] = list(ApprovalStep.objects.filter(agency=self.requisition.agency_id)
-                                 .order_by("position"))
+        context["candidates"] = (
+            list(selectors.step_candidates(requisition=self.requisition, step=step))
+            if step is not None
+            else []
+        )
+        context["policy"] = list(
+            ApprovalStep.objects.filter(agency=self.requisition.agency_id).order_by("position")
+        )
         context["may_decide"] = step is not None and any(
-            person.pk == self.request.user.pk for person, _principal in context["candidates"])
+            person.pk == self.request.user.pk for person, _principal in context["candidates"]
+        )
         return super().get_context_data(**context, **kwargs)
 
     def form_valid(self, form):
         try:
             decision = services.requisition_decide(
-                requisition=self.requisition, user=self.request.user, decision=form.cleaned_data["decision"],
-                comment=form.cleaned_data["comment"], ip=client_ip(self.request))
+                requisition=self.requisition,
+                user=self.request.user,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+                ip=client_ip(self.request),
+            )
         except services.ProcurementError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("Keputusan Anda (%(decision)s) atas %(reference)s tercatat.") % {
-            "decision": decision.get_decision_display(), "reference": self.requisition.reference})
+        messages.success(
+            self.request,
+            _("Keputusan Anda (%(decision)s) atas %(reference)s tercatat.")
+            % {"decision": decision.get_decision_display(), "reference": self.requisition.reference},
+        )
         return redirect("procurement:inbox")
 
 
@@ -467,27 +600,49 @@ class DelegationView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "agency": self.agency, "user": self.request.user,
-                "roles": self.roles_by_agency[self.agency.pk]}
+        return {
+            **super().get_form_kwargs(),
+            "agency": self.agency,
+            "user": self.request.user,
+            "roles": self.roles_by_agency[self.agency.pk],
+        }
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        delegations = (Delegation.objects.filter(Q(delegator=user) | Q(delegate=user))
-                       .select_related("agency", "delegator", "delegate").order_by("-start", "-pk"))
-        return super().get_context_data(agency=self.agency, agencies=sorted(self.agency_names.items()),
-                                        delegations=delegations, today=timezone.localdate(), **kwargs)
+        delegations = (
+            Delegation.objects.filter(Q(delegator=user) | Q(delegate=user))
+            .select_related("agency", "delegator", "delegate")
+            .order_by("-start", "-pk")
+        )
+        return super().get_context_data(
+            agency=self.agency,
+            agencies=sorted(self.agency_names.items()),
+            delegations=delegations,
+            today=timezone.localdate(),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            services.delegation_create(agency=self.agency, delegator=self.request.user,
-                                       delegate=data["delegate"], role=data["role"], start=data["start"],
-                                       end=data["end"], actor=self.request.user, ip=client_ip(self.request))
+            services.delegation_create(
+                agency=self.agency,
+                delegator=self.request.user,
+                delegate=data["delegate"],
+                role=data["role"],
+                start=data["start"],
+                end=data["end"],
+                actor=self.request.user,
+                ip=client_ip(self.request),
+            )
         except services.ProcurementError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("Delegasi kepada %(name)s tersimpan.") % {
-            "name": data["delegate"].get_full_name() or data["delegate"].email})
+        messages.success(
+            self.request,
+            _("Delegasi kepada %(name)s tersimpan.")
+            % {"name": data["delegate"].get_full_name() or data["delegate"].email},
+        )
         return redirect("procurement:delegations")
 
 
@@ -514,8 +669,9 @@ urlpatterns = [
     path("permintaan/<str:reference>/", RequisitionDetailView.as_view(), name="detail"),
     path("permintaan/<str:reference>/revisi/", RequisitionReviseView.as_view(), name="revise"),
     path("permintaan/<str:reference>/batal/", RequisitionCancelView.as_view(), name="cancel"),
-    path("permintaan/<str:reference>/keranjang/", RequisitionBasketReopenView.as_view(),
-         name="revise-basket"),
+    path(
+        "permintaan/<str:reference>/keranjang/", RequisitionBasketReopenView.as_view(), name="revise-basket"
+    ),
     path("persetujuan/", InboxView.as_view(), name="inbox"),
     path("persetujuan/<str:reference>/", DecisionView.as_view(), name="decide"),
     path("delegasi/", DelegationView.as_view(), name="delegations"),

@@ -45,10 +45,12 @@ def umkm_scale_for(annual_sales: Decimal) -> str | None:
 class AbstractSeller(AbstractPartner):
     """A shop. Registration data is kept as entered; ``status`` moves only through sellers.services."""
 
-    kind = models.CharField(_("Jenis usaha"), max_length=10, choices=SellerKind.choices,
-                            default=SellerKind.UMKM)
-    status = models.CharField(_("Status"), max_length=10, choices=SellerStatus.choices,
-                              default=SellerStatus.PENDING, db_index=True)
+    kind = models.CharField(
+        _("Jenis usaha"), max_length=10, choices=SellerKind.choices, default=SellerKind.UMKM
+    )
+    status = models.CharField(
+        _("Status"), max_length=10, choices=SellerStatus.choices, default=SellerStatus.PENDING, db_index=True
+    )
     owner_name = models.CharField(_("Nama pemilik"), max_length=128, blank=True)
     ktp_number = models.CharField(_("NIK (KTP)"), max_length=16, blank=True)
     nib = models.CharField(_("NIB"), max_length=13, blank=True)
@@ -56,8 +58,9 @@ class AbstractSeller(AbstractPartner):
     is_pkp = models.BooleanField(_("Pengusaha Kena Pajak (PKP)"), default=False)
     pp55_number = models.CharField(_("Nomor surat keterangan PP 55/2022"), max_length=64, blank=True)
     pp55_valid_until = models.DateField(_("Berlaku sampai"), null=True, blank=True)
-    annual_sales = models.DecimalField(_("Omzet setahun (Rp)"), max_digits=15, decimal_places=0,
-                                       null=True, blank=True)
+    annual_sales = models.DecimalField(
+        _("Omzet setahun (Rp)"), max_digits=15, decimal_places=0, null=True, blank=True
+    )
     umkm_scale = models.CharField(_("Skala UMKM"), max_length=10, choices=UmkmScale.choices, blank=True)
     bank_name = models.CharField(_("Bank"), max_length=64, blank=True)
     bank_account_number = models.CharField(_("Nomor rekening"), max_length=20, blank=True)
@@ -114,8 +117,9 @@ class AbstractSellerRating(models.Model):
     seller = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="ratings")
     order = models.ForeignKey("order.Order", on_delete=models.CASCADE, related_name="seller_ratings")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    score = models.PositiveSmallIntegerField(_("Nilai"),
-                                             validators=[MinValueValidator(1), MaxValueValidator(5)])
+    score = models.PositiveSmallIntegerField(
+        _("Nilai"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     comment = models.TextField(_("Ulasan"), blank=True)
     date_created = models.DateTimeField(auto_now_add=True)
 
@@ -123,8 +127,9 @@ class AbstractSellerRating(models.Model):
         abstract = True
         constraints = [
             models.UniqueConstraint(fields=["order", "seller"], name="seller_rating_once_per_order"),
-            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
-                                   name="seller_rating_1_to_5"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="seller_rating_1_to_5"
+            ),
         ]
 
     def __str__(self):
@@ -153,8 +158,9 @@ class AbstractStockUpdate(models.Model):
     """
 
     seller = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="stock_updates")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     source = models.CharField(_("Sumber"), max_length=10, choices=StockUpdateSource.choices)
     file_name = models.CharField(_("Nama berkas"), max_length=255, blank=True)
     rows_applied = models.PositiveIntegerField(_("Baris diterapkan"), default=0)
@@ -177,8 +183,9 @@ class AbstractSellerDataChange(models.Model):
     """
 
     seller = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="data_changes")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     source = models.CharField(_("Lewat"), max_length=10, choices=StaffTool.choices)
     changes = models.JSONField(default=dict)
     date_created = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -51,15 +51,22 @@ class SellerAdmin(PartnerAdmin):
     def where_to_decide(self, obj):
         if obj.pk is None:
             return "-"
-        return format_html('<a href="{}">{}</a>', reverse("sellers:verification-decide", args=[obj.pk]),
-                           _("Di halaman verifikasi toko, dengan alasan yang dikirim ke penjual"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("sellers:verification-decide", args=[obj.pk]),
+            _("Di halaman verifikasi toko, dengan alasan yang dikirim ke penjual"),
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
             return super().save_model(request, obj, form, change)
         concrete = {field.name for field in Partner._meta.concrete_fields}
-        services.seller_details_save(seller=obj, actor=request.user, source=StaffTool.ADMIN,
-                                     changed=[name for name in form.changed_data if name in concrete])
+        services.seller_details_save(
+            seller=obj,
+            actor=request.user,
+            source=StaffTool.ADMIN,
+            changed=[name for name in form.changed_data if name in concrete],
+        )
         return None
 
 

@@ -80,7 +80,8 @@ class CentreHomeView(SellerCentreMixin, TemplateView):
         products = selectors.centre_products(seller=self.seller)
         ctx["product_count"] = products.count()
         ctx["off_sale_count"] = products.filter(
-            listing_status__in=(ListingStatus.HELD, ListingStatus.REJECTED)).count()
+            listing_status__in=(ListingStatus.HELD, ListingStatus.REJECTED)
+        ).count()
         ctx["order_count"] = selectors.centre_orders(seller=self.seller).count()
         ctx["sales"] = selectors.centre_sales_totals(seller=self.seller)
         return ctx
@@ -100,14 +101,19 @@ class CentreProductCreateView(SellerCentreMixin, FormView):
     form_class = ListingForm
 
     def form_valid(self, form):
-        product = catalogue_services.listing_create(seller=self.seller, actor=self.request.user,
-                                                   data=form.cleaned_data)
+        product = catalogue_services.listing_create(
+            seller=self.seller, actor=self.request.user, data=form.cleaned_data
+        )
         if product.listing_status == ListingStatus.HELD:
-            messages.warning(self.request, _("%(title)s tersimpan, tetapi ditahan sampai diperiksa petugas.")
-                             % {"title": product.title})
+            messages.warning(
+                self.request,
+                _("%(title)s tersimpan, tetapi ditahan sampai diperiksa petugas.") % {"title": product.title},
+            )
         else:
-            messages.success(self.request, _("%(title)s tersimpan dan tayang; petugas akan memeriksanya.")
-                             % {"title": product.title})
+            messages.success(
+                self.request,
+                _("%(title)s tersimpan dan tayang; petugas akan memeriksanya.") % {"title": product.title},
+            )
         return redirect("sellers:centre-products")
 
 
@@ -129,10 +135,12 @@ class CentreProductEditView(SellerCentreMixin, FormView):
         product = self.get_product()
         category = product.categories.first()
         return {
-            "title": product.title, "description": html.unescape(product.description),  # stored escaped
+            "title": product.title,
+            "description": html.unescape(product.description),  # stored escaped
             "category": category.pk if category else None,
             "price": rupiah_format(self.record.price or 0, symbol=False),
-            "stock": self.record.num_in_stock, "unit": product.unit,
+            "stock": self.record.num_in_stock,
+            "unit": product.unit,
             "min_order_quantity": product.min_order_quantity,
             "halal_certificate_number": product.halal_certificate_number,
             "made_locally": product.made_locally,
@@ -146,13 +154,15 @@ class CentreProductEditView(SellerCentreMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        changed = catalogue_services.listing_update(product=self.get_product(), seller=self.seller,
-                                                    actor=self.request.user, data=form.cleaned_data)
+        changed = catalogue_services.listing_update(
+            product=self.get_product(), seller=self.seller, actor=self.request.user, data=form.cleaned_data
+        )
         if not changed:
             messages.info(self.request, _("Tidak ada perubahan."))
         else:
-            messages.success(self.request, _("Perubahan %(title)s tersimpan.")
-                             % {"title": form.cleaned_data["title"]})
+            messages.success(
+                self.request, _("Perubahan %(title)s tersimpan.") % {"title": form.cleaned_data["title"]}
+            )
         return redirect("sellers:centre-products")
 
 
@@ -187,8 +197,11 @@ class CentreStockUploadView(SellerCentreMixin, FormView):
             return self.render_to_response(self.get_context_data(form=form, **errors_shown(exc.errors)))
         digest = hashlib.sha256(content).hexdigest()
         self.request.session[STOCK_PREVIEW_KEY] = {
-            "seller": self.seller.pk, "file_name": upload.name, "digest": digest,
-            "content": base64.b64encode(content).decode("ascii"), "seen": preview.seen,
+            "seller": self.seller.pk,
+            "file_name": upload.name,
+            "digest": digest,
+            "content": base64.b64encode(content).decode("ascii"),
+            "seen": preview.seen,
         }
         return stock_preview_render(self, preview=preview, file_name=upload.name, digest=digest)
 
@@ -200,12 +213,21 @@ def stock_preview_render(view, *, preview, file_name: str, digest: str, stale: b
     comes before them) and counts the rest, so the page stays small.
     """
     changes = sorted(preview.changes, key=lambda change: not change.warnings)
-    return TemplateResponse(view.request, "sellers/centre/stock_preview.html", {
-        "seller": view.seller, "shops": view.shops, "preview": preview, "file_name": file_name,
-        "digest": digest, "stale": stale, "changes_shown": changes[:PREVIEW_SHOWN],
-        "changes_more": max(0, len(changes) - PREVIEW_SHOWN),
-        "background": len(preview.seen) > settings.PEKEN_CSV_BACKGROUND_ROWS,
-    })
+    return TemplateResponse(
+        view.request,
+        "sellers/centre/stock_preview.html",
+        {
+            "seller": view.seller,
+            "shops": view.shops,
+            "preview": preview,
+            "file_name": file_name,
+            "digest": digest,
+            "stale": stale,
+            "changes_shown": changes[:PREVIEW_SHOWN],
+            "changes_more": max(0, len(changes) - PREVIEW_SHOWN),
+            "background": len(preview.seen) > settings.PEKEN_CSV_BACKGROUND_ROWS,
+        },
+    )
 
 
 class CentreStockConfirmView(SellerCentreMixin, View):
@@ -213,33 +235,52 @@ class CentreStockConfirmView(SellerCentreMixin, View):
 
     def post(self, request, *args, **kwargs):
         pending = request.session.get(STOCK_PREVIEW_KEY)
-        if (not pending or pending["seller"] != self.seller.pk
-                or request.POST.get("digest") != pending["digest"]):
+        if (
+            not pending
+            or pending["seller"] != self.seller.pk
+            or request.POST.get("digest") != pending["digest"]
+        ):
             messages.error(request, _("Pratinjau ini tidak ada lagi. Unggah berkasnya sekali lagi."))
             return redirect("sellers:centre-stock-upload")
         try:
-            update = services.stock_csv_apply_start(seller=self.seller, actor=request.user,
-                                                    file_name=pending["file_name"],
-                                                    content=base64.b64decode(pending["content"]),
-                                                    seen=pending["seen"])
+            update = services.stock_csv_apply_start(
+                seller=self.seller,
+                actor=request.user,
+                file_name=pending["file_name"],
+                content=base64.b64decode(pending["content"]),
+                seen=pending["seen"],
+            )
         except services.StockCsvStale as exc:
             request.session[STOCK_PREVIEW_KEY] = {**pending, "seen": exc.preview.seen}
-            return stock_preview_render(self, preview=exc.preview, file_name=pending["file_name"],
-                                        digest=pending["digest"], stale=True)
+            return stock_preview_render(
+                self,
+                preview=exc.preview,
+                file_name=pending["file_name"],
+                digest=pending["digest"],
+                stale=True,
+            )
         except services.StockCsvInvalid as exc:
             del request.session[STOCK_PREVIEW_KEY]
-            return TemplateResponse(request, "sellers/centre/stock.html", {
-                "seller": self.seller, "shops": self.shops, "form": StockCsvForm(),
-                **errors_shown(exc.errors),
-                "updates": selectors.centre_stock_updates(seller=self.seller)[:PAGE_SIZE],
-            })
+            return TemplateResponse(
+                request,
+                "sellers/centre/stock.html",
+                {
+                    "seller": self.seller,
+                    "shops": self.shops,
+                    "form": StockCsvForm(),
+                    **errors_shown(exc.errors),
+                    "updates": selectors.centre_stock_updates(seller=self.seller)[:PAGE_SIZE],
+                },
+            )
         del request.session[STOCK_PREVIEW_KEY]
         if isinstance(update, ImportJob):  # a big file: a worker applies it while the page shows progress
             return redirect("sellers:centre-stock-job", pk=update.pk)
         n = update.rows_applied
-        messages.success(request, ngettext("%(n)d baris diubah dari %(file)s.",
-                                           "%(n)d baris diubah dari %(file)s.", n)
-                         % {"n": n, "file": update.file_name})
+        messages.success(
+            request,
+            ngettext("%(n)d baris diubah dari %(file)s.", "%(n)d baris diubah dari %(file)s.", n)
+            % {"n": n, "file": update.file_name},
+        )
         return redirect("sellers:centre-stock-update", pk=update.pk)
 
 
@@ -257,8 +298,9 @@ class CentreStockJobMixin(SellerCentreMixin):
     """A big upload being applied by a worker, looked up within this shop's own jobs."""
 
     def get_job(self) -> ImportJob:
-        return get_object_or_404(import_jobs_of(owner=self.seller, kind=ImportKind.STOCK_CSV),
-                                 pk=self.kwargs["pk"])
+        return get_object_or_404(
+            import_jobs_of(owner=self.seller, kind=ImportKind.STOCK_CSV), pk=self.kwargs["pk"]
+        )
 
 
 class CentreStockJobView(CentreStockJobMixin, TemplateView):

@@ -44,8 +44,11 @@ def _leaf_category_choices() -> list[tuple[int, str]]:
     for category in categories:
         if category.numchild:
             continue
-        names = [by_path[category.path[:i]].name for i in range(step, len(category.path) + 1, step)
-                 if category.path[:i] in by_path]
+        names = [
+            by_path[category.path[:i]].name
+            for i in range(step, len(category.path) + 1, step)
+            if category.path[:i] in by_path
+        ]
         choices.append((category.pk, " › ".join(names)))
     return choices
 
@@ -54,26 +57,38 @@ class ListingForm(forms.Form):
     """A seller's product: what buyers see, how it is sold, and its price and stock."""
 
     title = forms.CharField(label=_("Nama produk"), max_length=255)
-    description = forms.CharField(label=_("Deskripsi"), max_length=limits.MAX_DESCRIPTION,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Deskripsi"), max_length=limits.MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 4})
+    )
     category = forms.TypedChoiceField(label=_("Kategori"), coerce=int)
     images = MultipleImageField(
-        label=_("Foto produk"), required=False,
+        label=_("Foto produk"),
+        required=False,
         help_text=_("JPG atau PNG, paling besar 5 MB per foto; foto pertama jadi foto utama."),
     )
-    remove_images = forms.ModelMultipleChoiceField(label=_("Hapus foto"), required=False,
-                                                   queryset=ProductImage.objects.none(),
-                                                   widget=forms.CheckboxSelectMultiple)
-    price = RupiahField(label=_("Harga (Rp)"), max_length=20, help_text=_("Rupiah utuh, misalnya 15.000"),
-                        error_messages={
-                            "invalid": _("Tulis harga dalam rupiah utuh tanpa sen, misalnya 15.000."),
-                            "negative": _("Harga tidak boleh negatif.")})
+    remove_images = forms.ModelMultipleChoiceField(
+        label=_("Hapus foto"),
+        required=False,
+        queryset=ProductImage.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    price = RupiahField(
+        label=_("Harga (Rp)"),
+        max_length=20,
+        help_text=_("Rupiah utuh, misalnya 15.000"),
+        error_messages={
+            "invalid": _("Tulis harga dalam rupiah utuh tanpa sen, misalnya 15.000."),
+            "negative": _("Harga tidak boleh negatif."),
+        },
+    )
     stock = forms.IntegerField(label=_("Stok"), min_value=0, max_value=limits.MAX_STOCK)
     unit = forms.ChoiceField(label=_("Satuan"), choices=SaleUnit.choices)
-    min_order_quantity = forms.IntegerField(label=_("Minimal pembelian"), min_value=1, initial=1,
-                                            max_value=limits.MAX_MIN_ORDER)
-    halal_certificate_number = forms.CharField(label=_("Nomor sertifikat halal (jika ada)"), max_length=64,
-                                               required=False)
+    min_order_quantity = forms.IntegerField(
+        label=_("Minimal pembelian"), min_value=1, initial=1, max_value=limits.MAX_MIN_ORDER
+    )
+    halal_certificate_number = forms.CharField(
+        label=_("Nomor sertifikat halal (jika ada)"), max_length=64, required=False
+    )
     made_locally = forms.BooleanField(label=_("Produk buatan lokal Surabaya"), required=False)
 
     def __init__(self, *args, product=None, **kwargs):
@@ -88,16 +103,24 @@ class ListingForm(forms.Form):
             self.fields["remove_images"].label_from_instance = lambda img: img.original.name.split("/")[-1]
         for field in self.fields.values():
             field.error_messages["required"] = _("%(field)s wajib diisi.") % {"field": field.label}
-        self.fields["stock"].error_messages.update({
-            "invalid": _("Stok harus bilangan bulat."), "min_value": _("Stok tidak boleh negatif."),
-            "max_value": _("Stok terlalu besar (paling banyak %(limit_value)s).")})
-        self.fields["min_order_quantity"].error_messages.update({
-            "invalid": _("Minimal pembelian harus bilangan bulat."),
-            "min_value": _("Minimal pembelian paling sedikit 1."),
-            "max_value": _("Minimal pembelian terlalu besar (paling banyak %(limit_value)s).")})
+        self.fields["stock"].error_messages.update(
+            {
+                "invalid": _("Stok harus bilangan bulat."),
+                "min_value": _("Stok tidak boleh negatif."),
+                "max_value": _("Stok terlalu besar (paling banyak %(limit_value)s)."),
+            }
+        )
+        self.fields["min_order_quantity"].error_messages.update(
+            {
+                "invalid": _("Minimal pembelian harus bilangan bulat."),
+                "min_value": _("Minimal pembelian paling sedikit 1."),
+                "max_value": _("Minimal pembelian terlalu besar (paling banyak %(limit_value)s)."),
+            }
+        )
         self.fields["category"].error_messages["invalid_choice"] = _("Pilih kategori dari daftar.")
         self.fields["images"].error_messages["invalid_image"] = _(
-            "Foto produk harus berupa gambar JPG atau PNG.")
+            "Foto produk harus berupa gambar JPG atau PNG."
+        )
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
@@ -142,8 +165,11 @@ class ListingForm(forms.Form):
 
 
 class StockCsvForm(forms.Form):
-    file = forms.FileField(label=_("Berkas CSV"), error_messages={
-        "required": _("Pilih berkas CSV."),
-        "empty": _("Berkas kosong. Unduh templat, isi, lalu unggah lagi."),
-    },
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+    file = forms.FileField(
+        label=_("Berkas CSV"),
+        error_messages={
+            "required": _("Pilih berkas CSV."),
+            "empty": _("Berkas kosong. Unduh templat, isi, lalu unggah lagi."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )

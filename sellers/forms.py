@@ -25,8 +25,14 @@ def _digits(value: str) -> str:
 
 
 def _yes_no(label, help_text=""):
-    return forms.TypedChoiceField(label=label, help_text=help_text, choices=YES_NO, widget=forms.RadioSelect,
-                                  coerce=lambda value: value in (True, "True"), initial=False)
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        coerce=lambda value: value in (True, "True"),
+        initial=False,
+    )
 
 
 class SellerRegistrationForm(forms.Form):
@@ -36,19 +42,25 @@ class SellerRegistrationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Jenis usaha"), choices=SellerKind.choices, widget=forms.RadioSelect)
     owner_name = forms.CharField(label=_("Nama pemilik (sesuai KTP)"), max_length=128)
     ktp_number = forms.CharField(label=_("NIK (nomor KTP)"), max_length=32, help_text=_("16 angka"))
-    nib = forms.CharField(label=_("NIB (Nomor Induk Berusaha dari OSS)"), max_length=32,
-                          help_text=_("13 angka"))
+    nib = forms.CharField(
+        label=_("NIB (Nomor Induk Berusaha dari OSS)"), max_length=32, help_text=_("13 angka")
+    )
     npwp = forms.CharField(label=_("NPWP"), max_length=32, help_text=_("15 atau 16 angka"))
     is_pkp = _yes_no(_("Pengusaha Kena Pajak (PKP)?"))
     has_pp55 = _yes_no(_("Punya surat keterangan PP 55/2022 (PPh final 0,5%)?"))
     pp55_number = forms.CharField(label=_("Nomor surat keterangan PP 55"), max_length=64, required=False)
-    pp55_valid_until = forms.DateField(label=_("Berlaku sampai"), required=False,
-                                       widget=forms.DateInput(attrs={"type": "date"}))
-    annual_sales = RupiahField(label=_("Omzet setahun (Rp)"), max_length=32,
-                               help_text=_("Perkiraan penjualan setahun, misalnya 350.000.000"),
-                               error_messages={
-                                   "invalid": _("Tulis omzet dalam angka rupiah, misalnya 350.000.000."),
-                                   "negative": _("Omzet tidak boleh negatif.")})
+    pp55_valid_until = forms.DateField(
+        label=_("Berlaku sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    annual_sales = RupiahField(
+        label=_("Omzet setahun (Rp)"),
+        max_length=32,
+        help_text=_("Perkiraan penjualan setahun, misalnya 350.000.000"),
+        error_messages={
+            "invalid": _("Tulis omzet dalam angka rupiah, misalnya 350.000.000."),
+            "negative": _("Omzet tidak boleh negatif."),
+        },
+    )
     bank_name = forms.CharField(label=_("Nama bank"), max_length=64)
     bank_account_number = forms.CharField(label=_("Nomor rekening"), max_length=32)
     bank_account_holder = forms.CharField(label=_("Nama pemilik rekening"), max_length=128)
@@ -59,8 +71,9 @@ class SellerRegistrationForm(forms.Form):
     postcode = forms.CharField(label=_("Kode pos"), max_length=5)
     photo = forms.ImageField(label=_("Foto toko"), help_text=_("JPG atau PNG, paling besar 5 MB"))
     made_locally = _yes_no(_("Barang yang dijual buatan sendiri / produksi lokal Surabaya?"))
-    low_income_household = _yes_no(_("Termasuk keluarga berpenghasilan rendah (MBR)?"),
-                                   _("Untuk program prioritas pemerintah kota"))
+    low_income_household = _yes_no(
+        _("Termasuk keluarga berpenghasilan rendah (MBR)?"), _("Untuk program prioritas pemerintah kota")
+    )
 
     def __init__(self, *args, held_photo=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,8 +114,9 @@ class SellerRegistrationForm(forms.Form):
         return npwp_clean(self.cleaned_data.get("npwp", ""))
 
     def clean_bank_account_number(self) -> str:
-        return self._exact_digits("bank_account_number", tuple(range(6, 21)),
-                                  _("Nomor rekening harus 6 sampai 20 angka."))
+        return self._exact_digits(
+            "bank_account_number", tuple(range(6, 21)), _("Nomor rekening harus 6 sampai 20 angka.")
+        )
 
     def clean_postcode(self) -> str:
         value = self._exact_digits("postcode", (5,), _("Kode pos harus 5 angka."))
@@ -136,8 +150,10 @@ class SellerRegistrationForm(forms.Form):
         data = super().clean()
         kecamatan, kelurahan = data.get("kecamatan"), data.get("kelurahan")
         if kecamatan and kelurahan and kelurahan not in city.kelurahan_names(kecamatan):
-            self.add_error("kelurahan", _("Kelurahan %(kel)s tidak ada di Kecamatan %(kec)s.")
-                           % {"kel": kelurahan, "kec": kecamatan})
+            self.add_error(
+                "kelurahan",
+                _("Kelurahan %(kel)s tidak ada di Kecamatan %(kec)s.") % {"kel": kelurahan, "kec": kecamatan},
+            )
         if data.get("has_pp55"):
             if not data.get("pp55_number"):
                 self.add_error("pp55_number", _("Isi nomor surat keterangan PP 55."))
@@ -147,8 +163,10 @@ class SellerRegistrationForm(forms.Form):
             elif valid_until < timezone.localdate():
                 self.add_error("pp55_valid_until", _("Surat keterangan PP 55 sudah tidak berlaku."))
             elif valid_until > timezone.localdate() + timedelta(days=limits.PP55_VALID_MAX_DAYS):
-                self.add_error("pp55_valid_until", _("Masa berlaku ini terlalu jauh: surat keterangan PP 55 "
-                                                     "berlaku paling lama 7 tahun."))
+                self.add_error(
+                    "pp55_valid_until",
+                    _("Masa berlaku ini terlalu jauh: surat keterangan PP 55 berlaku paling lama 7 tahun."),
+                )
         return data
 
 
@@ -156,9 +174,13 @@ class SellerDecisionForm(forms.Form):
     """A verifier's decision on one shop: the moves its status allows, with a reason where needed."""
 
     status = forms.ChoiceField(label=_("Keputusan"), widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Alasan"), required=False, max_length=limits.MAX_NOTE,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("Wajib untuk penolakan dan pembekuan; dikirim ke penjual."))
+    reason = forms.CharField(
+        label=_("Alasan"),
+        required=False,
+        max_length=limits.MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Wajib untuk penolakan dan pembekuan; dikirim ke penjual."),
+    )
 
     LABELS = {
         SellerStatus.ACTIVE: _("Setujui / aktifkan"),
@@ -183,26 +205,42 @@ class SellerDecisionForm(forms.Form):
 
 class SellerRatingForm(forms.Form):
     seller = forms.IntegerField(widget=forms.HiddenInput)
-    score = forms.TypedChoiceField(label=_("Nilai"), coerce=int, widget=forms.RadioSelect,
-                                   choices=[(n, "★" * n) for n in range(5, 0, -1)],
-                                   error_messages={"required": _("Pilih 1 sampai 5 bintang.")})
-    comment = forms.CharField(label=_("Ulasan (boleh kosong)"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    score = forms.TypedChoiceField(
+        label=_("Nilai"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(n, "★" * n) for n in range(5, 0, -1)],
+        error_messages={"required": _("Pilih 1 sampai 5 bintang.")},
+    )
+    comment = forms.CharField(
+        label=_("Ulasan (boleh kosong)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ListingDecisionForm(forms.Form):
     """A verifier's decision on one queued listing; a rejection needs a reason the seller will read."""
 
-    decision = forms.ChoiceField(label=_("Keputusan"), widget=forms.RadioSelect,
-                                 choices=[("approve", _("Setujui")), ("reject", _("Tolak"))],
-                                 error_messages={"required": _("Pilih keputusan.")})
-    reason = forms.CharField(label=_("Alasan"), required=False, max_length=limits.MAX_NOTE,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("Wajib untuk penolakan; dikirim ke penjual."))
+    decision = forms.ChoiceField(
+        label=_("Keputusan"),
+        widget=forms.RadioSelect,
+        choices=[("approve", _("Setujui")), ("reject", _("Tolak"))],
+        error_messages={"required": _("Pilih keputusan.")},
+    )
+    reason = forms.CharField(
+        label=_("Alasan"),
+        required=False,
+        max_length=limits.MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Wajib untuk penolakan; dikirim ke penjual."),
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "reject" and not data.get("reason", "").strip():
-            self.add_error("reason", _("Tulis alasan penolakan: penjual perlu tahu apa yang harus "
-                                       "diperbaiki."))
+            self.add_error(
+                "reason", _("Tulis alasan penolakan: penjual perlu tahu apa yang harus diperbaiki.")
+            )
         return data

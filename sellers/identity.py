@@ -6,8 +6,9 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.id import nik, npwp
 
 NIK_LENGTH = _("NIK harus 16 angka, sesuai KTP.")
-NIK_IMPOSSIBLE = _("NIK ini tidak ada: kode wilayah, tanggal lahir atau nomor urutnya tidak cocok. "
-                   "Salin lagi dari KTP.")
+NIK_IMPOSSIBLE = _(
+    "NIK ini tidak ada: kode wilayah, tanggal lahir atau nomor urutnya tidak cocok. Salin lagi dari KTP."
+)
 NPWP_LENGTH = _("NPWP harus 15 atau 16 angka.")
 NPWP_IMPOSSIBLE = _("NPWP ini tidak ada: angka pemeriksanya tidak cocok. Salin lagi dari kartu NPWP.")
 

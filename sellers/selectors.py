@@ -13,8 +13,11 @@ SellerRating = get_model("partner", "SellerRating")
 
 def seller_rating_summary(seller_ids) -> dict[int, tuple[float, int]]:
     """Average score and number of ratings of each shop, in one query."""
-    rows = (SellerRating.objects.filter(seller_id__in=seller_ids).values("seller_id")
-            .annotate(average=Avg("score"), count=Count("id")))
+    rows = (
+        SellerRating.objects.filter(seller_id__in=seller_ids)
+        .values("seller_id")
+        .annotate(average=Avg("score"), count=Count("id"))
+    )
     return {row["seller_id"]: (round(float(row["average"]), 1), row["count"]) for row in rows}
 
 
@@ -40,9 +43,11 @@ def sellers_pending() -> QuerySet:
     """Shops waiting for verification, the longest-waiting first, each marked ``nik_shared``
     when its owner's NIK is on another shop too."""
     shared = Partner.objects.filter(ktp_number=OuterRef("ktp_number")).exclude(pk=OuterRef("pk"))
-    return (Partner.objects.filter(status=SellerStatus.PENDING)
-            .annotate(nik_shared=Exists(shared.exclude(ktp_number="")))
-            .order_by("date_registered", "id"))
+    return (
+        Partner.objects.filter(status=SellerStatus.PENDING)
+        .annotate(nik_shared=Exists(shared.exclude(ktp_number="")))
+        .order_by("date_registered", "id")
+    )
 
 
 def sellers_sharing_nik(*, seller) -> QuerySet:
@@ -86,8 +91,9 @@ def centre_products(*, seller) -> QuerySet:
         .defer("description", "search_vector")
         .prefetch_related(
             "images",
-            Prefetch("stockrecords", queryset=StockRecord.objects.filter(partner=seller),
-                     to_attr="own_records"),
+            Prefetch(
+                "stockrecords", queryset=StockRecord.objects.filter(partner=seller), to_attr="own_records"
+            ),
         )
         .order_by("-date_updated", "-id")
     )
@@ -135,9 +141,11 @@ def centre_sales(*, seller) -> dict:
     sold = lines.filter(order__status__in=SOLD)
     return {
         "by_month": list(
-            sold.annotate(month=TruncMonth("order__date_placed")).values("month")
-            .annotate(total=Sum("line_price_incl_tax"), orders=Count("order", distinct=True),
-                      items=Sum("quantity"))
+            sold.annotate(month=TruncMonth("order__date_placed"))
+            .values("month")
+            .annotate(
+                total=Sum("line_price_incl_tax"), orders=Count("order", distinct=True), items=Sum("quantity")
+            )
             .order_by("-month")
         ),
         "by_status": [
@@ -157,5 +165,8 @@ def centre_sales(*, seller) -> dict:
 
 def centre_sales_totals(*, seller) -> dict:
     """The shop's total sales and the number of orders it accepted, in one query."""
-    return (_own_lines(seller).filter(order__status__in=SOLD)
-            .aggregate(total=Sum("line_price_incl_tax"), orders=Count("order", distinct=True)))
+    return (
+        _own_lines(seller)
+        .filter(order__status__in=SOLD)
+        .aggregate(total=Sum("line_price_incl_tax"), orders=Count("order", distinct=True))
+    )

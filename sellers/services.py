@@ -46,8 +46,9 @@ class SellerStatusError(Exception):
     """A status move that the transition table does not allow."""
 
 
-def seller_status_change(*, seller: Partner, actor: AbstractBaseUser | None, status: str,
-                         reason: str = "") -> SellerDecision:
+def seller_status_change(
+    *, seller: Partner, actor: AbstractBaseUser | None, status: str, reason: str = ""
+) -> SellerDecision:
     """Move a shop to ``status`` and record who did it, when and why.
 
     The shop row is locked so two verifiers deciding at once cannot both
@@ -90,10 +91,16 @@ def seller_decision_notify(*, decision_id: int) -> bool:
         if decision.date_notified:
             return False
         site_url = f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
-        sent = mail_users(users=decision.seller.users.all(), render=lambda: (
-            DECISION_SUBJECTS[decision.new_status],
-            render_to_string("sellers/emails/decision.txt",
-                             {"decision": decision, "seller": decision.seller, "site_url": site_url})))
+        sent = mail_users(
+            users=decision.seller.users.all(),
+            render=lambda: (
+                DECISION_SUBJECTS[decision.new_status],
+                render_to_string(
+                    "sellers/emails/decision.txt",
+                    {"decision": decision, "seller": decision.seller, "site_url": site_url},
+                ),
+            ),
+        )
         decision.date_notified = timezone.now()
         decision.save(update_fields=["date_notified"])
     return bool(sent)
@@ -119,27 +126,51 @@ def seller_register(*, user: AbstractBaseUser, data: dict) -> Partner:
     annual_sales: Decimal = data["annual_sales"]
     with transaction.atomic():
         seller = Partner.objects.create(
-            code=_unique_code(data["name"]), name=data["name"], kind=data["kind"],
-            status=SellerStatus.PENDING, owner_name=data["owner_name"], ktp_number=data["ktp_number"],
-            nib=data["nib"], npwp=data["npwp"], is_pkp=data["is_pkp"],
+            code=_unique_code(data["name"]),
+            name=data["name"],
+            kind=data["kind"],
+            status=SellerStatus.PENDING,
+            owner_name=data["owner_name"],
+            ktp_number=data["ktp_number"],
+            nib=data["nib"],
+            npwp=data["npwp"],
+            is_pkp=data["is_pkp"],
             pp55_number=data["pp55_number"] if data["has_pp55"] else "",
             pp55_valid_until=data["pp55_valid_until"] if data["has_pp55"] else None,
-            annual_sales=annual_sales, umkm_scale=umkm_scale_for(annual_sales) or "",
-            bank_name=data["bank_name"], bank_account_number=data["bank_account_number"],
-            bank_account_holder=data["bank_account_holder"], phone=data["phone"],
-            kecamatan=data["kecamatan"], kelurahan=data["kelurahan"], photo=data["photo"],
-            made_locally=data["made_locally"], low_income_household=data["low_income_household"],
+            annual_sales=annual_sales,
+            umkm_scale=umkm_scale_for(annual_sales) or "",
+            bank_name=data["bank_name"],
+            bank_account_number=data["bank_account_number"],
+            bank_account_holder=data["bank_account_holder"],
+            phone=data["phone"],
+            kecamatan=data["kecamatan"],
+            kelurahan=data["kelurahan"],
+            photo=data["photo"],
+            made_locally=data["made_locally"],
+            low_income_household=data["low_income_household"],
             date_registered=timezone.now(),
         )
         seller.users.add(user)
         owner_first, _sep, owner_last = data["owner_name"].partition(" ")
         PartnerAddress.objects.create(
-            partner=seller, first_name=owner_first, last_name=owner_last, line1=data["street"],
-            line2=f"Kel. {data['kelurahan']}", line3=f"Kec. {data['kecamatan']}", line4=city.city_name(),
-            state="Jawa Timur", postcode=data["postcode"], country=city.country(),
+            partner=seller,
+            first_name=owner_first,
+            last_name=owner_last,
+            line1=data["street"],
+            line2=f"Kel. {data['kelurahan']}",
+            line3=f"Kec. {data['kecamatan']}",
+            line4=city.city_name(),
+            state="Jawa Timur",
+            postcode=data["postcode"],
+            country=city.country(),
         )
-        SellerDecision.objects.create(seller=seller, actor=user, old_status="",
-                                      new_status=SellerStatus.PENDING, reason=_("Pendaftaran toko"))
+        SellerDecision.objects.create(
+            seller=seller,
+            actor=user,
+            old_status="",
+            new_status=SellerStatus.PENDING,
+            reason=_("Pendaftaran toko"),
+        )
     return seller
 
 
@@ -164,8 +195,9 @@ def seller_rate(*, user: AbstractBaseUser, order, seller: Partner, score: int, c
         raise RatingError(_("Nilai harus 1 sampai 5 bintang."))
     try:
         with transaction.atomic():
-            return SellerRating.objects.create(seller=seller, order=order, user=user, score=score,
-                                               comment=comment.strip())
+            return SellerRating.objects.create(
+                seller=seller, order=order, user=user, score=score, comment=comment.strip()
+            )
     except IntegrityError:
         raise RatingError(_("Anda sudah menilai toko ini untuk pesanan tersebut.")) from None
 
@@ -203,15 +235,21 @@ class StockCsvPreview:
 def _stock_csv_read(*, seller: Partner, content: bytes, lock: bool) -> tuple[list, dict]:
     """The file's rows and this shop's stock records by SKU; StockCsvInvalid if any row is bad."""
     rows, errors = stock_csv_parse(content)
-    records = StockRecord.objects.select_related("product").filter(
-        partner=seller, partner_sku__in=[row.sku for row in rows]).order_by("pk")
+    records = (
+        StockRecord.objects.select_related("product")
+        .filter(partner=seller, partner_sku__in=[row.sku for row in rows])
+        .order_by("pk")
+    )
     if lock:
         # the upload's row points at the shop: its key share first, then the stock (peken/locks.py)
         locks.sellers_lock_shared(seller_ids=[seller.pk])
         records = locks.stock_records_lock(records)
     records = {record.partner_sku: record for record in records}
-    errors += [(row.line, _("SKU %(sku)s tidak dikenal di toko Anda.") % {"sku": row.sku})
-               for row in rows if row.sku not in records]
+    errors += [
+        (row.line, _("SKU %(sku)s tidak dikenal di toko Anda.") % {"sku": row.sku})
+        for row in rows
+        if row.sku not in records
+    ]
     if errors:
         raise StockCsvInvalid(sorted(errors))
     return rows, records
@@ -224,9 +262,18 @@ def _stock_csv_preview(rows: list, records: dict) -> StockCsvPreview:
         price_old, stock_old = int(record.price or 0), record.num_in_stock or 0
         seen[row.sku] = [price_old, stock_old]
         if (price_old, stock_old) != (row.price, row.stock):
-            changes.append(StockChange(line=row.line, sku=row.sku, title=record.product.title,
-                                       price_old=price_old, price_new=row.price, stock_old=stock_old,
-                                       stock_new=row.stock, reserved=record.num_allocated or 0))
+            changes.append(
+                StockChange(
+                    line=row.line,
+                    sku=row.sku,
+                    title=record.product.title,
+                    price_old=price_old,
+                    price_new=row.price,
+                    stock_old=stock_old,
+                    stock_new=row.stock,
+                    reserved=record.num_allocated or 0,
+                )
+            )
     return StockCsvPreview(changes=changes, unchanged=len(rows) - len(changes), seen=seen)
 
 
@@ -241,9 +288,15 @@ def stock_csv_preview(*, seller: Partner, content: bytes) -> StockCsvPreview:
     return _stock_csv_preview(rows, records)
 
 
-def stock_csv_apply(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
-                    content: bytes, seen: dict[str, list[int]],
-                    progress: Progress | None = None) -> StockUpdate:
+def stock_csv_apply(
+    *,
+    seller: Partner,
+    actor: AbstractBaseUser,
+    file_name: str,
+    content: bytes,
+    seen: dict[str, list[int]],
+    progress: Progress | None = None,
+) -> StockUpdate:
     """Apply a previewed price and stock CSV to the seller's own stock records: every row or none.
 
     The file is parsed (stock_csv_parse) and each SKU must be one of this
@@ -264,15 +317,27 @@ def stock_csv_apply(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
         now = timezone.now()
         changed = [(records[c.sku].pk, Decimal(c.price_new), c.stock_new) for c in preview.changes]
         for start in range(0, len(changed), STOCK_CSV_BATCH):
-            _stock_records_write(changed[start:start + STOCK_CSV_BATCH], now=now)
+            _stock_records_write(changed[start : start + STOCK_CSV_BATCH], now=now)
             if progress:
                 progress(preview.unchanged + min(start + STOCK_CSV_BATCH, len(changed)))
         upload = StockUpdate.objects.create(
-            seller=seller, actor=actor, source=StockUpdateSource.CSV, file_name=file_name[:255],
+            seller=seller,
+            actor=actor,
+            source=StockUpdateSource.CSV,
+            file_name=file_name[:255],
             rows_applied=len(preview.changes),
-            changes=[{"line": c.line, "sku": c.sku, "title": c.title, "price_old": c.price_old,
-                      "price_new": c.price_new, "stock_old": c.stock_old, "stock_new": c.stock_new}
-                     for c in preview.changes],
+            changes=[
+                {
+                    "line": c.line,
+                    "sku": c.sku,
+                    "title": c.title,
+                    "price_old": c.price_old,
+                    "price_new": c.price_new,
+                    "stock_old": c.stock_old,
+                    "stock_new": c.stock_new,
+                }
+                for c in preview.changes
+            ],
         )
         if preview.changes:
             transaction.on_commit(page_cache_invalidate)
@@ -290,15 +355,18 @@ def _stock_records_write(changed: list[tuple[int, Decimal, int]], *, now) -> Non
     meta, quote = StockRecord._meta, connection.ops.quote_name
     column = {name: quote(meta.get_field(name).column) for name in ("price", "num_in_stock", "date_updated")}
     rows = ", ".join(["(%s, %s::numeric, %s::integer)"] * len(changed))
-    sql = (f"UPDATE {quote(meta.db_table)} AS r SET {column['price']} = v.price, "
-           f"{column['num_in_stock']} = v.stock, {column['date_updated']} = %s "
-           f"FROM (VALUES {rows}) AS v(id, price, stock) WHERE r.{quote(meta.pk.column)} = v.id")
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS r SET {column['price']} = v.price, "
+        f"{column['num_in_stock']} = v.stock, {column['date_updated']} = %s "
+        f"FROM (VALUES {rows}) AS v(id, price, stock) WHERE r.{quote(meta.pk.column)} = v.id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, *(value for row in changed for value in row)])
 
 
-def stock_csv_apply_start(*, seller: Partner, actor: AbstractBaseUser, file_name: str,
-                          content: bytes, seen: dict[str, list[int]]) -> StockUpdate | ImportJob:
+def stock_csv_apply_start(
+    *, seller: Partner, actor: AbstractBaseUser, file_name: str, content: bytes, seen: dict[str, list[int]]
+) -> StockUpdate | ImportJob:
     """Apply a previewed CSV now, or, when it has more than PEKEN_CSV_BACKGROUND_ROWS rows, in a worker.
 
     A small file is applied by stock_csv_apply at once (its StockUpdate is
@@ -308,27 +376,43 @@ def stock_csv_apply_start(*, seller: Partner, actor: AbstractBaseUser, file_name
     """
     if len(seen) <= settings.PEKEN_CSV_BACKGROUND_ROWS:
         return stock_csv_apply(seller=seller, actor=actor, file_name=file_name, content=content, seen=seen)
-    return import_job_start(kind=ImportKind.STOCK_CSV, owner=seller, actor=actor, file_name=file_name,
-                            content=content, rows_total=len(seen), params={"seen": seen})
+    return import_job_start(
+        kind=ImportKind.STOCK_CSV,
+        owner=seller,
+        actor=actor,
+        file_name=file_name,
+        content=content,
+        rows_total=len(seen),
+        params={"seen": seen},
+    )
 
 
 def stock_csv_job_apply(job: ImportJob, progress: Progress) -> dict:
     """The runner of a stock CSV job (peken.imports): stock_csv_apply, its refusals as the job's problems."""
     seller = Partner.objects.get(pk=job.owner_id)
     try:
-        upload = stock_csv_apply(seller=seller, actor=job.actor, file_name=job.file_name,
-                                 content=bytes(job.content), seen=job.params["seen"], progress=progress)
+        upload = stock_csv_apply(
+            seller=seller,
+            actor=job.actor,
+            file_name=job.file_name,
+            content=bytes(job.content),
+            seen=job.params["seen"],
+            progress=progress,
+        )
     except StockCsvInvalid as exc:
         raise ImportJobFailed(exc.errors) from None
     except StockCsvStale:
-        message = _("Harga atau stok berubah sejak pratinjau (mis. ada pesanan baru); tidak ada yang "
-                    "diubah. Unggah berkasnya lagi untuk pratinjau baru.")
+        message = _(
+            "Harga atau stok berubah sejak pratinjau (mis. ada pesanan baru); tidak ada yang "
+            "diubah. Unggah berkasnya lagi untuk pratinjau baru."
+        )
         raise ImportJobFailed([(0, message)]) from None
     return {"rows_applied": upload.rows_applied, "stock_update": upload.pk}
 
 
-def seller_details_save(*, seller: Partner, actor: AbstractBaseUser, changed: list[str],
-                        source: StaffTool) -> SellerDataChange | None:
+def seller_details_save(
+    *, seller: Partner, actor: AbstractBaseUser, changed: list[str], source: StaffTool
+) -> SellerDataChange | None:
     """Save a staff member's edit of a shop and record each changed field, before and after.
 
     ``seller`` carries the new values and ``changed`` names the edited fields
@@ -342,9 +426,11 @@ def seller_details_save(*, seller: Partner, actor: AbstractBaseUser, changed: li
     fields = [Partner._meta.get_field(name) for name in changed]
     with transaction.atomic():
         stored = Partner.objects.select_for_update().get(pk=seller.pk)
-        changes = {field.name: {"before": field.value_to_string(stored),
-                                "after": field.value_to_string(seller)}
-                   for field in fields if field.value_from_object(stored) != field.value_from_object(seller)}
+        changes = {
+            field.name: {"before": field.value_to_string(stored), "after": field.value_to_string(seller)}
+            for field in fields
+            if field.value_from_object(stored) != field.value_from_object(seller)
+        }
         if not changes:
             return None
         seller.save(update_fields=list(changes))
@@ -358,12 +444,17 @@ StockValues = tuple[Decimal | None, int | None]
 
 def stock_values_locked(records) -> dict[int, StockValues]:
     """Each stock record's price and stock, locked in primary-key order until the transaction ends."""
-    return {pk: (price, stock) for pk, price, stock in
-            records.select_for_update().order_by("pk").values_list("pk", "price", "num_in_stock")}
+    return {
+        pk: (price, stock)
+        for pk, price, stock in records.select_for_update()
+        .order_by("pk")
+        .values_list("pk", "price", "num_in_stock")
+    }
 
 
-def stock_staff_changes_record(*, actor: AbstractBaseUser, source: StockUpdateSource,
-                               before: dict[int, StockValues], records: Iterable) -> list[StockUpdate]:
+def stock_staff_changes_record(
+    *, actor: AbstractBaseUser, source: StockUpdateSource, before: dict[int, StockValues], records: Iterable
+) -> list[StockUpdate]:
     """Record the prices and stock a member of staff changed, one StockUpdate per shop.
 
     ``before`` is what stock_values_locked read before the edit, in the same
@@ -375,22 +466,30 @@ def stock_staff_changes_record(*, actor: AbstractBaseUser, source: StockUpdateSo
         price_old, stock_old = before.get(record.pk, (None, None))
         if (price_old, stock_old) == (record.price, record.num_in_stock):
             continue
-        rows_by_seller.setdefault(record.partner_id, []).append({
-            "sku": record.partner_sku, "title": record.product.title,
-            "price_old": None if price_old is None else int(price_old),
-            "price_new": None if record.price is None else int(record.price),
-            "stock_old": stock_old, "stock_new": record.num_in_stock,
-        })
-    updates = [StockUpdate.objects.create(seller_id=seller_id, actor=actor, source=source,
-                                          rows_applied=len(rows), changes=rows)
-               for seller_id, rows in rows_by_seller.items()]
+        rows_by_seller.setdefault(record.partner_id, []).append(
+            {
+                "sku": record.partner_sku,
+                "title": record.product.title,
+                "price_old": None if price_old is None else int(price_old),
+                "price_new": None if record.price is None else int(record.price),
+                "stock_old": stock_old,
+                "stock_new": record.num_in_stock,
+            }
+        )
+    updates = [
+        StockUpdate.objects.create(
+            seller_id=seller_id, actor=actor, source=source, rows_applied=len(rows), changes=rows
+        )
+        for seller_id, rows in rows_by_seller.items()
+    ]
     if updates:
         transaction.on_commit(page_cache_invalidate)
     return updates
 
 
-def stock_record_staff_save(*, record, actor: AbstractBaseUser,
-                            source: StockUpdateSource) -> list[StockUpdate]:
+def stock_record_staff_save(
+    *, record, actor: AbstractBaseUser, source: StockUpdateSource
+) -> list[StockUpdate]:
     """Save a stock record a member of staff edited and record the old and new price and stock."""
     with transaction.atomic():
         before = stock_values_locked(StockRecord.objects.filter(pk=record.pk)) if record.pk else {}

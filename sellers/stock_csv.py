@@ -16,8 +16,17 @@ from peken.money import RupiahError, rupiah_parse, whole_number_parse
 
 # Column names as the template writes them, and the other spellings accepted.
 COLUMNS = ("sku", "judul", "harga", "stok")
-ALIASES = {"sku": "sku", "kode": "sku", "judul": "judul", "nama": "judul", "title": "judul",
-           "harga": "harga", "price": "harga", "stok": "stok", "stock": "stok"}
+ALIASES = {
+    "sku": "sku",
+    "kode": "sku",
+    "judul": "judul",
+    "nama": "judul",
+    "title": "judul",
+    "harga": "harga",
+    "price": "harga",
+    "stok": "stok",
+    "stock": "stok",
+}
 REQUIRED = ("sku", "harga", "stok")
 # A new price more than this many times the old one, or less than the old one divided by it,
 # is flagged in the preview: most often a zero typed too many or too few.
@@ -47,8 +56,10 @@ class StockChange:
 
     @property
     def price_jump(self) -> bool:
-        return self.price_old > 0 and (self.price_new > self.price_old * PRICE_JUMP_FACTOR
-                                       or self.price_new * PRICE_JUMP_FACTOR < self.price_old)
+        return self.price_old > 0 and (
+            self.price_new > self.price_old * PRICE_JUMP_FACTOR
+            or self.price_new * PRICE_JUMP_FACTOR < self.price_old
+        )
 
     @property
     def below_reserved(self) -> bool:
@@ -62,8 +73,10 @@ class StockChange:
         elif self.price_jump:
             found.append(_("Harga turun lebih dari %(factor)d kali lipat.") % {"factor": PRICE_JUMP_FACTOR})
         if self.below_reserved:
-            found.append(_("Stok %(stock)d di bawah %(reserved)d yang sudah dipesan pembeli.")
-                         % {"stock": self.stock_new, "reserved": self.reserved})
+            found.append(
+                _("Stok %(stock)d di bawah %(reserved)d yang sudah dipesan pembeli.")
+                % {"stock": self.stock_new, "reserved": self.reserved}
+            )
         return found
 
 
@@ -72,8 +85,10 @@ def stock_csv_template(records) -> str:
 
     Titles are the seller's own text: a cell that would start a formula is quoted (peken.exports).
     """
-    rows = ([record.partner_sku, record.product.title, int(record.price or 0), record.num_in_stock or 0]
-            for record in records)
+    rows = (
+        [record.partner_sku, record.product.title, int(record.price or 0), record.num_in_stock or 0]
+        for record in records
+    )
     return csv_text(header=COLUMNS, rows=rows, delimiter=";")
 
 
@@ -97,8 +112,13 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) < len(header):
-            errors.append((line, _("Jumlah kolom kurang: ada %(got)d, seharusnya %(want)d.")
-                           % {"got": len(cells), "want": len(header)}))
+            errors.append(
+                (
+                    line,
+                    _("Jumlah kolom kurang: ada %(got)d, seharusnya %(want)d.")
+                    % {"got": len(cells), "want": len(header)},
+                )
+            )
             continue
         sku = cells[at["sku"]].strip()
         price = _whole(rupiah_parse, cells[at["harga"]])
@@ -111,15 +131,18 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
         elif sku in seen:
             problems.append(_("SKU %(sku)s sudah ada di baris %(line)d.") % {"sku": sku, "line": seen[sku]})
         if price is None:
-            problems.append(_("Harga “%(value)s” bukan bilangan bulat rupiah.")
-                            % {"value": cell_shown(cells[at["harga"]])})
+            problems.append(
+                _("Harga “%(value)s” bukan bilangan bulat rupiah.")
+                % {"value": cell_shown(cells[at["harga"]])}
+            )
         elif price <= 0:
             problems.append(_("Harga harus lebih dari 0."))
         elif too_big := limits.number_problem(price, maximum=limits.MAX_PRICE, label=_("Harga")):
             problems.append(too_big)
         if stock is None:
-            problems.append(_("Stok “%(value)s” bukan bilangan bulat.")
-                            % {"value": cell_shown(cells[at["stok"]])})
+            problems.append(
+                _("Stok “%(value)s” bukan bilangan bulat.") % {"value": cell_shown(cells[at["stok"]])}
+            )
         elif stock < 0:
             problems.append(_("Stok tidak boleh negatif."))
         elif too_big := limits.number_problem(stock, maximum=limits.MAX_STOCK, label=_("Stok")):

@@ -33,8 +33,9 @@ class SellerRegisterView(LoginRequiredMixin, FormView):
 
     def get_form_kwargs(self):
         if self.request.method == "POST":
-            self.held_photo = registration_photo.photo_held(user=self.request.user,
-                                                            token=self.request.POST.get("photo_held", ""))
+            self.held_photo = registration_photo.photo_held(
+                user=self.request.user, token=self.request.POST.get("photo_held", "")
+            )
         return {**super().get_form_kwargs(), "held_photo": self.held_photo}
 
     def get_context_data(self, **kwargs):
@@ -107,14 +108,19 @@ class VerificationDecisionView(VerifierRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "seller": self.seller}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "seller": self.seller,
-                "same_nik": selectors.sellers_sharing_nik(seller=self.seller)}
+        return {
+            **super().get_context_data(**kwargs),
+            "seller": self.seller,
+            "same_nik": selectors.sellers_sharing_nik(seller=self.seller),
+        }
 
     def form_valid(self, form):
         try:
             services.seller_status_change(
-                seller=self.seller, actor=self.request.user,
-                status=form.cleaned_data["status"], reason=form.cleaned_data["reason"],
+                seller=self.seller,
+                actor=self.request.user,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
             )
         except services.SellerStatusError as exc:
             form.add_error(None, str(exc))
@@ -136,8 +142,9 @@ class ReportQueueView(VerifierRequiredMixin, ListView):
         report = get_object_or_404(catalogue_selectors.listing_reports_open(), pk=request.POST.get("report"))
         remove = request.POST.get("action") == "remove"
         try:
-            catalogue_services.listing_report_settle(report=report, actor=request.user, remove=remove,
-                                                     note=request.POST.get("note", "").strip())
+            catalogue_services.listing_report_settle(
+                report=report, actor=request.user, remove=remove, note=request.POST.get("note", "").strip()
+            )
         except catalogue_services.ReportError as exc:
             messages.error(request, str(exc))
         else:
@@ -171,14 +178,18 @@ class ListingDecisionView(VerifierRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            catalogue_services.listing_review(product=self.product, actor=self.request.user,
-                                              approve=form.cleaned_data["decision"] == "approve",
-                                              reason=form.cleaned_data["reason"])
+            catalogue_services.listing_review(
+                product=self.product,
+                actor=self.request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
         except catalogue_services.ListingError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
-        messages.success(self.request, _("Keputusan untuk %(title)s tersimpan.")
-                         % {"title": self.product.title})
+        messages.success(
+            self.request, _("Keputusan untuk %(title)s tersimpan.") % {"title": self.product.title}
+        )
         return redirect("sellers:verification-listings")
 
 
@@ -235,16 +246,23 @@ class OrderRatingView(LoginRequiredMixin, TemplateView):
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return self.render_to_response(self.get_context_data(form=form))
-        seller = get_object_or_404(selectors.order_sellers_queryset(order=self.order),
-                                   pk=form.cleaned_data["seller"])
+        seller = get_object_or_404(
+            selectors.order_sellers_queryset(order=self.order), pk=form.cleaned_data["seller"]
+        )
         try:
-            services.seller_rate(user=request.user, order=self.order, seller=seller,
-                                 score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
+            services.seller_rate(
+                user=request.user,
+                order=self.order,
+                seller=seller,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
         except services.RatingError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Terima kasih atas penilaian Anda untuk %(shop)s.")
-                             % {"shop": seller.name})
+            messages.success(
+                request, _("Terima kasih atas penilaian Anda untuk %(shop)s.") % {"shop": seller.name}
+            )
         return redirect("sellers:rate", order_number=self.order.number)
 
     def review_product(self, request):
@@ -252,16 +270,22 @@ class OrderRatingView(LoginRequiredMixin, TemplateView):
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return self.render_to_response(self.get_context_data(review_form=form))
-        product = get_object_or_404(review_selectors.order_products_queryset(order=self.order),
-                                    pk=form.cleaned_data["product"])
+        product = get_object_or_404(
+            review_selectors.order_products_queryset(order=self.order), pk=form.cleaned_data["product"]
+        )
         try:
             review_services.product_review_write(
-                user=request.user, product=product, score=form.cleaned_data["score"],
-                title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                user=request.user,
+                product=product,
+                score=form.cleaned_data["score"],
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
             )
         except review_services.ReviewError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Terima kasih atas ulasan Anda untuk %(product)s.")
-                             % {"product": product.get_title()})
+            messages.success(
+                request,
+                _("Terima kasih atas ulasan Anda untuk %(product)s.") % {"product": product.get_title()},
+            )
         return redirect("sellers:rate", order_number=self.order.number)

@@ -17,9 +17,7 @@ ADDRESS = {
 
 
 def basket_add(client, product, quantity: int = 1):
-    response = client.post(
-        reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": quantity}
-    )
+    response = client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": quantity})
     assert response.status_code == 302, response
     return response
 

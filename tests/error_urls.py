@@ -23,5 +23,9 @@ def suspicious(request):
     raise SuspiciousOperation("a tampered request")
 
 
-urlpatterns = [path("rusak/", broken), path("curiga/", suspicious), path("terlarang/", forbidden),
-               *peken_urlpatterns]
+urlpatterns = [
+    path("rusak/", broken),
+    path("curiga/", suspicious),
+    path("terlarang/", forbidden),
+    *peken_urlpatterns,
+]

@@ -97,8 +97,16 @@ def category_create(name: str, parent=None):
     return Category.objects.add_child(parent, create_kwargs={"name": name})
 
 
-def product_create(*, title: str = None, price=Decimal("15000"), stock: int = 100,
-                   category=None, partner=None, image: bool = False, **fields):
+def product_create(
+    *,
+    title: str = None,
+    price=Decimal("15000"),
+    stock: int = 100,
+    category=None,
+    partner=None,
+    image: bool = False,
+    **fields,
+):
     """A public product with one seller's stock record, optionally in a category and with a picture."""
     kwargs = {"title": title} if title else {}
     product = ProductFactory(**kwargs, **fields)
@@ -107,7 +115,9 @@ def product_create(*, title: str = None, price=Decimal("15000"), stock: int = 10
             product=product, original=ContentFile(_tiny_jpeg(), name=f"{product.upc}.jpg")
         )
     StockRecordFactory(
-        product=product, price=Decimal(price), num_in_stock=stock,
+        product=product,
+        price=Decimal(price),
+        num_in_stock=stock,
         **({"partner": partner} if partner else {}),
     )
     if category is not None:
@@ -138,17 +148,35 @@ def order_create(*, user, lines: list, number: str, status: str = "Baru"):
     total = sum(record.price * quantity for record, quantity in lines)
     fields = {f.name for f in Order._meta.get_fields()}
     extra = {"seller": lines[0][0].partner} if "seller" in fields else {}
-    order = Order.objects.create(number=number, user=user, site=Site.objects.get_current(), currency="IDR",
-                                 total_incl_tax=total, total_excl_tax=total, status=status, **extra)
+    order = Order.objects.create(
+        number=number,
+        user=user,
+        site=Site.objects.get_current(),
+        currency="IDR",
+        total_incl_tax=total,
+        total_excl_tax=total,
+        status=status,
+        **extra,
+    )
     for record, quantity in lines:
         price = record.price * quantity
         Line.objects.create(
-            order=order, partner=record.partner, partner_name=record.partner.name,
-            partner_sku=record.partner_sku, stockrecord=record, product=record.product,
-            title=record.product.title, quantity=quantity, num_allocated=quantity,
-            line_price_incl_tax=price, line_price_excl_tax=price,
-            line_price_before_discounts_incl_tax=price, line_price_before_discounts_excl_tax=price,
-            unit_price_incl_tax=record.price, unit_price_excl_tax=record.price, status=status,
+            order=order,
+            partner=record.partner,
+            partner_name=record.partner.name,
+            partner_sku=record.partner_sku,
+            stockrecord=record,
+            product=record.product,
+            title=record.product.title,
+            quantity=quantity,
+            num_allocated=quantity,
+            line_price_incl_tax=price,
+            line_price_excl_tax=price,
+            line_price_before_discounts_incl_tax=price,
+            line_price_before_discounts_excl_tax=price,
+            unit_price_incl_tax=record.price,
+            unit_price_excl_tax=record.price,
+            status=status,
         )
     return order
 
@@ -178,17 +206,37 @@ def order_with_products(*, user, products: list, status: str = "Selesai", date_p
     # A per-seller order (orders app) names its seller; Oscar's own order has no such field.
     extra = {"seller": records[0].partner} if "seller" in {f.name for f in Order._meta.get_fields()} else {}
     order = Order.objects.create(
-        number=f"T{Order.objects.count() + 100001}", site_id=1, user=user, currency="IDR",
-        total_incl_tax=Decimal("0"), total_excl_tax=Decimal("0"), shipping_method="Ambil di toko",
-        shipping_code="ambil-di-toko", status=status, date_placed=date_placed or timezone.now(), **extra,
+        number=f"T{Order.objects.count() + 100001}",
+        site_id=1,
+        user=user,
+        currency="IDR",
+        total_incl_tax=Decimal("0"),
+        total_excl_tax=Decimal("0"),
+        shipping_method="Ambil di toko",
+        shipping_code="ambil-di-toko",
+        status=status,
+        date_placed=date_placed or timezone.now(),
+        **extra,
     )
     for product, record in zip(products, records, strict=True):
         Line.objects.create(
-            order=order, partner=record.partner, partner_name=record.partner.name,
-            partner_sku=record.partner_sku, stockrecord=record, product=product, title=product.title,
-            upc=product.upc or "", quantity=1, line_price_incl_tax=record.price,
-            line_price_excl_tax=record.price, line_price_before_discounts_incl_tax=record.price,
-            line_price_before_discounts_excl_tax=record.price, unit_price_incl_tax=record.price,
-            unit_price_excl_tax=record.price, status=status, num_allocated=1, allocation_cancelled=False,
+            order=order,
+            partner=record.partner,
+            partner_name=record.partner.name,
+            partner_sku=record.partner_sku,
+            stockrecord=record,
+            product=product,
+            title=product.title,
+            upc=product.upc or "",
+            quantity=1,
+            line_price_incl_tax=record.price,
+            line_price_excl_tax=record.price,
+            line_price_before_discounts_incl_tax=record.price,
+            line_price_before_discounts_excl_tax=record.price,
+            unit_price_incl_tax=record.price,
+            unit_price_excl_tax=record.price,
+            status=status,
+            num_allocated=1,
+            allocation_cancelled=False,
         )
     return order

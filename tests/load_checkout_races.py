@@ -60,9 +60,11 @@ def test_double_clicks(request, indonesia, card):
             outcomes[outcome(response)] += 1
         placed[Order.objects.filter(basket_id=basket_id).count()] += 1
     refunds = Refund.objects.count()
-    print(f"\n{'card, last unit' if card else 'pay on delivery'}: {ROUNDS} rounds of {CLICKS} clicks; "
-          f"responses {dict(outcomes)}; orders per basket {dict(placed)}; "
-          f"payments {Payment.objects.count()}, refunds {refunds}")
+    print(
+        f"\n{'card, last unit' if card else 'pay on delivery'}: {ROUNDS} rounds of {CLICKS} clicks; "
+        f"responses {dict(outcomes)}; orders per basket {dict(placed)}; "
+        f"payments {Payment.objects.count()}, refunds {refunds}"
+    )
     # then no server error, one order per basket, every click on the thank-you page, nothing refunded
     assert placed == Counter({1: ROUNDS})
     assert outcomes == Counter({f"302 {reverse('checkout:thank-you')}": ROUNDS * CLICKS})
@@ -77,14 +79,19 @@ def test_requisition_and_checkout_of_one_basket(indonesia, settings):
         # given a requester with one basket open on two devices (official and personal)
         personal, official, form, basket_id = one_requester_two_devices()
         # when one submits it as a requisition and the other checks it out at the same moment
-        submitted, checked_out = run_at_once([
-            lambda o=official, f=form: o.post(reverse("procurement:submit"), f),
-            lambda p=personal, b=basket_id: place(p, b)])
+        submitted, checked_out = run_at_once(
+            [
+                lambda o=official, f=form: o.post(reverse("procurement:submit"), f),
+                lambda p=personal, b=basket_id: place(p, b),
+            ]
+        )
         results[f"requisition {outcome(submitted).split('/RQ-')[0]}"] += 1
         results[f"checkout {outcome(checked_out)}"] += 1
         owner = Basket.objects.get(pk=basket_id).owner
-        became = (Requisition.objects.filter(requester=owner).count(),
-                  Order.objects.filter(basket_id=basket_id).count())
+        became = (
+            Requisition.objects.filter(requester=owner).count(),
+            Order.objects.filter(basket_id=basket_id).count(),
+        )
         results[f"became (requisitions, orders) {became}"] += 1
     print(f"\nrequisition vs checkout: {ROUNDS} rounds; {dict(results)}")
     # then every basket became exactly one thing, and no request failed

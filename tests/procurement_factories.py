@@ -117,7 +117,9 @@ def approval_world(*, ceiling=Decimal("500000000")):
     admin = person_with_roles(agency=agency, roles=[Role.AGENCY_ADMIN], email="admin@dinkes.uji")
     approval_policy_default(agency=agency, actor=admin)
     world = SimpleNamespace(
-        agency=agency, admin=admin, line=BudgetLineFactory(agency=agency, ceiling=ceiling),
+        agency=agency,
+        admin=admin,
+        line=BudgetLineFactory(agency=agency, ceiling=ceiling),
         requester=person_with_roles(agency=agency, roles=[Role.REQUESTER], email="rina@dinkes.uji"),
         pp=person_with_roles(agency=agency, roles=[Role.PROCUREMENT_OFFICIAL], email="budi@dinkes.uji"),
         ppk=person_with_roles(agency=agency, roles=[Role.COMMITMENT_OFFICIAL], email="citra@dinkes.uji"),

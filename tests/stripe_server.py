@@ -50,8 +50,14 @@ class LocalStripe:
     def card_confirm(self, client_secret: str, number: str) -> tuple[int, dict]:
         """Confirm a PaymentIntent with a card, as Stripe.js does from the browser (publishable key)."""
         intent_id = client_secret.split("_secret_")[0]
-        data = {"key": PUBLISHABLE_KEY, "client_secret": client_secret, "payment_method_data": {
-            "type": "card", "card": {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}}}
+        data = {
+            "key": PUBLISHABLE_KEY,
+            "client_secret": client_secret,
+            "payment_method_data": {
+                "type": "card",
+                "card": {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"},
+            },
+        }
         try:
             return 200, self._post(f"/v1/payment_intents/{intent_id}/confirm", data)
         except urllib.error.HTTPError as error:
@@ -64,7 +70,9 @@ def localstripe(tmp_path_factory):
     log = (tmp_path_factory.mktemp("localstripe") / "localstripe.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "payments.localstripe_server", "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
@@ -78,8 +86,11 @@ def localstripe(tmp_path_factory):
                 pytest.fail(f"localstripe did not start on {url}; see {log.name}")
             time.sleep(0.1)
     with override_settings(
-        STRIPE_API_BASE=url, STRIPE_JS_URL=url + "/js.stripe.com/v3/", STRIPE_SECRET_KEY=SECRET_KEY,
-        STRIPE_PUBLISHABLE_KEY=PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_API_BASE=url,
+        STRIPE_JS_URL=url + "/js.stripe.com/v3/",
+        STRIPE_SECRET_KEY=SECRET_KEY,
+        STRIPE_PUBLISHABLE_KEY=PUBLISHABLE_KEY,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
     ):
         yield LocalStripe(url)
     process.terminate()
@@ -90,8 +101,9 @@ def localstripe(tmp_path_factory):
     log.close()
 
 
-def signed_event(event: dict, *, secret: str = WEBHOOK_SECRET,
-                 timestamp: int | None = None) -> tuple[bytes, str]:
+def signed_event(
+    event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None
+) -> tuple[bytes, str]:
     """A webhook body and its Stripe-Signature header, signed the way Stripe signs them."""
     body = json.dumps(event).encode()
     timestamp = int(time.time()) if timestamp is None else timestamp
@@ -101,6 +113,18 @@ def signed_event(event: dict, *, secret: str = WEBHOOK_SECRET,
 
 def intent_event(event_id: str, event_type: str, *, intent_id: str, amount_minor: int, **extra) -> dict:
     """A payment_intent.* event as Stripe sends it (the fields Peken reads)."""
-    return {"id": event_id, "object": "event", "type": event_type, "created": int(time.time()),
-            "data": {"object": {"id": intent_id, "object": "payment_intent", "amount": amount_minor,
-                                "currency": "idr", **extra}}}
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": int(time.time()),
+        "data": {
+            "object": {
+                "id": intent_id,
+                "object": "payment_intent",
+                "amount": amount_minor,
+                "currency": "idr",
+                **extra,
+            }
+        },
+    }

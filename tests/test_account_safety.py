@@ -33,8 +33,9 @@ def signed_in(client: Client) -> bool:
 
 
 def register(client: Client, email: str):
-    return client.post(REGISTER_URL, {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
-                       follow=True)
+    return client.post(
+        REGISTER_URL, {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, follow=True
+    )
 
 
 def links(text: str) -> list[str]:
@@ -137,8 +138,9 @@ def test_a_new_account_works_only_after_its_email_link_is_opened(client):
 
     # then, until the link is opened, the account cannot sign in with the chosen password
     assert not account.is_active
-    attempt = Client().post(LOGIN_URL, {"login-username": "baru@contoh.id", "login-password": NEW_PASSWORD,
-                                        "login_submit": "1"})
+    attempt = Client().post(
+        LOGIN_URL, {"login-username": "baru@contoh.id", "login-password": NEW_PASSWORD, "login_submit": "1"}
+    )
     assert attempt.status_code == 200 and not signed_in(attempt.client)
 
     # when the owner of the address opens the link
@@ -173,9 +175,16 @@ def test_registering_from_the_sign_in_page_answers_the_same(client):
     UserFactory(email="siti@contoh.id", username="siti")
 
     # when a visitor registers it with the sign-in page's registration form
-    response = client.post(LOGIN_URL, {
-        "registration-email": "siti@contoh.id", "registration-password1": NEW_PASSWORD,
-        "registration-password2": NEW_PASSWORD, "registration_submit": "1"}, follow=True)
+    response = client.post(
+        LOGIN_URL,
+        {
+            "registration-email": "siti@contoh.id",
+            "registration-password1": NEW_PASSWORD,
+            "registration-password2": NEW_PASSWORD,
+            "registration_submit": "1",
+        },
+        follow=True,
+    )
 
     # then they see "check your inbox", not that the address is taken, and are not signed in
     assert response.redirect_chain == [(reverse("customer:register-sent"), 302)]
@@ -240,8 +249,9 @@ def test_the_release_command_refuses_an_empty_domain(settings):
 def test_a_double_click_on_register_opens_one_account():
     # given a visitor about to register a new address
     def register_once():
-        return Client().post(REGISTER_URL, {"email": "baru@contoh.id", "password1": NEW_PASSWORD,
-                                            "password2": NEW_PASSWORD})
+        return Client().post(
+            REGISTER_URL, {"email": "baru@contoh.id", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        )
 
     # when five registrations of it arrive at the same moment
     responses = run_at_once([register_once] * 5)

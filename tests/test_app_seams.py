@@ -45,8 +45,9 @@ def _unexplained(source: str) -> list[int]:
 
 def test_an_import_inside_a_function_says_why_it_is_not_at_the_top():
     # given the marketplace apps' and the project's own modules
-    offenders = [f"{path.relative_to(ROOT)}:{n}" for path, source in _sources(CHECKED)
-                 for n in _unexplained(source)]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}" for path, source in _sources(CHECKED) for n in _unexplained(source)
+    ]
     # then every function-level import carries a comment naming the cycle or registry that forces it
     assert offenders == []
 
@@ -67,9 +68,17 @@ def test_payments_never_imports_the_apps_that_stand_on_it():
     offenders = []
     for path, source in _sources(["payments"]):
         for node in ast.walk(ast.parse(source)):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
-                          if n.split(".")[0] in {"orders", "checkout", "sellers", "procurement", "reports"}]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            offenders += [
+                f"{path.relative_to(ROOT)}: {n}"
+                for n in names
+                if n.split(".")[0] in {"orders", "checkout", "sellers", "procurement", "reports"}
+            ]
     # then it imports none of them (orders hears of a paid card through payments.signals)
     assert offenders == []

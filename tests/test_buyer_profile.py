@@ -41,24 +41,41 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert response.status_code == 302 and reverse("customer:login") in response["Location"]
 
 
-@pytest.mark.parametrize(("lines", "expected"), [
-    (("Kel. Pucang Sewu", "Kec. Gubeng", "Surabaya"), "Gubeng"),
-    (("", "Kecamatan tenggilis mejoyo", "Surabaya"), "Tenggilis Mejoyo"),
-    (("", "Jl. Raya", "Surabaya"), None),
-    (("Kec. Gubeng", "Kec. Tandes", "Surabaya"), None),  # two names: no guess
-])
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (("Kel. Pucang Sewu", "Kec. Gubeng", "Surabaya"), "Gubeng"),
+        (("", "Kecamatan tenggilis mejoyo", "Surabaya"), "Tenggilis Mejoyo"),
+        (("", "Jl. Raya", "Surabaya"), None),
+        (("Kec. Gubeng", "Kec. Tandes", "Surabaya"), None),  # two names: no guess
+    ],
+)
 def test_without_a_profile_the_default_shipping_address_is_read(shopper, indonesia, lines, expected):
-    UserAddress.objects.create(user=shopper, first_name="Siti", line1="Jl. Kalibokor 12", line2=lines[0],
-                               line3=lines[1], line4=lines[2], country=indonesia,
-                               is_default_for_shipping=True)
+    UserAddress.objects.create(
+        user=shopper,
+        first_name="Siti",
+        line1="Jl. Kalibokor 12",
+        line2=lines[0],
+        line3=lines[1],
+        line4=lines[2],
+        country=indonesia,
+        is_default_for_shipping=True,
+    )
     assert selectors.buyer_kecamatan(user=shopper) == expected
 
 
 def test_the_profile_wins_over_the_address(shopper, indonesia):
     from buyers.services import buyer_kecamatan_set
 
-    UserAddress.objects.create(user=shopper, first_name="Siti", line1="Jl. Kalibokor 12", line3="Kec. Gubeng",
-                               line4="Surabaya", country=indonesia, is_default_for_shipping=True)
+    UserAddress.objects.create(
+        user=shopper,
+        first_name="Siti",
+        line1="Jl. Kalibokor 12",
+        line3="Kec. Gubeng",
+        line4="Surabaya",
+        country=indonesia,
+        is_default_for_shipping=True,
+    )
     buyer_kecamatan_set(user=shopper, kecamatan="Rungkut", actor=shopper)
     assert selectors.buyer_kecamatan(user=shopper) == "Rungkut"
 

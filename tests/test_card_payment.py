@@ -57,10 +57,12 @@ def test_an_intent_is_made_in_hundredths_of_a_rupiah_and_reused_for_the_basket(l
 
 
 def test_another_basket_gets_its_own_reference(localstripe, buyer):
-    one = services.payment_intent_for_basket(basket=Basket.objects.create(owner=buyer), user=buyer,
-                                             amount=Decimal("1000"))
-    two = services.payment_intent_for_basket(basket=Basket.objects.create(owner=buyer), user=buyer,
-                                             amount=Decimal("1000"))
+    one = services.payment_intent_for_basket(
+        basket=Basket.objects.create(owner=buyer), user=buyer, amount=Decimal("1000")
+    )
+    two = services.payment_intent_for_basket(
+        basket=Basket.objects.create(owner=buyer), user=buyer, amount=Decimal("1000")
+    )
     assert one.reference != two.reference and one.intent_id != two.intent_id
 
 
@@ -117,8 +119,13 @@ def test_a_refund_goes_through_stripe_once_per_key_and_never_beyond_what_was_pai
 
     # when Rp5.000 is refunded, twice with the same key (a retried task)
     def refund(amount, key, reason="Penjual menolak pesanan"):
-        return services.payment_refund(reference=payment.reference, amount=Decimal(amount),
-                                       idempotency_key=key, actor=seller_user, reason=reason)
+        return services.payment_refund(
+            reference=payment.reference,
+            amount=Decimal(amount),
+            idempotency_key=key,
+            actor=seller_user,
+            reason=reason,
+        )
 
     first = refund("5000", "tolak-1")
     again = refund("5000", "tolak-1")
@@ -140,26 +147,34 @@ def test_a_refund_goes_through_stripe_once_per_key_and_never_beyond_what_was_pai
     with pytest.raises(services.RefundRefused):
         refund("1", "tolak-4")
     assert list(payment.status_changes.values_list("new_status", flat=True)) == [
-        "berhasil", "dikembalikan-sebagian", "dikembalikan"]
+        "berhasil",
+        "dikembalikan-sebagian",
+        "dikembalikan",
+    ]
 
 
 def test_a_refund_is_refused_for_an_unpaid_payment_a_fraction_or_a_reused_key(localstripe, basket, buyer):
     unpaid = services.payment_intent_for_basket(basket=basket, user=buyer, amount=Decimal("15000"))
     with pytest.raises(services.RefundRefused, match="belum lunas"):
-        services.payment_refund(reference=unpaid.reference, amount=Decimal("100"), idempotency_key="k1",
-                                actor=None, reason="x")
+        services.payment_refund(
+            reference=unpaid.reference, amount=Decimal("100"), idempotency_key="k1", actor=None, reason="x"
+        )
     with pytest.raises(services.RefundRefused, match="tidak dikenal"):
-        services.payment_refund(reference="PKN-NOPE00", amount=Decimal("100"), idempotency_key="k2",
-                                actor=None, reason="x")
+        services.payment_refund(
+            reference="PKN-NOPE00", amount=Decimal("100"), idempotency_key="k2", actor=None, reason="x"
+        )
     paid = paid_payment(localstripe, basket=Basket.objects.create(owner=buyer), user=buyer)
     with pytest.raises(ValueError):
-        services.payment_refund(reference=paid.reference, amount=Decimal("0.5"), idempotency_key="k3",
-                                actor=None, reason="x")
-    services.payment_refund(reference=paid.reference, amount=Decimal("100"), idempotency_key="k4",
-                            actor=None, reason="x")
+        services.payment_refund(
+            reference=paid.reference, amount=Decimal("0.5"), idempotency_key="k3", actor=None, reason="x"
+        )
+    services.payment_refund(
+        reference=paid.reference, amount=Decimal("100"), idempotency_key="k4", actor=None, reason="x"
+    )
     with pytest.raises(services.RefundRefused, match="sudah dipakai"):
-        services.payment_refund(reference=paid.reference, amount=Decimal("200"), idempotency_key="k4",
-                                actor=None, reason="x")
+        services.payment_refund(
+            reference=paid.reference, amount=Decimal("200"), idempotency_key="k4", actor=None, reason="x"
+        )
 
 
 def test_the_refund_task_takes_plain_values(localstripe, basket, buyer):
@@ -260,11 +275,21 @@ def test_a_webhook_that_arrives_before_placement_still_leaves_the_order_paid(
     intent = shopper_client.post(reverse("checkout:preview"), {"action": "card_intent"}).json()
     assert localstripe.card_confirm(intent["client_secret"], OK_CARD)[0] == 200
     payment = Payment.objects.get(reference=intent["reference"])
-    event = intent_event("evt_first", "payment_intent.succeeded", intent_id=payment.intent_id,
-                         amount_minor=1_500_000)
+    event = intent_event(
+        "evt_first", "payment_intent.succeeded", intent_id=payment.intent_id, amount_minor=1_500_000
+    )
     body, signature = signed_event(event)
-    assert Client().post("/pembayaran/stripe/webhook/", body, content_type="application/json",
-                         HTTP_STRIPE_SIGNATURE=signature).status_code == 200
+    assert (
+        Client()
+        .post(
+            "/pembayaran/stripe/webhook/",
+            body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=signature,
+        )
+        .status_code
+        == 200
+    )
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED and not Order.objects.exists()
 
@@ -292,9 +317,12 @@ def test_simultaneous_bayar_requests_all_get_the_same_payment_intent(localstripe
 
     monkeypatch.setattr(services.selectors, "payment_usable_for_basket", slow_find)
     # when the buyer's "Bayar" reaches the server six times at once (double clicks, two tabs)
-    results = run_at_once([
-        lambda: services.payment_intent_for_basket(basket=basket, user=buyer, amount=Decimal("15000"))
-        for _ in range(6)])
+    results = run_at_once(
+        [
+            lambda: services.payment_intent_for_basket(basket=basket, user=buyer, amount=Decimal("15000"))
+            for _ in range(6)
+        ]
+    )
     # then none failed, and all got the basket's one payment and one intent
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Payment.objects.filter(basket=basket).count() == 1

@@ -39,9 +39,23 @@ def celery_worker_process():
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "peken", "worker", "--pool=solo",
-         "--concurrency=1", "--loglevel=warning", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "peken",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=warning",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         yield worker

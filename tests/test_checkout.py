@@ -94,9 +94,16 @@ def test_without_a_profile_the_address_form_takes_the_default_address_kecamatan(
     shopper_client, shopper, indonesia
 ):
     # given a shopper with no profile whose default address is in Tambaksari
-    UserAddress.objects.create(user=shopper, first_name="Siti", line1="Jl. Pacar Keling 21",
-                               line3="Kec. Tambaksari", line4="Surabaya", country=indonesia,
-                               phone_number="+6281234567890", is_default_for_shipping=True)
+    UserAddress.objects.create(
+        user=shopper,
+        first_name="Siti",
+        line1="Jl. Pacar Keling 21",
+        line3="Kec. Tambaksari",
+        line4="Surabaya",
+        country=indonesia,
+        phone_number="+6281234567890",
+        is_default_for_shipping=True,
+    )
     basket_add(shopper_client, product_create())
 
     # when they open the address step
@@ -122,11 +129,14 @@ def test_a_phone_number_typed_any_indonesian_way_is_stored_in_e164_and_shown_loc
     assert str(Order.objects.get().shipping_address.phone_number) == "+6281234567890"
 
 
-@pytest.mark.parametrize(("typed", "message"), [
-    ("", "Nomor HP wajib diisi"),
-    ("12345", "Nomor HP tidak valid"),
-    ("0812", "Nomor HP tidak valid"),
-])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Nomor HP wajib diisi"),
+        ("12345", "Nomor HP tidak valid"),
+        ("0812", "Nomor HP tidak valid"),
+    ],
+)
 def test_a_missing_or_impossible_phone_number_stops_the_address_step(
     shopper_client, indonesia, typed, message
 ):
@@ -145,29 +155,41 @@ def test_a_saved_address_without_a_phone_is_completed_before_shipping_to_it(
     shopper_client, shopper, indonesia
 ):
     # given a saved address from before phone numbers were required
-    address = UserAddress.objects.create(user=shopper, first_name="Siti", line1="Jl. Tunjungan 10",
-                                         line3="Kec. Genteng", line4="Surabaya", country=indonesia)
+    address = UserAddress.objects.create(
+        user=shopper,
+        first_name="Siti",
+        line1="Jl. Tunjungan 10",
+        line3="Kec. Genteng",
+        line4="Surabaya",
+        country=indonesia,
+    )
     basket_add(shopper_client, product_create())
 
     # when the shopper ships to it
-    response = shopper_client.post(reverse("checkout:shipping-address"),
-                                   {"address_id": address.pk, "action": "ship_to"})
+    response = shopper_client.post(
+        reverse("checkout:shipping-address"), {"address_id": address.pk, "action": "ship_to"}
+    )
 
     # then they are sent to add its number, and that page needs one
     assert response["Location"] == reverse("checkout:user-address-update", kwargs={"pk": address.pk})
-    edit = shopper_client.post(response["Location"], {"first_name": "Siti", "line1": "Jl. Tunjungan 10",
-                                                      "line4": "Surabaya", "country": "ID"})
+    edit = shopper_client.post(
+        response["Location"],
+        {"first_name": "Siti", "line1": "Jl. Tunjungan 10", "line4": "Surabaya", "country": "ID"},
+    )
     assert "Nomor HP wajib diisi" in str(edit.context["form"].errors["phone_number"])
 
 
-@pytest.mark.parametrize(("stored", "shown"), [
-    ("+6281234567890", "0812-3456-7890"),
-    ("081234567890", "0812-3456-7890"),
-    ("+62315678901", "(031) 5678901"),
-    ("+6561234567", "+65 6123 4567"),
-    ("bukan nomor", "bukan nomor"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+6281234567890", "0812-3456-7890"),
+        ("081234567890", "0812-3456-7890"),
+        ("+62315678901", "(031) 5678901"),
+        ("+6561234567", "+65 6123 4567"),
+        ("bukan nomor", "bukan nomor"),
+        ("", ""),
+    ],
+)
 def test_phone_numbers_are_shown_the_way_indonesians_write_them(stored, shown):
     assert phone_display(stored) == shown
 

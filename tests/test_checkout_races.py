@@ -57,7 +57,7 @@ def same_browser(client: Client, n: int) -> list[Client]:
 
 
 def place(client: Client, basket_id: int):
-    """"Buat pesanan" as the preview page posts it, naming the basket it shows."""
+    """ "Buat pesanan" as the preview page posts it, naming the basket it shows."""
     return client.post(reverse("checkout:preview"), {"action": "place_order", "basket": basket_id})
 
 
@@ -76,8 +76,11 @@ def at_preview(client: Client, product, *, card_localstripe=None) -> int:
 
 
 def landed_on_thank_you(response) -> bool:
-    return not isinstance(response, BaseException) and response.status_code == 302 \
+    return (
+        not isinstance(response, BaseException)
+        and response.status_code == 302
         and response["Location"] == reverse("checkout:thank-you")
+    )
 
 
 # --- a double click on "Buat pesanan" ---
@@ -118,7 +121,8 @@ def test_a_double_click_places_one_checkout_every_click_lands_on_its_thank_you_p
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_with_a_card_on_the_last_unit_never_refunds_the_payment_of_the_order(
-    localstripe, indonesia,
+    localstripe,
+    indonesia,
 ):
     # given a shopper who paid the last bottle of oil by card and is at the preview
     shopper = UserFactory()
@@ -143,7 +147,8 @@ def test_a_double_click_with_a_card_on_the_last_unit_never_refunds_the_payment_o
 
 @pytest.mark.django_db
 def test_a_failed_placement_refunds_a_payment_no_order_uses_and_spares_one_an_order_uses(
-    localstripe, indonesia,
+    localstripe,
+    indonesia,
 ):
     # given two card payments: one whose order was placed, one whose goods ran out
     placed_client, unplaced_client = signed_in(UserFactory()), signed_in(UserFactory())
@@ -181,10 +186,15 @@ def one_requester_two_devices():
     basket_id = at_preview(personal, product_create(title="Kertas HVS A4"))
     official = signed_in(requester)
     assert official.post(reverse("procurement:mode"), {"agency": agency.pk, "next": "/"}).status_code == 302
-    form = {"budget_line": line.pk, "kode_rup": "", "purpose": "Kertas untuk ujian sekolah",
-            "delivery_address": agency.address, "contact_name": "Rina Wulandari",
-            "contact_phone": "0812-3456-7890",
-            "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat()}
+    form = {
+        "budget_line": line.pk,
+        "kode_rup": "",
+        "purpose": "Kertas untuk ujian sekolah",
+        "delivery_address": agency.address,
+        "contact_name": "Rina Wulandari",
+        "contact_phone": "0812-3456-7890",
+        "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(),
+    }
     return personal, official, form, basket_id
 
 
@@ -208,7 +218,8 @@ def slowed(monkeypatch, module, name: str, seconds: float) -> None:
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_checkout_started_while_the_basket_is_being_submitted_as_a_requisition_is_refused(
-    requester_two_devices, monkeypatch,
+    requester_two_devices,
+    monkeypatch,
 ):
     personal, official, form, basket_id = requester_two_devices
     # given the requisition is being submitted (its transaction holds the basket, and takes a second)
@@ -217,7 +228,8 @@ def test_a_checkout_started_while_the_basket_is_being_submitted_as_a_requisition
     # when the other device places the order personally in that second
     submitted, placed = run_at_once(
         [lambda: official.post(reverse("procurement:submit"), form), lambda: place(personal, basket_id)],
-        delays=[0, 0.5])
+        delays=[0, 0.5],
+    )
 
     # then the basket became the requisition only, and the personal checkout was told why
     requisition = Requisition.objects.get()
@@ -231,7 +243,8 @@ def test_a_checkout_started_while_the_basket_is_being_submitted_as_a_requisition
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_requisition_of_a_basket_being_checked_out_is_refused_naming_the_order(
-    requester_two_devices, monkeypatch,
+    requester_two_devices,
+    monkeypatch,
 ):
     personal, official, form, basket_id = requester_two_devices
     # given the personal checkout is placing the order (its transaction holds the basket, and takes a second)
@@ -240,7 +253,8 @@ def test_a_requisition_of_a_basket_being_checked_out_is_refused_naming_the_order
     # when the other device submits the basket as a requisition in that second
     placed, submitted = run_at_once(
         [lambda: place(personal, basket_id), lambda: official.post(reverse("procurement:submit"), form)],
-        delays=[0, 0.5])
+        delays=[0, 0.5],
+    )
 
     # then the basket became the personal order only, and the requisition form names it
     assert landed_on_thank_you(placed)
@@ -261,6 +275,7 @@ def killed_when_submitting(monkeypatch) -> None:
     gunicorn's worker timeout aborts a worker with SystemExit: no exception handler of
     the view runs, as when the worker is killed outright.
     """
+
     def die(self):
         raise SystemExit(1)
 
@@ -268,7 +283,9 @@ def killed_when_submitting(monkeypatch) -> None:
 
 
 def test_a_worker_killed_mid_placement_leaves_the_basket_as_it_was_and_the_retry_places_the_order(
-    shopper_client, indonesia, monkeypatch,
+    shopper_client,
+    indonesia,
+    monkeypatch,
 ):
     # given a shopper at the preview with one bag of rice, paying on delivery
     product = product_create(title="Beras Pandan Wangi", stock=10)
@@ -294,7 +311,10 @@ def test_a_worker_killed_mid_placement_leaves_the_basket_as_it_was_and_the_retry
 
 
 def test_a_worker_killed_after_a_card_payment_leaves_the_payment_for_the_retry(
-    localstripe, shopper_client, indonesia, monkeypatch,
+    localstripe,
+    shopper_client,
+    indonesia,
+    monkeypatch,
 ):
     # given a shopper who paid by card and is at the preview
     product = product_create(price=Decimal("15000"))

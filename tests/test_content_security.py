@@ -96,12 +96,21 @@ def hostile_shop(db):
 @pytest.fixture
 def hostile_product(hostile_shop):
     # Written directly, around the listing service, as an old row or a shell would have left it.
-    product = product_create(title=f"Beras {PAYLOAD}", partner=hostile_shop,
-                             category=category_create("Sembako"),
-                             description=f"<p><strong>Pulen</strong> {PAYLOAD}</p><script>alert(2)</script>")
+    product = product_create(
+        title=f"Beras {PAYLOAD}",
+        partner=hostile_shop,
+        category=category_create("Sembako"),
+        description=f"<p><strong>Pulen</strong> {PAYLOAD}</p><script>alert(2)</script>",
+    )
     reviewer = UserFactory(email="pengulas@contoh.id", username="pengulas")
-    ProductReview.objects.create(product=product, user=reviewer, score=1, title=f"Ulasan {PAYLOAD}",
-                                 body=f"Isi {PAYLOAD}", status=ProductReview.APPROVED)
+    ProductReview.objects.create(
+        product=product,
+        user=reviewer,
+        score=1,
+        title=f"Ulasan {PAYLOAD}",
+        body=f"Isi {PAYLOAD}",
+        status=ProductReview.APPROVED,
+    )
     return product
 
 
@@ -132,8 +141,12 @@ def test_a_hostile_description_is_reduced_to_the_allow_list_on_the_product_page_
 def test_hostile_shop_and_product_names_are_escaped_in_listings_search_and_the_shop_page(hostile_product):
     # given a product and a shop named with the payload
     shop = hostile_product.stockrecords.get().partner
-    pages = [reverse("home"), reverse("catalogue:index"), reverse("search:search") + "?q=beras",
-             reverse("sellers:shop", kwargs={"pk": shop.pk})]
+    pages = [
+        reverse("home"),
+        reverse("catalogue:index"),
+        reverse("search:search") + "?q=beras",
+        reverse("sellers:shop", kwargs={"pk": shop.pk}),
+    ]
 
     # when a visitor opens each listing page, then the payload is text, not a tag
     for url in pages:
@@ -153,8 +166,9 @@ def test_a_description_written_in_the_seller_centre_is_stored_sanitised(db):
 
     # when they write a description with the payload and a little allowed markup
     description = f"<em>Pulen</em> {PAYLOAD}<a href='javascript:alert(3)'>promo</a>"
-    response = client.post(reverse("sellers:centre-product-create"),
-                           product_form(leaf, description=description))
+    response = client.post(
+        reverse("sellers:centre-product-create"), product_form(leaf, description=description)
+    )
 
     # then the stored description keeps the text and the allowed tag, and nothing that could run
     assert response.status_code == 302
@@ -164,12 +178,15 @@ def test_a_description_written_in_the_seller_centre_is_stored_sanitised(db):
     assert "promo" in stored
 
 
-@pytest.mark.parametrize(("written", "shown"), [
-    ("Beras pulen\nPanen Jombang", "<p>Beras pulen<br>Panen Jombang</p>"),
-    ("<ul><li onclick=x>satu</li></ul>", "<ul><li>satu</li></ul>"),
-    ("<p style='color:red'>a &amp; b</p><img src=x>", "<p>a &amp; b</p>"),
-    ("1 < 2 & 3", "<p>1 &lt; 2 &amp; 3</p>"),
-])
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Beras pulen\nPanen Jombang", "<p>Beras pulen<br>Panen Jombang</p>"),
+        ("<ul><li onclick=x>satu</li></ul>", "<ul><li>satu</li></ul>"),
+        ("<p style='color:red'>a &amp; b</p><img src=x>", "<p>a &amp; b</p>"),
+        ("1 < 2 & 3", "<p>1 &lt; 2 &amp; 3</p>"),
+    ],
+)
 def test_seller_html_keeps_line_breaks_and_a_few_tags_without_attributes(written, shown):
     # given a seller's text, when it is shown, then only the allow-list survives
     assert seller_html(written) == shown
@@ -184,8 +201,14 @@ def test_hostile_names_and_addresses_are_escaped_on_order_pages_seller_centre_an
     # given an order of the hostile product shipped to an address written with the payload
     order = order_with_products(user=shopper, products=[hostile_product], status="Baru")
     order.shipping_address = get_model("order", "ShippingAddress").objects.create(
-        first_name="Siti", last_name=PAYLOAD, line1=f"Jl. {PAYLOAD}", line4="Surabaya",
-        postcode="60275", country_id="ID", notes=f"Pagar {PAYLOAD}")
+        first_name="Siti",
+        last_name=PAYLOAD,
+        line1=f"Jl. {PAYLOAD}",
+        line4="Surabaya",
+        postcode="60275",
+        country_id="ID",
+        notes=f"Pagar {PAYLOAD}",
+    )
     order.save()
     # and a pending shop whose name is the payload, waiting for a verifier
     pending = seller_create(name=f"Baru {PAYLOAD}", email="baru@contoh.id", status=SellerStatus.PENDING)
@@ -203,8 +226,10 @@ def test_hostile_names_and_addresses_are_escaped_on_order_pages_seller_centre_an
         "seller's order sheet": (seller, reverse("sellers:centre-order-print", kwargs=number)),
         "verification queue": (verifier_client, reverse("sellers:verification-queue")),
         "shop verification": (verifier_client, reverse("sellers:verification-decide", args=[pending.pk])),
-        "listing verification": (verifier_client, reverse("sellers:verification-listing-decide",
-                                                          args=[hostile_product.pk])),
+        "listing verification": (
+            verifier_client,
+            reverse("sellers:verification-listing-decide", args=[hostile_product.pk]),
+        ),
     }
     # when each page is opened, then the payload is text on it
     for name, (client, url) in pages.items():
@@ -246,16 +271,23 @@ def test_a_hostile_address_and_shop_name_reach_the_emails_as_text(
 def test_a_hostile_requisition_purpose_and_address_are_escaped_for_requester_and_approver(db):
     # given a requisition whose purpose and delivery address carry the payload
     world = approval_world()
-    requisition = RequisitionFactory(agency=world.agency, requester=world.requester, budget_line=world.line,
-                                     purpose=f"Rapat {PAYLOAD}", delivery_address=f"Jl. {PAYLOAD}",
-                                     total=Decimal("250000"))
+    requisition = RequisitionFactory(
+        agency=world.agency,
+        requester=world.requester,
+        budget_line=world.line,
+        purpose=f"Rapat {PAYLOAD}",
+        delivery_address=f"Jl. {PAYLOAD}",
+        total=Decimal("250000"),
+    )
     RequisitionLineFactory(requisition=requisition, title=f"Nasi {PAYLOAD}")
 
     # when the requester and the procurement official open it
-    pages = [(world.requester, reverse("procurement:detail", args=[requisition.reference])),
-             (world.requester, reverse("procurement:mine")),
-             (world.pp, reverse("procurement:inbox")),
-             (world.pp, reverse("procurement:decide", args=[requisition.reference]))]
+    pages = [
+        (world.requester, reverse("procurement:detail", args=[requisition.reference])),
+        (world.requester, reverse("procurement:mine")),
+        (world.pp, reverse("procurement:inbox")),
+        (world.pp, reverse("procurement:decide", args=[requisition.reference])),
+    ]
 
     # then the payload is text on every page
     for user, url in pages:

@@ -25,22 +25,53 @@ StockRecord = get_model("partner", "StockRecord")
 Category = get_model("catalogue", "Category")
 
 SURABAYA_KECAMATAN = {
-    "Asemrowo", "Benowo", "Bubutan", "Bulak", "Dukuh Pakis", "Gayungan", "Genteng", "Gubeng",
-    "Gunung Anyar", "Jambangan", "Karang Pilang", "Kenjeran", "Krembangan", "Lakarsantri", "Mulyorejo",
-    "Pabean Cantian", "Pakal", "Rungkut", "Sambikerep", "Sawahan", "Semampir", "Simokerto", "Sukolilo",
-    "Sukomanunggal", "Tambaksari", "Tandes", "Tegalsari", "Tenggilis Mejoyo", "Wiyung", "Wonocolo",
+    "Asemrowo",
+    "Benowo",
+    "Bubutan",
+    "Bulak",
+    "Dukuh Pakis",
+    "Gayungan",
+    "Genteng",
+    "Gubeng",
+    "Gunung Anyar",
+    "Jambangan",
+    "Karang Pilang",
+    "Kenjeran",
+    "Krembangan",
+    "Lakarsantri",
+    "Mulyorejo",
+    "Pabean Cantian",
+    "Pakal",
+    "Rungkut",
+    "Sambikerep",
+    "Sawahan",
+    "Semampir",
+    "Simokerto",
+    "Sukolilo",
+    "Sukomanunggal",
+    "Tambaksari",
+    "Tandes",
+    "Tegalsari",
+    "Tenggilis Mejoyo",
+    "Wiyung",
+    "Wonocolo",
     "Wonokromo",
 }
 
 
 def table_sizes() -> dict[str, int]:
     return {
-        "partners": Partner.objects.count(), "addresses": PartnerAddress.objects.count(),
-        "products": Product.objects.count(), "images": ProductImage.objects.count(),
-        "stock": StockRecord.objects.count(), "categories": Category.objects.count(),
+        "partners": Partner.objects.count(),
+        "addresses": PartnerAddress.objects.count(),
+        "products": Product.objects.count(),
+        "images": ProductImage.objects.count(),
+        "stock": StockRecord.objects.count(),
+        "categories": Category.objects.count(),
         "users": get_user_model().objects.count(),
-        **{f"procurement_{model.__name__}": model.objects.count()
-           for model in (Agency, Unit, Membership, BudgetLine, ApprovalStep, AuditEntry)},
+        **{
+            f"procurement_{model.__name__}": model.objects.count()
+            for model in (Agency, Unit, Membership, BudgetLine, ApprovalStep, AuditEntry)
+        },
     }
 
 
@@ -63,8 +94,15 @@ def test_demo_marketplace_is_surabaya_and_loads_twice_without_change(client, cap
     assert not products.filter(stockrecords__isnull=True).exists()
     assert not products.filter(images__isnull=True).exists()
     assert StockRecord.objects.filter(price__lt=500).count() == 0
-    for shelf in ("Sembako", "Minuman", "Makanan Ringan", "Alat Tulis Kantor", "Kerajinan", "Fashion",
-                  "Makanan & Minuman Rapat"):
+    for shelf in (
+        "Sembako",
+        "Minuman",
+        "Makanan Ringan",
+        "Alat Tulis Kantor",
+        "Kerajinan",
+        "Fashion",
+        "Makanan & Minuman Rapat",
+    ):
         category = Category.objects.get(depth=1, name=shelf)
         assert selectors.product_list(category=category).count() >= 6, shelf
     # every seller has something to sell
@@ -83,20 +121,33 @@ def test_demo_marketplace_is_surabaya_and_loads_twice_without_change(client, cap
 
     # the city's agencies each have their units, a person in every role, this year's budget and policy
     assert set(Agency.objects.values_list("name", flat=True)) >= {
-        "Dinas Kesehatan", "Dinas Pendidikan", "Bappeda", "Kecamatan Gubeng", "Kecamatan Tegalsari"}
+        "Dinas Kesehatan",
+        "Dinas Pendidikan",
+        "Bappeda",
+        "Kecamatan Gubeng",
+        "Kecamatan Tegalsari",
+    }
     agency_roles = set(Role.values) - {Role.AUDITOR}
     for agency in Agency.objects.all():
         assert agency.units.count() >= 3 and agency.address and agency.kecamatan in SURABAYA_KECAMATAN
         assert set(agency.memberships.values_list("role", flat=True)) == agency_roles, agency
         assert agency.budget_lines.filter(fiscal_year=timezone.localdate().year, ceiling__gt=0).count() >= 4
         assert agency.approval_steps.count() == 3
-    assert Membership.objects.filter(role=Role.AUDITOR, agency=None,
-                                     user__email="inspektorat@peken.local").exists()
+    assert Membership.objects.filter(
+        role=Role.AUDITOR, agency=None, user__email="inspektorat@peken.local"
+    ).exists()
     # and the officials sign in with the printed password: the requester, PP, PPK, PA/KPA of Dinkes
     assert procurement_demo.OFFICIAL_PASSWORD in printed
-    for email in ("pptk.dinkes@peken.local", "pp.dinkes@peken.local", "ppk.dinkes@peken.local",
-                  "kadis.dinkes@peken.local", "bendahara.dinkes@peken.local", "admin.dinkes@peken.local",
-                  "inspektorat@peken.local", "admin.gubeng@peken.local"):
+    for email in (
+        "pptk.dinkes@peken.local",
+        "pp.dinkes@peken.local",
+        "ppk.dinkes@peken.local",
+        "kadis.dinkes@peken.local",
+        "bendahara.dinkes@peken.local",
+        "admin.dinkes@peken.local",
+        "inspektorat@peken.local",
+        "admin.gubeng@peken.local",
+    ):
         assert email in printed and client.login(username=email, password=procurement_demo.OFFICIAL_PASSWORD)
     assert client.get("/pengadaan/opd/kec-gubeng/anggaran/").status_code == 200
 
@@ -121,16 +172,22 @@ def test_demo_command_fails_under_production_settings():
     # (a database that cannot be reached: the refusal must come before any write)
     env = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"}
     # when the demo command is run there, then it refuses
-    result = subprocess.run([sys.executable, "manage.py", "peken_demo"], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "peken_demo"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "PEKEN_DEMO_DATA_ALLOWED" in result.stderr
 
 
 def test_synthetic_command_fails_under_production_settings():
     env = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"}
-    result = subprocess.run([sys.executable, "manage.py", "peken_synthetic", "--products", "10"], cwd=ROOT,
-                            env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "peken_synthetic", "--products", "10"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert "PEKEN_SYNTHETIC_DATA_ALLOWED" in result.stderr
 

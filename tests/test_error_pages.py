@@ -124,8 +124,15 @@ def test_500_in_site_layout_and_the_bug_keeps_its_traceback(caplog):
 
 def test_500_falls_back_to_a_plain_page_when_the_layout_fails(settings):
     # given a layout that cannot be rendered (a context processor fails, as with the database down)
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"],
-                          "context_processors": ["tests.error_urls.broken_context"]}}]
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "OPTIONS": {
+                **settings.TEMPLATES[0]["OPTIONS"],
+                "context_processors": ["tests.error_urls.broken_context"],
+            },
+        }
+    ]
     client = Client(raise_request_exception=False)
 
     # when a view fails

@@ -26,8 +26,9 @@ def test_harmless_text_is_left_as_it_is():
 
 def test_csv_neutralises_every_cell_and_names_the_file():
     # given rows with formulas in the header and the cells
-    response = export_response(fmt="csv", name="uji", header=["=Kolom", "Nilai"],
-                               rows=[[*DANGEROUS[:2]], ["biasa", -5]])
+    response = export_response(
+        fmt="csv", name="uji", header=["=Kolom", "Nilai"], rows=[[*DANGEROUS[:2]], ["biasa", -5]]
+    )
     # then every dangerous cell starts with a quote, and the file is an attachment
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [["'=Kolom", "Nilai"], ["'=1+1", "'+1+1"], ["biasa", "'-5"]]
@@ -37,9 +38,13 @@ def test_csv_neutralises_every_cell_and_names_the_file():
 def test_xlsx_keeps_numbers_and_dates_typed_and_text_harmless():
     # given text with formulas and a control character, a number, money and a Jakarta time
     moment = timezone.make_aware(datetime(2026, 12, 1, 14, 3, 22))
-    response = export_response(fmt="xlsx", name="uji", title="Jejak: audit/uji", header=["A", "B", "C", "D"],
-                               rows=[["=1+1", 7, Decimal("150000"), moment],
-                                     ["ada\x0bkendali", -5, None, "@x"]])
+    response = export_response(
+        fmt="xlsx",
+        name="uji",
+        title="Jejak: audit/uji",
+        header=["A", "B", "C", "D"],
+        rows=[["=1+1", 7, Decimal("150000"), moment], ["ada\x0bkendali", -5, None, "@x"]],
+    )
     # when openpyxl reads it back
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]

@@ -58,6 +58,7 @@ def errors_of(response) -> str:
 
 # --- the seller centre's product form
 
+
 @pytest.fixture
 def seller(db):
     shop = seller_create(name="Warung Bu Tini", email="tini@contoh.id")
@@ -66,22 +67,34 @@ def seller(db):
 
 def product_form(leaf, **overrides):
     picture = SimpleUploadedFile("beras.jpg", _tiny_jpeg(), content_type="image/jpeg")
-    data = {"title": "Beras Pandan Wangi 5 kg", "description": "Beras pulen panen Jombang.",
-            "category": leaf.pk, "images": [picture], "price": "72.500", "stock": "40", "unit": "pcs",
-            "min_order_quantity": "1", "halal_certificate_number": "", "made_locally": "on"}
+    data = {
+        "title": "Beras Pandan Wangi 5 kg",
+        "description": "Beras pulen panen Jombang.",
+        "category": leaf.pk,
+        "images": [picture],
+        "price": "72.500",
+        "stock": "40",
+        "unit": "pcs",
+        "min_order_quantity": "1",
+        "halal_certificate_number": "",
+        "made_locally": "on",
+    }
     return data | overrides
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("price", HUGE, "paling banyak 20 karakter"),
-    ("price", "9" * 20, "Harga terlalu besar"),
-    ("price", INT_OVER, "Harga terlalu besar"),
-    ("stock", HUGE, "Stok terlalu besar"),
-    ("stock", INT_OVER, "Stok terlalu besar"),
-    ("min_order_quantity", HUGE, "Minimal pembelian terlalu besar"),
-    ("min_order_quantity", INT_OVER, "Minimal pembelian terlalu besar"),
-    ("description", LONG, "paling banyak"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("price", HUGE, "paling banyak 20 karakter"),
+        ("price", "9" * 20, "Harga terlalu besar"),
+        ("price", INT_OVER, "Harga terlalu besar"),
+        ("stock", HUGE, "Stok terlalu besar"),
+        ("stock", INT_OVER, "Stok terlalu besar"),
+        ("min_order_quantity", HUGE, "Minimal pembelian terlalu besar"),
+        ("min_order_quantity", INT_OVER, "Minimal pembelian terlalu besar"),
+        ("description", LONG, "paling banyak"),
+    ],
+)
 def test_a_hostile_product_value_is_a_form_error_and_nothing_is_saved(seller, field, value, message):
     # given a seller and a leaf category
     _shop, client = seller
@@ -107,24 +120,29 @@ def test_a_nul_byte_in_a_form_field_gets_the_400_page_and_nothing_is_saved(selle
 
 # --- the stock CSV
 
+
 def stock_upload(client, content: str):
-    return client.post(reverse("sellers:centre-stock-upload"),
-                       {"file": SimpleUploadedFile("stok.csv", content.encode("utf-8"),
-                                                   content_type="text/csv")})
+    return client.post(
+        reverse("sellers:centre-stock-upload"),
+        {"file": SimpleUploadedFile("stok.csv", content.encode("utf-8"), content_type="text/csv")},
+    )
 
 
-@pytest.mark.parametrize("row, message", [
-    ("{sku};Gula;" + HUGE + ";5", "Harga terlalu besar"),
-    ("{sku};Gula;" + INT_OVER + ";5", "Harga terlalu besar"),
-    ("{sku};Gula;15000;" + HUGE, "Stok terlalu besar"),
-    ("{sku};Gula;15000;" + INT_OVER, "Stok terlalu besar"),
-    ("{sku};Gula;15000;" + "9" * 5000, "Stok terlalu besar"),
-    ("{sku};Gula;" + "9" * 100_000 + "x;5", "…"),
-    ("{sku};" + LONG + ";15000;5", "terlalu panjang"),
-    ('{sku};"' + LONG + '";15000;5', "terlalu panjang"),
-    ("{sku};Gula\x00Aren;15000;5", "karakter NUL"),
-    ("x" * 300 + ";Gula;15000;5", "SKU terlalu panjang"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("{sku};Gula;" + HUGE + ";5", "Harga terlalu besar"),
+        ("{sku};Gula;" + INT_OVER + ";5", "Harga terlalu besar"),
+        ("{sku};Gula;15000;" + HUGE, "Stok terlalu besar"),
+        ("{sku};Gula;15000;" + INT_OVER, "Stok terlalu besar"),
+        ("{sku};Gula;15000;" + "9" * 5000, "Stok terlalu besar"),
+        ("{sku};Gula;" + "9" * 100_000 + "x;5", "…"),
+        ("{sku};" + LONG + ";15000;5", "terlalu panjang"),
+        ('{sku};"' + LONG + '";15000;5', "terlalu panjang"),
+        ("{sku};Gula\x00Aren;15000;5", "karakter NUL"),
+        ("x" * 300 + ";Gula;15000;5", "SKU terlalu panjang"),
+    ],
+)
 def test_a_hostile_stock_csv_row_is_reported_on_its_line_and_nothing_is_applied(seller, row, message):
     # given a shop with one product at Rp15.000 and 10 in stock
     shop, client = seller
@@ -142,6 +160,7 @@ def test_a_hostile_stock_csv_row_is_reported_on_its_line_and_nothing_is_applied(
 
 # --- the agency admin's budget: the CSV import and a line's page
 
+
 @pytest.fixture
 def agency_admin(db):
     agency = AgencyFactory(name="Dinas Kesehatan", code="dinkes")
@@ -152,20 +171,26 @@ def agency_admin(db):
 S = "1.02.02.2.02.0001;Pengelolaan Pelayanan Kesehatan Ibu Hamil"
 
 
-@pytest.mark.parametrize("row, message", [
-    (f"{S};5.1.02.01.01.0052;Belanja Makanan;DAU;{HUGE}", "Pagu terlalu besar"),
-    (f"{S};5.1.02.01.01.0052;Belanja Makanan;DAU;{10**30:,}".replace(",", "."), "Pagu terlalu besar"),
-    (f"{S};5.1.02.01.01.0052;{LONG};DAU;15.000.000", "terlalu panjang"),
-    (f"{S};5.1.02.01.01.0052;Belanja\x00Makanan;DAU;15.000.000", "karakter NUL"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (f"{S};5.1.02.01.01.0052;Belanja Makanan;DAU;{HUGE}", "Pagu terlalu besar"),
+        (f"{S};5.1.02.01.01.0052;Belanja Makanan;DAU;{10**30:,}".replace(",", "."), "Pagu terlalu besar"),
+        (f"{S};5.1.02.01.01.0052;{LONG};DAU;15.000.000", "terlalu panjang"),
+        (f"{S};5.1.02.01.01.0052;Belanja\x00Makanan;DAU;15.000.000", "karakter NUL"),
+    ],
+)
 def test_a_hostile_budget_csv_row_is_reported_on_its_line_and_nothing_is_created(agency_admin, row, message):
     # given an agency admin on the import page
     agency, client = agency_admin
-    content = ("kode_sub_kegiatan;nama_sub_kegiatan;kode_rekening;uraian;sumber_dana;pagu\r\n" + row
-               + "\r\n").encode("utf-8")
+    content = (
+        "kode_sub_kegiatan;nama_sub_kegiatan;kode_rekening;uraian;sumber_dana;pagu\r\n" + row + "\r\n"
+    ).encode("utf-8")
     # when a file whose second line carries the hostile value is uploaded
-    response = client.post(f"/pengadaan/opd/{agency.code}/anggaran/impor/",
-                           {"fiscal_year": YEAR, "file": SimpleUploadedFile("dpa.csv", content)})
+    response = client.post(
+        f"/pengadaan/opd/{agency.code}/anggaran/impor/",
+        {"fiscal_year": YEAR, "file": SimpleUploadedFile("dpa.csv", content)},
+    )
     # then the page names line 2 and why, and no budget line exists
     assert response.status_code == 200
     page = response.content.decode()
@@ -179,8 +204,10 @@ def test_a_ceiling_too_large_for_its_column_is_a_form_error_and_the_line_is_unch
     agency, client = agency_admin
     line = BudgetLineFactory(agency=agency, ceiling=Decimal("10000000"), fiscal_year=YEAR)
     # when its page is sent with a pagu of 10^30 (or 10^15, one digit past the column)
-    response = client.post(f"/pengadaan/opd/{agency.code}/anggaran/{line.pk}/ubah/",
-                           {"description": line.description, "funding_source": "DAU", "ceiling": ceiling})
+    response = client.post(
+        f"/pengadaan/opd/{agency.code}/anggaran/{line.pk}/ubah/",
+        {"description": line.description, "funding_source": "DAU", "ceiling": ceiling},
+    )
     # then the form says it is too large, and the line keeps its pagu
     assert response.status_code == 200
     assert "terlalu besar" in errors_of(response)
@@ -189,6 +216,7 @@ def test_a_ceiling_too_large_for_its_column_is_a_form_error_and_the_line_is_unch
 
 
 # --- official buying: the requisition and a delegation
+
 
 @pytest.fixture
 def office(db):
@@ -202,20 +230,28 @@ def office(db):
     return {"agency": agency, "line": line, "pp": pp, "colleague": colleague}
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("needed_by", "9999-12-31", "terlalu jauh"),
-    ("purpose", LONG, "paling banyak"),
-    ("delivery_address", LONG, "paling banyak"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("needed_by", "9999-12-31", "terlalu jauh"),
+        ("purpose", LONG, "paling banyak"),
+        ("delivery_address", LONG, "paling banyak"),
+    ],
+)
 def test_a_hostile_requisition_value_is_a_form_error_and_nothing_is_submitted(office, field, value, message):
     # given a requester in official mode with a basket
     client = signed_in("rina@dinkes.go.id")
     client.post(reverse("procurement:mode"), {"agency": office["agency"].pk, "next": "/"})
     basket_add(client, product_create(title="Nasi Kotak Ayam Bakar", price=Decimal("25000")), 10)
-    data = {"budget_line": office["line"].pk, "kode_rup": "", "purpose": "Konsumsi rapat koordinasi",
-            "delivery_address": office["agency"].address, "contact_name": "Rina Wulandari",
-            "contact_phone": "0812-3456-7890",
-            "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat()}
+    data = {
+        "budget_line": office["line"].pk,
+        "kode_rup": "",
+        "purpose": "Konsumsi rapat koordinasi",
+        "delivery_address": office["agency"].address,
+        "contact_name": "Rina Wulandari",
+        "contact_phone": "0812-3456-7890",
+        "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(),
+    }
     # when it is submitted with the hostile value
     response = client.post(reverse("procurement:submit"), data | {field: value})
     # then the form says why and no requisition exists
@@ -224,20 +260,28 @@ def test_a_hostile_requisition_value_is_a_form_error_and_nothing_is_submitted(of
     assert not Requisition.objects.exists()
 
 
-@pytest.mark.parametrize("start, end, message", [
-    (0, 365 * 10, "paling lama 90 hari"),
-    (0, 90, "paling lama 90 hari"),
-    (400, 405, "dalam setahun"),
-])
+@pytest.mark.parametrize(
+    "start, end, message",
+    [
+        (0, 365 * 10, "paling lama 90 hari"),
+        (0, 90, "paling lama 90 hari"),
+        (400, 405, "dalam setahun"),
+    ],
+)
 def test_a_delegation_too_long_or_too_far_ahead_is_a_form_error(office, start, end, message):
     # given the Pejabat Pengadaan on the delegation page
     client = signed_in("budi@dinkes.go.id")
     today = timezone.localdate()
     # when they delegate from today+start to today+end (ten years, 91 days, or starting next year)
-    response = client.post(reverse("procurement:delegations"), {
-        "delegate": office["colleague"].pk, "role": Role.PROCUREMENT_OFFICIAL,
-        "start": (today + timedelta(days=start)).isoformat(),
-        "end": (today + timedelta(days=end)).isoformat()})
+    response = client.post(
+        reverse("procurement:delegations"),
+        {
+            "delegate": office["colleague"].pk,
+            "role": Role.PROCUREMENT_OFFICIAL,
+            "start": (today + timedelta(days=start)).isoformat(),
+            "end": (today + timedelta(days=end)).isoformat(),
+        },
+    )
     # then the page says the limit and no delegation exists
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["end"])
@@ -250,9 +294,15 @@ def test_a_delegation_of_the_maximum_length_is_saved_and_one_day_more_is_not(off
     today = timezone.localdate()
 
     def delegate(days: int):
-        return client.post(reverse("procurement:delegations"), {
-            "delegate": office["colleague"].pk, "role": Role.PROCUREMENT_OFFICIAL,
-            "start": today.isoformat(), "end": (today + timedelta(days=days - 1)).isoformat()})
+        return client.post(
+            reverse("procurement:delegations"),
+            {
+                "delegate": office["colleague"].pk,
+                "role": Role.PROCUREMENT_OFFICIAL,
+                "start": today.isoformat(),
+                "end": (today + timedelta(days=days - 1)).isoformat(),
+            },
+        )
 
     # when they delegate for 91 days counting both ends, then it is refused
     assert delegate(91).status_code == 200 and not Delegation.objects.exists()
@@ -263,21 +313,29 @@ def test_a_delegation_of_the_maximum_length_is_saved_and_one_day_more_is_not(off
 
 # --- the checkout's ship_to
 
+
 @pytest.mark.parametrize("address_id", ["foreign", "abc", "", "1e3", "٣", "-1", "99999999999999999999"])
 def test_shipping_to_an_address_that_is_not_the_shoppers_is_refused_with_a_message(
     shopper, indonesia, address_id
 ):
     # given a shopper with a basket, and someone else's saved address
     other = UserFactory(email="lain@contoh.id", username="lain")
-    foreign = UserAddress.objects.create(user=other, first_name="Lain", line1="Jl. Darmo 1",
-                                         line3="Kec. Wonokromo", line4="Surabaya", country=indonesia,
-                                         phone_number="+6281234567890")
+    foreign = UserAddress.objects.create(
+        user=other,
+        first_name="Lain",
+        line1="Jl. Darmo 1",
+        line3="Kec. Wonokromo",
+        line4="Surabaya",
+        country=indonesia,
+        phone_number="+6281234567890",
+    )
     client = signed_in(shopper.email)
     basket_add(client, product_create())
     # when they ship to it (or to an id that is not a number)
     value = str(foreign.pk) if address_id == "foreign" else address_id
-    response = client.post(reverse("checkout:shipping-address"), {"address_id": value, "action": "ship_to"},
-                           follow=True)
+    response = client.post(
+        reverse("checkout:shipping-address"), {"address_id": value, "action": "ship_to"}, follow=True
+    )
     # then they are back on the address step with a message, and no address is chosen
     assert response.status_code == 200
     assert "tidak ada di buku alamat Anda" in response.content.decode()
@@ -288,15 +346,25 @@ def test_a_saved_delivery_note_is_bounded(shopper, indonesia):
     # given a shopper with a basket, when a new address carries a 200 kB delivery note
     client = signed_in(shopper.email)
     basket_add(client, product_create())
-    response = client.post(reverse("checkout:shipping-address"), {
-        "first_name": "Siti", "line1": "Jl. Tunjungan 10", "line3": "Kec. Genteng", "line4": "Surabaya",
-        "country": "ID", "phone_number": "0812-3456-7890", "notes": LONG})
+    response = client.post(
+        reverse("checkout:shipping-address"),
+        {
+            "first_name": "Siti",
+            "line1": "Jl. Tunjungan 10",
+            "line3": "Kec. Genteng",
+            "line4": "Surabaya",
+            "country": "ID",
+            "phone_number": "0812-3456-7890",
+            "notes": LONG,
+        },
+    )
     # then the form says it is too long
     assert response.status_code == 200
     assert "notes" in response.context["form"].errors
 
 
 # --- NUL bytes in query strings
+
 
 @pytest.mark.parametrize("url", ["/pengadaan/audit/?nomor=PGD%00", "/search/?q=beras%00", "/?x=%00"])
 def test_a_nul_byte_in_a_query_string_gets_the_400_page(db, url):
@@ -328,6 +396,7 @@ def test_needed_by_is_bounded_at_two_years_ahead():
 
 # --- shop registration and verification
 
+
 def test_a_pp55_certificate_valid_until_9999_is_a_form_error_and_no_shop_exists(shopper_client):
     # given a registration that is good but for a PP 55 certificate "valid until 9999-12-31"
     response = shopper_client.post(reverse("sellers:register"), form_data(pp55_valid_until="9999-12-31"))
@@ -341,8 +410,10 @@ def test_a_verifiers_reason_is_bounded_and_the_shop_stays_pending(verifier_clien
     # given a shop waiting for verification
     shop = PartnerFactory(name="Kue Basah Bu Ningsih", status=SellerStatus.PENDING)
     # when the verifier rejects it with a 200 kB reason
-    response = verifier_client.post(reverse("sellers:verification-decide", kwargs={"pk": shop.pk}),
-                                    {"status": SellerStatus.REJECTED, "reason": LONG})
+    response = verifier_client.post(
+        reverse("sellers:verification-decide", kwargs={"pk": shop.pk}),
+        {"status": SellerStatus.REJECTED, "reason": LONG},
+    )
     # then the form says it is too long and the shop is still pending
     assert response.status_code == 200
     assert "paling banyak" in " ".join(response.context["form"].errors["reason"])

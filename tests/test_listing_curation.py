@@ -34,26 +34,39 @@ def leaf(db):
 def listing(shop, owner, leaf, **data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    fields = {"title": "Tas Anyaman Pandan", "description": "Anyaman tangan dari Kenjeran.", "category": leaf,
-              "images": [SimpleUploadedFile("tas.jpg", _tiny_jpeg(), content_type="image/jpeg")],
-              "price": 85000, "stock": 10, "unit": "pcs", "min_order_quantity": 1,
-              "halal_certificate_number": "", "made_locally": True}
+    fields = {
+        "title": "Tas Anyaman Pandan",
+        "description": "Anyaman tangan dari Kenjeran.",
+        "category": leaf,
+        "images": [SimpleUploadedFile("tas.jpg", _tiny_jpeg(), content_type="image/jpeg")],
+        "price": 85000,
+        "stock": 10,
+        "unit": "pcs",
+        "min_order_quantity": 1,
+        "halal_certificate_number": "",
+        "made_locally": True,
+    }
     fields.update(data)
     return services.listing_create(seller=shop, actor=owner, data=fields)
 
 
 def decide(client, product, decision, reason=""):
-    return client.post(reverse("sellers:verification-listing-decide", kwargs={"pk": product.pk}),
-                       {"decision": decision, "reason": reason})
+    return client.post(
+        reverse("sellers:verification-listing-decide", kwargs={"pk": product.pk}),
+        {"decision": decision, "reason": reason},
+    )
 
 
-@pytest.mark.parametrize("title, description, held", [
-    ("Emas Batangan Antam 5 gram", "", True),
-    ("Tas Anyaman", "Bisa ditukar LOGAM   MULIA", True),
-    ("Rokok Kretek Lintingan", "", True),
-    ("Rokokan mainan anak", "", False),  # whole words only
-    ("Kue Emas Batang", "", False),
-])
+@pytest.mark.parametrize(
+    "title, description, held",
+    [
+        ("Emas Batangan Antam 5 gram", "", True),
+        ("Tas Anyaman", "Bisa ditukar LOGAM   MULIA", True),
+        ("Rokok Kretek Lintingan", "", True),
+        ("Rokokan mainan anak", "", False),  # whole words only
+        ("Kue Emas Batang", "", False),
+    ],
+)
 def test_banned_keywords_are_matched_on_whole_words_in_any_case(title, description, held, leaf):
     reasons = services.listing_held_reasons(title=title, description=description, categories=[leaf])
     assert bool(reasons) is held
@@ -90,7 +103,10 @@ def test_a_banned_listing_is_held_off_sale_until_a_verifier_approves_it(
     assert product.listing_status == ListingStatus.APPROVED
     decision = ListingDecision.objects.filter(product=product).first()
     assert (decision.actor, decision.old_status, decision.new_status) == (
-        verifier, ListingStatus.HELD, ListingStatus.APPROVED)
+        verifier,
+        ListingStatus.HELD,
+        ListingStatus.APPROVED,
+    )
     assert [m.to for m in mail.outbox] == [["rejeki@contoh.id"]]
     assert "disetujui" in mail.outbox[0].subject
     assert visitor.get(product.get_absolute_url()).status_code == 200
@@ -132,16 +148,21 @@ def test_the_seller_is_emailed_once_however_often_the_task_runs(shop, owner, lea
     assert services.listing_decision_notify(decision_id=submission.pk) is False
 
 
-def test_a_changed_listing_goes_back_to_the_queue_and_is_held_if_it_now_matches(
-    shop, owner, leaf, verifier
-):
+def test_a_changed_listing_goes_back_to_the_queue_and_is_held_if_it_now_matches(shop, owner, leaf, verifier):
     product = listing(shop, owner, leaf)
     services.listing_review(product=product, actor=verifier, approve=True)
     client = Client()
     client.login(username="rejeki@contoh.id", password=DEFAULT_PASSWORD)
     edit = reverse("sellers:centre-product-edit", kwargs={"pk": product.pk})
-    form = {"title": "Tas Anyaman Pandan", "description": "Anyaman tangan dari Kenjeran.",
-            "category": leaf.pk, "price": "85000", "stock": "10", "unit": "pcs", "min_order_quantity": "1"}
+    form = {
+        "title": "Tas Anyaman Pandan",
+        "description": "Anyaman tangan dari Kenjeran.",
+        "category": leaf.pk,
+        "price": "85000",
+        "stock": "10",
+        "unit": "pcs",
+        "min_order_quantity": "1",
+    }
 
     # when the seller changes the description to offer gold bars
     client.post(edit, {**form, "description": "Sekarang juga jual emas antam."})

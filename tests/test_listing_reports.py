@@ -18,8 +18,11 @@ def gold(db):
 
 
 def report(client, product, reason="bukan-umkm", details="Ini bukan barang UMKM"):
-    return client.post(reverse("catalogue:report", kwargs={"pk": product.pk}),
-                       {"reason": reason, "details": details}, follow=True)
+    return client.post(
+        reverse("catalogue:report", kwargs={"pk": product.pk}),
+        {"reason": reason, "details": details},
+        follow=True,
+    )
 
 
 def test_a_shopper_reports_a_listing_once(gold, shopper_client, shopper):
@@ -45,8 +48,9 @@ def test_reporting_needs_an_account_and_a_reason(gold, shopper_client):
     assert not ListingReport.objects.exists()
 
 
-def test_a_verifier_takes_the_listing_down_at_once(gold, shopper_client, verifier_client, settings,
-                                                  django_capture_on_commit_callbacks):
+def test_a_verifier_takes_the_listing_down_at_once(
+    gold, shopper_client, verifier_client, settings, django_capture_on_commit_callbacks
+):
     settings.PEKEN_PAGE_CACHE_SECONDS = 60
     sembako, product = gold
     report(shopper_client, product)
@@ -58,8 +62,10 @@ def test_a_verifier_takes_the_listing_down_at_once(gold, shopper_client, verifie
 
     # when the verifier takes the product down
     with django_capture_on_commit_callbacks(execute=True):
-        verifier_client.post(reverse("sellers:verification-reports"),
-                             {"report": ListingReport.objects.get().pk, "action": "remove", "note": "Emas"})
+        verifier_client.post(
+            reverse("sellers:verification-reports"),
+            {"report": ListingReport.objects.get().pk, "action": "remove", "note": "Emas"},
+        )
 
     # then the report is settled and the product is gone, shared pages included
     settled = ListingReport.objects.get()
@@ -71,11 +77,15 @@ def test_a_verifier_takes_the_listing_down_at_once(gold, shopper_client, verifie
 def test_a_dismissed_report_leaves_the_listing_on_sale(gold, shopper_client, verifier_client):
     sembako, product = gold
     report(shopper_client, product, reason="harga", details="kemahalan")
-    verifier_client.post(reverse("sellers:verification-reports"),
-                         {"report": ListingReport.objects.get().pk, "action": "dismiss"})
+    verifier_client.post(
+        reverse("sellers:verification-reports"),
+        {"report": ListingReport.objects.get().pk, "action": "dismiss"},
+    )
     assert ListingReport.objects.get().status == ReportStatus.DISMISSED
     assert "Emas Batangan" in Client().get(sembako.get_absolute_url()).content.decode()
     # a settled report cannot be settled again
-    page = verifier_client.post(reverse("sellers:verification-reports"),
-                                {"report": ListingReport.objects.get().pk, "action": "remove"})
+    page = verifier_client.post(
+        reverse("sellers:verification-reports"),
+        {"report": ListingReport.objects.get().pk, "action": "remove"},
+    )
     assert page.status_code == 404

@@ -51,10 +51,22 @@ def world(settings, indonesia):
 
 
 def _requisition(world, record, n: int) -> Requisition:
-    requisition = RequisitionFactory(reference=f"RQ-LOCK-{n:04d}", agency=world.agency,
-                                     requester=world.requester, budget_line=world.line, total=JUTA)
-    RequisitionLineFactory(requisition=requisition, seller=record.partner, stockrecord=record,
-                           product=record.product, title=record.product.title, quantity=1, unit_price=JUTA)
+    requisition = RequisitionFactory(
+        reference=f"RQ-LOCK-{n:04d}",
+        agency=world.agency,
+        requester=world.requester,
+        budget_line=world.line,
+        total=JUTA,
+    )
+    RequisitionLineFactory(
+        requisition=requisition,
+        seller=record.partner,
+        stockrecord=record,
+        product=record.product,
+        title=record.product.title,
+        quantity=1,
+        unit_price=JUTA,
+    )
     return requisition
 
 
@@ -69,12 +81,14 @@ def _shopper_at_preview(product, n: int) -> Client:
 
 def _holding(function, *, taken: threading.Event, hold: threading.Event):
     """``function``, which signals ``taken`` once it ran and then waits (locks held) on ``hold``."""
+
     def run(*args, **kwargs):
         result = function(*args, **kwargs)
         if not taken.is_set():
             taken.set()
             hold.wait(timeout=HOLD)
         return result
+
     return run
 
 
@@ -94,13 +108,15 @@ def test_checkout_and_final_approval_of_one_product_never_deadlock(world, monkey
         # when they go at the same moment, and the side that locks first keeps its locks a while:
         # the checkout holding the stock (even rounds), or the approval holding the seller (odd rounds)
         if n % 2 == 0:
-            monkeypatch.setattr(checkout.services, "stock_lock_for_basket",
-                                _holding(lock_stock, taken=taken, hold=hold))
+            monkeypatch.setattr(
+                checkout.services, "stock_lock_for_basket", _holding(lock_stock, taken=taken, hold=hold)
+            )
             monkeypatch.setattr(official_orders, "_seller_cap_recheck", lock_sellers)
             delays = [0, None]
         else:
-            monkeypatch.setattr(official_orders, "_seller_cap_recheck",
-                                _holding(lock_sellers, taken=taken, hold=hold))
+            monkeypatch.setattr(
+                official_orders, "_seller_cap_recheck", _holding(lock_sellers, taken=taken, hold=hold)
+            )
             monkeypatch.setattr(checkout.services, "stock_lock_for_basket", lock_stock)
             delays = [None, 0]
 
@@ -108,11 +124,13 @@ def test_checkout_and_final_approval_of_one_product_never_deadlock(world, monkey
             def run():
                 taken.wait(timeout=10)
                 return call()
+
             return run
 
         place = lambda c=shopper: order_place(c)  # noqa: E731
         approve = lambda r=requisition: requisition_decide(  # noqa: E731
-            requisition=r, user=world.pp, decision=Decision.APPROVE)
+            requisition=r, user=world.pp, decision=Decision.APPROVE
+        )
         calls = [place if delays[0] == 0 else second(place), approve if delays[1] == 0 else second(approve)]
         outcomes.append(run_at_once(calls))
 

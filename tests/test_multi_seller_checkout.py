@@ -39,8 +39,9 @@ def test_a_basket_from_two_sellers_becomes_two_orders_under_one_reference(
     basket_add(shopper_client, batik)
 
     # when a shopper in Genteng has the rice delivered and picks the batik up
-    preview = checkout_to_preview(shopper_client, address=GENTENG,
-                                  shipping={genteng.pk: LOCAL, rungkut.pk: PICKUP})
+    preview = checkout_to_preview(
+        shopper_client, address=GENTENG, shipping={genteng.pk: LOCAL, rungkut.pk: PICKUP}
+    )
     assert "Rp185.000" in preview.content.decode()  # 30.000 + 5.000 + 150.000
     with django_capture_on_commit_callbacks(execute=True):
         response = order_place(shopper_client)
@@ -64,8 +65,9 @@ def test_a_basket_from_two_sellers_becomes_two_orders_under_one_reference(
     assert batik_order.number not in genteng_mail[0].body
     # and the thank-you page and the checkout page show both under the reference
     thanks = shopper_client.get(reverse("checkout:thank-you")).content.decode()
-    group = shopper_client.get(reverse("orders:checkout-group",
-                                       kwargs={"reference": rice_order.checkout_reference}))
+    group = shopper_client.get(
+        reverse("orders:checkout-group", kwargs={"reference": rice_order.checkout_reference})
+    )
     for page in (thanks, group.content.decode()):
         assert rice_order.checkout_reference in page
         assert rice_order.number in page and batik_order.number in page
@@ -90,12 +92,19 @@ def test_another_buyer_cannot_open_someone_elses_checkout(shopper_client, shoppe
 def test_delivery_options_follow_the_seller_terms_and_the_distance(db):
     # given a Gubeng shop: local Rp5.000, near Rp10.000, middle Rp15.000, no far delivery
     shop = PartnerFactory(kecamatan="Gubeng")
-    terms = SellerDelivery(seller=shop, local_fee=Decimal("5000"), near_fee=Decimal("10000"),
-                           middle_fee=Decimal("15000"), far_fee=None)
+    terms = SellerDelivery(
+        seller=shop,
+        local_fee=Decimal("5000"),
+        near_fee=Decimal("10000"),
+        middle_fee=Decimal("15000"),
+        far_fee=None,
+    )
 
     def offered(kecamatan):
-        return {o.code: o.fee for o in seller_shipping_options(seller=shop, delivery=terms,
-                                                              buyer_kecamatan=kecamatan)}
+        return {
+            o.code: o.fee
+            for o in seller_shipping_options(seller=shop, delivery=terms, buyer_kecamatan=kecamatan)
+        }
 
     # then Gubeng buyers get local delivery, Tegalsari (about 2 km) the near fee,
     # Rungkut (about 6 km) the middle fee, Benowo (about 14 km) pickup only,
@@ -144,9 +153,7 @@ def test_delivery_is_preselected_where_the_shop_delivers_and_every_option_shows_
     assert page.count("gratis") == 2  # both pickups
 
 
-def test_a_shop_added_after_the_shipping_step_is_asked_for_not_defaulted_to_pickup(
-    shopper_client, indonesia
-):
+def test_a_shop_added_after_the_shipping_step_is_asked_for_not_defaulted_to_pickup(shopper_client, indonesia):
     # given a shopper who chose delivery from a Genteng shop and reached the payment step
     genteng = _shop("Toko Genteng", "Genteng", local_fee=Decimal("5000"))
     basket_add(shopper_client, product_create(partner=genteng))

@@ -25,22 +25,44 @@ StockRecord = get_model("partner", "StockRecord")
 
 def _spec(number: str, records: list, **fields) -> OrderSpec:
     lines = [
-        LineSpec(stockrecord=r, product_id=r.product_id, partner_id=r.partner_id, partner_name=r.partner.name,
-                 partner_sku=r.partner_sku, title=r.product.title, upc=r.product.upc, quantity=2,
-                 unit_price_incl_tax=r.price, unit_price_excl_tax=r.price, line_price_incl_tax=2 * r.price,
-                 line_price_excl_tax=2 * r.price, line_price_before_discounts_incl_tax=2 * r.price,
-                 line_price_before_discounts_excl_tax=2 * r.price, prices=((r.price, r.price, 2),))
+        LineSpec(
+            stockrecord=r,
+            product_id=r.product_id,
+            partner_id=r.partner_id,
+            partner_name=r.partner.name,
+            partner_sku=r.partner_sku,
+            title=r.product.title,
+            upc=r.product.upc,
+            quantity=2,
+            unit_price_incl_tax=r.price,
+            unit_price_excl_tax=r.price,
+            line_price_incl_tax=2 * r.price,
+            line_price_excl_tax=2 * r.price,
+            line_price_before_discounts_incl_tax=2 * r.price,
+            line_price_before_discounts_excl_tax=2 * r.price,
+            prices=((r.price, r.price, 2),),
+        )
         for r in records
     ]
     total = sum((line.line_price_incl_tax for line in lines), Decimal(0))
-    return OrderSpec(number=number, seller_id=records[0].partner_id, lines=lines, total_incl_tax=total,
-                     total_excl_tax=total, shipping_method="Ambil di toko", shipping_code="ambil-di-toko",
-                     party=Party.SYSTEM, **fields)
+    return OrderSpec(
+        number=number,
+        seller_id=records[0].partner_id,
+        lines=lines,
+        total_incl_tax=total,
+        total_excl_tax=total,
+        shipping_method="Ambil di toko",
+        shipping_code="ambil-di-toko",
+        party=Party.SYSTEM,
+        **fields,
+    )
 
 
 def _records(products) -> list:
-    return [StockRecord.objects.select_related("partner", "product__product_class").get(product=p)
-            for p in products]
+    return [
+        StockRecord.objects.select_related("partner", "product__product_class").get(product=p)
+        for p in products
+    ]
 
 
 def _writes(specs) -> int:
@@ -73,7 +95,7 @@ def test_the_writer_costs_the_same_queries_for_one_line_or_many_of_many_sellers(
 
 def test_a_number_already_taken_writes_nothing(db):
     # given an order written under a number
-    record, = _records([product_create()])
+    (record,) = _records([product_create()])
     with transaction.atomic():
         orders_create(specs=[_spec("W-9", [record])])
     # when another batch reuses it, then it is refused and nothing of the batch is written
@@ -95,7 +117,8 @@ def _watch(monkeypatch, module) -> list:
 
 
 def test_a_checkout_places_each_sellers_order_through_the_writer(
-        shopper_client, shopper, indonesia, monkeypatch, django_capture_on_commit_callbacks):
+    shopper_client, shopper, indonesia, monkeypatch, django_capture_on_commit_callbacks
+):
     # given a basket of two shops' goods at the preview, and the writer watched
     calls = _watch(monkeypatch, checkout.mixins)
     basket_add(shopper_client, product_create(partner=PartnerFactory()), quantity=2)
@@ -105,7 +128,7 @@ def test_a_checkout_places_each_sellers_order_through_the_writer(
     with django_capture_on_commit_callbacks(execute=True):
         assert order_place(shopper_client).status_code == 302
     # then one call wrote both sellers' orders, for the shopper, as the buyer, paid on delivery
-    specs, = calls
+    (specs,) = calls
     assert [(s.user, s.actor, s.party) for s in specs] == [(shopper, shopper, Party.BUYER)] * 2
     orders = list(Order.objects.filter(user=shopper).order_by("number"))
     assert [o.number for o in orders] == [s.number for s in specs]
@@ -113,7 +136,8 @@ def test_a_checkout_places_each_sellers_order_through_the_writer(
 
 
 def test_a_final_approval_places_each_sellers_order_through_the_writer(
-        db, indonesia, settings, monkeypatch, django_capture_on_commit_callbacks):
+    db, indonesia, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     # given a requisition of two shops' goods waiting for its one approval, and the writer watched
     settings.PEKEN_OFFICIAL_SELLER_CAP = 10**12
     world = approval_world()
@@ -121,18 +145,26 @@ def test_a_final_approval_places_each_sellers_order_through_the_writer(
     basket = official_basket(user=world.requester, items=[(products[0], 3), (products[1], 1)])
     with django_capture_on_commit_callbacks(execute=True):
         requisition = requisition_submit_from_basket(
-            user=world.requester, agency=world.agency, basket=basket, budget_line=world.line,
-            kode_rup="", purpose="Konsumsi rapat", delivery_address="Jl. Jimerto No. 25-27, Surabaya",
-            needed_by=timezone.localdate() + timedelta(days=5), contact_name="Rina",
-            contact_phone="0812-3456-7890")
+            user=world.requester,
+            agency=world.agency,
+            basket=basket,
+            budget_line=world.line,
+            kode_rup="",
+            purpose="Konsumsi rapat",
+            delivery_address="Jl. Jimerto No. 25-27, Surabaya",
+            needed_by=timezone.localdate() + timedelta(days=5),
+            contact_name="Rina",
+            contact_phone="0812-3456-7890",
+        )
     calls = _watch(monkeypatch, procurement.services.official_orders)
     # when the procurement official approves it
     with django_capture_on_commit_callbacks(execute=True):
         requisition_decide(requisition=requisition, user=world.pp, decision=Decision.APPROVE)
     # then one call wrote both sellers' orders, for nobody's own history, by the system, unpaid
-    specs, = calls
+    (specs,) = calls
     assert [(s.user, s.actor, s.party, s.source_type) for s in specs] == [
-        (None, world.pp, Party.SYSTEM, None)] * 2
+        (None, world.pp, Party.SYSTEM, None)
+    ] * 2
     orders = list(Order.objects.filter(checkout_reference=requisition.reference).order_by("number"))
     assert [o.number for o in orders] == [f"{requisition.reference}-1", f"{requisition.reference}-2"]
     assert [o.total_incl_tax for o in orders] == [Decimal("60000"), Decimal("20000")]

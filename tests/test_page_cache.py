@@ -43,8 +43,9 @@ def test_anonymous_visitors_share_a_cached_page_with_their_own_csrf_token(page_c
     # and its add-to-basket forms carry this visitor's token, which the shop accepts
     token = add_form_token(page.content.decode(), products[0])
     assert is_token_of(token, visitor) and not is_token_of(token, first_visitor)
-    response = visitor.post(reverse("basket:add", kwargs={"pk": products[0].pk}),
-                            {"quantity": 1, "csrfmiddlewaretoken": token})
+    response = visitor.post(
+        reverse("basket:add", kwargs={"pk": products[0].pk}), {"quantity": 1, "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
     # and with a basket the visitor now sees their own pages, showing their basket total
     own = visitor.get(url)

@@ -42,8 +42,12 @@ from tests.procurement_factories import (
 )
 
 PEOPLE = {  # role of each agency person, by the suffix of their actor name
-    "requester": Role.REQUESTER, "pp": Role.PROCUREMENT_OFFICIAL, "ppk": Role.COMMITMENT_OFFICIAL,
-    "pa": Role.BUDGET_HOLDER, "bendahara": Role.TREASURER, "admin": Role.AGENCY_ADMIN,
+    "requester": Role.REQUESTER,
+    "pp": Role.PROCUREMENT_OFFICIAL,
+    "ppk": Role.COMMITMENT_OFFICIAL,
+    "pa": Role.BUDGET_HOLDER,
+    "bendahara": Role.TREASURER,
+    "admin": Role.AGENCY_ADMIN,
 }
 A = frozenset(f"a_{p}" for p in PEOPLE)
 B = frozenset(f"b_{p}" for p in PEOPLE)
@@ -81,76 +85,118 @@ class Rule:
 TABLE: dict[str, Rule] = {
     # --- official buying (procurement/views_buying.py) ---
     "procurement:mode": Rule(
-        get=None, post=frozenset({"a_requester"}), data="mode_a",
-        why="only a requester of agency A may switch to buying for agency A"),
+        get=None,
+        post=frozenset({"a_requester"}),
+        data="mode_a",
+        why="only a requester of agency A may switch to buying for agency A",
+    ),
     "procurement:submit": Rule(
-        get=REQUESTERS, post=REQUESTERS, refusal=("basket:summary",),
-        why="a requester in official mode (set in their session below); others are sent to the basket"),
+        get=REQUESTERS,
+        post=REQUESTERS,
+        refusal=("basket:summary",),
+        why="a requester in official mode (set in their session below); others are sent to the basket",
+    ),
     "procurement:mine": Rule(
-        get=SIGNED_IN, why="everyone signed in sees their own requisitions (an empty list for most)"),
+        get=SIGNED_IN, why="everyone signed in sees their own requisitions (an empty list for most)"
+    ),
     "procurement:detail": Rule(
-        get=frozenset({"a_requester"}) | A_APPROVERS, kwargs={"reference": "requisition_a"},
-        why="its requester and the approvers of its agency"),
+        get=frozenset({"a_requester"}) | A_APPROVERS,
+        kwargs={"reference": "requisition_a"},
+        why="its requester and the approvers of its agency",
+    ),
     "procurement:revise": Rule(
-        get=frozenset({"a_requester"}), post=frozenset({"a_requester"}), kwargs={"reference": "returned_a"},
-        why="the requester of a returned requisition"),
+        get=frozenset({"a_requester"}),
+        post=frozenset({"a_requester"}),
+        kwargs={"reference": "returned_a"},
+        why="the requester of a returned requisition",
+    ),
     "procurement:revise-basket": Rule(
-        get=None, post=frozenset({"a_requester"}), kwargs={"reference": "returned_a"},
-        why="the requester of a returned requisition takes its lines back into their basket"),
+        get=None,
+        post=frozenset({"a_requester"}),
+        kwargs={"reference": "returned_a"},
+        why="the requester of a returned requisition takes its lines back into their basket",
+    ),
     "procurement:cancel": Rule(
-        get=None, post=frozenset({"a_requester"}), kwargs={"reference": "requisition_a"},
-        why="the requester only"),
+        get=None,
+        post=frozenset({"a_requester"}),
+        kwargs={"reference": "requisition_a"},
+        why="the requester only",
+    ),
     "procurement:inbox": Rule(
-        get=SIGNED_IN, why="everyone signed in sees what waits for them (nothing for most)"),
+        get=SIGNED_IN, why="everyone signed in sees what waits for them (nothing for most)"
+    ),
     "procurement:decide": Rule(
-        get=A_APPROVERS, post=A_APPROVERS, kwargs={"reference": "requisition_a"}, data="decide",
-        why="approvers of A see the page; the service then refuses a step that is not theirs"),
-    "procurement:delegations": Rule(
-        get=APPROVERS, post=APPROVERS, why="people holding an approver role"),
+        get=A_APPROVERS,
+        post=A_APPROVERS,
+        kwargs={"reference": "requisition_a"},
+        data="decide",
+        why="approvers of A see the page; the service then refuses a step that is not theirs",
+    ),
+    "procurement:delegations": Rule(get=APPROVERS, post=APPROVERS, why="people holding an approver role"),
     "procurement:delegation-revoke": Rule(
-        get=None, post=frozenset({"a_pp"}), kwargs={"pk": "delegation_a"}, why="the delegator only"),
+        get=None, post=frozenset({"a_pp"}), kwargs={"pk": "delegation_a"}, why="the delegator only"
+    ),
     # --- agency admin pages (procurement/views_admin.py): A's admin changes; A's PA/KPA and
     # treasurer also read the budget and the approval policy ---
     "procurement:opd-home": Rule(
         get=frozenset({"a_admin", "b_admin", "a_pa", "b_pa", "a_bendahara", "b_bendahara"}),
-        why="agency admins, sent on to their own agency; budget readers, sent on to its budget"),
+        why="agency admins, sent on to their own agency; budget readers, sent on to its budget",
+    ),
     "procurement:opd-agency": Rule(get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
     "procurement:opd-members": Rule(
-        get=frozenset({"a_admin"}), post=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
+        get=frozenset({"a_admin"}), post=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}
+    ),
     "procurement:opd-member-revoke": Rule(
-        get=frozenset({"a_admin"}), post=frozenset({"a_admin"}),
-        kwargs={"code": "agency_a_code", "pk": "membership_a"}),
+        get=frozenset({"a_admin"}),
+        post=frozenset({"a_admin"}),
+        kwargs={"code": "agency_a_code", "pk": "membership_a"},
+    ),
     "procurement:opd-budget": Rule(get=A_BUDGET_READERS, kwargs={"code": "agency_a_code"}),
     "procurement:opd-budget-edit": Rule(
-        get=frozenset({"a_admin"}), post=frozenset({"a_admin"}),
-        kwargs={"code": "agency_a_code", "pk": "budget_line_a"}),
+        get=frozenset({"a_admin"}),
+        post=frozenset({"a_admin"}),
+        kwargs={"code": "agency_a_code", "pk": "budget_line_a"},
+    ),
     "procurement:opd-budget-import": Rule(
-        get=frozenset({"a_admin"}), post=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}),
+        get=frozenset({"a_admin"}), post=frozenset({"a_admin"}), kwargs={"code": "agency_a_code"}
+    ),
     "procurement:opd-budget-template": Rule(get=A_BUDGET_READERS, kwargs={"code": "agency_a_code"}),
     "procurement:opd-budget-job": Rule(
-        get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code", "pk": "import_job_a"},
-        why="a big import's progress and result: the admins of the agency it belongs to"),
+        get=frozenset({"a_admin"}),
+        kwargs={"code": "agency_a_code", "pk": "import_job_a"},
+        why="a big import's progress and result: the admins of the agency it belongs to",
+    ),
     "procurement:opd-budget-job-status": Rule(
-        get=frozenset({"a_admin"}), kwargs={"code": "agency_a_code", "pk": "import_job_a"},
-        why="the progress bar's JSON, likewise"),
+        get=frozenset({"a_admin"}),
+        kwargs={"code": "agency_a_code", "pk": "import_job_a"},
+        why="the progress bar's JSON, likewise",
+    ),
     "procurement:opd-policy": Rule(get=A_BUDGET_READERS, kwargs={"code": "agency_a_code"}),
     # --- auditors (procurement/views_audit.py) ---
     "procurement:audit-list": Rule(
         get=frozenset({"auditor", "a_pa", "a_admin", "b_pa", "b_admin"}),
-        why="auditors city-wide; PA/KPA and agency admins for their own agency"),
+        why="auditors city-wide; PA/KPA and agency admins for their own agency",
+    ),
     "procurement:audit-trail": Rule(
         get=frozenset({"auditor"}),
-        why="the whole trail holds every agency's roles and budgets: auditors only"),
+        why="the whole trail holds every agency's roles and budgets: auditors only",
+    ),
     "procurement:audit-detail": Rule(
-        get=frozenset({"auditor", "a_pa", "a_admin"}), kwargs={"reference": "requisition_a"},
-        why="auditors, and A's PA/KPA and agency admin; nobody can change anything there"),
+        get=frozenset({"auditor", "a_pa", "a_admin"}),
+        kwargs={"reference": "requisition_a"},
+        why="auditors, and A's PA/KPA and agency admin; nobody can change anything there",
+    ),
     # CSV here, so the leak check below reads the file; XLSX is the same view, see test_procurement_audit.py
     "procurement:audit-detail-export": Rule(
-        get=frozenset({"auditor", "a_pa", "a_admin"}), kwargs={"reference": "requisition_a", "fmt": "csv"},
-        why="whoever reads the history may download it"),
+        get=frozenset({"auditor", "a_pa", "a_admin"}),
+        kwargs={"reference": "requisition_a", "fmt": "csv"},
+        why="whoever reads the history may download it",
+    ),
     "procurement:audit-trail-export": Rule(
-        get=frozenset({"auditor"}), kwargs={"fmt": "csv"},
-        why="the whole trail's download, like its page: auditors only"),
+        get=frozenset({"auditor"}),
+        kwargs={"fmt": "csv"},
+        why="the whole trail's download, like its page: auditors only",
+    ),
 }
 
 
@@ -181,45 +227,85 @@ def world(db, django_user_model):
         unit = UnitFactory(agency=agency, name=f"Sekretariat {key.upper()}")
         approval_policy_default(agency=agency, actor=None)
         for suffix, role in PEOPLE.items():
-            people[f"{key}_{suffix}"] = person_with_roles(agency=agency, roles=[role], unit=unit,
-                                                          email=f"{key}-{suffix}@pemkot.contoh.id")
+            people[f"{key}_{suffix}"] = person_with_roles(
+                agency=agency, roles=[role], unit=unit, email=f"{key}-{suffix}@pemkot.contoh.id"
+            )
         line = BudgetLineFactory(agency=agency, ceiling=Decimal("500000000"))
         requisition = RequisitionFactory(
-            agency=agency, unit=unit, requester=people[f"{key}_requester"], budget_line=line,
-            reference=f"PGD-{key.upper()}-RAHASIA", purpose=f"Rapat rahasia dinas {key.upper()}",
-            total=Decimal("250000"))
-        RequisitionLineFactory(requisition=requisition, seller=seller, quantity=10,
-                               unit_price=Decimal("25000"))
+            agency=agency,
+            unit=unit,
+            requester=people[f"{key}_requester"],
+            budget_line=line,
+            reference=f"PGD-{key.upper()}-RAHASIA",
+            purpose=f"Rapat rahasia dinas {key.upper()}",
+            total=Decimal("250000"),
+        )
+        RequisitionLineFactory(
+            requisition=requisition, seller=seller, quantity=10, unit_price=Decimal("25000")
+        )
         returned = RequisitionFactory(
-            agency=agency, unit=unit, requester=people[f"{key}_requester"], budget_line=line,
-            reference=f"PGD-{key.upper()}-REVISI", purpose=f"Rapat revisi dinas {key.upper()}",
-            status=RequisitionStatus.RETURNED, total=Decimal("250000"))
+            agency=agency,
+            unit=unit,
+            requester=people[f"{key}_requester"],
+            budget_line=line,
+            reference=f"PGD-{key.upper()}-REVISI",
+            purpose=f"Rapat revisi dinas {key.upper()}",
+            status=RequisitionStatus.RETURNED,
+            total=Decimal("250000"),
+        )
         RequisitionLineFactory(requisition=returned, seller=seller, quantity=10, unit_price=Decimal("25000"))
         today = requisition.needed_by
         delegation = Delegation.objects.create(
-            agency=agency, delegator=people[f"{key}_pp"], delegate=people[f"{key}_ppk"],
-            role=Role.PROCUREMENT_OFFICIAL, start=today, end=today)
-        objects[key] = {"agency": agency, "unit": unit, "budget_line": line, "requisition": requisition,
-                        "returned": returned, "delegation": delegation}
-    people["auditor"] = person_with_roles(agency=None, roles=[Role.AUDITOR],
-                                          email="apip@inspektorat.contoh.id")
+            agency=agency,
+            delegator=people[f"{key}_pp"],
+            delegate=people[f"{key}_ppk"],
+            role=Role.PROCUREMENT_OFFICIAL,
+            start=today,
+            end=today,
+        )
+        objects[key] = {
+            "agency": agency,
+            "unit": unit,
+            "budget_line": line,
+            "requisition": requisition,
+            "returned": returned,
+            "delegation": delegation,
+        }
+    people["auditor"] = person_with_roles(
+        agency=None, roles=[Role.AUDITOR], email="apip@inspektorat.contoh.id"
+    )
     people["seller"] = seller.users.get()
     people["shopper"] = UserFactory(email="warga@contoh.id", username="warga")
     a = objects["a"]
-    import_job = import_job_start(kind=ImportKind.BUDGET_CSV, owner=a["agency"], actor=people["a_admin"],
-                                  file_name="dpa-a.csv", content=b"", rows_total=600,
-                                  params={"fiscal_year": 2026, "ip": None})
+    import_job = import_job_start(
+        kind=ImportKind.BUDGET_CSV,
+        owner=a["agency"],
+        actor=people["a_admin"],
+        file_name="dpa-a.csv",
+        content=b"",
+        rows_total=600,
+        params={"fiscal_year": 2026, "ip": None},
+    )
     values = {
-        "requisition_a": a["requisition"].reference, "returned_a": a["returned"].reference,
-        "delegation_a": a["delegation"].pk, "agency_a": a["agency"].pk, "budget_line_a": a["budget_line"].pk,
-        "unit_a": a["unit"].pk, "agency_a_code": a["agency"].code, "import_job_a": import_job.pk,
+        "requisition_a": a["requisition"].reference,
+        "returned_a": a["returned"].reference,
+        "delegation_a": a["delegation"].pk,
+        "agency_a": a["agency"].pk,
+        "budget_line_a": a["budget_line"].pk,
+        "unit_a": a["unit"].pk,
+        "agency_a_code": a["agency"].code,
+        "import_job_a": import_job.pk,
         "membership_a": people["a_bendahara"].memberships.get().pk,
         "mode_a": {"agency": a["agency"].pk},
         "decide": {"decision": "setuju", "comment": "Sesuai kebutuhan"},
         "csv": "csv",
     }
-    return {"people": people, "objects": objects, "values": values,
-            "secrets": [a["requisition"].reference, a["requisition"].purpose]}
+    return {
+        "people": people,
+        "objects": objects,
+        "values": values,
+        "secrets": [a["requisition"].reference, a["requisition"].purpose],
+    }
 
 
 def _client_for(actor: str, world) -> Client:
@@ -236,7 +322,7 @@ def _client_for(actor: str, world) -> Client:
 
 
 def _outcome(response, refusal: tuple) -> str:
-    """"allowed", "denied", "login" (sent to sign in) or "405"."""
+    """ "allowed", "denied", "login" (sent to sign in) or "405"."""
     status = response.status_code
     if status == 405:
         return "405"
@@ -271,7 +357,8 @@ def test_every_procurement_url_has_an_access_rule():
     assert not missing, (
         "procurement URL names without an access rule in tests/test_procurement_access.py: "
         f"{', '.join(missing)}. "
-        "Add each to TABLE with how to build its kwargs and who may GET and POST it.")
+        "Add each to TABLE with how to build its kwargs and who may GET and POST it."
+    )
     stale = sorted(set(TABLE) - set(found))
     assert not stale, f"TABLE names URLs that no longer exist: {', '.join(stale)}"
 
@@ -305,8 +392,10 @@ def test_each_actor_gets_exactly_what_the_rule_allows(world):
                     else:
                         expected = {"denied"}
                     if got not in expected:
-                        wrong.append(f"{method.upper()} {url} ({name}) as {actor}: expected "
-                                     f"{'/'.join(sorted(expected))}, got {got} ({response.status_code})")
+                        wrong.append(
+                            f"{method.upper()} {url} ({name}) as {actor}: expected "
+                            f"{'/'.join(sorted(expected))}, got {got} ({response.status_code})"
+                        )
                     # and nobody outside A's circle ever reads A's requisition
                     if actor not in SEES_A and not getattr(response, "streaming", False):
                         body = response.content.decode(errors="replace")
@@ -323,8 +412,9 @@ def test_the_world_is_what_the_rules_assume(world):
     requisition = world["objects"]["a"]["requisition"]
     assert requisition.status == RequisitionStatus.SUBMITTED
     client = _client_for("a_ppk", world)
-    response = client.post(reverse("procurement:decide", kwargs={"reference": requisition.reference}),
-                           world["values"]["decide"])
+    response = client.post(
+        reverse("procurement:decide", kwargs={"reference": requisition.reference}), world["values"]["decide"]
+    )
     requisition.refresh_from_db()
     assert response.status_code == 200 and requisition.status == RequisitionStatus.SUBMITTED
     assert not requisition.decisions.exists()

@@ -54,11 +54,15 @@ def shops(db):
 def _submit(world, items, *, user=None, line=None, **kwargs):
     user = user or world.requester
     basket = official_basket(user=user, items=items)
-    fields = {"kode_rup": "RUP-2026-0042", "purpose": "Konsumsi rapat koordinasi posyandu",
-              "delivery_address": "Jl. Jemursari No. 197, Surabaya",
-              "needed_by": timezone.localdate() + timedelta(days=7)} | kwargs
-    return requisition_submit_from_basket(user=user, agency=world.agency, basket=basket,
-                                          budget_line=line or world.line, **fields)
+    fields = {
+        "kode_rup": "RUP-2026-0042",
+        "purpose": "Konsumsi rapat koordinasi posyandu",
+        "delivery_address": "Jl. Jemursari No. 197, Surabaya",
+        "needed_by": timezone.localdate() + timedelta(days=7),
+    } | kwargs
+    return requisition_submit_from_basket(
+        user=user, agency=world.agency, basket=basket, budget_line=line or world.line, **fields
+    )
 
 
 def _approve(requisition, user, captured=None):
@@ -67,8 +71,10 @@ def _approve(requisition, user, captured=None):
 
 # --- submission ---
 
-def test_submission_freezes_each_sellers_lines_and_empties_the_basket(world, shops,
-                                                                      django_capture_on_commit_callbacks):
+
+def test_submission_freezes_each_sellers_lines_and_empties_the_basket(
+    world, shops, django_capture_on_commit_callbacks
+):
     # given an official basket with goods of two sellers
     nasi = product_create(title="Nasi Kotak", price=Decimal("25000"), partner=shops[0])
     air = product_create(title="Air Mineral 600 ml", price=Decimal("4000"), partner=shops[1])
@@ -76,16 +82,25 @@ def test_submission_freezes_each_sellers_lines_and_empties_the_basket(world, sho
     # when the requester submits it
     with django_capture_on_commit_callbacks(execute=True):
         requisition = requisition_submit_from_basket(
-            user=world.requester, agency=world.agency, basket=basket, budget_line=world.line, kode_rup="",
-            purpose="Rapat koordinasi", delivery_address="Jl. Jemursari No. 197",
-            needed_by=timezone.localdate() + timedelta(days=3), ip="10.0.0.7")
+            user=world.requester,
+            agency=world.agency,
+            basket=basket,
+            budget_line=world.line,
+            kode_rup="",
+            purpose="Rapat koordinasi",
+            delivery_address="Jl. Jemursari No. 197",
+            needed_by=timezone.localdate() + timedelta(days=3),
+            ip="10.0.0.7",
+        )
     # then its lines are frozen per seller at the current prices, and it waits for the PP
     assert requisition.reference == f"RQ-{timezone.now().year}-{requisition.pk:06d}"
     assert requisition.status == RequisitionStatus.SUBMITTED and requisition.round == 1
     assert requisition.total == Decimal("1160000")
     lines = {(line.seller_id, line.title, line.quantity, line.unit_price) for line in requisition.lines.all()}
-    assert lines == {(shops[0].pk, "Nasi Kotak", 40, Decimal("25000")),
-                     (shops[1].pk, "Air Mineral 600 ml", 40, Decimal("4000"))}
+    assert lines == {
+        (shops[0].pk, "Nasi Kotak", 40, Decimal("25000")),
+        (shops[1].pk, "Air Mineral 600 ml", 40, Decimal("4000")),
+    }
     basket.refresh_from_db()
     assert basket.status == "Submitted"
     entry = AuditEntry.objects.get(action="requisition.submit")
@@ -102,9 +117,16 @@ def test_a_basket_is_submitted_once(world, shops):
     # given a submitted official basket
     product = product_create(price=Decimal("10000"), partner=shops[0])
     basket = official_basket(user=world.requester, items=[(product, 2)])
-    fields = {"user": world.requester, "agency": world.agency, "basket": basket, "budget_line": world.line,
-              "kode_rup": "", "purpose": "ATK", "delivery_address": "Jl. Jemursari 197",
-              "needed_by": timezone.localdate()}
+    fields = {
+        "user": world.requester,
+        "agency": world.agency,
+        "basket": basket,
+        "budget_line": world.line,
+        "kode_rup": "",
+        "purpose": "ATK",
+        "delivery_address": "Jl. Jemursari 197",
+        "needed_by": timezone.localdate(),
+    }
     requisition_submit_from_basket(**fields)
     # when the same basket is submitted again (a second click), then it is refused
     with pytest.raises(ProcurementError, match="sudah diajukan"):
@@ -164,8 +186,13 @@ def test_an_order_the_seller_rejected_does_not_count_towards_its_cap(world, shop
     with pytest.raises(ProcurementError, match="Laptop|Warung Bu 1"):
         _submit(world, [(laptop, 1)])
     # when the seller rejects that order, then it received nothing and may be requested again
-    order_status_change(order=Order.objects.get(checkout_reference=first.reference), actor=None,
-                        party=Party.SELLER, status=OrderStatus.REJECTED, reason="Stok kosong")
+    order_status_change(
+        order=Order.objects.get(checkout_reference=first.reference),
+        actor=None,
+        party=Party.SELLER,
+        status=OrderStatus.REJECTED,
+        reason="Stok kosong",
+    )
     assert selectors.seller_official_received(seller=shops[0], since=timezone.now() - timedelta(days=1)) == 0
     second = _submit(world, [(laptop, 1)])
     _approve(second, world.pp)
@@ -188,8 +215,10 @@ def test_the_cap_is_checked_again_at_final_approval(world, shops, settings):
 
 # --- approval, orders and budget ---
 
+
 def test_final_approval_commits_the_budget_and_places_one_official_order_per_seller(
-        world, shops, django_capture_on_commit_callbacks):
+    world, shops, django_capture_on_commit_callbacks
+):
     # given a submitted requisition of two sellers (under Rp200 juta: the PP alone decides)
     nasi = product_create(title="Nasi Kotak", price=Decimal("25000"), partner=shops[0], stock=100)
     air = product_create(title="Air Mineral", price=Decimal("4000"), partner=shops[1], stock=100)
@@ -197,8 +226,9 @@ def test_final_approval_commits_the_budget_and_places_one_official_order_per_sel
     mail.outbox.clear()
     # when the Pejabat Pengadaan approves
     with django_capture_on_commit_callbacks(execute=True):
-        decision = requisition_decide(requisition=requisition, user=world.pp, decision=Decision.APPROVE,
-                                      ip="10.0.0.9")
+        decision = requisition_decide(
+            requisition=requisition, user=world.pp, decision=Decision.APPROVE, ip="10.0.0.9"
+        )
     requisition.refresh_from_db()
     # then it is approved and the budget committed under one live commitment
     assert decision.role == Role.PROCUREMENT_OFFICIAL and decision.acting_for is None
@@ -210,7 +240,8 @@ def test_final_approval_commits_the_budget_and_places_one_official_order_per_sel
     orders = list(Order.objects.filter(checkout_reference=requisition.reference).order_by("number"))
     assert [(o.seller_id, o.user_id, o.status, o.total_incl_tax) for o in orders] == [
         (shops[0].pk, None, OrderStatus.NEW, Decimal("1000000")),
-        (shops[1].pk, None, OrderStatus.NEW, Decimal("160000"))]
+        (shops[1].pk, None, OrderStatus.NEW, Decimal("160000")),
+    ]
     assert orders[0].lines.get().unit_price_incl_tax == Decimal("25000")
     assert orders[0].status_changes.get().old_status == ""
     assert orders[0].shipping_address.line1 == "Jl. Jemursari No. 197, Surabaya"
@@ -293,6 +324,7 @@ def test_above_the_pp_limit_the_ppk_approves_after_the_pp(world, shops):
 
 # --- segregation of duties ---
 
+
 def test_the_requester_cannot_approve_their_own_requisition_and_is_told_who_can(world, shops):
     # given a requester who also holds the PP role
     world.requester.memberships.create(agency=world.agency, role=Role.PROCUREMENT_OFFICIAL)
@@ -318,8 +350,12 @@ def test_one_person_holding_pp_and_ppk_cannot_approve_both_steps(world, shops):
     world.ppk.memberships.all().delete()
     with pytest.raises(ApprovalRefused, match="admin OPD harus menugaskan"):
         _approve(requisition, world.pp)
-    assert selectors.step_candidates(requisition=requisition,
-                                     step=selectors.requisition_current_step(requisition=requisition)) == []
+    assert (
+        selectors.step_candidates(
+            requisition=requisition, step=selectors.requisition_current_step(requisition=requisition)
+        )
+        == []
+    )
 
 
 def test_two_steps_are_barred_across_rounds_too(world, shops):
@@ -339,13 +375,20 @@ def test_two_steps_are_barred_across_rounds_too(world, shops):
 
 # --- delegation ---
 
+
 def test_a_delegate_acts_for_the_delegator_and_it_is_recorded(world, shops):
     # given the PP delegates to a colleague for this week
     colleague = person_with_roles(agency=world.agency, roles=[Role.TREASURER], email="fajar@dinkes.uji")
     today = timezone.localdate()
-    services.delegation_create(agency=world.agency, delegator=world.pp, delegate=colleague,
-                               role=Role.PROCUREMENT_OFFICIAL, start=today, end=today + timedelta(days=5),
-                               actor=world.pp)
+    services.delegation_create(
+        agency=world.agency,
+        delegator=world.pp,
+        delegate=colleague,
+        role=Role.PROCUREMENT_OFFICIAL,
+        start=today,
+        end=today + timedelta(days=5),
+        actor=world.pp,
+    )
     product = product_create(price=Decimal("100000"), partner=shops[0])
     requisition = _submit(world, [(product, 1)])
     assert list(selectors.approver_inbox(user=colleague)) == [requisition]
@@ -362,12 +405,20 @@ def test_an_inactive_delegation_gives_no_authority(world, shops, how):
     # given a delegation that expired, was revoked, or has not started
     colleague = person_with_roles(agency=world.agency, roles=[Role.TREASURER], email="fajar@dinkes.uji")
     today = timezone.localdate()
-    start, end = {"expired": (today - timedelta(days=9), today - timedelta(days=1)),
-                  "revoked": (today, today + timedelta(days=3)),
-                  "not_started": (today + timedelta(days=1), today + timedelta(days=3))}[how]
-    delegation = services.delegation_create(agency=world.agency, delegator=world.pp, delegate=colleague,
-                                            role=Role.PROCUREMENT_OFFICIAL, start=start, end=end,
-                                            actor=world.pp)
+    start, end = {
+        "expired": (today - timedelta(days=9), today - timedelta(days=1)),
+        "revoked": (today, today + timedelta(days=3)),
+        "not_started": (today + timedelta(days=1), today + timedelta(days=3)),
+    }[how]
+    delegation = services.delegation_create(
+        agency=world.agency,
+        delegator=world.pp,
+        delegate=colleague,
+        role=Role.PROCUREMENT_OFFICIAL,
+        start=start,
+        end=end,
+        actor=world.pp,
+    )
     if how == "revoked":
         services.delegation_revoke(delegation=delegation, actor=world.pp)
     product = product_create(price=Decimal("100000"), partner=shops[0])
@@ -389,11 +440,13 @@ def test_delegation_rules(world):
     with pytest.raises(ProcurementError, match="tidak memegang"):
         services.delegation_create(delegator=world.ppk, delegate=world.pa, start=today, end=today, **base)
     with pytest.raises(ProcurementError, match="sesudah"):
-        services.delegation_create(delegator=world.pp, delegate=world.pa, start=today,
-                                   end=today - timedelta(days=1), **base)
+        services.delegation_create(
+            delegator=world.pp, delegate=world.pa, start=today, end=today - timedelta(days=1), **base
+        )
 
 
 # --- return, revise, resubmit; rejection; cancellation ---
+
 
 def test_return_revise_and_resubmit_round_trip(world, shops):
     # given a requisition of two products the PP returns for revision
@@ -402,14 +455,22 @@ def test_return_revise_and_resubmit_round_trip(world, shops):
     requisition = _submit(world, [(nasi, 40), (kue, 40)])
     with pytest.raises(ProcurementError, match="alasan"):
         requisition_decide(requisition=requisition, user=world.pp, decision=Decision.RETURN)
-    requisition_decide(requisition=requisition, user=world.pp, decision=Decision.RETURN,
-                       comment="Kue tidak dianggarkan; kurangi nasi menjadi 30.")
+    requisition_decide(
+        requisition=requisition,
+        user=world.pp,
+        decision=Decision.RETURN,
+        comment="Kue tidak dianggarkan; kurangi nasi menjadi 30.",
+    )
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.RETURNED
     # when the requester revises (0 removes the cakes) and resubmits after a price rise
     lines = {line.title: line.pk for line in requisition.lines.all()}
-    services.requisition_revise(requisition=requisition, user=world.requester, purpose="Rapat posyandu",
-                                quantities={lines["Nasi Kotak"]: 30, lines["Kue Basah"]: 0})
+    services.requisition_revise(
+        requisition=requisition,
+        user=world.requester,
+        purpose="Rapat posyandu",
+        quantities={lines["Nasi Kotak"]: 30, lines["Kue Basah"]: 0},
+    )
     StockRecord.objects.filter(product=nasi).update(price=Decimal("26000"))
     with pytest.raises(ApprovalRefused):
         services.requisition_resubmit(requisition=requisition, user=world.pp)
@@ -417,22 +478,31 @@ def test_return_revise_and_resubmit_round_trip(world, shops):
     requisition.refresh_from_db()
     # then it is a new round at today's price, and the PP can approve it
     assert (requisition.status, requisition.round, requisition.total) == (
-        RequisitionStatus.SUBMITTED, 2, Decimal("780000"))
+        RequisitionStatus.SUBMITTED,
+        2,
+        Decimal("780000"),
+    )
     assert requisition.purpose == "Rapat posyandu"
     _approve(requisition, world.pp)
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.APPROVED
     assert [d.round for d in requisition.decisions.all()] == [1, 2]
     actions = list(AuditEntry.objects.filter(requisition=requisition).values_list("action", flat=True))
-    assert actions == ["requisition.submit", "requisition.decide.kembalikan", "requisition.revise",
-                       "requisition.resubmit", "requisition.decide.setuju"]
+    assert actions == [
+        "requisition.submit",
+        "requisition.decide.kembalikan",
+        "requisition.revise",
+        "requisition.resubmit",
+        "requisition.decide.setuju",
+    ]
 
 
 def test_rejection_commits_nothing(world, shops):
     product = product_create(price=Decimal("100000"), partner=shops[0])
     requisition = _submit(world, [(product, 3)])
-    requisition_decide(requisition=requisition, user=world.pp, decision=Decision.REJECT,
-                       comment="Tidak perlu")
+    requisition_decide(
+        requisition=requisition, user=world.pp, decision=Decision.REJECT, comment="Tidak perlu"
+    )
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.REJECTED
     assert BudgetLine.objects.get(pk=world.line.pk).committed == 0
@@ -442,8 +512,9 @@ def test_rejection_commits_nothing(world, shops):
 
 
 def _live_sum(line) -> Decimal:
-    return (BudgetCommitment.objects.filter(budget_line=line, status=CommitmentStatus.LIVE)
-            .aggregate(s=Sum("amount"))["s"] or Decimal(0))
+    return BudgetCommitment.objects.filter(budget_line=line, status=CommitmentStatus.LIVE).aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal(0)
 
 
 def test_a_seller_rejecting_an_official_order_releases_its_amount(world, shops):
@@ -454,16 +525,22 @@ def test_a_seller_rejecting_an_official_order_releases_its_amount(world, shops):
     _approve(requisition, world.pp)
     order = Order.objects.get(checkout_reference=requisition.reference, seller=shops[1])
     # when the water seller rejects its order
-    order_status_change(order=order, actor=shops[1].users.get(), party=Party.SELLER,
-                        status=OrderStatus.REJECTED, reason="Stok habis")
+    order_status_change(
+        order=order,
+        actor=shops[1].users.get(),
+        party=Party.SELLER,
+        status=OrderStatus.REJECTED,
+        reason="Stok habis",
+    )
     # then its Rp160.000 goes back to the line, which still equals its live commitments
     line = BudgetLine.objects.get(pk=world.line.pk)
     assert line.committed == Decimal("1000000") == _live_sum(line)
     assert AuditEntry.objects.filter(action="budget.release.order", requisition=requisition).count() == 1
     # when the other seller rejects too, then the commitment is released entirely
     order = Order.objects.get(checkout_reference=requisition.reference, seller=shops[0])
-    order_status_change(order=order, actor=None, party=Party.SELLER, status=OrderStatus.REJECTED,
-                        reason="Tutup")
+    order_status_change(
+        order=order, actor=None, party=Party.SELLER, status=OrderStatus.REJECTED, reason="Tutup"
+    )
     line.refresh_from_db()
     assert line.committed == 0 == _live_sum(line)
     assert BudgetCommitment.objects.get(requisition=requisition).status == CommitmentStatus.RELEASED
@@ -496,8 +573,9 @@ def test_budget_release_by_amount_then_in_full(world, shops):
     product = product_create(price=Decimal("50000"), partner=shops[0], stock=10)
     requisition = _submit(world, [(product, 4)])
     _approve(requisition, world.pp)
-    assert services.budget_release(requisition=requisition, amount=Decimal("50000"), actor=world.pp,
-                                   reason="Satu kotak kurang dikirim") == Decimal("50000")
+    assert services.budget_release(
+        requisition=requisition, amount=Decimal("50000"), actor=world.pp, reason="Satu kotak kurang dikirim"
+    ) == Decimal("50000")
     line = BudgetLine.objects.get(pk=world.line.pk)
     assert line.committed == Decimal("150000") == _live_sum(line)
     services.budget_release(requisition=requisition, amount=None, actor=world.pp, reason="Batal")
@@ -509,12 +587,12 @@ def test_budget_release_by_amount_then_in_full(world, shops):
 
 # --- reminders and expiry ---
 
+
 def _waiting_since(requisition, when):
     Requisition.objects.filter(pk=requisition.pk).update(date_submitted=when)
 
 
-def test_reminders_go_after_two_working_days_and_once_a_day(world, shops,
-                                                            django_capture_on_commit_callbacks):
+def test_reminders_go_after_two_working_days_and_once_a_day(world, shops, django_capture_on_commit_callbacks):
     # given a requisition submitted on a Friday morning
     product = product_create(price=Decimal("50000"), partner=shops[0])
     requisition = _submit(world, [(product, 1)])
@@ -552,6 +630,7 @@ def test_untouched_requisitions_expire_and_it_is_recorded(world, shops):
 
 # --- split purchases ---
 
+
 def test_split_purchases_under_a_band_are_flagged(world, shops):
     # given three Rp4 juta requisitions to one seller within the window
     product = product_create(title="Kertas A4", price=Decimal("4000000"), partner=shops[0], stock=100)
@@ -567,6 +646,7 @@ def test_split_purchases_under_a_band_are_flagged(world, shops):
 
 
 # --- queries ---
+
 
 def _decision_queries(world, items) -> int:
     requisition = _submit(world, items)
@@ -602,7 +682,8 @@ def test_inbox_queries_do_not_grow_with_rows(world, shops, django_assert_max_num
 def test_beat_tasks_run_the_services(world, shops, settings):
     # given the beat schedule and one stale requisition
     assert settings.CELERY_BEAT_SCHEDULE["procurement-requisitions-expire"]["task"] == (
-        "procurement.tasks.requisitions_expire")
+        "procurement.tasks.requisitions_expire"
+    )
     assert "procurement-requisitions-remind" in settings.CELERY_BEAT_SCHEDULE
     from procurement import tasks
 
@@ -619,14 +700,20 @@ def test_the_default_policy_is_data_from_settings(world, settings):
     settings.PEKEN_APPROVAL_PP_LIMIT = 150_000_000
     steps = services.approval_policy_default(agency=world.agency, actor=world.admin)
     assert [(s.position, s.role, s.min_amount, s.max_amount) for s in steps] == [
-        (1, Role.PROCUREMENT_OFFICIAL, 0, None), (2, Role.COMMITMENT_OFFICIAL, 150_000_000, None),
-        (3, Role.BUDGET_HOLDER, 1_000_000_000, None)]
+        (1, Role.PROCUREMENT_OFFICIAL, 0, None),
+        (2, Role.COMMITMENT_OFFICIAL, 150_000_000, None),
+        (3, Role.BUDGET_HOLDER, 1_000_000_000, None),
+    ]
     assert [s.role for s in selectors.requisition_steps_for(agency=world.agency, total=Decimal("2e9"))] == [
-        Role.PROCUREMENT_OFFICIAL, Role.COMMITMENT_OFFICIAL, Role.BUDGET_HOLDER]
+        Role.PROCUREMENT_OFFICIAL,
+        Role.COMMITMENT_OFFICIAL,
+        Role.BUDGET_HOLDER,
+    ]
     assert AuditEntry.objects.filter(action="approval_policy.default").count() == 2
 
 
 # --- one rule for the inbox, the badge, the candidates, the decision and its page ---
+
 
 def _delegate_ppk_step(world, shops, *, delegator):
     """A requisition needing the PPK step, and a colleague holding a PPK delegation from ``delegator``."""
@@ -634,9 +721,15 @@ def _delegate_ppk_step(world, shops, *, delegator):
     colleague.first_name, colleague.last_name = "Fajar", "Uji"
     colleague.save(update_fields=["first_name", "last_name"])
     today = timezone.localdate()
-    services.delegation_create(agency=world.agency, delegator=delegator, delegate=colleague,
-                               role=Role.COMMITMENT_OFFICIAL, start=today, end=today + timedelta(days=5),
-                               actor=delegator)
+    services.delegation_create(
+        agency=world.agency,
+        delegator=delegator,
+        delegate=colleague,
+        role=Role.COMMITMENT_OFFICIAL,
+        start=today,
+        end=today + timedelta(days=5),
+        actor=delegator,
+    )
     server = product_create(price=Decimal("150000000"), partner=shops[0], stock=5)
     requisition = _submit(world, [(server, 2)])
     return colleague, requisition
@@ -668,8 +761,9 @@ def test_a_delegate_whose_delegator_lost_the_role_sees_nothing_they_would_be_ref
     _everyone_agrees_the_colleague_may_not_decide(requisition, colleague, client)
 
 
-def test_a_delegate_of_someone_who_decided_an_earlier_step_sees_nothing_they_would_be_refused(world, shops,
-                                                                                               client):
+def test_a_delegate_of_someone_who_decided_an_earlier_step_sees_nothing_they_would_be_refused(
+    world, shops, client
+):
     # given the PP also holds the PPK role and delegates it to a colleague
     world.pp.memberships.create(agency=world.agency, role=Role.COMMITMENT_OFFICIAL)
     colleague, requisition = _delegate_ppk_step(world, shops, delegator=world.pp)
@@ -694,8 +788,9 @@ def test_only_the_requester_of_a_returned_requisition_takes_it_back_into_an_empt
     requisition_decide(requisition=requisition, user=world.pp, decision=Decision.RETURN, comment="Ganti")
     # and by anyone but its requester, or into a basket already holding goods
     with pytest.raises(ApprovalRefused):
-        services.requisition_basket_reopen(requisition=requisition, user=world.pp,
-                                           basket=official_basket(user=world.pp, items=[]))
+        services.requisition_basket_reopen(
+            requisition=requisition, user=world.pp, basket=official_basket(user=world.pp, items=[])
+        )
     full = official_basket(user=world.requester, items=[(product, 1)])
     with pytest.raises(ProcurementError, match="masih berisi"):
         services.requisition_basket_reopen(requisition=requisition, user=world.requester, basket=full)
@@ -710,7 +805,13 @@ def test_only_the_requester_of_a_returned_requisition_takes_it_back_into_an_empt
     full.flush()
     with pytest.raises(ProcurementError, match="kosong"):
         services.requisition_resubmit_from_basket(
-            requisition=requisition, user=world.requester, basket=full, budget_line=world.line, kode_rup="",
-            purpose="Rapat", delivery_address="Jl. Jemursari 197",
-            needed_by=timezone.localdate() + timedelta(days=3))
+            requisition=requisition,
+            user=world.requester,
+            basket=full,
+            budget_line=world.line,
+            kode_rup="",
+            purpose="Rapat",
+            delivery_address="Jl. Jemursari 197",
+            needed_by=timezone.localdate() + timedelta(days=3),
+        )
     assert requisition.lines.count() == 1

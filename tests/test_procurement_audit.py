@@ -52,9 +52,15 @@ def _record_many(count: int, *, actor=None, requisition=None):
     line = BudgetLineFactory()
     actor = actor or UserFactory()
     for n in range(count):
-        audit_record(actor=actor, action="budget_line.update", obj=line, requisition=requisition,
-                     before={"ceiling": Decimal(1_000_000 + n)}, after={"ceiling": Decimal(1_000_001 + n)},
-                     ip="10.1.2.3")
+        audit_record(
+            actor=actor,
+            action="budget_line.update",
+            obj=line,
+            requisition=requisition,
+            before={"ceiling": Decimal(1_000_000 + n)},
+            after={"ceiling": Decimal(1_000_001 + n)},
+            ip="10.1.2.3",
+        )
     return line
 
 
@@ -88,10 +94,16 @@ def test_money_acting_for_ipv6_and_requisition_are_hashed_as_they_are_read_back(
     # given an entry with Decimal money, a delegate acting for someone and a long-form IPv6 address
     requisition = RequisitionFactory()
     approver, delegate = UserFactory(), UserFactory()
-    entry = audit_record(actor=delegate, acting_for=approver, action="requisition.approve", obj=requisition,
-                         requisition=requisition, before={"status": "diajukan", "total": Decimal("1500000")},
-                         after={"status": "disetujui", "total": Decimal("1500000.00")},
-                         ip="2001:0db8:0000:0000:0000:0000:0000:0001")
+    entry = audit_record(
+        actor=delegate,
+        acting_for=approver,
+        action="requisition.approve",
+        obj=requisition,
+        requisition=requisition,
+        before={"status": "diajukan", "total": Decimal("1500000")},
+        after={"status": "disetujui", "total": Decimal("1500000.00")},
+        ip="2001:0db8:0000:0000:0000:0000:0000:0001",
+    )
     # then it reads back as it was hashed
     stored = AuditEntry.objects.get(pk=entry.pk)
     assert stored.ip == "2001:db8::1"
@@ -119,7 +131,7 @@ def test_an_edited_after_value_is_named_by_its_entry():
     # given a chain of 10 and a DBA who switched the trigger off and raised one ceiling
     _record_many(10)
     _trigger_off()
-    _sql("UPDATE procurement_auditentry SET after = '{\"ceiling\": \"99000000\"}' WHERE seq = 6")
+    _sql('UPDATE procurement_auditentry SET after = \'{"ceiling": "99000000"}\' WHERE seq = 6')
     # when the chain is verified
     report = audit_chain_check()
     # then entry 6 is named, as edited, and the five before it still fit
@@ -144,8 +156,10 @@ def test_an_edit_that_also_recomputes_the_hash_breaks_the_link_of_the_next_entry
 
     entry = AuditEntry.objects.get(seq=4)
     entry.after = {"ceiling": "1"}
-    _sql("UPDATE procurement_auditentry SET after = '{\"ceiling\": \"1\"}', hash = %s WHERE seq = 4",
-         [entry_hash(entry, entry.prev_hash)])
+    _sql(
+        'UPDATE procurement_auditentry SET after = \'{"ceiling": "1"}\', hash = %s WHERE seq = 4',
+        [entry_hash(entry, entry.prev_hash)],
+    )
     # then entry 5 no longer links to it
     report = audit_chain_check()
     assert report.broken.entry.seq == 5 and report.broken.reason == "link"
@@ -238,8 +252,9 @@ def test_ten_threads_recording_at_once_leave_a_gap_free_valid_chain():
             start.wait()
             for n in range(5):
                 with transaction.atomic():
-                    audit_record(actor=user, action="budget_line.update", obj=line,
-                                 before={"n": n}, after={"n": n + 1})
+                    audit_record(
+                        actor=user, action="budget_line.update", obj=line, before={"n": n}, after={"n": n + 1}
+                    )
         except Exception as error:  # noqa: BLE001  (reported below)
             errors.append(error)
         finally:
@@ -259,20 +274,30 @@ def test_ten_threads_recording_at_once_leave_a_gap_free_valid_chain():
 
 # --- the auditor's pages ---
 
+
 def _agency_with_people(name: str, code: str):
     agency = AgencyFactory(name=name, code=code)
     approval_policy_default(agency=agency, actor=None)
-    people = {role: person_with_roles(agency=agency, roles=[role], email=f"{code}-{role}@pemkot.contoh.id")
-              for role in (Role.REQUESTER, Role.PROCUREMENT_OFFICIAL, Role.COMMITMENT_OFFICIAL,
-                           Role.BUDGET_HOLDER, Role.AGENCY_ADMIN)}
+    people = {
+        role: person_with_roles(agency=agency, roles=[role], email=f"{code}-{role}@pemkot.contoh.id")
+        for role in (
+            Role.REQUESTER,
+            Role.PROCUREMENT_OFFICIAL,
+            Role.COMMITMENT_OFFICIAL,
+            Role.BUDGET_HOLDER,
+            Role.AGENCY_ADMIN,
+        )
+    }
     return agency, people
 
 
 def _requisition(agency, requester, reference: str, **fields):
-    requisition = RequisitionFactory(agency=agency, requester=requester, reference=reference,
-                                     total=Decimal("250000"), **fields)
-    RequisitionLineFactory(requisition=requisition, title="Nasi Kotak Ayam Bakar", quantity=10,
-                           unit_price=Decimal("25000"))
+    requisition = RequisitionFactory(
+        agency=agency, requester=requester, reference=reference, total=Decimal("250000"), **fields
+    )
+    RequisitionLineFactory(
+        requisition=requisition, title="Nasi Kotak Ayam Bakar", quantity=10, unit_price=Decimal("25000")
+    )
     return requisition
 
 
@@ -290,13 +315,27 @@ def trail(db):
     pp.save()
 
     Membership.objects.create(user=delegate, agency=agency, role=Role.TREASURER)
-    requisition = _requisition(agency, people[Role.REQUESTER], "PGD-DINKES-0001",
-                               purpose="Konsumsi rapat posyandu balita")
+    requisition = _requisition(
+        agency, people[Role.REQUESTER], "PGD-DINKES-0001", purpose="Konsumsi rapat posyandu balita"
+    )
     today = timezone.localdate()
-    delegation_create(agency=agency, delegator=pp, delegate=delegate, role=Role.PROCUREMENT_OFFICIAL,
-                      start=today, end=today + timedelta(days=3), actor=pp, ip="10.20.30.40")
-    requisition_decide(requisition=requisition, user=delegate, decision=Decision.RETURN,
-                       comment="Lengkapi jumlah peserta", ip="10.20.30.41")
+    delegation_create(
+        agency=agency,
+        delegator=pp,
+        delegate=delegate,
+        role=Role.PROCUREMENT_OFFICIAL,
+        start=today,
+        end=today + timedelta(days=3),
+        actor=pp,
+        ip="10.20.30.40",
+    )
+    requisition_decide(
+        requisition=requisition,
+        user=delegate,
+        decision=Decision.RETURN,
+        comment="Lengkapi jumlah peserta",
+        ip="10.20.30.41",
+    )
     return {"agency": agency, "people": people, "requisition": requisition, "pp": pp, "delegate": delegate}
 
 
@@ -332,8 +371,11 @@ def test_an_auditor_reads_a_requisitions_full_history(auditor, trail):
 def test_the_history_page_names_an_entry_edited_behind_the_applications_back(auditor, trail):
     entry = AuditEntry.objects.get(requisition=trail["requisition"])
     _trigger_off()
-    _sql("UPDATE procurement_auditentry SET after = jsonb_set(after, '{comment}', '\"Disetujui\"') "
-         "WHERE seq = %s", [entry.seq])
+    _sql(
+        "UPDATE procurement_auditentry SET after = jsonb_set(after, '{comment}', '\"Disetujui\"') "
+        "WHERE seq = %s",
+        [entry.seq],
+    )
     url = reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])
     body = _client(auditor).get(url).content.decode()
     assert 'data-chain="rusak"' in body and f"Entri #{entry.seq} tidak cocok" in body
@@ -346,7 +388,8 @@ def test_auditor_pages_take_no_post(auditor, trail):
 
 
 def test_the_list_filters_by_agency_and_status_in_a_constant_number_of_queries(
-        auditor, trail, django_assert_max_num_queries):
+    auditor, trail, django_assert_max_num_queries
+):
     # given a second agency with requisitions of its own
     other, people = _agency_with_people("Dinas Pendidikan", "dispendik")
     for n in range(3):
@@ -414,12 +457,14 @@ def test_an_official_orders_moves_join_its_requisitions_trail_and_personal_order
     # then only the official order's move is in the chain, under its requisition
     entries = AuditEntry.objects.filter(action="order.status")
     assert [(e.requisition_id, e.after["order"], e.before["status"], e.after["status"]) for e in entries] == [
-        (requisition.pk, "PKN-DINAS-1", OrderStatus.NEW, OrderStatus.ACCEPTED)]
+        (requisition.pk, "PKN-DINAS-1", OrderStatus.NEW, OrderStatus.ACCEPTED)
+    ]
     assert entries[0].actor == seller and audit_chain_check().intact
 
 
-def test_the_history_page_costs_the_same_queries_for_3_or_30_entries(auditor, trail,
-                                                                      django_assert_max_num_queries):
+def test_the_history_page_costs_the_same_queries_for_3_or_30_entries(
+    auditor, trail, django_assert_max_num_queries
+):
     # given a requisition with a few entries, then with many more
     client = _client(auditor)
     url = reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])
@@ -455,7 +500,8 @@ def test_entries_cut_from_the_end_are_caught_by_an_anchor_noted_earlier(capsys):
 
 
 def test_the_whole_trail_shows_budget_role_and_delegation_changes_to_auditors_only(
-        auditor, trail, django_assert_max_num_queries):
+    auditor, trail, django_assert_max_num_queries
+):
     # given budget line changes besides the requisition's decision and the delegation
     line = _record_many(3, actor=trail["pp"])
     client = _client(auditor)
@@ -464,7 +510,8 @@ def test_the_whole_trail_shows_budget_role_and_delegation_changes_to_auditors_on
     response = client.get(url)
     body = response.content.decode()
     assert [e.seq for e in response.context["entries"]] == sorted(
-        AuditEntry.objects.values_list("seq", flat=True), reverse=True)
+        AuditEntry.objects.values_list("seq", flat=True), reverse=True
+    )
     for label in ("Mendelegasikan peran", "Mengubah baris anggaran", "Mengembalikan permintaan untuk revisi"):
         assert label in body
     assert f"Baris anggaran {line}" in _text(body) and 'href="/pengadaan/audit/PGD-DINKES-0001/"' in body
@@ -511,11 +558,17 @@ def test_the_history_warns_the_auditor_of_a_purchase_split_under_a_value_band(au
     # given two requisitions of the agency to one seller, each under Rp10 juta, together above it
     seller = PartnerFactory(name="Katering Berkah")
     for n, status in enumerate((RequisitionStatus.APPROVED, RequisitionStatus.SUBMITTED)):
-        requisition = RequisitionFactory(agency=trail["agency"], requester=trail["people"][Role.REQUESTER],
-                                         reference=f"PGD-DINKES-SPLIT-{n}", status=status,
-                                         date_submitted=timezone.now(), total=Decimal("6000000"))
-        RequisitionLineFactory(requisition=requisition, seller=seller, quantity=240,
-                               unit_price=Decimal("25000"))
+        requisition = RequisitionFactory(
+            agency=trail["agency"],
+            requester=trail["people"][Role.REQUESTER],
+            reference=f"PGD-DINKES-SPLIT-{n}",
+            status=status,
+            date_submitted=timezone.now(),
+            total=Decimal("6000000"),
+        )
+        RequisitionLineFactory(
+            requisition=requisition, seller=seller, quantity=240, unit_price=Decimal("25000")
+        )
     # when the auditor reads the second one's history, then the split is flagged
     body = _client(auditor).get(reverse("procurement:audit-detail", args=["PGD-DINKES-SPLIT-1"])).content
     assert b"data-split-warning" in body and b"Katering Berkah" in body
@@ -527,10 +580,18 @@ def test_the_history_warns_the_auditor_of_a_purchase_split_under_a_value_band(au
 def test_values_of_any_shape_read_back_as_they_were_hashed():
     # given values with nested money, a float, dates, a tuple and non-string keys
     line = BudgetLineFactory()
-    entry = audit_record(actor=None, action="budget_line.update", obj=line,
-                         before={"steps": [{"min_amount": Decimal("200000000.00")}], "ratio": 1e20,
-                                 "when": timezone.now(), "day": timezone.localdate()},
-                         after={"pair": (1, "dua"), 7: "tujuh", "share": 0.1})
+    entry = audit_record(
+        actor=None,
+        action="budget_line.update",
+        obj=line,
+        before={
+            "steps": [{"min_amount": Decimal("200000000.00")}],
+            "ratio": 1e20,
+            "when": timezone.now(),
+            "day": timezone.localdate(),
+        },
+        after={"pair": (1, "dua"), 7: "tujuh", "share": 0.1},
+    )
     # then what the database gives back hashes to the stored hash
     stored = AuditEntry.objects.get(pk=entry.pk)
     assert stored.before["steps"] == [{"min_amount": "200000000.00"}] and stored.before["ratio"] == "1e+20"
@@ -558,8 +619,9 @@ def test_the_trail_reads_as_sentences_with_labels_names_and_one_date_format(audi
     big.refresh_from_db()
     requisition_decide(requisition=big, user=people[Role.PROCUREMENT_OFFICIAL], decision=Decision.APPROVE)
     newcomer = UserFactory(first_name="Sari", last_name="Dewi", email="sari@dinkes.contoh.id")
-    membership = membership_grant(agency=agency, user=newcomer, role=Role.COMMITMENT_OFFICIAL,
-                                  actor=people[Role.AGENCY_ADMIN])
+    membership = membership_grant(
+        agency=agency, user=newcomer, role=Role.COMMITMENT_OFFICIAL, actor=people[Role.AGENCY_ADMIN]
+    )
     membership_revoke(membership=membership, actor=people[Role.AGENCY_ADMIN])
     unit_create(agency=agency, name="Puskesmas Wonokromo", actor=people[Role.AGENCY_ADMIN])
     # when the auditor reads the whole trail
@@ -568,16 +630,19 @@ def test_the_trail_reads_as_sentences_with_labels_names_and_one_date_format(audi
     # then each action is a sentence naming its step, people and objects
     assert entries["requisition.decide.setuju"].label == "Menyetujui langkah 1 (Pejabat Pengadaan)"
     assert entries["requisition.decide.kembalikan"].label == (
-        "Mengembalikan permintaan untuk revisi di langkah 1 (Pejabat Pengadaan)")
+        "Mengembalikan permintaan untuk revisi di langkah 1 (Pejabat Pengadaan)"
+    )
     assert entries["membership.grant"].label == "Memberi peran PPK kepada Sari Dewi"
     assert entries["membership.revoke"].label == "Mencabut peran PPK dari Sari Dewi"
     assert entries["membership.revoke"].object_name == "PPK · Sari Dewi"  # the role itself is gone
     assert entries["unit.create"].label == "Membuat unit Puskesmas Wonokromo"
     assert entries["delegation.create"].label.startswith(
-        "Mendelegasikan peran Pejabat Pengadaan dari Rina Wulandari kepada Bagus Santoso, ")
+        "Mendelegasikan peran Pejabat Pengadaan dari Rina Wulandari kepada Bagus Santoso, "
+    )
     assert entries["approval_policy.default"].label == (
         "Memasang alur persetujuan bawaan untuk Dinas Kesehatan: 1. Pejabat Pengadaan: semua nilai; "
-        "2. PPK: di atas Rp200.000.000; 3. PA/KPA: di atas Rp1.000.000.000")
+        "2. PPK: di atas Rp200.000.000; 3. PA/KPA: di atas Rp1.000.000.000"
+    )
     assert entries["requisition.decide.setuju"].object_name == "PGD-DINKES-0002"
     # and no field shows its database key, nor a value its code or an ISO date
     for entry in response.context["entries"]:
@@ -598,8 +663,9 @@ def test_the_history_says_who_decided_in_the_past_tense_and_which_step_waits(aud
     waiting = _requisition(trail["agency"], trail["people"][Role.REQUESTER], "PGD-DINKES-0003")
     client = _client(auditor)
     # when the auditor opens them
-    returned = _text(client.get(reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])).content
-                     .decode())
+    returned = _text(
+        client.get(reverse("procurement:audit-detail", args=["PGD-DINKES-0001"])).content.decode()
+    )
     body = _text(client.get(reverse("procurement:audit-detail", args=[waiting.reference])).content.decode())
     # then a decision reads "Dikembalikan untuk revisi oleh ...", and the waiting step is named once
     assert "Dikembalikan untuk revisi oleh Bagus Santoso atas nama Rina Wulandari" in returned
@@ -632,11 +698,15 @@ def _rows_of_xlsx(response) -> list[list]:
 
 def test_an_auditor_downloads_a_requisitions_history_as_csv_and_xlsx(auditor, trail):
     # given the returned requisition, whose approver wrote a comment that is a spreadsheet formula
-    requisition_cancel_comment = "=HYPERLINK(\"http://jahat.contoh\",\"klik\")"
+    requisition_cancel_comment = '=HYPERLINK("http://jahat.contoh","klik")'
     from procurement.services import requisition_cancel
 
-    requisition_cancel(requisition=trail["requisition"], user=trail["people"][Role.REQUESTER],
-                       reason=requisition_cancel_comment, ip="10.20.30.42")
+    requisition_cancel(
+        requisition=trail["requisition"],
+        user=trail["people"][Role.REQUESTER],
+        reason=requisition_cancel_comment,
+        ip="10.20.30.42",
+    )
     client = _client(auditor)
     # when the auditor downloads its history as CSV
     response = client.get(reverse("procurement:audit-detail-export", args=["PGD-DINKES-0001", "csv"]))
@@ -668,16 +738,16 @@ def test_a_formula_in_an_entry_reaches_the_download_as_text(auditor, trail):
     admin = trail["people"][Role.AGENCY_ADMIN]
     admin.first_name, admin.last_name = "-2+3", ""
     admin.save()
-    unit_create(agency=trail["agency"], name="=HYPERLINK(\"http://jahat.contoh\")", actor=admin)
+    unit_create(agency=trail["agency"], name='=HYPERLINK("http://jahat.contoh")', actor=admin)
     client = _client(auditor)
     # when the trail is downloaded as CSV, then those cells start with a quote and read as text
     _header, *rows = _rows_of_csv(client.get(reverse("procurement:audit-trail-export", args=["csv"])))
     created = next(row for row in rows if row[11] == "unit.create")
-    assert created[3] == "'-2+3" and created[7] == "'=HYPERLINK(\"http://jahat.contoh\")"
+    assert created[3] == "'-2+3" and created[7] == '\'=HYPERLINK("http://jahat.contoh")'
     # and in XLSX no cell is a formula
     values, sheet = _rows_of_xlsx(client.get(reverse("procurement:audit-trail-export", args=["xlsx"])))
     created = next(row for row in values if row[11] == "unit.create")
-    assert created[3] == "'-2+3" and created[7] == "'=HYPERLINK(\"http://jahat.contoh\")"
+    assert created[3] == "'-2+3" and created[7] == '\'=HYPERLINK("http://jahat.contoh")'
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
@@ -711,8 +781,9 @@ def test_the_trail_download_keeps_the_pages_filters_and_all_its_pages(auditor, t
     assert len(values) == 61 and {row[11] for row in values[1:]} == {"budget_line.update"}
     assert [row[0] for row in values[1:]] == sorted(row[0] for row in values[1:])
     # when filtered by person, then only theirs
-    _header, *rows = _rows_of_csv(client.get(reverse("procurement:audit-trail-export", args=["csv"]),
-                                             {"orang": "Bagus"}))
+    _header, *rows = _rows_of_csv(
+        client.get(reverse("procurement:audit-trail-export", args=["csv"]), {"orang": "Bagus"})
+    )
     assert [row[11] for row in rows] == ["requisition.decide.kembalikan"]
     # and the page offers the download with its filters
     page = client.get(reverse("procurement:audit-trail"), {"orang": "Bagus"}).content.decode()
@@ -742,9 +813,18 @@ KEY_2 = "k2:" + "2" * 40
 
 def _forged(prev: AuditEntry, *, scheme: str, key_id: str) -> AuditEntry:
     """An entry someone with database access appends after ``prev``: a ceiling raised out of nowhere."""
-    return AuditEntry(seq=prev.seq + 1, date_created=timezone.now(), action="budget_line.update",
-                      object_type="procurement.budgetline", object_id="1", before={"ceiling": "1000000"},
-                      after={"ceiling": "999000000"}, prev_hash=prev.hash, scheme=scheme, key_id=key_id)
+    return AuditEntry(
+        seq=prev.seq + 1,
+        date_created=timezone.now(),
+        action="budget_line.update",
+        object_type="procurement.budgetline",
+        object_id="1",
+        before={"ceiling": "1000000"},
+        after={"ceiling": "999000000"},
+        prev_hash=prev.hash,
+        scheme=scheme,
+        key_id=key_id,
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -755,9 +835,12 @@ def test_the_database_refuses_to_truncate_the_audit_tables():
     audit_chain_watch()
     assert AuditHead.objects.count() == 1
     # when someone with SQL access empties the tables, directly or by a cascade from a table they point to
-    for statement in ("TRUNCATE procurement_auditentry", "TRUNCATE procurement_audithead",
-                      "TRUNCATE procurement_auditentry, procurement_audithead",
-                      "TRUNCATE procurement_budgetline CASCADE"):
+    for statement in (
+        "TRUNCATE procurement_auditentry",
+        "TRUNCATE procurement_audithead",
+        "TRUNCATE procurement_auditentry, procurement_audithead",
+        "TRUNCATE procurement_budgetline CASCADE",
+    ):
         with pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"), transaction.atomic():
             _sql(statement)
     # then every entry and the head are still there and the chain verifies
@@ -930,8 +1013,9 @@ def test_a_head_published_after_a_cut_does_not_hide_it(auditor):
     _trigger_off()
     _sql("DELETE FROM procurement_auditentry WHERE seq > 4")
     last = AuditEntry.objects.get(seq=4)
-    AuditHead.objects.create(day=timezone.localdate() + timedelta(days=1), seq=4, hash=last.hash,
-                             date_created=timezone.now())
+    AuditHead.objects.create(
+        day=timezone.localdate() + timedelta(days=1), seq=4, hash=last.hash, date_created=timezone.now()
+    )
     # then every published head is checked, not only the newest
     report = audit_chain_check()
     assert report.head_lost.reason == "cut" and report.head_lost.head.seq == 6
@@ -980,11 +1064,13 @@ def test_the_application_runs_as_a_role_that_does_not_own_the_audit_tables(audit
     audit_record(actor=None, action="budget_line.update", obj=line, before={"a": 1}, after={"a": 2})
     assert audit_chain_watch().intact and AuditHead.objects.count() == 1
     # then it cannot edit, empty or switch off the guard of the trail
-    for statement in ("UPDATE procurement_auditentry SET action = 'x'", "DELETE FROM procurement_auditentry",
-                      "TRUNCATE procurement_auditentry",
-                      "ALTER TABLE procurement_auditentry DISABLE TRIGGER auditentry_append_only"):
-        with pytest.raises(DatabaseError, match="permission denied|must be owner"), \
-                transaction.atomic():
+    for statement in (
+        "UPDATE procurement_auditentry SET action = 'x'",
+        "DELETE FROM procurement_auditentry",
+        "TRUNCATE procurement_auditentry",
+        "ALTER TABLE procurement_auditentry DISABLE TRIGGER auditentry_append_only",
+    ):
+        with pytest.raises(DatabaseError, match="permission denied|must be owner"), transaction.atomic():
             _sql(statement)
     _sql("RESET ROLE")
     assert audit_chain_check().count == 2

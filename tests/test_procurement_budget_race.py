@@ -32,10 +32,22 @@ pytestmark = [
 
 def _submitted(world, line, record, n: int) -> Requisition:
     """A submitted Rp1 juta requisition of one line, as submission leaves it."""
-    requisition = RequisitionFactory(reference=f"RQ-RACE-{n:04d}", agency=world.agency,
-                                     requester=world.requester, budget_line=line, total=JUTA)
-    RequisitionLineFactory(requisition=requisition, seller=record.partner, stockrecord=record,
-                           product=record.product, title=record.product.title, quantity=1, unit_price=JUTA)
+    requisition = RequisitionFactory(
+        reference=f"RQ-RACE-{n:04d}",
+        agency=world.agency,
+        requester=world.requester,
+        budget_line=line,
+        total=JUTA,
+    )
+    RequisitionLineFactory(
+        requisition=requisition,
+        seller=record.partner,
+        stockrecord=record,
+        product=record.product,
+        title=record.product.title,
+        quantity=1,
+        unit_price=JUTA,
+    )
     return requisition
 
 
@@ -53,9 +65,12 @@ def test_fifty_parallel_final_approvals_commit_exactly_what_the_line_has(world):
     record = product_create(title="Paket ATK", price=JUTA, partner=shop, stock=1000).stockrecords.get()
     requisitions = [_submitted(world, line, record, n) for n in range(50)]
     # when the Pejabat Pengadaan approves all fifty at the same moment
-    results = run_at_once([
-        lambda r=r: requisition_decide(requisition=r, user=world.pp, decision=Decision.APPROVE)
-        for r in requisitions])
+    results = run_at_once(
+        [
+            lambda r=r: requisition_decide(requisition=r, user=world.pp, decision=Decision.APPROVE)
+            for r in requisitions
+        ]
+    )
     # then exactly twenty are approved and thirty refused for want of money
     refused = [r for r in results if isinstance(r, BudgetExceeded)]
     others = [r for r in results if isinstance(r, Exception) and not isinstance(r, BudgetExceeded)]
@@ -77,15 +92,21 @@ def test_fifty_parallel_final_approvals_commit_exactly_what_the_line_has(world):
 
 def test_two_approvers_deciding_the_same_step_at_once_make_one_decision(world):
     # given two people holding the PP role and one submitted requisition
-    second_pp = person_with_roles(agency=world.agency, roles=[Role.PROCUREMENT_OFFICIAL],
-                                  email="gita@dinkes.uji")
+    second_pp = person_with_roles(
+        agency=world.agency, roles=[Role.PROCUREMENT_OFFICIAL], email="gita@dinkes.uji"
+    )
     shop = seller_create(name="Toko Serba Ada", email="serba@contoh.id")
     record = product_create(title="Paket ATK", price=JUTA, partner=shop, stock=10).stockrecords.get()
     requisition = _submitted(world, world.line, record, 1)
     # when both approve at the same moment
-    results = run_at_once([
-        lambda user=user: requisition_decide(requisition=requisition, user=user, decision=Decision.APPROVE)
-        for user in (world.pp, second_pp)])
+    results = run_at_once(
+        [
+            lambda user=user: requisition_decide(
+                requisition=requisition, user=user, decision=Decision.APPROVE
+            )
+            for user in (world.pp, second_pp)
+        ]
+    )
     # then one decision stands, the other is refused, and one order exists
     assert sum(isinstance(r, ApprovalDecision) for r in results) == 1
     assert sum(isinstance(r, ProcurementError) for r in results) == 1
@@ -110,11 +131,19 @@ def test_releases_and_approvals_racing_keep_the_line_equal_to_its_live_commitmen
     owner = shop.users.get()
     # when the seller rejects ten orders while the PP approves the twenty others, all at once
     rejections = [
-        lambda r=r: order_status_change(order=Order.objects.get(checkout_reference=r.reference), actor=owner,
-                                        party=Party.SELLER, status=OrderStatus.REJECTED, reason="Stok habis")
-        for r in approved[:10]]
-    approvals = [lambda r=r: requisition_decide(requisition=r, user=world.pp, decision=Decision.APPROVE)
-                 for r in waiting]
+        lambda r=r: order_status_change(
+            order=Order.objects.get(checkout_reference=r.reference),
+            actor=owner,
+            party=Party.SELLER,
+            status=OrderStatus.REJECTED,
+            reason="Stok habis",
+        )
+        for r in approved[:10]
+    ]
+    approvals = [
+        lambda r=r: requisition_decide(requisition=r, user=world.pp, decision=Decision.APPROVE)
+        for r in waiting
+    ]
     results = run_at_once(rejections + approvals)
     # then nothing failed but for want of money (no deadlock), and the line still adds up
     assert [r for r in results if isinstance(r, Exception) and not isinstance(r, BudgetExceeded)] == []

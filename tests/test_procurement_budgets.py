@@ -25,10 +25,8 @@ def csv_bytes(*rows: str, header: str = HEADER, bom: bool = True) -> bytes:
 
 
 GOOD = csv_bytes(
-    f"{S};5.1.02.01.01.0052;"
-    "Belanja Makanan dan Minuman Rapat;DAU;15.000.000",
-    f"{S};5.1.02.01.01.0024;"
-    "Belanja Alat Tulis Kantor;PAD;Rp 7.500.000,00",
+    f"{S};5.1.02.01.01.0052;Belanja Makanan dan Minuman Rapat;DAU;15.000.000",
+    f"{S};5.1.02.01.01.0024;Belanja Alat Tulis Kantor;PAD;Rp 7.500.000,00",
     "1.02.02.2.02.0003;Pelaksanaan Kewaspadaan Dini;5.1.02.01.01.0026;Belanja Bahan Cetak;;2500000",
 )
 
@@ -53,8 +51,9 @@ def admin_client(admin_user):
 def test_a_good_file_creates_every_line_with_its_audit_entry(agency, admin_user):
     # given an agency without budget lines and a SIPD-style file (BOM, semicolons, 1.500.000 and ,00)
     # when it is imported for 2026
-    result = services.budget_lines_import(agency=agency, fiscal_year=YEAR, file=GOOD, actor=admin_user,
-                                          ip="10.1.2.3", file_name="dpa-2026.csv")
+    result = services.budget_lines_import(
+        agency=agency, fiscal_year=YEAR, file=GOOD, actor=admin_user, ip="10.1.2.3", file_name="dpa-2026.csv"
+    )
 
     # then three lines exist with their ceilings in whole rupiah and nothing committed
     assert result.ok and (result.created, result.updated, result.unchanged) == (3, 0, 0)
@@ -70,14 +69,22 @@ def test_a_good_file_creates_every_line_with_its_audit_entry(agency, admin_user)
     assert created[0].after["ceiling"] == "15000000" and created[0].actor == admin_user
     assert created[0].ip == "10.1.2.3"
     summary = AuditEntry.objects.get(action="budget_lines.import")
-    assert summary.after == {"fiscal_year": YEAR, "file": "dpa-2026.csv", "created": 3, "updated": 0,
-                             "unchanged": 0}
+    assert summary.after == {
+        "fiscal_year": YEAR,
+        "file": "dpa-2026.csv",
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+    }
 
 
 def test_commas_and_plain_utf8_without_bom_are_read_too(agency, admin_user):
     # given a comma-separated file without BOM, with the pagu in a quoted "1.500.000"
-    content = csv_bytes('1.01.01.2.01.0001,Penyusunan Dokumen Perencanaan,5.1.02.01.01.0024,'
-                        '"ATK, kertas",PAD,"1.500.000"', header=HEADER.replace(";", ","), bom=False)
+    content = csv_bytes(
+        '1.01.01.2.01.0001,Penyusunan Dokumen Perencanaan,5.1.02.01.01.0024,"ATK, kertas",PAD,"1.500.000"',
+        header=HEADER.replace(";", ","),
+        bom=False,
+    )
     # when imported, then the line is created with the comma inside its quoted uraian
     result = services.budget_lines_import(agency=agency, fiscal_year=YEAR, file=content, actor=admin_user)
     assert result.ok and result.created == 1
@@ -87,8 +94,13 @@ def test_commas_and_plain_utf8_without_bom_are_read_too(agency, admin_user):
 
 def test_a_file_with_bad_rows_reports_each_line_and_applies_nothing(agency, admin_user):
     # given an existing line and a file whose good rows are mixed with bad ones
-    existing = BudgetLineFactory(agency=agency, fiscal_year=YEAR, sub_activity=SUB,
-                                 account_code="5.1.02.01.01.0052", ceiling=Decimal("1000000"))
+    existing = BudgetLineFactory(
+        agency=agency,
+        fiscal_year=YEAR,
+        sub_activity=SUB,
+        account_code="5.1.02.01.01.0052",
+        ceiling=Decimal("1000000"),
+    )
     content = csv_bytes(
         f"{S};5.1.02.01.01.0052;Makan minum;DAU;9.000.000",
         f"{S};5.1.2.01.01.52;ATK;PAD;1.000.000",
@@ -121,10 +133,15 @@ def test_a_file_with_bad_rows_reports_each_line_and_applies_nothing(agency, admi
 
 def test_a_file_lowering_a_ceiling_below_what_a_line_has_spent_is_refused_whole(agency, admin_user):
     # given a line with Rp6 juta committed and Rp3 juta realised
-    line = BudgetLineFactory(agency=agency, fiscal_year=YEAR, sub_activity=SUB,
-                             account_code="5.1.02.01.01.0052", ceiling=Decimal("20000000"),
-                             committed=Decimal("6000000"),
-                             realised=Decimal("3000000"))
+    line = BudgetLineFactory(
+        agency=agency,
+        fiscal_year=YEAR,
+        sub_activity=SUB,
+        account_code="5.1.02.01.01.0052",
+        ceiling=Decimal("20000000"),
+        committed=Decimal("6000000"),
+        realised=Decimal("3000000"),
+    )
     content = csv_bytes(
         f"{S};5.1.02.01.01.0024;ATK;PAD;1.000.000",
         f"{S};5.1.02.01.01.0052;Makan minum;DAU;8.999.999",
@@ -132,8 +149,13 @@ def test_a_file_lowering_a_ceiling_below_what_a_line_has_spent_is_refused_whole(
     # when a file sets its pagu to Rp8.999.999
     result = services.budget_lines_import(agency=agency, fiscal_year=YEAR, file=content, actor=admin_user)
     # then line 3 is reported with the amount already spent, and the new line 2 is not created either
-    assert result.errors == [(3, "Pagu Rp8.999.999 lebih kecil dari yang sudah terikat dan terealisasi pada "
-                                 "baris anggaran ini (Rp9.000.000).")]
+    assert result.errors == [
+        (
+            3,
+            "Pagu Rp8.999.999 lebih kecil dari yang sudah terikat dan terealisasi pada "
+            "baris anggaran ini (Rp9.000.000).",
+        )
+    ]
     assert BudgetLine.objects.filter(agency=agency).count() == 1
     line.refresh_from_db()
     assert line.ceiling == Decimal("20000000")
@@ -142,27 +164,47 @@ def test_a_file_lowering_a_ceiling_below_what_a_line_has_spent_is_refused_whole(
 def test_an_existing_line_is_updated_matched_on_sub_activity_and_account_code(agency, admin_user):
     # given three lines: one the file changes, one it repeats as is, one it does not mention,
     # and a line of another year and one of another agency with the same codes
-    changed = BudgetLineFactory(agency=agency, fiscal_year=YEAR, sub_activity=SUB,
-                                account_code="5.1.02.01.01.0052", description="Makan minum",
-                                funding_source="PAD", ceiling=Decimal("10000000"),
-                                committed=Decimal("4000000"))
-    same = BudgetLineFactory(agency=agency, fiscal_year=YEAR, sub_activity=SUB,
-                             account_code="5.1.02.01.01.0024", description="Belanja Alat Tulis Kantor",
-                             funding_source="PAD",
-                             ceiling=Decimal("7500000"))
-    untouched = BudgetLineFactory(agency=agency, fiscal_year=YEAR, account_code="5.1.02.01.01.0099",
-                                  ceiling=Decimal("1000000"))
-    last_year = BudgetLineFactory(agency=agency, fiscal_year=YEAR - 1, sub_activity=SUB,
-                                  account_code="5.1.02.01.01.0052", ceiling=Decimal("5000000"))
-    other = BudgetLineFactory(agency=AgencyFactory(), fiscal_year=YEAR, sub_activity=SUB,
-                              account_code="5.1.02.01.01.0052", ceiling=Decimal("5000000"))
+    changed = BudgetLineFactory(
+        agency=agency,
+        fiscal_year=YEAR,
+        sub_activity=SUB,
+        account_code="5.1.02.01.01.0052",
+        description="Makan minum",
+        funding_source="PAD",
+        ceiling=Decimal("10000000"),
+        committed=Decimal("4000000"),
+    )
+    same = BudgetLineFactory(
+        agency=agency,
+        fiscal_year=YEAR,
+        sub_activity=SUB,
+        account_code="5.1.02.01.01.0024",
+        description="Belanja Alat Tulis Kantor",
+        funding_source="PAD",
+        ceiling=Decimal("7500000"),
+    )
+    untouched = BudgetLineFactory(
+        agency=agency, fiscal_year=YEAR, account_code="5.1.02.01.01.0099", ceiling=Decimal("1000000")
+    )
+    last_year = BudgetLineFactory(
+        agency=agency,
+        fiscal_year=YEAR - 1,
+        sub_activity=SUB,
+        account_code="5.1.02.01.01.0052",
+        ceiling=Decimal("5000000"),
+    )
+    other = BudgetLineFactory(
+        agency=AgencyFactory(),
+        fiscal_year=YEAR,
+        sub_activity=SUB,
+        account_code="5.1.02.01.01.0052",
+        ceiling=Decimal("5000000"),
+    )
 
     # when the file raises the first line's pagu and renames it
     content = csv_bytes(
-        f"{S};5.1.02.01.01.0052;"
-        "Belanja Makanan dan Minuman Rapat;DAU;12.000.000",
-        f"{S};5.1.02.01.01.0024;"
-        "Belanja Alat Tulis Kantor;PAD;7.500.000",
+        f"{S};5.1.02.01.01.0052;Belanja Makanan dan Minuman Rapat;DAU;12.000.000",
+        f"{S};5.1.02.01.01.0024;Belanja Alat Tulis Kantor;PAD;7.500.000",
     )
     result = services.budget_lines_import(agency=agency, fiscal_year=YEAR, file=content, actor=admin_user)
 
@@ -170,7 +212,11 @@ def test_an_existing_line_is_updated_matched_on_sub_activity_and_account_code(ag
     assert result.ok and (result.created, result.updated, result.unchanged) == (0, 1, 1)
     changed.refresh_from_db()
     assert (changed.description, changed.funding_source, changed.ceiling, changed.committed) == (
-        "Belanja Makanan dan Minuman Rapat", "DAU", Decimal("12000000"), Decimal("4000000"))
+        "Belanja Makanan dan Minuman Rapat",
+        "DAU",
+        Decimal("12000000"),
+        Decimal("4000000"),
+    )
     assert changed.available == Decimal("8000000")
     for line in (same, untouched, last_year, other):
         before = line.ceiling
@@ -181,13 +227,16 @@ def test_an_existing_line_is_updated_matched_on_sub_activity_and_account_code(ag
     entry = AuditEntry.objects.get(action="budget_line.update")
     assert entry.object_id == str(changed.pk)
     assert entry.before == {"description": "Makan minum", "funding_source": "PAD", "ceiling": "10000000"}
-    assert entry.after == {"description": "Belanja Makanan dan Minuman Rapat", "funding_source": "DAU",
-                           "ceiling": "12000000"}
+    assert entry.after == {
+        "description": "Belanja Makanan dan Minuman Rapat",
+        "funding_source": "DAU",
+        "ceiling": "12000000",
+    }
 
 
 def test_parser_refuses_a_file_that_is_not_utf8_or_lacks_columns():
     # given a Latin-1 file and one without the pagu column
-    latin1 = (HEADER + "\r\n;Perjalanan Dinas Luar Daerah;5.1.02.04.01.0001;Uang harian;PAD;1.000\r\n")
+    latin1 = HEADER + "\r\n;Perjalanan Dinas Luar Daerah;5.1.02.04.01.0001;Uang harian;PAD;1.000\r\n"
     # when parsed, then each is refused as a whole (line 0 or the header's line 1)
     assert budget_csv_parse(latin1.replace("Uang", "Uang\u00e9").encode("latin-1"))[1][0][0] == 0
     rows, errors = budget_csv_parse(b"nama_sub_kegiatan;kode_rekening;uraian\nA;5.1.02.01.01.0052;B\n")
@@ -200,31 +249,47 @@ def test_parser_refuses_a_file_that_is_not_utf8_or_lacks_columns():
 
 def test_budget_line_update_refuses_a_ceiling_below_committed_plus_realised(agency, admin_user):
     # given a line with Rp2 juta committed and Rp1 juta realised
-    line = BudgetLineFactory(agency=agency, ceiling=Decimal("5000000"), committed=Decimal("2000000"),
-                             realised=Decimal("1000000"))
+    line = BudgetLineFactory(
+        agency=agency, ceiling=Decimal("5000000"), committed=Decimal("2000000"), realised=Decimal("1000000")
+    )
     # when the ceiling is lowered to Rp2.999.999, then it is refused with the minimum named
     with pytest.raises(services.BudgetLineRefused, match="Pagu paling kecil Rp3.000.000"):
         services.budget_line_update(line=line, actor=admin_user, changes={"ceiling": Decimal("2999999")})
     # and to exactly Rp3 juta it is accepted, with before and after in the trail
-    services.budget_line_update(line=line, actor=admin_user, changes={"ceiling": Decimal("3000000"),
-                                                                      "description": line.description})
+    services.budget_line_update(
+        line=line, actor=admin_user, changes={"ceiling": Decimal("3000000"), "description": line.description}
+    )
     line.refresh_from_db()
     assert line.ceiling == Decimal("3000000") and line.available == 0
     entry = AuditEntry.objects.get(action="budget_line.update")
     assert (entry.before, entry.after) == ({"ceiling": "5000000"}, {"ceiling": "3000000"})
     # and fields a DPA fixes cannot be changed here
     with pytest.raises(ValueError):
-        services.budget_line_update(line=line, actor=admin_user,
-                                    changes={"account_code": "5.1.02.01.01.0001"})
+        services.budget_line_update(
+            line=line, actor=admin_user, changes={"account_code": "5.1.02.01.01.0001"}
+        )
 
 
-def test_budget_page_shows_each_line_figures_in_constant_queries(agency, admin_client,
-                                                                 django_assert_max_num_queries):
+def test_budget_page_shows_each_line_figures_in_constant_queries(
+    agency, admin_client, django_assert_max_num_queries
+):
     # given two lines of 2026, one partly committed and realised
-    BudgetLineFactory(agency=agency, fiscal_year=YEAR, sub_activity=SUB, account_code="5.1.02.01.01.0052",
-                      ceiling=Decimal("15000000"), committed=Decimal("2500000"), realised=Decimal("1000000"))
-    BudgetLineFactory(agency=agency, fiscal_year=YEAR, sub_activity=SUB, account_code="5.1.02.01.01.0024",
-                      ceiling=Decimal("7500000"))
+    BudgetLineFactory(
+        agency=agency,
+        fiscal_year=YEAR,
+        sub_activity=SUB,
+        account_code="5.1.02.01.01.0052",
+        ceiling=Decimal("15000000"),
+        committed=Decimal("2500000"),
+        realised=Decimal("1000000"),
+    )
+    BudgetLineFactory(
+        agency=agency,
+        fiscal_year=YEAR,
+        sub_activity=SUB,
+        account_code="5.1.02.01.01.0024",
+        ceiling=Decimal("7500000"),
+    )
     url = f"/pengadaan/opd/{agency.code}/anggaran/?tahun={YEAR}"
 
     # when the agency admin opens the budget page
@@ -235,8 +300,15 @@ def test_budget_page_shows_each_line_figures_in_constant_queries(agency, admin_c
     # then each line shows ceiling, committed, realised and available, and the year's totals
     page = response.content.decode()
     assert response.status_code == 200
-    for figure in ("Rp15.000.000", "Rp2.500.000", "Rp1.000.000", "Rp11.500.000", "Rp7.500.000",
-                   "Rp22.500.000", "Rp19.000.000"):
+    for figure in (
+        "Rp15.000.000",
+        "Rp2.500.000",
+        "Rp1.000.000",
+        "Rp11.500.000",
+        "Rp7.500.000",
+        "Rp22.500.000",
+        "Rp19.000.000",
+    ):
         assert figure in page, figure
 
     # and twenty more lines cost no more queries
@@ -251,19 +323,24 @@ def test_editing_a_line_on_its_page_refuses_a_ceiling_below_what_is_spent(agency
     line = BudgetLineFactory(agency=agency, ceiling=Decimal("10000000"), committed=Decimal("4000000"))
     url = f"/pengadaan/opd/{agency.code}/anggaran/{line.pk}/ubah/"
     # when the admin sets the ceiling to 3.000.000, then the form says why and nothing changes
-    response = admin_client.post(url, {"description": line.description, "funding_source": "DAU",
-                                       "ceiling": "3.000.000"})
+    response = admin_client.post(
+        url, {"description": line.description, "funding_source": "DAU", "ceiling": "3.000.000"}
+    )
     assert response.status_code == 200
     assert "Pagu paling kecil Rp4.000.000" in response.content.decode()
     line.refresh_from_db()
     assert line.ceiling == Decimal("10000000") and line.funding_source == "PAD"
     # when it is set to 12.500.000, then it is saved and the page goes back to the budget
-    response = admin_client.post(url, {"description": "Makan minum rapat koordinasi", "funding_source": "DAU",
-                                       "ceiling": "12.500.000"})
+    response = admin_client.post(
+        url, {"description": "Makan minum rapat koordinasi", "funding_source": "DAU", "ceiling": "12.500.000"}
+    )
     assert response.status_code == 302
     line.refresh_from_db()
     assert (line.ceiling, line.funding_source, line.description) == (
-        Decimal("12500000"), "DAU", "Makan minum rapat koordinasi")
+        Decimal("12500000"),
+        "DAU",
+        "Makan minum rapat koordinasi",
+    )
 
 
 def test_import_page_lists_bad_rows_and_applies_a_good_file(agency, admin_client):

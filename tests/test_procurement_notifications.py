@@ -22,12 +22,19 @@ def world(db, indonesia, settings):
 
 def _submit(world, price):
     shop = seller_create(name="Warung Bu Ani", email="ani@contoh.id")
-    basket = official_basket(user=world.requester,
-                             items=[(product_create(price=Decimal(price), partner=shop, stock=5), 1)])
+    basket = official_basket(
+        user=world.requester, items=[(product_create(price=Decimal(price), partner=shop, stock=5), 1)]
+    )
     return requisition_submit_from_basket(
-        user=world.requester, agency=world.agency, basket=basket, budget_line=world.line, kode_rup="",
-        purpose="Rapat koordinasi", delivery_address="Jl. Jemursari 197",
-        needed_by=timezone.localdate() + timedelta(days=7))
+        user=world.requester,
+        agency=world.agency,
+        basket=basket,
+        budget_line=world.line,
+        kode_rup="",
+        purpose="Rapat koordinasi",
+        delivery_address="Jl. Jemursari 197",
+        needed_by=timezone.localdate() + timedelta(days=7),
+    )
 
 
 def _requester_mail(world):
@@ -42,8 +49,9 @@ def test_the_requester_hears_a_step_approved_and_where_it_waits(world, django_ca
 
     # when the PP approves with a comment
     with django_capture_on_commit_callbacks(execute=True):
-        requisition_decide(requisition=requisition, user=world.pp, decision=Decision.APPROVE,
-                           comment="Harga wajar")
+        requisition_decide(
+            requisition=requisition, user=world.pp, decision=Decision.APPROVE, comment="Harga wajar"
+        )
 
     # then the requester is told who approved, their comment, and that the PPK is next
     (message,) = _requester_mail(world)
@@ -61,8 +69,9 @@ def test_a_rejection_reaches_the_requester_with_its_reason(world, django_capture
         requisition = _submit(world, "50000")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        requisition_decide(requisition=requisition, user=world.pp, decision=Decision.REJECT,
-                           comment="Tidak ada di DPA")
+        requisition_decide(
+            requisition=requisition, user=world.pp, decision=Decision.REJECT, comment="Tidak ada di DPA"
+        )
     (message,) = _requester_mail(world)
     assert "Ditolak" in message.subject and "Tidak ada di DPA" in message.body
 
@@ -75,8 +84,9 @@ def test_each_person_is_written_to_in_the_language_they_picked(world, django_cap
         with django_capture_on_commit_callbacks(execute=True):
             requisition = _submit(world, "50000")
         with django_capture_on_commit_callbacks(execute=True):
-            requisition_decide(requisition=requisition, user=world.pp, decision=Decision.REJECT,
-                               comment="Tidak perlu")
+            requisition_decide(
+                requisition=requisition, user=world.pp, decision=Decision.REJECT, comment="Tidak perlu"
+            )
     # then the PP was asked in Indonesian and the requester told in English
     pp_mail = [m for m in mail.outbox if world.pp.email in m.to]
     assert pp_mail and pp_mail[0].subject.endswith("menunggu persetujuan Anda")

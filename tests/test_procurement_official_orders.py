@@ -51,11 +51,17 @@ def _approved(world, django_capture_on_commit_callbacks):
     basket = official_basket(user=world.requester, items=[(world.beras, 2), (world.nasi, 40)])
     with django_capture_on_commit_callbacks(execute=True):
         requisition = requisition_submit_from_basket(
-            user=world.requester, agency=world.agency, basket=basket, budget_line=world.line,
-            kode_rup="41552026", purpose="Konsumsi rapat koordinasi posyandu",
+            user=world.requester,
+            agency=world.agency,
+            basket=basket,
+            budget_line=world.line,
+            kode_rup="41552026",
+            purpose="Konsumsi rapat koordinasi posyandu",
             delivery_address="Puskesmas Jemursari, Jl. Jemursari No. 197, Surabaya",
-            needed_by=timezone.localdate() + timedelta(days=5), contact_name="Rina Wulandari",
-            contact_phone="0812-3456-7890")
+            needed_by=timezone.localdate() + timedelta(days=5),
+            contact_name="Rina Wulandari",
+            contact_phone="0812-3456-7890",
+        )
         requisition_decide(requisition=requisition, user=world.pp, decision=Decision.APPROVE)
     requisition.refresh_from_db()
     mail.outbox.clear()
@@ -68,7 +74,8 @@ def _seller_client(client, shop):
 
 
 def test_the_seller_of_an_official_order_sees_the_agency_contact_kode_rup_date_and_address(
-        world, client, django_capture_on_commit_callbacks):
+    world, client, django_capture_on_commit_callbacks
+):
     # given an approved requisition whose contact phone was typed the local way
     requisition = _approved(world, django_capture_on_commit_callbacks)
     assert requisition.contact_phone == "+6281234567890"
@@ -101,13 +108,17 @@ def test_a_personal_order_shows_no_official_block(world, client):
     record = world.beras.stockrecords.first()
     order = order_create(user=UserFactory(), lines=[(record, 1)], number="PKN-UJI-1")
     # when the seller opens it, then no agency block is shown
-    page = _seller_client(client, world.ani).get(
-        reverse("sellers:centre-order-detail", kwargs={"number": order.number})).content.decode()
+    page = (
+        _seller_client(client, world.ani)
+        .get(reverse("sellers:centre-order-detail", kwargs={"number": order.number}))
+        .content.decode()
+    )
     assert "data-official-order" not in page
 
 
-def test_the_requester_is_emailed_when_a_seller_accepts_sends_or_rejects(world,
-                                                                         django_capture_on_commit_callbacks):
+def test_the_requester_is_emailed_when_a_seller_accepts_sends_or_rejects(
+    world, django_capture_on_commit_callbacks
+):
     # given an approved requisition with one order per seller
     requisition = _approved(world, django_capture_on_commit_callbacks)
     ani = Order.objects.get(checkout_reference=requisition.reference, seller=world.ani)
@@ -119,8 +130,13 @@ def test_the_requester_is_emailed_when_a_seller_accepts_sends_or_rejects(world,
     with django_capture_on_commit_callbacks(execute=True):
         order_status_change(order=ani, actor=ani_user, party=Party.SELLER, status=OrderStatus.SENT)
     with django_capture_on_commit_callbacks(execute=True):
-        order_status_change(order=darto, actor=darto_user, party=Party.SELLER, status=OrderStatus.REJECTED,
-                            reason="Dapur tutup minggu ini")
+        order_status_change(
+            order=darto,
+            actor=darto_user,
+            party=Party.SELLER,
+            status=OrderStatus.REJECTED,
+            reason="Dapur tutup minggu ini",
+        )
     # then the requester got one email per move, naming the order, the seller and the status
     told = [m for m in mail.outbox if m.to == [world.requester.email]]
     assert len(told) == 3
@@ -142,9 +158,14 @@ def test_the_contact_phone_must_be_an_indonesian_number_and_is_stored_as_e164(wo
     for wrong in ("12345", "+1 202 555 0143", "nomor saya"):
         with pytest.raises(ProcurementError):
             phone_e164(wrong)
-    data = {"budget_line": world.line.pk, "purpose": "Rapat", "delivery_address": "Jl. Jemursari 197",
-            "needed_by": (timezone.localdate() + timedelta(days=3)).isoformat(), "contact_name": "Rina",
-            "contact_phone": "12345"}
+    data = {
+        "budget_line": world.line.pk,
+        "purpose": "Rapat",
+        "delivery_address": "Jl. Jemursari 197",
+        "needed_by": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "contact_name": "Rina",
+        "contact_phone": "12345",
+    }
     form = RequisitionSubmitForm(data, agency=world.agency)
     assert not form.is_valid() and "contact_phone" in form.errors
     form = RequisitionSubmitForm(data | {"contact_phone": "031-5312144"}, agency=world.agency)
@@ -159,9 +180,17 @@ def test_marketplace_apps_never_import_procurement():
     for app in ("orders", "sellers", "checkout", "payments", "catalogue_ext"):
         for path in (root / app).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
-                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                         else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-                offenders += [f"{path.relative_to(root)}: {n}" for n in names
-                              if n.split(".")[0] in {"procurement", "reports"}]
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else []
+                )
+                offenders += [
+                    f"{path.relative_to(root)}: {n}"
+                    for n in names
+                    if n.split(".")[0] in {"procurement", "reports"}
+                ]
     # then none of them imports procurement or reports (official buying hooks in through signals)
     assert offenders == []

@@ -51,14 +51,24 @@ def office(db):
     approval_policy_default(agency=agency, actor=admin)
     people = SimpleNamespace(
         agency=agency,
-        requester=named(person_with_roles(agency=agency, roles=[Role.REQUESTER], email="rina@dinkes.go.id"),
-                        "Rina", "Pemohon"),
-        pp=named(person_with_roles(agency=agency, roles=[Role.PROCUREMENT_OFFICIAL],
-                                   email="budi@dinkes.go.id"), "Budi", "Pengadaan"),
-        ppk=named(person_with_roles(agency=agency, roles=[Role.COMMITMENT_OFFICIAL],
-                                    email="citra@dinkes.go.id"), "Citra", "PPK"),
-        line=BudgetLineFactory(agency=agency, ceiling=Decimal("100000000"),
-                               description="Belanja Makanan dan Minuman Rapat"),
+        requester=named(
+            person_with_roles(agency=agency, roles=[Role.REQUESTER], email="rina@dinkes.go.id"),
+            "Rina",
+            "Pemohon",
+        ),
+        pp=named(
+            person_with_roles(agency=agency, roles=[Role.PROCUREMENT_OFFICIAL], email="budi@dinkes.go.id"),
+            "Budi",
+            "Pengadaan",
+        ),
+        ppk=named(
+            person_with_roles(agency=agency, roles=[Role.COMMITMENT_OFFICIAL], email="citra@dinkes.go.id"),
+            "Citra",
+            "PPK",
+        ),
+        line=BudgetLineFactory(
+            agency=agency, ceiling=Decimal("100000000"), description="Belanja Makanan dan Minuman Rapat"
+        ),
         toko_a=PartnerFactory(name="Toko Sembako Bu Ani"),
         toko_b=PartnerFactory(name="Katering Pak Darto"),
     )
@@ -75,10 +85,16 @@ def official_client(office, user=None) -> Client:
 
 
 def submit(client, office, **overrides):
-    data = {"budget_line": office.line.pk, "kode_rup": "", "purpose": "Konsumsi rapat koordinasi posyandu",
-            "delivery_address": office.agency.address, "contact_name": "Rina Wulandari",
-            "contact_phone": "0812-3456-7890",
-            "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(), **overrides}
+    data = {
+        "budget_line": office.line.pk,
+        "kode_rup": "",
+        "purpose": "Konsumsi rapat koordinasi posyandu",
+        "delivery_address": office.agency.address,
+        "contact_name": "Rina Wulandari",
+        "contact_phone": "0812-3456-7890",
+        "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(),
+        **overrides,
+    }
     return client.post(reverse("procurement:submit"), data)
 
 
@@ -92,11 +108,14 @@ def submitted(office, *, beras=2, nasi=40) -> Requisition:
 
 
 def decide(user, requisition, decision, comment=""):
-    return signed_in(user).post(reverse("procurement:decide", args=[requisition.reference]),
-                                {"decision": decision, "comment": comment})
+    return signed_in(user).post(
+        reverse("procurement:decide", args=[requisition.reference]),
+        {"decision": decision, "comment": comment},
+    )
 
 
 # --- mode switch ---
+
 
 @pytest.mark.django_db
 def test_only_a_requester_sees_the_official_switch(office, client):
@@ -145,6 +164,7 @@ def test_nobody_switches_to_an_agency_they_are_not_a_requester_of(office):
 
 # --- submitting ---
 
+
 @pytest.mark.django_db
 def test_a_requester_submits_an_official_basket_of_two_sellers(office):
     # given an official basket from two sellers
@@ -187,6 +207,7 @@ def test_a_refused_submission_shows_the_reason(office):
 
 
 # --- approving ---
+
 
 @pytest.mark.django_db
 def test_the_approver_sees_the_count_in_the_header_and_approves(office):
@@ -238,6 +259,7 @@ def test_segregation_of_duties_refusal_is_shown_on_the_decision_page(office):
     # given a PP who also requested the requisition
     named(office.requester, "Rina", "Pemohon")
     from procurement.models import Membership
+
     Membership.objects.create(user=office.requester, agency=office.agency, role=Role.PROCUREMENT_OFFICIAL)
     requisition = submitted(office)
     # when they try to approve their own requisition
@@ -275,12 +297,20 @@ def test_return_revise_resubmit_then_reject_leaves_the_budget_as_it_was(office):
     assert "Kurangi nasi kotak menjadi 30." in form
     nasi = requisition.lines.get(seller=office.toko_b)
     beras = requisition.lines.get(seller=office.toko_a)
-    response = client.post(reverse("procurement:revise", args=[requisition.reference]), {
-        "budget_line": office.line.pk, "purpose": "Konsumsi rapat posyandu (revisi)",
-        "delivery_address": office.agency.address, "kode_rup": "",
-        "contact_name": "Rina Wulandari", "contact_phone": "+62 812 3456 7890",
-        "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(),
-        f"qty_{nasi.pk}": 30, f"qty_{beras.pk}": 2})
+    response = client.post(
+        reverse("procurement:revise", args=[requisition.reference]),
+        {
+            "budget_line": office.line.pk,
+            "purpose": "Konsumsi rapat posyandu (revisi)",
+            "delivery_address": office.agency.address,
+            "kode_rup": "",
+            "contact_name": "Rina Wulandari",
+            "contact_phone": "+62 812 3456 7890",
+            "needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(),
+            f"qty_{nasi.pk}": 30,
+            f"qty_{beras.pk}": 2,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.SUBMITTED and requisition.round == 2
@@ -310,16 +340,26 @@ def test_the_requester_cancels_a_waiting_requisition(office):
 
 # --- delegation ---
 
+
 @pytest.mark.django_db
 def test_a_delegate_sees_the_inbox_and_decides_on_behalf(office):
     # given the PP delegates to a colleague of the agency for this week
-    colleague = named(person_with_roles(agency=office.agency, roles=[Role.TREASURER],
-                                        email="dedi@dinkes.go.id"), "Dedi", "Bendahara")
+    colleague = named(
+        person_with_roles(agency=office.agency, roles=[Role.TREASURER], email="dedi@dinkes.go.id"),
+        "Dedi",
+        "Bendahara",
+    )
     pp = signed_in(office.pp)
     today = timezone.localdate()
-    response = pp.post(reverse("procurement:delegations"), {
-        "delegate": colleague.pk, "role": Role.PROCUREMENT_OFFICIAL, "start": today.isoformat(),
-        "end": (today + timedelta(days=5)).isoformat()})
+    response = pp.post(
+        reverse("procurement:delegations"),
+        {
+            "delegate": colleague.pk,
+            "role": Role.PROCUREMENT_OFFICIAL,
+            "start": today.isoformat(),
+            "end": (today + timedelta(days=5)).isoformat(),
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert "Dedi Bendahara" in pp.get(reverse("procurement:delegations")).content.decode()
     requisition = submitted(office)
@@ -337,12 +377,21 @@ def test_a_delegation_is_revoked_by_its_delegator(office):
     colleague = person_with_roles(agency=office.agency, roles=[Role.TREASURER])
     today = timezone.localdate()
     pp = signed_in(office.pp)
-    pp.post(reverse("procurement:delegations"), {"delegate": colleague.pk, "role": Role.PROCUREMENT_OFFICIAL,
-                                                 "start": today.isoformat(), "end": today.isoformat()})
+    pp.post(
+        reverse("procurement:delegations"),
+        {
+            "delegate": colleague.pk,
+            "role": Role.PROCUREMENT_OFFICIAL,
+            "start": today.isoformat(),
+            "end": today.isoformat(),
+        },
+    )
     delegation = Delegation.objects.get()
     # when someone else tries to revoke it, then it is not found
-    assert signed_in(office.ppk).post(reverse("procurement:delegation-revoke", args=[delegation.pk])
-                                      ).status_code == 404
+    assert (
+        signed_in(office.ppk).post(reverse("procurement:delegation-revoke", args=[delegation.pk])).status_code
+        == 404
+    )
     # when the delegator revokes it, then it is revoked
     pp.post(reverse("procurement:delegation-revoke", args=[delegation.pk]))
     delegation.refresh_from_db()
@@ -355,6 +404,7 @@ def test_only_approvers_may_delegate(office):
 
 
 # --- who sees what ---
+
 
 @pytest.mark.django_db
 def test_people_outside_the_requisition_get_not_found(office, client):
@@ -370,24 +420,35 @@ def test_people_outside_the_requisition_get_not_found(office, client):
     assert signed_in(outsider_pp).get(detail).status_code == 404
     assert signed_in(colleague).get(detail).status_code == 404
     assert signed_in(colleague).get(decide_url).status_code == 404
-    assert signed_in(UserFactory()).get(reverse("procurement:revise", args=[requisition.reference])
-                                        ).status_code == 404
-    for url in (detail, decide_url, reverse("procurement:inbox"), reverse("procurement:mine"),
-                reverse("procurement:submit"), reverse("procurement:delegations")):
+    assert (
+        signed_in(UserFactory()).get(reverse("procurement:revise", args=[requisition.reference])).status_code
+        == 404
+    )
+    for url in (
+        detail,
+        decide_url,
+        reverse("procurement:inbox"),
+        reverse("procurement:mine"),
+        reverse("procurement:submit"),
+        reverse("procurement:delegations"),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and reverse("customer:login") in response["Location"], url
 
 
 # --- official seller cap ---
 
+
 @pytest.mark.django_db
 def test_a_seller_at_the_cap_is_marked_in_the_official_basket_and_on_its_product(office, settings):
     # given Toko Sembako Bu Ani already received the cap from approved official purchases
     settings.PEKEN_OFFICIAL_SELLER_CAP = 1_000_000
-    earlier = RequisitionFactory(agency=office.agency, status=RequisitionStatus.APPROVED,
-                                 date_decided=timezone.now())
-    RequisitionLineFactory(requisition=earlier, seller=office.toko_a, quantity=1,
-                           unit_price=Decimal("1000000"))
+    earlier = RequisitionFactory(
+        agency=office.agency, status=RequisitionStatus.APPROVED, date_decided=timezone.now()
+    )
+    RequisitionLineFactory(
+        requisition=earlier, seller=office.toko_a, quantity=1, unit_price=Decimal("1000000")
+    )
     client = signed_in(office.requester)
     basket_add(client, office.beras, 1)
     message = "Tidak tersedia untuk belanja dinas: penjual sudah mencapai batas Rp1.000.000"
@@ -404,6 +465,7 @@ def test_a_seller_at_the_cap_is_marked_in_the_official_basket_and_on_its_product
 
 # --- query counts ---
 
+
 def page_queries(client, url: str) -> int:
     client.get(url)
     with CaptureQueriesContext(connection) as ctx:
@@ -414,11 +476,16 @@ def page_queries(client, url: str) -> int:
 
 def requisitions_for(office, n: int):
     for _i in range(n):
-        requisition = RequisitionFactory(agency=office.agency, requester=office.requester,
-                                         budget_line=office.line, total=Decimal("500000"),
-                                         date_submitted=timezone.now())
-        RequisitionLineFactory(requisition=requisition, seller=office.toko_a, quantity=20,
-                               unit_price=Decimal("25000"))
+        requisition = RequisitionFactory(
+            agency=office.agency,
+            requester=office.requester,
+            budget_line=office.line,
+            total=Decimal("500000"),
+            date_submitted=timezone.now(),
+        )
+        RequisitionLineFactory(
+            requisition=requisition, seller=office.toko_a, quantity=20, unit_price=Decimal("25000")
+        )
 
 
 @pytest.mark.django_db
@@ -453,6 +520,7 @@ def test_the_header_costs_no_query_for_a_person_without_roles_once_their_roles_a
     client = signed_in(cache_key_user)
     assert "Belanja dinas" not in client.get(url).content.decode()
     from procurement.models import Membership
+
     Membership.objects.create(user=cache_key_user, agency=office.agency, role=Role.REQUESTER)
     assert "Belanja dinas (Dinas Kesehatan)" in client.get(url).content.decode()
     assert cache is not None
@@ -460,9 +528,11 @@ def test_the_header_costs_no_query_for_a_person_without_roles_once_their_roles_a
 
 # --- emails (queued by the services through Celery after commit) ---
 
+
 @pytest.mark.django_db
-def test_submitting_emails_the_approver_and_a_return_emails_the_requester(office, mailoutbox,
-                                                                           django_capture_on_commit_callbacks):
+def test_submitting_emails_the_approver_and_a_return_emails_the_requester(
+    office, mailoutbox, django_capture_on_commit_callbacks
+):
     # when the requester submits through the page
     with django_capture_on_commit_callbacks(execute=True):
         requisition = submitted(office)
@@ -480,9 +550,13 @@ def test_submitting_emails_the_approver_and_a_return_emails_the_requester(office
 @pytest.mark.django_db
 def test_the_decision_page_costs_the_same_queries_for_3_or_20_lines(office):
     # given a waiting requisition of 3 lines from 3 sellers
-    requisition = RequisitionFactory(agency=office.agency, requester=office.requester,
-                                     budget_line=office.line, total=Decimal("750000"),
-                                     date_submitted=timezone.now())
+    requisition = RequisitionFactory(
+        agency=office.agency,
+        requester=office.requester,
+        budget_line=office.line,
+        total=Decimal("750000"),
+        date_submitted=timezone.now(),
+    )
 
     def lines(n):
         for _i in range(n):
@@ -502,21 +576,25 @@ def test_the_decision_page_costs_the_same_queries_for_3_or_20_lines(office):
 
 # --- revising a returned requisition in the official basket ---
 
+
 @pytest.mark.django_db
 def test_a_returned_requisition_is_revised_in_the_basket_adding_removing_and_replacing_goods(office):
     # given a requisition of rice and boxed meals, returned with a request to change the goods
     requisition = submitted(office)
     decide(office.pp, requisition, Decision.RETURN, "Ganti nasi kotak dengan kue kotak, tambah air mineral.")
     kue = product_create(title="Kue Kotak Isi 3", price=Decimal("12000"), partner=office.toko_b)
-    air = product_create(title="Air Mineral 600 ml", price=Decimal("4000"),
-                         partner=PartnerFactory(name="Depot Air Pak Eko"))
+    air = product_create(
+        title="Air Mineral 600 ml", price=Decimal("4000"), partner=PartnerFactory(name="Depot Air Pak Eko")
+    )
     client = signed_in(office.requester)
     # when the requester takes its lines back into the official basket
     response = client.post(reverse("procurement:revise-basket", args=[requisition.reference]))
     assert response["Location"] == reverse("basket:summary")
     basket = get_model("basket", "Basket").open.get(owner=office.requester)
     assert {(line.product_id, line.quantity) for line in basket.lines.all()} == {
-        (office.beras.pk, 2), (office.nasi.pk, 40)}
+        (office.beras.pk, 2),
+        (office.nasi.pk, 40),
+    }
     # and removes the boxed meals, adds snack boxes and water from a third shop
     basket.lines.filter(product=office.nasi).delete()
     basket_add(client, kue, 40)
@@ -530,7 +608,10 @@ def test_a_returned_requisition_is_revised_in_the_basket_adding_removing_and_rep
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.SUBMITTED and requisition.round == 2
     assert sorted(requisition.lines.values_list("title", "quantity")) == [
-        ("Air Mineral 600 ml", 40), ("Beras Premium 5 kg", 2), ("Kue Kotak Isi 3", 40)]
+        ("Air Mineral 600 ml", 40),
+        ("Beras Premium 5 kg", 2),
+        ("Kue Kotak Isi 3", 40),
+    ]
     assert requisition.total == Decimal("790000")
     # and its history keeps the return and records the old and new lines
     assert requisition.decisions.filter(round=1, decision=Decision.RETURN).exists()

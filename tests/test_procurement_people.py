@@ -41,14 +41,23 @@ def test_agency_create_gives_the_default_approval_policy_and_an_audit_entry(plat
     settings.PEKEN_APPROVAL_PP_LIMIT = 200_000_000
     settings.PEKEN_APPROVAL_PA_THRESHOLD = 1_000_000_000
     # when a platform admin creates an agency
-    agency = services.agency_create(name="Bappeda", code="bappeda", address="Jl. Pacar No. 8, Surabaya",
-                                    kecamatan="Genteng", actor=platform_admin, ip="10.0.0.9")
+    agency = services.agency_create(
+        name="Bappeda",
+        code="bappeda",
+        address="Jl. Pacar No. 8, Surabaya",
+        kecamatan="Genteng",
+        actor=platform_admin,
+        ip="10.0.0.9",
+    )
     # then it has PP for every amount, PPK above Rp200 juta and PA/KPA above Rp1 miliar
-    steps = list(ApprovalStep.objects.filter(agency=agency).values_list("position", "role", "min_amount",
-                                                                        "max_amount"))
-    assert steps == [(1, Role.PROCUREMENT_OFFICIAL, Decimal(0), None),
-                     (2, Role.COMMITMENT_OFFICIAL, Decimal(200_000_000), None),
-                     (3, Role.BUDGET_HOLDER, Decimal(1_000_000_000), None)]
+    steps = list(
+        ApprovalStep.objects.filter(agency=agency).values_list("position", "role", "min_amount", "max_amount")
+    )
+    assert steps == [
+        (1, Role.PROCUREMENT_OFFICIAL, Decimal(0), None),
+        (2, Role.COMMITMENT_OFFICIAL, Decimal(200_000_000), None),
+        (3, Role.BUDGET_HOLDER, Decimal(1_000_000_000), None),
+    ]
     # and the creation is in the trail with who did it and from where
     entry = AuditEntry.objects.get(action="agency.create")
     assert (entry.actor, entry.ip, entry.object_id) == (platform_admin, "10.0.0.9", str(agency.pk))
@@ -59,15 +68,22 @@ def test_django_admin_creates_an_agency_through_the_service(platform_admin, clie
     # given a platform admin in Django's admin
     client.force_login(platform_admin)
     # when they add an agency on its add form
-    response = client.post("/admin/procurement/agency/add/", {
-        "name": "Kecamatan Gubeng", "code": "kec-gubeng", "address": "Jl. Gubeng Kertajaya IX No. 55",
-        "kecamatan": "Gubeng"})
+    response = client.post(
+        "/admin/procurement/agency/add/",
+        {
+            "name": "Kecamatan Gubeng",
+            "code": "kec-gubeng",
+            "address": "Jl. Gubeng Kertajaya IX No. 55",
+            "kecamatan": "Gubeng",
+        },
+    )
     # then it exists with its default approval policy and the audit entry
     assert response.status_code == 302, response.content.decode()[:2000]
     agency = Agency.objects.get(code="kec-gubeng")
     assert agency.approval_steps.count() == 3
-    assert AuditEntry.objects.filter(action="agency.create", object_id=str(agency.pk),
-                                     actor=platform_admin).exists()
+    assert AuditEntry.objects.filter(
+        action="agency.create", object_id=str(agency.pk), actor=platform_admin
+    ).exists()
 
 
 def test_django_admin_shows_the_audit_trail_read_only(platform_admin, client, agency, admin_user):
@@ -92,8 +108,9 @@ def test_agency_admin_grants_a_role_by_email_once(agency, admin_client, admin_us
     unit = UnitFactory(agency=agency, name="Bidang Pencegahan Penyakit")
     url = f"/pengadaan/opd/{agency.code}/anggota/"
     # when the admin grants her the PPK role in that unit (email typed in another case)
-    response = admin_client.post(url, {"email": "rina.wulandari@contoh.id",
-                                       "role": Role.COMMITMENT_OFFICIAL, "unit": unit.pk})
+    response = admin_client.post(
+        url, {"email": "rina.wulandari@contoh.id", "role": Role.COMMITMENT_OFFICIAL, "unit": unit.pk}
+    )
     # then she holds it, the page says so, and the trail records it
     assert response.status_code == 302
     membership = Membership.objects.get(user=colleague, agency=agency)
@@ -117,8 +134,9 @@ def test_granting_to_an_unknown_email_or_the_auditor_role_is_refused(agency, adm
     UserFactory(email="staf@contoh.id")
     admin_client.post(url, {"email": "staf@contoh.id", "role": Role.AUDITOR})
     other_unit = UnitFactory()
-    response = admin_client.post(url, {"email": "staf@contoh.id", "role": Role.REQUESTER,
-                                       "unit": other_unit.pk})
+    response = admin_client.post(
+        url, {"email": "staf@contoh.id", "role": Role.REQUESTER, "unit": other_unit.pk}
+    )
     assert response.status_code == 200
     assert not Membership.objects.filter(user__email="staf@contoh.id").exists()
 
@@ -157,8 +175,11 @@ def test_another_agencys_role_is_not_found_from_this_agencys_pages(agency, admin
 def test_members_page_lists_roles_in_constant_queries(agency, admin_client, django_assert_max_num_queries):
     # given five people with roles and two units
     for n in range(5):
-        person_with_roles(agency=agency, roles=[Role.REQUESTER, Role.TREASURER],
-                          unit=UnitFactory(agency=agency) if n < 2 else None)
+        person_with_roles(
+            agency=agency,
+            roles=[Role.REQUESTER, Role.TREASURER],
+            unit=UnitFactory(agency=agency) if n < 2 else None,
+        )
     url = f"/pengadaan/opd/{agency.code}/anggota/"
     admin_client.get(url)
     with django_assert_max_num_queries(18) as few:
@@ -173,14 +194,22 @@ def test_members_page_lists_roles_in_constant_queries(agency, admin_client, djan
 
 def test_agency_admin_pages_never_show_a_members_personal_orders(agency, admin_client):
     # given a requester of the agency who shops for herself with her own money
-    member = person_with_roles(agency=agency, roles=[Role.REQUESTER, Role.PROCUREMENT_OFFICIAL],
-                               email="ani.pribadi@contoh.id")
+    member = person_with_roles(
+        agency=agency, roles=[Role.REQUESTER, Role.PROCUREMENT_OFFICIAL], email="ani.pribadi@contoh.id"
+    )
     product = product_create(title="Popok Bayi Pribadi Ukuran L", price=Decimal("87500"))
     order = order_create(user=member, lines=[(product.stockrecords.get(), 2)], number="PRIBADI-0424")
     line = BudgetLineFactory(agency=agency)
     # when the agency admin opens every page of the agency
-    pages = ["", "anggota/", "anggaran/", f"anggaran/{line.pk}/ubah/", "anggaran/impor/", "persetujuan/",
-             "anggaran/templat.csv"]
+    pages = [
+        "",
+        "anggota/",
+        "anggaran/",
+        f"anggaran/{line.pk}/ubah/",
+        "anggaran/impor/",
+        "persetujuan/",
+        "anggaran/templat.csv",
+    ]
     seen = ""
     for page in pages:
         response = admin_client.get(f"/pengadaan/opd/{agency.code}/{page}")
@@ -195,9 +224,11 @@ def test_agency_admin_pages_never_show_a_members_personal_orders(agency, admin_c
 def test_people_pages_are_for_that_agencys_admin_only(agency, client):
     # given the agency's PA/KPA, another agency's admin and an auditor
     role = Membership.objects.get(user=person_with_roles(agency=agency, roles=[Role.REQUESTER]))
-    outsiders = [person_with_roles(agency=agency, roles=[Role.BUDGET_HOLDER]),
-                 person_with_roles(agency=AgencyFactory(), roles=[Role.AGENCY_ADMIN]),
-                 person_with_roles(agency=None, roles=[Role.AUDITOR])]
+    outsiders = [
+        person_with_roles(agency=agency, roles=[Role.BUDGET_HOLDER]),
+        person_with_roles(agency=AgencyFactory(), roles=[Role.AGENCY_ADMIN]),
+        person_with_roles(agency=None, roles=[Role.AUDITOR]),
+    ]
     base = f"/pengadaan/opd/{agency.code}/"
     urls = [base, f"{base}anggota/", f"{base}anggota/{role.pk}/cabut/"]
     for url in urls:
@@ -245,11 +276,16 @@ def test_django_admin_writes_units_roles_and_budget_lines_with_audit_entries(pla
     auditor = UserFactory(email="inspektur@contoh.id")
 
     # when they add a unit and grant the city-wide auditor role
-    response = client.post("/admin/procurement/unit/add/", {"agency": agency.pk,
-                                                            "name": "UPTD Puskesmas Ketabang"})
+    response = client.post(
+        "/admin/procurement/unit/add/", {"agency": agency.pk, "name": "UPTD Puskesmas Ketabang"}
+    )
     assert response.status_code == 302
-    assert client.post("/admin/procurement/membership/add/", {"user": auditor.pk, "role": Role.AUDITOR}
-                       ).status_code == 302
+    assert (
+        client.post(
+            "/admin/procurement/membership/add/", {"user": auditor.pk, "role": Role.AUDITOR}
+        ).status_code
+        == 302
+    )
     # then both are in the trail
     assert AuditEntry.objects.get(action="unit.add").after["name"] == "UPTD Puskesmas Ketabang"
     assert AuditEntry.objects.get(action="membership.grant").after["role"] == Role.AUDITOR
@@ -270,10 +306,14 @@ def test_django_admin_writes_units_roles_and_budget_lines_with_audit_entries(pla
 def test_every_procurement_admin_page_opens_for_a_platform_admin(platform_admin, client, agency, admin_user):
     # given one row of each procurement model
     services.approval_policy_default(agency=agency, actor=platform_admin)
-    rows = {"agency": agency, "unit": UnitFactory(agency=agency),
-            "budgetline": BudgetLineFactory(agency=agency),
-            "membership": Membership.objects.get(user=admin_user),
-            "approvalstep": agency.approval_steps.first(), "auditentry": AuditEntry.objects.first()}
+    rows = {
+        "agency": agency,
+        "unit": UnitFactory(agency=agency),
+        "budgetline": BudgetLineFactory(agency=agency),
+        "membership": Membership.objects.get(user=admin_user),
+        "approvalstep": agency.approval_steps.first(),
+        "auditentry": AuditEntry.objects.first(),
+    }
     client.force_login(platform_admin)
     # when each list and each row's page is opened, then it answers 200
     for name, row in rows.items():
@@ -309,8 +349,10 @@ def test_the_pa_kpa_and_treasurer_read_the_budget_and_policy_but_change_nothing(
     from django.utils import timezone
 
     line = BudgetLineFactory(agency=agency, fiscal_year=timezone.localdate().year)
-    readers = [person_with_roles(agency=agency, roles=[Role.BUDGET_HOLDER]),
-               person_with_roles(agency=agency, roles=[Role.TREASURER])]
+    readers = [
+        person_with_roles(agency=agency, roles=[Role.BUDGET_HOLDER]),
+        person_with_roles(agency=agency, roles=[Role.TREASURER]),
+    ]
     stranger = person_with_roles(agency=AgencyFactory(), roles=[Role.BUDGET_HOLDER])
     base = f"/pengadaan/opd/{agency.code}/"
 

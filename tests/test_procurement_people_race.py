@@ -1,6 +1,5 @@
 """Two agency admins revoking each other at the same moment on PostgreSQL: one admin always remains."""
 
-
 import pytest
 from django.db import connection
 
@@ -25,10 +24,12 @@ def test_two_admins_revoking_each_other_at_once_leave_one_admin(attempt):
     first_role, second_role = (Membership.objects.get(user=u) for u in (first, second))
 
     # when each revokes the other's admin role at the same moment
-    results = run_at_once([
-        lambda: services.membership_revoke(membership=second_role, actor=first),
-        lambda: services.membership_revoke(membership=first_role, actor=second),
-    ])
+    results = run_at_once(
+        [
+            lambda: services.membership_revoke(membership=second_role, actor=first),
+            lambda: services.membership_revoke(membership=first_role, actor=second),
+        ]
+    )
 
     # then exactly one revocation went through, the other was refused, and one admin remains
     refused = [r for r in results if isinstance(r, services.MembershipRefused)]

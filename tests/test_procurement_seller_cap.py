@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def official_sale(*, seller, amount: int, status=RequisitionStatus.APPROVED, days_ago: int = 1):
-    requisition = RequisitionFactory(status=status, total=Decimal(amount),
-                                     date_decided=timezone.now() - timedelta(days=days_ago))
+    requisition = RequisitionFactory(
+        status=status, total=Decimal(amount), date_decided=timezone.now() - timedelta(days=days_ago)
+    )
     RequisitionLineFactory(requisition=requisition, seller=seller, quantity=1, unit_price=Decimal(amount))
     return requisition
 

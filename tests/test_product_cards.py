@@ -42,8 +42,9 @@ def test_each_shopper_gets_their_own_token_in_shared_cards():
     second_token = add_form_token(second.get(sembako.get_absolute_url()).content.decode(), product)
     # then the card carries the second shopper's token, which the shop accepts
     assert is_token_of(second_token, second) and not is_token_of(second_token, first)
-    response = second.post(reverse("basket:add", kwargs={"pk": product.pk}),
-                           {"quantity": 1, "csrfmiddlewaretoken": second_token})
+    response = second.post(
+        reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1, "csrfmiddlewaretoken": second_token}
+    )
     assert response.status_code == 302
 
 
@@ -56,4 +57,4 @@ def test_a_title_cannot_smuggle_a_token_into_shared_cards():
     visitor = Client()
     page = visitor.get(sembako.get_absolute_url()).content.decode()
     # then the title is shown escaped and untouched
-    assert "Promo &lt;input" in page and 'value=&quot;x&quot;&gt; shared' in page
+    assert "Promo &lt;input" in page and "value=&quot;x&quot;&gt; shared" in page

@@ -94,8 +94,9 @@ def test_the_order_rating_page_rates_the_shop_and_the_products(shopper_client, s
 
     # when the buyer rates the shop and reviews one product there
     shopper_client.post(url, {"seller": kue.stockrecords.get().partner_id, "score": "5", "comment": ""})
-    page = shopper_client.post(url, {"product": teh.pk, "score": "3", "body": "Agak pahit"},
-                               follow=True).content.decode()
+    page = shopper_client.post(
+        url, {"product": teh.pk, "score": "3", "body": "Agak pahit"}, follow=True
+    ).content.decode()
 
     # then both are kept, and the page shows the review instead of its form
     assert "Terima kasih atas ulasan Anda untuk Teh Tubruk." in page

@@ -38,9 +38,11 @@ def _rule(settings):
 @pytest.fixture(params=["table", "request"])
 def order_kept(request):
     """Called once the goods are in place: the beat task's refresh, or nothing (ranked per request)."""
+
     def keep():
         if request.param == "table":
             catalogue_tasks.recommended_listings_refresh.delay()
+
     return keep
 
 
@@ -202,8 +204,9 @@ def test_the_listing_costs_the_same_queries_for_few_and_many_shops(django_assert
     assert len(page) == 20
 
 
-def test_a_listing_is_ranked_once_and_reused_while_the_cache_lasts(client, settings,
-                                                                     django_assert_max_num_queries):
+def test_a_listing_is_ranked_once_and_reused_while_the_cache_lasts(
+    client, settings, django_assert_max_num_queries
+):
     # given the ranking cache on, and a catalogue ranked once
     settings.PEKEN_RECOMMENDED_CACHE_SECONDS = 60
     shops_with_goods("Sepi", shops=3, goods=3, orders=0)

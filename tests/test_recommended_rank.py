@@ -70,8 +70,9 @@ def page_ids(client, url: str, **params) -> list[int]:
 
 def in_request(listing) -> list[int]:
     """The same listing ranked in the request, as for a listing the table does not cover."""
-    return recommended_listing(listing.queryset, stock=listing.stock,
-                               buyer_kecamatan=listing.buyer_kecamatan).ranked_ids()
+    return recommended_listing(
+        listing.queryset, stock=listing.stock, buyer_kecamatan=listing.buyer_kecamatan
+    ).ranked_ids()
 
 
 @pytest.mark.parametrize("buyer", [None, "Gubeng", "Tandes", "Rungkut", "Benowo"])
@@ -123,8 +124,9 @@ def test_the_refresh_puts_a_new_listing_and_new_goods_into_the_order_and_off_sal
     # then the category is in the table, in the rule's order
     assert RecommendedListingRanked.objects.get(listing=buah.pk).size == 6
     listing = selectors.product_list(category=buah, sort=RECOMMENDED)
-    assert [r.product_id for r in RecommendedRank.objects.filter(listing=buah.pk).order_by("position")] \
-        == in_request(listing)
+    assert [
+        r.product_id for r in RecommendedRank.objects.filter(listing=buah.pk).order_by("position")
+    ] == in_request(listing)
 
     # and a product put on sale shows after the next refresh, not before
     new = product_create(title="Buah naga", partner=PartnerFactory(name="Toko Baru"), category=buah)
@@ -145,8 +147,10 @@ def test_refreshing_twice_writes_the_same_rows_and_a_deleted_category_s_rows_go(
     first = list(RecommendedRank.objects.order_by("listing", "position").values_list("listing", "product_id"))
 
     recommended_listings_refresh()
-    assert list(RecommendedRank.objects.order_by("listing", "position")
-                .values_list("listing", "product_id")) == first
+    assert (
+        list(RecommendedRank.objects.order_by("listing", "position").values_list("listing", "product_id"))
+        == first
+    )
 
     sembako.delete()
     recommended_listings_refresh()
@@ -154,8 +158,9 @@ def test_refreshing_twice_writes_the_same_rows_and_a_deleted_category_s_rows_go(
     assert set(RecommendedListingRanked.objects.values_list("listing", flat=True)) == {CATALOGUE_LISTING}
 
 
-def test_a_kecamatan_filter_is_ranked_in_the_request_while_small_and_newest_first_when_large(client,
-                                                                                             settings):
+def test_a_kecamatan_filter_is_ranked_in_the_request_while_small_and_newest_first_when_large(
+    client, settings
+):
     # given goods in Gubeng and elsewhere, the table filled
     mixed_city()
     recommended_listings_refresh()

@@ -25,15 +25,30 @@ def market():
     oil = category_create("Minyak Goreng", parent=sembako)
     shop = PartnerFactory(name="Toko Sumber Rejeki")
     goods = {
-        "beras": product_create(title="Beras Premium Pandan Wangi 5 kg", category=rice, partner=shop,
-                                description="Beras pulen dan wangi dari Jawa Timur."),
-        "minyak": product_create(title="Minyak Goreng Sawit Pouch 2 liter", category=oil, partner=shop,
-                                 description="Minyak goreng jernih untuk menggoreng."),
-        "air": product_create(title="Air Minum Galon 19 liter", category=sembako, partner=shop,
-                              description="Air minum isi ulang, galon dikembalikan."),
+        "beras": product_create(
+            title="Beras Premium Pandan Wangi 5 kg",
+            category=rice,
+            partner=shop,
+            description="Beras pulen dan wangi dari Jawa Timur.",
+        ),
+        "minyak": product_create(
+            title="Minyak Goreng Sawit Pouch 2 liter",
+            category=oil,
+            partner=shop,
+            description="Minyak goreng jernih untuk menggoreng.",
+        ),
+        "air": product_create(
+            title="Air Minum Galon 19 liter",
+            category=sembako,
+            partner=shop,
+            description="Air minum isi ulang, galon dikembalikan.",
+        ),
         # newest, so newest-first or a tie on rank would list it first
-        "tampah": product_create(title="Tampah Bambu Diameter 50 cm", partner=shop,
-                                 description="Tampah bambu untuk alas tumpeng dan menampi beras."),
+        "tampah": product_create(
+            title="Tampah Bambu Diameter 50 cm",
+            partner=shop,
+            description="Tampah bambu untuk alas tumpeng dan menampi beras.",
+        ),
     }
     search_words_refresh()  # as Celery beat does
     cache.clear()
@@ -137,7 +152,8 @@ def test_corrections_only_offer_words_of_goods_on_sale(client, market, settings)
     assert emas.context["correction"] is None
     assert kerupuk.context["correction"] == "kerupuk"
     assert settings.CELERY_BEAT_SCHEDULE["catalogue-search-words"]["task"] == (
-        "catalogue_ext.tasks.search_words_refresh")
+        "catalogue_ext.tasks.search_words_refresh"
+    )
 
 
 def test_the_header_box_keeps_the_query(client, market):
@@ -160,8 +176,10 @@ def test_suggestions_are_json_cached_and_cost_fixed_queries(client, market):
 
     # then a few titles and categories come back as JSON in at most two queries
     assert response["Content-Type"] == "application/json"
-    assert json.loads(response.content) == {"products": ["Beras Premium Pandan Wangi 5 kg"],
-                                            "categories": ["Beras"]}
+    assert json.loads(response.content) == {
+        "products": ["Beras Premium Pandan Wangi 5 kg"],
+        "categories": ["Beras"],
+    }
     assert len(first.captured_queries) <= 2
 
     # and the same prefix, typed differently, is answered from the cache

@@ -1,6 +1,5 @@
 """The seller centre: a shop manages its own products, prices and stock, orders and sales."""
 
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -49,20 +48,32 @@ def picture(name="beras.jpg"):
 
 
 def product_form(leaf, **overrides):
-    data = {"title": "Beras Pandan Wangi 5 kg", "description": "Beras pulen panen Jombang.",
-            "category": leaf.pk, "images": [picture()], "price": "72.500", "stock": "40", "unit": "pcs",
-            "min_order_quantity": "1", "halal_certificate_number": "", "made_locally": "on"}
+    data = {
+        "title": "Beras Pandan Wangi 5 kg",
+        "description": "Beras pulen panen Jombang.",
+        "category": leaf.pk,
+        "images": [picture()],
+        "price": "72.500",
+        "stock": "40",
+        "unit": "pcs",
+        "min_order_quantity": "1",
+        "halal_certificate_number": "",
+        "made_locally": "on",
+    }
     data.update(overrides)
     return data
 
 
 def csv_upload(client, text: str | bytes, name="stok.csv"):
     content = text.encode("utf-8") if isinstance(text, str) else text
-    return client.post(reverse("sellers:centre-stock-upload"),
-                       {"file": SimpleUploadedFile(name, content, content_type="text/csv")})
+    return client.post(
+        reverse("sellers:centre-stock-upload"),
+        {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
+    )
 
 
 # --- access
+
 
 def test_the_centre_is_only_for_users_with_a_shop(shop, seller_client, shopper_client):
     assert seller_client.get(reverse("sellers:centre-home")).status_code == 200
@@ -84,6 +95,7 @@ def test_a_user_with_two_shops_picks_one_and_cannot_pick_another_users(shop, sel
 
 
 # --- products
+
 
 def test_a_seller_adds_a_product_with_a_picture_and_it_goes_on_sale_pending_review(
     shop, seller_client, beras, client
@@ -108,19 +120,22 @@ def test_a_seller_adds_a_product_with_a_picture_and_it_goes_on_sale_pending_revi
     assert StockUpdate.objects.get(seller=shop).source == StockUpdateSource.FORM
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("title", "", "Nama produk wajib diisi."),
-    ("price", "0", "Harga harus lebih dari 0."),
-    ("price", "12.500,50", "rupiah utuh"),
-    ("price", "-100", "tidak boleh negatif"),
-    ("price", "2.5", "Tulis ribuan dengan titik"),  # never Rp25
-    ("price", "15,000", "Pakai titik untuk ribuan"),
-    ("stock", "-1", "Stok tidak boleh negatif."),
-    ("stock", "dua", "Stok harus bilangan bulat."),
-    ("min_order_quantity", "0", "Minimal pembelian paling sedikit 1."),
-    ("category", "999999", "Pilih kategori dari daftar."),
-    ("images", [], "Unggah minimal satu foto produk."),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("title", "", "Nama produk wajib diisi."),
+        ("price", "0", "Harga harus lebih dari 0."),
+        ("price", "12.500,50", "rupiah utuh"),
+        ("price", "-100", "tidak boleh negatif"),
+        ("price", "2.5", "Tulis ribuan dengan titik"),  # never Rp25
+        ("price", "15,000", "Pakai titik untuk ribuan"),
+        ("stock", "-1", "Stok tidak boleh negatif."),
+        ("stock", "dua", "Stok harus bilangan bulat."),
+        ("min_order_quantity", "0", "Minimal pembelian paling sedikit 1."),
+        ("category", "999999", "Pilih kategori dari daftar."),
+        ("images", [], "Unggah minimal satu foto produk."),
+    ],
+)
 def test_a_bad_product_field_is_explained_and_nothing_is_saved(seller_client, beras, field, value, message):
     create = reverse("sellers:centre-product-create")
     response = seller_client.post(create, product_form(beras, **{field: value}))
@@ -156,8 +171,10 @@ def test_editing_the_title_sends_the_listing_back_to_review_but_a_price_change_d
     assert update.changes[0]["price_old"] == 72500 and update.changes[0]["price_new"] == 75000
 
     # when the title changes
-    seller_client.post(edit, product_form(beras, images=[], title="Beras Pandan Wangi Premium 5 kg",
-                                          price="75000", stock="12"))
+    seller_client.post(
+        edit,
+        product_form(beras, images=[], title="Beras Pandan Wangi Premium 5 kg", price="75000", stock="12"),
+    )
     product.refresh_from_db()
     # then it goes back into the queue (still on sale)
     assert product.title == "Beras Pandan Wangi Premium 5 kg"
@@ -169,18 +186,22 @@ def test_the_last_picture_cannot_be_removed(seller_client, beras):
     seller_client.post(reverse("sellers:centre-product-create"), product_form(beras))
     product = Product.objects.get()
     image = product.images.get()
-    response = seller_client.post(reverse("sellers:centre-product-edit", kwargs={"pk": product.pk}),
-                                  product_form(beras, images=[], remove_images=[image.pk]))
+    response = seller_client.post(
+        reverse("sellers:centre-product-edit", kwargs={"pk": product.pk}),
+        product_form(beras, images=[], remove_images=[image.pk]),
+    )
     assert "minimal satu foto" in " ".join(response.context["form"].errors["remove_images"])
     assert product.images.count() == 1
 
 
 # --- CSV
 
+
 @pytest.fixture
 def stocked(shop):
-    products = [product_create(title=f"Gula Pasir {i} kg", partner=shop, price=15000, stock=10)
-                for i in (1, 2, 3)]
+    products = [
+        product_create(title=f"Gula Pasir {i} kg", partner=shop, price=15000, stock=10) for i in (1, 2, 3)
+    ]
     return [p.stockrecords.get() for p in products]
 
 
@@ -204,8 +225,10 @@ def csv_confirm(client, response):
 def test_a_good_csv_applies_every_row_and_is_recorded(shop, seller_client, stocked, separator, bom):
     # given the downloaded template edited in Excel
     rows = ["sku;judul;harga;stok".replace(";", separator)]
-    rows += [separator.join([r.partner_sku, r.product.title, f"{20000 + i}", f"{5 + i}"])
-             for i, r in enumerate(stocked)]
+    rows += [
+        separator.join([r.partner_sku, r.product.title, f"{20000 + i}", f"{5 + i}"])
+        for i, r in enumerate(stocked)
+    ]
     content = ("\ufeff" if bom else "") + "\r\n".join(rows) + "\r\n"
     # when it is uploaded and the preview confirmed
     preview = csv_upload(seller_client, content, name="stok-baru.csv")
@@ -218,37 +241,48 @@ def test_a_good_csv_applies_every_row_and_is_recorded(shop, seller_client, stock
         assert (record.price, record.num_in_stock) == (20000 + i, 5 + i)
     upload = StockUpdate.objects.get(source=StockUpdateSource.CSV)
     assert (upload.seller, upload.actor, upload.file_name, upload.rows_applied) == (
-        shop, shop.users.get(), "stok-baru.csv", 3)
+        shop,
+        shop.users.get(),
+        "stok-baru.csv",
+        3,
+    )
     assert upload.changes[0]["price_old"] == 15000 and upload.changes[0]["price_new"] == 20000
     page = seller_client.get(response["Location"]).content.decode()
     assert "stok-baru.csv" in page and stocked[0].partner_sku in page
 
 
 def test_an_upload_shows_each_change_with_warnings_and_applies_nothing_before_confirmation(
-        shop, seller_client, stocked):
+    shop, seller_client, stocked
+):
     # given three SKUs at Rp15.000 and stock 10, one of them with 6 units taken by open orders
     a, b, c = stocked
     StockRecord.objects.filter(pk=c.pk).update(num_allocated=6)
     unchanged = product_create(title="Garam Dapur", partner=shop, price=15000, stock=10).stockrecords.get()
-    content = "\n".join([
-        "sku;judul;harga;stok",
-        f"{a.partner_sku};x;46000;10",   # price more than 3x up
-        f"{b.partner_sku};x;4999;12",    # price more than 3x down, stock up
-        f"{c.partner_sku};x;15000;5",    # stock below the 6 reserved
-        f"{unchanged.partner_sku};x;15000;10",  # no change
-    ])
+    content = "\n".join(
+        [
+            "sku;judul;harga;stok",
+            f"{a.partner_sku};x;46000;10",  # price more than 3x up
+            f"{b.partner_sku};x;4999;12",  # price more than 3x down, stock up
+            f"{c.partner_sku};x;15000;5",  # stock below the 6 reserved
+            f"{unchanged.partner_sku};x;15000;10",  # no change
+        ]
+    )
     # when it is uploaded
     response = csv_upload(seller_client, content)
     # then the preview lists the three changed rows old -> new, each with its warning
     assert response.status_code == 200
     preview = response.context["preview"]
     assert [(r.sku, r.price_old, r.price_new, r.stock_old, r.stock_new) for r in preview.changes] == [
-        (a.partner_sku, 15000, 46000, 10, 10), (b.partner_sku, 15000, 4999, 10, 12),
-        (c.partner_sku, 15000, 15000, 10, 5)]
+        (a.partner_sku, 15000, 46000, 10, 10),
+        (b.partner_sku, 15000, 4999, 10, 12),
+        (c.partner_sku, 15000, 15000, 10, 5),
+    ]
     assert preview.unchanged == 1
     assert [r.warnings for r in preview.changes] == [
-        ["Harga naik lebih dari 3 kali lipat."], ["Harga turun lebih dari 3 kali lipat."],
-        ["Stok 5 di bawah 6 yang sudah dipesan pembeli."]]
+        ["Harga naik lebih dari 3 kali lipat."],
+        ["Harga turun lebih dari 3 kali lipat."],
+        ["Stok 5 di bawah 6 yang sudah dipesan pembeli."],
+    ]
     page = response.content.decode()
     assert "3 baris akan diubah" in page and "1 baris tidak berubah" in page
     assert "Harga naik lebih dari 3 kali lipat." in page and "yang sudah dipesan pembeli" in page
@@ -267,7 +301,10 @@ def test_an_upload_shows_each_change_with_warnings_and_applies_nothing_before_co
     assert (b.price, b.num_in_stock) == (4999, 12)
     upload = StockUpdate.objects.get(source=StockUpdateSource.CSV)
     assert upload.rows_applied == 3 and [row["sku"] for row in upload.changes] == [
-        a.partner_sku, b.partner_sku, c.partner_sku]
+        a.partner_sku,
+        b.partner_sku,
+        c.partner_sku,
+    ]
     assert "3 baris diubah dari stok.csv." in seller_client.get(done["Location"]).content.decode()
 
 
@@ -303,7 +340,8 @@ def test_stock_changed_after_the_preview_is_said_and_nothing_is_applied(shop, se
 
 
 def test_a_sku_gone_after_the_preview_is_reported_on_confirmation_and_nothing_is_applied(
-        shop, seller_client, stocked):
+    shop, seller_client, stocked
+):
     # given a previewed file changing two SKUs
     a, b, _c = stocked
     preview = csv_upload(seller_client, f"sku;harga;stok\n{a.partner_sku};15000;3\n{b.partner_sku};15000;4\n")
@@ -341,17 +379,19 @@ def test_a_csv_with_bad_rows_reports_each_line_and_applies_nothing(shop, seller_
     other = seller_create(name="Lain", email="l@contoh.id")
     other_shop_sku = product_create(partner=other).stockrecords.get()
     a, b, c = (r.partner_sku for r in stocked)
-    content = "\n".join([
-        "sku;judul;harga;stok",
-        f"{a};ok;21000;7",                      # line 2: fine
-        f"{b};x;12.500,50;3",                   # line 3: not whole rupiah
-        "TIDAK-ADA;x;1000;1",                   # line 4: unknown SKU
-        f"{other_shop_sku.partner_sku};x;1000;1",  # line 5: another shop's SKU counts as unknown
-        f"{c};x;-500;1",                        # line 6: negative price
-        f"{c};x;1000;-2",                       # line 7: duplicate SKU and negative stock
-        f"{a};x;1000;lima",                     # line 8: duplicate SKU, stock not a number
-        ";x;1000;1",                            # line 9: no SKU
-    ])
+    content = "\n".join(
+        [
+            "sku;judul;harga;stok",
+            f"{a};ok;21000;7",  # line 2: fine
+            f"{b};x;12.500,50;3",  # line 3: not whole rupiah
+            "TIDAK-ADA;x;1000;1",  # line 4: unknown SKU
+            f"{other_shop_sku.partner_sku};x;1000;1",  # line 5: another shop's SKU counts as unknown
+            f"{c};x;-500;1",  # line 6: negative price
+            f"{c};x;1000;-2",  # line 7: duplicate SKU and negative stock
+            f"{a};x;1000;lima",  # line 8: duplicate SKU, stock not a number
+            ";x;1000;1",  # line 9: no SKU
+        ]
+    )
     response = csv_upload(seller_client, content)
     assert response.status_code == 200
     errors = dict(response.context["csv_errors"])
@@ -373,13 +413,16 @@ def test_a_csv_with_bad_rows_reports_each_line_and_applies_nothing(shop, seller_
     assert not StockUpdate.objects.filter(source=StockUpdateSource.CSV).exists()
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "Berkas kosong"),
-    (b"\xef\xbb\xbf\r\n", "Berkas kosong"),
-    (b"sku;harga\nA;1000\n", "Kolom wajib tidak ada: stok"),
-    ("sku;judul;harga;stok\nA;Gula Pasir;1000;1\n".encode("utf-16"), "bukan teks UTF-8"),
-    (b"sku;judul;harga;stok\n", "tidak berisi baris produk"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "Berkas kosong"),
+        (b"\xef\xbb\xbf\r\n", "Berkas kosong"),
+        (b"sku;harga\nA;1000\n", "Kolom wajib tidak ada: stok"),
+        ("sku;judul;harga;stok\nA;Gula Pasir;1000;1\n".encode("utf-16"), "bukan teks UTF-8"),
+        (b"sku;judul;harga;stok\n", "tidak berisi baris produk"),
+    ],
+)
 def test_a_malformed_file_is_refused_with_a_clear_message(seller_client, stocked, content, message):
     response = csv_upload(seller_client, content)
     assert response.status_code == 200
@@ -395,6 +438,7 @@ def test_latin1_file_from_old_excel_is_refused(seller_client, stocked):
 
 
 # --- orders and sales
+
 
 def test_an_order_shows_only_this_shops_lines_and_their_total(shop, seller_client, shopper):
     mine = product_create(title="Teh Melati Tubruk", partner=shop, price=8000).stockrecords.get()
@@ -427,17 +471,24 @@ def test_sales_count_accepted_orders_only_on_the_summary_and_the_home_tile(shop,
 
     # then only the two accepted orders are sales, on both pages
     assert ctx["totals"]["total"] == 68000 and ctx["totals"]["orders"] == 2
-    assert [(r["title"], r["items"]) for r in ctx["best_sellers"]] == [("Teh Melati Tubruk", 6),
-                                                                         ("Gula Aren Cair", 1)]
+    assert [(r["title"], r["items"]) for r in ctx["best_sellers"]] == [
+        ("Teh Melati Tubruk", 6),
+        ("Gula Aren Cair", 1),
+    ]
     assert {r["order__status"]: r["total"] for r in ctx["by_status"]} == {
-        OrderStatus.ACCEPTED: 60000, OrderStatus.RECEIVED: 8000, OrderStatus.CANCELLED: 180000,
-        OrderStatus.NEW: 40000, OrderStatus.REJECTED: 32000}
+        OrderStatus.ACCEPTED: 60000,
+        OrderStatus.RECEIVED: 8000,
+        OrderStatus.CANCELLED: 180000,
+        OrderStatus.NEW: 40000,
+        OrderStatus.REJECTED: 32000,
+    }
     assert [r["total"] for r in ctx["by_month"]] == [68000]
-    tile = home[home.index("peken-centre-sales"):]
+    tile = home[home.index("peken-centre-sales") :]
     assert "Rp68.000" in tile[:400] and "2 pesanan diterima" in tile[:400]
 
 
 # --- query counts
+
 
 def _queries(client, url) -> int:
     client.get(url)  # warm per-process caches (site, thumbnails) as a running server has them
@@ -451,14 +502,21 @@ def _rows(shop, shopper, start, count):
     for i in range(start, start + count):
         record = product_create(title=f"Barang {i}", partner=shop, image=True).stockrecords.get()
         order_create(user=shopper, lines=[(record, 1)], number=f"Q-{i}")
-        StockUpdate.objects.create(seller=shop, actor=shopper, source=StockUpdateSource.CSV,
-                                   file_name=f"{i}.csv", rows_applied=1,
-                                   changes=[{"sku": record.partner_sku}])
+        StockUpdate.objects.create(
+            seller=shop,
+            actor=shopper,
+            source=StockUpdateSource.CSV,
+            file_name=f"{i}.csv",
+            rows_applied=1,
+            changes=[{"sku": record.partner_sku}],
+        )
 
 
 def test_centre_list_pages_cost_the_same_queries_for_3_or_30_rows(shop, seller_client, shopper):
-    urls = [reverse(f"sellers:{name}") for name in
-            ("centre-home", "centre-products", "centre-orders", "centre-sales", "centre-stock-upload")]
+    urls = [
+        reverse(f"sellers:{name}")
+        for name in ("centre-home", "centre-products", "centre-orders", "centre-sales", "centre-stock-upload")
+    ]
     _rows(shop, shopper, 0, 3)
     small = {url: _queries(seller_client, url) for url in urls}
     _rows(shop, shopper, 3, 27)
@@ -476,5 +534,3 @@ def test_csv_template_costs_the_same_queries_for_3_or_30_skus(shop, seller_clien
     _rows(shop, shopper, 3, 27)
     assert _queries(seller_client, url) == small
     assert seller_client.get(url).content.decode().count("\r\n") == 31
-
-

@@ -24,16 +24,23 @@ def bought(shopper_client, indonesia, django_capture_on_commit_callbacks):
 
 
 def rate(client, order, shop, score="4", comment="Enak dan tepat waktu"):
-    return client.post(reverse("sellers:rate", kwargs={"order_number": order.number}),
-                       {"seller": shop.pk, "score": score, "comment": comment}, follow=True)
+    return client.post(
+        reverse("sellers:rate", kwargs={"order_number": order.number}),
+        {"seller": shop.pk, "score": score, "comment": comment},
+        follow=True,
+    )
 
 
 def test_a_buyer_rates_a_received_order_once_and_the_average_shows(bought, shopper_client, shopper):
     order, shop, product = bought
     # given the order is received
     order_receive(order)
-    assert reverse("sellers:rate", kwargs={"order_number": order.number}) in shopper_client.get(
-        reverse("customer:order", kwargs={"order_number": order.number})).content.decode()
+    assert (
+        reverse("sellers:rate", kwargs={"order_number": order.number})
+        in shopper_client.get(
+            reverse("customer:order", kwargs={"order_number": order.number})
+        ).content.decode()
+    )
 
     # when the buyer gives the shop four stars
     page = rate(shopper_client, order, shop)

@@ -17,13 +17,26 @@ Partner = get_model("partner", "Partner")
 SellerDecision = get_model("partner", "SellerDecision")
 
 GOOD = {
-    "name": "Kue Basah Bu Ningsih", "kind": "umkm", "owner_name": "Ningsih Rahayu",
-    "ktp_number": "3578 0145 0289 0003", "nib": "9120301234567", "npwp": "01.234.567.4-614.000",
-    "is_pkp": "False", "has_pp55": "True", "pp55_number": "KET-00123/PP55/WPJ.11/2026",
-    "annual_sales": "350.000.000", "bank_name": "Bank Jatim", "bank_account_number": "0011223344",
-    "bank_account_holder": "Ningsih Rahayu", "phone": "+62 812-3456-7890",
-    "street": "Jl. Kalibokor Selatan No. 12 RT 3 RW 5", "kecamatan": "Gubeng", "kelurahan": "Pucang Sewu",
-    "postcode": "60283", "made_locally": "True", "low_income_household": "False",
+    "name": "Kue Basah Bu Ningsih",
+    "kind": "umkm",
+    "owner_name": "Ningsih Rahayu",
+    "ktp_number": "3578 0145 0289 0003",
+    "nib": "9120301234567",
+    "npwp": "01.234.567.4-614.000",
+    "is_pkp": "False",
+    "has_pp55": "True",
+    "pp55_number": "KET-00123/PP55/WPJ.11/2026",
+    "annual_sales": "350.000.000",
+    "bank_name": "Bank Jatim",
+    "bank_account_number": "0011223344",
+    "bank_account_holder": "Ningsih Rahayu",
+    "phone": "+62 812-3456-7890",
+    "street": "Jl. Kalibokor Selatan No. 12 RT 3 RW 5",
+    "kecamatan": "Gubeng",
+    "kelurahan": "Pucang Sewu",
+    "postcode": "60283",
+    "made_locally": "True",
+    "low_income_household": "False",
 }
 
 
@@ -43,7 +56,11 @@ def test_a_shopper_registers_a_shop_that_waits_for_verification(shopper_client, 
     assert seller.status == SellerStatus.PENDING
     assert list(seller.users.all()) == [shopper]
     assert (seller.ktp_number, seller.nib, seller.npwp, seller.phone) == (
-        "3578014502890003", "9120301234567", "012345674614000", "081234567890")
+        "3578014502890003",
+        "9120301234567",
+        "012345674614000",
+        "081234567890",
+    )
     assert seller.umkm_scale == UmkmScale.MICRO and seller.annual_sales == 350_000_000
     assert seller.has_pp55_certificate and seller.made_locally and seller.photo
     assert seller.addresses.get().line3 == "Kec. Gubeng"
@@ -54,43 +71,53 @@ def test_a_shopper_registers_a_shop_that_waits_for_verification(shopper_client, 
     assert "Menunggu verifikasi" in shopper_client.get(response["Location"]).content.decode()
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("ktp_number", "357801450289000", "NIK harus 16 angka"),
-    ("ktp_number", "3578 0132 0289 0003", "NIK ini tidak ada"),  # born on the 32nd
-    ("ktp_number", "9978 0145 0289 0003", "NIK ini tidak ada"),  # no province 99
-    ("ktp_number", "3578 0145 0289 0000", "NIK ini tidak ada"),  # serial 0000 is never issued
-    ("npwp", "01.234.567.8-614.000", "NPWP ini tidak ada"),  # the 9th digit does not check
-    ("npwp", "3578 0132 0289 0003", "NIK ini tidak ada"),  # a NIK as NPWP must be a real NIK
-    ("nib", "91203O1234567", "NIB harus 13 angka"),
-    ("npwp", "01.234.567.8-614", "NPWP harus 15 atau 16 angka"),
-    ("phone", "12345", "Nomor HP harus diawali 08"),
-    ("postcode", "10110", "Kode pos Surabaya diawali 60"),
-    ("annual_sales", "sekitar 300 juta", "Tulis omzet dalam angka"),
-    ("annual_sales", "60.000.000.000", "bukan lagi UMKM"),
-    ("annual_sales", "2.5", "Tulis ribuan dengan titik"),  # it was read as Rp25
-    ("kelurahan", "Genteng", "Kelurahan Genteng tidak ada di Kecamatan Gubeng"),
-    ("pp55_number", "", "Isi nomor surat keterangan PP 55"),
-    ("pp55_valid_until", "2020-01-31", "sudah tidak berlaku"),
-    ("bank_account_number", "12-34", "Nomor rekening harus 6 sampai 20 angka"),
-    ("owner_name", "", "Nama pemilik (sesuai KTP) wajib diisi"),
-    ("photo", SimpleUploadedFile("toko.jpg", b"bukan gambar", content_type="image/jpeg"),
-     "Foto toko harus berupa gambar"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("ktp_number", "357801450289000", "NIK harus 16 angka"),
+        ("ktp_number", "3578 0132 0289 0003", "NIK ini tidak ada"),  # born on the 32nd
+        ("ktp_number", "9978 0145 0289 0003", "NIK ini tidak ada"),  # no province 99
+        ("ktp_number", "3578 0145 0289 0000", "NIK ini tidak ada"),  # serial 0000 is never issued
+        ("npwp", "01.234.567.8-614.000", "NPWP ini tidak ada"),  # the 9th digit does not check
+        ("npwp", "3578 0132 0289 0003", "NIK ini tidak ada"),  # a NIK as NPWP must be a real NIK
+        ("nib", "91203O1234567", "NIB harus 13 angka"),
+        ("npwp", "01.234.567.8-614", "NPWP harus 15 atau 16 angka"),
+        ("phone", "12345", "Nomor HP harus diawali 08"),
+        ("postcode", "10110", "Kode pos Surabaya diawali 60"),
+        ("annual_sales", "sekitar 300 juta", "Tulis omzet dalam angka"),
+        ("annual_sales", "60.000.000.000", "bukan lagi UMKM"),
+        ("annual_sales", "2.5", "Tulis ribuan dengan titik"),  # it was read as Rp25
+        ("kelurahan", "Genteng", "Kelurahan Genteng tidak ada di Kecamatan Gubeng"),
+        ("pp55_number", "", "Isi nomor surat keterangan PP 55"),
+        ("pp55_valid_until", "2020-01-31", "sudah tidak berlaku"),
+        ("bank_account_number", "12-34", "Nomor rekening harus 6 sampai 20 angka"),
+        ("owner_name", "", "Nama pemilik (sesuai KTP) wajib diisi"),
+        (
+            "photo",
+            SimpleUploadedFile("toko.jpg", b"bukan gambar", content_type="image/jpeg"),
+            "Foto toko harus berupa gambar",
+        ),
+    ],
+)
 def test_each_malformed_field_is_named_and_nothing_is_saved(shopper_client, field, value, message):
     # when a registration has one bad field
     response = shopper_client.post(reverse("sellers:register"), form_data(**{field: value}))
     # then the form comes back with that field's message in Indonesian, and no shop exists
     assert response.status_code == 200
-    assert any(message in error for error in response.context["form"].errors.get(field, [])), \
+    assert any(message in error for error in response.context["form"].errors.get(field, [])), (
         response.context["form"].errors
+    )
     assert not Partner.objects.exists() and not SellerDecision.objects.exists()
 
 
-@pytest.mark.parametrize(("npwp", "stored", "mistyped"), [
-    ("01.234.567.4-614.000", "012345674614000", "01.234.567.5-614.000"),  # the 15 digits of older cards
-    ("0012345674614000", "0012345674614000", "0012345675614000"),  # the same in the 16-digit form
-    ("3578 0145 0289 0003", "3578014502890003", "3578 0175 0289 0003"),  # an owner's NIK as NPWP
-])
+@pytest.mark.parametrize(
+    ("npwp", "stored", "mistyped"),
+    [
+        ("01.234.567.4-614.000", "012345674614000", "01.234.567.5-614.000"),  # the 15 digits of older cards
+        ("0012345674614000", "0012345674614000", "0012345675614000"),  # the same in the 16-digit form
+        ("3578 0145 0289 0003", "3578014502890003", "3578 0175 0289 0003"),  # an owner's NIK as NPWP
+    ],
+)
 def test_each_form_of_npwp_in_use_is_accepted_and_a_mistyped_one_is_not(
     shopper_client, npwp, stored, mistyped
 ):
@@ -130,8 +157,7 @@ def test_an_accepted_photo_is_kept_and_shown_until_the_form_is_valid(shopper_cli
 
 def test_a_held_photo_serves_only_the_account_that_uploaded_it(shopper_client, client):
     # given a photo held for one shopper's registration
-    held = shopper_client.post(reverse("sellers:register"),
-                               form_data(ktp_number="1")).context["held_photo"]
+    held = shopper_client.post(reverse("sellers:register"), form_data(ktp_number="1")).context["held_photo"]
 
     # when another account sends the token with its own registration
     client.force_login(UserFactory())
@@ -164,10 +190,14 @@ def test_status_moves_follow_the_table_and_are_recorded(shopper_client, shopper,
     with pytest.raises(services.SellerStatusError, match="Menunggu verifikasi"):
         services.seller_status_change(seller=seller, actor=admin_user, status=SellerStatus.SUSPENDED)
     # it can be approved, and the decision says who and why
-    services.seller_status_change(seller=seller, actor=admin_user, status=SellerStatus.ACTIVE,
-                                  reason="Dokumen lengkap")
+    services.seller_status_change(
+        seller=seller, actor=admin_user, status=SellerStatus.ACTIVE, reason="Dokumen lengkap"
+    )
     seller.refresh_from_db()
     assert seller.status == SellerStatus.ACTIVE
     latest = seller.decisions.first()
-    assert (latest.actor, latest.old_status, latest.reason) == (admin_user, SellerStatus.PENDING,
-                                                                "Dokumen lengkap")
+    assert (latest.actor, latest.old_status, latest.reason) == (
+        admin_user,
+        SellerStatus.PENDING,
+        "Dokumen lengkap",
+    )

@@ -25,8 +25,9 @@ def pending_shop(db):
 
 
 def decide(client, shop, status, reason=""):
-    return client.post(reverse("sellers:verification-decide", kwargs={"pk": shop.pk}),
-                       {"status": status, "reason": reason})
+    return client.post(
+        reverse("sellers:verification-decide", kwargs={"pk": shop.pk}), {"status": status, "reason": reason}
+    )
 
 
 def test_only_verifiers_see_the_queue(pending_shop, shopper_client, verifier_client):
@@ -89,8 +90,9 @@ def test_a_second_shop_with_the_same_nik_is_registered_but_shown_to_the_verifier
     PartnerFactory(name="Toko Lain", ktp_number="3578010101900001")
 
     # when someone registers a new shop with the same NIK
-    response = shopper_client.post(reverse("sellers:register"),
-                                   form_data(name="Kue Basah Bu Ningsih", ktp_number="3578 0145 0289 0003"))
+    response = shopper_client.post(
+        reverse("sellers:register"), form_data(name="Kue Basah Bu Ningsih", ktp_number="3578 0145 0289 0003")
+    )
 
     # then it is registered, pending, and the queue and its page point the verifier to the first shop
     assert response.status_code == 302, response.context["form"].errors
@@ -98,18 +100,23 @@ def test_a_second_shop_with_the_same_nik_is_registered_but_shown_to_the_verifier
     assert second.status == SellerStatus.PENDING
     queue = verifier_client.get(reverse("sellers:verification-queue")).content.decode()
     assert "NIK juga di toko lain" in queue
-    page = verifier_client.get(reverse("sellers:verification-decide",
-                                       kwargs={"pk": second.pk})).content.decode()
-    warning = page[page.index('id="same_nik"'):]
-    warning = warning[:warning.index("</div>")]
+    page = verifier_client.get(
+        reverse("sellers:verification-decide", kwargs={"pk": second.pk})
+    ).content.decode()
+    warning = page[page.index('id="same_nik"') :]
+    warning = warning[: warning.index("</div>")]
     assert reverse("sellers:verification-decide", kwargs={"pk": first.pk}) in warning
     assert "Toko Ningsih Lama" in warning and "Toko Lain" not in warning
     # and the first shop's page names the new one too, while a shop with its own NIK has no warning
     first_page = verifier_client.get(reverse("sellers:verification-decide", kwargs={"pk": first.pk}))
     assert "Kue Basah Bu Ningsih" in first_page.content.decode()
     other = Partner.objects.get(name="Toko Lain")
-    assert 'id="same_nik"' not in verifier_client.get(
-        reverse("sellers:verification-decide", kwargs={"pk": other.pk})).content.decode()
+    assert (
+        'id="same_nik"'
+        not in verifier_client.get(
+            reverse("sellers:verification-decide", kwargs={"pk": other.pk})
+        ).content.decode()
+    )
 
 
 def test_the_owner_is_emailed_once_however_often_the_task_runs(pending_shop, verifier):
@@ -170,8 +177,12 @@ def test_verifiers_deciding_at_once_make_one_decision():
     def decide_now(i):
         try:
             barrier.wait(timeout=30)
-            services.seller_status_change(seller=shop, actor=verifiers[i], reason="cek",
-                                          status=SellerStatus.ACTIVE if i % 2 else SellerStatus.REJECTED)
+            services.seller_status_change(
+                seller=shop,
+                actor=verifiers[i],
+                reason="cek",
+                status=SellerStatus.ACTIVE if i % 2 else SellerStatus.REJECTED,
+            )
             return "moved"
         except services.SellerStatusError:
             return "refused"

@@ -41,8 +41,9 @@ def page_cache(settings):
 def shelf():
     sembako = category_create("Sembako")
     seller = PartnerFactory(name="Toko Bu Sri", kecamatan="Gubeng")
-    return sembako, [product_create(title=f"Beras Medium {i} kg", category=sembako, partner=seller)
-                     for i in range(3)]
+    return sembako, [
+        product_create(title=f"Beras Medium {i} kg", category=sembako, partner=seller) for i in range(3)
+    ]
 
 
 def signed_in(user) -> Client:
@@ -207,8 +208,13 @@ def test_an_anonymous_visitor_and_a_shopper_share_one_product_page(page_cache, s
 
 def test_no_mark_of_a_personal_part_reaches_a_visitor(page_cache, shelf, shopper_client):
     sembako, products = shelf
-    urls = [reverse("home"), sembako.get_absolute_url(), products[0].get_absolute_url(),
-            reverse("search:search") + "?q=beras", "/catalogue/category/tidak-ada_99999/"]
+    urls = [
+        reverse("home"),
+        sembako.get_absolute_url(),
+        products[0].get_absolute_url(),
+        reverse("search:search") + "?q=beras",
+        "/catalogue/category/tidak-ada_99999/",
+    ]
     for client in (Client(), shopper_client):
         for url in urls * 2:  # rendered, then shared
             html = client.get(url).content.decode()

@@ -14,8 +14,11 @@ LOCKED_MESSAGE = "Terlalu banyak kata sandi yang salah"
 
 
 def sign_in(client: Client, email: str, password: str, *, address: str = "10.0.0.1"):
-    return client.post(LOGIN_URL, {"login-username": email, "login-password": password,
-                                    "login_submit": "1"}, REMOTE_ADDR=address)
+    return client.post(
+        LOGIN_URL,
+        {"login-username": email, "login-password": password, "login_submit": "1"},
+        REMOTE_ADDR=address,
+    )
 
 
 def signed_in(client: Client) -> bool:
@@ -33,8 +36,9 @@ def test_wrong_passwords_lock_the_account_even_with_the_right_one(client, limits
     user = UserFactory(email="siti@contoh.id", username="siti")
 
     # when someone tries five wrong passwords, changing the email's case and spacing
-    for attempt, typed in enumerate(["siti@contoh.id", "SITI@contoh.id", " siti@contoh.id", "Siti@Contoh.id",
-                                     "siti@contoh.id"]):
+    for attempt, typed in enumerate(
+        ["siti@contoh.id", "SITI@contoh.id", " siti@contoh.id", "Siti@Contoh.id", "siti@contoh.id"]
+    ):
         response = sign_in(client, typed, f"tebakan-{attempt}", address=f"10.0.0.{attempt + 1}")
     # and then the right one, from yet another address
     response = sign_in(client, user.email, DEFAULT_PASSWORD, address="10.0.9.9")
@@ -85,8 +89,10 @@ def test_a_few_mistakes_then_the_right_password_signs_in_and_starts_afresh(clien
 def test_registration_signs_nobody_in_until_the_emailed_link_is_opened(client):
     # given the guard is on
     # when a visitor registers
-    response = client.post("/accounts/register/", {
-        "email": "baru@contoh.id", "password1": "Kata-sandi-baru-2026", "password2": "Kata-sandi-baru-2026"})
+    response = client.post(
+        "/accounts/register/",
+        {"email": "baru@contoh.id", "password1": "Kata-sandi-baru-2026", "password2": "Kata-sandi-baru-2026"},
+    )
 
     # then the account exists, waiting for its email link, and nobody is signed in yet
     assert response.status_code == 302 and response["Location"] == "/accounts/register/sent/"

@@ -38,10 +38,12 @@ def test_the_staff_order_export_quotes_a_shoppers_formula_name(indonesia):
     shop = seller_create(name="Warung Bu Tini", email="tini@contoh.id")
     record = product_create(partner=shop).stockrecords.get()
     order = order_create(user=UserFactory(), lines=[(record, 1)], number="100001")
-    order.shipping_address = ShippingAddress.objects.create(first_name=HYPERLINK, line1="Jl. Darmo 1",
-                                                            country=indonesia)
-    order.billing_address = BillingAddress.objects.create(first_name=SUM, line1="Jl. Darmo 1",
-                                                          country=indonesia)
+    order.shipping_address = ShippingAddress.objects.create(
+        first_name=HYPERLINK, line1="Jl. Darmo 1", country=indonesia
+    )
+    order.billing_address = BillingAddress.objects.create(
+        first_name=SUM, line1="Jl. Darmo 1", country=indonesia
+    )
     order.save()
     staff = UserFactory(email="staf@contoh.id", username="staf", is_staff=True, is_superuser=True)
     client = Client()
@@ -70,8 +72,10 @@ def test_the_stock_template_quotes_a_formula_title_and_sku_and_imports_back(db):
     rows = cells_of(response.content, ";")
     assert rows[1] == ["'" + SUM, "'" + HYPERLINK, "15000", "10"]
     # and uploading it back finds the SKU (the quote is taken off) and changes nothing
-    upload = client.post(reverse("sellers:centre-stock-upload"),
-                         {"file": SimpleUploadedFile("stok.csv", response.content, content_type="text/csv")})
+    upload = client.post(
+        reverse("sellers:centre-stock-upload"),
+        {"file": SimpleUploadedFile("stok.csv", response.content, content_type="text/csv")},
+    )
     assert upload.status_code == 200
     assert not upload.context.get("csv_errors"), upload.context.get("csv_errors")
 
@@ -80,17 +84,29 @@ def test_the_budget_template_quotes_formula_texts_and_imports_back_unchanged(db)
     # given a budget line whose sub-activity, description and funding source start like formulas
     agency = AgencyFactory(name="Dinas Kesehatan", code="dinkes")
     admin = person_with_roles(agency=agency, roles=[Role.AGENCY_ADMIN], email="admin.dinkes@contoh.id")
-    line = BudgetLineFactory(agency=agency, fiscal_year=2026, sub_activity="-Rapat koordinasi",
-                             description=HYPERLINK, funding_source=SUM, ceiling=Decimal("15000000"),
-                             account_code="5.1.02.01.01.0052")
+    line = BudgetLineFactory(
+        agency=agency,
+        fiscal_year=2026,
+        sub_activity="-Rapat koordinasi",
+        description=HYPERLINK,
+        funding_source=SUM,
+        ceiling=Decimal("15000000"),
+        account_code="5.1.02.01.01.0052",
+    )
     client = Client()
     assert client.login(username=admin.email, password=DEFAULT_PASSWORD)
     # when the admin downloads the template of 2026
     response = client.get(f"/pengadaan/opd/{agency.code}/anggaran/templat.csv?tahun=2026")
     # then every such text is quoted
     rows = cells_of(response.content, ";")
-    assert rows[1] == ["", "'-Rapat koordinasi", "5.1.02.01.01.0052", "'" + HYPERLINK, "'" + SUM,
-                       "15.000.000"]
+    assert rows[1] == [
+        "",
+        "'-Rapat koordinasi",
+        "5.1.02.01.01.0052",
+        "'" + HYPERLINK,
+        "'" + SUM,
+        "15.000.000",
+    ]
     # and importing it back leaves the line as it is
     result = services.budget_lines_import(agency=agency, fiscal_year=2026, file=response.content, actor=admin)
     assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 1)

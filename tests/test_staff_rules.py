@@ -41,9 +41,15 @@ class FormReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and not self.done and (
-                a.get("id") == self.form_id if self.form_id
-                else a.get("method", "").lower() == "post" and a.get("id") != "logout_form"):
+        if (
+            tag == "form"
+            and not self.done
+            and (
+                a.get("id") == self.form_id
+                if self.form_id
+                else a.get("method", "").lower() == "post" and a.get("id") != "logout_form"
+            )
+        ):
             self.inside = True
         if not self.inside:
             return
@@ -90,8 +96,9 @@ def form_data(client: Client, url: str, form_id: str | None = None, **changes) -
 
 @pytest.fixture
 def staff():
-    return UserFactory(email="admin@diskominfo.surabaya.go.id", username="kominfo", is_staff=True,
-                       is_superuser=True)
+    return UserFactory(
+        email="admin@diskominfo.surabaya.go.id", username="kominfo", is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture
@@ -103,18 +110,29 @@ def staff_client(staff):
 
 @pytest.fixture
 def shop():
-    return Partner.objects.create(name="Toko Sumber Rejeki", code="toko-sumber-rejeki",
-                                  status=SellerStatus.ACTIVE,
-                                  owner_name="Slamet Riyadi", bank_name="Bank Jatim",
-                                  bank_account_number="0011223344", bank_account_holder="Slamet Riyadi")
+    return Partner.objects.create(
+        name="Toko Sumber Rejeki",
+        code="toko-sumber-rejeki",
+        status=SellerStatus.ACTIVE,
+        owner_name="Slamet Riyadi",
+        bank_name="Bank Jatim",
+        bank_account_number="0011223344",
+        bank_account_holder="Slamet Riyadi",
+    )
 
 
 def test_admin_cannot_move_a_shop_but_its_bank_change_is_recorded(staff_client, staff, shop):
     # given a shop paid into Slamet's account
     url = f"/admin/partner/partner/{shop.pk}/change/"
     # when an admin posts the shop's form with a new status and another bank account
-    data = form_data(staff_client, url, "partner_form", status=SellerStatus.REJECTED,
-                     bank_account_number="9988776655", bank_account_holder="Orang Lain")
+    data = form_data(
+        staff_client,
+        url,
+        "partner_form",
+        status=SellerStatus.REJECTED,
+        bank_account_number="9988776655",
+        bank_account_holder="Orang Lain",
+    )
     response = staff_client.post(url, data)
 
     # then the form is saved but the status did not move: the page sends status moves to the verification page
@@ -139,15 +157,24 @@ def test_admin_price_change_is_recorded_with_old_and_new(staff_client, staff, sh
     url = f"/admin/partner/stockrecord/{record.pk}/change/"
 
     # when an admin changes its price and stock
-    response = staff_client.post(url, form_data(staff_client, url, "stockrecord_form", price="9000",
-                                                num_in_stock="40"))
+    response = staff_client.post(
+        url, form_data(staff_client, url, "stockrecord_form", price="9000", num_in_stock="40")
+    )
 
     # then the change is kept in the shop's price and stock record
     assert response.status_code == 302
     update = StockUpdate.objects.get(seller=shop)
     assert update.actor == staff and update.source == StockUpdateSource.ADMIN
-    assert update.changes == [{"sku": record.partner_sku, "title": "Gula pasir 1 kg", "price_old": 15000,
-                               "price_new": 9000, "stock_old": 100, "stock_new": 40}]
+    assert update.changes == [
+        {
+            "sku": record.partner_sku,
+            "title": "Gula pasir 1 kg",
+            "price_old": 15000,
+            "price_new": 9000,
+            "stock_old": 100,
+            "stock_new": 40,
+        }
+    ]
 
 
 def test_admin_cannot_approve_a_listing_and_its_edit_goes_to_curation(staff_client, staff, shop):
@@ -156,8 +183,9 @@ def test_admin_cannot_approve_a_listing_and_its_edit_goes_to_curation(staff_clie
     url = f"/admin/catalogue/product/{product.pk}/change/"
 
     # when an admin posts it approved, retitled as something held for approval
-    data = form_data(staff_client, url, "product_form", listing_status=ListingStatus.APPROVED,
-                     title="Rokok kretek isi 12")
+    data = form_data(
+        staff_client, url, "product_form", listing_status=ListingStatus.APPROVED, title="Rokok kretek isi 12"
+    )
     response = staff_client.post(url, data)
 
     # then the status is not theirs to set: the edit puts the listing through curation, held
@@ -200,11 +228,13 @@ def test_admin_cannot_change_a_payment(staff_client):
     assert response.status_code == 403
 
 
-def test_dashboard_price_and_name_changes_are_recorded_and_listing_edits_curated(staff_client, staff, shop,
-                                                                                  indonesia):
+def test_dashboard_price_and_name_changes_are_recorded_and_listing_edits_curated(
+    staff_client, staff, shop, indonesia
+):
     # given a shop's approved product at Rp15.000
-    product = product_create(title="Teh melati", price=15000, stock=10, partner=shop,
-                             category=category_create("Minuman"))
+    product = product_create(
+        title="Teh melati", price=15000, stock=10, partner=shop, category=category_create("Minuman")
+    )
     url = f"/dashboard/catalogue/products/{product.pk}/"
     data = form_data(staff_client, url, "create_update_product_form", title="Minuman keras oplosan")
     prefix = next(key for key in data if key.endswith("-price")).removesuffix("price")
@@ -224,8 +254,12 @@ def test_dashboard_price_and_name_changes_are_recorded_and_listing_edits_curated
 
     # when staff rename the shop on the dashboard's shop page
     url = f"/dashboard/partners/{shop.pk}/"
-    response = staff_client.post(url, form_data(staff_client, url, None, name="Toko Rejeki Baru",
-                                                        line1="Jl. Pasar Kembang 3", country="ID"))
+    response = staff_client.post(
+        url,
+        form_data(
+            staff_client, url, None, name="Toko Rejeki Baru", line1="Jl. Pasar Kembang 3", country="ID"
+        ),
+    )
 
     # then the rename is recorded
     assert response.status_code == 302, response.content.decode()[:3000]

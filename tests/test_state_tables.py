@@ -60,8 +60,11 @@ ORDER_MOVES = {
 def test_the_order_table_allows_exactly_these_moves_by_these_parties():
     # given every status and every party
     # when each (from, to, party) is checked the way order_status_change checks it
-    allowed = {(str(old), str(new), str(party)) for old, new, party in pairs(OrderStatus, OrderStatus, Party)
-               if order_move_allowed(old=old, new=new, party=party)}
+    allowed = {
+        (str(old), str(new), str(party))
+        for old, new, party in pairs(OrderStatus, OrderStatus, Party)
+        if order_move_allowed(old=old, new=new, party=party)
+    }
     # then exactly the moves written above pass, and every other one is refused
     assert allowed == {(str(old), str(new), str(party)) for old, new, party in ORDER_MOVES}
 
@@ -69,12 +72,17 @@ def test_the_order_table_allows_exactly_these_moves_by_these_parties():
 # --- listings (curation); "" is a listing not yet submitted
 
 LISTING_MOVES = {
-    ("", ListingStatus.PENDING), ("", ListingStatus.HELD),
-    (ListingStatus.PENDING, ListingStatus.PENDING), (ListingStatus.PENDING, ListingStatus.HELD),
-    (ListingStatus.PENDING, ListingStatus.APPROVED), (ListingStatus.PENDING, ListingStatus.REJECTED),
-    (ListingStatus.HELD, ListingStatus.HELD), (ListingStatus.HELD, ListingStatus.APPROVED),
+    ("", ListingStatus.PENDING),
+    ("", ListingStatus.HELD),
+    (ListingStatus.PENDING, ListingStatus.PENDING),
+    (ListingStatus.PENDING, ListingStatus.HELD),
+    (ListingStatus.PENDING, ListingStatus.APPROVED),
+    (ListingStatus.PENDING, ListingStatus.REJECTED),
+    (ListingStatus.HELD, ListingStatus.HELD),
+    (ListingStatus.HELD, ListingStatus.APPROVED),
     (ListingStatus.HELD, ListingStatus.REJECTED),
-    (ListingStatus.APPROVED, ListingStatus.PENDING), (ListingStatus.APPROVED, ListingStatus.HELD),
+    (ListingStatus.APPROVED, ListingStatus.PENDING),
+    (ListingStatus.APPROVED, ListingStatus.HELD),
     (ListingStatus.REJECTED, ListingStatus.HELD),
 }
 
@@ -87,8 +95,9 @@ def test_the_listing_table_allows_exactly_these_moves(db):
     def attempt(old, new):
         Product.objects.filter(pk=listing.pk).update(listing_status=old)
         try:
-            catalogue_services.listing_status_change(product=listing, actor=verifier, status=new,
-                                                     reason="uji")
+            catalogue_services.listing_status_change(
+                product=listing, actor=verifier, status=new, reason="uji"
+            )
         except catalogue_services.ListingError:
             return False
         return True
@@ -102,7 +111,8 @@ def test_the_listing_table_allows_exactly_these_moves(db):
 # --- shops
 
 SELLER_MOVES = {
-    (SellerStatus.PENDING, SellerStatus.ACTIVE), (SellerStatus.PENDING, SellerStatus.REJECTED),
+    (SellerStatus.PENDING, SellerStatus.ACTIVE),
+    (SellerStatus.PENDING, SellerStatus.REJECTED),
     (SellerStatus.REJECTED, SellerStatus.PENDING),
     (SellerStatus.ACTIVE, SellerStatus.SUSPENDED),
     (SellerStatus.SUSPENDED, SellerStatus.ACTIVE),
@@ -131,9 +141,11 @@ def test_the_shop_table_allows_exactly_these_moves(db):
 # --- card payments and refunds
 
 PAYMENT_MOVES = {
-    (PaymentStatus.CREATED, PaymentStatus.SUCCEEDED), (PaymentStatus.CREATED, PaymentStatus.FAILED),
+    (PaymentStatus.CREATED, PaymentStatus.SUCCEEDED),
+    (PaymentStatus.CREATED, PaymentStatus.FAILED),
     (PaymentStatus.CREATED, PaymentStatus.CANCELED),
-    (PaymentStatus.FAILED, PaymentStatus.SUCCEEDED), (PaymentStatus.FAILED, PaymentStatus.CANCELED),
+    (PaymentStatus.FAILED, PaymentStatus.SUCCEEDED),
+    (PaymentStatus.FAILED, PaymentStatus.CANCELED),
     (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED),
     (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED),
     (PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED),
@@ -163,16 +175,19 @@ def test_the_payment_table_allows_exactly_these_moves(db):
 
 
 REFUND_MOVES = {
-    (RefundStatus.PENDING, RefundStatus.SUCCEEDED), (RefundStatus.PENDING, RefundStatus.FAILED),
-    (RefundStatus.FAILED, RefundStatus.PENDING), (RefundStatus.FAILED, RefundStatus.SUCCEEDED),
+    (RefundStatus.PENDING, RefundStatus.SUCCEEDED),
+    (RefundStatus.PENDING, RefundStatus.FAILED),
+    (RefundStatus.FAILED, RefundStatus.PENDING),
+    (RefundStatus.FAILED, RefundStatus.SUCCEEDED),
 }
 
 
 def test_the_refund_table_allows_exactly_these_moves(db):
     # given one refund, in each status in turn
     payment = PaymentFactory(basket=None, status=PaymentStatus.SUCCEEDED)
-    refund = Refund.objects.create(payment=payment, amount=Decimal("1000"), idempotency_key="uji-1",
-                                   reason="uji")
+    refund = Refund.objects.create(
+        payment=payment, amount=Decimal("1000"), idempotency_key="uji-1", reason="uji"
+    )
 
     def attempt(old, new):
         Refund.objects.filter(pk=refund.pk).update(status=old)
@@ -229,14 +244,18 @@ def test_the_requisition_table_allows_exactly_these_moves():
 # --- listing reports (the service makes one kind of move, the table says the rest) and budget commitments
 
 REPORT_MOVES = {
-    (ReportStatus.OPEN, ReportStatus.DISMISSED), (ReportStatus.OPEN, ReportStatus.REMOVED),
+    (ReportStatus.OPEN, ReportStatus.DISMISSED),
+    (ReportStatus.OPEN, ReportStatus.REMOVED),
 }
 
 
 def test_the_listing_report_table_allows_exactly_these_moves(db):
     # given one report, in each status in turn
-    report = ListingReport.objects.create(product=product_create(title="Emas Batangan 10 g"),
-                                          reporter=UserFactory(), reason=ReportReason.NOT_UMKM)
+    report = ListingReport.objects.create(
+        product=product_create(title="Emas Batangan 10 g"),
+        reporter=UserFactory(),
+        reason=ReportReason.NOT_UMKM,
+    )
     verifier = UserFactory()
 
     def attempt(old, new):
@@ -245,7 +264,8 @@ def test_the_listing_report_table_allows_exactly_these_moves(db):
         ListingReport.objects.filter(pk=report.pk).update(status=old)
         try:
             settled = catalogue_services.listing_report_settle(
-                report=report, actor=verifier, remove=new == ReportStatus.REMOVED, note="uji")
+                report=report, actor=verifier, remove=new == ReportStatus.REMOVED, note="uji"
+            )
         except catalogue_services.ReportError:
             return False
         assert settled.status == new
@@ -258,15 +278,17 @@ def test_the_listing_report_table_allows_exactly_these_moves(db):
 
 
 COMMITMENT_MOVES = {
-    (CommitmentStatus.LIVE, CommitmentStatus.RELEASED), (CommitmentStatus.LIVE, CommitmentStatus.REALISED),
+    (CommitmentStatus.LIVE, CommitmentStatus.RELEASED),
+    (CommitmentStatus.LIVE, CommitmentStatus.REALISED),
 }
 
 
 def test_the_commitment_table_allows_exactly_these_moves(db):
     # given one approved requisition's commitment, in each status in turn
     requisition = RequisitionFactory(status=RequisitionStatus.APPROVED)
-    commitment = BudgetCommitment.objects.create(budget_line=requisition.budget_line, requisition=requisition,
-                                                 amount=Decimal("50000"))
+    commitment = BudgetCommitment.objects.create(
+        budget_line=requisition.budget_line, requisition=requisition, amount=Decimal("50000")
+    )
 
     def attempt(old, new):
         BudgetCommitment.objects.filter(pk=commitment.pk).update(status=old, date_closed=None)
@@ -288,16 +310,19 @@ def test_the_commitment_table_allows_exactly_these_moves(db):
 # --- import jobs (a big upload applied by a worker)
 
 IMPORT_JOB_MOVES = {
-    (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING), (ImportJobStatus.QUEUED, ImportJobStatus.FAILED),
-    (ImportJobStatus.RUNNING, ImportJobStatus.DONE), (ImportJobStatus.RUNNING, ImportJobStatus.FAILED),
+    (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING),
+    (ImportJobStatus.QUEUED, ImportJobStatus.FAILED),
+    (ImportJobStatus.RUNNING, ImportJobStatus.DONE),
+    (ImportJobStatus.RUNNING, ImportJobStatus.FAILED),
 }
 
 
 def test_the_import_job_table_allows_exactly_these_moves(db):
     # given a shop's import job, in each status in turn
     shop = PartnerFactory()
-    job = ImportJob.objects.create(kind=ImportKind.STOCK_CSV, owner=shop, actor=UserFactory(),
-                                   file_name="stok.csv", rows_total=1)
+    job = ImportJob.objects.create(
+        kind=ImportKind.STOCK_CSV, owner=shop, actor=UserFactory(), file_name="stok.csv", rows_total=1
+    )
 
     def attempt(old, new):
         job.status = old

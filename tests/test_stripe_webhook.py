@@ -29,8 +29,9 @@ def deliver(client, event: dict, **signing) -> int:
 
 
 def succeeded(payment, event_id="evt_ok1"):
-    return intent_event(event_id, "payment_intent.succeeded", intent_id=payment.intent_id,
-                        amount_minor=1_500_000)
+    return intent_event(
+        event_id, "payment_intent.succeeded", intent_id=payment.intent_id, amount_minor=1_500_000
+    )
 
 
 @pytest.mark.django_db
@@ -58,8 +59,11 @@ def test_the_same_event_twice_has_the_effect_of_once(client, monkeypatch):
     # given a payment and a succeeded event already delivered
     payment = PaymentFactory()
     calls = []
-    monkeypatch.setitem(services.EVENT_HANDLERS, "payment_intent.succeeded",
-                        _counting(services.EVENT_HANDLERS["payment_intent.succeeded"], calls))
+    monkeypatch.setitem(
+        services.EVENT_HANDLERS,
+        "payment_intent.succeeded",
+        _counting(services.EVENT_HANDLERS["payment_intent.succeeded"], calls),
+    )
     assert deliver(client, succeeded(payment)) == 200
     # when Stripe delivers it again
     response_status = deliver(client, succeeded(payment))
@@ -76,11 +80,17 @@ def test_a_failure_arriving_after_success_does_not_undo_it(client):
     payment = PaymentFactory()
     assert deliver(client, succeeded(payment)) == 200
     # when an older "payment_failed" and a "canceled" event arrive late
-    late_failure = intent_event("evt_late", "payment_intent.payment_failed", intent_id=payment.intent_id,
-                                amount_minor=1_500_000, last_payment_error={"code": "card_declined"})
+    late_failure = intent_event(
+        "evt_late",
+        "payment_intent.payment_failed",
+        intent_id=payment.intent_id,
+        amount_minor=1_500_000,
+        last_payment_error={"code": "card_declined"},
+    )
     assert deliver(client, late_failure) == 200
-    canceled = intent_event("evt_cancel", "payment_intent.canceled", intent_id=payment.intent_id,
-                            amount_minor=1_500_000)
+    canceled = intent_event(
+        "evt_cancel", "payment_intent.canceled", intent_id=payment.intent_id, amount_minor=1_500_000
+    )
     assert deliver(client, canceled) == 200
     # then it is still paid, with only the one move recorded
     payment.refresh_from_db()
@@ -92,9 +102,13 @@ def test_a_failure_arriving_after_success_does_not_undo_it(client):
 def test_a_failed_attempt_then_success_on_the_same_intent_ends_paid(client):
     # given a payment whose first card was declined
     payment = PaymentFactory()
-    failed = intent_event("evt_f1", "payment_intent.payment_failed", intent_id=payment.intent_id,
-                          amount_minor=1_500_000,
-                          last_payment_error={"code": "card_declined", "decline_code": "insufficient_funds"})
+    failed = intent_event(
+        "evt_f1",
+        "payment_intent.payment_failed",
+        intent_id=payment.intent_id,
+        amount_minor=1_500_000,
+        last_payment_error={"code": "card_declined", "decline_code": "insufficient_funds"},
+    )
     assert deliver(client, failed) == 200
     payment.refresh_from_db()
     assert (payment.status, payment.last_error_code) == (PaymentStatus.FAILED, "insufficient_funds")
@@ -117,8 +131,11 @@ def test_a_bad_signature_is_refused_with_400_and_logged(client, caplog, tamper):
     body, signature = signed_event(event, secret=secret, timestamp=timestamp)
     if tamper == "body changed":
         body = body.replace(b"1500000", b"100")
-    headers = {} if tamper == "no header" else {
-        "HTTP_STRIPE_SIGNATURE": "t=1,v1=deadbeef" if tamper == "garbage header" else signature}
+    headers = (
+        {}
+        if tamper == "no header"
+        else {"HTTP_STRIPE_SIGNATURE": "t=1,v1=deadbeef" if tamper == "garbage header" else signature}
+    )
     # when it is posted
     with caplog.at_level(logging.WARNING, logger="payments.views"):
         response = client.post(URL, body, content_type="application/json", **headers)
@@ -133,8 +150,9 @@ def test_a_bad_signature_is_refused_with_400_and_logged(client, caplog, tamper):
 @pytest.mark.django_db
 def test_an_event_for_an_unknown_intent_is_refused_with_400_and_logged(client, caplog):
     # given a correctly signed event about an intent Peken never created
-    event = intent_event("evt_stranger", "payment_intent.succeeded", intent_id="pi_not_ours",
-                         amount_minor=100)
+    event = intent_event(
+        "evt_stranger", "payment_intent.succeeded", intent_id="pi_not_ours", amount_minor=100
+    )
     # when it is posted
     with caplog.at_level(logging.WARNING, logger="payments.views"):
         status = deliver(client, event)
@@ -174,9 +192,19 @@ def test_refund_events_raise_the_refunded_amount_idempotently(client):
     assert deliver(client, succeeded(payment)) == 200
 
     def refunded(event_id, minor):
-        return {"id": event_id, "type": "charge.refunded", "data": {"object": {
-            "id": "ch_1", "object": "charge", "payment_intent": payment.intent_id, "amount": 1_500_000,
-            "amount_refunded": minor}}}
+        return {
+            "id": event_id,
+            "type": "charge.refunded",
+            "data": {
+                "object": {
+                    "id": "ch_1",
+                    "object": "charge",
+                    "payment_intent": payment.intent_id,
+                    "amount": 1_500_000,
+                    "amount_refunded": minor,
+                }
+            },
+        }
 
     # when Stripe reports Rp5.000 refunded, then (out of order) the total of Rp15.000, then the Rp5.000 again
     assert deliver(client, refunded("evt_r1", 500_000)) == 200
@@ -203,8 +231,11 @@ def test_two_deliveries_at_the_same_moment_have_the_effect_of_one(monkeypatch):
     # given a payment, and a handler slow enough that two deliveries overlap in PostgreSQL
     payment = PaymentFactory()
     calls = []
-    monkeypatch.setitem(services.EVENT_HANDLERS, "payment_intent.succeeded",
-                        _counting(services.EVENT_HANDLERS["payment_intent.succeeded"], calls, pause=0.5))
+    monkeypatch.setitem(
+        services.EVENT_HANDLERS,
+        "payment_intent.succeeded",
+        _counting(services.EVENT_HANDLERS["payment_intent.succeeded"], calls, pause=0.5),
+    )
     body, signature = signed_event(succeeded(payment))
     start = threading.Barrier(2)
     results = []
@@ -212,8 +243,9 @@ def test_two_deliveries_at_the_same_moment_have_the_effect_of_one(monkeypatch):
     def deliver_in_own_transaction():
         try:
             start.wait()
-            response = Client().post(URL, body, content_type="application/json",
-                                     HTTP_STRIPE_SIGNATURE=signature)
+            response = Client().post(
+                URL, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+            )
             results.append((response.status_code, response.content))
         finally:
             connection.close()
@@ -238,8 +270,13 @@ def _handled_event(event_type: str, intent_id: str) -> dict:
     if event_type == "charge.refunded":
         obj = {"id": "ch_1", "object": "charge", "payment_intent": intent_id, "amount_refunded": 500_000}
     else:
-        obj = {"id": intent_id, "object": "payment_intent", "amount": 1_500_000, "currency": "idr",
-               "last_payment_error": {"code": "card_declined"}}
+        obj = {
+            "id": intent_id,
+            "object": "payment_intent",
+            "amount": 1_500_000,
+            "currency": "idr",
+            "last_payment_error": {"code": "card_declined"},
+        }
     return {"id": f"evt_{event_type}", "type": event_type, "data": {"object": obj}}
 
 
@@ -252,9 +289,13 @@ NEEDED = {
 }
 MALFORMED = [
     (event_type, field, value)
-    for event_type, fields in NEEDED.items() for field in fields for value in ("missing", None, "wrong kind")
-] + [("payment_intent.payment_failed", "last_payment_error", "wrong kind"),
-     ("payment_intent.payment_failed", "last_payment_error", {"code": 42})]
+    for event_type, fields in NEEDED.items()
+    for field in fields
+    for value in ("missing", None, "wrong kind")
+] + [
+    ("payment_intent.payment_failed", "last_payment_error", "wrong kind"),
+    ("payment_intent.payment_failed", "last_payment_error", {"code": 42}),
+]
 
 
 def test_every_handled_event_type_has_its_fields_checked():
@@ -266,7 +307,8 @@ def test_every_handled_event_type_has_its_fields_checked():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("event_type", "field", "value"), MALFORMED)
 def test_a_signed_event_missing_a_field_it_needs_is_refused_with_400_and_logged(
-        client, caplog, event_type, field, value):
+    client, caplog, event_type, field, value
+):
     # given a payment, and a correctly signed event about it that lacks (or garbles) a field its type needs
     payment = PaymentFactory()
     event = _handled_event(event_type, payment.intent_id)

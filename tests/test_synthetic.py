@@ -19,16 +19,17 @@ def test_synthetic_data_is_bulk_deterministic_and_rerunnable(django_assert_max_n
     # given an empty database
     # when 1,500 products and 300 orders of 4 lines are made
     with django_assert_max_num_queries(400):  # 3,000+ rows in bulk, not one query per row
-        call_command("peken_synthetic", sellers=12, products=1500, orders=300, lines_per_order=4,
-                     buyers=50)
+        call_command("peken_synthetic", sellers=12, products=1500, orders=300, lines_per_order=4, buyers=50)
 
     # then every product is listed, priced and stocked, and every order has its lines
     assert Product.objects.browsable().count() == 1500
     assert StockRecord.objects.filter(price__gt=0, num_in_stock__gt=0).count() == 1500
     assert Order.objects.count() == 300
     assert Line.objects.count() == 1200
-    assert all(o.total_incl_tax == sum(line.line_price_incl_tax for line in o.lines.all())
-               for o in Order.objects.prefetch_related("lines")[:20])
+    assert all(
+        o.total_incl_tax == sum(line.line_price_incl_tax for line in o.lines.all())
+        for o in Order.objects.prefetch_related("lines")[:20]
+    )
     first = catalogue_snapshot()
 
     # when it runs again with the same arguments, nothing is added

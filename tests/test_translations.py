@@ -26,8 +26,17 @@ ROOT = Path(__file__).resolve().parent.parent
 EN_PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 ID_PO = ROOT / "locale" / "id" / "LC_MESSAGES" / "django.po"
 # the same folders the lead's `manage.py makemessages -l en --ignore=...` leaves out
-NOT_SOURCE = (".venv", ".git", ".ci", ".ruff_cache", "__pycache__", "tests", "bench", "screenshots",
-              "node_modules")
+NOT_SOURCE = (
+    ".venv",
+    ".git",
+    ".ci",
+    ".ruff_cache",
+    "__pycache__",
+    "tests",
+    "bench",
+    "screenshots",
+    "node_modules",
+)
 
 
 def parse_po(path: Path) -> list[dict]:
@@ -84,8 +93,9 @@ def test_every_peken_string_has_english_and_none_is_a_guess():
 def test_catalogs_pass_msgfmt_checks(po, tmp_path):
     # given a committed catalog
     # when msgfmt compiles it with its placeholder and header checks
-    result = subprocess.run(["msgfmt", "--check", "-o", str(tmp_path / "django.mo"), str(po)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["msgfmt", "--check", "-o", str(tmp_path / "django.mo"), str(po)], capture_output=True, text=True
+    )
     # then it compiles without a complaint
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
@@ -99,7 +109,12 @@ def test_english_catalog_holds_exactly_the_strings_the_code_marks(tmp_path):
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "peken.settings.test"}
     result = subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "en", *(f"--ignore={d}" for d in NOT_SOURCE)],
-        cwd=copy, env=env, capture_output=True, text=True, timeout=120)
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     fresh = {key(e) for e in parse_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")}
     committed = {key(e) for e in parse_po(EN_PO)}
@@ -117,8 +132,12 @@ def test_compiled_english_catalog_says_what_the_po_says():
         for e in entries:
             ctx, msgid, plural, msgstr = e["msgctxt"], e["msgid"], e["msgid_plural"], e["msgstr"]
             if plural:
-                got = [translation.npgettext(ctx, msgid, plural, n) if ctx
-                       else translation.ngettext(msgid, plural, n) for n in (1, 2)]
+                got = [
+                    translation.npgettext(ctx, msgid, plural, n)
+                    if ctx
+                    else translation.ngettext(msgid, plural, n)
+                    for n in (1, 2)
+                ]
                 want = [msgstr[0], msgstr[1]]
             else:
                 got = translation.pgettext(ctx, msgid) if ctx else translation.gettext(msgid)
@@ -130,7 +149,8 @@ def test_compiled_english_catalog_says_what_the_po_says():
 
 
 def test_order_statuses_read_in_english_on_the_seller_centre_and_the_requisition(
-        db, indonesia, client, django_capture_on_commit_callbacks):
+    db, indonesia, client, django_capture_on_commit_callbacks
+):
     # given an approved requisition whose order the seller has accepted
     world = approval_world()
     shop = seller_create(name="Toko Sembako Bu Ani", email="ani@contoh.id")
@@ -138,14 +158,22 @@ def test_order_statuses_read_in_english_on_the_seller_centre_and_the_requisition
     with django_capture_on_commit_callbacks(execute=True):
         basket = official_basket(user=world.requester, items=[(beras, 2)])
         requisition = requisition_submit_from_basket(
-            user=world.requester, agency=world.agency, basket=basket, budget_line=world.line,
-            kode_rup="41552026", purpose="Konsumsi rapat", delivery_address="Jl. Jemursari No. 197, Surabaya",
-            needed_by=timezone.localdate() + timedelta(days=5), contact_name="Rina Wulandari",
-            contact_phone="0812-3456-7890")
+            user=world.requester,
+            agency=world.agency,
+            basket=basket,
+            budget_line=world.line,
+            kode_rup="41552026",
+            purpose="Konsumsi rapat",
+            delivery_address="Jl. Jemursari No. 197, Surabaya",
+            needed_by=timezone.localdate() + timedelta(days=5),
+            contact_name="Rina Wulandari",
+            contact_phone="0812-3456-7890",
+        )
         requisition_decide(requisition=requisition, user=world.pp, decision=Decision.APPROVE)
     order = get_model("order", "Order").objects.get(checkout_reference=requisition.reference)
-    order_status_change(order=order, actor=shop.users.first(), party=Party.SELLER,
-                        status=OrderStatus.ACCEPTED)
+    order_status_change(
+        order=order, actor=shop.users.first(), party=Party.SELLER, status=OrderStatus.ACCEPTED
+    )
     with translation.override("en"):
         accepted = str(OrderStatus.ACCEPTED.label)
     assert accepted != OrderStatus.ACCEPTED.value

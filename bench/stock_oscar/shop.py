@@ -92,13 +92,15 @@ def _categories() -> list:
     for root_name, goods in WORDS["GOODS"].items():
         root_name = f"{root_name} (sintetis)"
         root = Category.objects.get_root_nodes().filter(name=root_name).first() or Category.objects.add_root(
-            create_kwargs={"name": root_name, "slug": slugify(root_name), "is_public": True})
+            create_kwargs={"name": root_name, "slug": slugify(root_name), "is_public": True}
+        )
         for sub in range(3):
             name = f"{root_name} {sub + 1}"
             child = Category.objects.get_children(root).filter(name=name).first()
             if child is None:
                 child = Category.objects.add_child(
-                    root, create_kwargs={"name": name, "slug": slugify(name), "is_public": True})
+                    root, create_kwargs={"name": name, "slug": slugify(name), "is_public": True}
+                )
             leaves.append((child, goods))
     return leaves
 
@@ -106,15 +108,22 @@ def _categories() -> list:
 def populate(*, products: int, sellers: int) -> None:
     with transaction.atomic():
         existing = Partner.objects.filter(code__startswith=PREFIX).count()
-        _insert(Partner, (
-            {"code": f"{PREFIX}{n:05d}",
-             "name": f"Toko {_rng('seller', n).choice(WORDS['SHOP_WORDS'])} {n + 1}"}
-            for n in range(existing, sellers)
-        ))
-        seller_ids = list(Partner.objects.filter(code__startswith=PREFIX)
-                          .order_by("id").values_list("id", flat=True))
+        _insert(
+            Partner,
+            (
+                {
+                    "code": f"{PREFIX}{n:05d}",
+                    "name": f"Toko {_rng('seller', n).choice(WORDS['SHOP_WORDS'])} {n + 1}",
+                }
+                for n in range(existing, sellers)
+            ),
+        )
+        seller_ids = list(
+            Partner.objects.filter(code__startswith=PREFIX).order_by("id").values_list("id", flat=True)
+        )
         product_class, _ = ProductClass.objects.get_or_create(
-            slug="barang", defaults={"name": "Barang", "track_stock": True, "requires_shipping": True})
+            slug="barang", defaults={"name": "Barang", "track_stock": True, "requires_shipping": True}
+        )
         leaves = _categories()
         existing = Product.objects.filter(upc__startswith=PREFIX).count()
         plan = []
@@ -123,22 +132,42 @@ def populate(*, products: int, sellers: int) -> None:
             category, goods = leaves[n % len(leaves)]
             title = f"{rng.choice(goods)} {rng.choice(WORDS['QUALITIES'])} {rng.choice(WORDS['SIZES'])}"
             plan.append((n, category.pk, title, rng.choice(seller_ids), _price(rng, 2_000, 400_000)))
-        _insert(Product, (
-            {"upc": f"{PREFIX}{n:08d}", "title": title, "slug": slugify(title)[:128],
-             "description": f"{title}, dijual oleh UMKM Surabaya.", "product_class_id": product_class.pk,
-             "date_created": EPOCH + timedelta(minutes=n), "date_updated": EPOCH + timedelta(minutes=n)}
-            for n, _category, title, _seller, _amount in plan
-        ))
+        _insert(
+            Product,
+            (
+                {
+                    "upc": f"{PREFIX}{n:08d}",
+                    "title": title,
+                    "slug": slugify(title)[:128],
+                    "description": f"{title}, dijual oleh UMKM Surabaya.",
+                    "product_class_id": product_class.pk,
+                    "date_created": EPOCH + timedelta(minutes=n),
+                    "date_updated": EPOCH + timedelta(minutes=n),
+                }
+                for n, _category, title, _seller, _amount in plan
+            ),
+        )
         ids = dict(Product.objects.filter(upc__startswith=PREFIX).values_list("upc", "id"))
-        _insert(ProductCategory, (
-            {"product_id": ids[f"{PREFIX}{n:08d}"], "category_id": category} for n, category, *_ in plan
-        ))
-        _insert(StockRecord, (
-            {"product_id": ids[f"{PREFIX}{n:08d}"], "partner_id": seller, "partner_sku": f"{PREFIX}{n:08d}",
-             "price": amount, "num_in_stock": 50 + n % 450, "num_allocated": 0,
-             "date_created": EPOCH, "date_updated": EPOCH}
-            for n, _category, _title, seller, amount in plan
-        ))
+        _insert(
+            ProductCategory,
+            ({"product_id": ids[f"{PREFIX}{n:08d}"], "category_id": category} for n, category, *_ in plan),
+        )
+        _insert(
+            StockRecord,
+            (
+                {
+                    "product_id": ids[f"{PREFIX}{n:08d}"],
+                    "partner_id": seller,
+                    "partner_sku": f"{PREFIX}{n:08d}",
+                    "price": amount,
+                    "num_in_stock": 50 + n % 450,
+                    "num_allocated": 0,
+                    "date_created": EPOCH,
+                    "date_updated": EPOCH,
+                }
+                for n, _category, _title, seller, amount in plan
+            ),
+        )
     with connection.cursor() as cursor:
         for model in (Product, ProductCategory, StockRecord, Partner):
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')
@@ -180,7 +209,8 @@ def query_counts(paths: dict[str, list[str]]) -> dict:
 
 def session_cookie() -> str:
     user, _ = get_user_model().objects.get_or_create(
-        username="bench-shopper", defaults={"email": "bench-shopper@oscar.local"})
+        username="bench-shopper", defaults={"email": "bench-shopper@oscar.local"}
+    )
     client = Client()
     client.force_login(user)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
@@ -188,7 +218,8 @@ def session_cookie() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     fill = commands.add_parser("populate")
     fill.add_argument("--products", type=int, default=100_000)

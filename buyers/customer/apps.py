@@ -16,8 +16,11 @@ class CustomerConfig(apps.CustomerConfig):
     def get_urls(self):
         urls = [
             path("register/sent/", self.register_sent_view.as_view(), name="register-sent"),
-            path("register/confirm/<str:uidb64>/<str:token>/", self.register_confirm_view.as_view(),
-                 name="register-confirm"),
+            path(
+                "register/confirm/<str:uidb64>/<str:token>/",
+                self.register_confirm_view.as_view(),
+                name="register-confirm",
+            ),
         ]
         # Oscar hides the wishlist buttons but still serves the account's wishlist pages.
         if feature_hidden("wishlists"):

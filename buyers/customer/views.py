@@ -29,8 +29,11 @@ class RegisterUserMixin:
     """Registration answers "check your inbox" whether or not the address has an account."""
 
     def register_user(self, form):
-        services.customer_register(email=form.cleaned_data["email"], password=form.cleaned_data["password1"],
-                                   language=self.request.LANGUAGE_CODE)
+        services.customer_register(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            language=self.request.LANGUAGE_CODE,
+        )
         return redirect("customer:register-sent")
 
 
@@ -59,8 +62,13 @@ class RegistrationConfirmView(generic.View):
     def get(self, request, uidb64: str, token: str):
         user = services.customer_confirm(uidb64=uidb64, token=token)
         if user is None:
-            messages.error(request, _("Tautan aktivasi ini tidak berlaku atau sudah dipakai. "
-                                      "Silakan masuk, atau daftar lagi untuk mendapat tautan baru."))
+            messages.error(
+                request,
+                _(
+                    "Tautan aktivasi ini tidak berlaku atau sudah dipakai. "
+                    "Silakan masuk, atau daftar lagi untuk mendapat tautan baru."
+                ),
+            )
             return redirect("customer:login")
         auth_login(request, user, backend="oscar.apps.customer.auth_backends.EmailBackend")
         messages.success(request, _("Akun Anda sudah aktif. Selamat datang di Peken!"))

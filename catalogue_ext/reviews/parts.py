@@ -19,5 +19,7 @@ def review_action_html(user_id: int | None, product_id: int, product_slug: str) 
     # Only the ids are read (two queries at most), so no row is fetched to build these.
     product = Product(pk=product_id, slug=product_slug)
     refusal = None if user_id is None else review_refusal(user=get_user_model()(pk=user_id), product=product)
-    return render_to_string("oscar/catalogue/reviews/partials/review_action.html",
-                            {"signed_in": user_id is not None, "refusal": refusal, "product": product})
+    return render_to_string(
+        "oscar/catalogue/reviews/partials/review_action.html",
+        {"signed_in": user_id is not None, "refusal": refusal, "product": product},
+    )

@@ -15,15 +15,23 @@ ProductReview = get_model("reviews", "ProductReview")
 
 def approved_review_count() -> Coalesce:
     """Each product's number of approved reviews, as an annotation (one query for a whole listing)."""
-    counts = (ProductReview.objects.filter(product=OuterRef("pk"), status=ProductReview.APPROVED)
-              .order_by().values("product").annotate(n=Count("id")).values("n"))
+    counts = (
+        ProductReview.objects.filter(product=OuterRef("pk"), status=ProductReview.APPROVED)
+        .order_by()
+        .values("product")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
 def product_received_by(*, user: AbstractBaseUser, product: Product) -> bool:
     """Whether ``user`` has an order in status Selesai (received) with a line of ``product``."""
-    return Line.objects.filter(order__user=user, order__status=OrderStatus.RECEIVED).filter(
-        Q(product=product) | Q(product__parent=product)).exists()
+    return (
+        Line.objects.filter(order__user=user, order__status=OrderStatus.RECEIVED)
+        .filter(Q(product=product) | Q(product__parent=product))
+        .exists()
+    )
 
 
 def review_refusal(*, user: AbstractBaseUser, product: Product) -> str | None:
@@ -37,8 +45,10 @@ def review_refusal(*, user: AbstractBaseUser, product: Product) -> str | None:
     if ProductReview.objects.filter(product=product, user=user).exists():
         return _("Anda sudah mengulas produk ini.")
     if not product_received_by(user=user, product=product):
-        return _("Ulasan hanya bisa ditulis oleh pembeli yang sudah menerima produk ini "
-                 "(pesanan berstatus Selesai).")
+        return _(
+            "Ulasan hanya bisa ditulis oleh pembeli yang sudah menerima produk ini "
+            "(pesanan berstatus Selesai)."
+        )
     return None
 
 

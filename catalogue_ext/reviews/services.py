@@ -16,8 +16,9 @@ class ReviewError(Exception):
     """A review that may not be written: not signed in, not received, already reviewed, bad score."""
 
 
-def product_review_write(*, user: AbstractBaseUser, product: Product, score: int, title: str = "",
-                         body: str = "") -> ProductReview:
+def product_review_write(
+    *, user: AbstractBaseUser, product: Product, score: int, title: str = "", body: str = ""
+) -> ProductReview:
     """Record ``user``'s review of ``product`` and update the product's average rating.
 
     Only a signed-in user with an order in status Selesai containing the
@@ -35,7 +36,8 @@ def product_review_write(*, user: AbstractBaseUser, product: Product, score: int
     try:
         with transaction.atomic():
             # Oscar's save() also recomputes Product.rating, the average the cards show.
-            return ProductReview.objects.create(product=product, user=user, score=score, title=title,
-                                                body=body)
+            return ProductReview.objects.create(
+                product=product, user=user, score=score, title=title, body=body
+            )
     except IntegrityError:
         raise ReviewError(_("Anda sudah mengulas produk ini.")) from None

@@ -25,8 +25,11 @@ class CreateProductReview(views.CreateProductReview):
     def form_valid(self, form):
         try:
             self.object = services.product_review_write(
-                user=self.request.user, product=self.product, score=form.cleaned_data["score"],
-                title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                user=self.request.user,
+                product=self.product,
+                score=form.cleaned_data["score"],
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
             )
         except services.ReviewError as exc:
             messages.warning(self.request, str(exc))

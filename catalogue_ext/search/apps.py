@@ -13,6 +13,8 @@ class SearchConfig(apps.SearchConfig):
         self.suggestions_view = get_class("search.views", "SearchSuggestionsView")
 
     def get_urls(self):
-        return super().get_urls() + self.post_process_urls([
-            path("saran/", self.suggestions_view.as_view(), name="suggestions"),
-        ])
+        return super().get_urls() + self.post_process_urls(
+            [
+                path("saran/", self.suggestions_view.as_view(), name="suggestions"),
+            ]
+        )

@@ -59,7 +59,7 @@ class CachedCountPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom:bottom + self.per_page], number, self)
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 class ProductListView(ListView):
@@ -89,9 +89,12 @@ class ProductListView(ListView):
     def get_queryset(self):
         self.form = self.get_form()
         sort = self.form.sort()
-        return selectors.product_list(category=self.category, sort=sort,
-                                      kecamatan=self.form.chosen_kecamatan(),
-                                      buyer_kecamatan=self.buyer_kecamatan(sort))
+        return selectors.product_list(
+            category=self.category,
+            sort=sort,
+            kecamatan=self.form.chosen_kecamatan(),
+            buyer_kecamatan=self.buyer_kecamatan(sort),
+        )
 
     def get(self, request, *args, **kwargs):
         try:
@@ -148,12 +151,13 @@ class FacetedSearchView(ProductListView):
     def get_queryset(self):
         self.form = self.get_form()
         self.query = self.form.query()
-        user_search.send(
-            sender=self, session=self.request.session, user=self.request.user, query=self.query
-        )
+        user_search.send(sender=self, session=self.request.session, user=self.request.user, query=self.query)
         sort = self.form.sort()
-        search = {"sort": sort, "kecamatan": self.form.chosen_kecamatan(),
-                  "buyer_kecamatan": self.buyer_kecamatan(sort)}
+        search = {
+            "sort": sort,
+            "kecamatan": self.form.chosen_kecamatan(),
+            "buyer_kecamatan": self.buyer_kecamatan(sort),
+        }
         results = selectors.product_search(query=self.query, **search)
         # Few or no results: perhaps a typing mistake. With none at all, show what the
         # corrected words find rather than an empty page.
@@ -183,7 +187,7 @@ class SearchSuggestionsView(View):
     """Titles and categories for the header search box as the shopper types (JSON, cached)."""
 
     def get(self, request, *args, **kwargs):
-        prefix = request.GET.get("q", "")[:SearchForm.base_fields["q"].max_length]
+        prefix = request.GET.get("q", "")[: SearchForm.base_fields["q"].max_length]
         response = JsonResponse(selectors.search_suggestions(prefix=prefix))
         patch_cache_control(response, public=True, max_age=settings.PEKEN_SEARCH_SUGGEST_CACHE_SECONDS)
         return response

@@ -55,8 +55,11 @@ def _card_key(product, language: str, template_version: float) -> str:
     # rule, price and stock, pictures, rating, language, and the card template
     # itself (a deploy that changes it starts new keys). All of it is prefetched.
     state = (
-        template_version, product.date_updated.timestamp(), product.structure,
-        product.rating, getattr(product, "num_approved_reviews", None),
+        template_version,
+        product.date_updated.timestamp(),
+        product.structure,
+        product.rating,
+        getattr(product, "num_approved_reviews", None),
         product.product_class.track_stock if product.product_class else None,
         [(r.pk, r.price, r.num_in_stock, r.num_allocated) for r in product.stockrecords.all()],
         [(i.pk, i.original.name, i.display_order) for i in product.images.all()],

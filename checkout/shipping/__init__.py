@@ -1,1 +1,1 @@
-default_app_config = 'checkout.shipping.apps.ShippingConfig'
+default_app_config = "checkout.shipping.apps.ShippingConfig"

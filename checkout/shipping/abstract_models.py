@@ -14,8 +14,9 @@ class AbstractSellerDelivery(models.Model):
     by distance band between the kecamatan centres (PEKEN_DELIVERY_BANDS_KM).
     """
 
-    seller = models.OneToOneField("partner.Partner", on_delete=models.CASCADE, related_name="delivery",
-                                  verbose_name=_("Penjual"))
+    seller = models.OneToOneField(
+        "partner.Partner", on_delete=models.CASCADE, related_name="delivery", verbose_name=_("Penjual")
+    )
     local_fee = models.DecimalField(_("Ongkir dalam kecamatan (Rp)"), **FEE)
     near_fee = models.DecimalField(_("Ongkir jarak dekat (Rp)"), **FEE)
     middle_fee = models.DecimalField(_("Ongkir jarak menengah (Rp)"), **FEE)

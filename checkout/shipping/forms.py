@@ -31,8 +31,10 @@ class SellerShippingForm(forms.Form):
                 choices=[(o.code, o.name) for o in seller_options],
                 initial=preselected(seller_options, chosen.get(seller_id)),
                 widget=forms.RadioSelect,
-                error_messages={"required": _("Pilih cara pengiriman untuk toko ini."),
-                                "invalid_choice": _("Cara pengiriman ini tidak tersedia untuk toko ini.")},
+                error_messages={
+                    "required": _("Pilih cara pengiriman untuk toko ini."),
+                    "invalid_choice": _("Cara pengiriman ini tidak tersedia untuk toko ini."),
+                },
             )
 
     def choices(self) -> dict[int, str]:
@@ -83,7 +85,9 @@ class ShippingAddressForm(RequiredPhoneMixin, shipping_forms.ShippingAddressForm
         super().__init__(*args, **kwargs)
         self.fields["line2"].label = _("Kelurahan")
         self.fields["line3"] = forms.ChoiceField(
-            label=_("Kecamatan"), choices=kecamatan_choices(), required=False,
+            label=_("Kecamatan"),
+            choices=kecamatan_choices(),
+            required=False,
             help_text=_("Toko mengantar sesuai kecamatan; tanpa kecamatan hanya bisa ambil di toko."),
         )
         self.fields["line4"].initial = self.fields["line4"].initial or "Surabaya"

@@ -27,26 +27,41 @@ def seller_shipping_options(*, seller, delivery, buyer_kecamatan: str) -> list[S
     empty fee means the seller does not deliver there. A buyer address outside
     the city's kecamatan gets pickup only.
     """
-    options = [SellerShipping(seller_id=seller.pk, code=PICKUP, fee=Decimal(0),
-                              name=_("Ambil di toko (Kec. %(kecamatan)s)") % {"kecamatan": seller.kecamatan})]
+    options = [
+        SellerShipping(
+            seller_id=seller.pk,
+            code=PICKUP,
+            fee=Decimal(0),
+            name=_("Ambil di toko (Kec. %(kecamatan)s)") % {"kecamatan": seller.kecamatan},
+        )
+    ]
     if delivery is None or not buyer_kecamatan or not seller.kecamatan:
         return options
     if buyer_kecamatan == seller.kecamatan:
         if delivery.local_fee is not None:
-            options.append(SellerShipping(seller_id=seller.pk, code=LOCAL, fee=delivery.local_fee,
-                                          name=_("Diantar penjual (dalam Kec. %(kecamatan)s)")
-                                          % {"kecamatan": seller.kecamatan}))
+            options.append(
+                SellerShipping(
+                    seller_id=seller.pk,
+                    code=LOCAL,
+                    fee=delivery.local_fee,
+                    name=_("Diantar penjual (dalam Kec. %(kecamatan)s)") % {"kecamatan": seller.kecamatan},
+                )
+            )
         return options
     km = city.kecamatan_distance_km(seller.kecamatan, buyer_kecamatan)
     if km is None:
         return options
     fee = getattr(delivery, f"{distance_band(km)}_fee")
     if fee is not None:
-        options.append(SellerShipping(
-            seller_id=seller.pk, code=DISTANCE, fee=fee,
-            name=_("Diantar penjual ke Kec. %(kecamatan)s (± %(km).0f km)")
-            % {"kecamatan": buyer_kecamatan, "km": km},
-        ))
+        options.append(
+            SellerShipping(
+                seller_id=seller.pk,
+                code=DISTANCE,
+                fee=fee,
+                name=_("Diantar penjual ke Kec. %(kecamatan)s (± %(km).0f km)")
+                % {"kecamatan": buyer_kecamatan, "km": km},
+            )
+        )
     return options
 
 
@@ -64,8 +79,10 @@ def basket_shipping_options(*, basket, shipping_address) -> dict[int, list[Selle
     sellers = basket_sellers(basket)
     deliveries = {d.seller_id: d for d in SellerDelivery.objects.filter(seller__in=[s.pk for s in sellers])}
     kecamatan = city.kecamatan_of_address(shipping_address) if shipping_address else ""
-    return {s.pk: seller_shipping_options(seller=s, delivery=deliveries.get(s.pk), buyer_kecamatan=kecamatan)
-            for s in sellers}
+    return {
+        s.pk: seller_shipping_options(seller=s, delivery=deliveries.get(s.pk), buyer_kecamatan=kecamatan)
+        for s in sellers
+    }
 
 
 def basket_shipping(*, basket, shipping_address, chosen: dict[int, str]) -> PerSellerShipping:

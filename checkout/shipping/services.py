@@ -25,12 +25,18 @@ def seller_delivery_update(*, seller, actor: AbstractBaseUser, fees: dict) -> Se
         for field in FEE_FIELDS:
             setattr(delivery, field, fees.get(field))
         delivery.save()
-        changed = {f: [str(before[f]), str(getattr(delivery, f))] for f in FEE_FIELDS
-                   if before[f] != getattr(delivery, f)}
+        changed = {
+            f: [str(before[f]), str(getattr(delivery, f))]
+            for f in FEE_FIELDS
+            if before[f] != getattr(delivery, f)
+        }
         if changed:
             LogEntry.objects.create(
-                user=actor, content_type=ContentType.objects.get_for_model(SellerDelivery),
-                object_id=str(delivery.pk), object_repr=str(delivery)[:200], action_flag=CHANGE,
+                user=actor,
+                content_type=ContentType.objects.get_for_model(SellerDelivery),
+                object_id=str(delivery.pk),
+                object_repr=str(delivery)[:200],
+                action_flag=CHANGE,
                 change_message=json.dumps([{"changed": {"fields": sorted(changed)}, "values": changed}]),
             )
     return delivery

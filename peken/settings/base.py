@@ -249,8 +249,11 @@ CACHES = {
     # A thumbnail's name never changes once made, so each process keeps its
     # own copy of the lookups: a listing page costs no query and no network
     # round trip per image.
-    "thumbnails": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thumbnails",
-                   "OPTIONS": {"MAX_ENTRIES": 50_000}},
+    "thumbnails": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "thumbnails",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
 }
 THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 THUMBNAIL_CACHE = "thumbnails"
@@ -269,12 +272,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "orders-auto-confirm": {"task": "orders.tasks.orders_auto_confirm", "schedule": 3600.0},
     "payments-unplaced-refund": {"task": "payments.tasks.payments_unplaced_refund", "schedule": 900.0},
-    "exposure-seller-activity": {"task": "exposure.tasks.seller_activity_refresh",
-                                 "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES},
-    "catalogue-recommended-order": {"task": "catalogue_ext.tasks.recommended_listings_refresh",
-                                    "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES},
-    "catalogue-search-words": {"task": "catalogue_ext.tasks.search_words_refresh",
-                               "schedule": 60.0 * PEKEN_SEARCH_WORDS_REFRESH_MINUTES},
+    "exposure-seller-activity": {
+        "task": "exposure.tasks.seller_activity_refresh",
+        "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES,
+    },
+    "catalogue-recommended-order": {
+        "task": "catalogue_ext.tasks.recommended_listings_refresh",
+        "schedule": 60.0 * PEKEN_RECOMMENDED_REFRESH_MINUTES,
+    },
+    "catalogue-search-words": {
+        "task": "catalogue_ext.tasks.search_words_refresh",
+        "schedule": 60.0 * PEKEN_SEARCH_WORDS_REFRESH_MINUTES,
+    },
     "procurement-requisitions-remind": {"task": "procurement.tasks.requisitions_remind", "schedule": 3600.0},
     "procurement-requisitions-expire": {"task": "procurement.tasks.requisitions_expire", "schedule": 3600.0},
     "procurement-audit-chain-watch": {"task": "procurement.tasks.audit_chain_watch", "schedule": 86400.0},
@@ -282,10 +291,27 @@ CELERY_BEAT_SCHEDULE = {
 
 # Django logs refusals on django.request and on one django.security.<name> logger per
 # kind of suspicious request; each gets the filter that drops a refusal's traceback.
-REFUSAL_LOGGERS = ["django.request", "django.security.csrf", *(f"django.security.{name}" for name in (
-    "DisallowedHost", "DisallowedRedirect", "DisallowedModelAdminLookup", "DisallowedModelAdminToField",
-    "InvalidSessionKey", "RequestDataTooBig", "SuspiciousFileOperation", "SuspiciousMultipartForm",
-    "SuspiciousOperation", "SuspiciousSession", "TooManyFieldsSent", "TooManyFilesSent"))]
+REFUSAL_LOGGERS = [
+    "django.request",
+    "django.security.csrf",
+    *(
+        f"django.security.{name}"
+        for name in (
+            "DisallowedHost",
+            "DisallowedRedirect",
+            "DisallowedModelAdminLookup",
+            "DisallowedModelAdminToField",
+            "InvalidSessionKey",
+            "RequestDataTooBig",
+            "SuspiciousFileOperation",
+            "SuspiciousMultipartForm",
+            "SuspiciousOperation",
+            "SuspiciousSession",
+            "TooManyFieldsSent",
+            "TooManyFilesSent",
+        )
+    ),
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -330,12 +356,24 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 # Listing curation: a listing whose title or description holds one of these words or
 # phrases (matched on whole words, any case), or that sits in one of these categories
 # (by name, parents included), is held off sale until a verifier approves it.
-PEKEN_HELD_KEYWORDS = env.list("PEKEN_HELD_KEYWORDS", default=[
-    "emas batangan", "logam mulia", "emas antam", "rokok", "minuman keras",
-])
-PEKEN_HELD_CATEGORIES = env.list("PEKEN_HELD_CATEGORIES", default=[
-    "Emas & Logam Mulia", "Rokok & Tembakau", "Minuman Beralkohol",
-])
+PEKEN_HELD_KEYWORDS = env.list(
+    "PEKEN_HELD_KEYWORDS",
+    default=[
+        "emas batangan",
+        "logam mulia",
+        "emas antam",
+        "rokok",
+        "minuman keras",
+    ],
+)
+PEKEN_HELD_CATEGORIES = env.list(
+    "PEKEN_HELD_CATEGORIES",
+    default=[
+        "Emas & Logam Mulia",
+        "Rokok & Tembakau",
+        "Minuman Beralkohol",
+    ],
+)
 
 # Multi-seller checkout: delivery fee bands by straight-line distance between
 # kecamatan centres (up to the first figure "near", up to the second "middle",

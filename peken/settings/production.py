@@ -38,10 +38,14 @@ vars().update(EMAIL_CONFIG)
 
 # The audit chain's HMAC keys (base.py): required, start-up fails without them; never the dev key.
 PEKEN_AUDIT_KEYS = env.list("PEKEN_AUDIT_KEYS")
-if DEV_AUDIT_KEY in PEKEN_AUDIT_KEYS or not PEKEN_AUDIT_KEYS or any(
-        len(key.partition(":")[2]) < 32 for key in PEKEN_AUDIT_KEYS):
-    raise ImproperlyConfigured("PEKEN_AUDIT_KEYS: set id:secret keys (secrets of 32+ random characters), "
-                               "never the development key")
+if (
+    DEV_AUDIT_KEY in PEKEN_AUDIT_KEYS
+    or not PEKEN_AUDIT_KEYS
+    or any(len(key.partition(":")[2]) < 32 for key in PEKEN_AUDIT_KEYS)
+):
+    raise ImproperlyConfigured(
+        "PEKEN_AUDIT_KEYS: set id:secret keys (secrets of 32+ random characters), never the development key"
+    )
 
 # Demo accounts with known passwords must never exist here.
 PEKEN_DEMO_DATA_ALLOWED = False

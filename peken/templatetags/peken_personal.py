@@ -1,8 +1,8 @@
 """Marks for the personal places of a shared page (peken/personal.py).
 
-    {% personal "accounts" %}...{% endpersonal %}   the same on every page of a session
-    {% personal_path %}                             this page's path, inside a personal part
-    {% personal_call "review" product.pk %}         computed per person and page
+{% personal "accounts" %}...{% endpersonal %}   the same on every page of a session
+{% personal_path %}                             this page's path, inside a personal part
+{% personal_call "review" product.pk %}         computed per person and page
 """
 
 from django import template

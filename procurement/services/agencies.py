@@ -19,12 +19,18 @@ from procurement.statuses import Role
 
 
 def _membership_values(membership: Membership) -> dict:
-    return {"user": membership.user_id, "email": membership.user.email, "agency": membership.agency_id,
-            "role": membership.role, "unit": membership.unit_id}
+    return {
+        "user": membership.user_id,
+        "email": membership.user.email,
+        "agency": membership.agency_id,
+        "role": membership.role,
+        "unit": membership.unit_id,
+    }
 
 
-def agency_create(*, name: str, code: str, address: str = "", kecamatan: str = "", actor,
-                  ip: str | None = None) -> Agency:
+def agency_create(
+    *, name: str, code: str, address: str = "", kecamatan: str = "", actor, ip: str | None = None
+) -> Agency:
     """Create an agency (OPD) with the default approval policy, recorded in the audit trail.
 
     Only platform admins call this (Django admin, demo data). Raises
@@ -32,14 +38,20 @@ def agency_create(*, name: str, code: str, address: str = "", kecamatan: str = "
     """
     with transaction.atomic():
         agency = Agency.objects.create(name=name, code=code, address=address, kecamatan=kecamatan)
-        audit_record(actor=actor, action="agency.create", obj=agency, ip=ip,
-                     after={"name": name, "code": code, "address": address, "kecamatan": kecamatan})
+        audit_record(
+            actor=actor,
+            action="agency.create",
+            obj=agency,
+            ip=ip,
+            after={"name": name, "code": code, "address": address, "kecamatan": kecamatan},
+        )
         approval_policy_default(agency=agency, actor=actor, ip=ip)
     return agency
 
 
-def membership_grant(*, agency: Agency | None, user, role: str, unit: Unit | None = None, actor,
-                     ip: str | None = None) -> Membership:
+def membership_grant(
+    *, agency: Agency | None, user, role: str, unit: Unit | None = None, actor, ip: str | None = None
+) -> Membership:
     """Give ``user`` a role in ``agency`` (optionally in one of its units); doing it twice grants once.
 
     The auditor role is city-wide (``agency`` None, granted by platform
@@ -54,16 +66,28 @@ def membership_grant(*, agency: Agency | None, user, role: str, unit: Unit | Non
         raise MembershipRefused(_("Unit %(unit)s bukan bagian dari OPD ini.") % {"unit": unit.name})
     with transaction.atomic():
         membership, created = locks.membership_lock_or_create(
-            user=user, agency=agency, role=role, defaults={"unit": unit, "created_by": actor})
+            user=user, agency=agency, role=role, defaults={"unit": unit, "created_by": actor}
+        )
         if created:
-            audit_record(actor=actor, action="membership.grant", obj=membership, ip=ip,
-                         after=_membership_values(membership))
+            audit_record(
+                actor=actor,
+                action="membership.grant",
+                obj=membership,
+                ip=ip,
+                after=_membership_values(membership),
+            )
         elif membership.unit_id != (unit.pk if unit else None):
             before = _membership_values(membership)
             membership.unit = unit
             membership.save(update_fields=["unit"])
-            audit_record(actor=actor, action="membership.unit", obj=membership, ip=ip,
-                         before={"unit": before["unit"]}, after={"unit": membership.unit_id})
+            audit_record(
+                actor=actor,
+                action="membership.unit",
+                obj=membership,
+                ip=ip,
+                before={"unit": before["unit"]},
+                after={"unit": membership.unit_id},
+            )
         transaction.on_commit(lambda: roles_forget(user.pk))
     return membership
 
@@ -79,10 +103,15 @@ def membership_revoke(*, membership: Membership, actor, ip: str | None = None) -
     with transaction.atomic():
         if membership.role == Role.AGENCY_ADMIN and membership.agency_id:
             admins = locks.memberships_lock(
-                Membership.objects.filter(agency_id=membership.agency_id, role=Role.AGENCY_ADMIN))
+                Membership.objects.filter(agency_id=membership.agency_id, role=Role.AGENCY_ADMIN)
+            )
             if membership.pk in {m.pk for m in admins} and len(admins) == 1:
-                raise MembershipRefused(_("Admin OPD terakhir tidak dapat dicabut. Berikan peran admin OPD "
-                                          "kepada orang lain terlebih dahulu."))
+                raise MembershipRefused(
+                    _(
+                        "Admin OPD terakhir tidak dapat dicabut. Berikan peran admin OPD "
+                        "kepada orang lain terlebih dahulu."
+                    )
+                )
         current = locks.membership_lock(membership_id=membership.pk)
         if current is None:
             return
@@ -102,6 +131,7 @@ def unit_create(*, agency: Agency, name: str, actor, ip: str | None = None) -> U
     with transaction.atomic():
         unit, created = Unit.objects.get_or_create(agency=agency, name=name)
         if created:
-            audit_record(actor=actor, action="unit.create", obj=unit, ip=ip,
-                         after={"agency": agency.pk, "name": name})
+            audit_record(
+                actor=actor, action="unit.create", obj=unit, ip=ip, after={"agency": agency.pk, "name": name}
+            )
     return unit

@@ -46,8 +46,9 @@ def _authority(*, requisition: Requisition, step: ApprovalStep, user, decisions,
         if may.acting_for_id is None:
             return None
         return get_user_model().objects.get(pk=may.acting_for_id)
-    reason = authority.step_refusal(requisition=requisition, step=step, user=user, decisions=decisions,
-                                    today=today)
+    reason = authority.step_refusal(
+        requisition=requisition, step=step, user=user, decisions=decisions, today=today
+    )
     if reason is None:
         raise ApprovalRefused(
             _(
@@ -179,7 +180,6 @@ def requisition_decide(
         if event == "submitted":  # a step approved and another waits: the requester hears where it is
             _notify(requisition.pk, "step_approved")
         if orders:
-
             for order in orders:
                 transaction.on_commit(lambda pk=order.pk: order_seller_notify.delay(pk))
     return made

@@ -35,8 +35,9 @@ def _commitment_move(commitment: BudgetCommitment, *, to: str) -> None:
     commitment is closed once and never held again.
     """
     if not commitment_move_allowed(old=commitment.status, new=to):
-        raise ProcurementError(_("Dana ini sudah tidak terikat (%(status)s).")
-                               % {"status": commitment.get_status_display()})
+        raise ProcurementError(
+            _("Dana ini sudah tidak terikat (%(status)s).") % {"status": commitment.get_status_display()}
+        )
     commitment.status = to
     commitment.date_closed = timezone.now()
     commitment.save(update_fields=["status", "date_closed"])
@@ -51,8 +52,9 @@ def _commitment_reduce(*, commitment: BudgetCommitment, amount: Decimal | None) 
     commitment COMMITMENT_TRANSITIONS does not let go (released or realised).
     """
     if not commitment_move_allowed(old=commitment.status, new=CommitmentStatus.RELEASED):
-        raise ProcurementError(_("Dana ini sudah tidak terikat (%(status)s).")
-                               % {"status": commitment.get_status_display()})
+        raise ProcurementError(
+            _("Dana ini sudah tidak terikat (%(status)s).") % {"status": commitment.get_status_display()}
+        )
     line = locks.budget_line_lock(budget_line_id=commitment.budget_line_id)
     held = commitment.amount
     release = held if amount is None else min(Decimal(amount), held)
@@ -136,9 +138,15 @@ BUDGET_LINE_EDITABLE = ("description", "funding_source", "ceiling")
 
 
 def _budget_line_values(line: BudgetLine) -> dict:
-    return {"agency": line.agency_id, "fiscal_year": line.fiscal_year, "sub_activity": line.sub_activity,
-            "account_code": line.account_code, "description": line.description,
-            "funding_source": line.funding_source, "ceiling": line.ceiling}
+    return {
+        "agency": line.agency_id,
+        "fiscal_year": line.fiscal_year,
+        "sub_activity": line.sub_activity,
+        "account_code": line.account_code,
+        "description": line.description,
+        "funding_source": line.funding_source,
+        "ceiling": line.ceiling,
+    }
 
 
 def budget_line_update(*, line: BudgetLine, actor, changes: dict, ip: str | None = None) -> BudgetLine:
@@ -163,22 +171,34 @@ def budget_line_update(*, line: BudgetLine, actor, changes: dict, ip: str | None
             spent = locked.committed + locked.realised
             if ceiling < spent:
                 raise BudgetLineRefused(
-                    _("Pagu %(ceiling)s lebih kecil dari yang sudah terikat dan terealisasi (%(spent)s). "
-                      "Pagu paling kecil %(spent)s.")
-                    % {"ceiling": rupiah_format(ceiling), "spent": rupiah_format(spent)})
+                    _(
+                        "Pagu %(ceiling)s lebih kecil dari yang sudah terikat dan terealisasi (%(spent)s). "
+                        "Pagu paling kecil %(spent)s."
+                    )
+                    % {"ceiling": rupiah_format(ceiling), "spent": rupiah_format(spent)}
+                )
             new["ceiling"] = ceiling
         if new:
             before = {name: getattr(locked, name) for name in new}
             for name, value in new.items():
                 setattr(locked, name, value)
             locked.save(update_fields=[*new, "date_updated"])
-            audit_record(actor=actor, action="budget_line.update", obj=locked, ip=ip, before=before,
-                         after=new)
+            audit_record(
+                actor=actor, action="budget_line.update", obj=locked, ip=ip, before=before, after=new
+            )
     return locked
 
 
-def budget_lines_import(*, agency: Agency, fiscal_year: int, file, actor, ip: str | None = None,
-                        file_name: str = "", progress: Progress | None = None) -> ImportResult:
+def budget_lines_import(
+    *,
+    agency: Agency,
+    fiscal_year: int,
+    file,
+    actor,
+    ip: str | None = None,
+    file_name: str = "",
+    progress: Progress | None = None,
+) -> ImportResult:
     """Create or update an agency's budget lines of one fiscal year from a SIPD-style CSV.
 
     All or nothing: if any row is bad (procurement.budget_csv checks the file;
@@ -202,24 +222,41 @@ def budget_lines_import(*, agency: Agency, fiscal_year: int, file, actor, ip: st
         for row in rows:
             line = existing.get(row.key)
             if line is not None and row.ceiling < line.committed + line.realised:
-                result.errors.append((row.line, _(
-                    "Pagu %(ceiling)s lebih kecil dari yang sudah terikat dan terealisasi pada baris "
-                    "anggaran ini (%(spent)s).") % {"ceiling": rupiah_format(row.ceiling),
-                                           "spent": rupiah_format(line.committed + line.realised)}))
+                result.errors.append(
+                    (
+                        row.line,
+                        _(
+                            "Pagu %(ceiling)s lebih kecil dari yang sudah terikat dan terealisasi pada baris "
+                            "anggaran ini (%(spent)s)."
+                        )
+                        % {
+                            "ceiling": rupiah_format(row.ceiling),
+                            "spent": rupiah_format(line.committed + line.realised),
+                        },
+                    )
+                )
         if result.errors:
             return result
         for done, row in enumerate(rows):
             if progress and done % BUDGET_IMPORT_PROGRESS_EVERY == 0:
                 progress(done)
-            values = {"description": row.description, "funding_source": row.funding_source,
-                      "ceiling": row.ceiling}
+            values = {
+                "description": row.description,
+                "funding_source": row.funding_source,
+                "ceiling": row.ceiling,
+            }
             line = existing.get(row.key)
             if line is None:
-                line = BudgetLine.objects.create(agency=agency, fiscal_year=fiscal_year,
-                                                 sub_activity=row.sub_activity, account_code=row.account_code,
-                                                 **values)
-                audit_record(actor=actor, action="budget_line.create", obj=line, ip=ip,
-                             after=_budget_line_values(line))
+                line = BudgetLine.objects.create(
+                    agency=agency,
+                    fiscal_year=fiscal_year,
+                    sub_activity=row.sub_activity,
+                    account_code=row.account_code,
+                    **values,
+                )
+                audit_record(
+                    actor=actor, action="budget_line.create", obj=line, ip=ip, after=_budget_line_values(line)
+                )
                 result.created += 1
                 continue
             new = {name: value for name, value in values.items() if getattr(line, name) != value}
@@ -232,14 +269,25 @@ def budget_lines_import(*, agency: Agency, fiscal_year: int, file, actor, ip: st
             line.save(update_fields=[*new, "date_updated"])
             audit_record(actor=actor, action="budget_line.update", obj=line, ip=ip, before=before, after=new)
             result.updated += 1
-        audit_record(actor=actor, action="budget_lines.import", obj=agency, ip=ip,
-                     after={"fiscal_year": fiscal_year, "file": file_name, "created": result.created,
-                            "updated": result.updated, "unchanged": result.unchanged})
+        audit_record(
+            actor=actor,
+            action="budget_lines.import",
+            obj=agency,
+            ip=ip,
+            after={
+                "fiscal_year": fiscal_year,
+                "file": file_name,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
     return result
 
 
-def budget_lines_import_start(*, agency: Agency, fiscal_year: int, file, actor, ip: str | None = None,
-                              file_name: str = "") -> ImportResult | ImportJob:
+def budget_lines_import_start(
+    *, agency: Agency, fiscal_year: int, file, actor, ip: str | None = None, file_name: str = ""
+) -> ImportResult | ImportJob:
     """Import a budget CSV now, or, when it has more than PEKEN_CSV_BACKGROUND_ROWS rows, in a worker.
 
     The file is checked first (procurement.budget_csv): a bad file comes
@@ -253,21 +301,38 @@ def budget_lines_import_start(*, agency: Agency, fiscal_year: int, file, actor, 
     if errors:
         return ImportResult(errors=errors)
     if len(rows) <= settings.PEKEN_CSV_BACKGROUND_ROWS:
-        return budget_lines_import(agency=agency, fiscal_year=fiscal_year, file=content, actor=actor, ip=ip,
-                                   file_name=file_name)
-    return import_job_start(kind=ImportKind.BUDGET_CSV, owner=agency, actor=actor, file_name=file_name,
-                            content=content, rows_total=len(rows),
-                            params={"fiscal_year": fiscal_year, "ip": ip})
+        return budget_lines_import(
+            agency=agency, fiscal_year=fiscal_year, file=content, actor=actor, ip=ip, file_name=file_name
+        )
+    return import_job_start(
+        kind=ImportKind.BUDGET_CSV,
+        owner=agency,
+        actor=actor,
+        file_name=file_name,
+        content=content,
+        rows_total=len(rows),
+        params={"fiscal_year": fiscal_year, "ip": ip},
+    )
 
 
 def budget_import_job_apply(job: ImportJob, progress: Progress) -> dict:
     """The runner of a budget CSV job (peken.imports): budget_lines_import, its problems the job's."""
     agency = Agency.objects.get(pk=job.owner_id)
     fiscal_year = job.params["fiscal_year"]
-    result = budget_lines_import(agency=agency, fiscal_year=fiscal_year, file=bytes(job.content),
-                                 actor=job.actor, ip=job.params.get("ip"), file_name=job.file_name,
-                                 progress=progress)
+    result = budget_lines_import(
+        agency=agency,
+        fiscal_year=fiscal_year,
+        file=bytes(job.content),
+        actor=job.actor,
+        ip=job.params.get("ip"),
+        file_name=job.file_name,
+        progress=progress,
+    )
     if not result.ok:
         raise ImportJobFailed(result.errors)
-    return {"fiscal_year": fiscal_year, "created": result.created, "updated": result.updated,
-            "unchanged": result.unchanged}
+    return {
+        "fiscal_year": fiscal_year,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }

@@ -76,8 +76,11 @@ def _seller_cap_recheck(*, requisition: Requisition, lines: list) -> None:
     since = timezone.now() - timedelta(days=settings.PEKEN_OFFICIAL_SELLER_CAP_DAYS)
     line_total = ExpressionWrapper(F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15))
     received = dict(
-        selectors.official_lines_kept().filter(seller_id__in=shares, requisition__date_decided__gte=since)
-        .values("seller_id").annotate(total=Sum(line_total)).values_list("seller_id", "total")
+        selectors.official_lines_kept()
+        .filter(seller_id__in=shares, requisition__date_decided__gte=since)
+        .values("seller_id")
+        .annotate(total=Sum(line_total))
+        .values_list("seller_id", "total")
     )
     cap = Decimal(settings.PEKEN_OFFICIAL_SELLER_CAP)
     names = {line.seller_id: line.seller.name for line in lines}
@@ -85,8 +88,11 @@ def _seller_cap_recheck(*, requisition: Requisition, lines: list) -> None:
         already = received.get(seller_id) or Decimal(0)
         if already + share > cap:
             raise ProcurementError(
-                _("Sejak permintaan ini diajukan, %(seller)s sudah menerima %(received)s dari belanja resmi; "
-                  "dengan permintaan ini melewati batas %(cap)s per penjual. Kembalikan untuk revisi.")
+                _(
+                    "Sejak permintaan ini diajukan, %(seller)s sudah menerima %(received)s dari belanja "
+                    "resmi; "
+                    "dengan permintaan ini melewati batas %(cap)s per penjual. Kembalikan untuk revisi."
+                )
                 % {"seller": names[seller_id], "received": rupiah_format(already), "cap": rupiah_format(cap)}
             )
 
@@ -109,7 +115,8 @@ def _orders_place(*, requisition: Requisition, actor) -> list:
     records = {
         r.pk: r
         for r in locks.stock_records_lock(
-            StockRecord.objects.filter(pk__in=wanted).select_related("product__product_class", "partner"))
+            StockRecord.objects.filter(pk__in=wanted).select_related("product__product_class", "partner")
+        )
     }
     for pk, quantity in wanted.items():
         record = records.get(pk)
@@ -145,24 +152,43 @@ def _orders_place(*, requisition: Requisition, actor) -> list:
     by_seller: dict[int, list[LineSpec]] = defaultdict(list)
     for line in lines:
         record = records[line.stockrecord_id]
-        by_seller[line.seller_id].append(LineSpec(
-            stockrecord=record, product_id=line.product_id, partner_id=line.seller_id,
-            partner_name=line.seller.name, partner_sku=line.partner_sku, title=line.title,
-            upc=record.product.upc or "", quantity=line.quantity,
-            unit_price_incl_tax=line.unit_price, unit_price_excl_tax=line.unit_price,
-            line_price_incl_tax=line.line_total, line_price_excl_tax=line.line_total,
-            line_price_before_discounts_incl_tax=line.line_total,
-            line_price_before_discounts_excl_tax=line.line_total,
-        ))
+        by_seller[line.seller_id].append(
+            LineSpec(
+                stockrecord=record,
+                product_id=line.product_id,
+                partner_id=line.seller_id,
+                partner_name=line.seller.name,
+                partner_sku=line.partner_sku,
+                title=line.title,
+                upc=record.product.upc or "",
+                quantity=line.quantity,
+                unit_price_incl_tax=line.unit_price,
+                unit_price_excl_tax=line.unit_price,
+                line_price_incl_tax=line.line_total,
+                line_price_excl_tax=line.line_total,
+                line_price_before_discounts_incl_tax=line.line_total,
+                line_price_before_discounts_excl_tax=line.line_total,
+            )
+        )
     specs = []
     for n, (seller_id, seller_lines) in enumerate(by_seller.items(), start=1):
         total = sum((line.line_price_incl_tax for line in seller_lines), Decimal(0))
-        specs.append(OrderSpec(
-            number=f"{requisition.reference}-{n}", seller_id=seller_id, lines=seller_lines,
-            total_incl_tax=total, total_excl_tax=total, shipping_method=_("Diantar ke kantor OPD"),
-            shipping_code=OFFICIAL_DELIVERY, party=Party.SYSTEM, actor=actor, user=None,
-            checkout_reference=requisition.reference, shipping_address=address,
-        ))
+        specs.append(
+            OrderSpec(
+                number=f"{requisition.reference}-{n}",
+                seller_id=seller_id,
+                lines=seller_lines,
+                total_incl_tax=total,
+                total_excl_tax=total,
+                shipping_method=_("Diantar ke kantor OPD"),
+                shipping_code=OFFICIAL_DELIVERY,
+                party=Party.SYSTEM,
+                actor=actor,
+                user=None,
+                checkout_reference=requisition.reference,
+                shipping_address=address,
+            )
+        )
     orders = orders_create(specs=specs)
     requisition.checkout_reference = requisition.reference
     return orders

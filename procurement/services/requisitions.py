@@ -74,8 +74,14 @@ def requisition_submit_from_basket(
     if not Membership.objects.filter(user=user, agency=agency, role=Role.REQUESTER).exists():
         raise ApprovalRefused(_("Anda bukan pemohon di %(agency)s.") % {"agency": agency.name})
     contact_phone, lines = _submission_check(
-        agency=agency, budget_line=budget_line, needed_by=needed_by, purpose=purpose,
-        delivery_address=delivery_address, contact_phone=contact_phone, basket=basket)
+        agency=agency,
+        budget_line=budget_line,
+        needed_by=needed_by,
+        purpose=purpose,
+        delivery_address=delivery_address,
+        contact_phone=contact_phone,
+        basket=basket,
+    )
     contact_name = contact_name.strip() or _person(user)
     if unit is None:
         membership = Membership.objects.filter(user=user, agency=agency, role=Role.REQUESTER).first()
@@ -318,8 +324,14 @@ def requisition_resubmit_from_basket(
     BudgetExceeded) with a message for the requester.
     """
     contact_phone, lines = _submission_check(
-        agency=requisition.agency, budget_line=budget_line, needed_by=needed_by, purpose=purpose,
-        delivery_address=delivery_address, contact_phone=contact_phone, basket=basket)
+        agency=requisition.agency,
+        budget_line=budget_line,
+        needed_by=needed_by,
+        purpose=purpose,
+        delivery_address=delivery_address,
+        contact_phone=contact_phone,
+        basket=basket,
+    )
     with transaction.atomic():
         requisition = _locked(requisition)
         if requisition.requester_id != user.pk:
@@ -328,8 +340,9 @@ def requisition_resubmit_from_basket(
             raise RequisitionStateError(_("Hanya permintaan yang dikembalikan yang bisa diajukan ulang."))
         before = _requisition_values(requisition)
         old_lines = _lines_values(requisition.lines.order_by("pk"))
-        frozen, total = _basket_freeze(agency=requisition.agency, basket=basket, lines=lines,
-                                       budget_line=budget_line)
+        frozen, total = _basket_freeze(
+            agency=requisition.agency, basket=basket, lines=lines, budget_line=budget_line
+        )
         _move(requisition, RequisitionStatus.SUBMITTED)
         requisition.budget_line = budget_line
         requisition.kode_rup = kode_rup.strip()

@@ -118,8 +118,16 @@ def _basket_freeze(*, agency: Agency, basket, lines: list, budget_line: BudgetLi
 
 def _lines_values(lines) -> list[dict]:
     """The lines as the audit trail keeps them: seller, product, quantity and price."""
-    return [{"seller": line.seller_id, "product": line.product_id, "title": line.title,
-             "quantity": line.quantity, "unit_price": line.unit_price} for line in lines]
+    return [
+        {
+            "seller": line.seller_id,
+            "product": line.product_id,
+            "title": line.title,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+        }
+        for line in lines
+    ]
 
 
 def _needed_by_check(needed_by: date) -> None:
@@ -130,8 +138,16 @@ def _needed_by_check(needed_by: date) -> None:
         raise ProcurementError(too_far)
 
 
-def _submission_check(*, agency: Agency, budget_line: BudgetLine, needed_by: date, purpose: str,
-                      delivery_address: str, contact_phone: str, basket) -> tuple[str, list]:
+def _submission_check(
+    *,
+    agency: Agency,
+    budget_line: BudgetLine,
+    needed_by: date,
+    purpose: str,
+    delivery_address: str,
+    contact_phone: str,
+    basket,
+) -> tuple[str, list]:
     """What a submission and a resubmission both check; returns the phone as E.164 and the basket's lines."""
     _budget_line_check(agency=agency, budget_line=budget_line)
     _needed_by_check(needed_by)

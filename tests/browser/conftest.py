@@ -20,11 +20,21 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 CHROMIUM = os.environ.get("PEKEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 NARROW_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}
 SCREENS = {"phone": PHONE, "desktop": DESKTOP}
@@ -73,8 +83,10 @@ def overflow_problems(page) -> list[str]:
     found = page.evaluate(_OVERFLOW_JS, page.viewport_size["width"])
     if found["total"] <= found["width"]:
         return []
-    return [f"page is {found['total']}px wide on a {found['width']}px screen; widest: "
-            + "; ".join(found["culprits"])]
+    return [
+        f"page is {found['total']}px wide on a {found['width']}px screen; widest: "
+        + "; ".join(found["culprits"])
+    ]
 
 
 def axe_problems(page) -> list[str]:
@@ -83,8 +95,9 @@ def axe_problems(page) -> list[str]:
 
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_SCRIPT)
-    violations = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})"
-                               ".then(results => results.violations)")
+    violations = page.evaluate(
+        "() => axe.run(document, {resultTypes: ['violations']}).then(results => results.violations)"
+    )
     problems = []
     for v in violations:
         if v["impact"] not in BLOCKING_IMPACTS:
@@ -170,8 +183,10 @@ def open_page(chromium, live_server):
         # script): the page's own behaviour would be missing, so the story fails.
         page.expose_function("pekenCspViolation", lambda text: errors.append(f"CSP blocked {text}"))
         page.add_init_script(_CSP_LISTENER_JS)
-        page.on("console", lambda m: errors.append(f"console: {m.text}")
-                if "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m: errors.append(f"console: {m.text}") if "Content Security Policy" in m.text else None,
+        )
         return page
 
     yield open_

@@ -80,12 +80,16 @@ def test_shopper_pays_by_card_and_stripe_confirms_by_webhook(open_page, shots, l
     assert order.checkout_reference and payment.amount == order.total_incl_tax
 
     # and localstripe's signed payment_intent.succeeded webhook reached the server and was applied
-    wait_for(lambda: StripeEvent.objects.filter(type="payment_intent.succeeded",
-                                                payload__data__object__id=payment.intent_id).exists())
+    wait_for(
+        lambda: StripeEvent.objects.filter(
+            type="payment_intent.succeeded", payload__data__object__id=payment.intent_id
+        ).exists()
+    )
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED
-    event = StripeEvent.objects.get(type="payment_intent.succeeded",
-                                    payload__data__object__id=payment.intent_id)
+    event = StripeEvent.objects.get(
+        type="payment_intent.succeeded", payload__data__object__id=payment.intent_id
+    )
     assert event.processed_at is not None
     # and the order is marked paid
     order.refresh_from_db()

@@ -20,9 +20,15 @@ StockUpdate = get_model("partner", "StockUpdate")
 def test_the_progress_bar_follows_a_running_job_and_the_page_shows_its_result(open_page, shots):
     # given a shop whose 600-row upload a worker is applying, 150 rows done so far
     shop = seller_create(name="Warung Bu Tini", email="tini@contoh.id")
-    job = ImportJob.objects.create(kind=ImportKind.STOCK_CSV, owner=shop, actor=shop.users.get(),
-                                   file_name="stok-besar.csv", rows_total=600, status=ImportJobStatus.RUNNING,
-                                   date_started=timezone.now())
+    job = ImportJob.objects.create(
+        kind=ImportKind.STOCK_CSV,
+        owner=shop,
+        actor=shop.users.get(),
+        file_name="stok-besar.csv",
+        rows_total=600,
+        status=ImportJobStatus.RUNNING,
+        date_started=timezone.now(),
+    )
     cache.set(f"peken:import-job:{job.pk}:rows", 150, 60)
     page = open_page(DESKTOP)
     sign_in(page, "tini@contoh.id", DEFAULT_PASSWORD)
@@ -41,11 +47,20 @@ def test_the_progress_bar_follows_a_running_job_and_the_page_shows_its_result(op
     expect(page.locator("progress[data-import-progress]")).to_have_attribute("value", "450")
 
     # and when the job finishes, the page reloads itself and shows what changed
-    update = StockUpdate.objects.create(seller=shop, actor=shop.users.get(), source=StockUpdateSource.CSV,
-                                        file_name="stok-besar.csv", rows_applied=600, changes=[])
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.DONE, rows_done=600,
-                                               date_finished=timezone.now(),
-                                               result={"rows_applied": 600, "stock_update": update.pk})
+    update = StockUpdate.objects.create(
+        seller=shop,
+        actor=shop.users.get(),
+        source=StockUpdateSource.CSV,
+        file_name="stok-besar.csv",
+        rows_applied=600,
+        changes=[],
+    )
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJobStatus.DONE,
+        rows_done=600,
+        date_finished=timezone.now(),
+        result={"rows_applied": 600, "stock_update": update.pk},
+    )
     page.locator(".peken-import-done").wait_for()
     assert "600 baris diubah dari stok-besar.csv." in page.locator(".peken-import-done").inner_text()
     assert page.locator("progress[data-import-progress]").get_attribute("value") == "600"

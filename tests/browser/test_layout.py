@@ -91,9 +91,12 @@ def test_key_pages_fit_a_360px_phone_and_pass_axe(open_page, survey, office, set
     # and the demo seller opens the seller centre
     seller = open_page(NARROW_PHONE)
     sign_in(seller, demo.SELLER["email"], demo.SELLER["password"])
-    for path, step in (("/penjual/pusat/", "centre"), ("/penjual/pusat/produk/", "centre-products"),
-                       ("/penjual/pusat/pesanan/", "centre-orders"),
-                       ("/penjual/pusat/penjualan/", "centre-sales")):
+    for path, step in (
+        ("/penjual/pusat/", "centre"),
+        ("/penjual/pusat/produk/", "centre-products"),
+        ("/penjual/pusat/pesanan/", "centre-orders"),
+        ("/penjual/pusat/penjualan/", "centre-sales"),
+    ):
         seller.goto(path)
         survey(seller, step)
 
@@ -108,9 +111,11 @@ def test_key_pages_fit_a_360px_phone_and_pass_axe(open_page, survey, office, set
     decide(approver, requisition, survey, decision="setuju", shot="approval-decision")
     auditor = open_page(NARROW_PHONE)
     sign_in(auditor, office["auditor"].email, DEFAULT_PASSWORD)
-    for path, step in (("/pengadaan/audit/", "audit-list"),
-                       (f"/pengadaan/audit/{requisition.reference}/", "audit-detail"),
-                       ("/pengadaan/audit/jejak/", "audit-trail")):
+    for path, step in (
+        ("/pengadaan/audit/", "audit-list"),
+        (f"/pengadaan/audit/{requisition.reference}/", "audit-detail"),
+        ("/pengadaan/audit/jejak/", "audit-trail"),
+    ):
         auditor.goto(path)
         survey(auditor, step)
 

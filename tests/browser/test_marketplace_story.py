@@ -88,8 +88,11 @@ def test_seller_joins_shopper_buys_from_two_sellers_by_card_and_both_fulfil(
     photo.write_bytes(_tiny_jpeg())
     owner = UserFactory(email="ningsih@contoh.id", username="ningsih")
     demo_shop = Partner.objects.get(users__email=demo.SELLER["email"])
-    demo_product = (Product.objects.filter(stockrecords__partner=demo_shop, stockrecords__num_in_stock__gt=5)
-                    .order_by("pk").first())
+    demo_product = (
+        Product.objects.filter(stockrecords__partner=demo_shop, stockrecords__num_in_stock__gt=5)
+        .order_by("pk")
+        .first()
+    )
 
     # when the owner registers a shop (on a phone, or on a desktop)
     seller = open_page(screen)

@@ -20,8 +20,13 @@ S = "1.02.01.2.06.0009;Penyelenggaraan Rapat Koordinasi dan Konsultasi SKPD"
 def test_agency_admin_assigns_a_role_imports_the_budget_and_edits_a_line(open_page, shots, tmp_path):
     # given Dinas Kesehatan with its admin, a unit, and a colleague who has a Peken account
     platform = UserFactory(email="diskominfo@contoh.id", is_staff=True, is_superuser=True)
-    agency = services.agency_create(name="Dinas Kesehatan", code="dinkes", kecamatan="Wonocolo",
-                                    address="Jl. Jemursari No. 197, Surabaya", actor=platform)
+    agency = services.agency_create(
+        name="Dinas Kesehatan",
+        code="dinkes",
+        kecamatan="Wonocolo",
+        address="Jl. Jemursari No. 197, Surabaya",
+        actor=platform,
+    )
     UnitFactory(agency=agency, name="Bidang Kesehatan Masyarakat")
     admin = person_with_roles(agency=agency, roles=[Role.AGENCY_ADMIN], email="admin.dinkes@contoh.id")
     person_with_roles(agency=agency, roles=[Role.PROCUREMENT_OFFICIAL], email="pp.dinkes@contoh.id")
@@ -31,10 +36,12 @@ def test_agency_admin_assigns_a_role_imports_the_budget_and_edits_a_line(open_pa
 
     # when the admin opens Admin OPD from the header
     page.goto("/")
-    page.locator("button[data-target=\"#navbarSupportedContent\"]").click()
+    page.locator('button[data-target="#navbarSupportedContent"]').click()
     page.get_by_role("link", name="Admin OPD").click()
-    assert "Dinas Kesehatan" in page.locator("h1, .peken-centre-head").first.inner_text() or \
-        "Dinas Kesehatan" in page.locator("body").inner_text()
+    assert (
+        "Dinas Kesehatan" in page.locator("h1, .peken-centre-head").first.inner_text()
+        or "Dinas Kesehatan" in page.locator("body").inner_text()
+    )
     shots(page, "agency")
 
     # and grants Rina the requester role in a unit
@@ -53,8 +60,11 @@ def test_agency_admin_assigns_a_role_imports_the_budget_and_edits_a_line(open_pa
     shots(page, "budget-empty")
     page.get_by_role("link", name="Impor CSV (format SIPD)").click()
     bad = tmp_path / "dpa-salah.csv"
-    bad.write_text(f"{HEADER}\n{S};5.1.02.01.01.0052;Belanja Makanan dan Minuman Rapat;DAU;450.000.000\n"
-                   f"{S};5.1.2.1.1.24;Belanja ATK;PAD;dua juta\n", encoding="utf-8-sig")
+    bad.write_text(
+        f"{HEADER}\n{S};5.1.02.01.01.0052;Belanja Makanan dan Minuman Rapat;DAU;450.000.000\n"
+        f"{S};5.1.2.1.1.24;Belanja ATK;PAD;dua juta\n",
+        encoding="utf-8-sig",
+    )
     page.set_input_files("#id_file", str(bad))
     page.get_by_role("button", name="Unggah dan terapkan").click()
     errors = page.locator(".peken-csv-errors").inner_text()
@@ -64,9 +74,12 @@ def test_agency_admin_assigns_a_role_imports_the_budget_and_edits_a_line(open_pa
 
     # when the corrected file is uploaded, then the budget page shows each line's figures
     good = tmp_path / "dpa.csv"
-    good.write_text(f"{HEADER}\n{S};5.1.02.01.01.0052;Belanja Makanan dan Minuman Rapat;DAU;450.000.000\n"
-                    f"{S};5.1.02.01.01.0024;Belanja Alat/Bahan untuk Kegiatan Kantor-Alat Tulis Kantor;PAD;"
-                    "250.000.000\n", encoding="utf-8-sig")
+    good.write_text(
+        f"{HEADER}\n{S};5.1.02.01.01.0052;Belanja Makanan dan Minuman Rapat;DAU;450.000.000\n"
+        f"{S};5.1.02.01.01.0024;Belanja Alat/Bahan untuk Kegiatan Kantor-Alat Tulis Kantor;PAD;"
+        "250.000.000\n",
+        encoding="utf-8-sig",
+    )
     page.set_input_files("#id_file", str(good))
     page.get_by_role("button", name="Unggah dan terapkan").click()
     body = page.locator("body").inner_text()
@@ -100,8 +113,13 @@ def test_agency_admin_assigns_a_role_imports_the_budget_and_edits_a_line(open_pa
     assert not Membership.objects.filter(pk=role.pk).exists()
 
     # when the admin also administers a second agency, then Admin OPD lets them choose
-    second = services.agency_create(name="Kecamatan Gubeng", code="kec-gubeng", kecamatan="Gubeng",
-                                    address="Jl. Gubeng Kertajaya IX No. 55, Surabaya", actor=platform)
+    second = services.agency_create(
+        name="Kecamatan Gubeng",
+        code="kec-gubeng",
+        kecamatan="Gubeng",
+        address="Jl. Gubeng Kertajaya IX No. 55, Surabaya",
+        actor=platform,
+    )
     services.membership_grant(agency=second, user=admin, role=Role.AGENCY_ADMIN, actor=platform)
     page.goto("/pengadaan/opd/")
     assert "Kecamatan Gubeng" in page.locator("body").inner_text()
@@ -110,7 +128,12 @@ def test_agency_admin_assigns_a_role_imports_the_budget_and_edits_a_line(open_pa
     # the same pages on a desktop
     desk = open_page(DESKTOP)
     sign_in(desk, "admin.dinkes@contoh.id", DEFAULT_PASSWORD)
-    for name, url in (("agency", ""), ("members", "anggota/"), ("budget", "anggaran/"),
-                      ("import", "anggaran/impor/"), ("policy", "persetujuan/")):
+    for name, url in (
+        ("agency", ""),
+        ("members", "anggota/"),
+        ("budget", "anggaran/"),
+        ("import", "anggaran/impor/"),
+        ("policy", "persetujuan/"),
+    ):
         desk.goto(f"/pengadaan/opd/dinkes/{url}")
         shots(desk, f"desktop-{name}")

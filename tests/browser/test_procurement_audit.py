@@ -41,23 +41,46 @@ def _history():
     pp.save()
     delegate = UserFactory(email="bagus@dinkes.contoh.id", first_name="Bagus", last_name="Santoso")
     Membership.objects.create(user=delegate, agency=agency, role=Role.TREASURER)
-    requisition = RequisitionFactory(agency=agency, requester=requester, reference="PGD-DINKES-0007",
-                                     purpose="Konsumsi rapat posyandu balita se-Kecamatan Wonokromo",
-                                     total=Decimal("1750000"))
-    RequisitionLineFactory(requisition=requisition, title="Nasi Kotak Ayam Bakar", quantity=50,
-                           unit_price=Decimal("25000"))
-    RequisitionLineFactory(requisition=requisition, title="Air Mineral 600 ml (dus)", quantity=10,
-                           unit_price=Decimal("50000"))
+    requisition = RequisitionFactory(
+        agency=agency,
+        requester=requester,
+        reference="PGD-DINKES-0007",
+        purpose="Konsumsi rapat posyandu balita se-Kecamatan Wonokromo",
+        total=Decimal("1750000"),
+    )
+    RequisitionLineFactory(
+        requisition=requisition, title="Nasi Kotak Ayam Bakar", quantity=50, unit_price=Decimal("25000")
+    )
+    RequisitionLineFactory(
+        requisition=requisition, title="Air Mineral 600 ml (dus)", quantity=10, unit_price=Decimal("50000")
+    )
     today = timezone.localdate()
-    delegation_create(agency=agency, delegator=pp, delegate=delegate, role=Role.PROCUREMENT_OFFICIAL,
-                      start=today, end=today + timedelta(days=3), actor=pp, ip="10.20.30.40")
-    requisition_decide(requisition=requisition, user=delegate, decision=Decision.RETURN,
-                       comment="Lengkapi jumlah peserta rapat", ip="10.20.30.41")
-    requisition_cancel(requisition=requisition, user=requester, reason="Rapat ditunda bulan depan",
-                       ip="10.20.30.42")
+    delegation_create(
+        agency=agency,
+        delegator=pp,
+        delegate=delegate,
+        role=Role.PROCUREMENT_OFFICIAL,
+        start=today,
+        end=today + timedelta(days=3),
+        actor=pp,
+        ip="10.20.30.40",
+    )
+    requisition_decide(
+        requisition=requisition,
+        user=delegate,
+        decision=Decision.RETURN,
+        comment="Lengkapi jumlah peserta rapat",
+        ip="10.20.30.41",
+    )
+    requisition_cancel(
+        requisition=requisition, user=requester, reason="Rapat ditunda bulan depan", ip="10.20.30.42"
+    )
     for n in range(3):
-        RequisitionFactory(agency=AgencyFactory(name=f"Kecamatan Uji {n}", code=f"kec-uji-{n}"),
-                           reference=f"PGD-KEC-{n:04d}", total=Decimal(400000 * (n + 1)))
+        RequisitionFactory(
+            agency=AgencyFactory(name=f"Kecamatan Uji {n}", code=f"kec-uji-{n}"),
+            reference=f"PGD-KEC-{n:04d}",
+            total=Decimal(400000 * (n + 1)),
+        )
     return requisition
 
 
@@ -95,15 +118,20 @@ def test_an_auditor_reads_a_requisitions_trail_and_sees_a_tampered_entry(open_pa
         rows = [[cell.value for cell in row] for row in load_workbook(file).active.iter_rows()]
     assert rows[0][:4] == ["No.", "Waktu (WIB)", "Tindakan", "Oleh"]
     assert [row[2] for row in rows[1:]] == [
-        "Mengembalikan permintaan untuk revisi di langkah 1 (Pejabat Pengadaan)", "Membatalkan permintaan"]
+        "Mengembalikan permintaan untuk revisi di langkah 1 (Pejabat Pengadaan)",
+        "Membatalkan permintaan",
+    ]
     assert rows[1][3:5] == ["Bagus Santoso", "Rina Wulandari"]
 
     # when a DBA edits the decision's comment behind the application's back
     entry = AuditEntry.objects.get(requisition=requisition, action="requisition.decide.kembalikan")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ALTER TABLE procurement_auditentry DISABLE TRIGGER auditentry_append_only")
-        cursor.execute("UPDATE procurement_auditentry SET after = jsonb_set(after, '{comment}', '\"OK\"') "
-                       "WHERE seq = %s", [entry.seq])
+        cursor.execute(
+            "UPDATE procurement_auditentry SET after = jsonb_set(after, '{comment}', '\"OK\"') "
+            "WHERE seq = %s",
+            [entry.seq],
+        )
         cursor.execute("ALTER TABLE procurement_auditentry ENABLE TRIGGER auditentry_append_only")
     page.reload()
     # then the page says which entry no longer fits
@@ -121,7 +149,8 @@ def test_an_auditor_reads_a_requisitions_trail_and_sees_a_tampered_entry(open_pa
     page.goto("/pengadaan/audit/")
     page.get_by_role("link", name="Jejak audit lengkap", exact=False).click()
     assert "Mendelegasikan peran Pejabat Pengadaan dari Rina Wulandari kepada Bagus Santoso" in (
-        page.locator(".audit-trail").inner_text())
+        page.locator(".audit-trail").inner_text()
+    )
     assert page.locator(f"#entri-{entry.seq}.border-danger").count() == 1
     shots(page, "audit-trail")
     desk.goto("/pengadaan/audit/jejak/")

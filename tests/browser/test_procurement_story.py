@@ -37,23 +37,40 @@ def named(user, first, last):
 def office(settings):
     # a small PP limit, so the PPK's step is needed for a basket of a few hundred thousand rupiah
     settings.PEKEN_APPROVAL_PP_LIMIT = 500_000
-    agency = AgencyFactory(name="Dinas Kesehatan", code="dinkes",
-                           address="Jl. Jemursari No. 197, Wonokromo, Surabaya")
+    agency = AgencyFactory(
+        name="Dinas Kesehatan", code="dinkes", address="Jl. Jemursari No. 197, Wonokromo, Surabaya"
+    )
     admin = person_with_roles(agency=agency, roles=[Role.AGENCY_ADMIN], email="admin@dinkes.go.id")
     approval_policy_default(agency=agency, actor=admin)
     people = {
-        "requester": named(person_with_roles(agency=agency, roles=[Role.REQUESTER],
-                                             email="rina@dinkes.go.id"), "Rina", "Wulandari"),
-        "pp": named(person_with_roles(agency=agency, roles=[Role.PROCUREMENT_OFFICIAL],
-                                      email="budi@dinkes.go.id"), "Budi", "Santoso"),
-        "ppk": named(person_with_roles(agency=agency, roles=[Role.COMMITMENT_OFFICIAL],
-                                       email="citra@dinkes.go.id"), "Citra", "Lestari"),
-        "auditor": named(person_with_roles(agency=None, roles=[Role.AUDITOR], email="eko@inspektorat.go.id"),
-                         "Eko", "Prasetyo"),
+        "requester": named(
+            person_with_roles(agency=agency, roles=[Role.REQUESTER], email="rina@dinkes.go.id"),
+            "Rina",
+            "Wulandari",
+        ),
+        "pp": named(
+            person_with_roles(agency=agency, roles=[Role.PROCUREMENT_OFFICIAL], email="budi@dinkes.go.id"),
+            "Budi",
+            "Santoso",
+        ),
+        "ppk": named(
+            person_with_roles(agency=agency, roles=[Role.COMMITMENT_OFFICIAL], email="citra@dinkes.go.id"),
+            "Citra",
+            "Lestari",
+        ),
+        "auditor": named(
+            person_with_roles(agency=None, roles=[Role.AUDITOR], email="eko@inspektorat.go.id"),
+            "Eko",
+            "Prasetyo",
+        ),
     }
-    line = BudgetLineFactory(agency=agency, ceiling=Decimal("25000000"), account_code="5.1.02.01.01.0052",
-                             description="Belanja Makanan dan Minuman Rapat",
-                             sub_activity="Penyelenggaraan Rapat Koordinasi Posyandu")
+    line = BudgetLineFactory(
+        agency=agency,
+        ceiling=Decimal("25000000"),
+        account_code="5.1.02.01.01.0052",
+        description="Belanja Makanan dan Minuman Rapat",
+        sub_activity="Penyelenggaraan Rapat Koordinasi Posyandu",
+    )
     sembako = seller_create(name="Toko Sembako Bu Ani", email="ani@toko.id")
     katering = seller_create(name="Katering Pak Darto", email="darto@katering.id")
     products = {
@@ -116,13 +133,15 @@ def decide(page, requisition, shots, *, decision: str, comment: str = "", shot: 
     page.wait_for_url("**/pengadaan/persetujuan/")
 
 
-def test_official_basket_of_two_sellers_approved_by_pp_and_ppk_reaches_the_sellers(office, open_page, shots,
-                                                                                   screen):
+def test_official_basket_of_two_sellers_approved_by_pp_and_ppk_reaches_the_sellers(
+    office, open_page, shots, screen
+):
     # given a requester (on a phone, or on a desktop)
     requester = as_person(open_page, office["requester"], screen)
     # when they submit an official basket of two sellers: 24 × 52.000 + 40 × 27.500 = Rp2.348.000
-    requisition = official_basket_submitted(requester, office, shots, air=24, nasi=40,
-                                            purpose="Konsumsi rapat koordinasi kader posyandu se-Kota")
+    requisition = official_basket_submitted(
+        requester, office, shots, air=24, nasi=40, purpose="Konsumsi rapat koordinasi kader posyandu se-Kota"
+    )
     assert requisition.total == Decimal("2348000")
     requester.goto("/pengadaan/permintaan/")
     assert "Langkah 1: Pejabat Pengadaan" in requester.locator("body").inner_text()
@@ -167,17 +186,25 @@ def test_official_basket_of_two_sellers_approved_by_pp_and_ppk_reaches_the_selle
     shots(auditor, "jejak-audit")
 
 
-def test_returned_revised_resubmitted_then_rejected_leaves_the_budget_untouched(office, open_page, shots,
-                                                                                 screen):
+def test_returned_revised_resubmitted_then_rejected_leaves_the_budget_untouched(
+    office, open_page, shots, screen
+):
     available = BudgetLine.objects.get(pk=office["line"].pk).available
     # given a submitted official basket
     requester = as_person(open_page, office["requester"], screen)
-    requisition = official_basket_submitted(requester, office, shots, air=10, nasi=60,
-                                            purpose="Konsumsi pelatihan kader jumantik")
+    requisition = official_basket_submitted(
+        requester, office, shots, air=10, nasi=60, purpose="Konsumsi pelatihan kader jumantik"
+    )
     # when the Pejabat Pengadaan returns it for revision
     pp = as_person(open_page, office["pp"], screen)
-    decide(pp, requisition, shots, decision="kembalikan",
-           comment="Peserta hanya 40 orang; kurangi nasi kotak.", shot="dikembalikan")
+    decide(
+        pp,
+        requisition,
+        shots,
+        decision="kembalikan",
+        comment="Peserta hanya 40 orang; kurangi nasi kotak.",
+        shot="dikembalikan",
+    )
     # then the requester revises the quantity and submits it again
     requester.goto(f"/pengadaan/permintaan/{requisition.reference}/")
     assert "Dikembalikan untuk revisi" in requester.locator("body").inner_text()
@@ -191,8 +218,14 @@ def test_returned_revised_resubmitted_then_rejected_leaves_the_budget_untouched(
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.SUBMITTED and requisition.total == Decimal("1620000")
     # when the Pejabat Pengadaan rejects it
-    decide(pp, requisition, shots, decision="tolak", comment="Kegiatan dibatalkan oleh kepala dinas.",
-           shot="ditolak")
+    decide(
+        pp,
+        requisition,
+        shots,
+        decision="tolak",
+        comment="Kegiatan dibatalkan oleh kepala dinas.",
+        shot="ditolak",
+    )
     # then it is rejected and the budget line's available amount is what it was
     requisition.refresh_from_db()
     assert requisition.status == RequisitionStatus.REJECTED
@@ -204,12 +237,16 @@ def test_returned_revised_resubmitted_then_rejected_leaves_the_budget_untouched(
     shots(requester, "permintaan-ditolak")
 
 
-def test_an_approver_delegates_on_a_phone_and_the_delegate_approves_on_their_behalf(office, open_page, shots,
-                                                                                     settings):
+def test_an_approver_delegates_on_a_phone_and_the_delegate_approves_on_their_behalf(
+    office, open_page, shots, settings
+):
     settings.PEKEN_APPROVAL_PP_LIMIT = 200_000_000
     approval_policy_default(agency=office["agency"], actor=office["pp"])
-    colleague = named(person_with_roles(agency=office["agency"], roles=[Role.TREASURER],
-                                        email="dedi@dinkes.go.id"), "Dedi", "Kurniawan")
+    colleague = named(
+        person_with_roles(agency=office["agency"], roles=[Role.TREASURER], email="dedi@dinkes.go.id"),
+        "Dedi",
+        "Kurniawan",
+    )
     # given the Pejabat Pengadaan, going on leave, delegates to a colleague for three days
     pp = as_person(open_page, office["pp"], PHONE)
     pp.goto("/pengadaan/delegasi/")
@@ -224,8 +261,9 @@ def test_an_approver_delegates_on_a_phone_and_the_delegate_approves_on_their_beh
     shots(pp, "delegasi")
     # when a requester submits an official basket
     requester = as_person(open_page, office["requester"], PHONE)
-    requisition = official_basket_submitted(requester, office, shots, air=5, nasi=20,
-                                            purpose="Konsumsi rapat evaluasi program imunisasi")
+    requisition = official_basket_submitted(
+        requester, office, shots, air=5, nasi=20, purpose="Konsumsi rapat evaluasi program imunisasi"
+    )
     # then the delegate sees it counted in the header and approves it on the PP's behalf
     delegate = as_person(open_page, colleague, PHONE)
     delegate.goto("/")

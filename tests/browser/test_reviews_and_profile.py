@@ -17,10 +17,15 @@ ProductReview = get_model("reviews", "ProductReview")
 def test_buyer_sets_kecamatan_and_reviews_a_product(open_page, shots, screen):
     # given a shopper who received a cake that two other buyers reviewed
     shopper = UserFactory(email="siti@contoh.id", username="siti", first_name="Siti", last_name="Rahayu")
-    kue = product_create(title="Kue Lapis Legit Premium Satu Loyang", image=True,
-                         partner=PartnerFactory(name="Kue Basah Bu Ningsih", kecamatan="Gubeng"))
-    for name, score, body in (("Dewi", 5, "Legit, wangi, tidak terlalu manis. Pesan lagi."),
-                              ("Budi", 4, "Enak, pengiriman tepat waktu.")):
+    kue = product_create(
+        title="Kue Lapis Legit Premium Satu Loyang",
+        image=True,
+        partner=PartnerFactory(name="Kue Basah Bu Ningsih", kecamatan="Gubeng"),
+    )
+    for name, score, body in (
+        ("Dewi", 5, "Legit, wangi, tidak terlalu manis. Pesan lagi."),
+        ("Budi", 4, "Enak, pengiriman tepat waktu."),
+    ):
         other = UserFactory(first_name=name, last_name="Santoso")
         order_with_products(user=other, products=[kue], status="Selesai")
         services.product_review_write(user=other, product=kue, score=score, body=body)

@@ -38,5 +38,6 @@ def test_a_shopper_misspells_rice_and_is_helped(open_page, shots):
     page.locator("input#id_q").fill("minyak gor")
     options = page.locator("#peken-search-suggestions option")
     options.first.wait_for(state="attached")
-    assert any("minyak goreng" in value.lower()
-               for value in options.evaluate_all("nodes => nodes.map(n => n.value)"))
+    assert any(
+        "minyak goreng" in value.lower() for value in options.evaluate_all("nodes => nodes.map(n => n.value)")
+    )

@@ -14,8 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Product = get_model("catalogue", "Product")
 
 
-def test_seller_adds_a_product_updates_stock_by_csv_and_a_verifier_approves_it(open_page, shots, tmp_path,
-                                                                               screen):
+def test_seller_adds_a_product_updates_stock_by_csv_and_a_verifier_approves_it(
+    open_page, shots, tmp_path, screen
+):
     # given an active shop whose owner is signed in
     seller_create(name="Warung Bu Tini", email="tini@contoh.id")
     category_create("Kerupuk", parent=category_create("Makanan Ringan"))

@@ -71,8 +71,14 @@ def test_owner_registers_a_shop(open_page, shots, tmp_path, screen):
 
 def test_verifier_approves_a_shop_from_the_queue(open_page, shots, verifier, screen):
     # given a shop waiting for verification and a Dinkopdag verifier
-    shop = PartnerFactory(name="Kue Basah Bu Ningsih", status=SellerStatus.PENDING, kecamatan="Gubeng",
-                          kelurahan="Pucang Sewu", nib="9120301234567", owner_name="Ningsih Rahayu")
+    shop = PartnerFactory(
+        name="Kue Basah Bu Ningsih",
+        status=SellerStatus.PENDING,
+        kecamatan="Gubeng",
+        kelurahan="Pucang Sewu",
+        nib="9120301234567",
+        owner_name="Ningsih Rahayu",
+    )
     page = open_page(screen)
     sign_in(page, verifier.email, DEFAULT_PASSWORD)
 

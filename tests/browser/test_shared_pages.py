@@ -13,8 +13,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_shared_product_page_shows_each_visitor_their_own_parts(open_page, shots, screen, settings):
     settings.PEKEN_PAGE_CACHE_SECONDS = 60
     sembako = category_create("Sembako")
-    beras = product_create(title="Beras Medium Bengawan 5 kg", category=sembako, image=True, price=68000,
-                           partner=PartnerFactory(name="Toko Bu Sri", kecamatan="Gubeng"))
+    beras = product_create(
+        title="Beras Medium Bengawan 5 kg",
+        category=sembako,
+        image=True,
+        price=68000,
+        partner=PartnerFactory(name="Toko Bu Sri", kecamatan="Gubeng"),
+    )
     shopper = UserFactory(email="siti@contoh.id", username="siti", first_name="Siti")
 
     # given an anonymous visitor opened the product page first

@@ -20,16 +20,25 @@ StockRecord = get_model("partner", "StockRecord")
 class ProductCreateUpdateView(views.ProductCreateUpdateView):
     def forms_valid(self, form, formsets):
         with transaction.atomic():
-            before = {} if self.creating else seller_services.stock_values_locked(
-                StockRecord.objects.filter(product=self.object))
+            before = (
+                {}
+                if self.creating
+                else seller_services.stock_values_locked(StockRecord.objects.filter(product=self.object))
+            )
             response = super().forms_valid(form, formsets)
             seller_services.stock_staff_changes_record(
-                actor=self.request.user, source=StockUpdateSource.DASHBOARD, before=before,
-                records=StockRecord.objects.filter(product=self.object).select_related("product"))
+                actor=self.request.user,
+                source=StockUpdateSource.DASHBOARD,
+                before=before,
+                records=StockRecord.objects.filter(product=self.object).select_related("product"),
+            )
             changed = list(form.changed_data)
-            changed += [field for field, formset in (("category", "category_formset"),
-                                                     ("images", "image_formset"))
-                        if formsets[formset].has_changed()]
-            listing_services.listing_submit(product=self.object, actor=self.request.user, changed=changed,
-                                            new=self.creating)
+            changed += [
+                field
+                for field, formset in (("category", "category_formset"), ("images", "image_formset"))
+                if formsets[formset].has_changed()
+            ]
+            listing_services.listing_submit(
+                product=self.object, actor=self.request.user, changed=changed, new=self.creating
+            )
         return response

@@ -11,7 +11,9 @@ from peken.exports import csv_response
 
 class OrderListView(views.OrderListView):
     def download_selected_orders(self, request, orders):
-        rows = ([self.get_row_values(order).get(column, "") for column in self.CSV_COLUMNS]
-                for order in orders)
-        return csv_response(filename=self.get_download_filename(request),
-                            header=list(self.CSV_COLUMNS.values()), rows=rows)
+        rows = (
+            [self.get_row_values(order).get(column, "") for column in self.CSV_COLUMNS] for order in orders
+        )
+        return csv_response(
+            filename=self.get_download_filename(request), header=list(self.CSV_COLUMNS.values()), rows=rows
+        )

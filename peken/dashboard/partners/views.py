@@ -12,8 +12,9 @@ from sellers.abstract_models import StaffTool
 class PartnerManageView(views.PartnerManageView):
     def form_valid(self, form):
         self.partner.name = form.cleaned_data["name"]
-        services.seller_details_save(seller=self.partner, actor=self.request.user, changed=["name"],
-                                     source=StaffTool.DASHBOARD)
+        services.seller_details_save(
+            seller=self.partner, actor=self.request.user, changed=["name"], source=StaffTool.DASHBOARD
+        )
         messages.success(self.request, _("Toko %(name)s diperbarui.") % {"name": self.partner.name})
         # Oscar's own form_valid would save the shop again, unrecorded; only the address is left.
         return generic.UpdateView.form_valid(self, form)

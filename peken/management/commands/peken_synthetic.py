@@ -27,13 +27,19 @@ class Command(BaseCommand):
 
         try:
             counts = synthetic_populate(
-                sellers=options["sellers"], products=options["products"], orders=options["orders"],
-                lines_per_order=options["lines_per_order"], buyers=options["buyers"], seed=options["seed"],
+                sellers=options["sellers"],
+                products=options["products"],
+                orders=options["orders"],
+                lines_per_order=options["lines_per_order"],
+                buyers=options["buyers"],
+                seed=options["seed"],
                 progress=progress,
             )
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"{counts.sellers} sellers, {counts.products} products, {counts.buyers} buyers, "
-            f"{counts.orders} orders, {counts.lines} order lines in {time.monotonic() - started:.0f} s"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{counts.sellers} sellers, {counts.products} products, {counts.buyers} buyers, "
+                f"{counts.orders} orders, {counts.lines} order lines in {time.monotonic() - started:.0f} s"
+            )
+        )
