@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from procurement.audit import audit_chain_watch as watch
+from procurement.audit_watch import audit_chain_watch as watch
 
 # A task imports its work (procurement.services, procurement.notifications) when it runs, not here:
 # procurement.services queues these tasks, so importing it here would be a cycle.

@@ -3,7 +3,12 @@
 Each group of pages keeps its own list; tests/test_procurement_access.py walks them all.
 """
 
-from procurement import views_admin, views_audit, views_buying
+from procurement import views_admin, views_approvals, views_audit, views_buying
 
 app_name = "procurement"
-urlpatterns = [*views_buying.urlpatterns, *views_admin.urlpatterns, *views_audit.urlpatterns]
+urlpatterns = [
+    *views_buying.urlpatterns,
+    *views_approvals.urlpatterns,
+    *views_admin.urlpatterns,
+    *views_audit.urlpatterns,
+]

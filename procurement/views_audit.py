@@ -27,13 +27,8 @@ from oscar.core.loading import get_model
 from peken.exports import FORMATS, export_response
 from procurement import selectors
 from procurement.audit import audit_entries_check
-from procurement.audit_display import (
-    ACTIONS,
-    OBJECT_LABELS,
-    annotate_entries,
-    export_header,
-    export_row,
-)
+from procurement.audit_display import annotate_entries, export_header, export_row
+from procurement.audit_labels import ACTIONS, OBJECT_LABELS
 from procurement.models import Agency, Requisition
 from procurement.statuses import RequisitionStatus
 

@@ -26,13 +26,13 @@ from procurement.audit import (
     SEAL_ACTION,
     Head,
     audit_chain_check,
-    audit_chain_watch,
     audit_entries_check,
     audit_legacy_seal,
     audit_record,
     audit_verify,
     entry_hash,
 )
+from procurement.audit_watch import audit_chain_watch
 from procurement.models import AuditEntry, AuditHead, AuditScheme, Membership
 from procurement.services import approval_policy_default, delegation_create, requisition_decide
 from procurement.statuses import Decision, RequisitionStatus, Role

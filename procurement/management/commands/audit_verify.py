@@ -10,7 +10,8 @@ nobody with database access alone can get round.
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from procurement.audit import Head, audit_chain_check, audit_report_problem
+from procurement.audit import Head, audit_chain_check
+from procurement.audit_watch import audit_report_problem
 
 
 def _head(value: str) -> Head:
