@@ -97,6 +97,13 @@ def seller_cap_since():
     return timezone.now() - timedelta(days=settings.PEKEN_OFFICIAL_SELLER_CAP_DAYS)
 
 
+def seller_cap_message() -> str:
+    """What a page says where a seller has reached the official cap."""
+    return _("Tidak tersedia untuk belanja dinas: penjual sudah mencapai batas %(cap)s") % {
+        "cap": rupiah_format(settings.PEKEN_OFFICIAL_SELLER_CAP)
+    }
+
+
 def seller_cap_status(*, seller) -> tuple[bool, Decimal]:
     """Whether ``seller`` has reached the official-purchase cap, and what it received in the period.
 

@@ -9,7 +9,6 @@ Access, view by view (tests/test_procurement_access.py walks them all):
 Anonymous visitors are sent to sign in.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -24,7 +23,6 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from oscar.core.loading import get_model
 
-from peken.money import rupiah_format
 from procurement import selectors, services
 from procurement.context_processors import MODE_SESSION_KEY, official_agency_of, roles_of
 from procurement.forms import (
@@ -42,12 +40,6 @@ REVISION_SESSION_KEY = "procurement_revision"
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
-
-
-def cap_message() -> str:
-    return _("Tidak tersedia untuk belanja dinas: penjual sudah mencapai batas %(cap)s") % {
-        "cap": rupiah_format(settings.PEKEN_OFFICIAL_SELLER_CAP)
-    }
 
 
 def approver_agency_ids(user) -> set[int]:
@@ -219,7 +211,7 @@ class RequisitionSubmitView(OfficialModeRequiredMixin, FormView):
             parts=parts,
             total=sum(p["total"] for p in parts),
             any_at_cap=any(p["at_cap"] for p in parts),
-            cap_message=cap_message(),
+            cap_message=selectors.seller_cap_message(),
             revising=self.revising,
             last_return=last_return,
             **kwargs,

@@ -31,6 +31,4 @@ def official_seller_capped(request, seller_id) -> bool:
 
 @register.simple_tag
 def official_cap_message() -> str:
-    from procurement.views_buying import cap_message
-
-    return cap_message()
+    return selectors.seller_cap_message()
