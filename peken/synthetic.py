@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from oscar.core.loading import get_model
 
+from catalogue_ext.abstract_models import ListingStatus
 from catalogue_ext.services import search_words_refresh
 from orders.statuses import OrderStatus
 from sellers.abstract_models import SellerStatus
@@ -265,7 +266,7 @@ def _products(count: int, prefix: str, sellers: list[int]) -> None:
                 "halal_certificate_number": "",
                 "made_locally": n % 3 == 0,
                 "min_order_quantity": 1,
-                "listing_status": "disetujui",
+                "listing_status": ListingStatus.APPROVED.value,
             }
             for n, _cat, title, _seller, _price_ in plan
         ),
