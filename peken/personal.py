@@ -118,10 +118,6 @@ def record_key(session_key: str | None, language: str) -> str:
     return f"peken:personal:{who}:{language}"
 
 
-def record_get(session_key: str | None, language: str) -> dict | None:
-    return cache.get(record_key(session_key, language))
-
-
 def record_set(session_key: str | None, language: str, record: dict) -> None:
     """Keep a person's parts (stored without their CSRF token: each page gets the visitor's own)."""
     record = {**record, "parts": {name: csrf_token_share(html) for name, html in record["parts"].items()}}
