@@ -397,6 +397,20 @@ STRIPE_JS_URL = env("STRIPE_JS_URL", default="http://127.0.0.1:8420/js.stripe.co
 PEKEN_APPROVAL_PP_LIMIT = env.int("PEKEN_APPROVAL_PP_LIMIT", default=200_000_000)
 PEKEN_APPROVAL_PA_THRESHOLD = env.int("PEKEN_APPROVAL_PA_THRESHOLD", default=1_000_000_000)
 PEKEN_VALUE_BANDS = env.list("PEKEN_VALUE_BANDS", cast=int, default=[10_000_000, 50_000_000, 200_000_000])
+# Taxes of official purchases (procurement/tax.py; DOMAIN.md, 2026): rates in percent, the PPN
+# base ("DPP nilai lain") as a fraction of the price, the small-purchase exemption, the meterai.
+PEKEN_TAX_RATES_PERCENT = {
+    "ppn_rate": "12",
+    "pph22_rate": "1.5",
+    "pph22_rate_without_npwp": "3",
+    "pph23_rate": "2",
+    "pph23_rate_without_npwp": "4",
+    "pp55_rate": "0.5",
+}
+PEKEN_TAX_PPN_BASE = "11/12"
+PEKEN_TAX_SMALL_PURCHASE = env.int("PEKEN_TAX_SMALL_PURCHASE", default=2_000_000)
+PEKEN_METERAI_ABOVE = env.int("PEKEN_METERAI_ABOVE", default=5_000_000)
+PEKEN_METERAI = env.int("PEKEN_METERAI", default=10_000)
 PEKEN_SPLIT_WINDOW_DAYS = env.int("PEKEN_SPLIT_WINDOW_DAYS", default=30)
 PEKEN_OFFICIAL_SELLER_CAP = env.int("PEKEN_OFFICIAL_SELLER_CAP", default=30_000_000)
 PEKEN_OFFICIAL_SELLER_CAP_DAYS = env.int("PEKEN_OFFICIAL_SELLER_CAP_DAYS", default=365)
