@@ -65,7 +65,7 @@ class TaxKind(models.TextChoices):
     PP55 = "pph_final_pp55", _("PPh final PP 55")
 
 
-SERVICES = frozenset({LineKind.CATERING, LineKind.PRINTING, LineKind.OTHER_SERVICE})
+SERVICES = (LineKind.CATERING, LineKind.PRINTING, LineKind.OTHER_SERVICE)  # each withheld under its own code
 # Coretax object codes of each withholding (BPPU)
 OBJECT_CODES = {
     TaxKind.PPH22: "22-910-01",
@@ -242,7 +242,7 @@ def tax_quote(
             rate = rules.pph22_rate if seller.has_npwp else rules.pph22_rate_without_npwp
             withhold(TaxKind.PPH22, OBJECT_CODES[TaxKind.PPH22], goods, rate)
         rate = rules.pph23_rate if seller.has_npwp else rules.pph23_rate_without_npwp
-        for kind in (LineKind.CATERING, LineKind.PRINTING, LineKind.OTHER_SERVICE):
+        for kind in SERVICES:
             if services[kind]:
                 withhold(TaxKind.PPH23, OBJECT_CODES[kind], services[kind], rate)
 

@@ -55,7 +55,7 @@ def purchase_quote(purchase: dict, number: int) -> dict:
             raise CommandError(f"purchase {number}: {key} has the wrong type ({value!r})")
     choices = {
         "seller_type": SELLER_TYPES,
-        "item_kind": (LineKind.GOODS, LineKind.CATERING, LineKind.PRINTING, LineKind.OTHER_SERVICE),
+        "item_kind": tuple(LineKind),
         "method": tuple(Channel),
     }
     for key, allowed in choices.items():
