@@ -26,11 +26,13 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt ".[test]"
 	touch $@
 
-# Debian's chromium drives the browser tests (Playwright's own download cannot work here).
+# Debian's chromium drives the browser tests (Playwright's own download cannot work here);
+# pango is what WeasyPrint draws documents with, poppler-utils what the tests read them with.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftoppm && ldconfig -p | grep -q libpangoft2; } >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0; }
 
 # Zero-setup local run: SQLite, eager background tasks, demo data (only what is missing is
 # loaded, so prices, stock and anything else changed since are kept).

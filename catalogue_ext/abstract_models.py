@@ -22,6 +22,15 @@ class SaleUnit(models.TextChoices):
     SET = "set", _("set")
 
 
+class SupplyKind(models.TextChoices):
+    """What a listing sells, as the tax on an official purchase sees it (procurement/tax.py)."""
+
+    GOODS = "goods", _("Barang")
+    CATERING = "catering_service", _("Jasa katering")
+    PRINTING = "printing_service", _("Jasa cetak")
+    OTHER_SERVICE = "other_service", _("Jasa lainnya")
+
+
 class ListingStatus(models.TextChoices):
     """Where a listing stands in curation; only APPROVED and PENDING listings are on sale."""
 
@@ -43,6 +52,8 @@ class AbstractPekenProduct(AbstractProduct):
     )
     halal_certificate_number = models.CharField(_("Nomor sertifikat halal"), max_length=64, blank=True)
     made_locally = models.BooleanField(_("Produk lokal"), default=False)
+    # blank: the kind its category gives (PEKEN_SUPPLY_KIND_BY_CATEGORY), else goods
+    supply_kind = models.CharField(_("Jenis"), max_length=20, choices=SupplyKind.choices, blank=True)
     # Filled by a PostgreSQL trigger (migration 0034) on every insert and
     # update, so Oscar's dashboard, bulk inserts and raw SQL all keep it
     # current. Stays NULL on SQLite, where search falls back to icontains.

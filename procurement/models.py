@@ -14,7 +14,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peken.money import rupiah_format
-from procurement.statuses import DECISION_MADE, CommitmentStatus, Decision, RequisitionStatus, Role
+from procurement.statuses import (
+    DECISION_MADE,
+    CommitmentStatus,
+    Decision,
+    DocumentKind,
+    OfficialPaymentStatus,
+    PaymentMethod,
+    RequisitionStatus,
+    Role,
+)
+from procurement.tax import TaxKind
 
 MONEY = {"max_digits": 15, "decimal_places": 0}
 # kode rekening as SIPD writes it, e.g. 5.1.02.01.01.0052
@@ -276,13 +286,23 @@ class BudgetCommitment(models.Model):
 
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="commitments")
     requisition = models.OneToOneField(Requisition, on_delete=models.PROTECT, related_name="commitment")
+    # what is still held; released and paid shares leave it, so it reaches zero only when closed
     amount = models.DecimalField(**MONEY)
+    # what payments of its orders took from it (the budget line's realised holds the gross)
+    realised = models.DecimalField(default=Decimal(0), **MONEY)
     status = models.CharField(max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.LIVE)
     date_created = models.DateTimeField(auto_now_add=True)
     date_closed = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | ~Q(status=CommitmentStatus.LIVE), name="commitment_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, realised__gte=0), name="commitment_not_negative"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.requisition}: {self.amount} ({self.get_status_display()})"
@@ -378,3 +398,239 @@ class AuditHead(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.seq}:{self.hash}"
+
+
+# --- From delivery to the treasurer's file: receipt (BAST), payment, tax, documents ---
+
+
+class GoodsReceipt(models.Model):
+    """One handover (BAST) of an official order: what arrived on one day, recorded by the PPK or receiver.
+
+    An order may arrive in several parts; each recording is numbered 1, 2, ... within its order
+    and gets its own BAST document.
+    """
+
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="goods_receipts")
+    requisition = models.ForeignKey(Requisition, on_delete=models.PROTECT, related_name="goods_receipts")
+    seq = models.PositiveSmallIntegerField()
+    received_on = models.DateField(_("Tanggal diterima"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    note = models.TextField(_("Catatan"), blank=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "seq"]
+        constraints = [models.UniqueConstraint(fields=["order", "seq"], name="goods_receipt_seq_per_order")]
+
+    def __str__(self):
+        return f"BAST {self.order.number}/{self.seq}"
+
+
+class GoodsReceiptLine(models.Model):
+    """What arrived of one order line in one handover, and how much of it was accepted."""
+
+    receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey("order.Line", on_delete=models.PROTECT, related_name="receipt_lines")
+    quantity_received = models.PositiveIntegerField(_("Diterima"))
+    quantity_accepted = models.PositiveIntegerField(_("Diterima baik"))
+    rejection_reason = models.TextField(_("Alasan ditolak"), blank=True)
+
+    class Meta:
+        ordering = ["receipt", "order_line"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_accepted__lte=F("quantity_received")),
+                name="receipt_accepted_within_received",
+            ),
+            models.UniqueConstraint(fields=["receipt", "order_line"], name="receipt_line_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.receipt}: {self.quantity_accepted}/{self.quantity_received}"
+
+    @property
+    def quantity_rejected(self) -> int:
+        return self.quantity_received - self.quantity_accepted
+
+
+class OrderShortClosure(models.Model):
+    """An official order closed as short-delivered: what never arrived is released, with a reason."""
+
+    order = models.OneToOneField("order.Order", on_delete=models.PROTECT, related_name="short_closure")
+    requisition = models.ForeignKey(Requisition, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("Alasan"))
+    amount_released = models.DecimalField(**MONEY)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.order.number}: {self.amount_released}"
+
+
+class OfficialPayment(models.Model):
+    """The treasurer's payment of one official order: the accepted goods, its taxes and the net paid.
+
+    Amounts come from procurement.tax on the payment date and are frozen here; ``gross`` (the
+    invoice: price + PPN + PBJT) is what the budget line realises, ``net`` what the seller gets.
+    """
+
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="official_payments")
+    requisition = models.ForeignKey(Requisition, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(_("Cara bayar"), max_length=12, choices=PaymentMethod.choices)
+    status = models.CharField(max_length=10, choices=OfficialPaymentStatus.choices)
+    price = models.DecimalField(_("Harga barang/jasa"), **MONEY)
+    ppn = models.DecimalField(_("PPN"), **MONEY)
+    ppn_collected = models.BooleanField(default=False)
+    pbjt = models.DecimalField(_("PBJT"), **MONEY)
+    gross = models.DecimalField(_("Total tagihan"), **MONEY)
+    withheld = models.DecimalField(_("Dipotong/dipungut"), **MONEY)
+    net = models.DecimalField(_("Dibayar ke penjual"), **MONEY)
+    contract_document = models.CharField(max_length=20, choices=DocumentKind.choices)
+    meterai_required = models.BooleanField(default=False)
+    above_direct_purchase_limit = models.BooleanField(default=False)
+    split_purchase = models.BooleanField(default=False)
+    paid_on = models.DateField(_("Tanggal bayar"))
+    bank_reference = models.CharField(_("Referensi bank"), max_length=64, blank=True)
+    sp2d_number = models.CharField(_("Nomor SP2D"), max_length=64, blank=True)
+    sp2d_date = models.DateField(_("Tanggal SP2D"), null=True, blank=True)
+    card_payment = models.OneToOneField(
+        "payments.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="official_payment"
+    )
+    treasurer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_paid = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date_created"]
+        constraints = [
+            # two treasurers paying one order at once: one payment only
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=~Q(status=OfficialPaymentStatus.CANCELLED),
+                name="official_payment_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(net__gte=0, withheld__gte=0, gross=F("net") + F("withheld")),
+                name="official_payment_net_plus_withheld",
+            ),
+        ]
+        indexes = [models.Index(fields=["requisition", "status"], name="official_payment_req")]
+
+    def __str__(self):
+        return f"{self.order.number}: {self.net} ({self.get_status_display()})"
+
+
+class TaxDeposit(models.Model):
+    """One deposit of withheld or collected tax to the state: its billing code and NTPN."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tax_deposits")
+    tax = models.CharField(_("Jenis pajak"), max_length=20, choices=TaxKind.choices)
+    period_year = models.PositiveSmallIntegerField(_("Tahun masa pajak"))
+    period_month = models.PositiveSmallIntegerField(_("Bulan masa pajak"))
+    billing_code = models.CharField(_("Kode billing"), max_length=15)
+    ntpn = models.CharField(_("NTPN"), max_length=16, unique=True)
+    deposited_on = models.DateField(_("Tanggal setor"))
+    amount = models.DecimalField(_("Jumlah setor"), **MONEY)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_year", "-period_month", "tax"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="tax_deposit_positive")]
+
+    def __str__(self):
+        return f"{self.agency.code} {self.tax} {self.period_month:02d}/{self.period_year}: {self.ntpn}"
+
+
+class TaxWithholding(models.Model):
+    """One tax the treasurer withheld or collected on a payment, with its Coretax object code."""
+
+    payment = models.ForeignKey(OfficialPayment, on_delete=models.CASCADE, related_name="withholdings")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    tax = models.CharField(_("Jenis pajak"), max_length=20, choices=TaxKind.choices)
+    object_code = models.CharField(_("Kode objek pajak"), max_length=16, blank=True)
+    base = models.DecimalField(_("DPP"), **MONEY)
+    rate_percent = models.DecimalField(_("Tarif (%)"), max_digits=6, decimal_places=3)
+    amount = models.DecimalField(_("Jumlah"), **MONEY)
+    deposit = models.ForeignKey(
+        TaxDeposit, null=True, blank=True, on_delete=models.PROTECT, related_name="withholdings"
+    )
+
+    class Meta:
+        ordering = ["payment", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0, base__gte=0), name="withholding_not_negative")
+        ]
+        indexes = [models.Index(fields=["agency", "deposit"], name="withholding_agency_deposit")]
+
+    def __str__(self):
+        return f"{self.payment}: {self.tax} {self.amount}"
+
+
+class DocumentCounter(models.Model):
+    """The last number issued per agency, document kind and year; locked to number without gaps."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "kind", "year"], name="document_counter_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.agency.code} {self.kind} {self.year}: {self.last}"
+
+
+class OfficialDocument(models.Model):
+    """An issued PDF of an official purchase, numbered, hashed and verifiable by its public code.
+
+    The PDF is kept as issued: its SHA-256 is what /verifikasi/<code>/ shows, so a changed
+    printout or file no longer matches.
+    """
+
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    number = models.CharField(_("Nomor"), max_length=80, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="documents")
+    year = models.PositiveSmallIntegerField()
+    seq = models.PositiveIntegerField()
+    code = models.CharField(max_length=24, unique=True)
+    requisition = models.ForeignKey(Requisition, on_delete=models.PROTECT, related_name="documents")
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="official_documents")
+    receipt = models.OneToOneField(
+        GoodsReceipt, null=True, blank=True, on_delete=models.PROTECT, related_name="document"
+    )
+    payment = models.ForeignKey(
+        OfficialPayment, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    seller_name = models.CharField(max_length=128)
+    total = models.DecimalField(**MONEY)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    date_issued = models.DateTimeField()
+
+    class Meta:
+        ordering = ["order", "date_issued", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "kind", "year", "seq"], name="document_number_unique"),
+            # one of each kind per order, per handover or per payment: issuing again returns it
+            models.UniqueConstraint(
+                fields=["order", "kind"],
+                condition=Q(receipt__isnull=True, payment__isnull=True),
+                name="document_once_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["payment", "kind"],
+                condition=Q(payment__isnull=False),
+                name="document_once_per_payment",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number

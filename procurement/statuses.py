@@ -10,6 +10,8 @@ class Role(models.TextChoices):
     COMMITMENT_OFFICIAL = "ppk", _("PPK")
     BUDGET_HOLDER = "pa_kpa", _("PA/KPA")
     TREASURER = "bendahara", _("Bendahara")
+    # records what arrived (BAST) beside the PPK
+    RECEIVER = "penerima", _("Penerima barang")
     AUDITOR = "auditor", _("Auditor")
     AGENCY_ADMIN = "admin_opd", _("Admin OPD")
 
@@ -82,3 +84,39 @@ COMMITMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 def commitment_move_allowed(*, old: str, new: str) -> bool:
     """Whether a commitment may move from ``old`` to ``new``: the one reading of COMMITMENT_TRANSITIONS."""
     return new in COMMITMENT_TRANSITIONS.get(old, ())
+
+
+class PaymentMethod(models.TextChoices):
+    """How the treasurer paid a seller (Permendagri 77/2020)."""
+
+    UP_TRANSFER = "up_transfer", _("UP/GU: transfer bank")
+    UP_CASH = "up_tunai", _("UP/GU: tunai")
+    KKPD = "kkpd", _("Kartu kredit pemerintah daerah (KKPD)")
+    LS = "ls", _("LS lewat kas daerah (SP2D)")
+
+
+class OfficialPaymentStatus(models.TextChoices):
+    PENDING = "menunggu", _("Menunggu pembayaran kartu")
+    PAID = "lunas", _("Lunas")
+    CANCELLED = "batal", _("Dibatalkan")
+
+
+# A card payment waits for Stripe; the other methods are recorded paid at once. A waiting card
+# payment the treasurer gives up on is cancelled, and the order can be paid again.
+OFFICIAL_PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    OfficialPaymentStatus.PENDING: frozenset({OfficialPaymentStatus.PAID, OfficialPaymentStatus.CANCELLED}),
+    OfficialPaymentStatus.PAID: frozenset(),
+    OfficialPaymentStatus.CANCELLED: frozenset(),
+}
+
+
+class DocumentKind(models.TextChoices):
+    """The documents of one official purchase; the first five are the contract documents by band."""
+
+    NOTA = "nota", _("Nota (bukti pembelian)")
+    KUITANSI = "kuitansi", _("Kuitansi")
+    SPK = "spk", _("SPK (Surat Perintah Kerja)")
+    SURAT_PERJANJIAN = "surat_perjanjian", _("Surat perjanjian")
+    SURAT_PESANAN = "surat_pesanan", _("Surat pesanan")
+    BAST = "bast", _("Berita acara serah terima (BAST)")
+    TAX_SUMMARY = "pajak", _("Ringkasan pajak")

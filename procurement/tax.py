@@ -37,12 +37,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class LineKind(models.TextChoices):
-    GOODS = "goods", _("Barang")
-    CATERING = "catering_service", _("Jasa katering")
-    PRINTING = "printing_service", _("Jasa cetak")
-    OTHER_SERVICE = "other_service", _("Jasa lainnya")
+from catalogue_ext.abstract_models import SupplyKind
 
 
 class Channel(models.TextChoices):
@@ -65,13 +60,17 @@ class TaxKind(models.TextChoices):
     PP55 = "pph_final_pp55", _("PPh final PP 55")
 
 
-SERVICES = (LineKind.CATERING, LineKind.PRINTING, LineKind.OTHER_SERVICE)  # each withheld under its own code
+SERVICES = (
+    SupplyKind.CATERING,
+    SupplyKind.PRINTING,
+    SupplyKind.OTHER_SERVICE,
+)  # each withheld under its own code
 # Coretax object codes of each withholding (BPPU)
 OBJECT_CODES = {
     TaxKind.PPH22: "22-910-01",
-    LineKind.CATERING: "24-104-39",
-    LineKind.PRINTING: "24-104-54",
-    LineKind.OTHER_SERVICE: "24-104-65",
+    SupplyKind.CATERING: "24-104-39",
+    SupplyKind.PRINTING: "24-104-54",
+    SupplyKind.OTHER_SERVICE: "24-104-65",
     TaxKind.PP55: "28-423-01",
 }
 PP55_STATEMENT_CODE = "28-423-03"  # the turnover-under-Rp500-juta statement: reported, nothing withheld
@@ -123,13 +122,13 @@ class SellerTaxFacts:
 
 @dataclass(frozen=True)
 class TaxLine:
-    kind: LineKind
+    kind: SupplyKind
     price: int  # whole rupiah, before PPN and PBJT
     served_food: bool = False  # food and drink served by a restaurant (PBJT, no PPN)
 
     @property
     def food(self) -> bool:
-        return self.kind == LineKind.CATERING or self.served_food
+        return self.kind == SupplyKind.CATERING or self.served_food
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,7 @@ def tax_quote(
     if any(not isinstance(line.price, int) or line.price < 0 for line in lines):
         raise ValueError("line prices are whole, non-negative rupiah")
     price = sum(line.price for line in lines)
-    goods = sum(line.price for line in lines if line.kind == LineKind.GOODS)
+    goods = sum(line.price for line in lines if line.kind == SupplyKind.GOODS)
     services = {kind: sum(line.price for line in lines if line.kind == kind) for kind in SERVICES}
     taxable = sum(line.price for line in lines if not line.food)
     food = sum(line.price for line in lines if line.food)

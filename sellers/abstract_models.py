@@ -16,6 +16,18 @@ class SellerKind(models.TextChoices):
     UMKM = "umkm", _("UMKM")
 
 
+class TaxpayerType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Orang pribadi")
+    COMPANY = "company", _("Badan usaha")
+
+
+class ScaleBasis(models.TextChoices):
+    """What a shop's UMKM scale was judged by (PP 7/2021 art. 35)."""
+
+    SALES = "penjualan", _("Hasil penjualan tahunan")
+    CAPITAL = "modal", _("Modal usaha")
+
+
 class SellerStatus(models.TextChoices):
     PENDING = "menunggu", _("Menunggu verifikasi")
     ACTIVE = "aktif", _("Aktif")
@@ -58,6 +70,27 @@ class AbstractSeller(AbstractPartner):
     is_pkp = models.BooleanField(_("Pengusaha Kena Pajak (PKP)"), default=False)
     pp55_number = models.CharField(_("Nomor surat keterangan PP 55/2022"), max_length=64, blank=True)
     pp55_valid_until = models.DateField(_("Berlaku sampai"), null=True, blank=True)
+    taxpayer_type = models.CharField(
+        _("Wajib pajak"), max_length=10, choices=TaxpayerType.choices, default=TaxpayerType.INDIVIDUAL
+    )
+    # NITKU: the place-of-business id Coretax needs for PKP and branch sellers (NPWP + 6 digits)
+    nitku = models.CharField(_("NITKU"), max_length=22, blank=True)
+    # the year of the last statement that turnover is still at most Rp500 juta (PMK 164/2023)
+    omzet_statement_year = models.PositiveSmallIntegerField(
+        _("Tahun surat pernyataan omzet di bawah Rp500 juta"), null=True, blank=True
+    )
+    pbjt_number = models.CharField(_("Nomor pengukuhan PBJT (katering/restoran)"), max_length=32, blank=True)
+    pbjt_rate_percent = models.DecimalField(
+        _("Tarif PBJT (%)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal(10),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(10))],
+    )
+    is_cooperative = models.BooleanField(_("Koperasi"), default=False)
+    umkm_scale_basis = models.CharField(
+        _("Dasar skala UMKM"), max_length=10, choices=ScaleBasis.choices, default=ScaleBasis.SALES
+    )
     annual_sales = models.DecimalField(
         _("Omzet setahun (Rp)"), max_digits=15, decimal_places=0, null=True, blank=True
     )

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from procurement.tax import (
     Channel,
     ContractDocument,
-    LineKind,
     SellerTaxFacts,
+    SupplyKind,
     TaxKind,
     TaxLine,
     TaxRules,
@@ -28,7 +28,7 @@ PKP = SellerTaxFacts(pkp=True, has_npwp=True, individual=False)
 NON_PKP = SellerTaxFacts(pkp=False, has_npwp=True, individual=True)
 
 
-def quote(seller=PKP, kind=LineKind.GOODS, price=10_000_000, **kwargs):
+def quote(seller=PKP, kind=SupplyKind.GOODS, price=10_000_000, **kwargs):
     served = kwargs.pop("served_food", False)
     return tax_quote(seller=seller, lines=[TaxLine(kind, price, served)], rules=RULES, **kwargs)
 
@@ -57,14 +57,14 @@ def test_goods_from_a_pkp_seller_pay_ppn_on_eleven_twelfths_and_pph22():
 def test_a_seller_without_npwp_has_double_rates():
     no_npwp = SellerTaxFacts(pkp=False, has_npwp=False, individual=True)
     assert quote(no_npwp, price=5_000_000).pph22 == 150_000  # 3 %
-    assert quote(no_npwp, LineKind.PRINTING, 5_000_000).pph23 == 200_000  # 4 %
+    assert quote(no_npwp, SupplyKind.PRINTING, 5_000_000).pph23 == 200_000  # 4 %
 
 
 def test_services_pay_pph23_with_their_object_code_and_no_threshold():
     for kind, code in (
-        (LineKind.CATERING, "24-104-39"),
-        (LineKind.PRINTING, "24-104-54"),
-        (LineKind.OTHER_SERVICE, "24-104-65"),
+        (SupplyKind.CATERING, "24-104-39"),
+        (SupplyKind.PRINTING, "24-104-54"),
+        (SupplyKind.OTHER_SERVICE, "24-104-65"),
     ):
         q = quote(NON_PKP, kind, 100_000)
         assert (q.pph23, q.withholdings[0].object_code) == (2_000, code)
@@ -72,12 +72,12 @@ def test_services_pay_pph23_with_their_object_code_and_no_threshold():
 
 def test_catering_and_restaurant_food_pay_pbjt_not_ppn():
     caterer = SellerTaxFacts(pkp=True, has_npwp=True, individual=False, pbjt_registered=True)
-    q = quote(caterer, LineKind.CATERING, 3_000_000)
+    q = quote(caterer, SupplyKind.CATERING, 3_000_000)
     assert (q.ppn, q.pbjt, q.pph23) == (0, 300_000, 60_000)
     assert q.total_invoice == 3_300_000 and q.net_paid_to_seller == 3_240_000  # PBJT goes to the seller
-    restaurant = quote(caterer, LineKind.GOODS, 1_000_000, served_food=True)
+    restaurant = quote(caterer, SupplyKind.GOODS, 1_000_000, served_food=True)
     assert (restaurant.ppn, restaurant.pbjt) == (0, 100_000)
-    unregistered = quote(PKP, LineKind.CATERING, 3_000_000)
+    unregistered = quote(PKP, SupplyKind.CATERING, 3_000_000)
     assert (unregistered.ppn, unregistered.pbjt) == (0, 0)
 
 
@@ -85,7 +85,7 @@ def test_pp55_replaces_pph22_and_pph23_with_half_a_percent_final():
     pp55 = SellerTaxFacts(pkp=False, has_npwp=True, individual=False, pp55_certificate_valid=True)
     q = quote(pp55, price=4_000_000)
     assert (q.pph22, q.pph_final_pp55, q.withholdings[0].object_code) == (0, 20_000, "28-423-01")
-    assert quote(pp55, LineKind.PRINTING, 1_000_000).pph_final_pp55 == 5_000
+    assert quote(pp55, SupplyKind.PRINTING, 1_000_000).pph_final_pp55 == 5_000
     # on goods only where PPh 22 would have been withheld
     assert quote(pp55, price=2_000_000).pph_final_pp55 == 0
     assert quote(pp55, price=2_000_000, split=True, whole_need_total=6_000_000).pph_final_pp55 == 10_000
@@ -141,7 +141,7 @@ def test_the_contract_document_and_meterai_by_value():
         (5_000_001, ContractDocument.NOTA, True),
     ]
     for total, document, meterai in cases:
-        q = quote(NON_PKP, LineKind.OTHER_SERVICE, total)
+        q = quote(NON_PKP, SupplyKind.OTHER_SERVICE, total)
         assert (q.contract_document, q.meterai_required) == (document, meterai), total
     assert quote(NON_PKP, price=200_000_001).above_direct_purchase_limit
     assert not quote(NON_PKP, price=200_000_000).above_direct_purchase_limit
@@ -156,7 +156,7 @@ def test_the_contract_document_and_meterai_by_value():
 def test_taxes_are_rounded_per_order_not_per_line():
     # three lines of Rp333.333 printing: 2 % of each is 6,666.66 (6,667 per line, 20,001 in all);
     # on the order's Rp999.999 it is 19,999.98 -> 19,999... rounded once: 20,000
-    lines = [TaxLine(LineKind.PRINTING, 333_333)] * 3
+    lines = [TaxLine(SupplyKind.PRINTING, 333_333)] * 3
     assert tax_quote(seller=NON_PKP, lines=lines, rules=RULES).pph23 == round_half_up(
         Fraction(999_999 * 2, 100)
     )
@@ -166,7 +166,7 @@ def test_a_price_that_is_not_whole_non_negative_rupiah_is_refused():
     with pytest.raises(ValueError):
         quote(price=-1)
     with pytest.raises(ValueError):
-        tax_quote(seller=PKP, lines=[TaxLine(LineKind.GOODS, 10.5)], rules=RULES)
+        tax_quote(seller=PKP, lines=[TaxLine(SupplyKind.GOODS, 10.5)], rules=RULES)
 
 
 sellers = st.builds(
@@ -182,7 +182,7 @@ sellers = st.builds(
 lines = st.lists(
     st.builds(
         TaxLine,
-        kind=st.sampled_from(list(LineKind)),
+        kind=st.sampled_from(list(SupplyKind)),
         price=st.integers(min_value=0, max_value=500_000_000),
         served_food=st.booleans(),
     ),
@@ -211,8 +211,8 @@ def test_the_thresholds_hold_at_their_boundary_rupiah(threshold, has_npwp, pkp):
     rules = TaxRules(small_purchase=threshold, meterai_above=threshold)
     seller = SellerTaxFacts(pkp=pkp, has_npwp=has_npwp, individual=False)
     rate = rules.pph22_rate if has_npwp else rules.pph22_rate_without_npwp
-    at = tax_quote(seller=seller, lines=[TaxLine(LineKind.GOODS, threshold)], rules=rules)
-    above = tax_quote(seller=seller, lines=[TaxLine(LineKind.GOODS, threshold + 1)], rules=rules)
+    at = tax_quote(seller=seller, lines=[TaxLine(SupplyKind.GOODS, threshold)], rules=rules)
+    above = tax_quote(seller=seller, lines=[TaxLine(SupplyKind.GOODS, threshold + 1)], rules=rules)
     assert at.pph22 == 0 and above.pph22 == round_half_up((threshold + 1) * rate)
     assert above.meterai_required and (at.meterai_required == (at.total_invoice > threshold))
 

@@ -412,6 +412,33 @@ PEKEN_TAX_SMALL_PURCHASE = env.int("PEKEN_TAX_SMALL_PURCHASE", default=2_000_000
 PEKEN_METERAI_ABOVE = env.int("PEKEN_METERAI_ABOVE", default=5_000_000)
 PEKEN_METERAI = env.int("PEKEN_METERAI", default=10_000)
 PEKEN_SPLIT_WINDOW_DAYS = env.int("PEKEN_SPLIT_WINDOW_DAYS", default=30)
+# Official purchases from delivery to the SPJ (procurement/services/fulfilment.py, documents.py).
+# The channel: pengadaan_langsung, or e_purchasing once the city declares Peken a local catalogue.
+PEKEN_PROCUREMENT_CHANNEL = env("PEKEN_PROCUREMENT_CHANNEL", default="pengadaan_langsung")
+# A listing whose category (or a parent's) has one of these slugs is that kind unless its seller
+# says otherwise; every other listing is goods.
+PEKEN_SUPPLY_KIND_BY_CATEGORY = {
+    "katering": "catering_service",
+    "makanan-minuman-rapat": "catering_service",
+    "jasa-cetak": "printing_service",
+    "percetakan": "printing_service",
+    "jasa": "other_service",
+}
+# Document numbers read {prefix}/{seq}/{agency code}/{year}.
+PEKEN_DOCUMENT_PREFIXES = {
+    "nota": "NOTA",
+    "kuitansi": "KWT",
+    "spk": "SPK",
+    "surat_perjanjian": "SP",
+    "surat_pesanan": "SPS",
+    "bast": "BAST",
+    "pajak": "PJK",
+}
+PEKEN_CITY_NAME = env("PEKEN_CITY_NAME", default="Pemerintah Kota Peken")
+# The reconciliation page flags goods received but still unpaid after this many days.
+PEKEN_UNPAID_AFTER_RECEIPT_DAYS = env.int("PEKEN_UNPAID_AFTER_RECEIPT_DAYS", default=14)
+# A month's SPJ bundle with more documents than this is built by a Celery worker.
+PEKEN_SPJ_BACKGROUND_DOCUMENTS = env.int("PEKEN_SPJ_BACKGROUND_DOCUMENTS", default=20)
 PEKEN_OFFICIAL_SELLER_CAP = env.int("PEKEN_OFFICIAL_SELLER_CAP", default=30_000_000)
 PEKEN_OFFICIAL_SELLER_CAP_DAYS = env.int("PEKEN_OFFICIAL_SELLER_CAP_DAYS", default=365)
 PEKEN_APPROVAL_REMINDER_WORKING_DAYS = env.int("PEKEN_APPROVAL_REMINDER_WORKING_DAYS", default=2)

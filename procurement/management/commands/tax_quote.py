@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from django.core.management.base import BaseCommand, CommandError
 
-from procurement.tax import Channel, LineKind, SellerTaxFacts, TaxLine, tax_quote
+from procurement.tax import Channel, SellerTaxFacts, SupplyKind, TaxLine, tax_quote
 
 INPUT_KEYS = {
     "seller_pkp": bool,
@@ -55,7 +55,7 @@ def purchase_quote(purchase: dict, number: int) -> dict:
             raise CommandError(f"purchase {number}: {key} has the wrong type ({value!r})")
     choices = {
         "seller_type": SELLER_TYPES,
-        "item_kind": tuple(LineKind),
+        "item_kind": tuple(SupplyKind),
         "method": tuple(Channel),
     }
     for key, allowed in choices.items():
@@ -75,7 +75,9 @@ def purchase_quote(purchase: dict, number: int) -> dict:
     quote = tax_quote(
         seller=seller,
         lines=[
-            TaxLine(LineKind(purchase["item_kind"]), purchase["price_excl_ppn"], purchase["served_food_pbjt"])
+            TaxLine(
+                SupplyKind(purchase["item_kind"]), purchase["price_excl_ppn"], purchase["served_food_pbjt"]
+            )
         ],
         split=purchase["split_from_larger_purchase"],
         whole_need_total=purchase["aggregate_total_incl_taxes"],
