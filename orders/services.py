@@ -222,11 +222,13 @@ def orders_auto_confirm(*, now: datetime | None = None) -> int:
 
     Run hourly by Celery beat; each order moves through order_status_change
     as the system, so a buyer confirming at the same moment wins or loses
-    cleanly. Returns how many orders it confirmed.
+    cleanly. An official order (no buyer user) is never confirmed by the
+    clock: its agency records what arrived in a handover record. Returns how
+    many orders it confirmed.
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.PEKEN_AUTO_CONFIRM_DAYS)
     due = Order.objects.filter(
-        status__in=[OrderStatus.SENT, OrderStatus.READY], date_status_changed__lte=cutoff
+        status__in=[OrderStatus.SENT, OrderStatus.READY], date_status_changed__lte=cutoff, user__isnull=False
     ).values_list("pk", flat=True)
     confirmed = 0
     for pk in due:

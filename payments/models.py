@@ -50,6 +50,8 @@ class Payment(models.Model):
         related_name="card_payments",
     )
     amount = models.DecimalField(_("jumlah"), max_digits=14, decimal_places=0)
+    # what a payment without a basket pays for, e.g. "kkpd-<order number>"; one payment per purpose
+    purpose = models.CharField(max_length=64, unique=True, null=True, blank=True)
     currency = models.CharField(max_length=3, default="IDR")
     intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     status = models.CharField(

@@ -259,6 +259,66 @@ def payment_for_basket_confirm(*, basket, user, amount: Decimal) -> Payment:
     )
 
 
+def card_payment_start(*, user, amount: Decimal, key: str, metadata: dict) -> Payment:
+    """A card payment not tied to a basket (an agency's KKPD card paying a seller), with its intent.
+
+    ``key`` names what is paid (one payment per key: the same key returns the same payment and
+    intent, so a second click charges nothing more). The returned payment carries ``.intent``
+    with the client secret for Stripe.js. Raises PaymentNotCompleted for Rp0 and
+    PaymentGatewayError when Stripe refuses or cannot be reached.
+    """
+    minor = rupiah_to_minor(amount)
+    if minor == 0:
+        raise PaymentNotCompleted(_("Tidak ada yang perlu dibayar dengan kartu."))
+    idempotency_key = f"peken-intent-{key}"
+    payment = Payment.objects.filter(purpose=key).first()
+    if payment is None:
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    reference=_reference_new(), purpose=key, user=user, amount=amount, currency="IDR"
+                )
+        except IntegrityError:
+            payment = Payment.objects.get(purpose=key)
+    if payment.intent_id is None:
+        intent = gateway.intent_create(
+            amount_minor=minor,
+            reference=payment.reference,
+            idempotency_key=idempotency_key,
+            metadata=metadata,
+        )
+        Payment.objects.filter(pk=payment.pk, intent_id__isnull=True).update(intent_id=intent.id)
+        payment.refresh_from_db()
+    intent = gateway.intent_retrieve(intent_id=payment.intent_id)
+    if intent.status == gateway.IntentStatus.SUCCEEDED:
+        payment = _payment_sync_paid(payment_id=payment.pk, intent=intent, actor=user, source="card")
+    payment.intent = intent
+    return payment
+
+
+def card_payment_check(*, payment_id: int, user) -> Payment:
+    """Ask Stripe whether a basket-less card payment succeeded and record it; the payment as it stands.
+
+    Announces payment_succeeded (in this transaction) the first time it is seen paid, like the
+    webhook does, so whichever comes first settles what was paid. Raises PaymentGatewayError.
+    """
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.intent_id is None:
+        return payment
+    intent = gateway.intent_retrieve(intent_id=payment.intent_id)
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment_id)
+        if (
+            intent.status == gateway.IntentStatus.SUCCEEDED
+            and PaymentStatus.SUCCEEDED in PAYMENT_TRANSITIONS[locked.status]
+        ):
+            locked.amount = minor_to_rupiah(intent.amount)
+            locked.save(update_fields=["amount", "updated_at"])
+            _payment_move(locked, to=PaymentStatus.SUCCEEDED, actor=user, source="card")
+            payment_succeeded.send(sender=Payment, payment=locked)
+    return locked
+
+
 def payment_refund(*, reference: str, amount: Decimal, idempotency_key: str, actor, reason: str) -> Refund:
     """Return `amount` rupiah of a paid card payment to the card, once per idempotency key.
 

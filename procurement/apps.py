@@ -14,12 +14,14 @@ class ProcurementConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from orders.signals import order_status_changed
+        from payments.signals import payment_succeeded
         from peken.imports import import_runner_register
         from peken.models import ImportKind
         from procurement.context_processors import roles_forget
         from procurement.models import Membership
         from procurement.order_hooks import official_order_extra, official_order_status_changed
         from procurement.services import budget_import_job_apply
+        from procurement.services.treasury import card_payment_succeeded
         from sellers.order_extras import order_extra_register
 
         # the header caches who holds which role (procurement/context_processors.py)
@@ -34,6 +36,10 @@ class ProcurementConfig(AppConfig):
         )
         order_status_changed.connect(
             official_order_status_changed, weak=False, dispatch_uid="procurement-official-order-status"
+        )
+        # an agency's KKPD card payment reported paid by Stripe settles its official payment
+        payment_succeeded.connect(
+            card_payment_succeeded, weak=False, dispatch_uid="procurement-card-payment-succeeded"
         )
         # the seller of an official order sees the agency, contact, Kode RUP and delivery address
         order_extra_register(official_order_extra)

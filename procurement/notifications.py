@@ -9,13 +9,16 @@ from django.contrib.sites.models import Site
 from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
 from orders.statuses import OrderStatus
 from peken.mail import mail_users
 from peken.money import rupiah_format
 from procurement import selectors
-from procurement.models import Requisition
+from procurement import selectors_fulfilment as fulfilment
+from procurement.models import GoodsReceipt, OfficialPayment, Requisition
+from procurement.statuses import Role
 
 # events that go to the approvers of the current step; the rest go to the requester
 TO_APPROVERS = frozenset({"submitted", "reminder"})
@@ -138,3 +141,76 @@ def official_order_notify(*, change_id: int) -> int:
         return subject, body + _url("detail", requisition.reference) + "\n"
 
     return mail_users(users=[requisition.requester], render=render)
+
+
+# what each step after delivery tells the seller, the requester and (once complete) the treasurer
+FULFILMENT_SUBJECTS = {
+    "received": gettext_lazy("BAST %(number)s ke-%(seq)s dicatat"),
+    "complete": gettext_lazy("Pesanan %(number)s selesai diterima"),
+    "closed_short": gettext_lazy("Pesanan %(number)s ditutup dengan kekurangan"),
+    "paid": gettext_lazy("Pesanan %(number)s dibayar"),
+}
+
+
+def fulfilment_notify(*, order_id: int, event: str, object_id: int | None) -> int:
+    """Email the seller and the requester after a handover, a short closure or a payment.
+
+    A complete order also goes to the agency's treasurers, who pay next. Once per event and
+    object (cached for a day), so a retried task does not write twice. Returns how many were
+    written to.
+    """
+    order = get_model("order", "Order").objects.select_related("seller").filter(pk=order_id).first()
+    requisition = fulfilment.official_order_requisition(order) if order else None
+    if requisition is None or event not in FULFILMENT_SUBJECTS:
+        return 0
+    if not cache.add(f"procurement:fulfilment-told:{order_id}:{event}:{object_id}", True, 24 * 3600):
+        return 0
+    receipt = GoodsReceipt.objects.filter(pk=object_id).first() if event in ("received", "complete") else None
+    payment = OfficialPayment.objects.filter(pk=object_id).first() if event == "paid" else None
+    users = [requisition.requester, *order.seller.users.all()]
+    if event in ("complete", "closed_short"):
+        users += [
+            m.user for m in requisition.agency.memberships.filter(role=Role.TREASURER).select_related("user")
+        ]
+
+    def render() -> tuple[str, str]:
+        values = {"number": order.number, "ref": requisition.reference, "seq": receipt.seq if receipt else ""}
+        subject = FULFILMENT_SUBJECTS[event] % values
+        lines = [
+            _("Pesanan %(number)s untuk permintaan %(ref)s (%(agency)s).")
+            % (values | {"agency": requisition.agency})
+        ]
+        if receipt is not None:
+            for line in receipt.lines.select_related("order_line"):
+                lines.append(
+                    _("%(title)s: datang %(received)d, diterima baik %(accepted)d.")
+                    % {
+                        "title": line.order_line.title,
+                        "received": line.quantity_received,
+                        "accepted": line.quantity_accepted,
+                    }
+                    + (
+                        " " + _("Ditolak: %(reason)s") % {"reason": line.rejection_reason}
+                        if line.rejection_reason
+                        else ""
+                    )
+                )
+        if event == "closed_short":
+            closure = getattr(order, "short_closure", None)
+            if closure is not None:
+                lines.append(_("Alasan: %(reason)s") % {"reason": closure.reason})
+        if payment is not None:
+            lines.append(
+                _(
+                    "Total tagihan %(gross)s, pajak dipotong/dipungut %(withheld)s, "
+                    "dibayar ke penjual %(net)s."
+                )
+                % {
+                    "gross": rupiah_format(payment.gross),
+                    "withheld": rupiah_format(payment.withheld),
+                    "net": rupiah_format(payment.net),
+                }
+            )
+        return subject, "\n".join(lines) + "\n" + _url("detail", requisition.reference) + "\n"
+
+    return mail_users(users=users, render=render)

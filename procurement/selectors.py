@@ -214,16 +214,12 @@ def requisitions_waiting_since() -> list[tuple]:
     return list(rows)
 
 
-def split_purchase_warnings(*, requisition) -> list[str]:
-    """Warnings when this agency's purchases from one seller look split to stay under a value band.
+def split_purchase_shares(*, requisition) -> dict[int, list[Decimal]]:
+    """Per seller of ``requisition``: its share in this and the agency's other recent requisitions.
 
-    For each seller of ``requisition``: its share in this and the agency's
-    other submitted or approved requisitions of the last
-    PEKEN_SPLIT_WINDOW_DAYS days; if together they pass a band of
-    PEKEN_VALUE_BANDS that each one alone stays within, one warning per
-    seller and band. One query.
+    The other requisitions are those submitted or approved in the last PEKEN_SPLIT_WINDOW_DAYS
+    days; the shares are in requisition order, this one's included. One query.
     """
-
     since = timezone.now() - timedelta(days=settings.PEKEN_SPLIT_WINDOW_DAYS)
     line_total = ExpressionWrapper(
         F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15, decimal_places=0)
@@ -238,34 +234,50 @@ def split_purchase_warnings(*, requisition) -> list[str]:
                 requisition__date_submitted__gte=since,
             )
         )
-        .values("seller_id", "seller__name", "requisition_id")
+        .values("seller_id", "requisition_id")
         .annotate(share=Sum(line_total))
-        .order_by("seller__name", "requisition_id")
+        .order_by("seller_id", "requisition_id")
     )
-    by_seller: dict[tuple[int, str], list[Decimal]] = {}
+    shares: dict[int, list[Decimal]] = {}
     for row in rows:
-        by_seller.setdefault((row["seller_id"], row["seller__name"]), []).append(row["share"])
+        shares.setdefault(row["seller_id"], []).append(row["share"])
+    return shares
+
+
+def split_purchase_bands(shares: list[Decimal]) -> list[int]:
+    """The value bands (PEKEN_VALUE_BANDS) that these purchases pass together but each stays within."""
+    if len(shares) < 2:
+        return []
+    total, largest = sum(shares, Decimal(0)), max(shares)
+    return [band for band in sorted(settings.PEKEN_VALUE_BANDS) if largest <= band < total]
+
+
+def split_purchase_warnings(*, requisition) -> list[str]:
+    """Warnings when this agency's purchases from one seller look split to stay under a value band.
+
+    One warning per seller and band that the seller's recent purchases
+    (split_purchase_shares) pass together while each one alone stays within.
+    """
+    names = dict(requisition.lines.values_list("seller_id", "seller__name"))
     warnings = []
-    for (_seller_id, name), shares in by_seller.items():
-        if len(shares) < 2:
-            continue
-        total, largest = sum(shares, Decimal(0)), max(shares)
-        for band in sorted(settings.PEKEN_VALUE_BANDS):
-            if largest <= band < total:
-                warnings.append(
-                    _(
-                        "Kemungkinan pemecahan paket: %(count)d permintaan OPD ini ke %(seller)s dalam "
-                        "%(days)d hari berjumlah %(total)s, melewati batas %(band)s, padahal masing-masing "
-                        "di bawahnya."
-                    )
-                    % {
-                        "count": len(shares),
-                        "seller": name,
-                        "days": settings.PEKEN_SPLIT_WINDOW_DAYS,
-                        "total": rupiah_format(total),
-                        "band": rupiah_format(band),
-                    }
+    for seller_id, shares in sorted(
+        split_purchase_shares(requisition=requisition).items(), key=lambda i: names[i[0]]
+    ):
+        for band in split_purchase_bands(shares):
+            warnings.append(
+                _(
+                    "Kemungkinan pemecahan paket: %(count)d permintaan OPD ini ke %(seller)s dalam "
+                    "%(days)d hari berjumlah %(total)s, melewati batas %(band)s, padahal masing-masing "
+                    "di bawahnya."
                 )
+                % {
+                    "count": len(shares),
+                    "seller": names[seller_id],
+                    "days": settings.PEKEN_SPLIT_WINDOW_DAYS,
+                    "total": rupiah_format(sum(shares, Decimal(0))),
+                    "band": rupiah_format(band),
+                }
+            )
     return warnings
 
 

@@ -44,3 +44,19 @@ def requisitions_expire() -> int:
 def audit_chain_watch() -> bool:
     """Nightly (beat): check the audit chain, publish its head or alarm the auditors; True if intact."""
     return watch().intact
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def fulfilment_notify(order_id: int, event: str, object_id: int | None) -> int:
+    """Email the seller and the requester (and, once complete, the treasurer) after receipt or payment."""
+    from procurement import notifications
+
+    return notifications.fulfilment_notify(order_id=order_id, event=event, object_id=object_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def official_documents_issue(order_id: int, actor_id: int | None) -> int:
+    """Issue the documents an official order is due now (contract, BAST, kuitansi, tax summary)."""
+    from procurement.services import documents
+
+    return len(documents.documents_issue_due(order_id=order_id, actor_id=actor_id))

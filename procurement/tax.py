@@ -31,6 +31,7 @@ The rules, per seller order:
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
@@ -137,6 +138,11 @@ class Withholding:
     object_code: str
     base: int
     amount: int
+    rate: Fraction = Fraction(0)
+
+    @property
+    def rate_percent(self) -> Decimal:
+        return Decimal(self.rate.numerator * 100) / Decimal(self.rate.denominator)
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,13 @@ class TaxQuote:
     meterai_required: bool
     above_direct_purchase_limit: bool
     withholdings: tuple[Withholding, ...] = field(default=())
+    split: bool = False
+    ppn_base: int = 0  # "DPP nilai lain", rounded, of the lines PPN is charged on
+    ppn_rate: Fraction = Fraction(0)
+
+    @property
+    def ppn_rate_percent(self) -> Decimal:
+        return Decimal(self.ppn_rate.numerator * 100) / Decimal(self.ppn_rate.denominator)
 
     @property
     def total_invoice(self) -> int:
@@ -216,9 +229,10 @@ def tax_quote(
     taxable = sum(line.price for line in lines if not line.food)
     food = sum(line.price for line in lines if line.food)
 
-    ppn = 0
+    ppn = ppn_base = 0
     if seller.pkp and taxable:
-        ppn = round_half_up(round_half_up(taxable * rules.ppn_base) * rules.ppn_rate)
+        ppn_base = round_half_up(taxable * rules.ppn_base)
+        ppn = round_half_up(ppn_base * rules.ppn_rate)
     pbjt = round_half_up(food * seller.pbjt_rate) if seller.pbjt_registered else 0
     total = price + ppn + pbjt
     small = not split
@@ -227,7 +241,7 @@ def tax_quote(
     withholdings: list[Withholding] = []
 
     def withhold(tax: TaxKind, code: str, base: int, rate: Fraction) -> None:
-        withholdings.append(Withholding(tax, code, base, round_half_up(base * rate)))
+        withholdings.append(Withholding(tax, code, base, round_half_up(base * rate), rate))
 
     pph22_due = goods > 0 and not (small and goods <= rules.small_purchase)
     if seller.pp55_certificate_valid:
@@ -260,4 +274,7 @@ def tax_quote(
         or document in (ContractDocument.SPK, ContractDocument.SURAT_PERJANJIAN),
         above_direct_purchase_limit=channel == Channel.DIRECT and value > rules.value_bands[-1],
         withholdings=tuple(withholdings),
+        split=split,
+        ppn_base=ppn_base,
+        ppn_rate=rules.ppn_rate,
     )

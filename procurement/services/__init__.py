@@ -8,6 +8,9 @@
 - delegations: delegations of an approver role, an agency's approval policy
 - reminders: the hourly reminder and expiry runs
 - agencies: agencies, units and the roles people hold in them
+- fulfilment: what arrived of an official order (BAST, partial receipt, short closure)
+- treasury: the treasurer's payment (UP/GU, LS, KKPD card), taxes withheld and deposited
+- documents: the purchase's PDFs, numbered per agency, kind and year, hashed and verifiable
 - _common: the refusals every write raises and its small shared helpers
 
 Every write runs in one transaction that also appends its entry to the audit
@@ -43,6 +46,12 @@ from procurement.services.budgets import (
     budget_release,
 )
 from procurement.services.delegations import approval_policy_default, delegation_create, delegation_revoke
+from procurement.services.fulfilment import (
+    ReceiptRefused,
+    ReceivedLine,
+    goods_receipt_record,
+    order_close_short,
+)
 from procurement.services.official_orders import (
     OFFICIAL_DELIVERY,
     _orders_place,
@@ -59,6 +68,15 @@ from procurement.services.requisitions import (
     requisition_submit_from_basket,
 )
 from procurement.services.submission import _available_check
+from procurement.services.treasury import (
+    PaymentAlreadyRecorded,
+    PaymentRefused,
+    official_payment_card_cancel,
+    official_payment_card_confirm,
+    official_payment_card_start,
+    official_payment_record,
+    tax_deposit_record,
+)
 
 __all__ = [  # with the private helpers the tests call or slow down
     "agency_create",
@@ -93,6 +111,17 @@ __all__ = [  # with the private helpers the tests call or slow down
     "requisitions_expire",
     "requisitions_remind",
     "RequisitionStateError",
+    "goods_receipt_record",
+    "order_close_short",
+    "ReceiptRefused",
+    "ReceivedLine",
+    "PaymentAlreadyRecorded",
+    "PaymentRefused",
+    "official_payment_card_cancel",
+    "official_payment_card_confirm",
+    "official_payment_card_start",
+    "official_payment_record",
+    "tax_deposit_record",
     "unit_create",
     "_available_check",
     "_commitment_move",

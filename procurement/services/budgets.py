@@ -23,7 +23,7 @@ from peken.money import rupiah_format
 from procurement import budget_csv
 from procurement.audit import audit_record
 from procurement.models import Agency, BudgetCommitment, BudgetLine, Requisition
-from procurement.services._common import BudgetLineRefused, ProcurementError, _locked
+from procurement.services._common import BudgetExceeded, BudgetLineRefused, ProcurementError, _locked
 from procurement.statuses import CommitmentStatus, commitment_move_allowed
 
 
@@ -66,7 +66,10 @@ def _commitment_reduce(*, commitment: BudgetCommitment, amount: Decimal | None) 
         "line_committed": line.committed,
     }
     if release == held:
-        _commitment_move(commitment, to=CommitmentStatus.RELEASED)
+        # a commitment partly paid and then let go of is closed as realised: money was spent
+        _commitment_move(
+            commitment, to=CommitmentStatus.REALISED if commitment.realised else CommitmentStatus.RELEASED
+        )
     else:
         commitment.amount = held - release
         commitment.save(update_fields=["amount"])
@@ -80,6 +83,59 @@ def _commitment_reduce(*, commitment: BudgetCommitment, amount: Decimal | None) 
         "released": release,
     }
     return release, before, after
+
+
+def _commitment_realise(*, commitment: BudgetCommitment, price: Decimal, gross: Decimal) -> tuple[dict, dict]:
+    """A payment of ``gross`` for goods committed at ``price``: committed -> realised on the budget line.
+
+    The commitment gives up ``price`` (at most what it still holds); the line's realised rises by
+    the gross (taxes withheld are budget spent too), and what the gross adds to the price (PPN,
+    PBJT) comes out of the line's available money. The budget line row is locked; its
+    committed total stays the sum of live commitments. Raises BudgetExceeded when the line
+    cannot cover the taxes on top, ProcurementError for a commitment already closed.
+    Returns the before/after values for the audit entry.
+    """
+    if not commitment_move_allowed(old=commitment.status, new=CommitmentStatus.REALISED):
+        raise ProcurementError(
+            _("Dana ini sudah tidak terikat (%(status)s).") % {"status": commitment.get_status_display()}
+        )
+    line = locks.budget_line_lock(budget_line_id=commitment.budget_line_id)
+    taken = min(price, commitment.amount)
+    extra = gross - taken
+    if extra > line.available:
+        raise BudgetExceeded(
+            _(
+                "Anggaran %(line)s tidak cukup untuk pajak di atas harga: perlu %(extra)s, "
+                "tersedia %(available)s."
+            )
+            % {
+                "line": line.account_code,
+                "extra": rupiah_format(extra),
+                "available": rupiah_format(line.available),
+            }
+        )
+    before = {
+        "commitment_status": commitment.status,
+        "commitment_amount": commitment.amount,
+        "line_committed": line.committed,
+        "line_realised": line.realised,
+    }
+    commitment.amount -= taken
+    commitment.realised += gross
+    commitment.save(update_fields=["amount", "realised"])
+    if commitment.amount == 0:
+        _commitment_move(commitment, to=CommitmentStatus.REALISED)
+    BudgetLine.objects.filter(pk=line.pk).update(
+        committed=F("committed") - taken, realised=F("realised") + gross, date_updated=timezone.now()
+    )
+    after = {
+        "commitment_status": commitment.status,
+        "commitment_amount": commitment.amount,
+        "line_committed": line.committed - taken,
+        "line_realised": line.realised + gross,
+        "realised": gross,
+    }
+    return before, after
 
 
 def budget_release(
