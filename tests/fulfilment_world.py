@@ -1,4 +1,4 @@
-"""An official purchase up to delivery, built through the services, for the receipt, payment and document tests.
+"""An official purchase up to delivery, built through the services, for receipt, payment and documents.
 
 ``delivered(world)`` gives an approved requisition of two sellers whose orders are accepted and
 sent: Toko Sembako Bu Ani (goods, PKP) and Katering Pak Darto (catering, registered for PBJT).

@@ -1,4 +1,4 @@
-"""Receipt (BAST) of official orders: partial handovers, rejections released, short closure, who may record."""
+"""Receipt (BAST) of official orders: partial handovers, rejections released, short closure, who records."""
 
 from datetime import timedelta
 from decimal import Decimal
