@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peken.money import rupiah_format
 from procurement.statuses import (
+    BundleStatus,
     DECISION_MADE,
     CommitmentStatus,
     Decision,
@@ -74,6 +75,8 @@ class Membership(models.Model):
     )
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     role = models.CharField(_("Peran"), max_length=20, choices=Role.choices)
+    # the official's civil-servant number (NIP, 18 digits), printed under their signature
+    nip = models.CharField(_("NIP"), max_length=18, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -634,3 +637,33 @@ class OfficialDocument(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class SpjBundle(models.Model):
+    """An SPJ (the treasurer's expense report) as one ZIP: every document and an index of payments and taxes.
+
+    For one requisition, or for an agency and month; built by a Celery worker when large, with
+    its progress shown while it runs.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    requisition = models.ForeignKey(
+        Requisition, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    period_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    period_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=BundleStatus.choices, default=BundleStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=128, blank=True)
+    content = models.BinaryField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_done = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date_created"]
+
+    def __str__(self):
+        return self.file_name or f"SPJ {self.agency.code}"

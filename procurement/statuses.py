@@ -120,3 +120,19 @@ class DocumentKind(models.TextChoices):
     SURAT_PESANAN = "surat_pesanan", _("Surat pesanan")
     BAST = "bast", _("Berita acara serah terima (BAST)")
     TAX_SUMMARY = "pajak", _("Ringkasan pajak")
+
+
+class BundleStatus(models.TextChoices):
+    QUEUED = "antre", _("Menunggu")
+    RUNNING = "proses", _("Sedang disusun")
+    DONE = "selesai", _("Siap diunduh")
+    FAILED = "gagal", _("Gagal")
+
+
+# A bundle is built once; a failed one is asked for again as a new bundle.
+BUNDLE_TRANSITIONS: dict[str, frozenset[str]] = {
+    BundleStatus.QUEUED: frozenset({BundleStatus.RUNNING, BundleStatus.FAILED}),
+    BundleStatus.RUNNING: frozenset({BundleStatus.DONE, BundleStatus.FAILED}),
+    BundleStatus.DONE: frozenset(),
+    BundleStatus.FAILED: frozenset(),
+}
