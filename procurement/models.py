@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from peken.money import rupiah_format
 from procurement.statuses import (
-    BundleStatus,
     DECISION_MADE,
+    BundleStatus,
     CommitmentStatus,
     Decision,
     DocumentKind,
