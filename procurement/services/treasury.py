@@ -21,13 +21,21 @@ from oscar.core.loading import get_model
 
 from orders.statuses import OrderStatus
 from payments import services as payments
+from payments import tasks as payment_tasks
 from payments.exceptions import PaymentGatewayError
 from payments.models import PAID_STATUSES, Payment
 from peken import locks
 from procurement import selectors_fulfilment as fulfilment
 from procurement import tasks
 from procurement.audit import audit_record
-from procurement.models import Agency, BudgetCommitment, OfficialPayment, TaxDeposit, TaxWithholding
+from procurement.models import (
+    Agency,
+    AuditEntry,
+    BudgetCommitment,
+    OfficialPayment,
+    TaxDeposit,
+    TaxWithholding,
+)
 from procurement.services._common import ProcurementError, _locked
 from procurement.services.budgets import _commitment_realise
 from procurement.statuses import (
@@ -306,7 +314,41 @@ def official_payment_card_settle(*, card_payment_id: int, actor, source: str) ->
         )
         if payment.status == OfficialPaymentStatus.PENDING:
             _settle(payment=payment, actor=actor or payment.treasurer, ip=None, source=source)
+        elif payment.status == OfficialPaymentStatus.CANCELLED:
+            _card_refund_after_cancel(payment=payment, actor=actor, source=source)
     return payment
+
+
+def _card_refund_after_cancel(*, payment: OfficialPayment, actor, source: str) -> None:
+    """A card charged after its payment was cancelled (the order may be paid another way): give it back.
+
+    Once per payment: the refund's idempotency key names it, so a second report refunds nothing more.
+    """
+    card = Payment.objects.get(pk=payment.card_payment_id)
+    if card.status not in PAID_STATUSES or card.amount_refunded >= card.amount:
+        return
+    # the payment row is locked: a second report (webhook and confirm) finds the first one's entry
+    if AuditEntry.objects.filter(action="payment.card_refund", object_id=str(payment.pk)).exists():
+        return
+    audit_record(
+        actor=actor,
+        action="payment.card_refund",
+        obj=payment,
+        after={"order": payment.order.number, "amount": card.amount, "source": source},
+        requisition=payment.requisition,
+    )
+    reason = _("Kartu KKPD ditagih setelah pembayaran %(number)s dibatalkan.") % {
+        "number": payment.order.number
+    }
+    transaction.on_commit(
+        lambda: payment_tasks.payment_refund_task.delay(
+            card.reference,
+            str(card.amount),
+            f"kkpd-cancelled-{payment.pk}",
+            getattr(actor, "pk", None),
+            reason,
+        )
+    )
 
 
 def official_payment_card_confirm(*, payment: OfficialPayment, actor) -> OfficialPayment:
@@ -328,7 +370,19 @@ def official_payment_card_confirm(*, payment: OfficialPayment, actor) -> Officia
 def official_payment_card_cancel(
     *, payment: OfficialPayment, actor, ip: str | None = None
 ) -> OfficialPayment:
-    """Give up a KKPD payment still waiting for the card, so the order can be paid another way."""
+    """Give up a KKPD payment still waiting for the card, so the order can be paid another way.
+
+    Stripe is asked first (its webhook may be late): a card already charged settles the payment
+    instead, and the cancellation is refused, so the seller is never paid twice. A card charged
+    after the cancellation is refunded (official_payment_card_settle). Only the agency's
+    treasurer, never the requester. Raises PaymentRefused.
+    """
+    if payment.card_payment_id:
+        try:
+            # the network call, outside the transaction; a paid card settles through payment_succeeded
+            payments.card_payment_check(payment_id=payment.card_payment_id, user=actor)
+        except PaymentGatewayError as error:
+            raise PaymentRefused(error.message) from error
     with transaction.atomic():
         (order,) = locks.orders_lock(Order.objects.filter(pk=payment.order_id))
         requisition = _locked(payment.requisition)

@@ -1,0 +1,662 @@
+"""The treasurer's payment of official orders: who, when, the tax engine's amounts, budget, KKPD, deposits."""
+
+from datetime import timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from catalogue_ext.abstract_models import SupplyKind
+from orders.services import order_status_change
+from orders.statuses import OrderStatus, Party
+from payments import services as payments
+from payments.models import Payment, PaymentStatus
+from procurement.audit import audit_verify
+from procurement.models import (
+    AuditEntry,
+    BudgetCommitment,
+    Membership,
+    OfficialPayment,
+    TaxDeposit,
+    TaxWithholding,
+)
+from procurement.services import (
+    PaymentAlreadyRecorded,
+    PaymentRefused,
+    ReceivedLine,
+    goods_receipt_record,
+    official_payment_card_cancel,
+    official_payment_card_confirm,
+    official_payment_card_start,
+    official_payment_record,
+    order_close_short,
+    tax_deposit_record,
+)
+from procurement.statuses import CommitmentStatus, OfficialPaymentStatus, PaymentMethod, Role
+from procurement.tax import SellerTaxFacts, TaxKind, TaxLine, round_half_up, tax_quote
+from sellers.abstract_models import TaxpayerType
+from tests.budget_identities import assert_budget_identities
+from tests.factories import product_create, seller_create
+from tests.fulfilment_world import approved, delivered, fulfilment_world, sent
+from tests.stripe_server import intent_event
+
+Order = get_model("order", "Order")
+OK_CARD = "4242424242424242"
+BILLING = "123456789012345"
+NTPN = "A1B2C3D4E5F6G7H8"
+
+
+@pytest.fixture
+def world(db, indonesia, settings):
+    settings.PEKEN_OFFICIAL_SELLER_CAP = 10**12
+    return fulfilment_world()
+
+
+def _today():
+    return timezone.localdate()
+
+
+def received(order, world, *, rejected: dict | None = None):
+    """Record everything of ``order`` as arrived in one handover (``rejected``: {product: count})."""
+    rejected = rejected or {}
+    lines = {}
+    for line in order.lines.all():
+        no = rejected.get(line.product_id, 0)
+        lines[line.pk] = ReceivedLine(line.quantity, line.quantity - no, "Rusak" if no else "")
+    goods_receipt_record(order=order, actor=world.ppk, received_on=_today(), lines=lines)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.RECEIVED
+    return order
+
+
+def pay(order, world, **kwargs):
+    values = {"method": PaymentMethod.UP_TRANSFER, "paid_on": _today(), "bank_reference": "TRX-001"} | kwargs
+    return official_payment_record(order=order, actor=world.treasurer, **values)
+
+
+def _fields(payment) -> dict:
+    return {
+        "price": payment.price,
+        "ppn": payment.ppn,
+        "ppn_collected": payment.ppn_collected,
+        "pbjt": payment.pbjt,
+        "gross": payment.gross,
+        "withheld": payment.withheld,
+        "net": payment.net,
+        "contract_document": payment.contract_document,
+        "meterai_required": payment.meterai_required,
+    }
+
+
+def _quote_fields(quote) -> dict:
+    return {
+        "price": quote.price,
+        "ppn": quote.ppn,
+        "ppn_collected": quote.ppn_collected,
+        "pbjt": quote.pbjt,
+        "gross": quote.total_invoice,
+        "withheld": quote.total_withheld_or_collected,
+        "net": quote.net_paid_to_seller,
+        "contract_document": quote.contract_document,
+        "meterai_required": quote.meterai_required,
+    }
+
+
+def _withholdings(payment) -> set[tuple]:
+    return {(w.tax, w.object_code, w.base, w.amount) for w in payment.withholdings.all()}
+
+
+# who and when
+
+
+def test_paying_before_the_order_is_complete_is_refused(world):
+    # given an order of which only part has arrived
+    order = delivered(world).orders[world.ani.pk]
+    beras = order.lines.get(product=world.beras)
+    goods_receipt_record(
+        order=order, actor=world.ppk, received_on=_today(), lines={beras.pk: ReceivedLine(30, 30)}
+    )
+    # when the treasurer pays it, then it is refused and nothing is realised
+    with pytest.raises(PaymentRefused, match="belum selesai diterima"):
+        pay(order, world)
+    assert not OfficialPayment.objects.exists()
+    # and an order not yet delivered at all is refused too
+    with pytest.raises(PaymentRefused, match="belum selesai diterima"):
+        pay(delivered(world).orders[world.darto.pk], world)
+    assert assert_budget_identities(world.line).realised == 0
+
+
+def test_the_requester_may_not_pay_even_holding_the_treasurer_role(world):
+    Membership.objects.create(user=world.requester, agency=world.agency, role=Role.TREASURER)
+    order = received(delivered(world).orders[world.darto.pk], world)
+    with pytest.raises(PaymentRefused, match="pemohon") as refused:
+        official_payment_record(
+            order=order,
+            actor=world.requester,
+            method=PaymentMethod.UP_TRANSFER,
+            paid_on=_today(),
+            bank_reference="TRX-9",
+        )
+    assert "Fitri Uji" in str(refused.value)
+    with pytest.raises(PaymentRefused, match="pemohon"):
+        official_payment_card_start(order=order, actor=world.requester)
+    # and a PPK is not a treasurer: told who pays
+    with pytest.raises(PaymentRefused, match="bendahara pengeluaran .*Fitri Uji"):
+        official_payment_record(order=order, actor=world.ppk, method=PaymentMethod.UP_CASH, paid_on=_today())
+    assert not OfficialPayment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"method": PaymentMethod.UP_TRANSFER, "bank_reference": "  "}, "referensi transfer"),
+        ({"method": PaymentMethod.LS, "bank_reference": "", "sp2d_number": ""}, "SP2D"),
+        ({"method": PaymentMethod.LS, "sp2d_number": "SP2D-1", "sp2d_date": None}, "SP2D"),
+        ({"paid_on": "tomorrow"}, "masa depan"),
+        ({"method": PaymentMethod.KKPD}, "kartu"),
+        ({"method": "bitcoin"}, "cara bayar"),
+    ],
+)
+def test_a_payment_missing_what_its_method_needs_is_refused(world, values, message):
+    order = received(delivered(world).orders[world.darto.pk], world)
+    if values.get("paid_on") == "tomorrow":
+        values["paid_on"] = _today() + timedelta(days=1)
+    with pytest.raises(PaymentRefused, match=message):
+        pay(order, world, **values)
+    assert not OfficialPayment.objects.exists()
+
+
+def test_ls_and_cash_payments_record_what_they_need(world):
+    purchase = delivered(world)
+    ani, darto = (received(purchase.orders[s.pk], world) for s in (world.ani, world.darto))
+    by_ls = pay(
+        ani,
+        world,
+        method=PaymentMethod.LS,
+        bank_reference="",
+        sp2d_number=" 00123/SP2D/2026 ",
+        sp2d_date=_today(),
+    )
+    in_cash = pay(darto, world, method=PaymentMethod.UP_CASH, bank_reference="")
+    assert (by_ls.sp2d_number, by_ls.sp2d_date, by_ls.status) == ("00123/SP2D/2026", _today(), "lunas")
+    assert (in_cash.method, in_cash.sp2d_date, in_cash.status) == (PaymentMethod.UP_CASH, None, "lunas")
+
+
+def test_an_order_is_paid_once(world):
+    order = received(delivered(world).orders[world.darto.pk], world)
+    first = pay(order, world)
+    with pytest.raises(PaymentAlreadyRecorded, match="sudah dibayar oleh Fitri Uji") as again:
+        pay(order, world, bank_reference="TRX-002")
+    assert again.value.payment == first
+    assert OfficialPayment.objects.count() == 1
+    assert assert_budget_identities(world.line).realised == first.gross
+
+
+# the amounts are the tax engine's
+
+
+def test_a_pkp_goods_seller_pays_ppn_collected_and_pph22(world):
+    # given Bu Ani (PKP, NPWP) delivered 30 sacks of rice and 10 bottles of oil, 2 sacks rejected
+    order = received(delivered(world).orders[world.ani.pk], world, rejected={world.beras.pk: 2})
+    # when the treasurer pays
+    payment = pay(order, world)
+    # then the amounts are the engine's for the accepted goods
+    price = 28 * 75000 + 10 * 36000
+    quote = tax_quote(
+        seller=SellerTaxFacts(pkp=True, has_npwp=True, individual=True),
+        lines=[TaxLine(SupplyKind.GOODS, 28 * 75000), TaxLine(SupplyKind.GOODS, 10 * 36000)],
+    )
+    assert _fields(payment) == _quote_fields(quote)
+    # which are: DPP 11/12, PPN 12% of it collected, PPh 22 1.5%
+    ppn_base = round_half_up(Fraction(price * 11, 12))
+    assert payment.price == price and payment.ppn == round_half_up(Fraction(ppn_base * 12, 100))
+    assert payment.ppn_collected and payment.pbjt == 0
+    pph22 = round_half_up(Fraction(price * 15, 1000))
+    assert payment.net == price + payment.ppn - payment.ppn - pph22
+    # and each withheld or collected tax is stored with its object code, PPN as a withholding too
+    assert _withholdings(payment) == {
+        (TaxKind.PPH22, "22-910-01", price, pph22),
+        (TaxKind.PPN, "", ppn_base, payment.ppn),
+    }
+    assert sum(w.amount for w in payment.withholdings.all()) == payment.withheld
+
+
+def test_a_pbjt_caterer_gets_pph23_and_no_ppn(world):
+    # given Pak Darto (PBJT-registered caterer, not PKP, no NPWP) delivered 40 lunch boxes
+    order = received(delivered(world).orders[world.darto.pk], world)
+    payment = pay(order, world)
+    quote = tax_quote(
+        seller=SellerTaxFacts(pkp=False, has_npwp=False, individual=True, pbjt_registered=True),
+        lines=[TaxLine(SupplyKind.CATERING, 40 * 25000)],
+    )
+    assert _fields(payment) == _quote_fields(quote)
+    # PBJT 10% on the invoice and paid to him, PPh 23 at 4% (no NPWP) under the catering code
+    assert (payment.ppn, payment.pbjt, payment.gross) == (0, 100000, 1100000)
+    assert _withholdings(payment) == {(TaxKind.PPH23, "24-104-39", 1000000, 40000)}
+    assert payment.net == 1100000 - 40000
+
+
+def _own_seller_order(world, *, name, email, price, quantity, **facts):
+    """A seller with these tax facts, one goods listing, and its approved order sent and received."""
+    shop = seller_create(name=name, email=email)
+    for field, value in facts.items():
+        setattr(shop, field, value)
+    shop.save()
+    product = product_create(title=f"Barang {name}", price=Decimal(price), partner=shop)
+    requisition = approved(world, items=[(product, quantity)])
+    order = sent(Order.objects.get(checkout_reference=requisition.reference))
+    return received(order, world)
+
+
+def test_a_pp55_seller_with_a_valid_certificate_has_the_final_half_percent_withheld(world):
+    order = _own_seller_order(
+        world,
+        name="UD Maju Jaya",
+        email="maju@contoh.id",
+        price="50000",
+        quantity=100,
+        npwp="0987654321098765",
+        taxpayer_type=TaxpayerType.COMPANY,
+        pp55_number="KET-PP55-0001",
+        pp55_valid_until=_today() + timedelta(days=30),
+    )
+    payment = pay(order, world)
+    quote = tax_quote(
+        seller=SellerTaxFacts(pkp=False, has_npwp=True, individual=False, pp55_certificate_valid=True),
+        lines=[TaxLine(SupplyKind.GOODS, 5000000)],
+    )
+    assert _fields(payment) == _quote_fields(quote)
+    assert _withholdings(payment) == {(TaxKind.PP55, "28-423-01", 5000000, 25000)}
+    assert (payment.gross, payment.net) == (5000000, 4975000)
+
+
+def test_a_pp55_certificate_expired_on_the_payment_date_gives_pph22(world):
+    order = _own_seller_order(
+        world,
+        name="UD Lama",
+        email="lama@contoh.id",
+        price="50000",
+        quantity=100,
+        npwp="0987654321098765",
+        taxpayer_type=TaxpayerType.COMPANY,
+        pp55_number="KET-PP55-0002",
+        pp55_valid_until=_today() - timedelta(days=1),
+    )
+    payment = pay(order, world)
+    assert _withholdings(payment) == {(TaxKind.PPH22, "22-910-01", 5000000, 75000)}
+
+
+def test_an_individual_with_this_years_rp500_juta_statement_has_nothing_withheld(world):
+    order = _own_seller_order(
+        world,
+        name="Warung Bu Sri",
+        email="sri@contoh.id",
+        price="50000",
+        quantity=100,
+        ktp_number="3578010101800001",
+        pp55_number="KET-PP55-0003",
+        pp55_valid_until=_today() + timedelta(days=30),
+        omzet_statement_year=_today().year,
+    )
+    payment = pay(order, world)
+    quote = tax_quote(
+        seller=SellerTaxFacts(
+            pkp=False,
+            has_npwp=True,
+            individual=True,
+            pp55_certificate_valid=True,
+            pp55_statement_under_500m=True,
+        ),
+        lines=[TaxLine(SupplyKind.GOODS, 5000000)],
+    )
+    assert _fields(payment) == _quote_fields(quote)
+    assert (payment.withheld, payment.net) == (0, 5000000)
+    # reported under the statement's code with nothing withheld
+    assert _withholdings(payment) == {(TaxKind.PP55, "28-423-03", 5000000, 0)}
+
+
+def test_last_years_statement_does_not_count(world):
+    order = _own_seller_order(
+        world,
+        name="Warung Bu Tini",
+        email="tini@contoh.id",
+        price="50000",
+        quantity=100,
+        ktp_number="3578010101800002",
+        pp55_number="KET-PP55-0004",
+        pp55_valid_until=_today() + timedelta(days=30),
+        omzet_statement_year=_today().year - 1,
+    )
+    payment = pay(order, world)
+    assert _withholdings(payment) == {(TaxKind.PP55, "28-423-01", 5000000, 25000)}
+
+
+# the budget
+
+
+def test_the_budget_adds_up_after_every_step_and_the_commitment_closes_when_all_is_paid(world):
+    line = assert_budget_identities(world.line)
+    purchase = delivered(world)
+    commitment = BudgetCommitment.objects.get(requisition=purchase.requisition)
+    ani, darto = purchase.orders[world.ani.pk], purchase.orders[world.darto.pk]
+    line = assert_budget_identities(world.line)
+    assert line.committed == purchase.requisition.total
+    # a handover with a rejection
+    received(ani, world, rejected={world.minyak.pk: 1})
+    assert_budget_identities(world.line)
+    # the goods seller paid: the line realises the gross (PPN on top comes from what is available)
+    first = pay(ani, world)
+    line = assert_budget_identities(world.line)
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.LIVE and commitment.amount == 40 * 25000
+    assert line.realised == first.gross
+    # the caterer: 38 of 40 came, the rest closed short, then paid
+    goods_receipt_record(
+        order=darto,
+        actor=world.receiver,
+        received_on=_today(),
+        lines={darto.lines.get().pk: ReceivedLine(38, 38)},
+    )
+    order_close_short(order=darto, actor=world.ppk, reason="Dua kotak tidak dikirim")
+    assert_budget_identities(world.line)
+    second = pay(darto, world, bank_reference="TRX-002")
+    # then nothing is committed, the commitment is realised by both payments' gross
+    line = assert_budget_identities(world.line)
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.REALISED
+    assert line.committed == 0 and line.realised == first.gross + second.gross
+    assert commitment.realised == first.gross + second.gross
+
+
+def test_the_commitment_closes_as_realised_when_the_last_unpaid_share_is_released(world):
+    # given the goods seller paid while the caterer has sent nothing that arrived
+    purchase = delivered(world)
+    ani, darto = purchase.orders[world.ani.pk], purchase.orders[world.darto.pk]
+    payment = pay(received(ani, world), world)
+    # when the caterer's order is closed short with nothing received
+    order_close_short(order=darto, actor=world.ppk, reason="Katering batal datang")
+    # then the commitment is closed as realised (money was spent), nothing committed
+    commitment = BudgetCommitment.objects.get(requisition=purchase.requisition)
+    assert commitment.status == CommitmentStatus.REALISED
+    line = assert_budget_identities(world.line)
+    assert (line.committed, line.realised) == (0, payment.gross)
+    # and the caterer's order, complete with nothing accepted, has nothing to pay
+    with pytest.raises(PaymentRefused, match="tidak ada yang dibayar"):
+        pay(darto, world)
+    assert_budget_identities(world.line)
+
+
+def test_one_order_rejected_by_its_seller_and_one_paid_keep_the_identities(world):
+    # given an approved requisition; the caterer rejects its order
+    requisition = approved(world)
+    orders = {o.seller_id: o for o in Order.objects.filter(checkout_reference=requisition.reference)}
+    order_status_change(
+        order=orders[world.darto.pk],
+        actor=world.darto.users.get(),
+        party=Party.SELLER,
+        status=OrderStatus.REJECTED,
+        reason="Dapur sedang renovasi",
+    )
+    assert_budget_identities(world.line)
+    # when the goods seller's order is sent, received and paid
+    payment = pay(received(sent(orders[world.ani.pk]), world), world)
+    # then the commitment is realised and the line holds exactly the payment's gross
+    line = assert_budget_identities(world.line)
+    assert (line.committed, line.realised) == (0, payment.gross)
+    assert BudgetCommitment.objects.get(requisition=requisition).status == CommitmentStatus.REALISED
+
+
+def test_payment_is_in_the_audit_trail(world):
+    purchase = delivered(world)
+    payment = pay(received(purchase.orders[world.darto.pk], world), world)
+    actions = list(
+        AuditEntry.objects.filter(
+            requisition=purchase.requisition, action__in=["payment.record", "budget.realise"]
+        )
+        .order_by("seq")
+        .values_list("action", "actor", "object_id")
+    )
+    commitment = BudgetCommitment.objects.get(requisition=purchase.requisition)
+    assert actions == [
+        ("payment.record", world.treasurer.pk, str(payment.pk)),
+        ("budget.realise", world.treasurer.pk, str(commitment.pk)),
+    ]
+    assert audit_verify() is None
+
+
+# KKPD card through localstripe
+
+
+def test_a_kkpd_card_payment_settles_when_confirmed(world, localstripe):
+    order = received(delivered(world).orders[world.darto.pk], world)
+    # when the treasurer starts a card payment
+    started = official_payment_card_start(order=order, actor=world.treasurer)
+    # then it waits for the card, for the net in hundredths of a rupiah, and nothing is realised yet
+    assert started.status == OfficialPaymentStatus.PENDING and started.method == PaymentMethod.KKPD
+    assert started.intent.amount == int(started.net) * 100
+    assert assert_budget_identities(world.line).realised == 0
+    # and starting again returns the same payment and intent
+    again = official_payment_card_start(order=order, actor=world.treasurer)
+    assert (again.pk, again.intent.id) == (started.pk, started.intent.id)
+    # when the card is confirmed (Stripe.js) and the page asks Peken to confirm
+    assert localstripe.card_confirm(started.intent.client_secret, OK_CARD)[0] == 200
+    paid = official_payment_card_confirm(payment=started, actor=world.treasurer)
+    # then it is paid once and realised by the gross
+    assert paid.status == OfficialPaymentStatus.PAID
+    assert Payment.objects.get(pk=paid.card_payment_id).status == PaymentStatus.SUCCEEDED
+    line = assert_budget_identities(world.line)
+    assert line.realised == paid.gross
+    # confirming again changes nothing
+    official_payment_card_confirm(payment=paid, actor=world.treasurer)
+    assert assert_budget_identities(world.line).realised == paid.gross
+    assert AuditEntry.objects.filter(action="payment.record").count() == 1
+
+
+def test_confirming_before_the_card_went_through_is_refused(world, localstripe):
+    order = received(delivered(world).orders[world.darto.pk], world)
+    started = official_payment_card_start(order=order, actor=world.treasurer)
+    with pytest.raises(PaymentRefused, match="belum berhasil"):
+        official_payment_card_confirm(payment=started, actor=world.treasurer)
+    assert OfficialPayment.objects.get().status == OfficialPaymentStatus.PENDING
+
+
+def test_the_webhook_settles_a_kkpd_payment_once_even_if_confirm_also_runs(world, localstripe):
+    order = received(delivered(world).orders[world.ani.pk], world)
+    started = official_payment_card_start(order=order, actor=world.treasurer)
+    assert localstripe.card_confirm(started.intent.client_secret, OK_CARD)[0] == 200
+    # when Stripe's webhook reports the intent succeeded
+    event = intent_event(
+        "evt_kkpd_1",
+        "payment_intent.succeeded",
+        intent_id=started.intent.id,
+        amount_minor=int(started.net) * 100,
+    )
+    assert payments.stripe_event_handle(event=event) is True
+    # then the payment is settled
+    started.refresh_from_db()
+    assert started.status == OfficialPaymentStatus.PAID
+    # and the treasurer's confirmation and the same event again settle nothing more
+    official_payment_card_confirm(payment=started, actor=world.treasurer)
+    assert payments.stripe_event_handle(event=event) is False
+    line = assert_budget_identities(world.line)
+    assert line.realised == started.gross
+    assert AuditEntry.objects.filter(action="payment.record").count() == 1
+    assert AuditEntry.objects.filter(action="budget.realise").count() == 1
+
+
+def test_a_cancelled_card_payment_lets_the_order_be_paid_by_transfer(world, localstripe):
+    order = received(delivered(world).orders[world.darto.pk], world)
+    started = official_payment_card_start(order=order, actor=world.treasurer)
+    # the requester cannot cancel it
+    Membership.objects.create(user=world.requester, agency=world.agency, role=Role.TREASURER)
+    with pytest.raises(PaymentRefused, match="pemohon"):
+        official_payment_card_cancel(payment=started, actor=world.requester)
+    # when the treasurer cancels it
+    cancelled = official_payment_card_cancel(payment=started, actor=world.treasurer)
+    assert cancelled.status == OfficialPaymentStatus.CANCELLED
+    # then the order can be paid by transfer, once
+    payment = pay(order, world)
+    assert payment.status == OfficialPaymentStatus.PAID
+    assert assert_budget_identities(world.line).realised == payment.gross
+    # and the cancelled one cannot be confirmed or cancelled again
+    with pytest.raises(PaymentRefused):
+        official_payment_card_cancel(payment=cancelled, actor=world.treasurer)
+
+
+def test_a_card_already_charged_cannot_be_cancelled(world, localstripe):
+    order = received(delivered(world).orders[world.darto.pk], world)
+    started = official_payment_card_start(order=order, actor=world.treasurer)
+    assert localstripe.card_confirm(started.intent.client_secret, OK_CARD)[0] == 200
+    # Stripe's webhook is late, but the card was charged: Peken asks Stripe before cancelling
+    with pytest.raises(PaymentRefused, match="sudah ditagih"):
+        official_payment_card_cancel(payment=started, actor=world.treasurer)
+    # and the payment is settled instead, so the order cannot be paid a second time
+    started.refresh_from_db()
+    assert started.status == OfficialPaymentStatus.PAID
+    with pytest.raises(PaymentAlreadyRecorded):
+        pay(order, world)
+    assert assert_budget_identities(world.line).realised == started.gross
+
+
+def test_a_card_charged_after_its_payment_was_cancelled_is_refunded(
+    world, localstripe, django_capture_on_commit_callbacks
+):
+    # given a card payment cancelled, and the order paid by transfer
+    order = received(delivered(world).orders[world.darto.pk], world)
+    started = official_payment_card_start(order=order, actor=world.treasurer)
+    official_payment_card_cancel(payment=started, actor=world.treasurer)
+    by_transfer = pay(order, world)
+    # when the old card form is still confirmed and Stripe reports it (twice)
+    assert localstripe.card_confirm(started.intent.client_secret, OK_CARD)[0] == 200
+    for event_id in ("evt_late_1", "evt_late_2"):
+        event = intent_event(
+            event_id,
+            "payment_intent.succeeded",
+            intent_id=started.intent.id,
+            amount_minor=int(started.net) * 100,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            payments.stripe_event_handle(event=event)
+    # then the cancelled payment stays cancelled, the card is refunded once, the budget realised once
+    started.refresh_from_db()
+    assert started.status == OfficialPaymentStatus.CANCELLED
+    card = Payment.objects.get(pk=started.card_payment_id)
+    assert card.refunds.count() == 1 and card.amount_refunded == card.amount
+    assert AuditEntry.objects.filter(action="payment.card_refund").count() == 1
+    assert assert_budget_identities(world.line).realised == by_transfer.gross
+
+
+# tax deposits
+
+
+def _paid_pair(world, *, paid_on=None):
+    """Both orders paid on ``paid_on``: the goods seller's (PPN, PPh 22) and the caterer's (PPh 23)."""
+    purchase = delivered(world)
+    paid_on = paid_on or _today()
+    return [
+        pay(
+            received(purchase.orders[seller.pk], world),
+            world,
+            paid_on=paid_on,
+            bank_reference=f"TRX-{seller.pk}",
+        )
+        for seller in (world.ani, world.darto)
+    ]
+
+
+def _deposit(world, ids, *, tax=TaxKind.PPH22, ntpn=NTPN, billing=BILLING, actor=None, on=None):
+    on = on or _today()
+    return tax_deposit_record(
+        agency=world.agency,
+        actor=actor or world.treasurer,
+        tax=tax,
+        period_year=on.year,
+        period_month=on.month,
+        billing_code=billing,
+        ntpn=ntpn,
+        deposited_on=_today(),
+        withholding_ids=ids,
+    )
+
+
+def test_a_deposit_records_billing_code_and_ntpn_and_marks_its_withholdings(world):
+    ani, _darto = _paid_pair(world)
+    pph22 = ani.withholdings.get(tax=TaxKind.PPH22)
+    deposit = _deposit(world, [pph22.pk], ntpn=NTPN.lower())
+    assert (deposit.billing_code, deposit.ntpn, deposit.amount) == (BILLING, NTPN, pph22.amount)
+    pph22.refresh_from_db()
+    assert pph22.deposit == deposit
+    # the PPN collected is deposited on its own
+    ppn = ani.withholdings.get(tax=TaxKind.PPN)
+    other = _deposit(world, [ppn.pk], tax=TaxKind.PPN, ntpn="B1B2C3D4E5F6G7H8")
+    assert other.amount == ani.ppn
+    assert TaxWithholding.objects.filter(deposit__isnull=True).count() == 1  # the caterer's PPh 23
+    entry = AuditEntry.objects.get(action="tax.deposit", object_id=str(deposit.pk))
+    assert (entry.actor, entry.after["ntpn"]) == (world.treasurer, NTPN)
+
+
+@pytest.mark.parametrize(
+    ("billing", "ntpn", "message"),
+    [
+        ("12345678901234", NTPN, "15 angka"),
+        ("1234567890123456", NTPN, "15 angka"),
+        ("12345678901234X", NTPN, "15 angka"),
+        (BILLING, "A1B2C3D4E5F6G7H", "16 huruf"),
+        (BILLING, "A1B2C3D4E5F6G7H89", "16 huruf"),
+        (BILLING, "A1B2C3D4E5F6G7H-", "16 huruf"),
+    ],
+)
+def test_wrong_billing_code_or_ntpn_lengths_are_refused(world, billing, ntpn, message):
+    ani, _darto = _paid_pair(world)
+    with pytest.raises(PaymentRefused, match=message):
+        _deposit(world, [ani.withholdings.get(tax=TaxKind.PPH22).pk], billing=billing, ntpn=ntpn)
+    assert not TaxDeposit.objects.exists()
+
+
+def test_the_same_ntpn_twice_is_refused(world):
+    ani, darto = _paid_pair(world)
+    _deposit(world, [ani.withholdings.get(tax=TaxKind.PPH22).pk])
+    with pytest.raises(PaymentRefused, match="sudah tercatat"):
+        _deposit(world, [darto.withholdings.get().pk], tax=TaxKind.PPH23)
+    assert darto.withholdings.get().deposit is None
+
+
+def test_withholdings_already_deposited_of_another_kind_or_month_are_refused(world):
+    ani, darto = _paid_pair(world)
+    pph22 = ani.withholdings.get(tax=TaxKind.PPH22)
+    _deposit(world, [pph22.pk])
+    # already deposited
+    with pytest.raises(PaymentRefused, match="sudah disetor"):
+        _deposit(world, [pph22.pk], ntpn="C1B2C3D4E5F6G7H8")
+    # of another kind than the deposit's
+    with pytest.raises(PaymentRefused, match="sudah disetor"):
+        _deposit(world, [darto.withholdings.get().pk], ntpn="C1B2C3D4E5F6G7H8", tax=TaxKind.PPH22)
+    # of another month
+    with pytest.raises(PaymentRefused, match="sudah disetor"):
+        _deposit(
+            world,
+            [darto.withholdings.get().pk],
+            ntpn="C1B2C3D4E5F6G7H8",
+            tax=TaxKind.PPH23,
+            on=_today() - timedelta(days=40),
+        )
+    assert TaxDeposit.objects.count() == 1
+
+
+def test_last_months_payment_is_deposited_in_last_months_period_only(world):
+    last_month = _today() - timedelta(days=40)
+    ani, _darto = _paid_pair(world, paid_on=last_month)
+    pph22 = ani.withholdings.get(tax=TaxKind.PPH22)
+    with pytest.raises(PaymentRefused, match="masa"):
+        _deposit(world, [pph22.pk])
+    deposit = _deposit(world, [pph22.pk], on=last_month)
+    assert (deposit.period_year, deposit.period_month) == (last_month.year, last_month.month)
+
+
+def test_only_the_agencys_treasurer_records_a_deposit(world):
+    ani, _darto = _paid_pair(world)
+    with pytest.raises(PaymentRefused, match="bendahara"):
+        _deposit(world, [ani.withholdings.get(tax=TaxKind.PPH22).pk], actor=world.ppk)
+    assert not TaxDeposit.objects.exists()
