@@ -5,6 +5,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -17,12 +18,14 @@ from procurement.audit import audit_verify
 from procurement.models import (
     AuditEntry,
     BudgetCommitment,
+    BudgetLine,
     Membership,
     OfficialPayment,
     TaxDeposit,
     TaxWithholding,
 )
 from procurement.services import (
+    BudgetExceeded,
     PaymentAlreadyRecorded,
     PaymentRefused,
     ReceivedLine,
@@ -424,6 +427,32 @@ def test_payment_is_in_the_audit_trail(world):
         ("budget.realise", world.treasurer.pk, str(commitment.pk)),
     ]
     assert audit_verify() is None
+
+
+def _line_without_room(world):
+    """Leave the budget line nothing available beyond what it has committed."""
+    BudgetLine.objects.filter(pk=world.line.pk).update(ceiling=F("committed") + F("realised"))
+
+
+def test_taxes_on_top_the_line_cannot_cover_are_refused_and_nothing_is_paid(world):
+    # given the goods seller's order received and a line with nothing available beyond its commitment
+    order = received(delivered(world).orders[world.ani.pk], world)
+    _line_without_room(world)
+    # when the treasurer pays (the PPN comes on top of the committed price)
+    with pytest.raises(BudgetExceeded, match="pajak di atas harga"):
+        pay(order, world)
+    # then no payment is recorded and the line is as it was
+    assert not OfficialPayment.objects.exists()
+    assert assert_budget_identities(world.line).realised == 0
+
+
+def test_a_kkpd_payment_the_line_cannot_cover_is_refused_before_the_card_is_charged(world, localstripe):
+    order = received(delivered(world).orders[world.darto.pk], world)  # PBJT on top of the price
+    _line_without_room(world)
+    with pytest.raises(BudgetExceeded):
+        official_payment_card_start(order=order, actor=world.treasurer)
+    assert not OfficialPayment.objects.exists()
+    assert not Payment.objects.exists()  # Stripe was never asked
 
 
 # KKPD card through localstripe

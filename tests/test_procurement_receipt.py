@@ -179,6 +179,18 @@ def test_a_line_of_another_order_is_refused(world):
     assert not GoodsReceipt.objects.exists()
 
 
+def test_a_handover_dated_in_the_future_is_refused(world):
+    order = delivered(world).orders[world.darto.pk]
+    with pytest.raises(ReceiptRefused, match="masa depan"):
+        goods_receipt_record(
+            order=order,
+            actor=world.ppk,
+            received_on=_today() + timedelta(days=1),
+            lines={_line(order, world.nasi).pk: ReceivedLine(40, 40)},
+        )
+    assert not GoodsReceipt.objects.exists()
+
+
 def test_nothing_counted_is_refused(world):
     order = delivered(world).orders[world.darto.pk]
     with pytest.raises(ReceiptRefused, match="sedikitnya satu"):

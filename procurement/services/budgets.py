@@ -100,20 +100,7 @@ def _commitment_realise(*, commitment: BudgetCommitment, price: Decimal, gross: 
             _("Dana ini sudah tidak terikat (%(status)s).") % {"status": commitment.get_status_display()}
         )
     line = locks.budget_line_lock(budget_line_id=commitment.budget_line_id)
-    taken = min(price, commitment.amount)
-    extra = gross - taken
-    if extra > line.available:
-        raise BudgetExceeded(
-            _(
-                "Anggaran %(line)s tidak cukup untuk pajak di atas harga: perlu %(extra)s, "
-                "tersedia %(available)s."
-            )
-            % {
-                "line": line.account_code,
-                "extra": rupiah_format(extra),
-                "available": rupiah_format(line.available),
-            }
-        )
+    taken = _commitment_realise_check(commitment=commitment, line=line, price=price, gross=gross)
     before = {
         "commitment_status": commitment.status,
         "commitment_amount": commitment.amount,
@@ -137,6 +124,32 @@ def _commitment_realise(*, commitment: BudgetCommitment, price: Decimal, gross: 
         "realised": gross,
     }
     return before, after
+
+
+def _commitment_realise_check(
+    *, commitment: BudgetCommitment, line: BudgetLine, price: Decimal, gross: Decimal
+) -> Decimal:
+    """What a payment of ``gross`` for goods committed at ``price`` takes from the commitment.
+
+    The rest of the gross (PPN, PBJT on top) must fit in the locked ``line``'s available money;
+    raises BudgetExceeded otherwise. Asked again before a card is charged, so a KKPD payment the
+    line cannot cover is refused before Stripe takes the money.
+    """
+    taken = min(price, commitment.amount)
+    extra = gross - taken
+    if extra > line.available:
+        raise BudgetExceeded(
+            _(
+                "Anggaran %(line)s tidak cukup untuk pajak di atas harga: perlu %(extra)s, "
+                "tersedia %(available)s."
+            )
+            % {
+                "line": line.account_code,
+                "extra": rupiah_format(extra),
+                "available": rupiah_format(line.available),
+            }
+        )
+    return taken
 
 
 def budget_release(

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
@@ -111,14 +112,16 @@ def goods_receipt_record(
     """Record one delivery of an official order as its next numbered handover (BAST).
 
     ``lines`` maps order line ids to what arrived; lines left out or at zero did not come this
-    time. Each line may receive at most what is still awaited, accept at most what it received,
-    and a rejected quantity needs a reason; its value is released from the commitment at once.
-    The order must be marked sent by its seller; the recorder must be the agency's PPK or
-    receiver and not the requester. When nothing more is awaited the order becomes Selesai.
-    The seller, the requester and the treasurer are told after commit. Raises ReceiptRefused
-    with a message for the person acting.
+    time; the day it arrived is not in the future. Each line may receive at most what is still
+    awaited, accept at most what it received, and a rejected quantity needs a reason; its value
+    is released from the commitment at once. The order must be marked sent by its seller; the
+    recorder must be the agency's PPK or receiver and not the requester. When nothing more is
+    awaited the order becomes Selesai. The seller, the requester and the treasurer are told
+    after commit. Raises ReceiptRefused with a message for the person acting.
     """
     note = note.strip()
+    if received_on > timezone.localdate():
+        raise ReceiptRefused(_("Tanggal diterima tidak boleh di masa depan."))
     with transaction.atomic():
         order, requisition = _official_order_locked(order)
         refusal = fulfilment.receive_refusal(user=actor, requisition=requisition)

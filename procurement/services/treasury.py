@@ -37,7 +37,7 @@ from procurement.models import (
     TaxWithholding,
 )
 from procurement.services._common import ProcurementError, _locked
-from procurement.services.budgets import _commitment_realise
+from procurement.services.budgets import _commitment_realise, _commitment_realise_check
 from procurement.statuses import (
     OFFICIAL_PAYMENT_TRANSITIONS,
     CommitmentStatus,
@@ -155,16 +155,21 @@ def _payment_new(
     return payment
 
 
-def _settle(*, payment: OfficialPayment, actor, ip: str | None, source: str) -> None:
-    """Mark a locked payment paid, realise its gross on the budget line, record it, tell the seller."""
+def _live_commitment(*, requisition) -> BudgetCommitment:
+    """Lock the requisition's live commitment (step 7); PaymentRefused when none is held any more."""
     commitment = locks.commitment_lock(
-        BudgetCommitment.objects.filter(requisition=payment.requisition, status=CommitmentStatus.LIVE)
+        BudgetCommitment.objects.filter(requisition=requisition, status=CommitmentStatus.LIVE)
     )
     if commitment is None:
         raise PaymentRefused(
-            _("Permintaan %(ref)s tidak punya anggaran terikat lagi.")
-            % {"ref": payment.requisition.reference}
+            _("Permintaan %(ref)s tidak punya anggaran terikat lagi.") % {"ref": requisition.reference}
         )
+    return commitment
+
+
+def _settle(*, payment: OfficialPayment, actor, ip: str | None, source: str) -> None:
+    """Mark a locked payment paid, realise its gross on the budget line, record it, tell the seller."""
+    commitment = _live_commitment(requisition=payment.requisition)
     before, after = _commitment_realise(commitment=commitment, price=payment.price, gross=payment.gross)
     _payment_move(payment, to=OfficialPaymentStatus.PAID)
     audit_record(
@@ -256,7 +261,8 @@ def official_payment_card_start(*, order, actor, ip: str | None = None) -> Offic
     Creates (or, for the same order's waiting card payment, returns) the payment and its
     Stripe intent; the returned payment carries ``.intent`` for Stripe.js. It is settled by
     official_payment_card_confirm or Stripe's webhook, whichever comes first. Same refusals as
-    official_payment_record; PaymentGatewayError when Stripe cannot be reached.
+    official_payment_record, BudgetExceeded before the card is charged; PaymentGatewayError when
+    Stripe cannot be reached.
     """
     try:
         with transaction.atomic():
@@ -268,6 +274,14 @@ def official_payment_card_start(*, order, actor, ip: str | None = None) -> Offic
                 actor=actor,
                 method=PaymentMethod.KKPD,
                 paid_on=timezone.localdate(),
+            )
+            # the card must not be charged for what the budget line cannot realise
+            commitment = _live_commitment(requisition=requisition)
+            _commitment_realise_check(
+                commitment=commitment,
+                line=locks.budget_line_lock(budget_line_id=commitment.budget_line_id),
+                price=payment.price,
+                gross=payment.gross,
             )
             audit_record(
                 actor=actor,
