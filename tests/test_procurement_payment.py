@@ -5,6 +5,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.core import mail
 from django.db.models import F
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -14,6 +15,7 @@ from orders.services import order_status_change
 from orders.statuses import OrderStatus, Party
 from payments import services as payments
 from payments.models import Payment, PaymentStatus
+from peken.money import rupiah_format
 from procurement.audit import audit_verify
 from procurement.models import (
     AuditEntry,
@@ -43,6 +45,7 @@ from sellers.abstract_models import TaxpayerType
 from tests.budget_identities import assert_budget_identities
 from tests.factories import product_create, seller_create
 from tests.fulfilment_world import approved, delivered, fulfilment_world, sent
+from tests.procurement_factories import AgencyFactory, person_with_roles
 from tests.stripe_server import intent_event
 
 Order = get_model("order", "Order")
@@ -195,6 +198,28 @@ def test_an_order_is_paid_once(world):
     assert again.value.payment == first
     assert OfficialPayment.objects.count() == 1
     assert assert_budget_identities(world.line).realised == first.gross
+
+
+def test_a_treasurer_of_another_agency_may_not_pay(world):
+    other = AgencyFactory(name="Dinas Pendidikan Uji", code="dispendik-uji")
+    outsider = person_with_roles(agency=other, roles=[Role.TREASURER], email="indah@dispendik.uji")
+    order = received(delivered(world).orders[world.darto.pk], world)
+    with pytest.raises(PaymentRefused, match="Dinas Kesehatan Uji: Fitri Uji"):
+        official_payment_record(order=order, actor=outsider, method=PaymentMethod.UP_CASH, paid_on=_today())
+    # nor deposit this agency's taxes
+    withholding = pay(order, world).withholdings.get()
+    with pytest.raises(PaymentRefused, match="bendahara"):
+        _deposit(world, [withholding.pk], tax=TaxKind.PPH23, actor=outsider)
+
+
+def test_the_seller_and_the_requester_are_told_of_the_payment(world, django_capture_on_commit_callbacks):
+    order = received(delivered(world).orders[world.darto.pk], world)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = pay(order, world)
+    told = [m for m in mail.outbox if f"Pesanan {order.number} dibayar" in m.subject]
+    assert {r for m in told for r in m.to} == {"darto@contoh.id", "rina@dinkes.uji"}
+    assert "Rp1.060.000" in told[0].body and rupiah_format(payment.withheld) in told[0].body
 
 
 # the amounts are the tax engine's

@@ -6,6 +6,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from orders.statuses import OrderStatus
+from payments import services as payments
+from payments.models import Payment
 from procurement import selectors_fulfilment as fulfilment
 from procurement.models import AuditEntry, GoodsReceipt, GoodsReceiptLine, OfficialPayment, OrderShortClosure
 from procurement.services import (
@@ -13,15 +15,20 @@ from procurement.services import (
     ReceiptRefused,
     ReceivedLine,
     goods_receipt_record,
+    official_payment_card_confirm,
+    official_payment_card_start,
     official_payment_record,
     order_close_short,
 )
-from procurement.statuses import PaymentMethod, Role
+from procurement.statuses import OfficialPaymentStatus, PaymentMethod, Role
 from tests.budget_identities import assert_budget_identities
 from tests.concurrency import run_at_once
 from tests.factories import CountryFactory
 from tests.fulfilment_world import delivered, fulfilment_world
 from tests.procurement_factories import person_with_roles
+from tests.stripe_server import intent_event
+
+OK_CARD = "4242424242424242"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -147,3 +154,43 @@ def test_a_handover_and_a_short_closure_at_once_stay_consistent(world):
     else:
         assert (line.received, line_now.committed) == (40, committed)
         assert not OrderShortClosure.objects.exists()
+
+
+def test_the_card_confirmation_and_stripes_webhook_at_once_settle_once(world, localstripe):
+    # given a KKPD payment whose card Stripe charged
+    order = _caterer_order(world, received=40)
+    started = official_payment_card_start(order=order, actor=world.treasurer)
+    assert localstripe.card_confirm(started.intent.client_secret, OK_CARD)[0] == 200
+    event = intent_event(
+        "evt_race_1",
+        "payment_intent.succeeded",
+        intent_id=started.intent.id,
+        amount_minor=int(started.net) * 100,
+    )
+    # when the treasurer's page confirms while Stripe's webhook arrives
+    results = run_at_once(
+        [
+            lambda: official_payment_card_confirm(payment=started, actor=world.treasurer),
+            lambda: payments.stripe_event_handle(event=event),
+        ]
+    )
+    # then neither failed and the payment was settled and realised once
+    assert [r for r in results if isinstance(r, Exception)] == []
+    started.refresh_from_db()
+    assert started.status == OfficialPaymentStatus.PAID
+    assert AuditEntry.objects.filter(action="budget.realise").count() == 1
+    assert assert_budget_identities(world.line).realised == started.gross
+
+
+def test_two_treasurers_starting_a_card_payment_at_once_share_one(world, localstripe):
+    order = _caterer_order(world, received=40)
+    results = run_at_once(
+        [
+            lambda who=who: official_payment_card_start(order=order, actor=who)
+            for who in (world.treasurer, world.second_treasurer)
+        ]
+    )
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert results[0].pk == results[1].pk and results[0].intent.id == results[1].intent.id
+    assert OfficialPayment.objects.count() == 1
+    assert Payment.objects.count() == 1
