@@ -125,14 +125,17 @@ def order_payment(*, order) -> OfficialPayment | None:
     )
 
 
-def _role_holders(*, agency, roles) -> str:
-    names = [
-        m.user.get_full_name() or m.user.email
-        for m in Membership.objects.filter(agency=agency, role__in=roles)
+def _role_holders(*, agency, roles, requisition: Requisition) -> str:
+    """Who holds ``roles`` in ``agency``, each once, leaving out the requester (who may not act)."""
+    names: dict[int, str] = {}
+    for m in (
+        Membership.objects.filter(agency=agency, role__in=roles)
+        .exclude(user_id=requisition.requester_id)
         .select_related("user")
         .order_by("pk")
-    ]
-    return ", ".join(names) or _("belum ada")
+    ):
+        names.setdefault(m.user_id, m.user.get_full_name() or m.user.email)
+    return ", ".join(names.values()) or _("belum ada")
 
 
 def receive_refusal(*, user, requisition: Requisition) -> str:
@@ -144,7 +147,7 @@ def receive_refusal(*, user, requisition: Requisition) -> str:
     allowed = Membership.objects.filter(user=user, agency=requisition.agency_id, role__in=RECEIVER_ROLES)
     if user.pk != requisition.requester_id and allowed.exists():
         return ""
-    who = _role_holders(agency=requisition.agency, roles=RECEIVER_ROLES)
+    who = _role_holders(agency=requisition.agency, roles=RECEIVER_ROLES, requisition=requisition)
     if user.pk == requisition.requester_id:
         return _(
             "Anda pemohon pembelian ini, jadi tidak boleh mencatat penerimaannya. "
@@ -164,7 +167,7 @@ def pay_refusal(*, user, requisition: Requisition) -> str:
     allowed = Membership.objects.filter(user=user, agency=requisition.agency_id, role__in=PAYER_ROLES)
     if user.pk != requisition.requester_id and allowed.exists():
         return ""
-    who = _role_holders(agency=requisition.agency, roles=PAYER_ROLES)
+    who = _role_holders(agency=requisition.agency, roles=PAYER_ROLES, requisition=requisition)
     if user.pk == requisition.requester_id:
         return _(
             "Anda pemohon pembelian ini, jadi tidak boleh membayarnya. Yang dapat membayar: %(who)s."

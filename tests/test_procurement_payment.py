@@ -145,7 +145,7 @@ def test_the_requester_may_not_pay_even_holding_the_treasurer_role(world):
             paid_on=_today(),
             bank_reference="TRX-9",
         )
-    assert "Fitri Uji" in str(refused.value)
+    assert "Fitri Uji" in str(refused.value) and "Rina Uji" not in str(refused.value)
     with pytest.raises(PaymentRefused, match="pemohon"):
         official_payment_card_start(order=order, actor=world.requester)
     # and a PPK is not a treasurer: told who pays
@@ -540,6 +540,36 @@ def test_the_webhook_settles_a_kkpd_payment_once_even_if_confirm_also_runs(world
     assert AuditEntry.objects.filter(action="budget.realise").count() == 1
 
 
+def test_a_card_paid_when_the_line_no_longer_has_room_waits_and_settles_once_it_has(world, localstripe):
+    # given a KKPD payment started, then the line's room taken away before the card is charged
+    order = received(delivered(world).orders[world.darto.pk], world)
+    started = official_payment_card_start(order=order, actor=world.treasurer)
+    ceiling = BudgetLine.objects.get(pk=world.line.pk).ceiling
+    _line_without_room(world)
+    assert localstripe.card_confirm(started.intent.client_secret, OK_CARD)[0] == 200
+    # when Stripe's webhook reports the card paid
+    event = intent_event(
+        "evt_kkpd_room",
+        "payment_intent.succeeded",
+        intent_id=started.intent.id,
+        amount_minor=int(started.net) * 100,
+    )
+    # then the event is handled (not refused for Stripe to resend), the card is recorded paid
+    assert payments.stripe_event_handle(event=event) is True
+    assert Payment.objects.get(pk=started.card_payment_id).status == PaymentStatus.SUCCEEDED
+    # and the official payment waits; the treasurer's confirmation says why
+    started.refresh_from_db()
+    assert started.status == OfficialPaymentStatus.PENDING
+    with pytest.raises(BudgetExceeded):
+        official_payment_card_confirm(payment=started, actor=world.treasurer)
+    assert assert_budget_identities(world.line).realised == 0
+    # when the line has room again, the confirmation settles it
+    BudgetLine.objects.filter(pk=world.line.pk).update(ceiling=ceiling)
+    paid = official_payment_card_confirm(payment=started, actor=world.treasurer)
+    assert paid.status == OfficialPaymentStatus.PAID
+    assert assert_budget_identities(world.line).realised == paid.gross
+
+
 def test_a_cancelled_card_payment_lets_the_order_be_paid_by_transfer(world, localstripe):
     order = received(delivered(world).orders[world.darto.pk], world)
     started = official_payment_card_start(order=order, actor=world.treasurer)
@@ -620,7 +650,7 @@ def _paid_pair(world, *, paid_on=None):
     ]
 
 
-def _deposit(world, ids, *, tax=TaxKind.PPH22, ntpn=NTPN, billing=BILLING, actor=None, on=None):
+def _deposit(world, ids, *, tax=TaxKind.PPH22, ntpn=NTPN, billing=BILLING, actor=None, on=None, day=None):
     on = on or _today()
     return tax_deposit_record(
         agency=world.agency,
@@ -630,7 +660,7 @@ def _deposit(world, ids, *, tax=TaxKind.PPH22, ntpn=NTPN, billing=BILLING, actor
         period_month=on.month,
         billing_code=billing,
         ntpn=ntpn,
-        deposited_on=_today(),
+        deposited_on=day or _today(),
         withholding_ids=ids,
     )
 
@@ -713,4 +743,11 @@ def test_only_the_agencys_treasurer_records_a_deposit(world):
     ani, _darto = _paid_pair(world)
     with pytest.raises(PaymentRefused, match="bendahara"):
         _deposit(world, [ani.withholdings.get(tax=TaxKind.PPH22).pk], actor=world.ppk)
+    assert not TaxDeposit.objects.exists()
+
+
+def test_a_deposit_dated_in_the_future_is_refused(world):
+    ani, _darto = _paid_pair(world)
+    with pytest.raises(PaymentRefused, match="masa depan"):
+        _deposit(world, [ani.withholdings.get(tax=TaxKind.PPH22).pk], day=_today() + timedelta(days=1))
     assert not TaxDeposit.objects.exists()

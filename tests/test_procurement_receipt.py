@@ -320,6 +320,7 @@ def test_the_receiver_and_the_ppk_may_record_the_requester_may_not_even_as_ppk(w
     with pytest.raises(ReceiptRefused, match="pemohon") as refused:
         _record(order, world.requester, {beras.pk: ReceivedLine(1, 1)})
     assert "Citra Uji" in str(refused.value) and "Gilang Uji" in str(refused.value)
+    assert "Rina Uji" not in str(refused.value)  # she holds the role but may not act here
     with pytest.raises(ReceiptRefused, match="pemohon"):
         order_close_short(order=order, actor=world.requester, reason="Kurang")
     # and someone without the role (the treasurer) is told who can

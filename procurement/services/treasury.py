@@ -11,6 +11,7 @@ Two treasurers paying the same order at once pay it once: the order row is locke
 database allows one payment per order that is not cancelled. Locks follow peken/locks.py.
 """
 
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -47,6 +48,7 @@ from procurement.statuses import (
 from procurement.tax import TaxKind
 
 Order = get_model("order", "Order")
+logger = logging.getLogger(__name__)
 
 
 class PaymentRefused(ProcurementError):
@@ -421,9 +423,18 @@ def official_payment_card_cancel(
 
 
 def card_payment_succeeded(sender, *, payment, **kwargs) -> None:
-    """payments.signals.payment_succeeded: a KKPD card payment is settled here (connected in apps.py)."""
+    """payments.signals.payment_succeeded: a KKPD card payment is settled here (connected in apps.py).
+
+    A payment the budget can no longer settle (the line's money changed since the card was
+    started) stays waiting and is logged: the card's success is still recorded, so Stripe's event
+    is not refused again and again; the treasurer settles it with official_payment_card_confirm,
+    which shows why, once the line has room.
+    """
     if payment.basket_id is None and (payment.purpose or "").startswith("kkpd-"):
-        official_payment_card_settle(card_payment_id=payment.pk, actor=None, source="stripe")
+        try:
+            official_payment_card_settle(card_payment_id=payment.pk, actor=None, source="stripe")
+        except ProcurementError:
+            logger.exception("KKPD card payment %s paid but not settled", payment.reference)
 
 
 def tax_deposit_record(
@@ -443,13 +454,16 @@ def tax_deposit_record(
 
     The withholdings named must be the agency's, of that tax and month (of payment), and not yet
     deposited; their sum is the deposit. Only the agency's treasurer. The billing code has 15
-    digits and the NTPN 16 letters or digits (each NTPN once). Raises PaymentRefused.
+    digits and the NTPN 16 letters or digits (each NTPN once); the deposit date is not in the
+    future. Raises PaymentRefused.
     """
     billing_code, ntpn = billing_code.strip(), ntpn.strip().upper()
     if not (billing_code.isdigit() and len(billing_code) == 15):
         raise PaymentRefused(_("Kode billing terdiri dari 15 angka."))
     if not (ntpn.isalnum() and len(ntpn) == 16):
         raise PaymentRefused(_("NTPN terdiri dari 16 huruf atau angka."))
+    if deposited_on > timezone.localdate():
+        raise PaymentRefused(_("Tanggal setor tidak boleh di masa depan."))
     if not withholding_ids:
         raise PaymentRefused(_("Pilih pajak yang disetor."))
     with transaction.atomic():
