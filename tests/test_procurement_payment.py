@@ -251,6 +251,22 @@ def test_a_pkp_goods_seller_pays_ppn_collected_and_pph22(world):
     assert sum(w.amount for w in payment.withholdings.all()) == payment.withheld
 
 
+def test_a_small_unsplit_purchase_from_a_pkp_seller_pays_the_full_invoice(world):
+    # given 10 bottles of oil (Rp360.000, with PPN Rp399.600: at most Rp2 juta) from Bu Ani
+    requisition = approved(world, items=[(world.minyak, 10)])
+    order = received(sent(Order.objects.get(checkout_reference=requisition.reference)), world)
+    payment = pay(order, world)
+    quote = tax_quote(
+        seller=SellerTaxFacts(pkp=True, has_npwp=True, individual=True),
+        lines=[TaxLine(SupplyKind.GOODS, 360000)],
+    )
+    assert _fields(payment) == _quote_fields(quote)
+    # then the PPN is on the invoice but not collected, no PPh 22, and nothing is stored as withheld
+    assert (payment.ppn, payment.ppn_collected, payment.withheld) == (39600, False, 0)
+    assert payment.net == payment.gross == 399600
+    assert not payment.withholdings.exists()
+
+
 def test_a_pbjt_caterer_gets_pph23_and_no_ppn(world):
     # given Pak Darto (PBJT-registered caterer, not PKP, no NPWP) delivered 40 lunch boxes
     order = received(delivered(world).orders[world.darto.pk], world)
