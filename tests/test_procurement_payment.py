@@ -589,6 +589,9 @@ def test_a_card_paid_when_the_line_no_longer_has_room_waits_and_settles_once_it_
 def test_a_cancelled_card_payment_lets_the_order_be_paid_by_transfer(world, localstripe):
     order = received(delivered(world).orders[world.darto.pk], world)
     started = official_payment_card_start(order=order, actor=world.treasurer)
+    # while it waits, a transfer is refused with what to do
+    with pytest.raises(PaymentAlreadyRecorded, match="sedang dibayar dengan KKPD oleh Fitri Uji"):
+        pay(order, world)
     # the requester cannot cancel it
     Membership.objects.create(user=world.requester, agency=world.agency, role=Role.TREASURER)
     with pytest.raises(PaymentRefused, match="pemohon"):

@@ -89,9 +89,15 @@ def _order_for_payment(*, order, actor):
     existing = fulfilment.order_payment(order=order)
     if existing is not None:
         who = existing.treasurer.get_full_name() or existing.treasurer.email
+        if existing.status == OfficialPaymentStatus.PENDING:
+            message = _(
+                "Pesanan %(number)s sedang dibayar dengan KKPD oleh %(who)s; batalkan pembayaran "
+                "kartu itu dulu untuk membayar dengan cara lain."
+            )
+        else:
+            message = _("Pesanan %(number)s sudah dibayar oleh %(who)s (%(status)s).")
         raise PaymentAlreadyRecorded(
-            _("Pesanan %(number)s sudah dibayar oleh %(who)s (%(status)s).")
-            % {"number": order.number, "who": who, "status": existing.get_status_display()},
+            message % {"number": order.number, "who": who, "status": existing.get_status_display()},
             existing,
         )
     progress = fulfilment.order_progress(order=order)
