@@ -3,14 +3,16 @@
 Five OPD of Surabaya (Dinas Kesehatan, Dinas Pendidikan, Bappeda, Kecamatan
 Gubeng, Kecamatan Tegalsari) with their units and office addresses; in each,
 one person per role (requester/PPTK, Pejabat Pengadaan, PPK, PA/KPA,
-Bendahara, penerima barang, agency admin, each with a NIP), e.g. pptk.dinkes@peken.local; a city-wide auditor
-(inspektorat@peken.local); this fiscal year's budget lines, imported through
-the same SIPD-style CSV importer an agency admin uses; the default approval
-policy; and Dinas Kesehatan's purchases at every stage after it: waiting for
-approval, delivered, received in two handovers, paid with its documents.
-Everything is written through procurement.services, so the audit trail holds it, and only what is missing is written: a second run changes
-nothing, and keeps what was changed since (roles revoked, budget lines and
-passwords edited). Called by peken.demo.demo_load, which refuses to run in production.
+Bendahara, penerima barang, agency admin, each with a NIP), e.g.
+pptk.dinkes@peken.local; a city-wide auditor (inspektorat@peken.local); this
+fiscal year's budget lines, imported through the same SIPD-style CSV importer
+an agency admin uses; the default approval policy; and Dinas Kesehatan's
+purchases at every stage after it: waiting for approval, delivered, received
+in two handovers, paid with its documents. Everything is written through
+procurement.services, so the audit trail holds it, and only what is missing is
+written: a second run changes nothing, and keeps what was changed since (roles
+revoked, budget lines and passwords edited). Called by peken.demo.demo_load,
+which refuses to run in production.
 """
 
 import json
