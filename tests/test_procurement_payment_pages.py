@@ -307,3 +307,16 @@ def test_the_deposit_page_records_a_deposit_and_shows_the_withholdings_deposited
     assert client_of(world.pa).get(url).status_code == 200
     assert client_of(world.pa).post(url, {"tax": TaxKind.PPN}).status_code == 404
     assert client_of(world.requester).get(url).status_code == 404
+
+
+def test_a_card_already_charged_cannot_be_cancelled_and_settles_instead(world, localstripe):
+    # given a KKPD intent the card confirmed at Stripe, before the page came back
+    order = received(world, world.darto)
+    fitri = client_of(world.treasurer)
+    secret = fitri.post(card_url(order), {"action": "card_intent"}).json()["client_secret"]
+    assert localstripe.card_confirm(secret, OK_CARD)[0] == 200
+    # when the treasurer cancels it, then it is refused and the payment is settled
+    response = fitri.post(card_url(order), {"action": "card_cancel"}, follow=True)
+    assert "tidak bisa dibatalkan" in shown(response)
+    payment = OfficialPayment.objects.get(order=order)
+    assert payment.status == OfficialPaymentStatus.PAID and 'data-payment="lunas"' in shown(response)
