@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from payments.models import PaymentStatus
 from peken.money import rupiah_format
-from procurement.context_processors import roles_forget
+from procurement.context_processors import procurement, roles_forget, roles_of
 from procurement.models import BudgetLine, Membership, OfficialPayment, TaxDeposit, TaxWithholding
 from procurement.selectors_fulfilment import order_tax_quote
 from procurement.services import ReceivedLine, goods_receipt_record, official_payment_record
@@ -320,3 +320,21 @@ def test_a_card_already_charged_cannot_be_cancelled_and_settles_instead(world, l
     assert "tidak bisa dibatalkan" in shown(response)
     payment = OfficialPayment.objects.get(order=order)
     assert payment.status == OfficialPaymentStatus.PAID and 'data-payment="lunas"' in shown(response)
+
+
+def test_the_treasurers_menu_link_costs_one_query(world, rf, django_assert_num_queries):
+    # given two orders waiting for the treasurer, whose roles are cached as on every page
+    for seller in (world.ani, world.darto):
+        received(world, seller)
+    request = rf.get("/")
+    request.user, request.session = world.treasurer, {}
+    roles_of(world.treasurer)
+    # when the header is read, then the count is one query besides the approver inbox's
+    with django_assert_num_queries(2):
+        header = procurement(request)["procurement"]
+        assert header.is_treasurer and header.to_pay_count == 2
+    # and a member who is not a treasurer gets no link and no such query
+    request.user = world.receiver
+    roles_of(world.receiver)
+    with django_assert_num_queries(1):
+        assert not procurement(request)["procurement"].is_treasurer
