@@ -33,6 +33,7 @@ from procurement import selectors_fulfilment as fulfilment
 from procurement import selectors_treasury
 from procurement.forms_treasury import PaymentRecordForm, TaxDepositForm
 from procurement.models import Agency
+from procurement.services import ProcurementError
 from procurement.services.treasury import (
     PaymentAlreadyRecorded,
     PaymentRefused,
@@ -150,7 +151,8 @@ class OrderPaymentView(TreasuryMixin, TemplateView):
         refusal = fulfilment.pay_refusal(user=user, requisition=requisition)
         may_pay = not refusal and not paid and complete and self.access.may_pay(requisition.agency_id)
         quote = None
-        if not paid and any(p.accepted for p in progress):
+        # a waiting card payment keeps the amounts it began with; its card shows those
+        if not paid and not pending_card and any(p.accepted for p in progress):
             quote = fulfilment.order_tax_quote(order=order, on=timezone.localdate(), progress=progress)
         lines = [
             {"progress": p, "title": p.line.title, "amount": p.unit_price * p.accepted} for p in progress
@@ -193,7 +195,7 @@ class OrderPaymentView(TreasuryMixin, TemplateView):
                 sp2d_date=data["sp2d_date"],
                 ip=client_ip(request),
             )
-        except PaymentRefused as error:
+        except ProcurementError as error:  # PaymentRefused, or BudgetExceeded when realising
             form.add_error(None, str(error))
             return self.render_to_response(self.get_context_data(form=form))
         paid_message(request, payment)
@@ -243,7 +245,7 @@ class OrderCardPaymentView(LoginRequiredMixin, View):
                 return back
             if payment.status != OfficialPaymentStatus.PAID:
                 payment = official_payment_card_confirm(payment=payment, actor=request.user)
-        except PaymentRefused as error:
+        except ProcurementError as error:
             messages.error(request, str(error))
             return back
         paid_message(request, payment)
@@ -255,7 +257,7 @@ class OrderCardPaymentView(LoginRequiredMixin, View):
             payment = official_payment_card_start(order=order, actor=request.user, ip=client_ip(request))
         except PaymentAlreadyRecorded as error:
             return JsonResponse({"error": str(error)}, status=409)
-        except (PaymentRefused, card_services.PaymentNotCompleted) as error:
+        except (ProcurementError, card_services.PaymentNotCompleted) as error:
             return JsonResponse({"error": str(error)}, status=400)
         except PaymentGatewayError as error:
             return JsonResponse({"error": error.message}, status=502)
