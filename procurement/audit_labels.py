@@ -33,7 +33,19 @@ ACTIONS = {
     "membership.grant": _("Peran diberikan"),
     "membership.revoke": _("Peran dicabut"),
     "membership.unit": _("Unit pemegang peran diubah"),
+    "membership.nip": _("NIP pemegang peran diubah"),
     "unit.create": _("Unit dibuat"),
+    "receipt.record": _("Penerimaan barang dicatat (BAST)"),
+    "receipt.close_short": _("Pesanan ditutup dengan kekurangan"),
+    "budget.release.rejected": _("Anggaran dilepas: barang ditolak saat diterima"),
+    "budget.release.short": _("Anggaran dilepas: barang tidak dikirim"),
+    "budget.realise": _("Anggaran terealisasi (dibayar)"),
+    "payment.record": _("Pembayaran dicatat"),
+    "payment.card_start": _("Pembayaran KKPD dimulai"),
+    "payment.card_cancel": _("Pembayaran KKPD dibatalkan"),
+    "tax.deposit": _("Setoran pajak dicatat"),
+    "document.issue": _("Dokumen diterbitkan"),
+    "spj.request": _("SPJ disusun"),
     "audit.keyed": _("Rantai audit mulai berkunci (entri lama disegel)"),
 }
 OBJECT_LABELS = {
@@ -46,6 +58,12 @@ OBJECT_LABELS = {
     "procurement.approvalstep": _("Langkah persetujuan"),
     "procurement.unit": _("Unit"),
     "order.order": _("Pesanan"),
+    "procurement.goodsreceipt": _("BAST"),
+    "procurement.ordershortclosure": _("Penutupan pesanan kurang"),
+    "procurement.officialpayment": _("Pembayaran"),
+    "procurement.taxdeposit": _("Setoran pajak"),
+    "procurement.officialdocument": _("Dokumen"),
+    "procurement.spjbundle": _("SPJ"),
     "procurement.auditentry": _("Entri audit"),
 }
 # fields whose values are rupiah, shown as Rp150.000
@@ -63,6 +81,15 @@ MONEY_FIELDS = frozenset(
         "max_amount",
         "commitment_amount",
         "line_committed",
+        "line_realised",
+        "rejected_value",
+        "value",
+        "price",
+        "ppn",
+        "pbjt",
+        "gross",
+        "withheld",
+        "net",
     }
 )
 DATE_FIELDS = frozenset(
@@ -75,6 +102,8 @@ DATE_FIELDS = frozenset(
         "date_submitted",
         "date_decided",
         "date_closed",
+        "received_on",
+        "paid_on",
     }
 )
 FIELD_LABELS = {
@@ -134,6 +163,31 @@ FIELD_LABELS = {
     "realised": _("Realisasi"),
     "id": _("ID"),
     "unkeyed_through": _("Entri tanpa kunci sampai nomor"),
+    "nip": _("NIP"),
+    "seq": _("BAST ke"),
+    "receipt": _("BAST"),
+    "received_on": _("Tanggal diterima"),
+    "rejected_value": _("Nilai ditolak"),
+    "never_delivered": _("Tidak dikirim"),
+    "value": _("Nilai"),
+    "note": _("Catatan"),
+    "method": _("Cara bayar"),
+    "paid_on": _("Tanggal bayar"),
+    "price": _("Harga"),
+    "ppn": _("PPN"),
+    "pbjt": _("PBJT"),
+    "gross": _("Total tagihan"),
+    "withheld": _("Pajak dipotong/dipungut"),
+    "net": _("Dibayar ke penjual"),
+    "bank_reference": _("Referensi bank"),
+    "sp2d_number": _("Nomor SP2D"),
+    "source": _("Sumber"),
+    "line_realised": _("Realisasi di baris anggaran"),
+    "tax": _("Jenis pajak"),
+    "period": _("Masa pajak"),
+    "billing_code": _("Kode billing"),
+    "ntpn": _("NTPN"),
+    "withholdings": _("Potongan pajak"),
 }
 _KEY_ORDER = {key: n for n, key in enumerate(FIELD_LABELS)}
 EXPORT_HEADER = (

@@ -109,8 +109,7 @@ def _commitment_realise(*, commitment: BudgetCommitment, price: Decimal, gross: 
     }
     commitment.amount -= taken
     commitment.realised += gross
-    if commitment.amount == 0:
-        # closed before its amount reaches zero: a live commitment never holds nothing (commitment_positive)
+    if commitment.amount == 0:  # closed before its amount reaches zero: a live one holds money
         _commitment_move(commitment, to=CommitmentStatus.REALISED)
     commitment.save(update_fields=["amount", "realised"])
     BudgetLine.objects.filter(pk=line.pk).update(

@@ -460,18 +460,18 @@ def tax_deposit_record(
 
     The withholdings named must be the agency's, of that tax and month (of payment), and not yet
     deposited; their sum is the deposit. Only the agency's treasurer. The billing code has 15
-    digits and the NTPN 16 letters or digits (each NTPN once); the deposit date is not in the
-    future. Raises PaymentRefused.
+    digits and the NTPN 16 letters or digits (each NTPN once); the date is not in the future.
+    Raises PaymentRefused.
     """
     billing_code, ntpn = billing_code.strip(), ntpn.strip().upper()
     if not (billing_code.isdigit() and len(billing_code) == 15):
         raise PaymentRefused(_("Kode billing terdiri dari 15 angka."))
     if not (ntpn.isalnum() and len(ntpn) == 16):
         raise PaymentRefused(_("NTPN terdiri dari 16 huruf atau angka."))
-    if deposited_on > timezone.localdate():
-        raise PaymentRefused(_("Tanggal setor tidak boleh di masa depan."))
     if not withholding_ids:
         raise PaymentRefused(_("Pilih pajak yang disetor."))
+    if deposited_on > timezone.localdate():
+        raise PaymentRefused(_("Tanggal setor tidak boleh di masa depan."))
     with transaction.atomic():
         locks.agency_lock(agency_id=agency.pk)
         if (
