@@ -64,14 +64,14 @@ def _today():
     return timezone.localdate()
 
 
-def received(order, world, *, rejected: dict | None = None):
+def received(order, world, *, rejected: dict | None = None, on=None):
     """Record everything of ``order`` as arrived in one handover (``rejected``: {product: count})."""
     rejected = rejected or {}
     lines = {}
     for line in order.lines.all():
         no = rejected.get(line.product_id, 0)
         lines[line.pk] = ReceivedLine(line.quantity, line.quantity - no, "Rusak" if no else "")
-    goods_receipt_record(order=order, actor=world.ppk, received_on=_today(), lines=lines)
+    goods_receipt_record(order=order, actor=world.ppk, received_on=on or _today(), lines=lines)
     order.refresh_from_db()
     assert order.status == OrderStatus.RECEIVED
     return order
@@ -172,6 +172,25 @@ def test_a_payment_missing_what_its_method_needs_is_refused(world, values, messa
     with pytest.raises(PaymentRefused, match=message):
         pay(order, world, **values)
     assert not OfficialPayment.objects.exists()
+
+
+def test_a_payment_dated_before_the_last_handover_is_refused(world):
+    # given an order received in two handovers, the last one today
+    order = delivered(world).orders[world.darto.pk]
+    nasi = order.lines.get()
+    for days_ago, count in ((3, 20), (0, 20)):
+        goods_receipt_record(
+            order=order,
+            actor=world.ppk,
+            received_on=_today() - timedelta(days=days_ago),
+            lines={nasi.pk: ReceivedLine(count, count)},
+        )
+    # when the treasurer dates the payment yesterday, then it is refused: paid before received
+    with pytest.raises(PaymentRefused, match="sebelum barang terakhir diterima"):
+        pay(order, world, paid_on=_today() - timedelta(days=1))
+    assert not OfficialPayment.objects.exists()
+    # and on the day of the last handover it is paid
+    assert pay(order, world).paid_on == _today()
 
 
 def test_ls_and_cash_payments_record_what_they_need(world):
@@ -660,7 +679,7 @@ def _paid_pair(world, *, paid_on=None):
     paid_on = paid_on or _today()
     return [
         pay(
-            received(purchase.orders[seller.pk], world),
+            received(purchase.orders[seller.pk], world, on=paid_on),
             world,
             paid_on=paid_on,
             bank_reference=f"TRX-{seller.pk}",

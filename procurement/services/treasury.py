@@ -16,7 +16,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
@@ -33,6 +35,7 @@ from procurement.models import (
     Agency,
     AuditEntry,
     BudgetCommitment,
+    GoodsReceipt,
     OfficialPayment,
     TaxDeposit,
     TaxWithholding,
@@ -230,7 +233,8 @@ def official_payment_record(
     """Record the treasurer's payment of a complete official order by UP/GU (transfer or cash) or LS.
 
     A transfer needs its bank reference, LS its SP2D number and date; a card (KKPD) goes through
-    official_payment_card_start. The seller is paid the tax engine's net of what was accepted,
+    official_payment_card_start. The date is neither in the future nor before the last handover
+    (BAST). The seller is paid the tax engine's net of what was accepted,
     the budget line realises the gross. Only the agency's treasurer, never the requester, and
     once per order: a second payment (two treasurers at once) raises PaymentAlreadyRecorded.
     Raises PaymentRefused, BudgetExceeded.
@@ -248,6 +252,13 @@ def official_payment_record(
         raise PaymentRefused(_("Tanggal bayar tidak boleh di masa depan."))
     with transaction.atomic():
         order, requisition, progress = _order_for_payment(order=order, actor=actor)
+        # payment follows the handover (BAST): a payment dated before it is paid but not received
+        last_received = GoodsReceipt.objects.filter(order=order).aggregate(last=Max("received_on"))["last"]
+        if last_received and paid_on < last_received:
+            raise PaymentRefused(
+                _("Tanggal bayar %(paid)s sebelum barang terakhir diterima (%(received)s).")
+                % {"paid": date_format(paid_on, "j F Y"), "received": date_format(last_received, "j F Y")}
+            )
         payment = _payment_new(
             order=order,
             requisition=requisition,
