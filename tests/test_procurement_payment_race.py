@@ -12,9 +12,11 @@ from procurement import selectors_fulfilment as fulfilment
 from procurement.models import AuditEntry, GoodsReceipt, GoodsReceiptLine, OfficialPayment, OrderShortClosure
 from procurement.services import (
     PaymentAlreadyRecorded,
+    PaymentRefused,
     ReceiptRefused,
     ReceivedLine,
     goods_receipt_record,
+    official_payment_card_cancel,
     official_payment_card_confirm,
     official_payment_card_start,
     official_payment_record,
@@ -194,3 +196,36 @@ def test_two_treasurers_starting_a_card_payment_at_once_share_one(world, localst
     assert results[0].pk == results[1].pk and results[0].intent.id == results[1].intent.id
     assert OfficialPayment.objects.count() == 1
     assert Payment.objects.count() == 1
+
+
+def test_a_cancel_and_stripes_webhook_at_once_never_keep_the_money_of_a_cancelled_payment(world, localstripe):
+    # given a KKPD payment whose card Stripe charged, its news not yet in
+    order = _caterer_order(world, received=40)
+    started = official_payment_card_start(order=order, actor=world.treasurer)
+    assert localstripe.card_confirm(started.intent.client_secret, OK_CARD)[0] == 200
+    event = intent_event(
+        "evt_race_2",
+        "payment_intent.succeeded",
+        intent_id=started.intent.id,
+        amount_minor=int(started.net) * 100,
+    )
+    # when the treasurer cancels it while Stripe's webhook arrives
+    results = run_at_once(
+        [
+            lambda: official_payment_card_cancel(payment=started, actor=world.treasurer),
+            lambda: payments.stripe_event_handle(event=event),
+        ]
+    )
+    # then the webhook was handled, and either the payment is paid (the cancel refused) or it is
+    # cancelled and the card refunded in full
+    assert not isinstance(results[1], Exception), results
+    started.refresh_from_db()
+    card = Payment.objects.get(pk=started.card_payment_id)
+    if started.status == OfficialPaymentStatus.PAID:
+        assert isinstance(results[0], PaymentRefused), results
+        assert card.amount_refunded == 0
+        assert assert_budget_identities(world.line).realised == started.gross
+    else:
+        assert started.status == OfficialPaymentStatus.CANCELLED
+        assert card.amount_refunded == card.amount
+        assert assert_budget_identities(world.line).realised == 0
