@@ -135,8 +135,10 @@ def test_paying_before_the_order_is_complete_is_refused(world):
 
 
 def test_the_requester_may_not_pay_even_holding_the_treasurer_role(world):
+    # given the requester also holds the treasurer role, and her order is received
     Membership.objects.create(user=world.requester, agency=world.agency, role=Role.TREASURER)
     order = received(delivered(world).orders[world.darto.pk], world)
+    # when she pays it, then it is refused naming the treasurer who can
     with pytest.raises(PaymentRefused, match="pemohon") as refused:
         official_payment_record(
             order=order,
@@ -160,15 +162,17 @@ def test_the_requester_may_not_pay_even_holding_the_treasurer_role(world):
         ({"method": PaymentMethod.UP_TRANSFER, "bank_reference": "  "}, "referensi transfer"),
         ({"method": PaymentMethod.LS, "bank_reference": "", "sp2d_number": ""}, "SP2D"),
         ({"method": PaymentMethod.LS, "sp2d_number": "SP2D-1", "sp2d_date": None}, "SP2D"),
-        ({"paid_on": "tomorrow"}, "masa depan"),
+        ({"paid_on": timedelta(days=1)}, "masa depan"),  # from today
         ({"method": PaymentMethod.KKPD}, "kartu"),
         ({"method": "bitcoin"}, "cara bayar"),
     ],
 )
 def test_a_payment_missing_what_its_method_needs_is_refused(world, values, message):
+    # given a received order
     order = received(delivered(world).orders[world.darto.pk], world)
-    if values.get("paid_on") == "tomorrow":
-        values["paid_on"] = _today() + timedelta(days=1)
+    if "paid_on" in values:
+        values = values | {"paid_on": _today() + values["paid_on"]}
+    # when it is paid without what its method needs, then it is refused
     with pytest.raises(PaymentRefused, match=message):
         pay(order, world, **values)
     assert not OfficialPayment.objects.exists()
@@ -194,8 +198,10 @@ def test_a_payment_dated_before_the_last_handover_is_refused(world):
 
 
 def test_ls_and_cash_payments_record_what_they_need(world):
+    # given both orders of a requisition received
     purchase = delivered(world)
     ani, darto = (received(purchase.orders[s.pk], world) for s in (world.ani, world.darto))
+    # when one is paid by LS and the other in cash
     by_ls = pay(
         ani,
         world,
@@ -210,8 +216,10 @@ def test_ls_and_cash_payments_record_what_they_need(world):
 
 
 def test_an_order_is_paid_once(world):
+    # given an order received and paid
     order = received(delivered(world).orders[world.darto.pk], world)
     first = pay(order, world)
+    # when it is paid again, then it is refused with the first payment
     with pytest.raises(PaymentAlreadyRecorded, match="sudah dibayar oleh Fitri Uji") as again:
         pay(order, world, bank_reference="TRX-002")
     assert again.value.payment == first
@@ -220,9 +228,11 @@ def test_an_order_is_paid_once(world):
 
 
 def test_a_treasurer_of_another_agency_may_not_pay(world):
+    # given a treasurer of another agency and a received order
     other = AgencyFactory(name="Dinas Pendidikan Uji", code="dispendik-uji")
     outsider = person_with_roles(agency=other, roles=[Role.TREASURER], email="indah@dispendik.uji")
     order = received(delivered(world).orders[world.darto.pk], world)
+    # when they pay it, then it is refused naming who can
     with pytest.raises(PaymentRefused, match="Dinas Kesehatan Uji: Fitri Uji"):
         official_payment_record(order=order, actor=outsider, method=PaymentMethod.UP_CASH, paid_on=_today())
     # nor deposit this agency's taxes
@@ -232,8 +242,10 @@ def test_a_treasurer_of_another_agency_may_not_pay(world):
 
 
 def test_the_seller_and_the_requester_are_told_of_the_payment(world, django_capture_on_commit_callbacks):
+    # given a received order
     order = received(delivered(world).orders[world.darto.pk], world)
     mail.outbox.clear()
+    # when it is paid
     with django_capture_on_commit_callbacks(execute=True):
         payment = pay(order, world)
     told = [m for m in mail.outbox if f"Pesanan {order.number} dibayar" in m.subject]
@@ -314,6 +326,7 @@ def _own_seller_order(world, *, name, email, price, quantity, **facts):
 
 
 def test_a_pp55_seller_with_a_valid_certificate_has_the_final_half_percent_withheld(world):
+    # given a company with a PP 55 certificate valid on the payment date, Rp5 juta of goods received
     order = _own_seller_order(
         world,
         name="UD Maju Jaya",
@@ -325,6 +338,7 @@ def test_a_pp55_seller_with_a_valid_certificate_has_the_final_half_percent_withh
         pp55_number="KET-PP55-0001",
         pp55_valid_until=_today() + timedelta(days=30),
     )
+    # when it is paid, then 0.5% final tax is withheld instead of PPh 22
     payment = pay(order, world)
     quote = tax_quote(
         seller=SellerTaxFacts(pkp=False, has_npwp=True, individual=False, pp55_certificate_valid=True),
@@ -336,6 +350,7 @@ def test_a_pp55_seller_with_a_valid_certificate_has_the_final_half_percent_withh
 
 
 def test_a_pp55_certificate_expired_on_the_payment_date_gives_pph22(world):
+    # given a PP 55 certificate that expired yesterday
     order = _own_seller_order(
         world,
         name="UD Lama",
@@ -347,11 +362,13 @@ def test_a_pp55_certificate_expired_on_the_payment_date_gives_pph22(world):
         pp55_number="KET-PP55-0002",
         pp55_valid_until=_today() - timedelta(days=1),
     )
+    # when the order is paid, then PPh 22 is withheld as without it
     payment = pay(order, world)
     assert _withholdings(payment) == {(TaxKind.PPH22, "22-910-01", 5000000, 75000)}
 
 
 def test_an_individual_with_this_years_rp500_juta_statement_has_nothing_withheld(world):
+    # given an individual with a valid PP 55 certificate and this year's Rp500 juta statement
     order = _own_seller_order(
         world,
         name="Warung Bu Sri",
@@ -363,6 +380,7 @@ def test_an_individual_with_this_years_rp500_juta_statement_has_nothing_withheld
         pp55_valid_until=_today() + timedelta(days=30),
         omzet_statement_year=_today().year,
     )
+    # when the order is paid, then nothing is withheld
     payment = pay(order, world)
     quote = tax_quote(
         seller=SellerTaxFacts(
@@ -381,6 +399,7 @@ def test_an_individual_with_this_years_rp500_juta_statement_has_nothing_withheld
 
 
 def test_last_years_statement_does_not_count(world):
+    # given an individual whose Rp500 juta statement is last year's
     order = _own_seller_order(
         world,
         name="Warung Bu Tini",
@@ -392,6 +411,7 @@ def test_last_years_statement_does_not_count(world):
         pp55_valid_until=_today() + timedelta(days=30),
         omzet_statement_year=_today().year - 1,
     )
+    # when the order is paid, then the 0.5% final tax is withheld
     payment = pay(order, world)
     assert _withholdings(payment) == {(TaxKind.PP55, "28-423-01", 5000000, 25000)}
 
@@ -472,7 +492,9 @@ def test_one_order_rejected_by_its_seller_and_one_paid_keep_the_identities(world
 
 
 def test_payment_is_in_the_audit_trail(world):
+    # given a received order
     purchase = delivered(world)
+    # when it is paid, then the payment and the realisation are on the requisition's trail
     payment = pay(received(purchase.orders[world.darto.pk], world), world)
     actions = list(
         AuditEntry.objects.filter(
@@ -509,6 +531,7 @@ def test_taxes_on_top_the_line_cannot_cover_are_refused_and_nothing_is_paid(worl
 def test_a_kkpd_payment_the_line_cannot_cover_is_refused_before_the_card_is_charged(world, localstripe):
     order = received(delivered(world).orders[world.darto.pk], world)  # PBJT on top of the price
     _line_without_room(world)
+    # when a card payment is started, then it is refused before Stripe is asked
     with pytest.raises(BudgetExceeded):
         official_payment_card_start(order=order, actor=world.treasurer)
     assert not OfficialPayment.objects.exists()
@@ -544,8 +567,10 @@ def test_a_kkpd_card_payment_settles_when_confirmed(world, localstripe):
 
 
 def test_confirming_before_the_card_went_through_is_refused(world, localstripe):
+    # given a card payment started, the card not yet confirmed
     order = received(delivered(world).orders[world.darto.pk], world)
     started = official_payment_card_start(order=order, actor=world.treasurer)
+    # when the treasurer confirms, then it is refused and still waits
     with pytest.raises(PaymentRefused, match="belum berhasil"):
         official_payment_card_confirm(payment=started, actor=world.treasurer)
     assert OfficialPayment.objects.get().status == OfficialPaymentStatus.PENDING
@@ -628,10 +653,12 @@ def test_a_cancelled_card_payment_lets_the_order_be_paid_by_transfer(world, loca
 
 
 def test_a_card_already_charged_cannot_be_cancelled(world, localstripe):
+    # given a card payment whose card was charged
     order = received(delivered(world).orders[world.darto.pk], world)
     started = official_payment_card_start(order=order, actor=world.treasurer)
     assert localstripe.card_confirm(started.intent.client_secret, OK_CARD)[0] == 200
     # Stripe's webhook is late, but the card was charged: Peken asks Stripe before cancelling
+    # when the treasurer cancels it, then it is refused
     with pytest.raises(PaymentRefused, match="sudah ditagih"):
         official_payment_card_cancel(payment=started, actor=world.treasurer)
     # and the payment is settled instead, so the order cannot be paid a second time
@@ -704,8 +731,10 @@ def _deposit(world, ids, *, tax=TaxKind.PPH22, ntpn=NTPN, billing=BILLING, actor
 
 
 def test_a_deposit_records_billing_code_and_ntpn_and_marks_its_withholdings(world):
+    # given both orders paid this month
     ani, _darto = _paid_pair(world)
     pph22 = ani.withholdings.get(tax=TaxKind.PPH22)
+    # when the PPh 22 is deposited, then the deposit holds its billing code, NTPN and amount
     deposit = _deposit(world, [pph22.pk], ntpn=NTPN.lower())
     assert (deposit.billing_code, deposit.ntpn, deposit.amount) == (BILLING, NTPN, pph22.amount)
     pph22.refresh_from_db()
@@ -731,21 +760,26 @@ def test_a_deposit_records_billing_code_and_ntpn_and_marks_its_withholdings(worl
     ],
 )
 def test_wrong_billing_code_or_ntpn_lengths_are_refused(world, billing, ntpn, message):
+    # given a paid order's PPh 22
     ani, _darto = _paid_pair(world)
+    # when it is deposited with a malformed billing code or NTPN, then it is refused
     with pytest.raises(PaymentRefused, match=message):
         _deposit(world, [ani.withholdings.get(tax=TaxKind.PPH22).pk], billing=billing, ntpn=ntpn)
     assert not TaxDeposit.objects.exists()
 
 
 def test_the_same_ntpn_twice_is_refused(world):
+    # given a deposit recorded with an NTPN
     ani, darto = _paid_pair(world)
     _deposit(world, [ani.withholdings.get(tax=TaxKind.PPH22).pk])
+    # when another deposit gives the same NTPN, then it is refused
     with pytest.raises(PaymentRefused, match="sudah tercatat"):
         _deposit(world, [darto.withholdings.get().pk], tax=TaxKind.PPH23)
     assert darto.withholdings.get().deposit is None
 
 
 def test_withholdings_already_deposited_of_another_kind_or_month_are_refused(world):
+    # given both orders paid this month and the PPh 22 deposited
     ani, darto = _paid_pair(world)
     pph22 = ani.withholdings.get(tax=TaxKind.PPH22)
     _deposit(world, [pph22.pk])
@@ -768,9 +802,11 @@ def test_withholdings_already_deposited_of_another_kind_or_month_are_refused(wor
 
 
 def test_last_months_payment_is_deposited_in_last_months_period_only(world):
+    # given both orders received and paid 40 days ago
     last_month = _today() - timedelta(days=40)
     ani, _darto = _paid_pair(world, paid_on=last_month)
     pph22 = ani.withholdings.get(tax=TaxKind.PPH22)
+    # when their PPh 22 is deposited in this month's period, then it is refused
     with pytest.raises(PaymentRefused, match="masa"):
         _deposit(world, [pph22.pk])
     deposit = _deposit(world, [pph22.pk], on=last_month)
@@ -778,14 +814,18 @@ def test_last_months_payment_is_deposited_in_last_months_period_only(world):
 
 
 def test_only_the_agencys_treasurer_records_a_deposit(world):
+    # given a paid order's PPh 22
     ani, _darto = _paid_pair(world)
+    # when the PPK deposits it, then it is refused
     with pytest.raises(PaymentRefused, match="bendahara"):
         _deposit(world, [ani.withholdings.get(tax=TaxKind.PPH22).pk], actor=world.ppk)
     assert not TaxDeposit.objects.exists()
 
 
 def test_a_deposit_dated_in_the_future_is_refused(world):
+    # given a paid order's PPh 22
     ani, _darto = _paid_pair(world)
+    # when its deposit is dated tomorrow, then it is refused
     with pytest.raises(PaymentRefused, match="masa depan"):
         _deposit(world, [ani.withholdings.get(tax=TaxKind.PPH22).pk], day=_today() + timedelta(days=1))
     assert not TaxDeposit.objects.exists()

@@ -185,7 +185,9 @@ def test_the_card_confirmation_and_stripes_webhook_at_once_settle_once(world, lo
 
 
 def test_two_treasurers_starting_a_card_payment_at_once_share_one(world, localstripe):
+    # given a received order
     order = _caterer_order(world, received=40)
+    # when two treasurers start a KKPD payment at the same moment, then both get one payment and one intent
     results = run_at_once(
         [
             lambda who=who: official_payment_card_start(order=order, actor=who)

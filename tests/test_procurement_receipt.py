@@ -151,15 +151,19 @@ def test_receiving_more_than_is_still_awaited_is_refused(world):
 
 
 def test_accepting_more_than_arrived_is_refused(world):
+    # given a sent order of 40 lunch boxes
     order = delivered(world).orders[world.darto.pk]
+    # when 11 are accepted of 10 that came, then it is refused
     with pytest.raises(ReceiptRefused, match="melebihi"):
         _record(order, world.ppk, {_line(order, world.nasi).pk: ReceivedLine(10, 11)})
     assert not GoodsReceipt.objects.exists()
 
 
 def test_a_rejection_needs_a_reason(world):
+    # given a sent order of 40 lunch boxes
     order = delivered(world).orders[world.darto.pk]
     nasi = _line(order, world.nasi)
+    # when 2 of 10 are rejected with a blank reason, then it is refused and nothing is released
     with pytest.raises(ReceiptRefused, match="alasan 2 ditolak"):
         _record(order, world.ppk, {nasi.pk: ReceivedLine(10, 8, reason="   ")})
     assert not GoodsReceipt.objects.exists()
@@ -172,15 +176,19 @@ def delivered_total(world):
 
 
 def test_a_line_of_another_order_is_refused(world):
+    # given two sent orders of one requisition
     purchase = delivered(world)
     ani, darto = purchase.orders[world.ani.pk], purchase.orders[world.darto.pk]
+    # when the caterer's handover names a line of the goods seller's order, then it is refused
     with pytest.raises(ReceiptRefused, match="bukan milik pesanan"):
         _record(darto, world.ppk, {_line(ani, world.beras).pk: ReceivedLine(5, 5)})
     assert not GoodsReceipt.objects.exists()
 
 
 def test_a_handover_dated_in_the_future_is_refused(world):
+    # given a sent order
     order = delivered(world).orders[world.darto.pk]
+    # when its handover is dated tomorrow, then it is refused
     with pytest.raises(ReceiptRefused, match="masa depan"):
         goods_receipt_record(
             order=order,
@@ -192,7 +200,9 @@ def test_a_handover_dated_in_the_future_is_refused(world):
 
 
 def test_nothing_counted_is_refused(world):
+    # given a sent order
     order = delivered(world).orders[world.darto.pk]
+    # when a handover counts nothing, then it is refused
     with pytest.raises(ReceiptRefused, match="sedikitnya satu"):
         _record(order, world.ppk, {_line(order, world.nasi).pk: ReceivedLine(0, 0)})
 
@@ -271,6 +281,7 @@ def test_a_rejected_quantity_releases_exactly_its_value(world):
 
 
 def test_closing_short_needs_a_reason_something_awaited_and_happens_once(world):
+    # given 25 of the caterer's 40 boxes recorded
     purchase = delivered(world)
     darto, ani = purchase.orders[world.darto.pk], purchase.orders[world.ani.pk]
     _record(darto, world.ppk, {_line(darto, world.nasi).pk: ReceivedLine(25, 25)})
@@ -335,9 +346,11 @@ def test_the_receiver_and_the_ppk_may_record_the_requester_may_not_even_as_ppk(w
 
 
 def test_a_receiver_of_another_agency_may_not_record(world):
+    # given a receiver of another agency and a sent order
     other = AgencyFactory(name="Dinas Pendidikan Uji", code="dispendik-uji")
     outsider = person_with_roles(agency=other, roles=[Role.RECEIVER], email="hana@dispendik.uji")
     order = delivered(world).orders[world.darto.pk]
+    # when they record its handover, then it is refused naming the order's agency
     with pytest.raises(ReceiptRefused, match="Dinas Kesehatan Uji"):
         _record(order, outsider, {_line(order, world.nasi).pk: ReceivedLine(1, 1)})
 
@@ -389,8 +402,10 @@ def test_the_seller_and_the_requester_are_told_at_each_step(world, django_captur
 
 
 def test_the_last_handover_tells_them_the_order_is_complete(world, django_capture_on_commit_callbacks):
+    # given a sent order
     order = delivered(world).orders[world.darto.pk]
     mail.outbox.clear()
+    # when its one handover takes everything (2 rejected)
     with django_capture_on_commit_callbacks(execute=True):
         _record(order, world.receiver, {_line(order, world.nasi).pk: ReceivedLine(40, 38, reason="Tumpah")})
     told = _recipients(f"Pesanan {order.number} selesai diterima")
