@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
@@ -200,20 +200,24 @@ def orders_to_receive(*, user) -> QuerySet:
 
 
 def orders_to_pay(*, user) -> QuerySet:
-    """Received official orders of the treasurer's agencies with no payment yet, oldest first."""
+    """Received official orders of the treasurer's agencies with no payment yet, oldest first.
+
+    Only orders something of which was accepted: one closed short before anything good arrived
+    has nothing to pay (official_payment_record refuses it) and would wait in the list forever.
+    """
     references = Requisition.objects.filter(
         agency_id__in=agencies_where(user=user, roles=PAYER_ROLES)
     ).exclude(requester=user)
     paid = OfficialPayment.objects.exclude(status=OfficialPaymentStatus.CANCELLED).values("order_id")
+    accepted = GoodsReceiptLine.objects.filter(quantity_accepted__gt=0).values("receipt__order_id")
     return (
         Order.objects.filter(
             user__isnull=True,
             checkout_reference__in=references.values("checkout_reference"),
             status=OrderStatus.RECEIVED,
+            pk__in=accepted,
         )
         .exclude(pk__in=paid)
-        .filter(Q(goods_receipts__isnull=False) | Q(short_closure__isnull=False))
-        .distinct()
         .select_related("seller")
         .order_by("date_placed")
     )

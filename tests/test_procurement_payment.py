@@ -16,6 +16,7 @@ from orders.statuses import OrderStatus, Party
 from payments import services as payments
 from payments.models import Payment, PaymentStatus
 from peken.money import rupiah_format
+from procurement import selectors_fulfilment as fulfilment
 from procurement.audit import audit_verify
 from procurement.models import (
     AuditEntry,
@@ -465,10 +466,31 @@ def test_the_commitment_closes_as_realised_when_the_last_unpaid_share_is_release
     assert commitment.status == CommitmentStatus.REALISED
     line = assert_budget_identities(world.line)
     assert (line.committed, line.realised) == (0, payment.gross)
-    # and the caterer's order, complete with nothing accepted, has nothing to pay
+    # and the caterer's order, complete with nothing accepted, has nothing to pay and is not listed
     with pytest.raises(PaymentRefused, match="tidak ada yang dibayar"):
         pay(darto, world)
     assert_budget_identities(world.line)
+    assert list(fulfilment.orders_to_pay(user=world.treasurer)) == []
+
+
+def test_the_treasurer_lists_received_orders_with_something_to_pay(world):
+    # given one order received with a rejection and one closed short after all its boxes were rejected
+    purchase = delivered(world)
+    ani, darto = purchase.orders[world.ani.pk], purchase.orders[world.darto.pk]
+    received(ani, world, rejected={world.minyak.pk: 1})
+    goods_receipt_record(
+        order=darto,
+        actor=world.ppk,
+        received_on=_today(),
+        lines={darto.lines.get().pk: ReceivedLine(10, 0, "Basi")},
+    )
+    order_close_short(order=darto, actor=world.ppk, reason="Sisa tidak dikirim")
+    # when the treasurer looks at what to pay, then only the goods seller's order is there
+    assert list(fulfilment.orders_to_pay(user=world.treasurer)) == [ani]
+    # and not for the requester, nor once it is paid
+    assert list(fulfilment.orders_to_pay(user=world.requester)) == []
+    pay(ani, world)
+    assert list(fulfilment.orders_to_pay(user=world.treasurer)) == []
 
 
 def test_one_order_rejected_by_its_seller_and_one_paid_keep_the_identities(world):
