@@ -147,6 +147,7 @@ class CentreProductEditView(SellerCentreMixin, FormView):
             "min_order_quantity": product.min_order_quantity,
             "halal_certificate_number": product.halal_certificate_number,
             "made_locally": product.made_locally,
+            "supply_kind": product.supply_kind,
         }
 
     def get_context_data(self, **kwargs):

@@ -1,4 +1,4 @@
-"""Forms of the seller centre: a product and its one stock record, the price and stock CSV upload, tax facts."""
+"""Forms of the seller centre: a product and its stock record, the stock CSV upload, the tax facts."""
 
 from decimal import Decimal
 
@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from catalogue_ext.abstract_models import SaleUnit
+from catalogue_ext.abstract_models import SaleUnit, SupplyKind
+from catalogue_ext.selectors import category_supply_kind
 from peken import limits
 from peken.forms import RupiahField
 from sellers.forms import SellerTaxForm
@@ -92,11 +93,28 @@ class ListingForm(forms.Form):
         label=_("Nomor sertifikat halal (jika ada)"), max_length=64, required=False
     )
     made_locally = forms.BooleanField(label=_("Produk buatan lokal Surabaya"), required=False)
+    supply_kind = forms.ChoiceField(
+        label=_("Jenis"),
+        required=False,
+        help_text=_(
+            "Menentukan pajak bila dibeli OPD: barang kena PPh 22, jasa kena PPh 23. "
+            "Biarkan mengikuti kategori bila sudah sesuai."
+        ),
+    )
 
     def __init__(self, *args, product=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
         self.fields["category"].choices = [("", _("— pilih —")), *_leaf_category_choices()]
+        category = product.categories.first() if product is not None else None
+        if category is not None:
+            by_category = _("Ikuti kategori: %(kind)s") % {
+                "kind": SupplyKind(category_supply_kind(category)).label
+            }
+        else:
+            by_category = _("Ikuti kategori (biasanya Barang)")
+        self.fields["supply_kind"].choices = [("", by_category), *SupplyKind.choices]
+        self.fields["supply_kind"].error_messages["invalid_choice"] = _("Pilih jenis dari daftar.")
         if product is None:
             del self.fields["remove_images"]
         else:

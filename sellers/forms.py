@@ -123,13 +123,16 @@ class SellerTaxForm(forms.Form):
         self.fields["omzet_statement"].label = _(
             "Saya menyatakan omzet tahun %(year)s paling banyak Rp500 juta"
         ) % {"year": self.statement_year}
+        self.fields["taxpayer_type"].error_messages["invalid_choice"] = _(
+            "Pilih orang pribadi atau badan usaha."
+        )
         self.fields["pbjt_rate_percent"].error_messages.update(
             {
                 "invalid": _("Tulis tarif PBJT dalam angka, misalnya 10."),
                 "min_value": _("Tarif PBJT tidak boleh negatif."),
-                "max_value": _("Tarif PBJT paling tinggi 10%."),
+                "max_value": _("Tarif PBJT paling tinggi 10%%."),
                 "max_decimal_places": _("Tarif PBJT paling banyak satu angka di belakang koma."),
-                "max_digits": _("Tarif PBJT paling tinggi 10%."),
+                "max_digits": _("Tarif PBJT paling tinggi 10%%."),
             }
         )
 
