@@ -200,7 +200,7 @@ class CentreTaxForm(SellerTaxForm):
 
     def __init__(self, *args, seller, **kwargs):
         self.seller = seller
-        kwargs.setdefault("initial", centre_tax_initial(seller))
+        kwargs["initial"] = {**centre_tax_initial(seller), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
 
     def tax_identity(self) -> tuple[str, str]:

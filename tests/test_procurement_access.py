@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from peken.imports import import_job_start
 from peken.models import ImportKind
@@ -197,6 +198,16 @@ TABLE: dict[str, Rule] = {
         kwargs={"fmt": "csv"},
         why="the whole trail's download, like its page: auditors only",
     ),
+    # --- the seller's side (procurement/views_seller.py): pages of the seller centre ---
+    "procurement:seller-withholdings": Rule(
+        get=frozenset({"seller"}),
+        why="a shop's own users: their payments from agencies and the taxes withheld; 403 for the shopless",
+    ),
+    "procurement:seller-withholdings-export": Rule(
+        get=frozenset({"seller"}),
+        kwargs={"year": "year", "fmt": "csv"},
+        why="the same summary's download, likewise",
+    ),
 }
 
 
@@ -299,6 +310,7 @@ def world(db, django_user_model):
         "mode_a": {"agency": a["agency"].pk},
         "decide": {"decision": "setuju", "comment": "Sesuai kebutuhan"},
         "csv": "csv",
+        "year": timezone.localdate().year,
     }
     return {
         "people": people,
