@@ -157,22 +157,7 @@ class SellerTaxForm(forms.Form):
     def clean(self):
         data = super().clean()
         individual = data.get("taxpayer_type") == TaxpayerType.INDIVIDUAL
-        if data.get("is_pkp") and not data.get("nitku") and "nitku" not in self.errors:
-            self.add_error("nitku", _("NITKU wajib diisi untuk PKP."))
-        elif data.get("nitku"):
-            npwp, nik = self.tax_identity()
-            owners = {npwp.rjust(16, "0")} if npwp else set()
-            if individual and nik:
-                owners.add(nik)
-            if owners and data["nitku"][:16] not in owners:
-                self.add_error(
-                    "nitku",
-                    _("16 angka pertama NITKU harus sama dengan NPWP toko%(or_nik)s (%(npwp)s).")
-                    % {
-                        "or_nik": _(" atau NIK pemilik") if individual else "",
-                        "npwp": " / ".join(sorted(owners)),
-                    },
-                )
+        self._nitku_check(data, individual=individual)
         if data.get("has_pp55"):
             self._pp55_clean(data)
         if data.get("omzet_statement"):
@@ -198,6 +183,23 @@ class SellerTaxForm(forms.Form):
         if data.get("is_cooperative") and individual:
             self.add_error("taxpayer_type", _("Koperasi adalah badan usaha: pilih wajib pajak Badan usaha."))
         return data
+
+    def _nitku_check(self, data: dict, *, individual: bool) -> None:
+        """Required from a PKP; its first 16 digits are the shop's NPWP (or an individual's NIK)."""
+        if data.get("is_pkp") and not data.get("nitku") and "nitku" not in self.errors:
+            self.add_error("nitku", _("NITKU wajib diisi untuk PKP."))
+        if not data.get("nitku"):
+            return
+        npwp, nik = self.tax_identity()
+        owners = {npwp.rjust(16, "0")} if npwp else set()
+        if individual and nik:
+            owners.add(nik)
+        if owners and data["nitku"][:16] not in owners:
+            if individual and nik:
+                message = _("16 angka pertama NITKU harus sama dengan NPWP toko atau NIK pemilik (%(npwp)s).")
+            else:
+                message = _("16 angka pertama NITKU harus sama dengan NPWP toko (%(npwp)s).")
+            self.add_error("nitku", message % {"npwp": " / ".join(sorted(owners))})
 
     def _pp55_clean(self, data: dict) -> None:
         """Both the certificate's number and its validity, valid today and for at most 7 years."""
@@ -345,6 +347,8 @@ class SellerRegistrationForm(SellerTaxForm):
         return data
 
     def tax_identity(self) -> tuple[str, str]:
+        if "npwp" in self.errors:  # the NPWP's own message says what to fix first
+            return "", ""
         return self.cleaned_data.get("npwp", ""), self.cleaned_data.get("ktp_number", "")
 
     def annual_sales_declared(self) -> Decimal | None:
