@@ -112,6 +112,8 @@ class VerificationDecisionView(VerifierRequiredMixin, FormView):
             **super().get_context_data(**kwargs),
             "seller": self.seller,
             "same_nik": selectors.sellers_sharing_nik(seller=self.seller),
+            # tax facts a shop changes itself after verification show up here too
+            "data_changes": self.seller.data_changes.select_related("actor")[:10],
         }
 
     def form_valid(self, form):

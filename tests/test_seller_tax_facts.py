@@ -308,6 +308,13 @@ def test_the_admin_records_a_change_of_the_new_fields(shop, admin_user):
     assert {"omzet_statement_year", "pbjt_number"} <= set(record.changes)
 
 
+def test_the_verifier_sees_a_change_the_shop_made_itself(verifier_client, owner_client, shop):
+    owner_client.post(reverse("sellers:centre-tax"), tax_form(pbjt_number="PBJT-SBY-0042"))
+    body = verifier_client.get(reverse("sellers:verification-decide", args=[shop.pk])).content.decode()
+    assert "Pusat penjual (oleh penjual)" in body and "sri@contoh.id" in body
+    assert "pbjt_number" in body and "PBJT-SBY-0042" in body
+
+
 def test_the_verifier_sees_the_tax_facts(verifier_client, shop):
     shop.taxpayer_type, shop.is_cooperative, shop.nitku = TaxpayerType.COMPANY, True, NITKU
     shop.pbjt_number, shop.omzet_statement_year = "PBJT-SBY-0042", THIS_YEAR
