@@ -115,3 +115,16 @@ def test_changing_the_kind_is_saved_and_sent_to_the_verifiers(seller_client, sho
         reverse("sellers:centre-product-edit", args=[product.pk]), {**data, "supply_kind": "emas"}
     )
     assert "Pilih jenis dari daftar" in " ".join(response.context["form"].errors["supply_kind"])
+
+
+def test_the_verifier_sees_the_kind_and_whether_it_follows_the_category(verifier_client, shop, categories):
+    product = product_create(title="Nasi Kotak", partner=shop, category=categories["catering"], image=True)
+    product.listing_status = "menunggu"
+    product.save(update_fields=["listing_status"])
+    url = reverse("sellers:verification-listing-decide", args=[product.pk])
+    body = verifier_client.get(url).content.decode()
+    assert "Jasa katering" in body and "ikut kategori" in body
+    product.supply_kind = SupplyKind.GOODS
+    product.save(update_fields=["supply_kind"])
+    body = verifier_client.get(url).content.decode()
+    assert "ikut kategori" not in body
