@@ -199,11 +199,11 @@ def listing_create(*, seller, actor: AbstractBaseUser, data: dict) -> Product:
     ``data`` is a validated ListingForm's cleaned_data: title, description,
     category (a leaf), images (at least one; the first is the primary
     picture), price (whole rupiah > 0), stock, unit, min_order_quantity,
-    halal_certificate_number, made_locally, supply_kind (blank: from the category).
-    The stock record's SKU is
-    generated from the product id. The listing starts outside the storefront
-    and listing_submit decides at once whether it goes on sale (see the
-    module's curation rule). All or nothing.
+    halal_certificate_number, made_locally, supply_kind (blank: from the
+    category). The stock record's SKU is generated from the product id.
+    The listing starts outside the storefront and listing_submit decides at
+    once whether it goes on sale (see the module's curation rule). All or
+    nothing.
     """
     with transaction.atomic():
         product_class, _created = ProductClass.objects.get_or_create(
