@@ -39,7 +39,13 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from catalogue_ext.abstract_models import LISTING_IN_QUEUE, LISTING_ON_SALE, ListingStatus, ReportStatus
+from catalogue_ext.abstract_models import (
+    LISTING_IN_QUEUE,
+    LISTING_ON_SALE,
+    ListingStatus,
+    ReportStatus,
+    SupplyKind,
+)
 from catalogue_ext.reviews.selectors import approved_review_count
 from exposure.selectors import CATALOGUE_LISTING, RecommendedListing, recommended_listing
 from sellers.abstract_models import SellerStatus
@@ -74,6 +80,36 @@ class ProductSort(TextChoices):
     PRICE_ASC = "harga-naik", _("Harga terendah")
     PRICE_DESC = "harga-turun", _("Harga tertinggi")
     TITLE = "nama", _("Nama A-Z")
+
+
+def _category_mapped_kind(category) -> str | None:
+    """The kind PEKEN_SUPPLY_KIND_BY_CATEGORY gives a category or its nearest parent, if any."""
+    by_slug = settings.PEKEN_SUPPLY_KIND_BY_CATEGORY
+    for node in [category, *reversed(category.get_ancestors())]:
+        if node.slug in by_slug:
+            return by_slug[node.slug]
+    return None
+
+
+def category_supply_kind(category) -> str:
+    """A category's kind for tax (PEKEN_SUPPLY_KIND_BY_CATEGORY, nearest parent first), else goods."""
+    return (_category_mapped_kind(category) if category is not None else None) or SupplyKind.GOODS
+
+
+def product_supply_kind(product) -> str:
+    """A listing's kind for tax: the seller's choice, else its category's (category_supply_kind), else goods.
+
+    An official purchase's tax (procurement/tax.py) reads it per order line: goods carry PPh 22,
+    catering, printing and other services PPh 23 under their own codes.
+    """
+    if product is None:
+        return SupplyKind.GOODS
+    if product.supply_kind:
+        return product.supply_kind
+    for category in product.get_categories().all():
+        if kind := _category_mapped_kind(category):
+            return kind
+    return SupplyKind.GOODS
 
 
 def products_per_page(requested: str | None) -> int:

@@ -10,7 +10,7 @@ Curation rule (post-moderation with holds):
   sale (``ditahan``) until a verifier approves it.
 * A verifier approves (``disetujui``, on sale) or rejects with a reason
   (``ditolak``, off sale). Every move is a ListingDecision row: who, when, why.
-* A change that matters (title, description, category, pictures) sends the
+* A change that matters (title, description, category, pictures, kind) sends the
   listing back to the queue; it is held if it now matches the banned rules,
   or if it was held or rejected before (editing cannot sneak a refused
   listing back on sale). Price and stock changes do not.
@@ -63,7 +63,8 @@ LISTING_TRANSITIONS = {
 }
 REVIEW_OUTCOMES = (ListingStatus.APPROVED, ListingStatus.REJECTED)
 # What a seller may change without the listing being checked again.
-CONTENT_FIELDS = ("title", "description", "category", "images")
+# The kind (goods or a service) decides an official purchase's tax, so a verifier sees its change too.
+CONTENT_FIELDS = ("title", "description", "category", "images", "supply_kind")
 PRODUCT_CLASS_SLUG = "barang"
 
 
@@ -156,6 +157,7 @@ def _field_label(field: str) -> str:
         "description": _("deskripsi"),
         "category": _("kategori"),
         "images": _("foto"),
+        "supply_kind": _("jenis"),
     }.get(field, field)
 
 
@@ -197,10 +199,11 @@ def listing_create(*, seller, actor: AbstractBaseUser, data: dict) -> Product:
     ``data`` is a validated ListingForm's cleaned_data: title, description,
     category (a leaf), images (at least one; the first is the primary
     picture), price (whole rupiah > 0), stock, unit, min_order_quantity,
-    halal_certificate_number, made_locally. The stock record's SKU is
-    generated from the product id. The listing starts outside the storefront
-    and listing_submit decides at once whether it goes on sale (see the
-    module's curation rule). All or nothing.
+    halal_certificate_number, made_locally, supply_kind (blank: from the
+    category). The stock record's SKU is generated from the product id.
+    The listing starts outside the storefront and listing_submit decides at
+    once whether it goes on sale (see the module's curation rule). All or
+    nothing.
     """
     with transaction.atomic():
         product_class, _created = ProductClass.objects.get_or_create(
@@ -218,6 +221,7 @@ def listing_create(*, seller, actor: AbstractBaseUser, data: dict) -> Product:
             min_order_quantity=data["min_order_quantity"],
             halal_certificate_number=data["halal_certificate_number"],
             made_locally=data["made_locally"],
+            supply_kind=data.get("supply_kind", ""),
         )
         ProductCategory.objects.create(product=product, category=data["category"])
         _images_add(product, data["images"], start=0)
@@ -248,6 +252,7 @@ def listing_update(*, product: Product, seller, actor: AbstractBaseUser, data: d
     with transaction.atomic():
         record = StockRecord.objects.select_for_update().get(product=product, partner=seller)
         product = Product.objects.select_for_update().get(pk=product.pk)
+        data.setdefault("supply_kind", product.supply_kind)
         changed = [
             name
             for name in (
@@ -257,6 +262,7 @@ def listing_update(*, product: Product, seller, actor: AbstractBaseUser, data: d
                 "min_order_quantity",
                 "halal_certificate_number",
                 "made_locally",
+                "supply_kind",
             )
             if getattr(product, name) != data[name]
         ]

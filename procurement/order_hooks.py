@@ -13,6 +13,7 @@ from orders.statuses import OrderStatus
 from procurement import tasks
 from procurement.audit import audit_official_order_status
 from procurement.models import Requisition
+from procurement.selectors_seller import seller_official_order
 from procurement.services import requisition_seller_order_released
 from sellers.order_extras import OrderExtra
 
@@ -40,7 +41,8 @@ def official_order_status_changed(sender, *, order, change, old, new, actor, par
 
 
 def official_order_extra(order) -> OrderExtra | None:
-    """The agency's details a seller needs on an official order's page and sheet (None for other orders)."""
+    """What a seller needs on an official order's page and sheet (None for other orders): the agency's
+    details, each handover (BAST), the invoice, the taxes and the payment (selectors_seller)."""
     if not _is_official(order):
         return None
     requisition = (
@@ -50,4 +52,7 @@ def official_order_extra(order) -> OrderExtra | None:
     )
     if requisition is None:
         return None
-    return OrderExtra(template="procurement/seller/official_order.html", context={"requisition": requisition})
+    return OrderExtra(
+        template="procurement/seller/official_order.html",
+        context=seller_official_order(order=order, requisition=requisition),
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import SupplyKind
+from catalogue_ext.selectors import product_supply_kind
 from orders.statuses import OrderStatus
 from procurement import selectors
 from procurement.models import (
@@ -237,20 +238,6 @@ def seller_tax_facts(*, seller, on: date) -> SellerTaxFacts:
         pbjt_registered=bool(seller.pbjt_number),
         pbjt_rate=Fraction(str(seller.pbjt_rate_percent)) / 100,
     )
-
-
-def product_supply_kind(product) -> str:
-    """A listing's kind for tax: its own, else its category's (PEKEN_SUPPLY_KIND_BY_CATEGORY), else goods."""
-    if product is None:
-        return SupplyKind.GOODS
-    if product.supply_kind:
-        return product.supply_kind
-    by_slug = settings.PEKEN_SUPPLY_KIND_BY_CATEGORY
-    for category in product.get_categories().all():
-        for node in [category, *category.get_ancestors()]:
-            if node.slug in by_slug:
-                return by_slug[node.slug]
-    return SupplyKind.GOODS
 
 
 def split_purchase_need(*, requisition: Requisition, seller_id: int) -> int | None:

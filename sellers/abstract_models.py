@@ -177,10 +177,11 @@ class StockUpdateSource(models.TextChoices):
 
 
 class StaffTool(models.TextChoices):
-    """Where a member of staff changed a shop's data."""
+    """Where a shop's data was changed: a staff tool, or the shop's own tax page in the seller centre."""
 
     ADMIN = "admin", _("Admin Django")
     DASHBOARD = "dasbor", _("Dasbor")
+    CENTRE = "pusat", _("Pusat penjual (oleh penjual)")
 
 
 class AbstractStockUpdate(models.Model):

@@ -86,5 +86,6 @@ class PartnerConfig(apps.PartnerConfig):
                     name="centre-order-print",
                 ),
                 path("pusat/penjualan/", centre.CentreSalesView.as_view(), name="centre-sales"),
+                path("pusat/pajak/", centre.CentreTaxView.as_view(), name="centre-tax"),
             ]
         )

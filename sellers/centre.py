@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
+from oscar.core.loading import get_model
 
 from catalogue_ext import services as catalogue_services
 from catalogue_ext.abstract_models import ListingStatus
@@ -29,10 +30,12 @@ from peken.imports import import_job_context, import_job_progress, import_jobs_o
 from peken.models import ImportJob, ImportKind
 from peken.money import rupiah_format
 from sellers import selectors, services
-from sellers.centre_forms import ListingForm, StockCsvForm
+from sellers.centre_forms import CentreTaxForm, ListingForm, StockCsvForm
 from sellers.order_extras import order_extras
 from sellers.stock_csv import MAX_BYTES as MAX_CSV_BYTES
 from sellers.stock_csv import stock_csv_template
+
+Partner = get_model("partner", "Partner")
 
 SESSION_KEY = "peken_centre_shop"
 PAGE_SIZE = 20
@@ -144,6 +147,7 @@ class CentreProductEditView(SellerCentreMixin, FormView):
             "min_order_quantity": product.min_order_quantity,
             "halal_certificate_number": product.halal_certificate_number,
             "made_locally": product.made_locally,
+            "supply_kind": product.supply_kind,
         }
 
     def get_context_data(self, **kwargs):
@@ -352,6 +356,40 @@ class CentreOrderPrintView(CentreOrderDetailView):
     """The order as one printable sheet for the shop: buyer, delivery, lines and total."""
 
     template_name = "sellers/centre/order_print.html"
+
+
+class CentreTaxView(SellerCentreMixin, FormView):
+    """The shop's tax facts (PKP, NITKU, PP 55, turnover statement, PBJT, koperasi), each change recorded."""
+
+    template_name = "sellers/centre/tax.html"
+    form_class = CentreTaxForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "seller": self.seller}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        year = self.seller.omzet_statement_year
+        ctx["statement_year_before"] = year if year and year != ctx["form"].statement_year else None
+        ctx["changes"] = [
+            {
+                "when": change.date_created,
+                "source": change.get_source_display(),
+                "fields": [str(Partner._meta.get_field(name).verbose_name) for name in change.changes],
+            }
+            for change in selectors.centre_data_changes(seller=self.seller)[:PAGE_SIZE]
+        ]
+        return ctx
+
+    def form_valid(self, form):
+        change = services.seller_tax_facts_update(
+            seller=self.seller, actor=self.request.user, data=form.cleaned_data
+        )
+        if change is None:
+            messages.info(self.request, _("Tidak ada perubahan."))
+        else:
+            messages.success(self.request, _("Data pajak toko tersimpan."))
+        return redirect("sellers:centre-tax")
 
 
 class CentreSalesView(SellerCentreMixin, TemplateView):

@@ -1,14 +1,17 @@
-"""Forms of the seller centre: a product and its one stock record, and the price and stock CSV upload."""
+"""Forms of the seller centre: a product and its stock record, the stock CSV upload, the tax facts."""
 
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from catalogue_ext.abstract_models import SaleUnit
+from catalogue_ext.abstract_models import SaleUnit, SupplyKind
+from catalogue_ext.selectors import category_supply_kind
 from peken import limits
 from peken.forms import RupiahField
+from sellers.forms import SellerTaxForm
 
 Category = get_model("catalogue", "Category")
 ProductImage = get_model("catalogue", "ProductImage")
@@ -90,11 +93,28 @@ class ListingForm(forms.Form):
         label=_("Nomor sertifikat halal (jika ada)"), max_length=64, required=False
     )
     made_locally = forms.BooleanField(label=_("Produk buatan lokal Surabaya"), required=False)
+    supply_kind = forms.ChoiceField(
+        label=_("Jenis"),
+        required=False,
+        help_text=_(
+            "Menentukan pajak bila dibeli OPD: barang kena PPh 22, jasa kena PPh 23. "
+            "Biarkan mengikuti kategori bila sudah sesuai."
+        ),
+    )
 
     def __init__(self, *args, product=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
         self.fields["category"].choices = [("", _("— pilih —")), *_leaf_category_choices()]
+        category = product.categories.first() if product is not None else None
+        if category is not None:
+            by_category = _("Ikuti kategori: %(kind)s") % {
+                "kind": SupplyKind(category_supply_kind(category)).label
+            }
+        else:
+            by_category = _("Ikuti kategori (biasanya Barang)")
+        self.fields["supply_kind"].choices = [("", by_category), *SupplyKind.choices]
+        self.fields["supply_kind"].error_messages["invalid_choice"] = _("Pilih jenis dari daftar.")
         if product is None:
             del self.fields["remove_images"]
         else:
@@ -173,3 +193,32 @@ class StockCsvForm(forms.Form):
         },
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+
+class CentreTaxForm(SellerTaxForm):
+    """The shop's own tax facts, edited in the seller centre; its NPWP and NIK are the verified ones."""
+
+    def __init__(self, *args, seller, **kwargs):
+        self.seller = seller
+        kwargs["initial"] = {**centre_tax_initial(seller), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+
+    def tax_identity(self) -> tuple[str, str]:
+        return self.seller.npwp or "", self.seller.ktp_number or ""
+
+
+def centre_tax_initial(seller) -> dict:
+    """The form's values from the stored shop: this year's statement ticked only if given this year."""
+    return {
+        "taxpayer_type": seller.taxpayer_type,
+        "is_pkp": seller.is_pkp,
+        "nitku": seller.nitku,
+        "has_pp55": seller.has_pp55_certificate,
+        "pp55_number": seller.pp55_number,
+        "pp55_valid_until": seller.pp55_valid_until,
+        "omzet_statement": seller.omzet_statement_year == timezone.localdate().year,
+        "pbjt_number": seller.pbjt_number,
+        "pbjt_rate_percent": seller.pbjt_rate_percent,
+        "is_cooperative": seller.is_cooperative,
+        "umkm_scale_basis": seller.umkm_scale_basis,
+    }

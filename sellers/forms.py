@@ -5,14 +5,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from peken import city, limits
 from peken.forms import RupiahField
-from sellers.abstract_models import UMKM_SALES_CEILINGS, SellerKind, SellerStatus
-from sellers.identity import nik_clean, npwp_clean
+from sellers.abstract_models import (
+    UMKM_SALES_CEILINGS,
+    ScaleBasis,
+    SellerKind,
+    SellerStatus,
+    TaxpayerType,
+)
+from sellers.identity import nik_clean, nitku_clean, npwp_clean
 from sellers.services import STATUS_TRANSITIONS
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -35,7 +41,197 @@ def _yes_no(label, help_text=""):
     )
 
 
-class SellerRegistrationForm(forms.Form):
+# PP 55/2022 art. 57: the final 0.5% is for a turnover of at most Rp4,8 miliar a year
+PP55_TURNOVER_CEILING = Decimal("4800000000")
+# PMK 164/2023: an individual stating this year's turnover is at most Rp500 juta has nothing withheld
+OMZET_STATEMENT_CEILING = Decimal("500000000")
+
+
+class SellerTaxForm(forms.Form):
+    """The shop's tax facts (the "Pajak" fieldset) that the tax on official purchases reads.
+
+    Shared by the registration and the seller centre's tax page. The shop's NPWP and NIK,
+    which a NITKU must start with, come from ``tax_identity`` (the registration reads its own
+    fields, the centre the verified shop).
+    """
+
+    taxpayer_type = forms.ChoiceField(
+        label=_("Wajib pajak"),
+        choices=TaxpayerType.choices,
+        widget=forms.RadioSelect,
+        initial=TaxpayerType.INDIVIDUAL,
+        help_text=_("Orang pribadi: usaha atas nama sendiri. Badan usaha: CV, PT, firma, koperasi."),
+    )
+    is_pkp = _yes_no(
+        _("Pengusaha Kena Pajak (PKP)?"),
+        _("PKP memungut PPN 12% dan membuat e-Faktur untuk setiap penjualan."),
+    )
+    nitku = forms.CharField(
+        label=_("NITKU"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "22 angka: NPWP 16 angka (atau NIK) lalu 6 angka kode tempat usaha, 000000 untuk pusat. "
+            "Ada di Coretax. Wajib untuk PKP."
+        ),
+    )
+    has_pp55 = _yes_no(
+        _("Punya surat keterangan PP 55/2022 (PPh final 0,5%)?"),
+        _("Untuk omzet paling banyak Rp4,8 miliar setahun; dari kantor pajak atau Coretax."),
+    )
+    pp55_number = forms.CharField(label=_("Nomor surat keterangan PP 55"), max_length=64, required=False)
+    pp55_valid_until = forms.DateField(
+        label=_("Berlaku sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    omzet_statement = forms.BooleanField(
+        required=False,
+        help_text=_(
+            "Hanya untuk orang pribadi yang punya surat keterangan PP 55: bila benar, pembayaran dari OPD "
+            "tidak dipotong pajak tahun ini. Centang lagi setiap tahun."
+        ),
+    )
+    pbjt_number = forms.CharField(
+        label=_("Nomor pengukuhan PBJT"),
+        max_length=32,
+        required=False,
+        help_text=_("Untuk katering dan restoran yang terdaftar pajak makanan dan minuman di Bapenda."),
+    )
+    pbjt_rate_percent = forms.DecimalField(
+        label=_("Tarif PBJT (%)"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(10),
+        max_digits=4,
+        decimal_places=1,
+        initial=Decimal(10),
+        help_text=_("Paling tinggi 10%; ditagihkan kepada OPD bersama harga makanan."),
+    )
+    is_cooperative = _yes_no(_("Usaha ini koperasi?"))
+    umkm_scale_basis = forms.ChoiceField(
+        label=_("Skala UMKM dihitung dari"),
+        choices=ScaleBasis.choices,
+        widget=forms.RadioSelect,
+        initial=ScaleBasis.SALES,
+        help_text=_(
+            "Biasanya dari hasil penjualan setahun; pilih modal usaha bila izin usaha Anda memakai modal."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.statement_year = timezone.localdate().year
+        self.fields["omzet_statement"].label = _(
+            "Saya menyatakan omzet tahun %(year)s paling banyak Rp500 juta"
+        ) % {"year": self.statement_year}
+        self.fields["taxpayer_type"].error_messages["invalid_choice"] = _(
+            "Pilih orang pribadi atau badan usaha."
+        )
+        self.fields["pbjt_rate_percent"].error_messages.update(
+            {
+                "invalid": _("Tulis tarif PBJT dalam angka, misalnya 10."),
+                "min_value": _("Tarif PBJT tidak boleh negatif."),
+                "max_value": _("Tarif PBJT paling tinggi 10%%."),
+                "max_decimal_places": _("Tarif PBJT paling banyak satu angka di belakang koma."),
+                "max_digits": _("Tarif PBJT paling tinggi 10%%."),
+            }
+        )
+
+    def tax_identity(self) -> tuple[str, str]:
+        """The shop's NPWP and owner's NIK as cleaned digits ("" when unknown or invalid)."""
+        raise NotImplementedError
+
+    def annual_sales_declared(self) -> Decimal | None:
+        """The turnover this form declares, if it asks for one."""
+        return None
+
+    def clean_nitku(self) -> str:
+        value = self.cleaned_data.get("nitku", "")
+        return nitku_clean(value) if value.strip() else ""
+
+    def clean_pbjt_number(self) -> str:
+        return " ".join(self.cleaned_data.get("pbjt_number", "").split())
+
+    def clean_pp55_number(self) -> str:
+        return self.cleaned_data.get("pp55_number", "").strip()
+
+    def clean(self):
+        data = super().clean()
+        individual = data.get("taxpayer_type") == TaxpayerType.INDIVIDUAL
+        self._nitku_check(data, individual=individual)
+        if data.get("has_pp55"):
+            self._pp55_clean(data)
+        if data.get("omzet_statement"):
+            sales = self.annual_sales_declared()
+            if not individual:
+                self.add_error(
+                    "omzet_statement", _("Pernyataan omzet Rp500 juta hanya untuk wajib pajak orang pribadi.")
+                )
+            elif sales is not None and sales > OMZET_STATEMENT_CEILING:
+                self.add_error(
+                    "omzet_statement",
+                    _("Omzet setahun yang Anda isi lebih dari Rp500 juta; pernyataan ini tidak bisa dibuat."),
+                )
+        if (
+            data.get("pbjt_number")
+            and data.get("pbjt_rate_percent") is None
+            and "pbjt_rate_percent" not in self.errors
+        ):
+            self.add_error(
+                "pbjt_rate_percent",
+                _("Isi tarif PBJT yang tertulis di surat pengukuhan (paling tinggi 10%)."),
+            )
+        if data.get("is_cooperative") and individual:
+            self.add_error("taxpayer_type", _("Koperasi adalah badan usaha: pilih wajib pajak Badan usaha."))
+        return data
+
+    def _nitku_check(self, data: dict, *, individual: bool) -> None:
+        """Required from a PKP; its first 16 digits are the shop's NPWP (or an individual's NIK)."""
+        if data.get("is_pkp") and not data.get("nitku") and "nitku" not in self.errors:
+            self.add_error("nitku", _("NITKU wajib diisi untuk PKP."))
+        if not data.get("nitku"):
+            return
+        npwp, nik = self.tax_identity()
+        owners = {npwp.rjust(16, "0")} if npwp else set()
+        if individual and nik:
+            owners.add(nik)
+        if owners and data["nitku"][:16] not in owners:
+            if individual and nik:
+                message = _("16 angka pertama NITKU harus sama dengan NPWP toko atau NIK pemilik (%(npwp)s).")
+            else:
+                message = _("16 angka pertama NITKU harus sama dengan NPWP toko (%(npwp)s).")
+            self.add_error("nitku", message % {"npwp": " / ".join(sorted(owners))})
+
+    def _pp55_clean(self, data: dict) -> None:
+        """Both the certificate's number and its validity, valid today and for at most 7 years."""
+        if not data.get("pp55_number"):
+            self.add_error("pp55_number", _("Isi nomor surat keterangan PP 55."))
+        valid_until = data.get("pp55_valid_until")
+        today = timezone.localdate()
+        if not valid_until:
+            if "pp55_valid_until" not in self.errors:
+                self.add_error("pp55_valid_until", _("Isi masa berlaku surat keterangan PP 55."))
+        elif valid_until < today:
+            self.add_error(
+                "pp55_valid_until",
+                _(
+                    "Surat keterangan PP 55 sudah tidak berlaku sejak %(date)s. Isi surat yang baru, "
+                    "atau pilih “Tidak” bila belum punya."
+                )
+                % {"date": formats.date_format(valid_until, "j F Y")},
+            )
+        elif valid_until > today + timedelta(days=limits.PP55_VALID_MAX_DAYS):
+            self.add_error(
+                "pp55_valid_until",
+                _("Masa berlaku ini terlalu jauh: surat keterangan PP 55 berlaku paling lama 7 tahun."),
+            )
+        sales = self.annual_sales_declared()
+        if sales is not None and sales > PP55_TURNOVER_CEILING:
+            self.add_error(
+                "has_pp55", _("PPh final PP 55 hanya untuk omzet paling banyak Rp4,8 miliar setahun.")
+            )
+
+
+class SellerRegistrationForm(SellerTaxForm):
     """A shop's registration; ``held_photo`` is the photo accepted on an earlier try of this form."""
 
     name = forms.CharField(label=_("Nama toko"), max_length=128)
@@ -46,12 +242,6 @@ class SellerRegistrationForm(forms.Form):
         label=_("NIB (Nomor Induk Berusaha dari OSS)"), max_length=32, help_text=_("13 angka")
     )
     npwp = forms.CharField(label=_("NPWP"), max_length=32, help_text=_("15 atau 16 angka"))
-    is_pkp = _yes_no(_("Pengusaha Kena Pajak (PKP)?"))
-    has_pp55 = _yes_no(_("Punya surat keterangan PP 55/2022 (PPh final 0,5%)?"))
-    pp55_number = forms.CharField(label=_("Nomor surat keterangan PP 55"), max_length=64, required=False)
-    pp55_valid_until = forms.DateField(
-        label=_("Berlaku sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
     annual_sales = RupiahField(
         label=_("Omzet setahun (Rp)"),
         max_length=32,
@@ -154,20 +344,15 @@ class SellerRegistrationForm(forms.Form):
                 "kelurahan",
                 _("Kelurahan %(kel)s tidak ada di Kecamatan %(kec)s.") % {"kel": kelurahan, "kec": kecamatan},
             )
-        if data.get("has_pp55"):
-            if not data.get("pp55_number"):
-                self.add_error("pp55_number", _("Isi nomor surat keterangan PP 55."))
-            valid_until = data.get("pp55_valid_until")
-            if not valid_until:
-                self.add_error("pp55_valid_until", _("Isi masa berlaku surat keterangan PP 55."))
-            elif valid_until < timezone.localdate():
-                self.add_error("pp55_valid_until", _("Surat keterangan PP 55 sudah tidak berlaku."))
-            elif valid_until > timezone.localdate() + timedelta(days=limits.PP55_VALID_MAX_DAYS):
-                self.add_error(
-                    "pp55_valid_until",
-                    _("Masa berlaku ini terlalu jauh: surat keterangan PP 55 berlaku paling lama 7 tahun."),
-                )
         return data
+
+    def tax_identity(self) -> tuple[str, str]:
+        if "npwp" in self.errors:  # the NPWP's own message says what to fix first
+            return "", ""
+        return self.cleaned_data.get("npwp", ""), self.cleaned_data.get("ktp_number", "")
+
+    def annual_sales_declared(self) -> Decimal | None:
+        return self.cleaned_data.get("annual_sales")
 
 
 class SellerDecisionForm(forms.Form):

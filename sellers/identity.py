@@ -1,5 +1,7 @@
 """The owner's NIK (KTP) and the shop's NPWP, checked for structure and check digit, not only length."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
@@ -11,6 +13,11 @@ NIK_IMPOSSIBLE = _(
 )
 NPWP_LENGTH = _("NPWP harus 15 atau 16 angka.")
 NPWP_IMPOSSIBLE = _("NPWP ini tidak ada: angka pemeriksanya tidak cocok. Salin lagi dari kartu NPWP.")
+NITKU_LENGTH = _(
+    "NITKU harus 22 angka: NPWP 16 angka (atau NIK) diikuti 6 angka kode tempat usaha, misalnya "
+    "0012345674614000000000."
+)
+NITKU_IMPOSSIBLE = _("16 angka pertama NITKU bukan NPWP atau NIK yang sah. Salin lagi dari Coretax.")
 
 
 def nik_clean(value: str) -> str:
@@ -45,4 +52,21 @@ def npwp_clean(value: str) -> str:
         return nik_clean(compact)
     if not npwp.is_valid(compact):
         raise ValidationError(NPWP_IMPOSSIBLE, code="npwp_invalid")
+    return compact
+
+
+def nitku_clean(value: str) -> str:
+    """The 22 digits of a NITKU: a 16-digit NPWP (or NIK) followed by a 6-digit place-of-business code.
+
+    Typed with or without spaces, dots or dashes. The first 16 digits must themselves be a
+    valid NPWP or NIK (npwp_clean); whether they are this shop's is the form's check.
+    Raises ValidationError with a message for the owner.
+    """
+    compact = re.sub(r"[\s.\-]", "", value or "")
+    if not compact.isdigit() or len(compact) != 22:
+        raise ValidationError(NITKU_LENGTH, code="nitku_length")
+    try:
+        npwp_clean(compact[:16])
+    except ValidationError:
+        raise ValidationError(NITKU_IMPOSSIBLE, code="nitku_invalid") from None
     return compact

@@ -9,6 +9,7 @@ from sellers.abstract_models import SellerStatus
 
 Partner = get_model("partner", "Partner")
 SellerRating = get_model("partner", "SellerRating")
+SellerDataChange = get_model("partner", "SellerDataChange")
 
 
 def seller_rating_summary(seller_ids) -> dict[int, tuple[float, int]]:
@@ -110,6 +111,11 @@ def centre_stock_updates(*, seller) -> QuerySet:
 
 def _own_lines(seller) -> QuerySet:
     return Line.objects.filter(partner=seller)
+
+
+def centre_data_changes(*, seller) -> QuerySet:
+    """The recorded changes of this shop's data, newest first."""
+    return SellerDataChange.objects.filter(seller=seller).order_by("-date_created", "-id")
 
 
 def centre_orders(*, seller) -> QuerySet:

@@ -115,10 +115,54 @@ def _unique_code(name: str) -> str:
     return code
 
 
+# The shop's tax facts, as the "Pajak" fieldset (sellers.forms.SellerTaxForm) sets them.
+TAX_FIELDS = (
+    "taxpayer_type",
+    "is_pkp",
+    "nitku",
+    "pp55_number",
+    "pp55_valid_until",
+    "omzet_statement_year",
+    "pbjt_number",
+    "pbjt_rate_percent",
+    "is_cooperative",
+    "umkm_scale_basis",
+)
+
+
+def seller_tax_values(*, data: dict, stored_statement_year: int | None) -> dict:
+    """The model values of a validated SellerTaxForm's cleaned_data, keyed by TAX_FIELDS.
+
+    Without a PP 55 certificate its number and date are cleared. A ticked turnover
+    statement stores this year (Asia/Jakarta); an unticked one withdraws this year's
+    statement and keeps an older year's as the record it is.
+    """
+    has_pp55 = data["has_pp55"]
+    this_year = timezone.localdate().year
+    if data.get("omzet_statement"):
+        statement_year = this_year
+    else:
+        statement_year = None if stored_statement_year == this_year else stored_statement_year
+    rate = data.get("pbjt_rate_percent")
+    return {
+        "taxpayer_type": data["taxpayer_type"],
+        "is_pkp": data["is_pkp"],
+        "nitku": data.get("nitku", ""),
+        "pp55_number": data["pp55_number"] if has_pp55 else "",
+        "pp55_valid_until": data["pp55_valid_until"] if has_pp55 else None,
+        "omzet_statement_year": statement_year,
+        "pbjt_number": data.get("pbjt_number", ""),
+        "pbjt_rate_percent": Decimal(10) if rate is None else rate,
+        "is_cooperative": data["is_cooperative"],
+        "umkm_scale_basis": data["umkm_scale_basis"],
+    }
+
+
 def seller_register(*, user: AbstractBaseUser, data: dict) -> Partner:
     """Register a shop for ``user``, pending verification; all or nothing.
 
-    ``data`` is a validated SellerRegistrationForm's cleaned_data. The shop's
+    ``data`` is a validated SellerRegistrationForm's cleaned_data (its tax facts as
+    seller_tax_values reads them). The shop's
     UMKM scale is derived from its declared annual sales (PP 7/2021). The
     user becomes the shop's partner user, and the registration is recorded as
     the shop's first decision.
@@ -134,9 +178,7 @@ def seller_register(*, user: AbstractBaseUser, data: dict) -> Partner:
             ktp_number=data["ktp_number"],
             nib=data["nib"],
             npwp=data["npwp"],
-            is_pkp=data["is_pkp"],
-            pp55_number=data["pp55_number"] if data["has_pp55"] else "",
-            pp55_valid_until=data["pp55_valid_until"] if data["has_pp55"] else None,
+            **seller_tax_values(data=data, stored_statement_year=None),
             annual_sales=annual_sales,
             umkm_scale=umkm_scale_for(annual_sales) or "",
             bank_name=data["bank_name"],
@@ -410,13 +452,33 @@ def stock_csv_job_apply(job: ImportJob, progress: Progress) -> dict:
     return {"rows_applied": upload.rows_applied, "stock_update": upload.pk}
 
 
+def seller_tax_facts_update(
+    *, seller: Partner, actor: AbstractBaseUser, data: dict
+) -> SellerDataChange | None:
+    """Save the tax facts a shop's own user changed in the seller centre, recorded like a staff edit.
+
+    ``data`` is a validated SellerTaxForm's cleaned_data (seller_tax_values). The shop row
+    is locked and each changed field kept before and after as a SellerDataChange from the
+    seller centre, so a later payment's withholding can be traced to who declared what
+    and when; None (and nothing saved) when nothing differs.
+    """
+    with transaction.atomic():
+        stored = Partner.objects.select_for_update().get(pk=seller.pk)
+        values = seller_tax_values(data=data, stored_statement_year=stored.omzet_statement_year)
+        for name, value in values.items():
+            setattr(seller, name, value)
+        return seller_details_save(
+            seller=seller, actor=actor, changed=list(TAX_FIELDS), source=StaffTool.CENTRE
+        )
+
+
 def seller_details_save(
     *, seller: Partner, actor: AbstractBaseUser, changed: list[str], source: StaffTool
 ) -> SellerDataChange | None:
-    """Save a staff member's edit of a shop and record each changed field, before and after.
+    """Save an edit of a shop and record each changed field, before and after.
 
     ``seller`` carries the new values and ``changed`` names the edited fields
-    (Django's admin, Oscar's dashboard). The shop row is locked, so "before"
+    (Django's admin, Oscar's dashboard, the shop's own tax page). The shop row is locked, so "before"
     is what the edit replaced; nothing is recorded (or saved) if nothing
     differs. The status is never among them: it moves only through
     seller_status_change, with its decision record (SellerStatusError).

@@ -11,6 +11,7 @@ from oscar.core.loading import get_model
 
 from catalogue_ext import selectors as catalogue_selectors
 from catalogue_ext import services as catalogue_services
+from catalogue_ext.abstract_models import SupplyKind
 from catalogue_ext.reviews import selectors as review_selectors
 from catalogue_ext.reviews import services as review_services
 from catalogue_ext.reviews.forms import OrderProductReviewForm
@@ -112,6 +113,8 @@ class VerificationDecisionView(VerifierRequiredMixin, FormView):
             **super().get_context_data(**kwargs),
             "seller": self.seller,
             "same_nik": selectors.sellers_sharing_nik(seller=self.seller),
+            # tax facts a shop changes itself after verification show up here too
+            "data_changes": self.seller.data_changes.select_related("actor")[:10],
         }
 
     def form_valid(self, form):
@@ -174,7 +177,12 @@ class ListingDecisionView(VerifierRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "product": self.product}
+        return {
+            **super().get_context_data(**kwargs),
+            "product": self.product,
+            # goods or a service decides an official purchase's tax; blank follows the category
+            "supply_kind": SupplyKind(catalogue_selectors.product_supply_kind(self.product)).label,
+        }
 
     def form_valid(self, form):
         try:

@@ -227,6 +227,16 @@ TABLE: dict[str, Rule] = {
         data="deposit",
         why="A's treasurer records deposits; A's readers read",
     ),
+    # --- the seller's side (procurement/views_seller.py): pages of the seller centre ---
+    "procurement:seller-withholdings": Rule(
+        get=frozenset({"seller"}),
+        why="a shop's own users: their payments from agencies and the taxes withheld; 403 for the shopless",
+    ),
+    "procurement:seller-withholdings-export": Rule(
+        get=frozenset({"seller"}),
+        kwargs={"year": "year", "fmt": "csv"},
+        why="the same summary's download, likewise",
+    ),
 }
 
 
@@ -358,6 +368,7 @@ def world(db, django_user_model):
             "pph22-billing_code": "123456789012345",
             "pph22-ntpn": "NTPN000000000001",
         },
+        "year": timezone.localdate().year,
     }
     return {
         "people": people,

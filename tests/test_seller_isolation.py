@@ -42,6 +42,7 @@ CENTRE = {
     "sellers:centre-order-detail": {"kwargs": {"number": "order"}},
     "sellers:centre-order-print": {"kwargs": {"number": "order"}},
     "sellers:centre-sales": {"query": {"toko": "shop"}},
+    "sellers:centre-tax": {"query": {"toko": "shop"}},
 }
 ORDERS = {
     "orders:checkout-group": {"kwargs": {"reference": "checkout_reference"}},

@@ -23,6 +23,7 @@ GOOD = {
     "ktp_number": "3578 0145 0289 0003",
     "nib": "9120301234567",
     "npwp": "01.234.567.4-614.000",
+    "taxpayer_type": "individual",
     "is_pkp": "False",
     "has_pp55": "True",
     "pp55_number": "KET-00123/PP55/WPJ.11/2026",
@@ -37,6 +38,8 @@ GOOD = {
     "postcode": "60283",
     "made_locally": "True",
     "low_income_household": "False",
+    "is_cooperative": "False",
+    "umkm_scale_basis": "penjualan",
 }
 
 
