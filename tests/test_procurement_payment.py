@@ -560,6 +560,16 @@ def test_a_kkpd_payment_the_line_cannot_cover_is_refused_before_the_card_is_char
     assert not Payment.objects.exists()  # Stripe was never asked
 
 
+def test_a_kkpd_payment_above_the_cards_limit_per_payee_is_refused(world, localstripe, settings):
+    # given a received order and a card limit just below its invoice
+    order = received(delivered(world).orders[world.darto.pk], world)
+    settings.PEKEN_KKPD_MAX_PER_PAYEE = 1_000
+    # when a card payment is started, then it is refused with the other ways to pay named
+    with pytest.raises(PaymentRefused, match="UP/GU atau LS"):
+        official_payment_card_start(order=order, actor=world.treasurer)
+    assert not Payment.objects.exists()
+
+
 # KKPD card through localstripe
 
 

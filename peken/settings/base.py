@@ -437,6 +437,8 @@ PEKEN_DOCUMENT_PREFIXES = {
 PEKEN_CITY_NAME = env("PEKEN_CITY_NAME", default="Pemerintah Kota Peken")
 # The reconciliation page flags goods received but still unpaid after this many days.
 PEKEN_UNPAID_AFTER_RECEIPT_DAYS = env.int("PEKEN_UNPAID_AFTER_RECEIPT_DAYS", default=14)
+# The agency's government credit card pays one payee at most this much (Permendagri 79/2022).
+PEKEN_KKPD_MAX_PER_PAYEE = env.int("PEKEN_KKPD_MAX_PER_PAYEE", default=200_000_000)
 # A month's SPJ bundle with more documents than this is built by a Celery worker.
 PEKEN_SPJ_BACKGROUND_DOCUMENTS = env.int("PEKEN_SPJ_BACKGROUND_DOCUMENTS", default=20)
 PEKEN_OFFICIAL_SELLER_CAP = env.int("PEKEN_OFFICIAL_SELLER_CAP", default=30_000_000)

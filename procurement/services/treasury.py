@@ -15,6 +15,7 @@ import logging
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -28,6 +29,7 @@ from payments import tasks as payment_tasks
 from payments.exceptions import PaymentGatewayError
 from payments.models import PAID_STATUSES, Payment
 from peken import locks
+from peken.money import rupiah_format
 from procurement import selectors_fulfilment as fulfilment
 from procurement import tasks
 from procurement.audit import audit_record
@@ -280,8 +282,9 @@ def official_payment_card_start(*, order, actor, ip: str | None = None) -> Offic
     Creates (or, for the same order's waiting card payment, returns) the payment and its
     Stripe intent; the returned payment carries ``.intent`` for Stripe.js. It is settled by
     official_payment_card_confirm or Stripe's webhook, whichever comes first. Same refusals as
-    official_payment_record, BudgetExceeded before the card is charged; PaymentGatewayError when
-    Stripe cannot be reached.
+    official_payment_record, BudgetExceeded before the card is charged, PaymentRefused above the
+    card's limit per payee (PEKEN_KKPD_MAX_PER_PAYEE); PaymentGatewayError when Stripe cannot be
+    reached.
     """
     try:
         with transaction.atomic():
@@ -294,6 +297,14 @@ def official_payment_card_start(*, order, actor, ip: str | None = None) -> Offic
                 method=PaymentMethod.KKPD,
                 paid_on=timezone.localdate(),
             )
+            if payment.gross > settings.PEKEN_KKPD_MAX_PER_PAYEE:
+                raise PaymentRefused(
+                    _(
+                        "KKPD membayar paling banyak %(max)s per penerima (Permendagri 79/2022); "
+                        "bayar lewat UP/GU atau LS."
+                    )
+                    % {"max": rupiah_format(settings.PEKEN_KKPD_MAX_PER_PAYEE)}
+                )
             # the card must not be charged for what the budget line cannot realise
             commitment = _live_commitment(requisition=requisition)
             _commitment_realise_check(
