@@ -35,6 +35,7 @@ ACTIONS = {
     "membership.unit": _("Unit pemegang peran diubah"),
     "unit.create": _("Unit dibuat"),
     "audit.keyed": _("Rantai audit mulai berkunci (entri lama disegel)"),
+    "spj.request": _("Berkas SPJ diminta"),
 }
 OBJECT_LABELS = {
     "procurement.requisition": _("Permintaan"),
@@ -47,6 +48,7 @@ OBJECT_LABELS = {
     "procurement.unit": _("Unit"),
     "order.order": _("Pesanan"),
     "procurement.auditentry": _("Entri audit"),
+    "procurement.spjbundle": _("Berkas SPJ"),
 }
 # fields whose values are rupiah, shown as Rp150.000
 MONEY_FIELDS = frozenset(
