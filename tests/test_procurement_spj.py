@@ -388,12 +388,18 @@ def test_a_large_month_is_built_by_a_worker_queued_running_done(
     assert len(zipfile.ZipFile(io.BytesIO(download.content)).namelist()) == 7
 
 
-def test_building_again_is_harmless_and_a_dead_workers_bundle_is_rebuilt(world, settings):
+def test_building_again_is_harmless_and_a_dead_workers_bundle_is_rebuilt(world, settings, client):
     # given a queued bundle of a large month
     settings.PEKEN_SPJ_BACKGROUND_DOCUMENTS = 0
     _paid_with_documents(world)
     bundle = spj_services.spj_bundle_request(agency=world.agency, actor=world.treasurer, period=LAST_MONTH)
     assert bundle.status == BundleStatus.QUEUED
+    # its page polls for progress (or reloads itself without JavaScript) and offers no download yet
+    client.force_login(world.pa)
+    page = client.get(reverse("procurement:spj-bundle", kwargs={"code": world.agency.code, "pk": bundle.pk}))
+    body = page.content.decode()
+    assert 'data-import-finished="0"' in body and 'http-equiv="refresh"' in body
+    assert "data-download" not in body
     # when asked for again while it waits, then it is the same bundle
     again = spj_services.spj_bundle_request(agency=world.agency, actor=world.treasurer, period=LAST_MONTH)
     assert again.pk == bundle.pk and SpjBundle.objects.count() == 1
