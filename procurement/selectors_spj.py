@@ -406,27 +406,40 @@ def coretax_rows(*, agency: Agency, period: Period) -> list[list]:
 # --- the SPJ bundle: its payments, taxes and documents
 
 
-def bundle_payments(*, bundle: SpjBundle) -> QuerySet:
-    """The paid payments a bundle covers: its requisition's, or its agency's of its month."""
-    if bundle.requisition_id:
+def scope_payments(*, agency_id: int, requisition_id: int | None, period: Period | None) -> QuerySet:
+    """The paid payments of one requisition, or of an agency's month."""
+    if requisition_id:
         rows = OfficialPayment.objects.filter(
-            requisition_id=bundle.requisition_id, status=OfficialPaymentStatus.PAID
+            requisition_id=requisition_id, status=OfficialPaymentStatus.PAID
         )
     else:
-        period = Period(bundle.period_year, bundle.period_month)
-        rows = OfficialPayment.objects.filter(_paid_in(period), requisition__agency_id=bundle.agency_id)
+        rows = OfficialPayment.objects.filter(_paid_in(period), requisition__agency_id=agency_id)
     return rows.select_related("order__seller").order_by("paid_on", "order__number")
+
+
+def scope_documents(*, agency_id: int, requisition_id: int | None, period: Period | None) -> QuerySet:
+    """The documents of one requisition, or of the orders an agency paid in a month; without their PDFs."""
+    if requisition_id:
+        rows = OfficialDocument.objects.filter(requisition_id=requisition_id)
+    else:
+        paid = scope_payments(agency_id=agency_id, requisition_id=None, period=period)
+        rows = OfficialDocument.objects.filter(agency_id=agency_id, order_id__in=paid.values("order_id"))
+    return rows.select_related("order").defer("content").order_by("order__number", "date_issued", "pk")
+
+
+def _scope(bundle: SpjBundle) -> dict:
+    period = None if bundle.requisition_id else Period(bundle.period_year, bundle.period_month)
+    return {"agency_id": bundle.agency_id, "requisition_id": bundle.requisition_id, "period": period}
+
+
+def bundle_payments(*, bundle: SpjBundle) -> QuerySet:
+    """The paid payments a bundle covers: its requisition's, or its agency's of its month."""
+    return scope_payments(**_scope(bundle))
 
 
 def bundle_documents(*, bundle: SpjBundle) -> QuerySet:
     """A bundle's documents without their PDFs: its requisition's, or those of its month's paid orders."""
-    if bundle.requisition_id:
-        rows = OfficialDocument.objects.filter(requisition_id=bundle.requisition_id)
-    else:
-        rows = OfficialDocument.objects.filter(
-            agency_id=bundle.agency_id, order_id__in=bundle_payments(bundle=bundle).values("order_id")
-        )
-    return rows.select_related("order").defer("content").order_by("order__number", "date_issued", "pk")
+    return scope_documents(**_scope(bundle))
 
 
 def bundle_withholdings(*, bundle: SpjBundle) -> QuerySet:
@@ -435,17 +448,6 @@ def bundle_withholdings(*, bundle: SpjBundle) -> QuerySet:
         .select_related("payment__order", "deposit")
         .order_by("payment__paid_on", "payment__order__number", "pk")
     )
-
-
-def bundle_document_count(*, agency: Agency, requisition: Requisition | None, period: Period | None) -> int:
-    """How many documents a bundle of this scope would hold (to decide whether a worker builds it)."""
-    probe = SpjBundle(
-        agency=agency,
-        requisition=requisition,
-        period_year=period.year if period else None,
-        period_month=period.month if period else None,
-    )
-    return bundle_documents(bundle=probe).count()
 
 
 def agency_bundles(*, agency: Agency) -> QuerySet:

@@ -27,12 +27,9 @@ from procurement.selectors_spj import Period
 from procurement.services import ProcurementError
 from procurement.services import spj as spj_services
 from procurement.statuses import BundleStatus, Role
+from procurement.views_admin import client_ip
 
 ZIP_TYPE = "application/zip"
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def reconciliation_url(agency: Agency, period: Period) -> str:

@@ -412,6 +412,28 @@ def test_building_again_is_harmless_and_a_dead_workers_bundle_is_rebuilt(world, 
     assert spj_services.spj_bundle_build(bundle_id=bundle.pk).date_done == finished_at
 
 
+def test_a_bundle_that_cannot_be_built_fails_and_says_so(world, monkeypatch, client):
+    # given a build that breaks half-way (a document unreadable, say)
+    _paid_with_documents(world)
+
+    def broken(bundle):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(spj_services, "_zip_build", broken)
+    # when the month is asked for
+    bundle = spj_services.spj_bundle_request(agency=world.agency, actor=world.treasurer, period=LAST_MONTH)
+    # then the bundle failed with a message for the person, and there is nothing to download
+    assert bundle.status == BundleStatus.FAILED and bundle.error and bundle.content is None
+    client.force_login(world.treasurer)
+    kwargs = {"code": world.agency.code, "pk": bundle.pk}
+    assert bundle.error in client.get(reverse("procurement:spj-bundle", kwargs=kwargs)).content.decode()
+    assert client.get(reverse("procurement:spj-bundle-download", kwargs=kwargs)).status_code == 404
+    # and asking again makes a new bundle
+    monkeypatch.undo()
+    again = spj_services.spj_bundle_request(agency=world.agency, actor=world.treasurer, period=LAST_MONTH)
+    assert again.pk != bundle.pk and again.status == BundleStatus.DONE
+
+
 BUNDLE_MOVES = {
     (BundleStatus.QUEUED, BundleStatus.RUNNING),
     (BundleStatus.QUEUED, BundleStatus.FAILED),

@@ -93,7 +93,9 @@ def spj_bundle_request(
         bundle = SpjBundle.objects.filter(agency=agency, status__in=UNFINISHED, **scope).first()
         if bundle is not None:
             return bundle
-        total = spj.bundle_document_count(agency=agency, requisition=requisition, period=period)
+        total = spj.scope_documents(
+            agency_id=agency.pk, requisition_id=getattr(requisition, "pk", None), period=period
+        ).count()
         bundle = SpjBundle.objects.create(
             agency=agency,
             requested_by=actor,
