@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peken
 export DATABASE_URL_TEST := $(DATABASE_URL)
 
-.PHONY: run test install install-test system-deps demo lint bench races
+.PHONY: run test install install-test pango system-deps demo lint bench races
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || \
@@ -26,20 +26,23 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt ".[test]"
 	touch $@
 
-# Debian's chromium drives the browser tests (Playwright's own download cannot work here);
-# pango is what WeasyPrint draws documents with, poppler-utils what the tests read them with.
-system-deps:
-	@{ command -v chromium && command -v pdftoppm && ldconfig -p | grep -q libpangoft2; } >/dev/null 2>&1 || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0; }
+# pango is what WeasyPrint draws the purchase documents with (`make run` needs it too);
+# Debian's chromium drives the browser tests (Playwright's own download cannot work here) and
+# poppler-utils is what they read the documents with.
+APT_INSTALL = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
+pango:
+	@ldconfig -p | grep -q libpangoft2 || { $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
+system-deps: pango
+	@{ command -v chromium && command -v pdftoppm; } >/dev/null 2>&1 || { \
+	  $(APT_INSTALL) chromium fonts-dejavu-core poppler-utils; }
 
 # Zero-setup local run: SQLite, eager background tasks, demo data (only what is missing is
 # loaded, so prices, stock and anything else changed since are kept).
 # Card payments go to localstripe on port 8420 (started here, stopped with the server),
 # which delivers its signed webhooks back to the dev server.
 LOCALSTRIPE_PORT ?= 8420
-run: install
+run: install pango
 	$(BIN)/python manage.py peken_demo --migrate
 	$(BIN)/python -m payments.localstripe_server --port $(LOCALSTRIPE_PORT) \
 	  --webhook-url http://127.0.0.1:8000/pembayaran/stripe/webhook/ \

@@ -13,6 +13,7 @@ import json
 import textwrap
 import zlib
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from io import BytesIO
@@ -25,6 +26,7 @@ from django.contrib.sites.models import Site
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
@@ -110,6 +112,16 @@ def _categories() -> tuple[dict[str, Category], dict[str, str]]:
     return leaves, top_of
 
 
+def _seller_tax(facts: dict) -> dict:
+    """A demo shop's tax registration (PKP, NPWP, PP 55, PBJT) as Partner fields."""
+    fields = {k: v for k, v in facts.items() if k not in ("pp55_valid_until", "omzet_statement")}
+    if "pp55_valid_until" in facts:
+        fields["pp55_valid_until"] = date.fromisoformat(facts["pp55_valid_until"])
+    if facts.get("omzet_statement"):
+        fields["omzet_statement_year"] = timezone.localdate().year
+    return fields
+
+
 def _sellers(country: Country) -> dict[str, list[Partner]]:
     """Sellers as partners with their shop address; returns them by top-level category."""
     by_category: dict[str, list[Partner]] = {}
@@ -126,6 +138,7 @@ def _sellers(country: Country) -> dict[str, list[Partner]]:
                 "kecamatan": data["kecamatan"],
                 "kelurahan": data["kelurahan"],
                 "made_locally": data["made_locally"],
+                **_seller_tax(data.get("tax", {})),
             },
         )
         for name in data["categories"]:

@@ -1,8 +1,9 @@
-"""The header's official-buying switch and approver inbox count, cheap on every page.
+"""The header's official-buying switch, approver inbox count and treasurer's count, cheap on every page.
 
 Who holds which role is read once and kept in the cache (dropped whenever a
 membership changes), so a page costs no query for a visitor without a role and
-one (the inbox count) for a member of an agency. Anonymous visitors get
+one (the inbox count) for a member of an agency, plus one (the orders to pay) for a
+treasurer. Anonymous visitors get
 nothing, so the shared anonymous pages of peken/page_cache.py do not change.
 """
 
@@ -47,6 +48,8 @@ class Header:
     is_member: bool = False
     is_approver: bool = False
     inbox_count: int = 0
+    is_treasurer: bool = False
+    to_pay_count: int = 0  # complete official orders waiting for this treasurer
 
     @property
     def official(self) -> bool:
@@ -79,12 +82,18 @@ def _header(request) -> Header:
             header.requester_agencies.append((agency_id, name))
         if role in APPROVER_ROLES:
             header.is_approver = True
+        if role == Role.TREASURER and agency_id:
+            header.is_treasurer = True
     header.official_agency = official_agency_of(request)
     # a delegate needs no approver role of their own, only a place in an agency
     if any(agency_id for agency_id, _name, _role in roles):
         from procurement.selectors import approver_inbox_count  # as above: selectors imports this module
 
         header.inbox_count = approver_inbox_count(user=request.user)
+    if header.is_treasurer:
+        from procurement.selectors_fulfilment import orders_to_pay  # as above
+
+        header.to_pay_count = orders_to_pay(user=request.user).count()
     return header
 
 

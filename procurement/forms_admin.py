@@ -23,6 +23,13 @@ class MembershipGrantForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("Tanpa unit")
     )
+    nip = forms.CharField(
+        label=_("NIP"),
+        max_length=24,
+        required=False,
+        help_text=_("18 angka; dicetak di bawah tanda tangan pada BAST, kuitansi dan surat pesanan."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@
 Each group of pages keeps its own list; tests/test_procurement_access.py walks them all.
 """
 
-from procurement import views_admin, views_approvals, views_audit, views_buying, views_spj
+from procurement import views_admin, views_approvals, views_audit, views_buying, views_spj, views_treasury
 
 app_name = "procurement"
 urlpatterns = [
@@ -11,5 +11,6 @@ urlpatterns = [
     *views_approvals.urlpatterns,
     *views_admin.urlpatterns,
     *views_audit.urlpatterns,
+    *views_treasury.urlpatterns,
     *views_spj.urlpatterns,
 ]

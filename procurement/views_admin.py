@@ -128,6 +128,7 @@ class MembersView(AgencyAdminMixin, FormView):
                 user=user,
                 role=role,
                 unit=form.cleaned_data["unit"],
+                nip=form.cleaned_data["nip"],
                 actor=self.request.user,
                 ip=client_ip(self.request),
             )

@@ -24,14 +24,16 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
+from orders.statuses import OrderStatus
 from peken.imports import import_job_start
 from peken.models import ImportKind
 from procurement.context_processors import MODE_SESSION_KEY
 from procurement.models import Delegation, SpjBundle
 from procurement.services import approval_policy_default
 from procurement.statuses import BundleStatus, RequisitionStatus, Role
-from tests.factories import UserFactory, seller_create
+from tests.factories import UserFactory, order_create, product_create, seller_create
 from tests.procurement_factories import (
     AgencyFactory,
     BudgetLineFactory,
@@ -59,6 +61,9 @@ B_APPROVERS = frozenset({"b_pp", "b_ppk", "b_pa"})
 REQUESTERS = frozenset({"a_requester", "b_requester"})
 APPROVERS = A_APPROVERS | B_APPROVERS
 A_BUDGET_READERS = frozenset({"a_admin", "a_pa", "a_bendahara"})  # selectors.BUDGET_READERS of agency A
+A_PAYMENT_READERS = frozenset(
+    {"a_bendahara", "a_pa", "a_admin", "auditor"}
+)  # selectors_treasury.treasury_access
 NOBODY: frozenset = frozenset()
 # who reads agency A's money month: reconciliation, Coretax, SPJ (selectors_spj.spj_agencies)
 A_SPJ_READERS = frozenset({"a_bendahara", "a_pa", "a_admin", "auditor"})
@@ -199,6 +204,31 @@ TABLE: dict[str, Rule] = {
         kwargs={"fmt": "csv"},
         why="the whole trail's download, like its page: auditors only",
     ),
+    # --- the treasurer (procurement/views_treasury.py) ---
+    "procurement:payments": Rule(
+        get=frozenset({"a_bendahara", "b_bendahara", "a_pa", "b_pa", "a_admin", "b_admin", "auditor"}),
+        why="treasurers, and who reads an agency's payments: its PA/KPA and admin, the auditors",
+    ),
+    "procurement:payment": Rule(
+        get=A_PAYMENT_READERS,
+        post=frozenset({"a_bendahara"}),
+        kwargs={"number": "order_a"},
+        data="pay_cash",
+        why="A's treasurer pays (the service then checks the order is received); A's readers read",
+    ),
+    "procurement:payment-card": Rule(
+        get=None,
+        post=frozenset({"a_bendahara"}),
+        kwargs={"number": "order_a"},
+        why="the KKPD card of A's order: A's treasurer only",
+    ),
+    "procurement:tax-deposits": Rule(
+        get=A_PAYMENT_READERS,
+        post=frozenset({"a_bendahara"}),
+        kwargs={"code": "agency_a_code", "year": "this_year", "month": "this_month"},
+        data="deposit",
+        why="A's treasurer records deposits; A's readers read",
+    ),
     # --- the treasurer's month (procurement/views_spj.py): A's treasurer, PA/KPA and admin, and
     # auditors city-wide; whoever reads the month may ask for its SPJ bundle ---
     "procurement:spj-home": Rule(
@@ -245,6 +275,9 @@ def procurement_urls() -> dict[str, list[URLPattern]]:
 def world(db, django_user_model):
     """Agencies A and B with a person per role, a requisition each, an auditor, a seller, a shopper."""
     seller = seller_create(name="Toko Katering Bu Rini", email="rini@contoh.id")
+    stock = product_create(
+        title="Nasi Kotak Rapat", price=Decimal("25000"), partner=seller
+    ).stockrecords.get()
     people, objects = {}, {}
     for key, name in (("a", "Dinas Kesehatan"), ("b", "Dinas Pendidikan")):
         agency = AgencyFactory(name=name, code=f"uji-{key}")
@@ -287,6 +320,22 @@ def world(db, django_user_model):
             start=today,
             end=today,
         )
+        # an approved requisition of its own (so its reference is not a secret above) with an order
+        paid = RequisitionFactory(
+            agency=agency,
+            unit=unit,
+            requester=people[f"{key}_requester"],
+            budget_line=line,
+            reference=f"PGD-{key.upper()}-BAYAR",
+            checkout_reference=f"PGD-{key.upper()}-BAYAR",
+            status=RequisitionStatus.APPROVED,
+            total=Decimal("250000"),
+        )
+        order = order_create(
+            user=None, lines=[(stock, 10)], number=f"{key.upper()}-BAYAR-1", status=OrderStatus.RECEIVED
+        )
+        order.checkout_reference = paid.checkout_reference
+        order.save(update_fields=["checkout_reference"])
         objects[key] = {
             "agency": agency,
             "unit": unit,
@@ -294,6 +343,7 @@ def world(db, django_user_model):
             "requisition": requisition,
             "returned": returned,
             "delegation": delegation,
+            "order": order,
         }
     people["auditor"] = person_with_roles(
         agency=None, roles=[Role.AUDITOR], email="apip@inspektorat.contoh.id"
@@ -334,6 +384,15 @@ def world(db, django_user_model):
         "mode_a": {"agency": a["agency"].pk},
         "decide": {"decision": "setuju", "comment": "Sesuai kebutuhan"},
         "csv": "csv",
+        "order_a": a["order"].number,
+        "this_year": timezone.localdate().year,
+        "this_month": timezone.localdate().month,
+        "pay_cash": {"method": "up_tunai", "paid_on": timezone.localdate().isoformat()},
+        "deposit": {
+            "tax": "pph22",
+            "pph22-billing_code": "123456789012345",
+            "pph22-ntpn": "NTPN000000000001",
+        },
     }
     return {
         "people": people,

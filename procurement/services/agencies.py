@@ -25,6 +25,7 @@ def _membership_values(membership: Membership) -> dict:
         "agency": membership.agency_id,
         "role": membership.role,
         "unit": membership.unit_id,
+        "nip": membership.nip,
     }
 
 
@@ -50,23 +51,35 @@ def agency_create(
 
 
 def membership_grant(
-    *, agency: Agency | None, user, role: str, unit: Unit | None = None, actor, ip: str | None = None
+    *,
+    agency: Agency | None,
+    user,
+    role: str,
+    unit: Unit | None = None,
+    nip: str = "",
+    actor,
+    ip: str | None = None,
 ) -> Membership:
     """Give ``user`` a role in ``agency`` (optionally in one of its units); doing it twice grants once.
 
     The auditor role is city-wide (``agency`` None, granted by platform
     admins); every other role belongs to an agency. Granting a role the person
-    already holds only moves them to ``unit`` if it differs. Raises
-    MembershipRefused for an unknown role, an auditor role in an agency, an
-    agency role without one, or a unit of another agency.
+    already holds only moves them to ``unit`` if it differs, and records a
+    new NIP (18 digits, printed under their signature on documents) if one is
+    given. Raises MembershipRefused for an unknown role, an auditor role in an
+    agency, an agency role without one, a unit of another agency or a NIP that
+    is not 18 digits.
     """
+    nip = "".join(nip.split())
+    if nip and not (nip.isdigit() and len(nip) == 18):
+        raise MembershipRefused(_("NIP terdiri dari 18 angka."))
     if role not in Role.values or (role == Role.AUDITOR) != (agency is None):
         raise MembershipRefused(_("Peran ini tidak dapat diberikan oleh admin OPD."))
     if unit is not None and (agency is None or unit.agency_id != agency.pk):
         raise MembershipRefused(_("Unit %(unit)s bukan bagian dari OPD ini.") % {"unit": unit.name})
     with transaction.atomic():
         membership, created = locks.membership_lock_or_create(
-            user=user, agency=agency, role=role, defaults={"unit": unit, "created_by": actor}
+            user=user, agency=agency, role=role, defaults={"unit": unit, "created_by": actor, "nip": nip}
         )
         if created:
             audit_record(
@@ -76,17 +89,18 @@ def membership_grant(
                 ip=ip,
                 after=_membership_values(membership),
             )
-        elif membership.unit_id != (unit.pk if unit else None):
+        elif membership.unit_id != (unit.pk if unit else None) or (nip and membership.nip != nip):
             before = _membership_values(membership)
             membership.unit = unit
-            membership.save(update_fields=["unit"])
+            membership.nip = nip or membership.nip
+            membership.save(update_fields=["unit", "nip"])
             audit_record(
                 actor=actor,
-                action="membership.unit",
+                action="membership.unit" if before["unit"] != membership.unit_id else "membership.nip",
                 obj=membership,
                 ip=ip,
-                before={"unit": before["unit"]},
-                after={"unit": membership.unit_id},
+                before={"unit": before["unit"], "nip": before["nip"]},
+                after={"unit": membership.unit_id, "nip": membership.nip},
             )
         transaction.on_commit(lambda: roles_forget(user.pk))
     return membership

@@ -122,9 +122,9 @@ def _commitment_realise(*, commitment: BudgetCommitment, price: Decimal, gross: 
     }
     commitment.amount -= taken
     commitment.realised += gross
-    commitment.save(update_fields=["amount", "realised"])
-    if commitment.amount == 0:
+    if commitment.amount == 0:  # closed before its amount reaches zero: a live one holds money
         _commitment_move(commitment, to=CommitmentStatus.REALISED)
+    commitment.save(update_fields=["amount", "realised"])
     BudgetLine.objects.filter(pk=line.pk).update(
         committed=F("committed") - taken, realised=F("realised") + gross, date_updated=timezone.now()
     )

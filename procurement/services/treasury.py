@@ -328,7 +328,16 @@ def official_payment_card_confirm(*, payment: OfficialPayment, actor) -> Officia
 def official_payment_card_cancel(
     *, payment: OfficialPayment, actor, ip: str | None = None
 ) -> OfficialPayment:
-    """Give up a KKPD payment still waiting for the card, so the order can be paid another way."""
+    """Give up a KKPD payment still waiting for the card, so the order can be paid another way.
+
+    Stripe is asked first (outside the transaction): a card charged whose news has not arrived
+    yet settles the payment instead, and the cancel is refused. Raises PaymentRefused.
+    """
+    if payment.card_payment_id:
+        try:
+            payments.card_payment_check(payment_id=payment.card_payment_id, user=actor)
+        except PaymentGatewayError as error:
+            raise PaymentRefused(error.message) from error
     with transaction.atomic():
         (order,) = locks.orders_lock(Order.objects.filter(pk=payment.order_id))
         requisition = _locked(payment.requisition)
@@ -375,7 +384,8 @@ def tax_deposit_record(
 
     The withholdings named must be the agency's, of that tax and month (of payment), and not yet
     deposited; their sum is the deposit. Only the agency's treasurer. The billing code has 15
-    digits and the NTPN 16 letters or digits (each NTPN once). Raises PaymentRefused.
+    digits and the NTPN 16 letters or digits (each NTPN once); the date is not in the future.
+    Raises PaymentRefused.
     """
     billing_code, ntpn = billing_code.strip(), ntpn.strip().upper()
     if not (billing_code.isdigit() and len(billing_code) == 15):
@@ -384,6 +394,8 @@ def tax_deposit_record(
         raise PaymentRefused(_("NTPN terdiri dari 16 huruf atau angka."))
     if not withholding_ids:
         raise PaymentRefused(_("Pilih pajak yang disetor."))
+    if deposited_on > timezone.localdate():
+        raise PaymentRefused(_("Tanggal setor tidak boleh di masa depan."))
     with transaction.atomic():
         locks.agency_lock(agency_id=agency.pk)
         if (
