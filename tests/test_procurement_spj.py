@@ -210,8 +210,7 @@ def test_coretax_rows_have_the_converter_columns_and_values(world, client):
     world.darto.pp55_number, world.darto.pp55_valid_until = "KET-00123/PP55/2026", TODAY + timedelta(days=365)
     world.darto.ktp_number = "3578010101900001"
     world.darto.save(update_fields=["pp55_number", "pp55_valid_until", "ktp_number"])
-    # (of a second purchase, so that neither payment is the last of its requisition: paying a
-    # commitment down to zero still trips its check constraint in the treasury service)
+    # (Darto's order of a second purchase, which also buys from Ani)
     second = delivered(world, items=[(world.nasi, 40), (world.minyak, 1)])
     darto_order = second.orders[world.darto.pk]
     _receive_all(world, darto_order)
