@@ -47,7 +47,6 @@ ACTIONS = {
     "document.issue": _("Dokumen diterbitkan"),
     "spj.request": _("SPJ disusun"),
     "audit.keyed": _("Rantai audit mulai berkunci (entri lama disegel)"),
-    "spj.request": _("Berkas SPJ diminta"),
 }
 OBJECT_LABELS = {
     "procurement.requisition": _("Permintaan"),
@@ -66,7 +65,6 @@ OBJECT_LABELS = {
     "procurement.officialdocument": _("Dokumen"),
     "procurement.spjbundle": _("SPJ"),
     "procurement.auditentry": _("Entri audit"),
-    "procurement.spjbundle": _("Berkas SPJ"),
 }
 # fields whose values are rupiah, shown as Rp150.000
 MONEY_FIELDS = frozenset(
