@@ -85,12 +85,7 @@ def csv_response(
     )
 
 
-def xlsx_response(
-    *, filename: str, header: Sequence[str], rows: Iterable[Sequence], title: str = ""
-) -> HttpResponse:
-    """An XLSX download of one sheet: a bold, frozen header row and columns as wide as their text."""
-    book = Workbook()
-    sheet = book.active
+def _sheet_fill(sheet, *, header: Sequence[str], rows: Iterable[Sequence], title: str) -> None:
     # a sheet title is at most 31 characters and has none of []:*?/\
     sheet.title = ("".join(c for c in title if c not in "[]:*?/\\")[:31]) or "Data"
     sheet.append([_xlsx_value(value) for value in header])
@@ -105,9 +100,24 @@ def xlsx_response(
     sheet.freeze_panes = "A2"
     for n, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(n)].width = min(width + 2, MAX_WIDTH)
+
+
+def xlsx_bytes(*, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
+    """An XLSX file of one sheet per (title, header, rows), each with a bold, frozen header row."""
+    book = Workbook()
+    for n, (title, header, rows) in enumerate(sheets):
+        sheet = book.active if n == 0 else book.create_sheet()
+        _sheet_fill(sheet, header=header, rows=rows, title=title)
     buffer = io.BytesIO()
     book.save(buffer)
-    return _attachment(buffer.getvalue(), XLSX_TYPE, filename)
+    return buffer.getvalue()
+
+
+def xlsx_response(
+    *, filename: str, header: Sequence[str], rows: Iterable[Sequence], title: str = ""
+) -> HttpResponse:
+    """An XLSX download of one sheet: a bold, frozen header row and columns as wide as their text."""
+    return _attachment(xlsx_bytes(sheets=[(title, header, rows)]), XLSX_TYPE, filename)
 
 
 def export_response(

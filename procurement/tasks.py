@@ -60,3 +60,11 @@ def official_documents_issue(order_id: int, actor_id: int | None) -> int:
     from procurement.services import documents
 
     return len(documents.documents_issue_due(order_id=order_id, actor_id=actor_id))
+
+
+@shared_task
+def spj_bundle_build(bundle_id: int) -> str:
+    """Build a large SPJ bundle's ZIP, its progress on the bundle; safe to run again. Its final status."""
+    from procurement.services import spj
+
+    return spj.spj_bundle_build(bundle_id=bundle_id).status

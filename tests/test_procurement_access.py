@@ -30,9 +30,9 @@ from orders.statuses import OrderStatus
 from peken.imports import import_job_start
 from peken.models import ImportKind
 from procurement.context_processors import MODE_SESSION_KEY
-from procurement.models import Delegation
+from procurement.models import Delegation, SpjBundle
 from procurement.services import approval_policy_default
-from procurement.statuses import RequisitionStatus, Role
+from procurement.statuses import BundleStatus, RequisitionStatus, Role
 from tests.factories import UserFactory, order_create, product_create, seller_create
 from tests.procurement_factories import (
     AgencyFactory,
@@ -65,6 +65,8 @@ A_PAYMENT_READERS = frozenset(
     {"a_bendahara", "a_pa", "a_admin", "auditor"}
 )  # selectors_treasury.treasury_access
 NOBODY: frozenset = frozenset()
+# who reads agency A's money month: reconciliation, Coretax, SPJ (selectors_spj.spj_agencies)
+A_SPJ_READERS = frozenset({"a_bendahara", "a_pa", "a_admin", "auditor"})
 # who may ever see agency A's requisition (its reference and purpose) on any page
 SEES_A = frozenset({"a_requester", "auditor", "a_admin"}) | A_APPROVERS
 
@@ -237,6 +239,28 @@ TABLE: dict[str, Rule] = {
         kwargs={"year": "year", "fmt": "csv"},
         why="the same summary's download, likewise",
     ),
+    # --- the treasurer's month (procurement/views_spj.py): A's treasurer, PA/KPA and admin, and
+    # auditors city-wide; whoever reads the month may ask for its SPJ bundle ---
+    "procurement:spj-home": Rule(
+        get=frozenset({"a_bendahara", "b_bendahara", "a_pa", "b_pa", "a_admin", "b_admin", "auditor"}),
+        why="sent on to the first agency whose month they read; nobody else has one",
+    ),
+    "procurement:spj-reconciliation": Rule(get=A_SPJ_READERS, kwargs={"code": "agency_a_code"}),
+    "procurement:spj-coretax": Rule(get=A_SPJ_READERS, kwargs={"code": "agency_a_code"}),
+    "procurement:spj-bundles": Rule(
+        get=A_SPJ_READERS,
+        post=A_SPJ_READERS,
+        kwargs={"code": "agency_a_code"},
+        data="spj_month",
+        why="asking for a month's SPJ: whoever reads the month",
+    ),
+    "procurement:spj-bundle": Rule(get=A_SPJ_READERS, kwargs={"code": "agency_a_code", "pk": "spj_bundle_a"}),
+    "procurement:spj-bundle-status": Rule(
+        get=A_SPJ_READERS, kwargs={"code": "agency_a_code", "pk": "spj_bundle_a"}
+    ),
+    "procurement:spj-bundle-download": Rule(
+        get=A_SPJ_READERS, kwargs={"code": "agency_a_code", "pk": "spj_bundle_a"}
+    ),
 }
 
 
@@ -346,8 +370,19 @@ def world(db, django_user_model):
         rows_total=600,
         params={"fiscal_year": 2026, "ip": None},
     )
+    spj_bundle = SpjBundle.objects.create(
+        agency=a["agency"],
+        period_year=2026,
+        period_month=1,
+        requested_by=people["a_bendahara"],
+        status=BundleStatus.DONE,
+        file_name="spj-uji-a-2026-01.zip",
+        content=b"PK\x05\x06" + bytes(18),
+    )
     values = {
         "requisition_a": a["requisition"].reference,
+        "spj_bundle_a": spj_bundle.pk,
+        "spj_month": {"bulan": "2026-01"},
         "returned_a": a["returned"].reference,
         "delegation_a": a["delegation"].pk,
         "agency_a": a["agency"].pk,
