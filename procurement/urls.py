@@ -3,7 +3,7 @@
 Each group of pages keeps its own list; tests/test_procurement_access.py walks them all.
 """
 
-from procurement import views_admin, views_approvals, views_audit, views_buying
+from procurement import views_admin, views_approvals, views_audit, views_buying, views_documents
 
 app_name = "procurement"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     *views_approvals.urlpatterns,
     *views_admin.urlpatterns,
     *views_audit.urlpatterns,
+    *views_documents.urlpatterns,
 ]
