@@ -19,7 +19,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import SupplyKind
 from orders.statuses import OrderStatus
@@ -35,7 +34,6 @@ from procurement.models import (
 from procurement.statuses import Decision, DocumentKind, OfficialPaymentStatus, Role
 from procurement.tax import Channel, TaxLine, TaxQuote, tax_quote
 
-Order = get_model("order", "Order")
 
 # the seller has accepted the order (and it was not withdrawn since)
 ACCEPTED_STATES = frozenset({OrderStatus.ACCEPTED, OrderStatus.READY, OrderStatus.SENT, OrderStatus.RECEIVED})
