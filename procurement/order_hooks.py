@@ -56,5 +56,6 @@ def official_order_extra(order) -> OrderExtra | None:
     if requisition is None:
         return None
     return OrderExtra(
-        template="procurement/seller/official_order.html", context={"requisition": requisition, "order": order}
+        template="procurement/seller/official_order.html",
+        context={"requisition": requisition, "order": order},
     )

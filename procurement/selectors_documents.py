@@ -122,10 +122,14 @@ def documents_due(*, order) -> list[Due]:
         kind = order_contract_kind(order=order)
         if kind != DocumentKind.KUITANSI:
             due.append(Due(kind=kind))
-    due += [Due(kind=DocumentKind.BAST, receipt=r) for r in GoodsReceipt.objects.filter(order=order).order_by("seq")]
+    receipts = GoodsReceipt.objects.filter(order=order).order_by("seq")
+    due += [Due(kind=DocumentKind.BAST, receipt=receipt) for receipt in receipts]
     payment = fulfilment.order_payment(order=order)
     if payment is not None and payment.status == OfficialPaymentStatus.PAID:
-        due += [Due(kind=DocumentKind.KUITANSI, payment=payment), Due(kind=DocumentKind.TAX_SUMMARY, payment=payment)]
+        due += [
+            Due(kind=DocumentKind.KUITANSI, payment=payment),
+            Due(kind=DocumentKind.TAX_SUMMARY, payment=payment),
+        ]
     return due
 
 

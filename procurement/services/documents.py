@@ -183,7 +183,8 @@ def _payment_common(*, order, requisition: Requisition, payment) -> dict:
 
 
 def _kuitansi_context(*, order, requisition: Requisition, payment) -> tuple[dict, int]:
-    contract = documents.document_existing(order=order, due=Due(kind=documents.order_contract_kind(order=order)))
+    contract_kind = documents.order_contract_kind(order=order)
+    contract = documents.document_existing(order=order, due=Due(kind=contract_kind))
     return {
         **_payment_common(order=order, requisition=requisition, payment=payment),
         "contract": contract,
@@ -196,7 +197,9 @@ def _kuitansi_context(*, order, requisition: Requisition, payment) -> tuple[dict
 def _tax_context(*, order, requisition: Requisition, payment) -> tuple[dict, int]:
     return {
         **_payment_common(order=order, requisition=requisition, payment=payment),
-        "kuitansi": documents.document_existing(order=order, due=Due(kind=DocumentKind.KUITANSI, payment=payment)),
+        "kuitansi": documents.document_existing(
+            order=order, due=Due(kind=DocumentKind.KUITANSI, payment=payment)
+        ),
     }, int(payment.gross)
 
 
@@ -295,7 +298,9 @@ def documents_issue_due(*, order_id: int, actor_id: int | None) -> list[Official
     requisition = fulfilment.official_order_requisition(order) if order is not None else None
     if requisition is None:
         return []
-    requisition = Requisition.objects.select_related("agency", "budget_line", "requester").get(pk=requisition.pk)
+    requisition = Requisition.objects.select_related("agency", "budget_line", "requester", "unit").get(
+        pk=requisition.pk
+    )
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     issued = documents.issued_keys(order=order)
     new = []

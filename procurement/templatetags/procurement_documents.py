@@ -1,4 +1,4 @@
-"""{% official_documents order=order as docs %}: an order's issued documents, for the documents list partial."""
+"""{% official_documents order=order as docs %}: an order's issued documents, for their list partial."""
 
 from django import template
 
