@@ -8,9 +8,9 @@ never leaks what it is drawing.
 
 import segno
 import weasyprint
-from weasyprint.urls import URLFetcher
 from django.template.loader import render_to_string
 from django.utils import translation
+from weasyprint.urls import URLFetcher
 
 # documents are the city's records: always in Indonesian, whatever language the issuer reads
 DOCUMENT_LANGUAGE = "id"

@@ -34,7 +34,6 @@ from procurement.models import (
 from procurement.statuses import Decision, DocumentKind, OfficialPaymentStatus, Role
 from procurement.tax import Channel, TaxLine, TaxQuote, tax_quote
 
-
 # the seller has accepted the order (and it was not withdrawn since)
 ACCEPTED_STATES = frozenset({OrderStatus.ACCEPTED, OrderStatus.READY, OrderStatus.SENT, OrderStatus.RECEIVED})
 # who of the purchase's agency may download its documents, beside its requester

@@ -198,7 +198,7 @@ TABLE: dict[str, Rule] = {
         kwargs={"fmt": "csv"},
         why="the whole trail's download, like its page: auditors only",
     ),
-    # --- documents (procurement/views_documents.py; the public /verifikasi/ page is not in this namespace) ---
+    # --- documents (procurement/views_documents.py; the public /verifikasi/ page is elsewhere) ---
     "procurement:document-download": Rule(
         get=A | frozenset({"auditor", "seller"}),
         kwargs={"code": "document_a"},
