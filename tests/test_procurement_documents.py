@@ -222,6 +222,36 @@ def test_e_purchasing_orders_get_a_surat_pesanan(world, settings):
     _shoot(document, "surat_pesanan")
 
 
+def test_a_failure_while_drawing_leaves_no_gap_in_the_numbers(world, monkeypatch):
+    # given the PDF cannot be drawn the first time (a font missing, the worker killed)
+    first = delivered(world).orders[world.ani.pk]
+    real = issuer.pdf_render
+
+    def broken(**kwargs):
+        raise OSError("no font")
+
+    monkeypatch.setattr(issuer, "pdf_render", broken)
+    with pytest.raises(OSError):
+        _issue(first)
+    # then nothing was written and no number used up
+    assert not OfficialDocument.objects.exists()
+    assert not DocumentCounter.objects.filter(last__gt=0).exists()
+    # when the task is retried, the document takes number 1
+    monkeypatch.setattr(issuer, "pdf_render", real)
+    (document,) = _issue(first)
+    assert document.seq == 1
+
+
+def test_a_hostile_shop_name_is_printed_as_text_and_nothing_is_fetched(world):
+    Partner = get_model("partner", "Partner")
+    Partner.objects.filter(pk=world.ani.pk).update(name='Toko "><img src=http://penyerang.contoh/x.png> Ani')
+    order = delivered(world).orders[world.ani.pk]
+    (document,) = _issue(order)
+    assert '"><img src=http://penyerang.contoh/x.png>' in pdf_text(document.content)
+    body = Client().get(_verify_url(document)).content.decode()
+    assert "<img src=http://penyerang" not in body and "&lt;img src=http://penyerang" in body
+
+
 def test_a_personal_order_has_no_documents(world):
     # given a shopper's own order (no requisition behind it)
     order = delivered(world).orders[world.ani.pk]
@@ -571,5 +601,10 @@ def test_one_of_each_kind_as_png_pages(world):
     }
     for name, document in shots.items():
         _shoot(document, name)
-        # each fits on one A4 page
+        # each fits on one A4 page, drawn with the embedded DejaVu fonts only (no fallback, no tofu)
         assert len(list(SHOTS.glob(f"{name}-*.png"))) == 1, name
+        fonts = subprocess.run(
+            ["pdffonts", str(SHOTS / f"{name}.pdf")], capture_output=True, check=True
+        ).stdout.decode()
+        rows = fonts.splitlines()[2:]
+        assert rows and all("DejaVu" in row and " yes yes yes " in row for row in rows), fonts
