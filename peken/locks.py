@@ -13,6 +13,7 @@ rows of one kind in primary-key order:
     7. budget line, commitment   (procurement: the money is checked last, under its lock;
                                   agency_lock, budget_line_lock, budget_lines_lock,
                                   commitment_lock)
+       document counter          (document_counter_lock: the next number of a document)
     8. people: memberships, delegations (membership_lock_or_create, memberships_lock,
                                   membership_lock, delegation_lock: never held with rows above)
     9. the audit chain's advisory lock (procurement.audit.audit_record, always last)
@@ -33,6 +34,13 @@ insert rows pointing at a seller takes the seller's KEY SHARE lock up front,
 before the stock (sellers_lock_shared), and the approval locks sellers with
 FOR NO KEY UPDATE (sellers_lock), which serialises approvals of one seller
 without blocking a buyer's foreign-key check at all.
+
+A document counter is taken in a transaction of its own (procurement.services.documents,
+after the receipt or payment has committed), holding nothing above it: the PDF is drawn and
+the document row written under it, so the number and its document commit together or not
+at all, and numbers have no gaps. The document row's foreign keys (order, requisition,
+receipt, payment) take KEY SHARE on those rows at the insert; no path that holds them
+FOR UPDATE ever waits for a counter.
 
 One known step back: a seller's rejection of an official order (order,
 stock, then its requisition through orders.signals) locks its requisition
@@ -163,3 +171,16 @@ def delegation_lock(*, delegation_id: int):
     """Lock one delegation (step 8); returns it as stored now."""
     Delegation = apps.get_model("procurement", "Delegation")
     return Delegation.objects.select_for_update().get(pk=delegation_id)
+
+
+def document_counter_lock(*, agency_id: int, kind: str, year: int):
+    """Lock the document counter of an agency, kind and year (step 7), creating it at 0 if new; returns it.
+
+    Two first documents of a year at once both insert the row: ON CONFLICT DO NOTHING lets
+    one insert win and the other find it, then both queue on its row lock.
+    """
+    DocumentCounter = apps.get_model("procurement", "DocumentCounter")
+    DocumentCounter.objects.bulk_create(
+        [DocumentCounter(agency_id=agency_id, kind=kind, year=year, last=0)], ignore_conflicts=True
+    )
+    return DocumentCounter.objects.select_for_update().get(agency_id=agency_id, kind=kind, year=year)

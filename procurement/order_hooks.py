@@ -29,7 +29,9 @@ def official_order_status_changed(sender, *, order, change, old, new, actor, par
     """An official order moved: give a rejected or cancelled one's amount back, record it, tell the requester.
 
     Runs in the transaction of the move; the release's locks follow
-    peken/locks.py, which names this path as its one known step back.
+    peken/locks.py, which names this path as its one known step back. Once the
+    seller accepts, the contract document is issued after commit (by a task, in
+    transactions of its own: procurement.services.documents).
     """
     if new in RELEASES_STOCK and order.checkout_reference:
         requisition_seller_order_released(order=order, actor=actor)
@@ -38,6 +40,9 @@ def official_order_status_changed(sender, *, order, change, old, new, actor, par
     audit_official_order_status(order=order, old=old, new=new, actor=actor, party=party, reason=reason)
     if new in REQUESTER_HEARS:
         transaction.on_commit(lambda: tasks.official_order_notify.delay(change.pk))
+    if new == OrderStatus.ACCEPTED:
+        actor_id = getattr(actor, "pk", None)
+        transaction.on_commit(lambda: tasks.official_documents_issue.delay(order.pk, actor_id))
 
 
 def official_order_extra(order) -> OrderExtra | None:

@@ -80,6 +80,7 @@ def seller_official_order(*, order, requisition: Requisition) -> dict:
     payment = order_payment(order=order)
     return {
         "requisition": requisition,
+        "order": order,
         "receipts": list(order_receipts(order=order)),
         "closure": OrderShortClosure.objects.filter(order=order).first(),
         "progress": progress,

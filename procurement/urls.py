@@ -8,6 +8,7 @@ from procurement import (
     views_approvals,
     views_audit,
     views_buying,
+    views_documents,
     views_seller,
     views_spj,
     views_treasury,
@@ -22,4 +23,5 @@ urlpatterns = [
     *views_treasury.urlpatterns,
     *views_seller.urlpatterns,
     *views_spj.urlpatterns,
+    *views_documents.urlpatterns,
 ]

@@ -30,9 +30,9 @@ from orders.statuses import OrderStatus
 from peken.imports import import_job_start
 from peken.models import ImportKind
 from procurement.context_processors import MODE_SESSION_KEY
-from procurement.models import Delegation, SpjBundle
+from procurement.models import Delegation, OfficialDocument, SpjBundle
 from procurement.services import approval_policy_default
-from procurement.statuses import BundleStatus, RequisitionStatus, Role
+from procurement.statuses import BundleStatus, DocumentKind, RequisitionStatus, Role
 from tests.factories import UserFactory, order_create, product_create, seller_create
 from tests.procurement_factories import (
     AgencyFactory,
@@ -261,6 +261,12 @@ TABLE: dict[str, Rule] = {
     "procurement:spj-bundle-download": Rule(
         get=A_SPJ_READERS, kwargs={"code": "agency_a_code", "pk": "spj_bundle_a"}
     ),
+    # --- documents (procurement/views_documents.py; the public /verifikasi/ page is elsewhere) ---
+    "procurement:document-download": Rule(
+        get=A | frozenset({"auditor", "seller"}),
+        kwargs={"code": "document_a"},
+        why="the requester, agency A's approvers, treasurer and admin, auditors, and the order's shop",
+    ),
 }
 
 
@@ -379,6 +385,24 @@ def world(db, django_user_model):
         file_name="spj-uji-a-2026-01.zip",
         content=b"PK\x05\x06" + bytes(18),
     )
+    # an issued nota of agency A's purchase from the seller (its bytes stand in for a PDF)
+    record = product_create(title="Nasi kotak", price=Decimal("25000"), partner=seller).stockrecords.get()
+    order = order_create(user=None, lines=[(record, 10)], number="UJI-A-0001")
+    document = OfficialDocument.objects.create(
+        kind=DocumentKind.NOTA,
+        number="NOTA/0001/UJI-A/2026",
+        agency=a["agency"],
+        year=2026,
+        seq=1,
+        code="UJIDOKUMENA23456",
+        requisition=a["requisition"],
+        order=order,
+        seller_name=seller.name,
+        total=Decimal("250000"),
+        content=b"%PDF-1.7 uji",
+        sha256="0" * 64,
+        date_issued=timezone.now(),
+    )
     values = {
         "requisition_a": a["requisition"].reference,
         "spj_bundle_a": spj_bundle.pk,
@@ -390,6 +414,7 @@ def world(db, django_user_model):
         "unit_a": a["unit"].pk,
         "agency_a_code": a["agency"].code,
         "import_job_a": import_job.pk,
+        "document_a": document.code,
         "membership_a": people["a_bendahara"].memberships.get().pk,
         "mode_a": {"agency": a["agency"].pk},
         "decide": {"decision": "setuju", "comment": "Sesuai kebutuhan"},
