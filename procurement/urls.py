@@ -3,7 +3,15 @@
 Each group of pages keeps its own list; tests/test_procurement_access.py walks them all.
 """
 
-from procurement import views_admin, views_approvals, views_audit, views_buying, views_seller, views_treasury
+from procurement import (
+    views_admin,
+    views_approvals,
+    views_audit,
+    views_buying,
+    views_fulfilment,
+    views_seller,
+    views_treasury,
+)
 
 app_name = "procurement"
 urlpatterns = [
@@ -13,4 +21,5 @@ urlpatterns = [
     *views_audit.urlpatterns,
     *views_treasury.urlpatterns,
     *views_seller.urlpatterns,
+    *views_fulfilment.urlpatterns,
 ]
