@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from oscar.core.loading import get_model
 
-from orders.statuses import OrderStatus
+from orders.statuses import UNSOLD, OrderStatus
 from peken.money import rupiah_format
 from procurement import selectors_fulfilment as fulfilment
 from procurement.context_processors import roles_of
@@ -147,6 +147,7 @@ class OrderReceiptView(LoginRequiredMixin, TemplateView):
             "payment": fulfilment.order_payment(order=order),
             "receivable": self.receivable,
             "complete": order.status == OrderStatus.RECEIVED,
+            "unsold": order.status in UNSOLD,
             "may_record": may_record,
             "refusal": self.refusal,
             "sees_requisition": self.requisition.requester_id == user.pk

@@ -9,7 +9,9 @@ from html import unescape
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -215,6 +217,9 @@ def test_a_refused_receipt_keeps_what_was_typed(world):
         receipt_url(order), bast(order, {beras: (5, 5, "")}, on=timezone.localdate() + timedelta(1))
     )
     assert response.status_code == 200 and response.context["receipt_form"].errors["received_on"]
+    # when a count is a zero typed too many, then its field says so
+    response = ppk.post(receipt_url(order), bast(order, {beras: (10**10, None, "")}))
+    assert response.status_code == 200 and response.context["receipt_form"].errors[f"received_{beras.pk}"]
     assert not GoodsReceipt.objects.exists()
 
 
@@ -259,3 +264,19 @@ def test_the_header_counts_orders_to_receive_for_the_ppk_and_receiver_only(world
         assert 'data-receipt-count="2"' in as_(person).get(home).content.decode()
     for person in (world.requester, world.treasurer, world.pp):
         assert "data-receipt-count" not in as_(person).get(home).content.decode()
+
+
+def header_queries(client) -> int:
+    url = reverse("basket:summary")
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_receipt_count_costs_the_header_one_query(world):
+    # given two orders on their way, a receiver and a treasurer of the same agency
+    delivered(world)
+    # when each opens a page (their roles already cached), then the receiver's costs one query more
+    receiver, treasurer = header_queries(as_(world.receiver)), header_queries(as_(world.treasurer))
+    assert receiver - treasurer == 1, (receiver, treasurer)
