@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.statuses import OrderStatus
+from peken.money import rupiah_format
 from procurement.models import BudgetLine, GoodsReceipt, OrderShortClosure
-from procurement.statuses import Role
+from procurement.services import official_payment_record
+from procurement.statuses import PaymentMethod, Role
 from tests.factories import UserFactory
 from tests.fulfilment_world import delivered, fulfilment_world
 from tests.procurement_factories import AgencyFactory, person_with_roles
@@ -133,6 +135,18 @@ def test_the_orders_page_shows_both_basts_and_the_requisition_its_state(world):
     for_ppk = as_(world.ppk).get(detail).content.decode()
     assert reverse("procurement:receipt", kwargs={"number": darto.number}) in for_ppk
     assert "data-record-receipt" in for_ppk and "data-record-receipt" not in for_requester.content.decode()
+    # and once the treasurer pays, both pages show the payment
+    payment = official_payment_record(
+        order=order,
+        actor=world.treasurer,
+        method=PaymentMethod.UP_TRANSFER,
+        paid_on=timezone.localdate(),
+        bank_reference="TRX-1",
+    )
+    for url in (detail, receipt_url(order)):
+        shown = text(as_(world.requester).get(url))
+        assert "UP/GU: transfer bank" in shown and rupiah_format(payment.net) in shown, url
+        assert rupiah_format(payment.gross) in shown and rupiah_format(payment.withheld) in shown
 
 
 def test_the_requester_is_refused_and_told_who_can_record(world):
