@@ -153,14 +153,14 @@ TABLE: dict[str, Rule] = {
     "procurement:receipt": Rule(
         get=A_RECEIPT_READERS,
         post=A_RECEIVERS,
-        kwargs={"number": "order_a"},
+        kwargs={"number": "sent_order_a"},
         data="receipt",
         why="A's PPK and penerima barang record; its requester, approvers, treasurer and auditors read",
     ),
     "procurement:receipt-close": Rule(
         get=None,
         post=A_RECEIVERS,
-        kwargs={"number": "order_a"},
+        kwargs={"number": "sent_order_a"},
         data="close_short",
         why="whoever records the receipt closes the order short",
     ),
@@ -366,11 +366,11 @@ def world(db, django_user_model):
         status=RequisitionStatus.APPROVED,
         total=Decimal("150000"),
     )
-    order = order_create(
+    sent = order_create(
         user=None, lines=[(rice.stockrecords.get(), 2)], number="PGD-A-KIRIM-1", status=OrderStatus.SENT
     )
-    order.checkout_reference = delivered.checkout_reference
-    order.save(update_fields=["checkout_reference"])
+    sent.checkout_reference = delivered.checkout_reference
+    sent.save(update_fields=["checkout_reference"])
     people["auditor"] = person_with_roles(
         agency=None, roles=[Role.AUDITOR], email="apip@inspektorat.contoh.id"
     )
@@ -398,10 +398,10 @@ def world(db, django_user_model):
         "membership_a": people["a_bendahara"].memberships.get().pk,
         "mode_a": {"agency": a["agency"].pk},
         "decide": {"decision": "setuju", "comment": "Sesuai kebutuhan"},
-        "order_a": order.number,
+        "sent_order_a": sent.number,
         "receipt": {
             "bast-received_on": timezone.localdate().isoformat(),
-            f"bast-received_{order.lines.get().pk}": "2",
+            f"bast-received_{sent.lines.get().pk}": "2",
         },
         "close_short": {"tutup-reason": "Penjual tidak sanggup mengirim"},
         "csv": "csv",
