@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from procurement.models import GoodsReceipt
-from tests.browser.conftest import open_menu
+from tests.browser.conftest import NARROW_PHONE, open_menu
 from tests.browser.test_procurement_story import as_person
 from tests.fulfilment_world import delivered, fulfilment_world
 
@@ -68,3 +68,24 @@ def test_the_ppk_records_a_delivery_and_the_requester_reads_it(world, open_page,
     requester.wait_for_load_state()
     assert "Citra Uji" in requester.locator("[data-who-records]").inner_text()
     shots(requester, "riwayat-penerimaan")
+
+
+def test_the_receipt_pages_fit_a_360px_phone(world, open_page, shots):
+    # given an order with one BAST recorded, a partial rejection among it
+    purchase = delivered(world)
+    order = purchase.orders[world.ani.pk]
+    ppk = as_person(open_page, world.ppk, NARROW_PHONE)
+    ppk.goto(reverse("procurement:receipt", kwargs={"number": order.number}))
+    ppk.get_by_label("Jumlah datang: Minyak Goreng 2 L").fill("10")
+    ppk.get_by_label("Jumlah diterima baik: Minyak Goreng 2 L").fill("9")
+    ppk.get_by_label("Alasan ditolak: Minyak Goreng 2 L").fill("Tutup botol bocor, minyak tumpah di kardus")
+    ppk.get_by_role("button", name="Simpan BAST").click()
+    ppk.wait_for_load_state()
+    assert "BAST nomor 1" in ppk.locator("body").inner_text()
+    # when the PPK, then the requester, open the pages on a 360 px phone, then each fits and passes axe
+    shots(ppk, "penerimaan-360")
+    ppk.goto(reverse("procurement:receipts"))
+    shots(ppk, "kotak-penerimaan-360")
+    requester = as_person(open_page, world.requester, NARROW_PHONE)
+    requester.goto(reverse("procurement:detail", kwargs={"reference": purchase.requisition.reference}))
+    shots(requester, "permintaan-360")
