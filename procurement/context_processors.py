@@ -1,10 +1,11 @@
-"""The header's official-buying switch, approver inbox count and treasurer's count, cheap on every page.
+"""The header's official-buying switch and its counts (approvals, orders to pay, orders to receive).
 
 Who holds which role is read once and kept in the cache (dropped whenever a
 membership changes), so a page costs no query for a visitor without a role and
 one (the inbox count) for a member of an agency, plus one (the orders to pay) for a
-treasurer. Anonymous visitors get
-nothing, so the shared anonymous pages of peken/page_cache.py do not change.
+treasurer and one (the orders waiting for receipt) for a PPK or penerima barang.
+Anonymous visitors get nothing, so the shared anonymous pages of peken/page_cache.py
+do not change.
 """
 
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ class Header:
     inbox_count: int = 0
     is_treasurer: bool = False
     to_pay_count: int = 0  # complete official orders waiting for this treasurer
+    is_receiver: bool = False
+    receipt_count: int = 0
 
     @property
     def official(self) -> bool:
@@ -75,6 +78,9 @@ def _header(request) -> Header:
     header = Header(is_member=bool(roles))
     if not roles:
         return header
+    # not at the top: selectors_fulfilment imports selectors, which imports this module
+    from procurement.selectors_fulfilment import RECEIVER_ROLES, orders_to_receive
+
     seen = set()
     for agency_id, name, role in roles:
         if role == Role.REQUESTER and agency_id not in seen:
@@ -84,6 +90,8 @@ def _header(request) -> Header:
             header.is_approver = True
         if role == Role.TREASURER and agency_id:
             header.is_treasurer = True
+        if role in RECEIVER_ROLES and agency_id:
+            header.is_receiver = True
     header.official_agency = official_agency_of(request)
     # a delegate needs no approver role of their own, only a place in an agency
     if any(agency_id for agency_id, _name, _role in roles):
@@ -94,6 +102,8 @@ def _header(request) -> Header:
         from procurement.selectors_fulfilment import orders_to_pay  # as above
 
         header.to_pay_count = orders_to_pay(user=request.user).count()
+    if header.is_receiver:
+        header.receipt_count = orders_to_receive(user=request.user).count()
     return header
 
 

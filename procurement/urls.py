@@ -9,6 +9,7 @@ from procurement import (
     views_audit,
     views_buying,
     views_documents,
+    views_fulfilment,
     views_seller,
     views_spj,
     views_treasury,
@@ -24,4 +25,5 @@ urlpatterns = [
     *views_seller.urlpatterns,
     *views_spj.urlpatterns,
     *views_documents.urlpatterns,
+    *views_fulfilment.urlpatterns,
 ]

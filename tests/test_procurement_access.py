@@ -6,8 +6,9 @@ the world below and who may GET and POST it; a new URL without an entry makes
 ``test_every_procurement_url_has_an_access_rule`` fail and name it.
 
 The world: agency A and agency B, each with one person per role (requester, Pejabat
-Pengadaan, PPK, PA/KPA, Bendahara, agency admin) and a requisition waiting for its
-Pejabat Pengadaan; a city-wide auditor; a seller; a plain shopper; an anonymous visitor.
+Pengadaan, PPK, PA/KPA, Bendahara, penerima barang, agency admin), a requisition waiting for
+its Pejabat Pengadaan and an approved one whose seller order is on its way; a city-wide
+auditor; a seller; a plain shopper; an anonymous visitor.
 Every actor requests every URL; each request runs in a savepoint that is rolled back,
 so an allowed POST changes nothing for the next actor.
 
@@ -49,6 +50,7 @@ PEOPLE = {  # role of each agency person, by the suffix of their actor name
     "ppk": Role.COMMITMENT_OFFICIAL,
     "pa": Role.BUDGET_HOLDER,
     "bendahara": Role.TREASURER,
+    "penerima": Role.RECEIVER,
     "admin": Role.AGENCY_ADMIN,
 }
 A = frozenset(f"a_{p}" for p in PEOPLE)
@@ -67,6 +69,9 @@ A_PAYMENT_READERS = frozenset(
 NOBODY: frozenset = frozenset()
 # who reads agency A's money month: reconciliation, Coretax, SPJ (selectors_spj.spj_agencies)
 A_SPJ_READERS = frozenset({"a_bendahara", "a_pa", "a_admin", "auditor"})
+# who records what arrived of agency A's orders, and who reads that record
+A_RECEIVERS = frozenset({"a_ppk", "a_penerima"})
+A_RECEIPT_READERS = A_RECEIVERS | A_APPROVERS | frozenset({"a_requester", "a_bendahara", "auditor"})
 # who may ever see agency A's requisition (its reference and purpose) on any page
 SEES_A = frozenset({"a_requester", "auditor", "a_admin"}) | A_APPROVERS
 
@@ -142,6 +147,24 @@ TABLE: dict[str, Rule] = {
     "procurement:delegations": Rule(get=APPROVERS, post=APPROVERS, why="people holding an approver role"),
     "procurement:delegation-revoke": Rule(
         get=None, post=frozenset({"a_pp"}), kwargs={"pk": "delegation_a"}, why="the delegator only"
+    ),
+    # --- receipt of official orders (procurement/views_fulfilment.py) ---
+    "procurement:receipts": Rule(
+        get=SIGNED_IN, why="everyone signed in sees the orders waiting for their receipt (none for most)"
+    ),
+    "procurement:receipt": Rule(
+        get=A_RECEIPT_READERS,
+        post=A_RECEIVERS,
+        kwargs={"number": "sent_order_a"},
+        data="receipt",
+        why="A's PPK and penerima barang record; its requester, approvers, treasurer and auditors read",
+    ),
+    "procurement:receipt-close": Rule(
+        get=None,
+        post=A_RECEIVERS,
+        kwargs={"number": "sent_order_a"},
+        data="close_short",
+        why="whoever records the receipt closes the order short",
     ),
     # --- agency admin pages (procurement/views_admin.py): A's admin changes; A's PA/KPA and
     # treasurer also read the budget and the approval policy ---
@@ -361,6 +384,23 @@ def world(db, django_user_model):
             "delegation": delegation,
             "order": order,
         }
+    # agency A's approved requisition whose one seller order is on its way
+    rice = product_create(title="Beras Premium 5 kg", price=Decimal("75000"), partner=seller)
+    delivered = RequisitionFactory(
+        agency=objects["a"]["agency"],
+        unit=objects["a"]["unit"],
+        requester=people["a_requester"],
+        budget_line=objects["a"]["budget_line"],
+        reference="PGD-A-KIRIM",
+        checkout_reference="PGD-A-KIRIM",
+        status=RequisitionStatus.APPROVED,
+        total=Decimal("150000"),
+    )
+    sent = order_create(
+        user=None, lines=[(rice.stockrecords.get(), 2)], number="PGD-A-KIRIM-1", status=OrderStatus.SENT
+    )
+    sent.checkout_reference = delivered.checkout_reference
+    sent.save(update_fields=["checkout_reference"])
     people["auditor"] = person_with_roles(
         agency=None, roles=[Role.AUDITOR], email="apip@inspektorat.contoh.id"
     )
@@ -418,6 +458,12 @@ def world(db, django_user_model):
         "membership_a": people["a_bendahara"].memberships.get().pk,
         "mode_a": {"agency": a["agency"].pk},
         "decide": {"decision": "setuju", "comment": "Sesuai kebutuhan"},
+        "sent_order_a": sent.number,
+        "receipt": {
+            "bast-received_on": timezone.localdate().isoformat(),
+            f"bast-received_{sent.lines.get().pk}": "2",
+        },
+        "close_short": {"tutup-reason": "Penjual tidak sanggup mengirim"},
         "csv": "csv",
         "order_a": a["order"].number,
         "this_year": timezone.localdate().year,
