@@ -316,9 +316,12 @@ def demo_load() -> DemoCounts:
     if not getattr(settings, "PEKEN_DEMO_DATA_ALLOWED", False):
         raise ImproperlyConfigured("Demo data is disabled in these settings (PEKEN_DEMO_DATA_ALLOWED).")
     with transaction.atomic():
-        Site.objects.get_or_create(
+        site, _ = Site.objects.get_or_create(
             pk=settings.SITE_ID, defaults={"domain": "127.0.0.1:8000", "name": "Peken Surabaya"}
         )
+        if site.domain == "example.com":  # Django's placeholder: links in emails and QR codes point here
+            site.domain, site.name = "127.0.0.1:8000", "Peken Surabaya"
+            site.save(update_fields=["domain", "name"])
         country = city.country()
         product_class, _ = ProductClass.objects.get_or_create(
             slug="barang", defaults={"name": "Barang", "track_stock": True, "requires_shipping": True}

@@ -268,8 +268,9 @@ def official_payment_record(
             actor=actor,
             method=method,
             paid_on=paid_on,
-            bank_reference=bank_reference,
-            sp2d_number=sp2d_number,
+            # each method keeps only its own proof: a transfer's reference, LS's SP2D
+            bank_reference=bank_reference if method != PaymentMethod.LS else "",
+            sp2d_number=sp2d_number if method == PaymentMethod.LS else "",
             sp2d_date=sp2d_date if method == PaymentMethod.LS else None,
         )
         _settle(payment=payment, actor=actor, ip=ip, source=method)
