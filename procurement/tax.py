@@ -39,19 +39,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalogue_ext.abstract_models import SupplyKind
+from procurement.statuses import DocumentKind
 
 
 class Channel(models.TextChoices):
     DIRECT = "pengadaan_langsung", _("Pengadaan langsung")
     E_PURCHASING = "e_purchasing", _("E-purchasing")
-
-
-class ContractDocument(models.TextChoices):
-    NOTA = "nota", _("Nota (bukti pembelian)")
-    KUITANSI = "kuitansi", _("Kuitansi")
-    SPK = "spk", _("SPK (Surat Perintah Kerja)")
-    SURAT_PERJANJIAN = "surat_perjanjian", _("Surat perjanjian")
-    SURAT_PESANAN = "surat_pesanan", _("Surat pesanan")
 
 
 class TaxKind(models.TextChoices):
@@ -154,7 +147,7 @@ class TaxQuote:
     pph23: int
     pph_final_pp55: int
     pbjt: int
-    contract_document: ContractDocument
+    contract_document: DocumentKind
     meterai_required: bool
     above_direct_purchase_limit: bool
     withholdings: tuple[Withholding, ...] = field(default=())
@@ -190,18 +183,18 @@ def pp55_valid(*, valid_until: date | None, payment_date: date) -> bool:
     return valid_until is not None and payment_date <= valid_until
 
 
-def contract_document(*, value: int, channel: Channel, rules: TaxRules) -> ContractDocument:
+def contract_document(*, value: int, channel: Channel, rules: TaxRules) -> DocumentKind:
     """The document a purchase of ``value`` (total including taxes) needs (DOMAIN.md's value bands)."""
     if channel == Channel.E_PURCHASING:
-        return ContractDocument.SURAT_PESANAN
+        return DocumentKind.SURAT_PESANAN
     nota, kuitansi, spk = rules.value_bands
     if value <= nota:
-        return ContractDocument.NOTA
+        return DocumentKind.NOTA
     if value <= kuitansi:
-        return ContractDocument.KUITANSI
+        return DocumentKind.KUITANSI
     if value <= spk:
-        return ContractDocument.SPK
-    return ContractDocument.SURAT_PERJANJIAN
+        return DocumentKind.SPK
+    return DocumentKind.SURAT_PERJANJIAN
 
 
 def tax_quote(
@@ -271,7 +264,7 @@ def tax_quote(
         pbjt=pbjt,
         contract_document=document,
         meterai_required=total > rules.meterai_above
-        or document in (ContractDocument.SPK, ContractDocument.SURAT_PERJANJIAN),
+        or document in (DocumentKind.SPK, DocumentKind.SURAT_PERJANJIAN),
         above_direct_purchase_limit=channel == Channel.DIRECT and value > rules.value_bands[-1],
         withholdings=tuple(withholdings),
         split=split,

@@ -43,8 +43,8 @@ from procurement.services.treasury import (
     official_payment_record,
     tax_deposit_record,
 )
-from procurement.statuses import OfficialPaymentStatus, PaymentMethod
-from procurement.tax import ContractDocument, TaxKind
+from procurement.statuses import DocumentKind, OfficialPaymentStatus, PaymentMethod
+from procurement.tax import TaxKind
 from procurement.views_buying import client_ip
 
 Order = get_model("order", "Order")
@@ -169,7 +169,7 @@ class OrderPaymentView(TreasuryMixin, TemplateView):
             may_pay=may_pay,
             form=form if form is not None else PaymentRecordForm(),
             quote=quote,
-            contract_document=ContractDocument(quote.contract_document).label if quote else "",
+            contract_document=DocumentKind(quote.contract_document).label if quote else "",
             withholdings=[
                 {"label": TaxKind(w.tax).label, "w": w} for w in (quote.withholdings if quote else ())
             ],

@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procurement.statuses import DocumentKind
 from procurement.tax import (
     Channel,
-    ContractDocument,
     SellerTaxFacts,
     SupplyKind,
     TaxKind,
@@ -48,7 +48,7 @@ def test_goods_from_a_pkp_seller_pay_ppn_on_eleven_twelfths_and_pph22():
     assert (q.ppn, q.ppn_collected, q.pph22, q.pph23, q.pbjt) == (1_100_000, True, 150_000, 0, 0)
     assert q.total_invoice == 11_100_000
     assert q.total_withheld_or_collected == 1_250_000 and q.net_paid_to_seller == 9_850_000
-    assert q.contract_document == ContractDocument.KUITANSI and q.meterai_required
+    assert q.contract_document == DocumentKind.KUITANSI and q.meterai_required
     assert [(w.tax, w.object_code, w.base) for w in q.withholdings] == [
         (TaxKind.PPH22, "22-910-01", 10_000_000)
     ]
@@ -131,14 +131,14 @@ def test_the_small_purchase_exemptions_at_the_boundary_rupiah():
 
 def test_the_contract_document_and_meterai_by_value():
     cases = [
-        (10_000_000, ContractDocument.NOTA, True),
-        (10_000_001, ContractDocument.KUITANSI, True),
-        (50_000_000, ContractDocument.KUITANSI, True),
-        (50_000_001, ContractDocument.SPK, True),
-        (200_000_000, ContractDocument.SPK, True),
-        (200_000_001, ContractDocument.SURAT_PERJANJIAN, True),
-        (5_000_000, ContractDocument.NOTA, False),
-        (5_000_001, ContractDocument.NOTA, True),
+        (10_000_000, DocumentKind.NOTA, True),
+        (10_000_001, DocumentKind.KUITANSI, True),
+        (50_000_000, DocumentKind.KUITANSI, True),
+        (50_000_001, DocumentKind.SPK, True),
+        (200_000_000, DocumentKind.SPK, True),
+        (200_000_001, DocumentKind.SURAT_PERJANJIAN, True),
+        (5_000_000, DocumentKind.NOTA, False),
+        (5_000_001, DocumentKind.NOTA, True),
     ]
     for total, document, meterai in cases:
         q = quote(NON_PKP, SupplyKind.OTHER_SERVICE, total)
@@ -147,9 +147,9 @@ def test_the_contract_document_and_meterai_by_value():
     assert not quote(NON_PKP, price=200_000_000).above_direct_purchase_limit
     # a split purchase is valued at the whole need; e-purchasing always has a Surat Pesanan
     split = quote(NON_PKP, price=9_000_000, split=True, whole_need_total=60_000_000)
-    assert split.contract_document == ContractDocument.SPK and split.meterai_required
+    assert split.contract_document == DocumentKind.SPK and split.meterai_required
     e_catalogue = quote(NON_PKP, price=300_000_000, channel=Channel.E_PURCHASING)
-    assert e_catalogue.contract_document == ContractDocument.SURAT_PESANAN
+    assert e_catalogue.contract_document == DocumentKind.SURAT_PESANAN
     assert not e_catalogue.above_direct_purchase_limit
 
 
