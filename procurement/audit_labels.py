@@ -40,6 +40,7 @@ ACTIONS = {
     "budget.release.rejected": _("Anggaran dilepas: barang ditolak saat diterima"),
     "budget.release.short": _("Anggaran dilepas: barang tidak dikirim"),
     "budget.realise": _("Anggaran terealisasi (dibayar)"),
+    "budget.release.remainder": _("Sisa anggaran terikat dilepas: semua pesanan selesai dibayar"),
     "payment.record": _("Pembayaran dicatat"),
     "payment.card_start": _("Pembayaran KKPD dimulai"),
     "payment.card_cancel": _("Pembayaran KKPD dibatalkan"),

@@ -252,17 +252,25 @@ def split_purchase_need(*, requisition: Requisition, seller_id: int) -> int | No
     return int(sum(shares, Decimal(0)))
 
 
-def order_tax_quote(*, order, on: date, progress: list[LineProgress] | None = None) -> TaxQuote:
-    """The taxes of what was accepted of ``order``, on the payment date ``on``."""
-    progress = order_progress(order=order) if progress is None else progress
+def order_tax_quote(
+    *, order, on: date, progress: list[LineProgress] | None = None, ordered: bool = False
+) -> TaxQuote:
+    """The taxes of what was accepted of ``order`` (or, ``ordered``, of all it ordered) on the date ``on``."""
     requisition = official_order_requisition(order)
     whole_need = (
         split_purchase_need(requisition=requisition, seller_id=order.seller_id) if requisition else None
     )
+    if ordered:
+        counted = [
+            (line, line.unit_price_incl_tax, line.quantity) for line in order.lines.select_related("product")
+        ]
+    else:
+        progress = order_progress(order=order) if progress is None else progress
+        counted = [(p.line, p.unit_price, p.accepted) for p in progress]
     lines = [
-        TaxLine(kind=SupplyKind(product_supply_kind(p.line.product)), price=int(p.unit_price * p.accepted))
-        for p in progress
-        if p.accepted
+        TaxLine(kind=SupplyKind(product_supply_kind(line.product)), price=int(price * quantity))
+        for line, price, quantity in counted
+        if quantity
     ]
     return tax_quote(
         seller=seller_tax_facts(seller=order.seller, on=on),

@@ -50,6 +50,7 @@ from tests.procurement_factories import AgencyFactory, person_with_roles
 from tests.stripe_server import intent_event
 
 Order = get_model("order", "Order")
+Partner = get_model("partner", "Partner")
 OK_CARD = "4242424242424242"
 BILLING = "123456789012345"
 NTPN = "A1B2C3D4E5F6G7H8"
@@ -426,15 +427,21 @@ def test_the_budget_adds_up_after_every_step_and_the_commitment_closes_when_all_
     commitment = BudgetCommitment.objects.get(requisition=purchase.requisition)
     ani, darto = purchase.orders[world.ani.pk], purchase.orders[world.darto.pk]
     line = assert_budget_identities(world.line)
-    assert line.committed == purchase.requisition.total
+    # approval committed the prices and the taxes the sellers put on top (Ani's PPN, Darto's PBJT)
+    on_top = sum(
+        q.ppn + q.pbjt
+        for q in (fulfilment.order_tax_quote(order=o, on=_today(), ordered=True) for o in (ani, darto))
+    )
+    assert on_top > 0 and line.committed == purchase.requisition.total + on_top
     # a handover with a rejection
     received(ani, world, rejected={world.minyak.pk: 1})
     assert_budget_identities(world.line)
-    # the goods seller paid: the line realises the gross (PPN on top comes from what is available)
+    # the goods seller paid: the line realises the gross, taken from the commitment
     first = pay(ani, world)
     line = assert_budget_identities(world.line)
     commitment.refresh_from_db()
-    assert commitment.status == CommitmentStatus.LIVE and commitment.amount == 40 * 25000
+    assert commitment.status == CommitmentStatus.LIVE
+    assert line.realised == first.gross and line.available == line.ceiling - line.committed - first.gross
     assert line.realised == first.gross
     # the caterer: 38 of 40 came, the rest closed short, then paid
     goods_receipt_record(
@@ -538,12 +545,53 @@ def _line_without_room(world):
     BudgetLine.objects.filter(pk=world.line.pk).update(ceiling=F("committed") + F("realised"))
 
 
-def test_taxes_on_top_the_line_cannot_cover_are_refused_and_nothing_is_paid(world):
-    # given the goods seller's order received and a line with nothing available beyond its commitment
+def _delivered_registered_after_approval(world, seller):
+    """A delivered purchase of ``seller`` alone, who registered for PPN (Ani) or PBJT (Darto) only
+    after its approval: the taxes now invoiced on top were never committed."""
+    Partner.objects.filter(pk=world.ani.pk).update(is_pkp=False)
+    Partner.objects.filter(pk=world.darto.pk).update(pbjt_number="")
+    items = [(world.beras, 30)] if seller == world.ani else [(world.nasi, 40)]
+    purchase = delivered(world, items=items)
+    Partner.objects.filter(pk=world.ani.pk).update(is_pkp=True)
+    Partner.objects.filter(pk=world.darto.pk).update(pbjt_number="PBJT-SBY-0042")
+    for order in purchase.orders.values():
+        order.seller.refresh_from_db()
+    return purchase
+
+
+def test_the_taxes_on_top_committed_at_approval_are_paid_from_a_line_with_no_room_left(world):
+    # given the goods seller (PKP) received and a line with nothing available beyond its commitment
     order = received(delivered(world).orders[world.ani.pk], world)
     _line_without_room(world)
-    # when the treasurer pays (the PPN comes on top of the committed price)
-    with pytest.raises(BudgetExceeded, match="pajak di atas harga"):
+    # when the treasurer pays the invoice with its PPN
+    payment = pay(order, world)
+    # then it is paid from what approval committed, and the line still adds up
+    assert payment.ppn > 0
+    line = assert_budget_identities(world.line)
+    assert line.realised == payment.gross and line.available == 0
+
+
+def test_a_sellers_last_order_paid_releases_what_its_commitment_still_holds(world):
+    # given the caterer's order rejected in part at receipt: its PBJT share stays committed
+    purchase = delivered(world)
+    ani, darto = purchase.orders[world.ani.pk], purchase.orders[world.darto.pk]
+    pay(received(ani, world), world)
+    received(darto, world, rejected={world.nasi.pk: 4})
+    # when the last order is paid
+    pay(darto, world)
+    # then nothing stays committed: the remainder was released, and it is in the trail
+    commitment = BudgetCommitment.objects.get(requisition=purchase.requisition)
+    assert commitment.status == CommitmentStatus.REALISED
+    assert assert_budget_identities(world.line).committed == 0
+    assert AuditEntry.objects.filter(action="budget.release.remainder").count() == 1
+
+
+def test_taxes_on_top_the_line_cannot_cover_are_refused_and_nothing_is_paid(world):
+    # given the goods seller registered for PPN after approval, received, and a line with no room left
+    order = received(_delivered_registered_after_approval(world, world.ani).orders[world.ani.pk], world)
+    _line_without_room(world)
+    # when the treasurer pays (the PPN comes on top of what was committed)
+    with pytest.raises(BudgetExceeded, match="di atas yang diikat"):
         pay(order, world)
     # then no payment is recorded and the line is as it was
     assert not OfficialPayment.objects.exists()
@@ -551,7 +599,8 @@ def test_taxes_on_top_the_line_cannot_cover_are_refused_and_nothing_is_paid(worl
 
 
 def test_a_kkpd_payment_the_line_cannot_cover_is_refused_before_the_card_is_charged(world, localstripe):
-    order = received(delivered(world).orders[world.darto.pk], world)  # PBJT on top of the price
+    # PBJT on top of the price, registered after approval
+    order = received(_delivered_registered_after_approval(world, world.darto).orders[world.darto.pk], world)
     _line_without_room(world)
     # when a card payment is started, then it is refused before Stripe is asked
     with pytest.raises(BudgetExceeded):
@@ -633,8 +682,8 @@ def test_the_webhook_settles_a_kkpd_payment_once_even_if_confirm_also_runs(world
 
 
 def test_a_card_paid_when_the_line_no_longer_has_room_waits_and_settles_once_it_has(world, localstripe):
-    # given a KKPD payment started, then the line's room taken away before the card is charged
-    order = received(delivered(world).orders[world.darto.pk], world)
+    # given a KKPD payment started (PBJT registered after approval), then the line's room taken away
+    order = received(_delivered_registered_after_approval(world, world.darto).orders[world.darto.pk], world)
     started = official_payment_card_start(order=order, actor=world.treasurer)
     ceiling = BudgetLine.objects.get(pk=world.line.pk).ceiling
     _line_without_room(world)

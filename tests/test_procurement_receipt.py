@@ -59,8 +59,8 @@ def test_two_handovers_with_a_rejection_then_payment_realises_the_gross(world):
     )
     assert first.seq == 1
     line = BudgetLine.objects.get(pk=world.line.pk)
-    total = purchase.requisition.total
-    assert line.committed == total - 2 * Decimal("75000")
+    held = BudgetCommitment.objects.get(requisition=purchase.requisition).amount + 2 * Decimal("75000")
+    assert line.committed == held - 2 * Decimal("75000")
     second = goods_receipt_record(
         order=order,
         actor=world.receiver,
@@ -171,8 +171,16 @@ def test_a_rejection_needs_a_reason(world):
 
 
 def delivered_total(world):
-    """What the world's one requisition committed (the requisition's total)."""
-    return BudgetCommitment.objects.get().requisition.total
+    """What the world's one requisition committed: its prices and the PPN and PBJT on top."""
+    requisition = BudgetCommitment.objects.get().requisition
+    on_top = sum(
+        q.ppn + q.pbjt
+        for q in (
+            fulfilment.order_tax_quote(order=o, on=timezone.localdate(), ordered=True)
+            for o in Order.objects.filter(checkout_reference=requisition.reference)
+        )
+    )
+    return requisition.total + on_top
 
 
 def test_a_line_of_another_order_is_refused(world):

@@ -85,22 +85,23 @@ def _commitment_reduce(*, commitment: BudgetCommitment, amount: Decimal | None) 
     return release, before, after
 
 
-def _commitment_realise(*, commitment: BudgetCommitment, price: Decimal, gross: Decimal) -> tuple[dict, dict]:
-    """A payment of ``gross`` for goods committed at ``price``: committed -> realised on the budget line.
+def _commitment_realise(*, commitment: BudgetCommitment, gross: Decimal) -> tuple[dict, dict]:
+    """A payment of ``gross`` (the invoice, taxes included): committed -> realised on the budget line.
 
-    The commitment gives up ``price`` (at most what it still holds); the line's realised rises by
-    the gross (taxes withheld are budget spent too), and what the gross adds to the price (PPN,
-    PBJT) comes out of the line's available money. The budget line row is locked; its
-    committed total stays the sum of live commitments. Raises BudgetExceeded when the line
-    cannot cover the taxes on top, ProcurementError for a commitment already closed.
-    Returns the before/after values for the audit entry.
+    The commitment gives up the gross (at most what it still holds: approval committed the
+    prices with the PPN and PBJT on top); the line's realised rises by the gross (taxes withheld
+    are budget spent too), and whatever the gross passes the commitment (rates changed since)
+    comes out of the line's available money. The budget line row is locked; its committed total
+    stays the sum of live commitments. Raises BudgetExceeded when the line cannot cover that,
+    ProcurementError for a commitment already closed. Returns the before/after values for the
+    audit entry.
     """
     if not commitment_move_allowed(old=commitment.status, new=CommitmentStatus.REALISED):
         raise ProcurementError(
             _("Dana ini sudah tidak terikat (%(status)s).") % {"status": commitment.get_status_display()}
         )
     line = locks.budget_line_lock(budget_line_id=commitment.budget_line_id)
-    taken = _commitment_realise_check(commitment=commitment, line=line, price=price, gross=gross)
+    taken = _commitment_realise_check(commitment=commitment, line=line, gross=gross)
     before = {
         "commitment_status": commitment.status,
         "commitment_amount": commitment.amount,
@@ -125,21 +126,19 @@ def _commitment_realise(*, commitment: BudgetCommitment, price: Decimal, gross: 
     return before, after
 
 
-def _commitment_realise_check(
-    *, commitment: BudgetCommitment, line: BudgetLine, price: Decimal, gross: Decimal
-) -> Decimal:
-    """What a payment of ``gross`` for goods committed at ``price`` takes from the commitment.
+def _commitment_realise_check(*, commitment: BudgetCommitment, line: BudgetLine, gross: Decimal) -> Decimal:
+    """What a payment of ``gross`` takes from the commitment.
 
-    The rest of the gross (PPN, PBJT on top) must fit in the locked ``line``'s available money;
+    What the commitment no longer holds must fit in the locked ``line``'s available money;
     raises BudgetExceeded otherwise. Asked again before a card is charged, so a KKPD payment the
     line cannot cover is refused before Stripe takes the money.
     """
-    taken = min(price, commitment.amount)
+    taken = min(gross, commitment.amount)
     extra = gross - taken
     if extra > line.available:
         raise BudgetExceeded(
             _(
-                "Anggaran %(line)s tidak cukup untuk pajak di atas harga: perlu %(extra)s, "
+                "Anggaran %(line)s tidak cukup untuk tagihan di atas yang diikat: perlu %(extra)s, "
                 "tersedia %(available)s."
             )
             % {

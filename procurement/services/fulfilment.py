@@ -34,6 +34,7 @@ from procurement.models import (
 )
 from procurement.services._common import ProcurementError, _locked
 from procurement.services.budgets import _commitment_reduce
+from procurement.services.treasury import commitment_close_if_done
 from procurement.statuses import CommitmentStatus, Role
 
 Order = get_model("order", "Order")
@@ -216,6 +217,7 @@ def goods_receipt_record(
             ip=ip,
         )
         complete = _complete_if_done(order=order, actor=actor)
+        commitment_close_if_done(requisition=requisition, actor=actor, ip=ip)
         transaction.on_commit(lambda: tasks.official_documents_issue.delay(order.pk, actor.pk))
         transaction.on_commit(
             lambda: tasks.fulfilment_notify.delay(
@@ -276,5 +278,6 @@ def order_close_short(*, order, actor, reason: str, ip: str | None = None) -> Or
             ip=ip,
         )
         _complete_if_done(order=order, actor=actor)
+        commitment_close_if_done(requisition=requisition, actor=actor, ip=ip)
         transaction.on_commit(lambda: tasks.fulfilment_notify.delay(order.pk, "closed_short", None))
     return closure

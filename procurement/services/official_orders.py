@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
@@ -27,14 +27,17 @@ from orders.writer import LineSpec, OrderSpec, orders_create
 from peken import locks
 from peken.money import rupiah_format
 from procurement import selectors
+from procurement import selectors_fulfilment as fulfilment
 from procurement.audit import audit_record
 from procurement.models import BudgetCommitment, BudgetLine, Requisition
 from procurement.services._common import BudgetExceeded, ProcurementError, _locked
 from procurement.services.budgets import _commitment_reduce
+from procurement.services.treasury import commitment_close_if_done
 from procurement.statuses import CommitmentStatus
 from sellers.abstract_models import SellerStatus
 
 StockRecord = get_model("partner", "StockRecord")
+Partner = get_model("partner", "Partner")
 ShippingAddress = get_model("order", "ShippingAddress")
 Country = get_model("address", "Country")
 
@@ -44,19 +47,45 @@ OFFICIAL_DELIVERY = "antar-kantor-opd"
 def _approve_final(*, requisition: Requisition, actor) -> list:
     """Place one order per seller and commit the total on the budget line (row-locked).
 
-    Its locks are taken in the order of peken/locks.py.
+    What is committed is what the agency will pay: the prices plus the PPN and PBJT the sellers
+    will put on their invoices (procurement.tax on today's facts), so paying a PKP seller or a
+    registered caterer never needs money the line has given to others. Its locks are taken in
+    the order of peken/locks.py.
     """
     orders = _orders_place(requisition=requisition, actor=actor)
+    today = timezone.localdate()
+    # only a PKP seller (PPN) or a registered caterer (PBJT) invoices more than its prices
+    taxed_sellers = set(
+        Partner.objects.filter(pk__in=[order.seller_id for order in orders])
+        .filter(Q(is_pkp=True) | ~Q(pbjt_number=""))
+        .values_list("pk", flat=True)
+    )
+    taxed = [order for order in orders if order.seller_id in taxed_sellers]
+    on_top = sum(
+        (
+            Decimal(quote.ppn + quote.pbjt)
+            for quote in (fulfilment.order_tax_quote(order=order, on=today, ordered=True) for order in taxed)
+        ),
+        Decimal(0),
+    )
+    amount = requisition.total + on_top
     line = locks.budget_line_lock(budget_line_id=requisition.budget_line_id)
-    if line.available < requisition.total:
+    if line.available < amount:
         raise BudgetExceeded(
             _("Anggaran tidak cukup untuk menyetujui: tersedia %(available)s, permintaan %(total)s.")
             % {"available": rupiah_format(line.available), "total": rupiah_format(requisition.total)}
+            + (
+                " "
+                + _("Dengan PPN/PBJT yang ditagih penjual, yang diikat %(amount)s.")
+                % {"amount": rupiah_format(amount)}
+                if on_top
+                else ""
+            )
         )
     BudgetLine.objects.filter(pk=line.pk).update(
-        committed=F("committed") + requisition.total, date_updated=timezone.now()
+        committed=F("committed") + amount, date_updated=timezone.now()
     )
-    BudgetCommitment.objects.create(budget_line=line, requisition=requisition, amount=requisition.total)
+    BudgetCommitment.objects.create(budget_line=line, requisition=requisition, amount=amount)
     return orders
 
 
@@ -221,4 +250,6 @@ def requisition_seller_order_released(*, order, actor, requisition: Requisition 
             after=after | {"order": order.number, "order_status": order.status},
             requisition=requisition,
         )
+        # the PPN or PBJT committed on top of this order goes back once nothing is left to pay
+        released += commitment_close_if_done(requisition=requisition, actor=actor)
     return released

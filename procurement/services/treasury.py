@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from orders.statuses import OrderStatus
+from orders.statuses import UNSOLD, OrderStatus
 from payments import services as payments
 from payments import tasks as payment_tasks
 from payments.exceptions import PaymentGatewayError
@@ -43,7 +43,7 @@ from procurement.models import (
     TaxWithholding,
 )
 from procurement.services._common import ProcurementError, _locked
-from procurement.services.budgets import _commitment_realise, _commitment_realise_check
+from procurement.services.budgets import _commitment_realise, _commitment_realise_check, _commitment_reduce
 from procurement.statuses import (
     OFFICIAL_PAYMENT_TRANSITIONS,
     CommitmentStatus,
@@ -183,7 +183,7 @@ def _live_commitment(*, requisition) -> BudgetCommitment:
 def _settle(*, payment: OfficialPayment, actor, ip: str | None, source: str) -> None:
     """Mark a locked payment paid, realise its gross on the budget line, record it, tell the seller."""
     commitment = _live_commitment(requisition=payment.requisition)
-    before, after = _commitment_realise(commitment=commitment, price=payment.price, gross=payment.gross)
+    before, after = _commitment_realise(commitment=commitment, gross=payment.gross)
     _payment_move(payment, to=OfficialPaymentStatus.PAID)
     audit_record(
         actor=actor,
@@ -215,10 +215,49 @@ def _settle(*, payment: OfficialPayment, actor, ip: str | None, source: str) -> 
         ip=ip,
         requisition=payment.requisition,
     )
+    commitment_close_if_done(requisition=payment.requisition, actor=actor, ip=ip)
     transaction.on_commit(
         lambda: tasks.official_documents_issue.delay(payment.order_id, getattr(actor, "pk", None))
     )
     transaction.on_commit(lambda: tasks.fulfilment_notify.delay(payment.order_id, "paid", payment.pk))
+
+
+def commitment_close_if_done(*, requisition, actor, ip: str | None = None) -> Decimal:
+    """Release what a requisition's commitment still holds once nothing of it is left to pay.
+
+    Done means every seller order is paid, sold nothing (rejected or cancelled), or was received
+    with nothing accepted. What may remain is the PPN or PBJT committed on goods that were
+    turned away or never came, or a difference in rates since approval. Runs inside the caller's
+    transaction, with the requisition locked; returns what was released (0 if not done).
+    """
+    commitment = locks.commitment_lock(
+        BudgetCommitment.objects.filter(requisition=requisition, status=CommitmentStatus.LIVE)
+    )
+    if commitment is None:
+        return Decimal(0)
+    paid = set(
+        OfficialPayment.objects.filter(
+            requisition=requisition, status=OfficialPaymentStatus.PAID
+        ).values_list("order_id", flat=True)
+    )
+    for order in Order.objects.filter(user__isnull=True, checkout_reference=requisition.reference):
+        if order.pk in paid or order.status in UNSOLD:
+            continue
+        progress = fulfilment.order_progress(order=order)
+        if order.status == OrderStatus.RECEIVED and not fulfilment.order_accepted_amount(progress):
+            continue
+        return Decimal(0)
+    released, before, after = _commitment_reduce(commitment=commitment, amount=None)
+    audit_record(
+        actor=actor,
+        action="budget.release.remainder",
+        obj=commitment,
+        before=before,
+        after=after,
+        ip=ip,
+        requisition=requisition,
+    )
+    return released
 
 
 def official_payment_record(
@@ -311,7 +350,6 @@ def official_payment_card_start(*, order, actor, ip: str | None = None) -> Offic
             _commitment_realise_check(
                 commitment=commitment,
                 line=locks.budget_line_lock(budget_line_id=commitment.budget_line_id),
-                price=payment.price,
                 gross=payment.gross,
             )
             audit_record(
