@@ -169,6 +169,9 @@ def test_an_official_purchase_from_delivery_to_the_spj(world, open_page, shots, 
     assert payment.withheld > 0 and payment.net == payment.gross - payment.withheld
     assert {w.tax for w in payment.withholdings.all()} == {"ppn", "pph22"}
     assert treasurer.locator("[data-bank-reference]").inner_text() == BANK_REFERENCE
+    pph22 = payment.withholdings.get(tax="pph22")
+    shown = treasurer.locator("[data-withholding='pph22']").inner_text()
+    assert f"PPh 22 (1,5% × {rupiah_format(pph22.base)})" in shown, shown
     shots(treasurer, "dibayar-transfer")
 
     # given a second purchase, of lunch boxes from Pak Darto, received in full
@@ -289,16 +292,22 @@ def test_an_official_purchase_from_delivery_to_the_spj(world, open_page, shots, 
         for d in month_documents:
             member = next(n for n in names if n.endswith(d.number.replace("/", "-") + ".pdf"))
             assert hashlib.sha256(archive.read(member)).hexdigest() == d.sha256
-        index_csv = [n for n in names if n.endswith(".csv")]
-        index_xlsx = [n for n in names if n.endswith(".xlsx")]
-        assert index_csv and index_xlsx, names
-        csv_text = "\n".join(archive.read(n).decode("utf-8-sig") for n in index_csv)
-        assert order.number in csv_text and catering.number in csv_text
-        assert list(csv.reader(io.StringIO(csv_text)))
-        for name in index_xlsx:
-            workbook = openpyxl.load_workbook(io.BytesIO(archive.read(name)), read_only=True)
-            cells = {str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row}
-            assert order.number in cells or any(order.number in c for c in cells)
+        index = {
+            name: list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+            for name in ("indeks-pembayaran.csv", "indeks-pajak.csv", "indeks-dokumen.csv")
+        }
+        workbook = openpyxl.load_workbook(io.BytesIO(archive.read("indeks.xlsx")), read_only=True)
+        sheets = {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook}
+    # one row per payment, per withholding and per document, in the CSVs and the XLSX's sheets alike
+    payments_csv, taxes_csv, documents_csv = index.values()
+    assert [row[0] for row in payments_csv[1:]] == [order.number, catering.number]
+    assert [row[-1] for row in payments_csv[1:]] == [str(int(payment.net)), str(int(card.net))]
+    withholdings = [w for p in (payment, card) for w in p.withholdings.all()]
+    assert sorted((row[0], row[5]) for row in taxes_csv[1:]) == sorted(
+        (w.payment.order.number, str(int(w.amount))) for w in withholdings
+    )
+    assert sorted(row[2] for row in documents_csv[1:]) == sorted(d.number for d in month_documents)
+    assert [len(rows) for rows in sheets.values()] == [len(rows) for rows in index.values()]
 
     # and the Coretax XLSX of the month has DJP's headers and one row per PPh withholding
     treasurer.goto(
