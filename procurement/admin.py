@@ -83,6 +83,7 @@ class AgencyAdmin(AuditedAdmin):
             code=obj.code,
             address=obj.address,
             kecamatan=obj.kecamatan,
+            nitku=obj.nitku,
             actor=request.user,
             ip=_ip(request),
         )

@@ -148,6 +148,7 @@ FIELD_LABELS = {
     "code": _("Kode"),
     "address": _("Alamat"),
     "kecamatan": _("Kecamatan"),
+    "nitku": _("NITKU"),
     "fiscal_year": _("Tahun anggaran"),
     "file": _("Berkas"),
     "created": _("Baris baru"),

@@ -107,6 +107,7 @@ def _agency(data: dict, *, actor) -> Agency:
             code=data["code"],
             address=data["address"],
             kecamatan=data["kecamatan"],
+            nitku=data.get("nitku", ""),
             actor=actor,
         )
     elif not ApprovalStep.objects.filter(agency=agency).exists():

@@ -41,6 +41,14 @@ class Agency(models.Model):
     code = models.SlugField(_("Kode"), max_length=64, unique=True)
     address = models.TextField(_("Alamat kantor"), blank=True)
     kecamatan = models.CharField(_("Kecamatan"), max_length=64, blank=True)
+    # the agency's place-of-business id as a withholder (its treasurer's NPWP + 6 digits), which
+    # heads every withholding slip in Coretax
+    nitku = models.CharField(
+        _("NITKU bendahara"),
+        max_length=22,
+        blank=True,
+        validators=[RegexValidator(r"^\d{22}$", _("NITKU terdiri dari 22 angka."))],
+    )
     date_created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

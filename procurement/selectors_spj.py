@@ -365,8 +365,8 @@ def _kuitansi(field_name: str) -> Coalesce:
 def coretax_rows(*, agency: Agency, period: Period) -> list[list]:
     """One BPPU row per PPh 22, PPh 23 and PP 55 withholding of the agency's payments of ``period``.
 
-    IDPlaceOfBusinessActivity, the withholder's own NITKU, is left blank: an agency has no NPWP
-    or NITKU on Peken yet, and the treasurer types it into the converter once.
+    IDPlaceOfBusinessActivity is the withholder's own NITKU (Agency.nitku, set by the platform
+    admin); blank until it is set.
     """
     rows = month_withholdings(agency=agency, period=period, taxes=CORETAX_TAXES).annotate(
         kuitansi_number=_kuitansi("number"), kuitansi_issued=_kuitansi("date_issued")
@@ -394,7 +394,7 @@ def coretax_rows(*, agency: Agency, period: Period) -> list[list]:
                 document,
                 number,
                 document_date,
-                None,  # the agency's NITKU: see the docstring
+                agency.nitku or None,
                 TREASURER_LS if ls else TREASURER_UP,
                 payment.sp2d_number if ls else None,
                 payment.paid_on,

@@ -222,8 +222,10 @@ def test_coretax_rows_have_the_converter_columns_and_values(world, client):
         bank_reference="TRX-77",
     )
     pp55 = darto_payment.withholdings.get(tax=TaxKind.PP55)
-    # and a kuitansi issued for Darto's payment
+    # and a kuitansi issued for Darto's payment, and the agency's NITKU as a withholder
     kuitansi = _document(kind=DocumentKind.KUITANSI, order=darto_order, seq=1, payment=darto_payment)
+    world.agency.nitku = "0017234586090000000001"
+    world.agency.save(update_fields=["nitku"])
     client.force_login(world.treasurer)
     # when the month's Coretax file is downloaded
     rows = _coretax(client, world)
@@ -244,7 +246,7 @@ def test_coretax_rows_have_the_converter_columns_and_values(world, client):
         "CommercialInvoice",
         world.ani_order.number,
         datetime(ani_placed.year, ani_placed.month, ani_placed.day),
-        None,
+        "0017234586090000000001",
         "Direct",
         "SP2D-0042/LS/2026",
         datetime(PAID_ON.year, PAID_ON.month, PAID_ON.day),

@@ -30,7 +30,14 @@ def _membership_values(membership: Membership) -> dict:
 
 
 def agency_create(
-    *, name: str, code: str, address: str = "", kecamatan: str = "", actor, ip: str | None = None
+    *,
+    name: str,
+    code: str,
+    address: str = "",
+    kecamatan: str = "",
+    nitku: str = "",
+    actor,
+    ip: str | None = None,
 ) -> Agency:
     """Create an agency (OPD) with the default approval policy, recorded in the audit trail.
 
@@ -38,13 +45,15 @@ def agency_create(
     django.db.IntegrityError if the name or code is already taken.
     """
     with transaction.atomic():
-        agency = Agency.objects.create(name=name, code=code, address=address, kecamatan=kecamatan)
+        agency = Agency.objects.create(
+            name=name, code=code, address=address, kecamatan=kecamatan, nitku=nitku
+        )
         audit_record(
             actor=actor,
             action="agency.create",
             obj=agency,
             ip=ip,
-            after={"name": name, "code": code, "address": address, "kecamatan": kecamatan},
+            after={"name": name, "code": code, "address": address, "kecamatan": kecamatan, "nitku": nitku},
         )
         approval_policy_default(agency=agency, actor=actor, ip=ip)
     return agency
