@@ -19,11 +19,18 @@ from payments.models import PaymentStatus, Refund, RefundStatus
 from peken import imports
 from peken.models import ImportJob, ImportJobStatus, ImportKind
 from procurement import services as procurement_services
-from procurement.models import BudgetCommitment, Requisition
-from procurement.statuses import CommitmentStatus, RequisitionStatus
+from procurement.models import BudgetCommitment, OfficialPayment, Requisition
+from procurement.services import treasury
+from procurement.statuses import (
+    CommitmentStatus,
+    DocumentKind,
+    OfficialPaymentStatus,
+    PaymentMethod,
+    RequisitionStatus,
+)
 from sellers import services as seller_services
 from sellers.abstract_models import SellerStatus
-from tests.factories import PartnerFactory, PaymentFactory, UserFactory, product_create
+from tests.factories import PartnerFactory, PaymentFactory, UserFactory, order_create, product_create
 from tests.procurement_factories import RequisitionFactory
 
 Product = get_model("catalogue", "Product")
@@ -337,3 +344,48 @@ def test_the_import_job_table_allows_exactly_these_moves(db):
     allowed = allowed_pairs(ImportJobStatus, ImportJobStatus, attempt)
     # then exactly the moves written above are allowed
     assert allowed == literal(IMPORT_JOB_MOVES)
+
+
+# --- an official order's payment by the treasurer
+
+OFFICIAL_PAYMENT_MOVES = {
+    (OfficialPaymentStatus.PENDING, OfficialPaymentStatus.PAID),
+    (OfficialPaymentStatus.PENDING, OfficialPaymentStatus.CANCELLED),
+}
+
+
+def test_the_official_payment_table_allows_exactly_these_moves(db):
+    # given one official order's payment, in each status in turn
+    requisition = RequisitionFactory(status=RequisitionStatus.APPROVED)
+    record = product_create(price=Decimal("25000")).stockrecords.get()
+    order = order_create(user=None, lines=[(record, 2)], number="UJI-BAYAR-1", status=OrderStatus.RECEIVED)
+    payment = OfficialPayment.objects.create(
+        order=order,
+        requisition=requisition,
+        method=PaymentMethod.KKPD,
+        status=OfficialPaymentStatus.PENDING,
+        price=50000,
+        ppn=0,
+        pbjt=0,
+        gross=50000,
+        withheld=0,
+        net=50000,
+        contract_document=DocumentKind.NOTA,
+        paid_on=requisition.date_created.date(),
+        treasurer=requisition.requester,
+    )
+
+    def attempt(old, new):
+        OfficialPayment.objects.filter(pk=payment.pk).update(status=old)
+        payment.refresh_from_db()
+        try:
+            treasury._payment_move(payment, to=new)
+        except treasury.PaymentRefused:
+            return False
+        assert OfficialPayment.objects.get(pk=payment.pk).status == new
+        return True
+
+    # when every (from, to) pair is tried through the one function that moves a payment
+    allowed = allowed_pairs(OfficialPaymentStatus, OfficialPaymentStatus, attempt)
+    # then exactly the moves written above are made, and every other one is refused
+    assert allowed == literal(OFFICIAL_PAYMENT_MOVES)
