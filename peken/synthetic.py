@@ -176,7 +176,7 @@ def _columns(model: type[models.Model]) -> list[str]:
     return [f.column for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def _insert(model: type[models.Model], rows: Iterable[dict]) -> None:
+def rows_copy(model: type[models.Model], rows: Iterable[dict]) -> None:
     """Write rows in batches; COPY on PostgreSQL, bulk_create on other databases."""
     rows = iter(rows)
     if connection.vendor != "postgresql":
@@ -221,7 +221,7 @@ def _rng(prefix: str, kind: str, n: int) -> random.Random:
 
 def _sellers(count: int, prefix: str) -> list[int]:
     existing = Partner.objects.filter(code__startswith=prefix).count()
-    _insert(
+    rows_copy(
         Partner,
         (
             {
@@ -252,7 +252,7 @@ def _products(count: int, prefix: str, sellers: list[int]) -> None:
         title = f"{rng.choice(goods)} {rng.choice(QUALITIES)} {rng.choice(SIZES)}"
         plan.append((n, category.pk, title, rng.choice(sellers), _price(rng, 2_000, 400_000)))
     now = EPOCH
-    _insert(
+    rows_copy(
         Product,
         (
             {
@@ -272,10 +272,10 @@ def _products(count: int, prefix: str, sellers: list[int]) -> None:
         ),
     )
     ids = dict(Product.objects.filter(upc__startswith=prefix).values_list("upc", "id"))
-    _insert(
+    rows_copy(
         ProductCategory, ({"product_id": ids[f"{prefix}{n:08d}"], "category_id": cat} for n, cat, *_ in plan)
     )
-    _insert(
+    rows_copy(
         StockRecord,
         (
             {
@@ -295,7 +295,7 @@ def _products(count: int, prefix: str, sellers: list[int]) -> None:
 
 def _buyers(count: int, prefix: str) -> list[int]:
     existing = User.objects.filter(username__startswith=prefix).count()
-    _insert(
+    rows_copy(
         User,
         (
             {
@@ -339,7 +339,7 @@ def _orders(count: int, lines_per_order: int, prefix: str, buyers: list[int]) ->
         OrderStatus.NEW.value,
         OrderStatus.CANCELLED.value,
     ]
-    _insert(
+    rows_copy(
         Order,
         (
             {
@@ -391,7 +391,7 @@ def _orders(count: int, lines_per_order: int, prefix: str, buyers: list[int]) ->
                     "allocation_cancelled": False,
                 }
 
-    _insert(Line, lines())
+    rows_copy(Line, lines())
     return len(plan)
 
 

@@ -2,7 +2,11 @@
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from oscar.core.loading import get_model
+
+from procurement.models import BudgetCommitment, BudgetLine, OfficialPayment, Requisition
+from procurement.statuses import CommitmentStatus, OfficialPaymentStatus
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
@@ -44,3 +48,48 @@ def test_synthetic_data_is_bulk_deterministic_and_rerunnable(django_assert_max_n
     Product.objects.all().delete()
     call_command("peken_synthetic", sellers=12, products=1500, orders=300, lines_per_order=4, buyers=50)
     assert catalogue_snapshot() == first
+
+
+@pytest.mark.django_db
+def test_synthetic_official_purchases_keep_every_budget_identity(django_assert_max_num_queries):
+    # given the synthetic catalogue
+    # when 400 official purchases of 5 lines by 3 agencies are added, in bulk
+    with django_assert_max_num_queries(600):
+        call_command(
+            "peken_synthetic",
+            sellers=12,
+            products=600,
+            orders=20,
+            buyers=10,
+            agencies=3,
+            requisitions=400,
+            requisition_lines=5,
+        )
+    requisitions = Requisition.objects.filter(reference__startswith="SYN1-RQ-")
+    assert requisitions.count() == 400
+    assert Line.objects.filter(order__user__isnull=True).count() > 1000
+    # then each budget line holds what its requisitions committed and spent, and adds up
+    for line in BudgetLine.objects.filter(agency__code__startswith="syn1-opd-"):
+        live = BudgetCommitment.objects.filter(budget_line=line, status=CommitmentStatus.LIVE)
+        paid = OfficialPayment.objects.filter(
+            requisition__budget_line=line, status=OfficialPaymentStatus.PAID
+        )
+        assert line.committed == (live.aggregate(s=Sum("amount"))["s"] or 0)
+        assert line.realised == (paid.aggregate(s=Sum("gross"))["s"] or 0)
+        assert line.available >= 0
+    # and every payment's net and withheld add up to its gross, its withholdings to what it withheld
+    for payment in OfficialPayment.objects.prefetch_related("withholdings")[:50]:
+        assert payment.net + payment.withheld == payment.gross
+        assert sum(w.amount for w in payment.withholdings.all()) == payment.withheld
+    # and a second run adds nothing
+    call_command(
+        "peken_synthetic",
+        sellers=12,
+        products=600,
+        orders=20,
+        buyers=10,
+        agencies=3,
+        requisitions=400,
+        requisition_lines=5,
+    )
+    assert requisitions.count() == 400

@@ -1,11 +1,18 @@
-"""Bulk synthetic data for benchmarks: `manage.py peken_synthetic --products 100000`."""
+"""Bulk synthetic data for benchmarks: `manage.py peken_synthetic --products 100000`.
+
+With `--requisitions 100000` (12 lines each, 50 agencies by default) it adds official purchases at
+city scale too (procurement/synthetic.py): a million order lines of agencies' purchases with
+their handovers, payments and taxes.
+"""
 
 import time
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from peken.synthetic import synthetic_populate
+from procurement.synthetic import official_synthetic_populate
 
 
 class Command(BaseCommand):
@@ -18,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--lines-per-order", type=int, default=4)
         parser.add_argument("--buyers", type=int, default=2_000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--agencies", type=int, default=50)
+        parser.add_argument("--requisitions", type=int, default=0)
+        parser.add_argument("--requisition-lines", type=int, default=12)
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -35,6 +45,18 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 progress=progress,
             )
+            if options["requisitions"]:
+                with transaction.atomic():
+                    official = official_synthetic_populate(
+                        agencies=options["agencies"],
+                        requisitions=options["requisitions"],
+                        lines_per_requisition=options["requisition_lines"],
+                        seed=options["seed"],
+                    )
+                progress(
+                    f"{official.agencies} agencies, {official.requisitions} requisitions, "
+                    f"{official.order_lines} official order lines, {official.payments} payments"
+                )
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
