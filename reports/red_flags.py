@@ -14,11 +14,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery, Sum
+from oscar.core.loading import get_model
 
 from procurement.models import GoodsReceipt, OfficialPayment, Requisition, RequisitionLine
 from procurement.selectors import split_purchase_bands
 from procurement.statuses import OfficialPaymentStatus, RequisitionStatus
 from reports.exposure import period_bounds
+
+ProductCategory = get_model("catalogue", "ProductCategory")
+Category = get_model("catalogue", "Category")
 
 # What the split-purchase warning counts: requisitions waiting for approval or approved.
 LIVE = (RequisitionStatus.SUBMITTED, RequisitionStatus.APPROVED)
@@ -77,12 +81,13 @@ def split_purchases(
 
     The rule is procurement.selectors' (split_purchase_bands): an agency's submitted or approved
     requisitions with one seller, submitted within ``window_days`` (default
-    PEKEN_SPLIT_WINDOW_DAYS) of each other, whose shares together pass a value band that each
-    share alone stays within. PostgreSQL collects, per requisition, the shares of the window
-    ending at it; a window contained in a larger flagged one (same agency, seller, band) is left
-    out. One query.
+    PEKEN_SPLIT_WINDOW_DAYS) before one submitted in the period, whose shares together pass a
+    value band that each share alone stays within. PostgreSQL finds the windows (a window
+    function over each agency and seller) and gathers the purchases of the flagged ones only; a
+    window contained in a larger flagged one (same agency, seller, band) is left out. One query.
     """
     days = settings.PEKEN_SPLIT_WINDOW_DAYS if window_days is None else window_days
+    window = timedelta(days=days)
     since, until = period_bounds(start=start, end=end)
     agency_sql, agency_params = _agency_clause(agency_ids, "r.agency_id")
     line, req = RequisitionLine._meta.db_table, Requisition._meta.db_table
@@ -94,35 +99,42 @@ def split_purchases(
             WHERE r.status = ANY(%s) AND r.date_submitted >= %s AND r.date_submitted < %s{agency_sql}
             GROUP BY r.agency_id, l.seller_id, r.id, r.reference, r.date_submitted
         ), windowed AS (
-            SELECT agency_id, seller_id,
-                   array_agg(id) OVER w AS ids, array_agg(reference) OVER w AS refs,
-                   array_agg(amount) OVER w AS amounts, COUNT(*) OVER w AS n
+            SELECT agency_id, seller_id, id, date_submitted,
+                   SUM(amount) OVER w AS total, MAX(amount) OVER w AS largest, COUNT(*) OVER w AS n
             FROM share
             WINDOW w AS (PARTITION BY agency_id, seller_id ORDER BY date_submitted
                          RANGE BETWEEN %s PRECEDING AND CURRENT ROW)
+        ), flagged AS (
+            SELECT * FROM windowed
+            WHERE n >= 2 AND date_submitted >= %s
+              AND EXISTS (SELECT 1 FROM unnest(%s::numeric[]) AS band WHERE largest <= band AND band < total)
         )
-        SELECT agency_id, seller_id, ids, refs, amounts FROM windowed WHERE n >= 2
-        ORDER BY agency_id, seller_id
+        SELECT f.agency_id, f.seller_id,
+               array_agg(s.id ORDER BY s.id), array_agg(s.reference ORDER BY s.id),
+               array_agg(s.amount ORDER BY s.id)
+        FROM flagged f JOIN share s
+          ON s.agency_id = f.agency_id AND s.seller_id = f.seller_id
+         AND s.date_submitted >= f.date_submitted - %s AND s.date_submitted <= f.date_submitted
+        GROUP BY f.agency_id, f.seller_id, f.date_submitted, f.id
+        ORDER BY f.agency_id, f.seller_id, f.date_submitted, f.id
     """
-    rows = _fetch(sql, [list(LIVE), since, until, *agency_params, timedelta(days=days)])
-    found: list[SplitFlag] = []
-    for agency_id, seller_id, ids, refs, amounts in rows:
+    bands = sorted(settings.PEKEN_VALUE_BANDS)
+    params = [list(LIVE), since - window, until, *agency_params, window, since, bands, window]
+    last: dict[tuple, int] = {}
+    kept: list[SplitFlag | None] = []
+    for agency_id, seller_id, ids, refs, amounts in _fetch(sql, params):
+        purchases = _purchases(ids, refs)
         for band in split_purchase_bands(list(amounts)):
-            purchases = _purchases(ids, refs)
-            found.append(SplitFlag(agency_id, seller_id, band, sum(amounts, Decimal(0)), purchases))
-    kept = []
-    for flag in found:
-        mine = set(flag.purchases)
-        if any(
-            other is not flag
-            and (other.agency_id, other.seller_id, other.band) == (flag.agency_id, flag.seller_id, flag.band)
-            and mine < set(other.purchases)
-            for other in found
-        ):
-            continue
-        if flag not in kept:
-            kept.append(flag)
-    return kept
+            key = (agency_id, seller_id, band)
+            # windows come in time order, so one inside a later one is inside the next flagged one
+            previous = kept[last[key]] if key in last else None
+            if previous is not None and set(purchases) <= set(previous.purchases):
+                continue
+            if previous is not None and set(previous.purchases) <= set(purchases):
+                kept[last[key]] = None
+            last[key] = len(kept)
+            kept.append(SplitFlag(agency_id, seller_id, band, sum(amounts, Decimal(0)), purchases))
+    return [flag for flag in kept if flag is not None]
 
 
 # --- Unit prices far above the city's median ---
@@ -130,46 +142,62 @@ def split_purchases(
 
 @dataclass(frozen=True)
 class PriceFlag:
+    """A line priced far above the city's median for its product (or category: ``key_id``)."""
+
     requisition_id: int
     reference: str
+    agency_id: int
+    seller_id: int
     product_id: int
+    key_id: int
     title: str
     unit_price: Decimal
     median: Decimal
 
 
 def price_outliers(
-    *, start: date, end: date, agency_ids=None, factor: Decimal = Decimal("1.5")
+    *, start: date, end: date, agency_ids=None, factor: Decimal = Decimal("1.5"), by: str = "product"
 ) -> list[PriceFlag]:
-    """Lines of approved requisitions priced above ``factor`` times the city's median for the product.
+    """Lines of approved requisitions priced above ``factor`` times the city's median unit price.
 
-    The median (percentile_cont 0.5 over lines, not weighted by quantity) is over every
-    agency's approved requisitions decided in the period; ``agency_ids`` only narrows which
-    lines are flagged. One query.
+    ``by`` "product" compares a line with the other lines of the same product; "category" with
+    those of the same category (a product's first category in the tree, by path; products
+    without one are left out). The median (percentile_cont 0.5 over lines, not weighted by
+    quantity; exact for rupiah amounts) is over every agency's approved requisitions decided in
+    the period; ``agency_ids`` only narrows which lines are flagged. One query.
     """
+    if by not in ("product", "category"):
+        raise ValueError(by)
     since, until = period_bounds(start=start, end=end)
-    agency_sql, agency_params = _agency_clause(agency_ids, "r.agency_id")
+    agency_sql, agency_params = _agency_clause(agency_ids, "l.agency_id")
     line, req = RequisitionLine._meta.db_table, Requisition._meta.db_table
+    if by == "product":
+        key = "l.product_id"
+    else:
+        link, category = ProductCategory._meta.db_table, Category._meta.db_table
+        key = (
+            f"(SELECT pc.category_id FROM {link} pc JOIN {category} c ON c.id = pc.category_id"
+            " WHERE pc.product_id = l.product_id ORDER BY c.path LIMIT 1)"
+        )
     sql = f"""
         WITH lines AS (
-            SELECT l.requisition_id, r.reference, r.agency_id, l.product_id, l.title, l.unit_price
+            SELECT l.requisition_id, r.reference, r.agency_id, l.seller_id, l.product_id, {key} AS key_id,
+                   l.title, l.unit_price
             FROM {line} l JOIN {req} r ON r.id = l.requisition_id
             WHERE r.status = %s AND r.date_decided >= %s AND r.date_decided < %s
               AND l.product_id IS NOT NULL
         ), medians AS (
-            SELECT product_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price) AS median
-            FROM lines GROUP BY product_id
+            SELECT key_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price) AS median
+            FROM lines WHERE key_id IS NOT NULL GROUP BY key_id
         )
-        SELECT l.requisition_id, l.reference, l.product_id, l.title, l.unit_price, m.median
-        FROM lines l JOIN medians m USING (product_id)
-        WHERE l.unit_price > %s * m.median{agency_sql.replace("r.agency_id", "l.agency_id")}
+        SELECT l.requisition_id, l.reference, l.agency_id, l.seller_id, l.product_id, l.key_id, l.title,
+               l.unit_price, m.median
+        FROM lines l JOIN medians m USING (key_id)
+        WHERE l.unit_price > %s * m.median::numeric{agency_sql}
         ORDER BY l.requisition_id, l.product_id
     """
     rows = _fetch(sql, [RequisitionStatus.APPROVED, since, until, Decimal(factor), *agency_params])
-    return [
-        PriceFlag(rid, ref, pid, title, price, Decimal(str(median)))
-        for rid, ref, pid, title, price, median in rows
-    ]
+    return [PriceFlag(*row[:-1], Decimal(str(row[-1]))) for row in rows]
 
 
 # --- The same requester and seller far more often than the agency's other pairs ---

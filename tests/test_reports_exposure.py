@@ -16,6 +16,7 @@ from oscar.core.loading import get_model
 
 from orders.statuses import OrderStatus
 from procurement.models import OfficialPayment
+from procurement.selectors import sellers_at_cap
 from procurement.statuses import OfficialPaymentStatus
 from reports import exposure
 from tests.factories import UserFactory, category_create, order_with_products
@@ -173,6 +174,8 @@ def test_sellers_near_cap(world, large, settings, django_assert_num_queries):
         (world.ani.pk, Decimal(2_910_000), True),
         (world.darto.pk, Decimal(1_000_000), False),
     ]
+    # the same count as the cap the catalogue enforces
+    assert {s.seller_id for s in near if s.at_cap} == sellers_at_cap(seller_ids=[s.seller_id for s in near])
     # at 90% Darto (83%) is no longer near
     assert [s.seller_id for s in exposure.sellers_near_cap(near_percent=90)] == [world.ani.pk]
 

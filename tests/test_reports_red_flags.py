@@ -11,6 +11,7 @@ from django.utils import timezone
 from procurement.models import OfficialPayment, Requisition
 from procurement.selectors import split_purchase_warnings
 from reports import red_flags
+from tests.factories import category_create
 from tests.fulfilment_world import approved, delivered, fulfilment_world
 from tests.reports_world import other_agency, paid, shop
 
@@ -80,6 +81,20 @@ def test_split_purchases_city_wide(world, large, django_assert_num_queries):
     assert split_purchase_warnings(requisition=split[-1])
     # only agency B: nothing
     assert red_flags.split_purchases(**_period(), agency_ids=[world.b.agency.pk]) == []
+    # a window reaching back before the period still counts what it holds
+    _moved(split[0], when=timezone.now() - timedelta(days=10))
+    today = timezone.localdate()
+    straddling = red_flags.split_purchases(start=today, end=today)
+    assert [_refs(f.purchases) for f in straddling] == [[r.reference for r in split]]
+    # two bursts apart: two flags
+    _moved(old, when=timezone.now() - timedelta(days=44))
+    burst = approved(world, items=[(world.beras, 80)])
+    _moved(burst, when=timezone.now() - timedelta(days=43))
+    bursts = red_flags.split_purchases(**_period())
+    assert [_refs(f.purchases) for f in bursts] == [
+        sorted([old.reference, burst.reference], key=lambda r: Requisition.objects.get(reference=r).pk),
+        [r.reference for r in split],
+    ]
 
 
 # --- unit prices far above the city's median ---
@@ -101,6 +116,29 @@ def test_price_outliers(world, large, django_assert_num_queries):
     # a higher bar: nothing; agency A alone: nothing of its own
     assert red_flags.price_outliers(**_period(), factor=Decimal(2)) == []
     assert red_flags.price_outliers(**_period(), agency_ids=[world.agency.pk]) == []
+    assert flags[0].agency_id == world.b.agency.pk and flags[0].seller_id == world.ani.pk
+
+
+def test_price_outliers_by_category(world):
+    sembako = category_create("Sembako")
+    for product in (world.beras, world.minyak):
+        product.categories.add(sembako)
+    # by category the median of 75,000, 36,000, 75,000, 36,000, 75,000 is 75,000: nothing is dear
+    for _ in range(2):
+        approved(world, items=[(world.beras, 1), (world.minyak, 1)])
+    approved(world.b, items=[(world.beras, 1)])
+    assert red_flags.price_outliers(**_period(), by="category") == []
+    _s, gula = shop(name="Toko Gula", price=Decimal(120000))
+    gula.categories.add(sembako)
+    approved(world.b, items=[(gula, 1)])
+    flags = red_flags.price_outliers(**_period(), by="category")
+    assert [(f.product_id, f.key_id, f.unit_price, f.median) for f in flags] == [
+        (gula.pk, sembako.pk, Decimal(120000), Decimal(75000))
+    ]
+    # by product, a product alone is its own median
+    assert red_flags.price_outliers(**_period()) == []
+    with pytest.raises(ValueError):
+        red_flags.price_outliers(**_period(), by="seller")
 
 
 # --- one requester and one seller far more often than the agency's other pairs ---
