@@ -1,0 +1,409 @@
+"""Red flags for auditors: purchases whose pattern deserves a look, each with the purchases behind it.
+
+Pure reads. Every function takes keyword-only arguments, works in PostgreSQL and runs a fixed
+number of queries whatever the number of rows. Periods are Jakarta calendar dates, both ends
+included. A purchase is a requisition; a seller's "share" of one is the sum of its lines of that
+seller (the package the seller's order carries), the figure the value bands (PEKEN_VALUE_BANDS)
+and the split-purchase warning are about. A flag is a pointer for a human, never a finding.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery, Sum
+from oscar.core.loading import get_model
+
+from procurement.models import GoodsReceipt, OfficialPayment, Requisition, RequisitionLine
+from procurement.selectors import split_purchase_bands
+from procurement.statuses import OfficialPaymentStatus, RequisitionStatus
+from reports.exposure import period_bounds
+
+ProductCategory = get_model("catalogue", "ProductCategory")
+Category = get_model("catalogue", "Category")
+
+# What the split-purchase warning counts: requisitions waiting for approval or approved.
+LIVE = (RequisitionStatus.SUBMITTED, RequisitionStatus.APPROVED)
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """One requisition behind a flag, for the link to its trail."""
+
+    requisition_id: int
+    reference: str
+
+
+def _purchases(ids, references) -> tuple[Purchase, ...]:
+    return tuple(
+        sorted((Purchase(i, r) for i, r in zip(ids, references, strict=True)), key=lambda p: p.requisition_id)
+    )
+
+
+def _line_total():
+    return ExpressionWrapper(
+        F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15, decimal_places=0)
+    )
+
+
+def _agency_clause(agency_ids, column: str) -> tuple[str, list]:
+    if agency_ids is None:
+        return "", []
+    return f" AND {column} = ANY(%s)", [list(agency_ids)]
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# --- Purchases split to stay under a value band ---
+
+
+@dataclass(frozen=True)
+class SplitFlag:
+    """An agency's purchases from one seller within the split window passing ``band`` together."""
+
+    agency_id: int
+    seller_id: int
+    band: int
+    total: Decimal
+    purchases: tuple[Purchase, ...]
+
+
+def split_purchases(
+    *, start: date, end: date, agency_ids=None, window_days: int | None = None
+) -> list[SplitFlag]:
+    """Every place, city-wide and over the period, where the split-purchase warning would have fired.
+
+    The rule is procurement.selectors' (split_purchase_bands): an agency's submitted or approved
+    requisitions with one seller, submitted within ``window_days`` (default
+    PEKEN_SPLIT_WINDOW_DAYS) before one submitted in the period, whose shares together pass a
+    value band that each share alone stays within. PostgreSQL finds the windows (a window
+    function over each agency and seller) and gathers the purchases of the flagged ones only; a
+    window contained in a larger flagged one (same agency, seller, band) is left out. One query.
+    """
+    days = settings.PEKEN_SPLIT_WINDOW_DAYS if window_days is None else window_days
+    window = timedelta(days=days)
+    since, until = period_bounds(start=start, end=end)
+    agency_sql, agency_params = _agency_clause(agency_ids, "r.agency_id")
+    line, req = RequisitionLine._meta.db_table, Requisition._meta.db_table
+    sql = f"""
+        WITH share AS (
+            SELECT r.agency_id, l.seller_id, r.id, r.reference, r.date_submitted,
+                   SUM(l.unit_price * l.quantity) AS amount
+            FROM {line} l JOIN {req} r ON r.id = l.requisition_id
+            WHERE r.status = ANY(%s) AND r.date_submitted >= %s AND r.date_submitted < %s{agency_sql}
+            GROUP BY r.agency_id, l.seller_id, r.id, r.reference, r.date_submitted
+        ), windowed AS (
+            SELECT agency_id, seller_id, id, date_submitted,
+                   SUM(amount) OVER w AS total, MAX(amount) OVER w AS largest, COUNT(*) OVER w AS n
+            FROM share
+            WINDOW w AS (PARTITION BY agency_id, seller_id ORDER BY date_submitted
+                         RANGE BETWEEN %s PRECEDING AND CURRENT ROW)
+        ), flagged AS (
+            SELECT * FROM windowed
+            WHERE n >= 2 AND date_submitted >= %s
+              AND EXISTS (SELECT 1 FROM unnest(%s::numeric[]) AS band WHERE largest <= band AND band < total)
+        )
+        SELECT f.agency_id, f.seller_id,
+               array_agg(s.id ORDER BY s.id), array_agg(s.reference ORDER BY s.id),
+               array_agg(s.amount ORDER BY s.id)
+        FROM flagged f JOIN share s
+          ON s.agency_id = f.agency_id AND s.seller_id = f.seller_id
+         AND s.date_submitted >= f.date_submitted - %s AND s.date_submitted <= f.date_submitted
+        GROUP BY f.agency_id, f.seller_id, f.date_submitted, f.id
+        ORDER BY f.agency_id, f.seller_id, f.date_submitted, f.id
+    """
+    bands = sorted(settings.PEKEN_VALUE_BANDS)
+    params = [list(LIVE), since - window, until, *agency_params, window, since, bands, window]
+    last: dict[tuple, int] = {}
+    kept: list[SplitFlag | None] = []
+    for agency_id, seller_id, ids, refs, amounts in _fetch(sql, params):
+        purchases = _purchases(ids, refs)
+        for band in split_purchase_bands(list(amounts)):
+            key = (agency_id, seller_id, band)
+            # windows come in time order, so one inside a later one is inside the next flagged one
+            previous = kept[last[key]] if key in last else None
+            if previous is not None and set(purchases) <= set(previous.purchases):
+                continue
+            if previous is not None and set(previous.purchases) <= set(purchases):
+                kept[last[key]] = None
+            last[key] = len(kept)
+            kept.append(SplitFlag(agency_id, seller_id, band, sum(amounts, Decimal(0)), purchases))
+    return [flag for flag in kept if flag is not None]
+
+
+# --- Unit prices far above the city's median ---
+
+
+@dataclass(frozen=True)
+class PriceFlag:
+    """A line priced far above the city's median for its product (or category: ``key_id``)."""
+
+    requisition_id: int
+    reference: str
+    agency_id: int
+    seller_id: int
+    product_id: int
+    key_id: int
+    title: str
+    unit_price: Decimal
+    median: Decimal
+
+
+def price_outliers(
+    *, start: date, end: date, agency_ids=None, factor: Decimal = Decimal("1.5"), by: str = "product"
+) -> list[PriceFlag]:
+    """Lines of approved requisitions priced above ``factor`` times the city's median unit price.
+
+    ``by`` "product" compares a line with the other lines of the same product; "category" with
+    those of the same category (a product's first category in the tree, by path; products
+    without one are left out). The median (percentile_cont 0.5 over lines, not weighted by
+    quantity; exact for rupiah amounts) is over every agency's approved requisitions decided in
+    the period; ``agency_ids`` only narrows which lines are flagged. One query.
+    """
+    if by not in ("product", "category"):
+        raise ValueError(by)
+    since, until = period_bounds(start=start, end=end)
+    agency_sql, agency_params = _agency_clause(agency_ids, "l.agency_id")
+    line, req = RequisitionLine._meta.db_table, Requisition._meta.db_table
+    if by == "product":
+        key = "l.product_id"
+    else:
+        link, category = ProductCategory._meta.db_table, Category._meta.db_table
+        key = (
+            f"(SELECT pc.category_id FROM {link} pc JOIN {category} c ON c.id = pc.category_id"
+            " WHERE pc.product_id = l.product_id ORDER BY c.path LIMIT 1)"
+        )
+    sql = f"""
+        WITH lines AS (
+            SELECT l.requisition_id, r.reference, r.agency_id, l.seller_id, l.product_id, {key} AS key_id,
+                   l.title, l.unit_price
+            FROM {line} l JOIN {req} r ON r.id = l.requisition_id
+            WHERE r.status = %s AND r.date_decided >= %s AND r.date_decided < %s
+              AND l.product_id IS NOT NULL
+        ), medians AS (
+            SELECT key_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price) AS median
+            FROM lines WHERE key_id IS NOT NULL GROUP BY key_id
+        )
+        SELECT l.requisition_id, l.reference, l.agency_id, l.seller_id, l.product_id, l.key_id, l.title,
+               l.unit_price, m.median
+        FROM lines l JOIN medians m USING (key_id)
+        WHERE l.unit_price > %s * m.median::numeric{agency_sql}
+        ORDER BY l.requisition_id, l.product_id
+    """
+    rows = _fetch(sql, [RequisitionStatus.APPROVED, since, until, Decimal(factor), *agency_params])
+    return [PriceFlag(*row[:-1], Decimal(str(row[-1]))) for row in rows]
+
+
+# --- The same requester and seller far more often than the agency's other pairs ---
+
+
+@dataclass(frozen=True)
+class PairFlag:
+    agency_id: int
+    requester_id: int
+    seller_id: int
+    count: int
+    agency_median: Decimal
+    purchases: tuple[Purchase, ...]
+
+
+def frequent_pairs(
+    *, start: date, end: date, agency_ids=None, factor: Decimal = Decimal(3), minimum: int = 3
+) -> list[PairFlag]:
+    """Requester and seller pairs of an agency with more than ``factor`` times its median pair count.
+
+    A pair's count is the approved requisitions decided in the period in which that requester
+    bought from that seller; the median (percentile_cont 0.5) is over all the agency's pairs in
+    the period. A pair needs at least ``minimum`` purchases. One query.
+    """
+    since, until = period_bounds(start=start, end=end)
+    agency_sql, agency_params = _agency_clause(agency_ids, "r.agency_id")
+    line, req = RequisitionLine._meta.db_table, Requisition._meta.db_table
+    sql = f"""
+        WITH bought AS (
+            SELECT DISTINCT r.agency_id, r.requester_id, l.seller_id, r.id, r.reference
+            FROM {line} l JOIN {req} r ON r.id = l.requisition_id
+            WHERE r.status = %s AND r.date_decided >= %s AND r.date_decided < %s{agency_sql}
+        ), pairs AS (
+            SELECT agency_id, requester_id, seller_id, COUNT(*) AS n,
+                   array_agg(id ORDER BY id) AS ids, array_agg(reference ORDER BY id) AS refs
+            FROM bought GROUP BY agency_id, requester_id, seller_id
+        ), medians AS (
+            SELECT agency_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS median
+            FROM pairs GROUP BY agency_id
+        )
+        SELECT p.agency_id, p.requester_id, p.seller_id, p.n, m.median, p.ids, p.refs
+        FROM pairs p JOIN medians m USING (agency_id)
+        WHERE p.n >= %s AND p.n > %s * m.median
+        ORDER BY p.agency_id, p.n DESC, p.requester_id, p.seller_id
+    """
+    params = [RequisitionStatus.APPROVED, since, until, *agency_params, minimum, Decimal(factor)]
+    return [
+        PairFlag(agency, requester, seller, n, Decimal(str(median)), _purchases(ids, refs))
+        for agency, requester, seller, n, median, ids, refs in _fetch(sql, params)
+    ]
+
+
+# --- Purchases just under a band threshold ---
+
+
+@dataclass(frozen=True)
+class BandFlag:
+    requisition_id: int
+    reference: str
+    agency_id: int
+    seller_id: int
+    amount: Decimal
+    band: int
+
+
+def just_under_band(
+    *, start: date, end: date, agency_ids=None, within_percent: Decimal = Decimal(5)
+) -> list[BandFlag]:
+    """Sellers' shares of submitted or approved requisitions within ``within_percent`` below a value band.
+
+    A share is flagged for a band of PEKEN_VALUE_BANDS when band * (100 - within_percent) / 100
+    <= share <= band (a share equal to the band still stays within it, as the split-purchase
+    rule reads it). Requisitions submitted in the period; one query.
+    """
+    since, until = period_bounds(start=start, end=end)
+    bands = sorted(settings.PEKEN_VALUE_BANDS)
+    near = Q()
+    for band in bands:
+        near |= Q(amount__gte=Decimal(band) * (100 - Decimal(within_percent)) / 100, amount__lte=band)
+    lines = RequisitionLine.objects.filter(
+        requisition__status__in=LIVE,
+        requisition__date_submitted__gte=since,
+        requisition__date_submitted__lt=until,
+    )
+    if agency_ids is not None:
+        lines = lines.filter(requisition__agency_id__in=list(agency_ids))
+    rows = (
+        lines.values("requisition_id", "requisition__reference", "requisition__agency_id", "seller_id")
+        .annotate(amount=Sum(_line_total()))
+        .filter(near)
+        .order_by("requisition_id", "seller_id")
+    )
+    return [
+        BandFlag(
+            r["requisition_id"],
+            r["requisition__reference"],
+            r["requisition__agency_id"],
+            r["seller_id"],
+            r["amount"],
+            next(band for band in bands if r["amount"] <= band),
+        )
+        for r in rows
+    ]
+
+
+# --- A spike of purchases in the last weeks of the fiscal year ---
+
+
+@dataclass(frozen=True)
+class SpikeFlag:
+    agency_id: int
+    year_count: int
+    last_weeks_count: int
+    weekly_average: Decimal
+    last_weeks_weekly: Decimal
+    purchases: tuple[Purchase, ...]
+
+
+def year_end_spike(
+    *, fiscal_year: int, agency_ids=None, weeks: int = 4, factor: Decimal = Decimal(2)
+) -> list[SpikeFlag]:
+    """Agencies whose approved purchases per week in the year's last ``weeks`` weeks exceed ``factor``
+    times their weekly average over the whole fiscal year (January to December).
+
+    Purchases are approved requisitions of that fiscal year's budget lines, dated by their
+    approval (date_decided). The weekly average is the year's count * 7 / days in the year; the
+    last weeks' rate is their count / ``weeks``. Two queries (the counts, then the purchases of
+    the flagged agencies' last weeks).
+    """
+    start, end = date(fiscal_year, 1, 1), date(fiscal_year, 12, 31)
+    tail_start = end - timedelta(days=7 * weeks - 1)
+    since, until = period_bounds(start=start, end=end)
+    tail_since, _ = period_bounds(start=tail_start, end=end)
+    requisitions = Requisition.objects.filter(
+        status=RequisitionStatus.APPROVED,
+        budget_line__fiscal_year=fiscal_year,
+        date_decided__gte=since,
+        date_decided__lt=until,
+    )
+    if agency_ids is not None:
+        requisitions = requisitions.filter(agency_id__in=list(agency_ids))
+    days = Decimal((end - start).days + 1)
+    counts = (
+        requisitions.values("agency_id")
+        .annotate(year=Count("pk"), tail=Count("pk", filter=Q(date_decided__gte=tail_since)))
+        .order_by("agency_id")
+    )
+    flagged = {}
+    for row in counts:
+        average = Decimal(row["year"]) * 7 / days
+        rate = Decimal(row["tail"]) / weeks
+        if row["tail"] and rate > Decimal(factor) * average:
+            flagged[row["agency_id"]] = (row["year"], row["tail"], average, rate)
+    if not flagged:
+        return []
+    behind: dict[int, list[Purchase]] = {}
+    tail = requisitions.filter(agency_id__in=list(flagged), date_decided__gte=tail_since)
+    for agency_id, pk, reference in tail.order_by("pk").values_list("agency_id", "pk", "reference"):
+        behind.setdefault(agency_id, []).append(Purchase(pk, reference))
+    return [
+        SpikeFlag(agency_id, year, tail_count, average, rate, tuple(behind.get(agency_id, ())))
+        for agency_id, (year, tail_count, average, rate) in sorted(flagged.items())
+    ]
+
+
+# --- Orders paid before their receipt ---
+
+
+@dataclass(frozen=True)
+class PaidEarlyFlag:
+    requisition_id: int
+    reference: str
+    order_id: int
+    order_number: str
+    paid_on: date
+    last_received_on: date | None
+
+
+def paid_before_receipt(*, start: date, end: date, agency_ids=None) -> list[PaidEarlyFlag]:
+    """Paid official payments dated in the period before the order's last handover (BAST), or with none.
+
+    The services refuse both; a flag here means data that came in some other way (an import, a
+    correction in the database) and must be explained. One query.
+    """
+    last_receipt = (
+        GoodsReceipt.objects.filter(order_id=OuterRef("order_id"))
+        .values("order_id")
+        .annotate(last=Max("received_on"))
+        .values("last")
+    )
+    payments = OfficialPayment.objects.filter(
+        status=OfficialPaymentStatus.PAID, paid_on__gte=start, paid_on__lte=end
+    )
+    if agency_ids is not None:
+        payments = payments.filter(requisition__agency_id__in=list(agency_ids))
+    rows = (
+        payments.annotate(last_received=Subquery(last_receipt))
+        .filter(Q(last_received__isnull=True) | Q(paid_on__lt=F("last_received")))
+        .order_by("paid_on", "pk")
+        .values_list(
+            "requisition_id",
+            "requisition__reference",
+            "order_id",
+            "order__number",
+            "paid_on",
+            "last_received",
+        )
+    )
+    return [PaidEarlyFlag(*row) for row in rows]
