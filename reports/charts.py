@@ -7,7 +7,18 @@ templates/reports/partials/*_chart.html draws.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import number_format
+
 from peken.money import rupiah_format
+
+
+def rupiah_short(amount: Decimal) -> str:
+    """An amount short enough to print above a bar: 1,2 M, 45,3 jt, 495 rb (Indonesian units)."""
+    value = float(amount)
+    for size, unit in ((1e12, "T"), (1e9, "M"), (1e6, "jt"), (1e3, "rb")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}".replace(".", ",").removesuffix(",0") + f" {unit}"
+    return f"{value:.0f}"
 
 
 @dataclass(frozen=True)
@@ -19,6 +30,7 @@ class Bar:
     width: float
     height: float
     below: bool = False
+    short: str = ""
 
 
 MONTH_WIDTH, MONTH_HEIGHT, MONTH_TOP, MONTH_BOTTOM = 360, 180, 16, 24
@@ -40,12 +52,14 @@ def month_bars(values: list[tuple[str, Decimal]]) -> dict:
                 y=round(MONTH_TOP + plot - height, 1),
                 width=round(slot * 0.7, 1),
                 height=round(height, 1),
+                short=rupiah_short(value) if value else "",
             )
         )
     return {
         "bars": bars,
         "width": MONTH_WIDTH,
         "height": MONTH_HEIGHT,
+        "base_y": MONTH_HEIGHT - MONTH_BOTTOM,
         "label_y": MONTH_HEIGHT - 8,
         "max_label": rupiah_format(peak) if any(v for _l, v in values) else "",
     }
@@ -62,7 +76,7 @@ def share_bars(rows: list[tuple[str, float | None]], *, target: int) -> dict:
         bars.append(
             Bar(
                 label=label,
-                value_label="-" if percent is None else f"{percent:.1f}%",
+                value_label="-" if percent is None else f"{number_format(percent, 1)}%",
                 x=0,
                 y=n * SHARE_ROW + 14,
                 width=round(share / 100 * SHARE_WIDTH, 1),

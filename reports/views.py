@@ -30,7 +30,9 @@ class ReportMixin(LoginRequiredMixin):
         if not self.agencies.exists():
             raise PermissionDenied(_("Laporan belanja hanya untuk PA/KPA, admin OPD, dan auditor."))
         # every field is optional: an empty query string is the whole of this year
-        self.form = ReportFilterForm(request.GET, agencies=self.agencies)
+        data = request.GET.copy()
+        data.setdefault("tahun", str(timezone.localdate().year))
+        self.form = ReportFilterForm(data, agencies=self.agencies)
         self.filter = self.form.report_filter() if self.form.is_valid() else None
         return super().dispatch(request, *args, **kwargs)
 
