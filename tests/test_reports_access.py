@@ -167,3 +167,11 @@ def test_the_secret_is_shown_to_those_who_may_read_it(world):
     for actor in ("auditor", "a_pa"):
         body = _client_for(actor, world).get(reverse("reports:realisation")).content.decode()
         assert world["secrets"][0] in body
+
+
+def test_the_menu_links_to_the_reports_for_their_readers_only(world):
+    # given every signed-in actor, when they open the reports' own page or the home page
+    for actor in ACTORS[1:]:
+        body = _client_for(actor, world).get(reverse("home")).content.decode()
+        # then the menu links to the reports exactly for those who may read one
+        assert ("data-nav-reports" in body) == (actor in READERS), actor

@@ -1,7 +1,9 @@
-"""Column headers that sort a report table (?sort=), keeping the filter bar's other choices."""
+"""Column headers that sort a report table (?sort=), and whether the menu shows the reports."""
 
 from django import template
 from django.utils.html import format_html
+
+from reports.access import reports_readable
 
 register = template.Library()
 
@@ -15,3 +17,9 @@ def sort_header(context, name: str, label: str) -> str:
     if not href:
         return label
     return format_html('<a href="{}" class="text-reset" data-sort="{}">{}</a>{}', href, name, label, arrow)
+
+
+@register.simple_tag
+def reports_menu(user) -> bool:
+    """Whether the menu links to the reports for ``user``."""
+    return user is not None and reports_readable(user=user)
