@@ -8,6 +8,8 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -20,7 +22,7 @@ from reports.access import report_agencies
 from reports.forms import ReportFilter
 from sellers.abstract_models import UmkmScale
 from tests.fulfilment_world import delivered, fulfilment_world
-from tests.procurement_factories import AgencyFactory, BudgetLineFactory, person_with_roles
+from tests.procurement_factories import AgencyFactory, BudgetLineFactory, UnitFactory, person_with_roles
 
 
 @pytest.fixture
@@ -194,9 +196,6 @@ def test_queries_do_not_grow_with_the_purchases(world, client, django_assert_max
     # given one requisition (two paid orders), the page's query count
     purchase(world)
     client.force_login(world.auditor)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse(name)).status_code == 200
     # when two more are paid (six paid orders), then the page needs no more queries
@@ -213,9 +212,6 @@ def test_agency_and_line_pages_have_bounded_queries(world, client, django_assert
         reverse("reports:realisation-agency", args=[world.agency.code]),
         reverse("reports:realisation-line", args=[world.line.pk]),
     ]
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     counts = []
     for url in urls:
         with CaptureQueriesContext(connection) as few:
@@ -251,8 +247,6 @@ def test_invalid_filter_input_is_shown_as_an_error(world, client, query, field):
 
 
 def test_a_unit_of_another_agency_is_refused(world, client):
-    from tests.procurement_factories import UnitFactory
-
     unit = UnitFactory(agency=world.other, name="Bidang SD")
     client.force_login(world.auditor)
     response = client.get(reverse("reports:realisation"), {"opd": world.agency.code, "unit": unit.pk})
@@ -292,3 +286,25 @@ def test_exports_hold_the_report_figures(world, client):
     assert values[world.agency.name][3] == umkm
     assert values[world.agency.name][4] == sum((p.gross for p in paid), Decimal(0))
     assert client.get(reverse("reports:umkm-export", args=["pdf"])).status_code == 404
+
+
+def test_columns_sort_and_long_lists_page(world, client, django_assert_max_num_queries):
+    # given thirty more agencies, each with a budget line of a different ceiling
+    for n in range(30):
+        agency = AgencyFactory(name=f"Kecamatan Uji {n:02d}", code=f"kec-uji-{n:02d}")
+        BudgetLineFactory(agency=agency, ceiling=Decimal(1000000 * (n + 1)))
+    client.force_login(world.auditor)
+    url = reverse("reports:realisation")
+    # when sorted by ceiling, largest first, then the rows come in that order, 25 to a page
+    with CaptureQueriesContext(connection) as one_page:
+        first = client.get(url, {"sort": "-ceiling"})
+    ceilings = [row.ceiling for row in first.context["page"]]
+    assert len(ceilings) == 25 and ceilings == sorted(ceilings, reverse=True)
+    assert ceilings[0] == max(line.ceiling for line in BudgetLine.objects.all())
+    assert first.context["sorts"]["ceiling"].endswith("sort=ceiling")  # the next click sorts ascending
+    with django_assert_max_num_queries(len(one_page.captured_queries)):
+        second = client.get(url, {"sort": "-ceiling", "halaman": 2})
+    assert len(second.context["page"]) == Agency.objects.count() - 25
+    # and an unknown sort falls back to the agencies' names
+    names = [row.name for row in client.get(url, {"sort": "drop table"}).context["page"]]
+    assert names == sorted(names)
