@@ -10,7 +10,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, DecimalField, F, FloatField, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
 
 from procurement.models import Agency, BudgetLine, OfficialPayment, Requisition
@@ -77,6 +90,7 @@ def paid_payments(*, agencies: QuerySet, f: ReportFilter) -> QuerySet:
 
 REALISATION_SORTS = {
     "name": "name",
+    "paid": "paid",
     "ceiling": "ceiling",
     "committed": "committed",
     "realised": "realised",
@@ -99,8 +113,22 @@ PURCHASE_SORTS = {
 }
 
 
+def paid_in_period(*, agencies: QuerySet, f: ReportFilter, outer: str) -> Coalesce:
+    """The gross paid against the year's lines in the period (the month, else the year), to the
+    filter bar's sellers and unit, for the row ``outer`` names (a subquery: summing it beside the
+    budget lines in one join would count each payment once per line)."""
+    payments = paid_payments(agencies=agencies, f=f).filter(
+        requisition__budget_line__fiscal_year=f.year, paid_on__year=f.year, **{outer: OuterRef("pk")}
+    )
+    if f.month:
+        payments = payments.filter(paid_on__month=f.month)
+    total = payments.order_by().values(outer).annotate(total=Sum("gross")).values("total")
+    return Coalesce(Subquery(total, output_field=MONEY), ZERO, output_field=MONEY)
+
+
 def realisation_agencies(*, agencies: QuerySet, f: ReportFilter, sort: str = "") -> tuple[str, QuerySet]:
-    """Each readable agency with its lines' ceiling, committed, realised, available and percent of a year."""
+    """Each readable agency with its lines' ceiling, committed, realised, available and percent of a
+    year, and what was paid in the period under the filter bar."""
     year = Q(budget_lines__fiscal_year=f.year)
     rows = Agency.objects.filter(pk__in=agencies.values("pk"))
     if f.agency:
@@ -110,6 +138,7 @@ def realisation_agencies(*, agencies: QuerySet, f: ReportFilter, sort: str = "")
         committed=_sum("budget_lines__committed", filter=year),
         realised=_sum("budget_lines__realised", filter=year),
     ).annotate(
+        paid=paid_in_period(agencies=agencies, f=f, outer="requisition__agency"),
         available=F("ceiling") - F("committed") - F("realised"),
         percent=_percent(F("realised"), F("ceiling")),
     )
@@ -118,8 +147,10 @@ def realisation_agencies(*, agencies: QuerySet, f: ReportFilter, sort: str = "")
 
 
 def realisation_lines(*, agency: Agency, f: ReportFilter, sort: str = "") -> tuple[str, QuerySet]:
-    """``agency``'s budget lines of the year with available and percent realised."""
+    """``agency``'s budget lines of the year with available, percent realised and paid in the period."""
+    one = Agency.objects.filter(pk=agency.pk)
     rows = BudgetLine.objects.filter(agency=agency, fiscal_year=f.year).annotate(
+        paid=paid_in_period(agencies=one, f=f, outer="requisition__budget_line"),
         remaining=F("ceiling") - F("committed") - F("realised"),
         percent=_percent(F("realised"), F("ceiling")),
     )

@@ -1,5 +1,8 @@
 """Report pages and their exports: parse the filter bar, check who reads what, call the selectors."""
 
+from dataclasses import replace
+from decimal import Decimal
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -64,6 +67,11 @@ class ReportMixin(LoginRequiredMixin):
         return context
 
 
+def _period_paid(by_month: list, f) -> Decimal:
+    # the month's bar, or the year's bars together: the same payments the rows' "paid" sums
+    return sum((amount for month, amount in by_month if not f.month or month == f.month), Decimal(0))
+
+
 def _month_chart(values) -> dict:
     return month_bars([(MONTH_SHORT[month], amount) for month, amount in values])
 
@@ -81,12 +89,13 @@ class RealisationCityView(ReportMixin, TemplateView):
             agencies=self.agencies, f=self.filter, sort=self.request.GET.get("sort", "")
         )
         lines = BudgetLine.objects.filter(agency__in=rows.values("pk"), fiscal_year=self.filter.year)
+        by_month = selectors.realised_by_month(agencies=self.agencies, f=self.filter)
         context.update(
             page=self.page(rows),
             sort=sort,
             sorts=self.sort_links(sort, selectors.REALISATION_SORTS),
-            totals=selectors.realisation_totals(rows=lines),
-            chart=_month_chart(selectors.realised_by_month(agencies=self.agencies, f=self.filter)),
+            totals={**selectors.realisation_totals(rows=lines), "paid": _period_paid(by_month, self.filter)},
+            chart=_month_chart(by_month),
         )
         return context
 
@@ -106,12 +115,13 @@ class RealisationAgencyView(ReportMixin, TemplateView):
             agency=agency, f=self.filter, sort=self.request.GET.get("sort", "")
         )
         one = self.agencies.filter(pk=agency.pk)
+        by_month = selectors.realised_by_month(agencies=one, f=self.filter)
         context.update(
             page=self.page(rows),
             sort=sort,
             sorts=self.sort_links(sort, selectors.LINE_SORTS),
-            totals=selectors.realisation_totals(rows=rows),
-            chart=_month_chart(selectors.realised_by_month(agencies=one, f=self.filter)),
+            totals={**selectors.realisation_totals(rows=rows), "paid": _period_paid(by_month, self.filter)},
+            chart=_month_chart(by_month),
         )
         return context
 
@@ -137,7 +147,7 @@ class RealisationLineView(ReportMixin, TemplateView):
         one = self.agencies.filter(pk=line.agency_id)
         by_month = selectors.realised_by_month(
             agencies=one,
-            f=self.filter.__class__(**{**self.filter.__dict__, "year": line.fiscal_year}),
+            f=replace(self.filter, year=line.fiscal_year),
             line=line,
         )
         context.update(
@@ -195,6 +205,11 @@ class RealisationExportView(ExportMixin, View):
         _sort, agencies = selectors.realisation_agencies(agencies=self.agencies, f=self.filter)
         lines = (
             BudgetLine.objects.filter(agency__in=agencies.values("pk"), fiscal_year=self.filter.year)
+            .annotate(
+                paid=selectors.paid_in_period(
+                    agencies=self.agencies, f=self.filter, outer="requisition__budget_line"
+                )
+            )
             .select_related("agency")
             .order_by("agency__name", "sub_activity", "account_code", "pk")
         )
@@ -209,6 +224,7 @@ class RealisationExportView(ExportMixin, View):
             _("Realisasi"),
             _("Sisa"),
             _("Persen realisasi"),
+            _("Dibayar dalam periode"),
         ]
         rows = (
             [
@@ -222,6 +238,7 @@ class RealisationExportView(ExportMixin, View):
                 line.realised,
                 line.available,
                 round(float(line.realised) * 100 / float(line.ceiling), 2) if line.ceiling else None,
+                line.paid,
             ]
             for line in lines.iterator()
         )

@@ -308,3 +308,35 @@ def test_columns_sort_and_long_lists_page(world, client, django_assert_max_num_q
     # and an unknown sort falls back to the agencies' names
     names = [row.name for row in client.get(url, {"sort": "drop table"}).context["page"]]
     assert names == sorted(names)
+
+
+def test_paid_in_the_period_follows_the_filter_bar(world, client):
+    # given one purchase paid in full and one paid only to Bu Ani (Wonokromo, micro)
+    purchase(world)
+    purchase(world, pay=("ani",))
+    today = timezone.localdate()
+    other_month = 1 if today.month != 1 else 2
+    client.force_login(world.auditor)
+    paid = _paid()
+    for query, keep in (
+        ({}, lambda p: True),
+        ({"bulan": today.month}, lambda p: p.paid_on.month == today.month),
+        ({"bulan": other_month}, lambda p: p.paid_on.month == other_month),
+        ({"kecamatan": "Gubeng"}, lambda p: p.order.seller.kecamatan == "Gubeng"),
+        ({"skala": UmkmScale.MICRO}, lambda p: p.order.seller.umkm_scale == UmkmScale.MICRO),
+    ):
+        # when the city and the agency are opened with that filter
+        city = client.get(reverse("reports:realisation"), query)
+        agency = client.get(reverse("reports:realisation-agency", args=[world.agency.code]), query)
+        # then "paid in the period" is the kept payments' gross, per agency, line and in total
+        expected = sum((p.gross for p in paid if keep(p)), Decimal(0))
+        rows = {row.pk: row.paid for row in city.context["page"]}
+        assert rows == {world.agency.pk: expected, world.other.pk: 0}, query
+        assert city.context["totals"]["paid"] == expected
+        assert [line.paid for line in agency.context["page"]] == [expected]
+        assert agency.context["totals"]["paid"] == expected
+        # while the budget's own figures do not move with the seller filters
+        assert city.context["totals"]["realised"] == sum((p.gross for p in paid), Decimal(0))
+    csv = client.get(reverse("reports:realisation-export", args=["csv"]), {"kecamatan": "Gubeng"})
+    darto = sum((p.gross for p in paid if p.order.seller_id == world.darto.pk), Decimal(0))
+    assert csv.content.decode("utf-8-sig").splitlines()[1].endswith(f",{darto}")
