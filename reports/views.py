@@ -179,6 +179,8 @@ class UmkmShareView(ReportMixin, TemplateView):
             month_label=dict(MONTHS).get(self.filter.month, ""),
             chart=share_bars([(a.name, a.ytd_percent) for a in page], target=target),
             month_names=MONTH_SHORT,
+            # an agency's name opens this report for that agency alone: its months and year to date
+            agency_query=self.query(without=("sort", "halaman", "opd")),
         )
         return context
 

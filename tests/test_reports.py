@@ -340,3 +340,17 @@ def test_paid_in_the_period_follows_the_filter_bar(world, client):
     csv = client.get(reverse("reports:realisation-export", args=["csv"]), {"kecamatan": "Gubeng"})
     darto = sum((p.gross for p in paid if p.order.seller_id == world.darto.pk), Decimal(0))
     assert csv.content.decode("utf-8-sig").splitlines()[1].endswith(f",{darto}")
+
+
+def test_an_agency_in_the_share_table_opens_its_own_months(world, client):
+    # given a paid purchase, when the auditor follows the agency's name in the UMKM table
+    purchase(world)
+    client.force_login(world.auditor)
+    page = client.get(reverse("reports:umkm"), {"skala": UmkmScale.MICRO})
+    link = f"{reverse('reports:umkm')}?skala={UmkmScale.MICRO}&amp;opd={world.agency.code}"
+    assert link in page.content.decode()
+    response = client.get(reverse("reports:umkm"), {"skala": UmkmScale.MICRO, "opd": world.agency.code})
+    # then only that agency is listed and the months are its own
+    assert [row.pk for row in response.context["page"]] == [world.agency.pk]
+    paid = [p for p in _paid() if p.order.seller.umkm_scale == UmkmScale.MICRO]
+    assert response.context["city"]["ytd"].total == sum((p.gross for p in paid), Decimal(0))
