@@ -275,7 +275,8 @@ def umkm_share_city(*, agencies: QuerySet, f: ReportFilter) -> dict:
         .annotate(total=Sum("gross"), umkm=_sum("gross", filter=umkm_q()))
     }
     months = [
-        by_month.get(m, ShareRow(label=str(m), umkm=Decimal(0), total=Decimal(0))) for m in range(1, 13)
+        by_month.get(m, ShareRow(label=str(NAMES[m]), umkm=Decimal(0), total=Decimal(0)))
+        for m in range(1, 13)
     ]
     ytd = payments.filter(_year_q(f, "")).aggregate(total=_sum("gross"), umkm=_sum("gross", filter=umkm_q()))
     return {"months": months, "ytd": ShareRow(label="", umkm=ytd["umkm"], total=ytd["total"])}

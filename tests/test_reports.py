@@ -155,6 +155,7 @@ def test_umkm_share_is_reproduced_from_the_raw_rows(world, client):
     month = city["months"][today.month - 1]
     assert (month.umkm, month.total) == (umkm, total)
     assert all(m.total == 0 for n, m in enumerate(city["months"], start=1) if n != today.month)
+    assert [m.label for m in city["months"]][:2] == ["Januari", "Februari"]
 
 
 def test_agencies_below_the_target_come_first(world, settings):
