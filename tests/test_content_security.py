@@ -345,6 +345,8 @@ def test_every_main_page_forbids_inline_script_and_has_none(hostile_product, sho
         "verification": (verifier_client, reverse("sellers:verification-queue")),
         "requisition": (requester, reverse("procurement:detail", args=[requisition.reference])),
         "approver's inbox": (signed_in(world.pp), reverse("procurement:inbox")),
+        "budget realisation": (signed_in(world.pa), reverse("reports:realisation")),
+        "UMKM share": (signed_in(world.pa), reverse("reports:umkm")),
         "admin": (admin, reverse("admin:index")),
         "dashboard": (admin, reverse("dashboard:index")),
         "dashboard products": (admin, reverse("dashboard:catalogue-product-list")),

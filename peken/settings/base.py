@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "peken",
     "payments",
     "procurement",
+    "reports",
 ]
 
 SITE_ID = 1
@@ -437,6 +438,9 @@ PEKEN_DOCUMENT_PREFIXES = {
 PEKEN_CITY_NAME = env("PEKEN_CITY_NAME", default="Pemerintah Kota Peken")
 # The reconciliation page flags goods received but still unpaid after this many days.
 PEKEN_UNPAID_AFTER_RECEIPT_DAYS = env.int("PEKEN_UNPAID_AFTER_RECEIPT_DAYS", default=14)
+# Perpres 12/2021 art. 65: at least this share of official spend goes to micro and small businesses
+# and cooperatives; the UMKM share report lists the agencies below it first
+PEKEN_UMKM_SHARE_TARGET_PERCENT = env.int("PEKEN_UMKM_SHARE_TARGET_PERCENT", default=40)
 # The agency's government credit card pays one payee at most this much (Permendagri 79/2022).
 PEKEN_KKPD_MAX_PER_PAYEE = env.int("PEKEN_KKPD_MAX_PER_PAYEE", default=200_000_000)
 # A month's SPJ bundle with more documents than this is built by a Celery worker.

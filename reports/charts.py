@@ -1,0 +1,94 @@
+"""Bar charts drawn as SVG on the server: readable on a phone and in print, no script needed.
+
+Each function returns the geometry (in the SVG's own units, scaled by its viewBox) that
+templates/reports/partials/*_chart.html draws.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.formats import number_format
+
+from peken.money import rupiah_format
+
+
+def rupiah_short(amount: Decimal) -> str:
+    """An amount short enough to print above a bar: 1,2 M, 45,3 jt, 495 rb (Indonesian units)."""
+    value = float(amount)
+    for size, unit in ((1e12, "T"), (1e9, "M"), (1e6, "jt"), (1e3, "rb")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}".replace(".", ",").removesuffix(",0") + f" {unit}"
+    return f"{value:.0f}"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value_label: str
+    x: float
+    y: float
+    width: float
+    height: float
+    below: bool = False
+    short: str = ""
+
+
+MONTH_WIDTH, MONTH_HEIGHT, MONTH_TOP, MONTH_BOTTOM = 360, 180, 16, 24
+
+
+def month_bars(values: list[tuple[str, Decimal]]) -> dict:
+    """Vertical bars of one amount per month: {"bars", "width", "height", "max_label"}."""
+    peak = max((value for _label, value in values), default=Decimal(0)) or Decimal(1)
+    slot = MONTH_WIDTH / max(len(values), 1)
+    plot = MONTH_HEIGHT - MONTH_TOP - MONTH_BOTTOM
+    bars = []
+    for n, (label, value) in enumerate(values):
+        height = float(value) / float(peak) * plot
+        bars.append(
+            Bar(
+                label=label,
+                value_label=rupiah_format(value),
+                x=round(n * slot + slot * 0.15, 1),
+                y=round(MONTH_TOP + plot - height, 1),
+                width=round(slot * 0.7, 1),
+                height=round(height, 1),
+                short=rupiah_short(value) if value else "",
+            )
+        )
+    return {
+        "bars": bars,
+        "width": MONTH_WIDTH,
+        "height": MONTH_HEIGHT,
+        "base_y": MONTH_HEIGHT - MONTH_BOTTOM,
+        "label_y": MONTH_HEIGHT - 8,
+        "max_label": rupiah_format(peak) if any(v for _l, v in values) else "",
+    }
+
+
+SHARE_WIDTH, SHARE_ROW, SHARE_LEFT = 360, 26, 0
+
+
+def share_bars(rows: list[tuple[str, float | None]], *, target: int) -> dict:
+    """Horizontal bars of a percentage per row (0-100 across), with the target drawn as a line."""
+    bars = []
+    for n, (label, percent) in enumerate(rows):
+        share = min(max(percent or 0.0, 0.0), 100.0)
+        bars.append(
+            Bar(
+                label=label,
+                value_label="-" if percent is None else f"{number_format(percent, 1)}%",
+                x=0,
+                y=n * SHARE_ROW + 14,
+                width=round(share / 100 * SHARE_WIDTH, 1),
+                height=10,
+                below=percent is not None and percent < target,
+            )
+        )
+    height = len(rows) * SHARE_ROW + 6
+    return {
+        "bars": bars,
+        "width": SHARE_WIDTH,
+        "height": height,
+        "target_x": round(target / 100 * SHARE_WIDTH, 1),
+        "target": target,
+    }
