@@ -526,7 +526,11 @@ class OfficialPayment(models.Model):
                 name="official_payment_net_plus_withheld",
             ),
         ]
-        indexes = [models.Index(fields=["requisition", "status"], name="official_payment_req")]
+        indexes = [
+            models.Index(fields=["requisition", "status"], name="official_payment_req"),
+            # the spending reports read paid payments by date
+            models.Index(fields=["status", "paid_on"], name="official_payment_paid_on"),
+        ]
 
     def __str__(self):
         return f"{self.order.number}: {self.net} ({self.get_status_display()})"
