@@ -129,14 +129,21 @@ def paid_in_period(*, agencies: QuerySet, f: ReportFilter, outer: str) -> Coales
 def realisation_agencies(*, agencies: QuerySet, f: ReportFilter, sort: str = "") -> tuple[str, QuerySet]:
     """Each readable agency with its lines' ceiling, committed, realised, available and percent of a
     year, and what was paid in the period under the filter bar."""
-    year = Q(budget_lines__fiscal_year=f.year)
     rows = Agency.objects.filter(pk__in=agencies.values("pk"))
     if f.agency:
         rows = rows.filter(pk=f.agency.pk)
+    # each sum a subquery of its own agency's lines: no join of agencies to lines and payments,
+    # whose rows the "paid" subquery would otherwise run once for each
+    lines = BudgetLine.objects.filter(agency=OuterRef("pk"), fiscal_year=f.year).order_by().values("agency")
+
+    def line_sum(field: str) -> Coalesce:
+        total = lines.annotate(total=Sum(field)).values("total")
+        return Coalesce(Subquery(total, output_field=MONEY), ZERO, output_field=MONEY)
+
     rows = rows.annotate(
-        ceiling=_sum("budget_lines__ceiling", filter=year),
-        committed=_sum("budget_lines__committed", filter=year),
-        realised=_sum("budget_lines__realised", filter=year),
+        ceiling=line_sum("ceiling"),
+        committed=line_sum("committed"),
+        realised=line_sum("realised"),
     ).annotate(
         paid=paid_in_period(agencies=agencies, f=f, outer="requisition__agency"),
         available=F("ceiling") - F("committed") - F("realised"),
