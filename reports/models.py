@@ -72,3 +72,56 @@ class PaidPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_id}: {self.gross} ({self.paid_on})"
+
+
+class RequisitionShare(models.Model):
+    """One seller's share of one requisition: the sum of its lines of that seller (unit price x quantity).
+
+    What the value bands, the split-purchase rule and the red flags are about (reports.red_flags),
+    kept by statement triggers on the requisition lines (PostgreSQL): a hundred thousand rows
+    instead of a million lines.
+    """
+
+    requisition = _ref("procurement.Requisition", db_index=False)
+    seller = _ref("partner.Partner", db_index=False)
+    amount = models.DecimalField(_("Nilai"), max_digits=17, decimal_places=0)
+    lines = models.PositiveIntegerField(_("Baris"))
+
+    class Meta:
+        verbose_name = _("bagian penjual dalam permintaan (ringkasan laporan)")
+        verbose_name_plural = _("bagian penjual dalam permintaan (ringkasan laporan)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requisition", "seller"], include=["amount"], name="report_share_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requisition_id}/{self.seller_id}: {self.amount}"
+
+
+class ProductPriceRange(models.Model):
+    """The lowest and highest unit price any requisition line of a product ever had.
+
+    Only ever widened (statement triggers on the requisition lines, PostgreSQL), so it holds every
+    price the lines hold now: a product whose highest price is not above the price flag's factor
+    times its lowest can have no line above that factor times any median of its prices, and the
+    price flag (reports.red_flags.price_outliers) reads no line of it.
+    """
+
+    product = models.OneToOneField(
+        "catalogue.Product",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    lowest = models.DecimalField(_("Harga terendah"), max_digits=15, decimal_places=0)
+    highest = models.DecimalField(_("Harga tertinggi"), max_digits=15, decimal_places=0)
+
+    class Meta:
+        verbose_name = _("rentang harga produk (ringkasan laporan)")
+        verbose_name_plural = _("rentang harga produk (ringkasan laporan)")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.lowest}-{self.highest}"
