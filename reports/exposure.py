@@ -35,6 +35,7 @@ from orders.statuses import OrderStatus
 from procurement.models import OfficialPayment, Requisition
 from procurement.selectors import official_lines_kept, seller_cap_since
 from procurement.statuses import OfficialPaymentStatus
+from reports.models import PersonalSpendDay
 from sellers.abstract_models import SellerStatus
 
 Order = get_model("order", "Order")
@@ -286,7 +287,25 @@ def personal_spend(*, start: date, end: date) -> list[PersonalSpend]:
     the amount is the line price with tax; ``orders`` counts distinct orders. A product's
     category is its first category in the tree (by path), blank for none. Months are Jakarta
     calendar months. One query.
+
+    On PostgreSQL read from the daily summary (reports.models.PersonalSpendDay, a materialized
+    view): as the orders were at its last refresh, at most PEKEN_REPORTS_REFRESH_MINUTES ago
+    (README, "Reports: what can lag"). Elsewhere summed from the order lines.
     """
+    if connection.vendor != "postgresql":
+        return _personal_spend_from_lines(start=start, end=end)
+    rows = (
+        PersonalSpendDay.objects.filter(day__gte=start, day__lte=end)
+        .annotate(month=TruncMonth("day"))
+        .values("kecamatan", "category", "month")
+        .annotate(orders=Sum("orders"), amount=Sum("amount"))
+        .order_by("month", "kecamatan", "category")
+    )
+    return [PersonalSpend(r["kecamatan"], r["category"], r["month"], r["orders"], r["amount"]) for r in rows]
+
+
+def _personal_spend_from_lines(*, start: date, end: date) -> list[PersonalSpend]:
+    # the lines summed as the summary sums them (a database without the materialized view)
     since, until = period_bounds(start=start, end=end)
     first_category = ProductCategory.objects.filter(product_id=OuterRef("product_id")).order_by(
         "category__path"

@@ -125,3 +125,28 @@ class ProductPriceRange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.lowest}-{self.highest}"
+
+
+class PersonalSpendDay(models.Model):
+    """Residents' own shopping per Jakarta day, kecamatan of the seller and product category.
+
+    A materialized view (migration 0004, PostgreSQL) that Celery beat refreshes every
+    PEKEN_REPORTS_REFRESH_MINUTES (reports.services.summaries_refresh), so it can be that long
+    behind the orders. Lines of orders with a user, not rejected or cancelled; a product's
+    category is its first in the tree (by path), "" for none, as is a seller without a kecamatan.
+    ``orders`` counts distinct orders: an order has one day, so days add up to months.
+    """
+
+    pk = models.CompositePrimaryKey("day", "kecamatan", "category")
+    day = models.DateField()
+    kecamatan = models.CharField(max_length=100)
+    category = models.CharField(max_length=255)
+    orders = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=17, decimal_places=2)  # as order lines' prices
+
+    class Meta:
+        managed = False
+        db_table = "reports_personal_spend_day"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kecamatan} {self.category}: {self.amount}"

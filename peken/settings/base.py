@@ -158,6 +158,9 @@ PEKEN_RECOMMENDED_SELLER_CAP = env.int("PEKEN_RECOMMENDED_SELLER_CAP", default=2
 # Shops' recent orders are recounted, and the catalogue and its categories
 # ranked anew, this often: a new product shows in Rekomendasi within it.
 PEKEN_RECOMMENDED_REFRESH_MINUTES = env.int("PEKEN_RECOMMENDED_REFRESH_MINUTES", default=15)
+# How often Celery beat refreshes the reports' materialized summaries (personal shopping per day,
+# kecamatan and category): how far behind the orders those figures can be (README).
+PEKEN_REPORTS_REFRESH_MINUTES = env.int("PEKEN_REPORTS_REFRESH_MINUTES", default=5)
 # A listing the refresh does not rank (a kecamatan filter, a search) is ranked in
 # the request if it holds at most this many products, else shown newest first.
 PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX = env.int("PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX", default=5000)
@@ -288,6 +291,10 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-requisitions-remind": {"task": "procurement.tasks.requisitions_remind", "schedule": 3600.0},
     "procurement-requisitions-expire": {"task": "procurement.tasks.requisitions_expire", "schedule": 3600.0},
     "procurement-audit-chain-watch": {"task": "procurement.tasks.audit_chain_watch", "schedule": 86400.0},
+    "reports-summaries-refresh": {
+        "task": "reports.tasks.summaries_refresh",
+        "schedule": 60.0 * PEKEN_REPORTS_REFRESH_MINUTES,
+    },
 }
 
 # Django logs refusals on django.request and on one django.security.<name> logger per
