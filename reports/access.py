@@ -127,8 +127,3 @@ def reports_home(*, user) -> str | None:
     if not user.is_authenticated:
         return None
     return next((scope.landing for scope in SCOPES if _reads(user, scope)), None)
-
-
-def reports_readable(*, user) -> bool:
-    """Whether ``user`` may open any report."""
-    return reports_home(user=user) is not None

@@ -10,11 +10,12 @@ undeposited is overdue (selectors_spj.Period.ended: the reconciliation's "withhe
 deposited"). Every sum is made by the database, in a fixed number of queries.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractMonth
 
 from procurement.models import TaxWithholding
@@ -39,11 +40,6 @@ def _sum(field: str, filter: Q | None = None) -> Coalesce:  # noqa: A002 (as Sum
     return Coalesce(Sum(field, filter=filter), ZERO, output_field=MONEY)
 
 
-def tax_field(tax: str) -> str:
-    """The name of a payment's annotation holding what was withheld of ``tax``."""
-    return f"tax_{tax}"
-
-
 def period_payments(*, agencies: QuerySet, f: ReportFilter) -> QuerySet:
     """The paid payments of the report: the filter bar's, dated in its month, else its year."""
     payments = paid_payments(agencies=agencies, f=f).filter(paid_on__year=f.year)
@@ -52,22 +48,54 @@ def period_payments(*, agencies: QuerySet, f: ReportFilter) -> QuerySet:
     return payments
 
 
-def _withheld(tax: str) -> Coalesce:
-    # a subquery per kind: a join of payments to their withholdings would group every page row
-    rows = TaxWithholding.objects.filter(payment=OuterRef("pk"), tax=tax).order_by().values("payment")
-    total = rows.annotate(total=Sum("amount")).values("total")
-    return Coalesce(Subquery(total, output_field=MONEY), ZERO, output_field=MONEY)
-
-
 def payment_rows(*, agencies: QuerySet, f: ReportFilter, sort: str = "") -> tuple[str, QuerySet]:
-    """Each payment of the report with its agency, order, requisition, seller and each tax withheld."""
-    rows = (
-        period_payments(agencies=agencies, f=f)
-        .select_related("order__seller", "requisition__agency")
-        .annotate(**{tax_field(tax): _withheld(tax) for tax in TAXES})
-    )
+    """Each payment of the report with its agency, order, requisition and seller (taxes: payment_taxes)."""
+    rows = period_payments(agencies=agencies, f=f).select_related("order__seller", "requisition__agency")
     sort, order = sort_key(sort, PAYMENT_SORTS, "date")
     return sort, rows.order_by(*order)
+
+
+def payment_taxes(*, payments) -> dict[int, dict[str, Decimal]]:
+    """What was withheld of each kind on each of ``payments`` (a page of them), summed; one query.
+
+    Apart from the page's rows: summed beside every payment, each page would first sum every
+    earlier one (an OFFSET still computes the rows it skips).
+    """
+    rows = (
+        TaxWithholding.objects.filter(payment__in=[p.pk for p in payments])
+        .order_by()
+        .values("payment_id", "tax")
+        .annotate(total=Sum("amount"))
+    )
+    found: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        found[row["payment_id"]][row["tax"]] = row["total"]
+    return found
+
+
+EXPORT_FIELDS = (
+    "paid_on",
+    "requisition__agency__name",
+    "order__number",
+    "requisition__reference",
+    "order__seller__name",
+    "method",
+    "gross",
+    *[f"tax_{tax}" for tax in TAXES],
+    "withheld",
+    "net",
+)
+
+
+def payment_table(*, agencies: QuerySet, f: ReportFilter) -> QuerySet:
+    """Every payment of the report as a tuple of EXPORT_FIELDS, by date: the export's rows.
+
+    The taxes are summed in the same pass over payments and their withholdings (one query,
+    grouped by payment), not in a subquery per payment and kind.
+    """
+    withheld = {f"tax_{tax}": _sum("withholdings__amount", filter=Q(withholdings__tax=tax)) for tax in TAXES}
+    rows = period_payments(agencies=agencies, f=f).annotate(**withheld).order_by("paid_on", "pk")
+    return rows.values_list(*EXPORT_FIELDS)
 
 
 def payment_totals(*, agencies: QuerySet, f: ReportFilter) -> dict:

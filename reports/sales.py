@@ -17,8 +17,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
@@ -27,40 +27,45 @@ from procurement import selectors_seller
 from procurement.models import Requisition
 from reports.exposure import first_category_name, period_bounds
 from reports.forms import MONTHS
-from reports.selectors import MONEY, ZERO
 
 Line = get_model("order", "Line")
 NAMES = dict(MONTHS)
 
 
-def _official() -> Q:
+def _official() -> ExpressionWrapper:
     # as the treasurer's pages tell one (selectors_treasury): no buyer, a requisition's reference
     references = Requisition.objects.exclude(checkout_reference="").values("checkout_reference")
-    return Q(order__user__isnull=True, order__checkout_reference__in=references)
+    return ExpressionWrapper(
+        Q(order__user__isnull=True, order__checkout_reference__in=references), output_field=BooleanField()
+    )
 
 
 def _sold(*, seller, year: int) -> QuerySet:
     since, until = period_bounds(start=date(year, 1, 1), end=date(year, 12, 31))
     return Line.objects.filter(
         partner=seller,
+        order__seller=seller,  # the same shop (one shop's goods per order); lets its orders' index serve
         order__status__in=SOLD,
         order__date_placed__gte=since,
         order__date_placed__lt=until,
     )
 
 
-def _channels() -> dict:
-    official = _official()
-
-    def value(q: Q) -> Coalesce:
-        return Coalesce(Sum("line_price_incl_tax", filter=q), ZERO, output_field=MONEY)
-
-    return {
-        "personal_orders": Count("order", distinct=True, filter=~official),
-        "personal_value": value(~official),
-        "official_orders": Count("order", distinct=True, filter=official),
-        "official_value": value(official),
-    }
+def _by_channel(lines: QuerySet, *keys: str) -> dict[tuple, dict]:
+    """The lines' orders and value per ``keys`` and channel, grouped in the database (one query);
+    each key's personal and official figures side by side."""
+    rows = (
+        lines.annotate(official=_official())
+        .order_by()
+        .values(*keys, "official")
+        .annotate(orders=Count("order", distinct=True), value=Sum("line_price_incl_tax"))
+    )
+    found: dict[tuple, dict] = {}
+    for row in rows:
+        channel = "official" if row["official"] else "personal"
+        figures = found.setdefault(tuple(row[key] for key in keys), {})
+        figures[f"{channel}_orders"], figures[f"{channel}_value"] = row["orders"], row["value"]
+    return found
 
 
 @dataclass
@@ -95,43 +100,23 @@ class SalesRow:
         return self.paid.get("net") or Decimal(0)
 
 
-CHANNEL_FIELDS = ("personal_orders", "personal_value", "official_orders", "official_value")
-
-
-def _channel_values(row: dict) -> dict:
-    return {name: row[name] for name in CHANNEL_FIELDS}
-
-
 def sales_months(*, seller, year: int) -> list[SalesRow]:
     """Each month of ``year`` (all twelve) with the shop's sales per channel and what agencies paid it.
 
-    Two queries: the shop's lines per month, and its paid official payments per month.
+    Two queries: the shop's lines per month and channel, and its paid official payments per month.
     """
-    zone = ZoneInfo(settings.TIME_ZONE)
-    sold = {
-        row["month"].month: row
-        for row in _sold(seller=seller, year=year)
-        .annotate(month=TruncMonth("order__date_placed", tzinfo=zone))
-        .order_by()
-        .values("month")
-        .annotate(**_channels())
-    }
+    month = TruncMonth("order__date_placed", tzinfo=ZoneInfo(settings.TIME_ZONE))
+    lines = _sold(seller=seller, year=year).annotate(month=month)
+    sold = {key[0].month: figures for key, figures in _by_channel(lines, "month").items()}
     paid = selectors_seller.seller_payment_months(seller=seller, year=year)
-    return [
-        SalesRow(
-            label=str(NAMES[month]),
-            **(_channel_values(sold[month]) if month in sold else {}),
-            paid=paid.get(month, {}),
-        )
-        for month in range(1, 13)
-    ]
+    return [SalesRow(label=str(NAMES[n]), **sold.get(n, {}), paid=paid.get(n, {})) for n in range(1, 13)]
 
 
 def sales_year(*, seller, year: int) -> SalesRow:
     """The year's sales per channel and what agencies paid (the withholding summary's totals). Two queries."""
-    sold = _sold(seller=seller, year=year).aggregate(**_channels())
+    sold = _by_channel(_sold(seller=seller, year=year)).get((), {})
     paid = selectors_seller.seller_payment_totals(seller=seller, year=year)
-    return SalesRow(label=str(year), **_channel_values(sold), paid=paid)
+    return SalesRow(label=str(year), **sold, paid=paid)
 
 
 def sales_categories(*, seller, year: int) -> list[SalesRow]:
@@ -139,12 +124,9 @@ def sales_categories(*, seller, year: int) -> list[SalesRow]:
 
     What agencies paid is per payment, not per line, so it is not split by category.
     """
-    rows = (
-        _sold(seller=seller, year=year)
-        .annotate(category=first_category_name())
-        .order_by()
-        .values("category")
-        .annotate(**_channels())
-    )
-    found = [SalesRow(label=row["category"] or _("Tanpa kategori"), **_channel_values(row)) for row in rows]
+    lines = _sold(seller=seller, year=year).annotate(category=first_category_name())
+    found = [
+        SalesRow(label=key[0] or _("Tanpa kategori"), **figures)
+        for key, figures in _by_channel(lines, "category").items()
+    ]
     return sorted(found, key=lambda r: (-r.value, r.label))

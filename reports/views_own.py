@@ -7,6 +7,8 @@
   several shops picks one in the filter bar, as in the seller centre.
 """
 
+from decimal import Decimal
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -17,6 +19,7 @@ from procurement.selectors import audit_scope
 from procurement.selectors_fulfilment import seller_tax_facts
 from procurement.selectors_spj import Period
 from procurement.selectors_treasury import treasury_access
+from procurement.statuses import PaymentMethod
 from procurement.tax import TaxKind
 from procurement.views_spj import reconciliation_url
 from reports import payments, sales
@@ -25,7 +28,8 @@ from reports.charts import month_bars
 from reports.forms import MONTHS
 from reports.views import MONTH_SHORT, ExportMixin, ReportMixin
 
-TAX_LABELS = [(tax, str(TaxKind(tax).label)) for tax in payments.TAXES]
+# lazy labels: translated when shown, in the reader's language
+TAX_LABELS = [(tax, TaxKind(tax).label) for tax in payments.TAXES]
 
 
 class PaymentsView(ReportMixin, TemplateView):
@@ -43,9 +47,10 @@ class PaymentsView(ReportMixin, TemplateView):
         page = self.page(rows)
         # the payment page and the trail open only for those procurement lets read them
         treasury, audit = treasury_access(user=user), audit_scope(user=user)
+        taxes = payments.payment_taxes(payments=page)
         for payment in page:
-            agency_id = payment.requisition.agency_id
-            payment.taxes = [(label, getattr(payment, payments.tax_field(tax))) for tax, label in TAX_LABELS]
+            agency_id, withheld = payment.requisition.agency_id, taxes.get(payment.pk, {})
+            payment.taxes = [(label, withheld.get(tax, Decimal(0))) for tax, label in TAX_LABELS]
             payment.payment_link = treasury.may_read(agency_id)
             payment.trail_link = audit is None or agency_id in audit
         months = payments.tax_months(agencies=self.agencies, f=f, today=timezone.localdate())
@@ -85,7 +90,6 @@ class PaymentsExportView(ExportMixin, View):
     scope = PAYMENTS
 
     def table(self):
-        _sort, rows = payments.payment_rows(agencies=self.agencies, f=self.filter)
         header = [
             _("Tanggal bayar"),
             _("OPD"),
@@ -94,26 +98,17 @@ class PaymentsExportView(ExportMixin, View):
             _("Penjual"),
             _("Cara bayar"),
             _("Total tagihan (bruto)"),
-            *[label for _tax, label in TAX_LABELS],
+            *[str(label) for _tax, label in TAX_LABELS],
             _("Dipotong/dipungut"),
             _("Dibayar ke penjual (neto)"),
         ]
-        out = (
-            [
-                p.paid_on,
-                p.requisition.agency.name,
-                p.order.number,
-                p.requisition.reference,
-                p.order.seller.name,
-                p.get_method_display(),
-                p.gross,
-                *[getattr(p, payments.tax_field(tax)) for tax in payments.TAXES],
-                p.withheld,
-                p.net,
-            ]
-            for p in rows.iterator()
+        methods = dict(PaymentMethod.choices)
+        method = payments.EXPORT_FIELDS.index("method")
+        rows = (
+            (*row[:method], str(methods.get(row[method], row[method])), *row[method + 1 :])
+            for row in payments.payment_table(agencies=self.agencies, f=self.filter).iterator()
         )
-        return header, out
+        return header, rows
 
 
 class SalesView(ReportMixin, TemplateView):
