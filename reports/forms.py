@@ -88,3 +88,40 @@ class ReportFilterForm(forms.Form):
             kecamatan=data.get("kecamatan") or "",
             scale=data.get("skala") or "",
         )
+
+
+@dataclass(frozen=True)
+class ShopFilter:
+    """What the sales report asks for: one of the person's shops and a year."""
+
+    year: int
+    seller: object  # a Partner
+
+
+class ShopFilterForm(forms.Form):
+    """GET parameters of a shop's report: the year and which of the person's ``shops``.
+
+    Without ``toko`` the shop is the one numbered ``default_pk`` (the one the seller centre
+    shows) if it is among ``shops``, else the first; a shop not among them is an error.
+    """
+
+    tahun = forms.IntegerField(label=_("Tahun"), min_value=2000, max_value=2100, required=False)
+    toko = forms.ModelChoiceField(label=_("Toko"), queryset=None, required=False)
+
+    def __init__(self, data=None, *, shops, default_pk=None, **kwargs):
+        listed = list(shops)
+        self.default = next((s for s in listed if s.pk == default_pk), listed[0] if listed else None)
+        if data is not None and self.default is not None and not data.get("toko"):
+            data = data.copy()
+            data["toko"] = str(self.default.pk)  # so the picker shows the shop the figures are of
+        super().__init__(data, **kwargs)
+        self.fields["toko"].queryset = shops
+        self.fields["toko"].empty_label = None
+
+    def report_filter(self) -> ShopFilter:
+        """The valid filter (call after is_valid())."""
+        data = self.cleaned_data
+        return ShopFilter(
+            year=data.get("tahun") or timezone.localdate().year,
+            seller=data.get("toko") or self.default,
+        )

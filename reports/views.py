@@ -13,29 +13,45 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from peken.exports import FORMATS, export_response
-from procurement.models import BudgetLine
-from reports import selectors
-from reports.access import report_agencies
+from procurement.models import Agency, BudgetLine
+from reports import access, selectors
+from reports.access import SPENDING, Scope
 from reports.charts import month_bars, share_bars
-from reports.forms import MONTHS, ReportFilterForm
+from reports.forms import MONTHS, ReportFilterForm, ShopFilterForm
+from sellers.centre import SESSION_KEY as CENTRE_SHOP_KEY
 
 PAGE_SIZE = 25
 MONTH_SHORT = {n: str(label)[:3] for n, label in MONTHS}
 
 
 class ReportMixin(LoginRequiredMixin):
-    """Signed in, allowed at least one agency (else 403); the filter bar bound to the query string."""
+    """Signed in and reading something in the page's ``scope`` (else 403); the filter bar bound to
+    the query string.
+
+    ``scope`` (reports.access) names whose rows the page holds: for an agency scope
+    ``self.agencies`` are the agencies the person reads and the filter bar offers; for the
+    sales, ``self.shops`` are the person's shops and the bar picks one of them.
+    """
+
+    scope: Scope = SPENDING
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.agencies = report_agencies(user=request.user)
-        if not self.agencies.exists():
-            raise PermissionDenied(_("Laporan belanja hanya untuk PA/KPA, admin OPD, dan auditor."))
+        readable = access.readable(user=request.user, scope=self.scope)
+        if not readable.exists():
+            raise PermissionDenied(self.scope.denied)
         # every field is optional: an empty query string is the whole of this year
         data = request.GET.copy()
         data.setdefault("tahun", str(timezone.localdate().year))
-        self.form = ReportFilterForm(data, agencies=self.agencies)
+        if self.scope.shops:
+            self.agencies, self.shops = Agency.objects.none(), readable
+            # the shop the seller centre shows, unless the bar picks another
+            shown = request.session.get(CENTRE_SHOP_KEY)
+            self.form = ShopFilterForm(data, shops=readable, default_pk=shown)
+        else:
+            self.agencies = readable
+            self.form = ReportFilterForm(data, agencies=readable)
         self.filter = self.form.report_filter() if self.form.is_valid() else None
         return super().dispatch(request, *args, **kwargs)
 
