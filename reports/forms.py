@@ -27,6 +27,10 @@ MONTHS = [
 ]
 
 
+class ReportFilterInvalid(ValueError):
+    """A saved filter (a background export's query string) that no longer holds."""
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     """What the filter bar asks for; None or "" means "all"."""
@@ -76,6 +80,25 @@ class ReportFilterForm(forms.Form):
         if agency and unit and unit.agency_id != agency.pk:
             self.add_error("unit", _("Unit ini bukan bagian dari OPD yang dipilih."))
         return cleaned
+
+    def filter_words(self) -> list[tuple[str, str]]:
+        """Each field of the bar and what it was set to, in words; an empty one as its "all" choice.
+
+        For the heading of an export (call after is_valid()): "Bulan: Sepanjang tahun", "OPD: Dinas ...".
+        """
+        words = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if name == "tahun":
+                text = str(value or timezone.localdate().year)
+            elif isinstance(field, forms.ModelChoiceField):
+                text = str(value) if value is not None else str(field.empty_label or "")
+            elif isinstance(field, forms.ChoiceField):
+                text = str(dict(field.choices).get("" if value is None else value, value or ""))
+            else:
+                text = "" if value is None else str(value)
+            words.append((str(field.label), text))
+        return words
 
     def report_filter(self) -> ReportFilter:
         """The valid filter (call after is_valid()); the year defaults to this year."""

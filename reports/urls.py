@@ -16,4 +16,8 @@ urlpatterns = [
     path("realisasi/pos/<int:pk>/", views.RealisationLineView.as_view(), name="realisation-line"),
     path("umkm/", views.UmkmShareView.as_view(), name="umkm"),
     path("umkm/unduh.<str:fmt>", views.UmkmExportView.as_view(), name="umkm-export"),
+    # large exports built by a worker: the person's list, each one's progress and its file
+    path("unduhan/", views.ExportsView.as_view(), name="exports"),
+    path("unduhan/<int:pk>/status/", views.ExportStatusView.as_view(), name="export-status"),
+    path("unduhan/<int:pk>/unduh/", views.ExportDownloadView.as_view(), name="export-download"),
 ]

@@ -4,20 +4,27 @@ The URL names are read from the resolver (the whole "reports" namespace); each n
 in ``TABLE``, so a new report URL without a rule fails ``test_every_report_url_has_an_access_rule``.
 
 The world: agencies A and B, each with a PA/KPA, an agency admin, a requester and a treasurer;
-a city-wide auditor; a platform staff member; a seller; a plain shopper; an anonymous visitor.
+a city-wide auditor; a platform staff member; a seller; a plain shopper; an anonymous visitor;
+a finished export of agency A's PA (only its owner may see or download it).
 City-wide readers see every agency, an agency's PA/KPA and admin their own; nobody else reads
 a report, and nobody outside A's readers sees agency A's name on any report page.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
 
 from procurement.statuses import Role
+from reports.models import ReportExport
+from reports.statuses import ExportFormat, ExportStatus
 from tests.factories import UserFactory, seller_create
 from tests.procurement_factories import AgencyFactory, BudgetLineFactory, UnitFactory, person_with_roles
 from tests.test_procurement_access import _outcome, _walk
@@ -55,6 +62,13 @@ TABLE: dict[str, Rule] = {
     "reports:realisation-line": Rule(get=A_READERS, kwargs={"pk": "line_a"}, why="as its agency's page"),
     "reports:umkm": Rule(get=READERS, why="every report reader; each sees the agencies they may read"),
     "reports:umkm-export": Rule(get=READERS, kwargs={"fmt": "xlsx"}, why="as its page"),
+    "reports:exports": Rule(get=READERS, why="every report reader; each sees their own exports only"),
+    "reports:export-status": Rule(
+        get=frozenset({"a_pa"}), kwargs={"pk": "export_a"}, why="the export's owner only; 404 for the rest"
+    ),
+    "reports:export-download": Rule(
+        get=frozenset({"a_pa"}), kwargs={"pk": "export_a"}, why="the export's owner only; 404 for the rest"
+    ),
 }
 
 
@@ -86,6 +100,20 @@ def world(db):
     people["staff"] = UserFactory(email="operator@peken.contoh.id", username="operator", is_staff=True)
     people["seller"] = seller_create(name="Toko Bu Rini", email="rini@contoh.id").users.get()
     people["shopper"] = UserFactory(email="warga@contoh.id", username="warga")
+    # agency A's PA has a finished export of A's realisation, named after the secret agency
+    export = ReportExport.objects.create(
+        requested_by=people["a_pa"],
+        url_name="reports:realisation-export",
+        url_kwargs={"fmt": "csv"},
+        fmt=ExportFormat.CSV,
+        title="Realisasi anggaran",
+        filter_text="OPD: Dinas Kesehatan Rahasia",
+        file_name="realisasi-anggaran.csv",
+        status=ExportStatus.DONE,
+        file=default_storage.save("laporan-unduhan/uji.csv", ContentFile(b"Dinas Kesehatan Rahasia\r\n")),
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    values["export_a"] = export.pk
     return {"people": people, "values": values, "secrets": ["Dinas Kesehatan Rahasia"]}
 
 
