@@ -103,7 +103,7 @@ def cell_text(value, kind: str) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float | Decimal) and kind in NUMERIC:
-        number = value if isinstance(value, int | Decimal) else Decimal(str(value))
+        number = Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
         if kind == RUPIAH:
             return rupiah_format(number)
         if kind == PERCENT:

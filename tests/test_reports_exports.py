@@ -19,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.views import View
 from openpyxl import load_workbook
 
 from buyers.models import BuyerProfile
@@ -30,6 +31,7 @@ from reports.forms import MONTHS
 from reports.models import MonthlySummarySent, ReportExport
 from reports.statuses import ExportStatus
 from reports.tables import cell_text, percent_text
+from reports.views import ExportMixin
 from tests.procurement_factories import AgencyFactory, BudgetLineFactory, person_with_roles
 from tests.test_reports import _counts_for_share, _paid, purchase
 from tests.test_reports import world as world  # noqa: PLC0414 (the same world as the report tests)
@@ -122,8 +124,9 @@ def test_the_umkm_pdf_writes_shares_as_percent(world, client):
     assert "Porsi belanja UMKM" in text
 
 
-def test_a_long_pdf_repeats_its_header_and_numbers_its_pages(world, client):
-    # given the agency has ninety budget lines
+def test_a_long_pdf_repeats_its_header_and_numbers_its_pages(world, client, settings):
+    # given the agency has ninety budget lines, drawn within the request
+    settings.PEKEN_REPORT_BACKGROUND_PDF_ROWS = 100
     for n in range(90):
         BudgetLineFactory(
             agency=world.agency, account_code=f"5.1.02.02.01.{n:04d}", ceiling=Decimal(1000 + n)
@@ -155,6 +158,33 @@ def test_a_pdf_too_long_is_refused_and_another_format_offered(world, client, set
     # then the person is told to take CSV or XLSX, and nothing is queued
     assert "Unduh CSV atau XLSX" in response.content.decode()
     assert not ReportExport.objects.exists()
+
+
+class _Spend(ExportMixin, View):
+    """An export view as other reports write one: a name and a table, nothing else."""
+
+    name = "belanja-contoh"
+
+    def table(self):
+        rows = [
+            [agency.name, Decimal("1500000") * (n + 1), 1234, 2.5] for n, agency in enumerate(self.agencies)
+        ]
+        return ["OPD", "Belanja", "Pesanan", "Rata-rata hari"], rows
+
+
+def test_an_export_view_with_only_a_name_and_a_table_gets_its_pdf(world, rf):
+    # given a report whose export view names no title and no column kinds
+    request = rf.get("/laporan/contoh/unduh.pdf", {"opd": world.agency.code})
+    request.user = world.auditor
+    # when it is downloaded as PDF
+    response = _Spend.as_view()(request, fmt="pdf")
+    # then the title comes from its name, the kinds from its values: rupiah, whole number, decimal
+    assert response.status_code == 200 and "belanja-contoh-" in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    assert "Belanja contoh" in text and f"OPD: {world.agency.name}" in text
+    row = next(r for r in text.splitlines() if "Rp1.500.000" in r)
+    assert "1.234" in row and "2,5" in row
+    assert world.agency.name.upper() in text  # the one agency filtered heads the letterhead
 
 
 # --- large exports in the background
@@ -243,6 +273,45 @@ def test_a_large_xlsx_and_pdf_are_built_by_the_worker_too(
     # the PA reads one agency: it heads the letterhead
     assert world.agency.name.upper() in text and "Halaman 1 dari" in text
     assert all(line.account_code in text for line in own) and world.other.name not in text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_background_file_cannot_run_a_formula(
+    world, client, many_lines, fmt, django_capture_on_commit_callbacks
+):
+    # given a budget line whose description is a spreadsheet formula
+    BudgetLine.objects.filter(pk=world.line.pk).update(description='=HYPERLINK("http://jahat.example","x")')
+    client.force_login(world.auditor)
+    # when its export is built by the worker
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask(client, fmt)
+    export = ReportExport.objects.get()
+    content = b"".join(client.get(reverse("reports:export-download", args=[export.pk])).streaming_content)
+    # then the cell is the text it was, behind a quote, in either format
+    if fmt == "csv":
+        assert "'=HYPERLINK(" in content.decode("utf-8-sig") and ",=HYPERLINK" not in content.decode(
+            "utf-8-sig"
+        )
+    else:
+        cells = [c for row in load_workbook(BytesIO(content)).active.iter_rows() for c in row]
+        hostile = [c for c in cells if "HYPERLINK" in str(c.value)]
+        assert [(c.value[:11], c.data_type) for c in hostile] == [("'=HYPERLINK", "s")]
+
+
+def test_the_downloads_page_takes_the_same_queries_for_more_exports(
+    world, client, many_lines, django_assert_max_num_queries
+):
+    client.force_login(world.auditor)
+    for fmt in ("csv", "xlsx", "pdf"):
+        _ask(client, fmt)
+    with CaptureQueriesContext(connection) as three:
+        assert client.get(reverse("reports:exports")).status_code == 200
+    three = len(three.captured_queries)  # counted now: the next request clears Django's query log
+    for fmt in ("csv", "xlsx", "pdf"):
+        _ask(client, fmt, {"bulan": 1})
+    with django_assert_max_num_queries(three):
+        page = client.get(reverse("reports:exports"))
+    assert page.content.decode().count("data-import-status-url") == 6
 
 
 def test_asking_again_while_it_is_built_returns_the_same_export(world, client, many_lines):

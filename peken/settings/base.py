@@ -448,11 +448,11 @@ PEKEN_UNPAID_AFTER_RECEIPT_DAYS = env.int("PEKEN_UNPAID_AFTER_RECEIPT_DAYS", def
 # Perpres 12/2021 art. 65: at least this share of official spend goes to micro and small businesses
 # and cooperatives; the UMKM share report lists the agencies below it first
 PEKEN_UMKM_SHARE_TARGET_PERCENT = env.int("PEKEN_UMKM_SHARE_TARGET_PERCENT", default=40)
-# A report export of more rows than this (a PDF: PDF_ROWS, as WeasyPrint lays out about 60 rows a
-# second) is built by a Celery worker and kept for download KEEP_DAYS days; a PDF holds at most
-# PDF_MAX_ROWS rows (its pages are laid out in memory, about 250 MB per 1,000 rows), CSV and XLSX any.
+# A report export of more rows than this (a PDF: PDF_ROWS; WeasyPrint lays out about 50 rows a
+# second) is built by a Celery worker and kept for download KEEP_DAYS days. A PDF holds at most
+# PDF_MAX_ROWS rows (its pages are laid out in memory, about 250 MB per 1,000 rows); CSV, XLSX any.
 PEKEN_REPORT_BACKGROUND_ROWS = env.int("PEKEN_REPORT_BACKGROUND_ROWS", default=5000)
-PEKEN_REPORT_BACKGROUND_PDF_ROWS = env.int("PEKEN_REPORT_BACKGROUND_PDF_ROWS", default=100)
+PEKEN_REPORT_BACKGROUND_PDF_ROWS = env.int("PEKEN_REPORT_BACKGROUND_PDF_ROWS", default=40)
 PEKEN_REPORT_PDF_MAX_ROWS = env.int("PEKEN_REPORT_PDF_MAX_ROWS", default=2000)
 PEKEN_REPORT_EXPORT_KEEP_DAYS = env.int("PEKEN_REPORT_EXPORT_KEEP_DAYS", default=7)
 PEKEN_REPORT_EXPORT_CHUNK_ROWS = env.int("PEKEN_REPORT_EXPORT_CHUNK_ROWS", default=1000)
