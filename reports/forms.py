@@ -27,6 +27,10 @@ MONTHS = [
 ]
 
 
+class ReportFilterInvalid(ValueError):
+    """A saved filter (a background export's query string) that no longer holds."""
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     """What the filter bar asks for; None or "" means "all"."""
@@ -39,7 +43,30 @@ class ReportFilter:
     scale: str = ""
 
 
-class ReportFilterForm(forms.Form):
+class FilterWordsMixin:
+    """A filter form's fields in words, for the heading of an export."""
+
+    def filter_words(self) -> list[tuple[str, str]]:
+        """Each field of the bar and what it was set to, in words; an empty one as its "all" choice.
+
+        For the heading of an export (call after is_valid()): "Bulan: Sepanjang tahun", "OPD: Dinas ...".
+        """
+        words = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if name == "tahun":
+                text = str(value or timezone.localdate().year)
+            elif isinstance(field, forms.ModelChoiceField):
+                text = str(value) if value is not None else str(field.empty_label or "")
+            elif isinstance(field, forms.ChoiceField):
+                text = str(dict(field.choices).get("" if value is None else value, value or ""))
+            else:
+                text = "" if value is None else str(value)
+            words.append((str(field.label), text))
+        return words
+
+
+class ReportFilterForm(FilterWordsMixin, forms.Form):
     """GET parameters of a report; the agencies and units offered are only those ``agencies`` holds."""
 
     tahun = forms.IntegerField(label=_("Tahun anggaran"), min_value=2000, max_value=2100, required=False)
@@ -98,7 +125,7 @@ class ShopFilter:
     seller: object  # a Partner
 
 
-class ShopFilterForm(forms.Form):
+class ShopFilterForm(FilterWordsMixin, forms.Form):
     """GET parameters of a shop's report: the year and which of the person's ``shops``.
 
     Without ``toko`` the shop is the one numbered ``default_pk`` (the one the seller centre

@@ -20,4 +20,8 @@ urlpatterns = [
     path("pembayaran-pajak/unduh.<str:fmt>", views_own.PaymentsExportView.as_view(), name="payments-export"),
     path("penjualan/", views_own.SalesView.as_view(), name="sales"),
     path("penjualan/unduh.<str:fmt>", views_own.SalesExportView.as_view(), name="sales-export"),
+    # large exports built by a worker: the person's list, each one's progress and its file
+    path("unduhan/", views.ExportsView.as_view(), name="exports"),
+    path("unduhan/<int:pk>/status/", views.ExportStatusView.as_view(), name="export-status"),
+    path("unduhan/<int:pk>/unduh/", views.ExportDownloadView.as_view(), name="export-download"),
 ]

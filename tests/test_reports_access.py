@@ -8,18 +8,25 @@ a city-wide auditor; a platform staff member; a seller; a plain shopper; an anon
 City-wide readers see every agency, an agency's PA/KPA and admin their own; an agency's
 treasurer reads only its payments and taxes; the seller reads only their own shop's sales;
 nobody else reads a report, and nobody outside A's readers sees agency A's name on any page.
+A finished export of agency A's PA: only its owner may see or download it.
 """
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
 
 from procurement.statuses import Role
+from reports.models import ReportExport
+from reports.statuses import ExportFormat, ExportStatus
 from tests.factories import UserFactory, seller_create
 from tests.procurement_factories import AgencyFactory, BudgetLineFactory, UnitFactory, person_with_roles
 from tests.test_procurement_access import _outcome, _walk
@@ -67,6 +74,15 @@ TABLE: dict[str, Rule] = {
     "reports:payments-export": Rule(get=READERS | TREASURERS, kwargs={"fmt": "xlsx"}, why="as its page"),
     "reports:sales": Rule(get=SELLERS, why="the people of a shop, for their own shop; not staff or auditors"),
     "reports:sales-export": Rule(get=SELLERS, kwargs={"fmt": "csv"}, why="as its page"),
+    "reports:exports": Rule(
+        get=READERS | TREASURERS | SELLERS, why="anyone who reads a report; each sees their own exports only"
+    ),
+    "reports:export-status": Rule(
+        get=frozenset({"a_pa"}), kwargs={"pk": "export_a"}, why="the export's owner only; 404 for the rest"
+    ),
+    "reports:export-download": Rule(
+        get=frozenset({"a_pa"}), kwargs={"pk": "export_a"}, why="the export's owner only; 404 for the rest"
+    ),
 }
 # where "Laporan" in the menu leads: the first report group the person reads
 LANDING = {
@@ -80,6 +96,7 @@ TABS = {
     "umkm": "reports:umkm",
     "payments": "reports:payments",
     "sales": "reports:sales",
+    "exports": "reports:exports",
 }
 
 
@@ -111,6 +128,20 @@ def world(db):
     people["staff"] = UserFactory(email="operator@peken.contoh.id", username="operator", is_staff=True)
     people["seller"] = seller_create(name="Toko Bu Rini", email="rini@contoh.id").users.get()
     people["shopper"] = UserFactory(email="warga@contoh.id", username="warga")
+    # agency A's PA has a finished export of A's realisation, named after the secret agency
+    export = ReportExport.objects.create(
+        requested_by=people["a_pa"],
+        url_name="reports:realisation-export",
+        url_kwargs={"fmt": "csv"},
+        fmt=ExportFormat.CSV,
+        title="Realisasi anggaran",
+        filter_text="OPD: Dinas Kesehatan Rahasia",
+        file_name="realisasi-anggaran.csv",
+        status=ExportStatus.DONE,
+        file=default_storage.save("laporan-unduhan/uji.csv", ContentFile(b"Dinas Kesehatan Rahasia\r\n")),
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    values["export_a"] = export.pk
     return {"people": people, "values": values, "secrets": ["Dinas Kesehatan Rahasia"]}
 
 
