@@ -381,10 +381,10 @@ def main(argv=None) -> int:
         print(HOW_TO_FILL, file=sys.stderr)
         return 2
     # a running city's Celery beat keeps the materialized summaries at most a few minutes old
-    from reports.services import summaries_refresh
+    from reports.services import materialized_views_refresh
 
     started = time.perf_counter()
-    summaries_refresh()
+    materialized_views_refresh()
     refresh_seconds = time.perf_counter() - started
     aimed_at = targets()
     agency, year, kinds = aimed_at["agency"], aimed_at["year"], aimed_at["kinds"]

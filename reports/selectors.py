@@ -30,11 +30,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
+from django.utils import timezone
 
 from procurement.models import Agency, BudgetLine, OfficialPayment, Requisition
 from procurement.statuses import OfficialPaymentStatus
 from reports.forms import COOPERATIVE, MONTHS, ReportFilter
-from reports.models import PaidPayment
+from reports.models import PaidPayment, ReportExport
 from sellers.abstract_models import UmkmScale
 
 MONEY = DecimalField(max_digits=17, decimal_places=0)
@@ -317,3 +318,13 @@ def umkm_share_city(*, agencies: QuerySet, f: ReportFilter) -> dict:
         total=sum((m.total for m in upto), Decimal(0)),
     )
     return {"months": months, "ytd": ytd}
+
+
+# --- a person's large exports
+
+
+def exports_of(*, user) -> QuerySet:
+    """``user``'s own report exports that have not expired, newest first (nobody else's, ever)."""
+    return ReportExport.objects.filter(requested_by=user, expires_at__gt=timezone.now()).order_by(
+        "-date_created", "-pk"
+    )

@@ -19,7 +19,7 @@ from procurement.models import OfficialPayment
 from procurement.selectors import sellers_at_cap
 from procurement.statuses import OfficialPaymentStatus
 from reports import exposure
-from reports.services import summaries_refresh
+from reports.services import materialized_views_refresh
 from tests.factories import UserFactory, category_create, order_with_products
 from tests.fulfilment_world import fulfilment_world
 from tests.reports_world import other_agency, paid, shop
@@ -218,7 +218,7 @@ def test_personal_spend_in_aggregate(world, large, django_assert_num_queries):
         expected[key][1] += line.line_price_incl_tax
     # the daily summary shows them once beat has refreshed it, not before
     before = exposure.personal_spend(**_period())
-    summaries_refresh()
+    materialized_views_refresh()
     with django_assert_num_queries(1):
         rows = exposure.personal_spend(**_period())
     wanted = {k: (len(v[0]), v[1]) for k, v in expected.items()}

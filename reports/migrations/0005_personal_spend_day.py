@@ -1,6 +1,6 @@
 """Residents' own shopping per day, kecamatan and category: a materialized view (PostgreSQL).
 
-Refreshed concurrently (readers are not blocked) by Celery beat, reports.services.summaries_refresh;
+Refreshed concurrently (readers are not blocked) by Celery beat, reports.services.materialized_views_refresh;
 its unique index is what a concurrent refresh needs. The day is the order's in the city's time
 zone (settings.TIME_ZONE when this ran). Other databases get no view: personal_spend reads the
 order lines there.
@@ -51,7 +51,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0003_product_price_range'),
+        ('reports', '0004_product_price_range'),
     ]
 
     operations = [

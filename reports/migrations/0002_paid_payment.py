@@ -127,9 +127,8 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('reports', '0001_initial'),
         ('order', '0022_seller_orders'),
         ('partner', '0015_sellerdatachange_source_centre'),
         ('procurement', '0010_official_payment_paid_on_index'),
