@@ -447,6 +447,20 @@ PEKEN_KKPD_MAX_PER_PAYEE = env.int("PEKEN_KKPD_MAX_PER_PAYEE", default=200_000_0
 PEKEN_SPJ_BACKGROUND_DOCUMENTS = env.int("PEKEN_SPJ_BACKGROUND_DOCUMENTS", default=20)
 PEKEN_OFFICIAL_SELLER_CAP = env.int("PEKEN_OFFICIAL_SELLER_CAP", default=30_000_000)
 PEKEN_OFFICIAL_SELLER_CAP_DAYS = env.int("PEKEN_OFFICIAL_SELLER_CAP_DAYS", default=365)
+# The exposure report lists sellers whose official purchases reach this share of the cap.
+PEKEN_SELLER_CAP_NEAR_PERCENT = env.int("PEKEN_SELLER_CAP_NEAR_PERCENT", default=80)
+# Red flags for auditors (reports/red_flags.py), pointers for a human, not findings: a line priced
+# above FACTOR times the city's median for its "product" or "category"; a requester and seller pair
+# more than FACTOR times the agency's median pair count (and at least MINIMUM purchases); a share
+# within PERCENT under a value band; an agency approving more than FACTOR times its weekly average
+# in the fiscal year's last WEEKS weeks. Decimals as text, as the tax rates above.
+PEKEN_FLAG_PRICE_FACTOR = env("PEKEN_FLAG_PRICE_FACTOR", default="1.5")
+PEKEN_FLAG_PRICE_BY = env("PEKEN_FLAG_PRICE_BY", default="product")
+PEKEN_FLAG_PAIR_FACTOR = env("PEKEN_FLAG_PAIR_FACTOR", default="3")
+PEKEN_FLAG_PAIR_MINIMUM = env.int("PEKEN_FLAG_PAIR_MINIMUM", default=3)
+PEKEN_FLAG_BAND_WITHIN_PERCENT = env("PEKEN_FLAG_BAND_WITHIN_PERCENT", default="5")
+PEKEN_FLAG_SPIKE_WEEKS = env.int("PEKEN_FLAG_SPIKE_WEEKS", default=4)
+PEKEN_FLAG_SPIKE_FACTOR = env("PEKEN_FLAG_SPIKE_FACTOR", default="2")
 PEKEN_APPROVAL_REMINDER_WORKING_DAYS = env.int("PEKEN_APPROVAL_REMINDER_WORKING_DAYS", default=2)
 PEKEN_REQUISITION_EXPIRY_DAYS = env.int("PEKEN_REQUISITION_EXPIRY_DAYS", default=14)
 # The audit chain's HMAC keys, "id:secret" comma-separated: the first signs new entries, every one
