@@ -24,7 +24,12 @@ MONTH_SHORT = {n: str(label)[:3] for n, label in MONTHS}
 
 
 class ReportMixin(LoginRequiredMixin):
-    """Signed in, allowed at least one agency (else 403); the filter bar bound to the query string."""
+    """Signed in, allowed at least one agency (else 403); the filter bar bound to the query string.
+
+    ``filter_fields`` names the filter bar's fields the report reads (None: all of them).
+    """
+
+    filter_fields: tuple[str, ...] | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -35,7 +40,7 @@ class ReportMixin(LoginRequiredMixin):
         # every field is optional: an empty query string is the whole of this year
         data = request.GET.copy()
         data.setdefault("tahun", str(timezone.localdate().year))
-        self.form = ReportFilterForm(data, agencies=self.agencies)
+        self.form = ReportFilterForm(data, agencies=self.agencies, only=self.filter_fields)
         self.filter = self.form.report_filter() if self.form.is_valid() else None
         return super().dispatch(request, *args, **kwargs)
 

@@ -1,9 +1,12 @@
-"""Column headers that sort a report table (?sort=), and whether the menu shows the reports."""
+"""Column headers that sort a report table (?sort=), whether the menu shows the reports, plain numbers."""
+
+from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
 
 from reports.access import reports_readable
+from reports.charts import plain_number
 
 register = template.Library()
 
@@ -23,3 +26,9 @@ def sort_header(context, name: str, label: str) -> str:
 def reports_menu(user) -> bool:
     """Whether the menu links to the reports for ``user``."""
     return user is not None and reports_readable(user=user)
+
+
+@register.filter
+def plain(value) -> str:
+    """A setting's number as the reader's locale writes it, without trailing zeros (1,5 not 1,50)."""
+    return plain_number(Decimal(str(value)))
