@@ -94,7 +94,7 @@ def share_bars(rows: list[tuple[str, float | None]], *, target: int) -> dict:
     }
 
 
-LEVEL_WIDTH, LEVEL_ROW, LEVEL_AXIS = 360, 26, 14
+LEVEL_WIDTH, LEVEL_ROW, LEVEL_AXIS = 360, 28, 14
 
 
 def nice_top(value: Decimal | float) -> Decimal:
@@ -130,7 +130,7 @@ def level_bars(rows: list[tuple[str, Decimal | None, str]], *, top: Decimal) -> 
                 label=label,
                 value_label=value_label,
                 x=0,
-                y=n * LEVEL_ROW + 14,
+                y=n * LEVEL_ROW + 16,
                 width=round(share * LEVEL_WIDTH, 1),
                 height=10,
             )

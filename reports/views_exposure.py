@@ -17,7 +17,6 @@ from django.conf import settings
 from django.http import Http404
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from reports import exposure
@@ -45,13 +44,13 @@ PERSONAL_SORTS = {
     "orders": lambda row: row.orders,
     "amount": lambda row: row.amount,
 }
-# the sections of the page, each exported on its own (?bagian=)
+# the sections of the page, each exported on its own (?bagian=), and their files' names
 SECTIONS = {
-    "opd": gettext_lazy("konsentrasi-per-opd"),
-    "teratas": gettext_lazy("penjual-teratas"),
-    "batas": gettext_lazy("mendekati-batas"),
-    "kecamatan": gettext_lazy("kecamatan-tanpa-pesanan"),
-    "warga": gettext_lazy("belanja-warga"),
+    "opd": "konsentrasi-per-opd",
+    "teratas": "penjual-teratas",
+    "batas": "mendekati-batas",
+    "kecamatan": "kecamatan-tanpa-pesanan",
+    "warga": "belanja-warga",
 }
 
 
@@ -168,7 +167,7 @@ class ExposureExportView(ExposureMixin, ExportMixin, View):
 
     @property
     def name(self) -> str:
-        return f"{_('paparan-penjual')}-{SECTIONS[self.section]}"
+        return f"paparan-penjual-{SECTIONS[self.section]}"
 
     def table(self):
         return getattr(self, f"_table_{self.section}")()

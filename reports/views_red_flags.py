@@ -207,7 +207,7 @@ class RedFlagsExportView(RedFlagsMixin, ExportMixin, View):
 
     @property
     def name(self) -> str:
-        return f"{_('tanda-bahaya')}-{self.kind().slug}"
+        return f"tanda-bahaya-{self.kind().slug}"
 
     def table(self):
         kind = self.kind()

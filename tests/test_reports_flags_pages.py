@@ -29,6 +29,7 @@ from orders.statuses import OrderStatus
 from procurement.models import GoodsReceipt, OfficialPayment, Requisition, RequisitionLine
 from procurement.statuses import OfficialPaymentStatus, RequisitionStatus, Role
 from reports import tables
+from reports.charts import level_bars, nice_top
 from reports.views_red_flags import KINDS
 from tests.factories import UserFactory, order_with_products
 from tests.fulfilment_world import approved, fulfilment_world
@@ -528,3 +529,30 @@ def test_exposure_queries_do_not_grow_with_the_rows(world, client, django_assert
     for url, count in few.items():
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200, url
+
+
+def test_a_bad_filter_shows_its_error_and_no_figures(world, client):
+    client.force_login(world.auditor)
+    for url in (EXPOSURE, RED_FLAGS):
+        response = client.get(url, {"tahun": "dua ribu", "unit": "1"})
+        body = _body(response)
+        # then the year is refused, no figure is shown, and fields these reports do not read are not offered
+        assert "tahun" in response.context["form"].errors and response.context["filter"] is None
+        assert "data-filter-errors" in body and "page" not in response.context
+        assert set(response.context["form"].fields) == {"tahun", "bulan", "opd"}
+
+
+def test_chart_scales_end_on_a_round_number():
+    assert [nice_top(v) for v in (0, Decimal("0.3"), Decimal("3.2"), 7, 10, Decimal("12.5"), 26, 2499)] == [
+        1,
+        Decimal("0.5"),
+        5,
+        10,
+        10,
+        20,
+        50,
+        2500,
+    ]
+    chart = level_bars([("Toko A", Decimal(30), "30%"), ("Toko B", None, "-")], top=Decimal(40))
+    assert [bar.width for bar in chart["bars"]] == [270.0, 0.0]
+    assert [label for _x, label in chart["ticks"]] == ["10", "20", "30", "40"]
