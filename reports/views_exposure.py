@@ -7,8 +7,8 @@ shown to every report reader, because they name no agency and no person: sellers
 official cap (the cap is one rule over every agency's purchases, and the catalogue already stops
 offering a capped seller to every agency; official purchases per seller are open data anyway),
 kecamatan whose sellers got no order, and residents' own shopping per kecamatan, category and
-month, never per person. The filter bar's period and agency apply; unit, kecamatan and scale are
-not offered here.
+month, never per person (the first two kept a while by reports/summaries.py). The filter bar's
+period and agency apply; unit, kecamatan and scale are not offered here.
 """
 
 from decimal import Decimal
@@ -19,7 +19,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
-from reports import exposure
+from reports import exposure, summaries
 from reports.charts import level_bars, nice_top
 from reports.forms import MONTHS
 from reports.tables import ListTablesMixin
@@ -105,7 +105,8 @@ class ExposureView(ListTablesMixin, ExposureMixin, TemplateView):
         top = exposure.top_sellers_share(**period, agency_ids=ids)
         concentration = exposure.herfindahl(**period, agency_ids=ids)
         table = self.list_table(self.agency_rows(agencies, concentration), keys=AGENCY_SORTS, default="-hhi")
-        personal = exposure.personal_spend(**period)
+        personal = summaries.personal_spend_city(**period)
+        near_cap = summaries.sellers_near_cap_city()
         context.update(
             period_label=_period_label(self.filter),
             dual=exposure.dual_channel_sellers_count(**period, agency_ids=ids),
@@ -125,7 +126,7 @@ class ExposureView(ListTablesMixin, ExposureMixin, TemplateView):
                 top=HHI_TOP,
             ),
             cap_table=self.list_table(
-                exposure.sellers_near_cap(),
+                near_cap.rows,
                 keys=CAP_SORTS,
                 default="-received",
                 sort_param="urut_batas",
@@ -133,13 +134,15 @@ class ExposureView(ListTablesMixin, ExposureMixin, TemplateView):
             ),
             idle=exposure.idle_kecamatan(**period),
             personal_table=self.list_table(
-                personal,
+                personal.rows,
                 keys=PERSONAL_SORTS,
                 default="month",
                 sort_param="urut_warga",
                 page_param="halaman_warga",
             ),
-            personal_total=sum((row.amount for row in personal), Decimal(0)),
+            personal_total=sum((row.amount for row in personal.rows), Decimal(0)),
+            personal_read_at=personal.read_at,
+            cap_read_at=near_cap.read_at,
             section_query={name: self._section_query(name) for name in SECTIONS},
         )
         return context
@@ -201,7 +204,10 @@ class ExposureExportView(ExposureMixin, ExportMixin, View):
 
     def _table_batas(self):
         header = [_("Penjual"), _("Pembelian resmi disetujui"), _("Batas"), _("Mencapai batas")]
-        rows = [[s.name, s.received, s.cap, _("ya") if s.at_cap else ""] for s in exposure.sellers_near_cap()]
+        rows = [
+            [s.name, s.received, s.cap, _("ya") if s.at_cap else ""]
+            for s in summaries.sellers_near_cap_city().rows
+        ]
         return header, rows
 
     def _table_kecamatan(self):
@@ -218,6 +224,6 @@ class ExposureExportView(ExposureMixin, ExportMixin, View):
         ]
         rows = [
             [row.month, row.kecamatan, row.category, row.orders, row.amount]
-            for row in exposure.personal_spend(**self.period())
+            for row in summaries.personal_spend_city(**self.period()).rows
         ]
         return header, rows

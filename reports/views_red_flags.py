@@ -4,23 +4,27 @@ A reader sees the flags of the agencies they may read (report_agencies; a PA/KPA
 filter bar's period (the year, or the month) and agency; the year-end spike is about the whole
 fiscal year. Only the price flag compares with something beyond those agencies: the city's median
 price, an aggregate over every agency's purchases that names none of them. Every kind is counted
-on every page (six selectors, a fixed number of queries); the chosen one is listed. The filter
-bar's unit, kecamatan and scale are not offered here.
+on every page and the chosen one listed, from the city's readings that reports/summaries.py keeps
+(a fixed number of queries; none for a kept reading). The filter bar's unit, kecamatan and scale
+are not offered here.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 from oscar.core.loading import get_model
 
-from reports import red_flags
+from reports import red_flags, summaries
 from reports.tables import ListTablesMixin, rows_sorted
 from reports.views import ExportMixin, ReportMixin
 
@@ -41,36 +45,32 @@ class Kind:
     default_sort: str
 
 
-KINDS = (
-    Kind(
-        "pecah", gettext_lazy("Pembelian dipecah"), ("agency", "seller", "band", "total", "count"), "-total"
-    ),
-    Kind(
-        "harga",
+# each kind's tab: its label, the columns its table sorts by, and its first order
+_TABS = {
+    "pecah": (gettext_lazy("Pembelian dipecah"), ("agency", "seller", "band", "total", "count"), "-total"),
+    "harga": (
         gettext_lazy("Harga jauh di atas median"),
         ("reference", "agency", "seller", "price", "median", "ratio"),
         "-ratio",
     ),
-    Kind(
-        "pasangan",
+    "pasangan": (
         gettext_lazy("Pemohon dan penjual yang sama"),
         ("agency", "requester", "seller", "count", "ratio"),
         "-count",
     ),
-    Kind(
-        "ambang",
+    "ambang": (
         gettext_lazy("Tepat di bawah batas nilai"),
         ("reference", "agency", "seller", "amount", "gap"),
         "gap",
     ),
-    Kind("akhir-tahun", gettext_lazy("Lonjakan akhir tahun"), ("reference", "agency", "date"), "date"),
-    Kind(
-        "bayar-dulu",
+    "akhir-tahun": (gettext_lazy("Lonjakan akhir tahun"), ("reference", "agency", "date"), "date"),
+    "bayar-dulu": (
         gettext_lazy("Dibayar sebelum diterima"),
         ("reference", "agency", "seller", "paid", "received", "days"),
         "paid",
     ),
-)
+}
+KINDS = tuple(Kind(slug, *_TABS[slug]) for slug in summaries.KINDS)
 BY_SLUG = {kind.slug: kind for kind in KINDS}
 
 # a key per column a table may sort by; a row is a dict with its flag and the names for its ids
@@ -112,18 +112,10 @@ class RedFlagsMixin(ReportMixin):
             return {self.filter.agency.pk: self.filter.agency.name}
         return dict(self.agencies.order_by("name").values_list("pk", "name"))
 
-    def flags(self, slug: str, agency_ids: list[int]) -> list:
-        start, end = self.filter.bounds()
-        if slug == "akhir-tahun":
-            return red_flags.year_end_spike(fiscal_year=self.filter.year, agency_ids=agency_ids)
-        read = {
-            "pecah": red_flags.split_purchases,
-            "harga": red_flags.price_outliers,
-            "pasangan": red_flags.frequent_pairs,
-            "ambang": red_flags.just_under_band,
-            "bayar-dulu": red_flags.paid_before_receipt,
-        }[slug]
-        return read(start=start, end=end, agency_ids=agency_ids)
+    def flags(self, slug: str, agency_ids) -> tuple[list, datetime]:
+        """The flags of ``slug`` of these agencies, and when the city's were read."""
+        kept = summaries.flags_city(kind=slug, f=self.filter)
+        return summaries.narrowed(kept.rows, agency_ids), kept.read_at
 
     def rows(self, slug: str, flags: list, agencies: dict[int, str]) -> list[dict]:
         """``flags`` as table rows with the names of their agency, seller and requester.
@@ -184,20 +176,31 @@ class RedFlagsView(ListTablesMixin, RedFlagsMixin, TemplateView):
         if self.filter is None:
             return context
         agencies = self.readable()
-        found = {k.slug: self.flags(k.slug, list(agencies)) for k in KINDS}
-        rows = self.rows(kind.slug, found[kind.slug], agencies)
+        flags, read_at = self.flags(kind.slug, agencies)
+        rows = self.rows(kind.slug, flags, agencies)
         table = self.list_table(
             rows, keys={name: SORT_KEYS[name] for name in kind.sorts}, default=kind.default_sort
         )
         tab_query = self.query(without=("sort", "halaman", "jenis"))
         context.update(
-            counts=[(k, len(found[k.slug])) for k in KINDS],
+            counts=[
+                (
+                    k,
+                    len(flags)
+                    if k == kind
+                    else summaries.flag_counts(kind=k.slug, f=self.filter, agency_ids=agencies),
+                )
+                for k in KINDS
+            ],
             tab_prefix=f"?{tab_query}&jenis=" if tab_query else "?jenis=",
-            spikes=[{"flag": f, "agency": agencies.get(f.agency_id, "")} for f in found["akhir-tahun"]],
+            spikes=[{"flag": f, "agency": agencies.get(f.agency_id, "")} for f in flags]
+            if kind.slug == "akhir-tahun"
+            else [],
             page=table.page,
             sort=table.sort,
             sorts=table.sorts,
             table=table,
+            read_at=read_at,
         )
         return context
 
@@ -212,12 +215,19 @@ class RedFlagsExportView(RedFlagsMixin, ExportMixin, View):
     def table(self):
         kind = self.kind()
         agencies = self.readable()
-        rows = self.rows(kind.slug, self.flags(kind.slug, list(agencies)), agencies)
+        rows = self.rows(kind.slug, self.flags(kind.slug, agencies)[0], agencies)
         _sort, rows = rows_sorted(rows, sort="", keys=SORT_KEYS, default=kind.default_sort)
         return getattr(self, f"_table_{kind.slug.replace('-', '_')}")(rows)
 
     def trail(self, reference: str) -> str:
-        return self.request.build_absolute_uri(reverse("procurement:audit-detail", args=[reference]))
+        """The full address of the requisition's audit trail (built once: an export may hold 100,000)."""
+        if not hasattr(self, "_trail"):
+            marker = "RQ-MARKER"
+            address = self.request.build_absolute_uri(reverse("procurement:audit-detail", args=[marker]))
+            self._trail = address.split(marker)
+        before, after = self._trail
+        # quoted as reverse() quotes a path argument
+        return f"{before}{quote(reference, safe=RFC3986_SUBDELIMS + '~:@')}{after}"
 
     def _table_pecah(self, rows):
         header = [

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,8 +29,9 @@ from oscar.core.loading import get_model
 from orders.statuses import OrderStatus
 from procurement.models import GoodsReceipt, OfficialPayment, Requisition, RequisitionLine
 from procurement.statuses import OfficialPaymentStatus, RequisitionStatus, Role
-from reports import tables
+from reports import red_flags, summaries, tables, tasks
 from reports.charts import level_bars, nice_top
+from reports.forms import ReportFilter
 from reports.views_red_flags import KINDS
 from tests.factories import UserFactory, order_with_products
 from tests.fulfilment_world import approved, fulfilment_world
@@ -556,3 +558,59 @@ def test_chart_scales_end_on_a_round_number():
     chart = level_bars([("Toko A", Decimal(30), "30%"), ("Toko B", None, "-")], top=Decimal(40))
     assert [bar.width for bar in chart["bars"]] == [270.0, 0.0]
     assert [label for _x, label in chart["ticks"]] == ["10", "20", "30", "40"]
+
+
+def test_the_city_reading_narrowed_is_what_the_selector_finds_for_an_agency(world):
+    # given the flags world and more, read once for the whole city
+    _flags_world(world)
+    _more_flags(world)
+    f = ReportFilter(year=timezone.localdate().year)
+    start, end = f.bounds()
+    for agency_ids in ([world.agency.pk], [world.b.agency.pk]):
+        asked = {
+            "pecah": red_flags.split_purchases(start=start, end=end, agency_ids=agency_ids),
+            "harga": red_flags.price_outliers(start=start, end=end, agency_ids=agency_ids),
+            "pasangan": red_flags.frequent_pairs(start=start, end=end, agency_ids=agency_ids),
+            "ambang": red_flags.just_under_band(start=start, end=end, agency_ids=agency_ids),
+            "akhir-tahun": red_flags.year_end_spike(fiscal_year=f.year, agency_ids=agency_ids),
+            "bayar-dulu": red_flags.paid_before_receipt(start=start, end=end, agency_ids=agency_ids),
+        }
+        # then narrowing the city's reading to the agency gives the agency's own flags, in order
+        for kind, flags in asked.items():
+            city = summaries.flags_city(kind=kind, f=f).rows
+            assert summaries.narrowed(city, agency_ids) == flags, kind
+    assert any(summaries.flags_city(kind=kind, f=f).rows for kind in asked)
+
+
+@pytest.fixture
+def kept(settings):
+    settings.PEKEN_REPORT_SUMMARY_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_readings_are_kept_until_the_refresh(world, client, kept, settings):
+    # given the flags world, read once by the page
+    _flags_world(world)
+    client.force_login(world.auditor)
+    url = f"{RED_FLAGS}?jenis=ambang"
+    with CaptureQueriesContext(connection) as first:
+        assert len(client.get(url).context["page"]) == 1
+
+    # when another purchase lands just under a band, then the kept reading still shows one, unread
+    approved(world, items=[(world.minyak, 270)])
+    with CaptureQueriesContext(connection) as again:
+        assert len(client.get(url).context["page"]) == 1
+    assert len(again.captured_queries) < len(first.captured_queries)
+    assert not any("percentile_cont" in q["sql"] for q in again.captured_queries)
+
+    # and after beat's refresh the page shows both
+    assert tasks.summaries_refresh() == 2 * 6 - 1 + 2 + 1
+    assert len(client.get(url).context["page"]) == 2
+    # and the other tabs count from what the refresh kept, as a fresh reading would
+    counts = {k.slug: n for k, n in client.get(RED_FLAGS).context["counts"]}
+    assert counts["ambang"] == 2 and counts["pecah"] == counts["harga"] == counts["bayar-dulu"] == 1
+    # and a changed threshold is read afresh, not answered from the kept reading
+    settings.PEKEN_FLAG_BAND_WITHIN_PERCENT = "1"
+    assert len(client.get(url).context["page"]) == 0

@@ -168,6 +168,12 @@ PEKEN_RECOMMENDED_CACHE_SECONDS = env.int("PEKEN_RECOMMENDED_CACHE_SECONDS", def
 PEKEN_SEARCH_SUGGEST_CACHE_SECONDS = env.int("PEKEN_SEARCH_SUGGEST_CACHE_SECONDS", default=300)
 # Words of new titles are offered as corrections ("Mungkin maksud Anda") after at most this.
 PEKEN_SEARCH_WORDS_REFRESH_MINUTES = env.int("PEKEN_SEARCH_WORDS_REFRESH_MINUTES", default=15)
+
+# The red flags, residents' shopping and the sellers near the cap are read city-wide and kept this
+# long (reports/summaries.py); Celery beat reads this year and month again every so many minutes.
+PEKEN_REPORT_SUMMARY_SECONDS = env.int("PEKEN_REPORT_SUMMARY_SECONDS", default=1800)
+PEKEN_REPORT_SUMMARY_REFRESH_MINUTES = env.int("PEKEN_REPORT_SUMMARY_REFRESH_MINUTES", default=10)
+
 # CSV uploads (sellers' stock, agencies' budgets): a file with more rows is refused before
 # any row is checked; one with more than PEKEN_CSV_BACKGROUND_ROWS is applied by a Celery
 # worker while the page shows its progress, so no upload holds a web worker for long.
@@ -288,6 +294,10 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-requisitions-remind": {"task": "procurement.tasks.requisitions_remind", "schedule": 3600.0},
     "procurement-requisitions-expire": {"task": "procurement.tasks.requisitions_expire", "schedule": 3600.0},
     "procurement-audit-chain-watch": {"task": "procurement.tasks.audit_chain_watch", "schedule": 86400.0},
+    "reports-summaries-refresh": {
+        "task": "reports.tasks.summaries_refresh",
+        "schedule": 60.0 * PEKEN_REPORT_SUMMARY_REFRESH_MINUTES,
+    },
 }
 
 # Django logs refusals on django.request and on one django.security.<name> logger per
