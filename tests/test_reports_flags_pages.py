@@ -605,7 +605,9 @@ def test_readings_are_kept_until_the_refresh(world, client, kept, settings):
     assert len(again.captured_queries) < len(first.captured_queries)
     assert not any("percentile_cont" in q["sql"] for q in again.captured_queries)
 
-    # and after beat's refresh the page shows both
+    # and after beat's refresh (every ten minutes) the page shows both
+    schedule = settings.CELERY_BEAT_SCHEDULE["reports-summaries-refresh"]
+    assert schedule == {"task": "reports.tasks.summaries_refresh", "schedule": 600.0}
     assert tasks.summaries_refresh() == 2 * 6 - 1 + 2 + 1
     assert len(client.get(url).context["page"]) == 2
     # and the other tabs count from what the refresh kept, as a fresh reading would
