@@ -9,7 +9,8 @@ treasurer's payment freezes the real figures (OfficialPayment, TaxWithholding).
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from procurement.models import OfficialPayment, OrderShortClosure, Requisition
@@ -120,6 +121,20 @@ def seller_payment_totals(*, seller, year: int) -> dict[str, Decimal]:
         .aggregate(gross=Sum("gross"), withheld=Sum("withheld"), net=Sum("net"))
     )
     return {key: value or Decimal(0) for key, value in totals.items()}
+
+
+def seller_payment_months(*, seller, year: int) -> dict[int, dict[str, Decimal]]:
+    """The year's gross, withheld or collected, and net paid per month of payment (1-12), summed in the
+    database; a month without payments is left out. The months add up to seller_payment_totals."""
+    rows = (
+        _paid_to(seller)
+        .filter(paid_on__year=year)
+        .annotate(month=ExtractMonth("paid_on"))
+        .order_by()
+        .values("month")
+        .annotate(payments=Count("pk"), gross=Sum("gross"), withheld=Sum("withheld"), net=Sum("net"))
+    )
+    return {row.pop("month"): row for row in rows}
 
 
 WITHHOLDING_HEADER = (

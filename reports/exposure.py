@@ -302,6 +302,12 @@ def idle_kecamatan(*, start: date, end: date) -> list[IdleKecamatan]:
 # --- Personal shopping, in aggregate only ---
 
 
+def first_category_name(product: str = "product_id") -> Subquery:
+    """The name of the first category (by tree path) of the product ``product`` names; NULL for none."""
+    first = ProductCategory.objects.filter(product_id=OuterRef(product)).order_by("category__path")
+    return Subquery(first.values("category__name")[:1])
+
+
 @dataclass(frozen=True)
 class PersonalSpend:
     kecamatan: str
@@ -320,16 +326,13 @@ def personal_spend(*, start: date, end: date) -> list[PersonalSpend]:
     calendar months. One query.
     """
     since, until = period_bounds(start=start, end=end)
-    first_category = ProductCategory.objects.filter(product_id=OuterRef("product_id")).order_by(
-        "category__path"
-    )
     rows = (
         Line.objects.filter(
             order__user__isnull=False, order__date_placed__gte=since, order__date_placed__lt=until
         )
         .exclude(order__status__in=DROPPED)
         .annotate(
-            category=Subquery(first_category.values("category__name")[:1]),
+            category=first_category_name(),
             month=TruncMonth("order__date_placed", tzinfo=ZoneInfo(settings.TIME_ZONE)),
         )
         .values("order__seller__kecamatan", "category", "month")

@@ -29,6 +29,10 @@ MONTHS = [
 ]
 
 
+class ReportFilterInvalid(ValueError):
+    """A saved filter (a background export's query string) that no longer holds."""
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     """What the filter bar asks for; None or "" means "all"."""
@@ -48,7 +52,30 @@ class ReportFilter:
         return date(self.year, 1, 1), date(self.year, 12, 31)
 
 
-class ReportFilterForm(forms.Form):
+class FilterWordsMixin:
+    """A filter form's fields in words, for the heading of an export."""
+
+    def filter_words(self) -> list[tuple[str, str]]:
+        """Each field of the bar and what it was set to, in words; an empty one as its "all" choice.
+
+        For the heading of an export (call after is_valid()): "Bulan: Sepanjang tahun", "OPD: Dinas ...".
+        """
+        words = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if name == "tahun":
+                text = str(value or timezone.localdate().year)
+            elif isinstance(field, forms.ModelChoiceField):
+                text = str(value) if value is not None else str(field.empty_label or "")
+            elif isinstance(field, forms.ChoiceField):
+                text = str(dict(field.choices).get("" if value is None else value, value or ""))
+            else:
+                text = "" if value is None else str(value)
+            words.append((str(field.label), text))
+        return words
+
+
+class ReportFilterForm(FilterWordsMixin, forms.Form):
     """GET parameters of a report; the agencies and units offered are only those ``agencies`` holds.
 
     ``only`` names the fields a report reads (None: all); the others are not offered, and the
@@ -108,4 +135,41 @@ class ReportFilterForm(forms.Form):
             unit=data.get("unit"),
             kecamatan=data.get("kecamatan") or "",
             scale=data.get("skala") or "",
+        )
+
+
+@dataclass(frozen=True)
+class ShopFilter:
+    """What the sales report asks for: one of the person's shops and a year."""
+
+    year: int
+    seller: object  # a Partner
+
+
+class ShopFilterForm(FilterWordsMixin, forms.Form):
+    """GET parameters of a shop's report: the year and which of the person's ``shops``.
+
+    Without ``toko`` the shop is the one numbered ``default_pk`` (the one the seller centre
+    shows) if it is among ``shops``, else the first; a shop not among them is an error.
+    """
+
+    tahun = forms.IntegerField(label=_("Tahun"), min_value=2000, max_value=2100, required=False)
+    toko = forms.ModelChoiceField(label=_("Toko"), queryset=None, required=False)
+
+    def __init__(self, data=None, *, shops, default_pk=None, **kwargs):
+        listed = list(shops)
+        self.default = next((s for s in listed if s.pk == default_pk), listed[0] if listed else None)
+        if data is not None and self.default is not None and not data.get("toko"):
+            data = data.copy()
+            data["toko"] = str(self.default.pk)  # so the picker shows the shop the figures are of
+        super().__init__(data, **kwargs)
+        self.fields["toko"].queryset = shops
+        self.fields["toko"].empty_label = None
+
+    def report_filter(self) -> ShopFilter:
+        """The valid filter (call after is_valid())."""
+        data = self.cleaned_data
+        return ShopFilter(
+            year=data.get("tahun") or timezone.localdate().year,
+            seller=data.get("toko") or self.default,
         )

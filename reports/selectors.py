@@ -25,10 +25,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
+from django.utils import timezone
 
 from procurement.models import Agency, BudgetLine, OfficialPayment, Requisition
 from procurement.statuses import OfficialPaymentStatus
 from reports.forms import COOPERATIVE, MONTHS, ReportFilter
+from reports.models import ReportExport
 from sellers.abstract_models import UmkmScale
 
 MONEY = DecimalField(max_digits=17, decimal_places=0)
@@ -287,3 +289,13 @@ def umkm_share_city(*, agencies: QuerySet, f: ReportFilter) -> dict:
     ]
     ytd = payments.filter(_year_q(f, "")).aggregate(total=_sum("gross"), umkm=_sum("gross", filter=umkm_q()))
     return {"months": months, "ytd": ShareRow(label="", umkm=ytd["umkm"], total=ytd["total"])}
+
+
+# --- a person's large exports
+
+
+def exports_of(*, user) -> QuerySet:
+    """``user``'s own report exports that have not expired, newest first (nobody else's, ever)."""
+    return ReportExport.objects.filter(requested_by=user, expires_at__gt=timezone.now()).order_by(
+        "-date_created", "-pk"
+    )

@@ -5,7 +5,7 @@ tests/test_reports_access.py walks them all: a new URL without an access rule fa
 
 from django.urls import path
 
-from reports import views, views_exposure, views_red_flags
+from reports import views, views_exposure, views_own, views_red_flags
 
 app_name = "reports"
 
@@ -22,4 +22,12 @@ urlpatterns = [
     path(
         "tanda-bahaya/unduh.<str:fmt>", views_red_flags.RedFlagsExportView.as_view(), name="red-flags-export"
     ),
+    path("pembayaran-pajak/", views_own.PaymentsView.as_view(), name="payments"),
+    path("pembayaran-pajak/unduh.<str:fmt>", views_own.PaymentsExportView.as_view(), name="payments-export"),
+    path("penjualan/", views_own.SalesView.as_view(), name="sales"),
+    path("penjualan/unduh.<str:fmt>", views_own.SalesExportView.as_view(), name="sales-export"),
+    # large exports built by a worker: the person's list, each one's progress and its file
+    path("unduhan/", views.ExportsView.as_view(), name="exports"),
+    path("unduhan/<int:pk>/status/", views.ExportStatusView.as_view(), name="export-status"),
+    path("unduhan/<int:pk>/unduh/", views.ExportDownloadView.as_view(), name="export-download"),
 ]

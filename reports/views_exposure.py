@@ -17,12 +17,14 @@ from django.conf import settings
 from django.http import Http404
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from reports import exposure, summaries
 from reports.charts import level_bars, nice_top
 from reports.forms import MONTHS
-from reports.tables import ListTablesMixin
+from reports.list_tables import ListTablesMixin
+from reports.tables import DECIMAL, NUMBER, PERCENT, RUPIAH, TEXT
 from reports.views import ExportMixin, ReportMixin
 
 FILTER_FIELDS = ("tahun", "bulan", "opd")
@@ -51,6 +53,22 @@ SECTIONS = {
     "batas": "mendekati-batas",
     "kecamatan": "kecamatan-tanpa-pesanan",
     "warga": "belanja-warga",
+}
+# each section's heading, the export's title after the report's name
+SECTION_TITLES = {
+    "opd": gettext_lazy("Konsentrasi belanja per OPD"),
+    "teratas": gettext_lazy("10 penjual teratas"),
+    "batas": gettext_lazy("Penjual pada atau mendekati batas belanja resmi"),
+    "kecamatan": gettext_lazy("Kecamatan dengan penjual tetapi tanpa pesanan"),
+    "warga": gettext_lazy("Belanja warga per kecamatan, kategori, dan bulan"),
+}
+# how the PDF writes each section's columns (an index and a share are Decimals, not rupiah)
+SECTION_KINDS = {
+    "opd": (TEXT, DECIMAL, RUPIAH, NUMBER),
+    "teratas": (NUMBER, TEXT, RUPIAH, PERCENT),
+    "batas": (TEXT, RUPIAH, RUPIAH, TEXT),
+    "kecamatan": (TEXT, NUMBER),
+    "warga": (TEXT, TEXT, TEXT, NUMBER, RUPIAH),
 }
 
 
@@ -171,6 +189,14 @@ class ExposureExportView(ExposureMixin, ExportMixin, View):
     @property
     def name(self) -> str:
         return f"paparan-penjual-{SECTIONS[self.section]}"
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return SECTION_KINDS[self.section]
+
+    @property
+    def title(self) -> str:
+        return f"{_('Paparan penjual')}: {SECTION_TITLES[self.section]}"
 
     def table(self):
         return getattr(self, f"_table_{self.section}")()

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sites.models import Site
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.http import RFC3986_SUBDELIMS
@@ -25,7 +26,8 @@ from django.views.generic import TemplateView, View
 from oscar.core.loading import get_model
 
 from reports import red_flags, summaries
-from reports.tables import ListTablesMixin, rows_sorted
+from reports.list_tables import ListTablesMixin, rows_sorted
+from reports.tables import DECIMAL, NUMBER, RUPIAH, TEXT
 from reports.views import ExportMixin, ReportMixin
 
 Partner = get_model("partner", "Partner")
@@ -72,6 +74,15 @@ _TABS = {
 }
 KINDS = tuple(Kind(slug, *_TABS[slug]) for slug in summaries.KINDS)
 BY_SLUG = {kind.slug: kind for kind in KINDS}
+# how the PDF writes each kind's export columns (a band is an int of rupiah, a multiple a Decimal)
+EXPORT_KINDS = {
+    "pecah": (NUMBER, TEXT, TEXT, RUPIAH, RUPIAH, TEXT, TEXT),
+    "harga": (TEXT, TEXT, TEXT, TEXT, RUPIAH, RUPIAH, DECIMAL, TEXT),
+    "pasangan": (NUMBER, TEXT, TEXT, TEXT, NUMBER, DECIMAL, DECIMAL, TEXT, TEXT),
+    "ambang": (TEXT, TEXT, TEXT, RUPIAH, RUPIAH, RUPIAH, TEXT),
+    "akhir-tahun": (TEXT, NUMBER, NUMBER, DECIMAL, DECIMAL, TEXT, TEXT, TEXT),
+    "bayar-dulu": (TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, NUMBER, TEXT),
+}
 
 # a key per column a table may sort by; a row is a dict with its flag and the names for its ids
 SORT_KEYS = {
@@ -212,6 +223,14 @@ class RedFlagsExportView(RedFlagsMixin, ExportMixin, View):
     def name(self) -> str:
         return f"tanda-bahaya-{self.kind().slug}"
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return EXPORT_KINDS[self.kind().slug]
+
+    @property
+    def title(self) -> str:
+        return f"{_('Tanda bahaya')}: {self.kind().label}"
+
     def table(self):
         kind = self.kind()
         agencies = self.readable()
@@ -220,11 +239,13 @@ class RedFlagsExportView(RedFlagsMixin, ExportMixin, View):
         return getattr(self, f"_table_{kind.slug.replace('-', '_')}")(rows)
 
     def trail(self, reference: str) -> str:
-        """The full address of the requisition's audit trail (built once: an export may hold 100,000)."""
+        """The full address of the requisition's audit trail, on the site's own domain (a worker
+        building a large export has no request to ask); the prefix built once for many rows."""
         if not hasattr(self, "_trail"):
             marker = "RQ-MARKER"
-            address = self.request.build_absolute_uri(reverse("procurement:audit-detail", args=[marker]))
-            self._trail = address.split(marker)
+            path = reverse("procurement:audit-detail", args=[marker])
+            site = f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
+            self._trail = (site + path).split(marker)
         before, after = self._trail
         # quoted as reverse() quotes a path argument
         return f"{before}{quote(reference, safe=RFC3986_SUBDELIMS + '~:@')}{after}"

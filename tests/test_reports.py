@@ -286,7 +286,7 @@ def test_exports_hold_the_report_figures(world, client):
     umkm = sum((p.gross for p in paid if _counts_for_share(p.order.seller)), Decimal(0))
     assert values[world.agency.name][3] == umkm
     assert values[world.agency.name][4] == sum((p.gross for p in paid), Decimal(0))
-    assert client.get(reverse("reports:umkm-export", args=["pdf"])).status_code == 404
+    assert client.get(reverse("reports:umkm-export", args=["ods"])).status_code == 404
 
 
 def test_columns_sort_and_long_lists_page(world, client, django_assert_max_num_queries):

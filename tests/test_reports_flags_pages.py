@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.sites.models import Site
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,16 +28,19 @@ from openpyxl import load_workbook
 from oscar.core.loading import get_model
 
 from orders.statuses import OrderStatus
+from peken.money import rupiah_format
 from procurement.models import GoodsReceipt, OfficialPayment, Requisition, RequisitionLine
 from procurement.statuses import OfficialPaymentStatus, RequisitionStatus, Role
-from reports import red_flags, summaries, tables, tasks
+from reports import list_tables, red_flags, summaries, tasks
 from reports.charts import level_bars, nice_top
 from reports.forms import ReportFilter
+from reports.tables import DECIMAL, cell_text
 from reports.views_red_flags import KINDS
 from tests.factories import UserFactory, order_with_products
 from tests.fulfilment_world import approved, fulfilment_world
 from tests.procurement_factories import person_with_roles
 from tests.reports_world import other_agency, paid, shop
+from tests.test_reports_exports import pdf_text
 
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")
@@ -265,7 +269,7 @@ def test_exposure_exports_hold_each_section(world, client):
     assert "Tambaksari" in client.get(url("csv"), {"bagian": "kecamatan"}).content.decode("utf-8-sig")
     assert client.get(url("csv"), {"bagian": "batas"}).status_code == 200
     assert client.get(url("csv"), {"bagian": "rahasia"}).status_code == 404
-    assert client.get(url("pdf")).status_code == 404
+    assert client.get(url("ods")).status_code == 404
 
 
 # --- red flags ---
@@ -429,12 +433,13 @@ def test_a_pa_of_agency_b_never_sees_agency_a_purchases(world, client):
     assert client.get(reverse("procurement:audit-detail", args=[a_reference])).status_code == 404
 
 
-def test_red_flag_exports_list_one_purchase_a_row_with_its_trail(world, client):
+def test_red_flag_exports_list_one_purchase_a_row_with_its_trail(world, client, settings):
     flags = _flags_world(world)
     client.force_login(world.auditor)
     url = reverse("reports:red-flags-export", args=["xlsx"])
 
     # the split purchase: its four purchases, each with the group's figures and its trail's address
+    site = f"{settings.OSCAR_URL_SCHEMA}://{Site.objects.get_current().domain}"
     sheet = load_workbook(BytesIO(client.get(url, {"jenis": "pecah"}).content)).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [r[5] for r in rows] == flags.expected["pecah"][0]
@@ -442,7 +447,7 @@ def test_red_flag_exports_list_one_purchase_a_row_with_its_trail(world, client):
         (world.agency.name, world.ani.name, 10_000_000, 27_750_000)
     }
     for row in rows:
-        assert row[6] == "http://testserver" + reverse("procurement:audit-detail", args=[row[5]])
+        assert row[6] == site + reverse("procurement:audit-detail", args=[row[5]])
 
     # the year-end spike: the three purchases of the last weeks, with the day each was approved
     sheet = load_workbook(BytesIO(client.get(url, {"jenis": "akhir-tahun"}).content)).active
@@ -475,7 +480,7 @@ def test_flag_tables_sort_and_page(world, client, monkeypatch):
     # and an unknown sort falls back to the kind's own order
     assert client.get(RED_FLAGS, {"jenis": "harga", "sort": "x; drop"}).context["sort"] == "-ratio"
     # when a page holds one row, then the split tab pages through its flags, keeping kind and sort
-    monkeypatch.setattr(tables, "PAGE_SIZE", 1)
+    monkeypatch.setattr(list_tables, "PAGE_SIZE", 1)
     first = client.get(RED_FLAGS, {"jenis": "pecah", "sort": "seller"})
     assert first.context["page"].paginator.num_pages == first.context["page"].paginator.count >= 2
     assert "?jenis=pecah&amp;sort=seller&amp;halaman=2" in _body(first)
@@ -616,3 +621,26 @@ def test_readings_are_kept_until_the_refresh(world, client, kept, settings):
     # and a changed threshold is read afresh, not answered from the kept reading
     settings.PEKEN_FLAG_BAND_WITHIN_PERCENT = "1"
     assert len(client.get(url).context["page"]) == 0
+
+
+def test_the_pdfs_write_an_index_and_a_multiple_as_numbers_and_amounts_as_rupiah(world, client):
+    # given both worlds, the auditor downloads the concentration and the price flags as PDF
+    _exposure_world(world)
+    flags = _flags_world(world)
+    client.force_login(world.auditor)
+    exposure_pdf = client.get(reverse("reports:exposure-export", args=["pdf"]), {"bagian": "opd"})
+    price_pdf = client.get(reverse("reports:red-flags-export", args=["pdf"]), {"jenis": "harga"})
+
+    # then each agency's row holds its index as a number and its spend in rupiah
+    text = pdf_text(exposure_pdf.content)
+    assert "Paparan penjual: Konsentrasi belanja per OPD" in text
+    expected = _expected_exposure({world.agency.pk, world.b.agency.pk})
+    for sellers in expected.per_agency.values():
+        hhi = _hhi(list(sellers.values()))
+        row = next(r for r in text.splitlines() if rupiah_format(sum(sellers.values())) in r)
+        assert cell_text(hhi, DECIMAL) in row and rupiah_format(hhi) not in row
+    # and the flagged line's price and median in rupiah, its multiple of the median as a number
+    text = pdf_text(price_pdf.content)
+    row = next(r for r in text.splitlines() if flags.expected["harga"][0][0] in r)
+    assert "Rp150.000" in row and "Rp75.000" in row and " 2 " in f" {row} "
+    assert "Tanda bahaya: Harga jauh di atas median" in text

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -294,6 +295,12 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-requisitions-remind": {"task": "procurement.tasks.requisitions_remind", "schedule": 3600.0},
     "procurement-requisitions-expire": {"task": "procurement.tasks.requisitions_expire", "schedule": 3600.0},
     "procurement-audit-chain-watch": {"task": "procurement.tasks.audit_chain_watch", "schedule": 86400.0},
+    "reports-exports-sweep": {"task": "reports.tasks.report_exports_sweep", "schedule": 3600.0},
+    # last month's summary to every PA/KPA and city auditor, on the 1st at 07:00 (Asia/Jakarta)
+    "reports-monthly-summary": {
+        "task": "reports.tasks.monthly_summaries_send",
+        "schedule": crontab(minute=0, hour=7, day_of_month=1),
+    },
     "reports-summaries-refresh": {
         "task": "reports.tasks.summaries_refresh",
         "schedule": 60.0 * PEKEN_REPORT_SUMMARY_REFRESH_MINUTES,
@@ -451,6 +458,14 @@ PEKEN_UNPAID_AFTER_RECEIPT_DAYS = env.int("PEKEN_UNPAID_AFTER_RECEIPT_DAYS", def
 # Perpres 12/2021 art. 65: at least this share of official spend goes to micro and small businesses
 # and cooperatives; the UMKM share report lists the agencies below it first
 PEKEN_UMKM_SHARE_TARGET_PERCENT = env.int("PEKEN_UMKM_SHARE_TARGET_PERCENT", default=40)
+# A report export of more rows than this (a PDF: PDF_ROWS; WeasyPrint lays out about 50 rows a
+# second) is built by a Celery worker and kept for download KEEP_DAYS days. A PDF holds at most
+# PDF_MAX_ROWS rows (its pages are laid out in memory, about 250 MB per 1,000 rows); CSV, XLSX any.
+PEKEN_REPORT_BACKGROUND_ROWS = env.int("PEKEN_REPORT_BACKGROUND_ROWS", default=5000)
+PEKEN_REPORT_BACKGROUND_PDF_ROWS = env.int("PEKEN_REPORT_BACKGROUND_PDF_ROWS", default=40)
+PEKEN_REPORT_PDF_MAX_ROWS = env.int("PEKEN_REPORT_PDF_MAX_ROWS", default=2000)
+PEKEN_REPORT_EXPORT_KEEP_DAYS = env.int("PEKEN_REPORT_EXPORT_KEEP_DAYS", default=7)
+PEKEN_REPORT_EXPORT_CHUNK_ROWS = env.int("PEKEN_REPORT_EXPORT_CHUNK_ROWS", default=1000)
 # The agency's government credit card pays one payee at most this much (Permendagri 79/2022).
 PEKEN_KKPD_MAX_PER_PAYEE = env.int("PEKEN_KKPD_MAX_PER_PAYEE", default=200_000_000)
 # A month's SPJ bundle with more documents than this is built by a Celery worker.

@@ -1,11 +1,11 @@
-"""Column headers that sort a report table (?sort=), whether the menu shows the reports, plain numbers."""
+"""Column headers that sort a report table (?sort=), where the menu and report tabs lead, plain numbers."""
 
 from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
 
-from reports.access import reports_readable
+from reports.access import reports_home, reports_open
 from reports.charts import plain_number
 
 register = template.Library()
@@ -23,9 +23,15 @@ def sort_header(context, name: str, label: str) -> str:
 
 
 @register.simple_tag
-def reports_menu(user) -> bool:
-    """Whether the menu links to the reports for ``user``."""
-    return user is not None and reports_readable(user=user)
+def reports_menu(user) -> str:
+    """The URL name "Laporan" in the menu opens for ``user``, "" for no link (reports.access.reports_home)."""
+    return (user is not None and reports_home(user=user)) or ""
+
+
+@register.simple_tag
+def reports_tabs(user) -> frozenset[str]:
+    """The scopes whose report tabs ``user`` sees (reports.access.reports_open)."""
+    return frozenset() if user is None else reports_open(user=user)
 
 
 @register.filter
