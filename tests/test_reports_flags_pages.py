@@ -34,6 +34,8 @@ from procurement.statuses import OfficialPaymentStatus, RequisitionStatus, Role
 from reports import list_tables, red_flags, summaries, tasks
 from reports.charts import level_bars, nice_top
 from reports.forms import ReportFilter
+from reports.models import ReportExport
+from reports.statuses import ExportStatus
 from reports.tables import DECIMAL, cell_text
 from reports.views_red_flags import KINDS
 from tests.factories import UserFactory, order_with_products
@@ -644,3 +646,28 @@ def test_the_pdfs_write_an_index_and_a_multiple_as_numbers_and_amounts_as_rupiah
     row = next(r for r in text.splitlines() if flags.expected["harga"][0][0] in r)
     assert "Rp150.000" in row and "Rp75.000" in row and " 2 " in f" {row} "
     assert "Tanda bahaya: Harga jauh di atas median" in text
+
+
+def test_a_large_flag_export_is_built_by_the_worker_as_the_page_would_write_it(
+    world, client, settings, django_capture_on_commit_callbacks
+):
+    # given the flags world and exports of more than three rows going to a worker
+    flags = _flags_world(world)
+    settings.PEKEN_REPORT_BACKGROUND_ROWS = 3
+    client.force_login(world.auditor)
+    url = reverse("reports:red-flags-export", args=["csv"])
+
+    # when the auditor asks for the split purchase's four rows
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, {"jenis": "pecah"})
+
+    # then the worker built it, with every purchase and its trail's address, as the request would
+    assert response.status_code == 302 and response.url == reverse("reports:exports")
+    export = ReportExport.objects.get()
+    assert export.status == ExportStatus.DONE and export.file_name.startswith("tanda-bahaya-pecah-")
+    built = b"".join(client.get(reverse("reports:export-download", args=[export.pk])).streaming_content)
+    settings.PEKEN_REPORT_BACKGROUND_ROWS = 10**6
+    assert built == client.get(url, {"jenis": "pecah"}).content
+    text = built.decode("utf-8-sig")
+    for reference in flags.expected["pecah"][0]:
+        assert reverse("procurement:audit-detail", args=[reference]) in text
