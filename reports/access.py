@@ -23,7 +23,7 @@ from procurement.context_processors import roles_of
 from procurement.models import Agency
 from procurement.selectors_spj import SPJ_AGENCY_ROLES
 from procurement.statuses import Role
-from sellers.selectors import centre_shops
+from sellers.selectors import centre_shops, works_for_a_shop
 
 # an agency's own PA/KPA (who owns its budget) and its admin read that agency's reports
 AGENCY_READERS = frozenset({Role.BUDGET_HOLDER, Role.AGENCY_ADMIN})
@@ -106,7 +106,7 @@ def readable(*, user, scope: Scope) -> QuerySet:
 
 def _reads(user, scope: Scope) -> bool:
     if scope.shops:
-        return sales_shops(user=user).exists()
+        return works_for_a_shop(user=user)
     ids = scope_agency_ids(user=user, scope=scope)
     return ids is None or bool(ids)
 

@@ -92,3 +92,56 @@ def share_bars(rows: list[tuple[str, float | None]], *, target: int) -> dict:
         "target_x": round(target / 100 * SHARE_WIDTH, 1),
         "target": target,
     }
+
+
+LEVEL_WIDTH, LEVEL_ROW, LEVEL_AXIS = 360, 28, 14
+
+
+def nice_top(value: Decimal | float) -> Decimal:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value`` (1 for nothing)."""
+    value = Decimal(str(value))
+    if value <= 0:
+        return Decimal(1)
+    power = Decimal(10) ** (value.adjusted())
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        if power * step >= value:
+            return power * step
+    return power * 10  # not reached: ten times the power is always enough
+
+
+def plain_number(value: Decimal) -> str:
+    """``value`` as the reader's locale writes it, grouped, without trailing zeros: 2.500, 1,25, 1,5."""
+    whole = value.to_integral_value()
+    if value == whole:
+        return number_format(int(whole), force_grouping=True)
+    return number_format(value.normalize(), force_grouping=True)
+
+
+def level_bars(rows: list[tuple[str, Decimal | None, str]], *, top: Decimal) -> dict:
+    """Horizontal bars of one value per row, 0 to ``top`` across, each with its name and value label
+    printed above it (so a long name never squeezes the bar on a phone), and a faint line at each
+    quarter of ``top``, numbered along the bottom."""
+    top = Decimal(top) or Decimal(1)
+    bars = []
+    for n, (label, value, value_label) in enumerate(rows):
+        share = min(max(float(value or 0) / float(top), 0.0), 1.0)
+        bars.append(
+            Bar(
+                label=label,
+                value_label=value_label,
+                x=0,
+                y=n * LEVEL_ROW + 16,
+                width=round(share * LEVEL_WIDTH, 1),
+                height=10,
+            )
+        )
+    plot = len(rows) * LEVEL_ROW + 6
+    ticks = [(round(LEVEL_WIDTH * q / 4, 1), plain_number(top * q / 4)) for q in range(1, 5)]
+    return {
+        "bars": bars,
+        "width": LEVEL_WIDTH,
+        "height": plot + LEVEL_AXIS,
+        "plot_height": plot,
+        "axis_y": plot + LEVEL_AXIS - 3,
+        "ticks": ticks,
+    }

@@ -10,7 +10,7 @@ reconcile against SP2D and bank statements; an accepted order not yet paid may s
 short or rejected, so it is not spend yet. The agency of a payment is its requisition's.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from zoneinfo import ZoneInfo
@@ -113,6 +113,11 @@ def dual_channel_sellers_count(*, start: date, end: date, agency_ids=None) -> in
     )
 
 
+def active_sellers_count() -> int:
+    """How many sellers are active now (the whole the both-channels count is out of). One query."""
+    return Partner.objects.filter(status=SellerStatus.ACTIVE).count()
+
+
 # --- Concentration of official spend ---
 
 
@@ -121,6 +126,7 @@ class SellerSpend:
     seller_id: int
     name: str
     amount: Decimal
+    share_percent: Decimal = Decimal(0)  # of all the spend in the period, 0.01 half up
 
 
 @dataclass(frozen=True)
@@ -145,7 +151,12 @@ def top_sellers_share(*, start: date, end: date, agency_ids=None, top: int = 10)
         .annotate(amount=Sum("gross"))
         .order_by("-amount", "order__seller_id")[:top]
     )
-    sellers = [SellerSpend(r["order__seller_id"], r["order__seller__name"], r["amount"]) for r in rows]
+    sellers = [
+        SellerSpend(
+            r["order__seller_id"], r["order__seller__name"], r["amount"], _percent(r["amount"], total)
+        )
+        for r in rows
+    ]
     top_total = sum((s.amount for s in sellers), Decimal(0))
     return TopSellersShare(
         total=total, top_total=top_total, share_percent=_percent(top_total, total), sellers=sellers
@@ -154,12 +165,18 @@ def top_sellers_share(*, start: date, end: date, agency_ids=None, top: int = 10)
 
 @dataclass(frozen=True)
 class Concentration:
-    """Herfindahl-Hirschman index of paid official spend over sellers: city-wide and per agency."""
+    """Herfindahl-Hirschman index of paid official spend over sellers: city-wide and per agency.
+
+    ``agencies`` is each agency's index, ``agency_totals`` its paid gross and ``agency_sellers``
+    how many sellers it paid; an agency that paid nothing in the period is in none of them.
+    """
 
     city: Decimal
     city_total: Decimal
     city_sellers: int
     agencies: dict[int, Decimal]
+    agency_totals: dict[int, Decimal] = field(default_factory=dict)
+    agency_sellers: dict[int, int] = field(default_factory=dict)
 
 
 def herfindahl(*, start: date, end: date, agency_ids=None) -> Concentration:
@@ -184,7 +201,8 @@ def herfindahl(*, start: date, end: date, agency_ids=None) -> Concentration:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    agencies, city, city_total, city_sellers = {}, Decimal(0), Decimal(0), 0
+    agencies, totals, sellers = {}, {}, {}
+    city, city_total, city_sellers = Decimal(0), Decimal(0), 0
     for agency, squares, total, count in rows:
         if agency is None:
             city, city_total, city_sellers = (
@@ -194,12 +212,23 @@ def herfindahl(*, start: date, end: date, agency_ids=None) -> Concentration:
             )
         else:
             agencies[agency] = hhi_value(squares=squares, total=total)
+            totals[agency], sellers[agency] = total, count
     return Concentration(
-        city=city, city_total=Decimal(city_total), city_sellers=city_sellers, agencies=agencies
+        city=city,
+        city_total=Decimal(city_total),
+        city_sellers=city_sellers,
+        agencies=agencies,
+        agency_totals=totals,
+        agency_sellers=sellers,
     )
 
 
 # --- Sellers at or near the official cap ---
+
+
+def near_cap_percent() -> int:
+    """How near the cap is "near": PEKEN_SELLER_CAP_NEAR_PERCENT of it."""
+    return settings.PEKEN_SELLER_CAP_NEAR_PERCENT
 
 
 @dataclass(frozen=True)
@@ -211,14 +240,17 @@ class SellerNearCap:
     at_cap: bool
 
 
-def sellers_near_cap(*, near_percent: int = 80) -> list[SellerNearCap]:
-    """Sellers whose approved official purchases reach ``near_percent`` of PEKEN_OFFICIAL_SELLER_CAP.
+def sellers_near_cap(*, near_percent: int | None = None) -> list[SellerNearCap]:
+    """Sellers whose approved official purchases reach ``near_percent`` (default
+    PEKEN_SELLER_CAP_NEAR_PERCENT) of PEKEN_OFFICIAL_SELLER_CAP.
 
     Counted as procurement.selectors.sellers_at_cap counts the cap: approved requisition lines
     whose order was not rejected or cancelled, decided in the last PEKEN_OFFICIAL_SELLER_CAP_DAYS
     days (a rolling window ending now, not the report's period). ``at_cap`` marks those at or
     above the cap itself. Largest first; one query.
     """
+    if near_percent is None:
+        near_percent = near_cap_percent()
     cap = Decimal(settings.PEKEN_OFFICIAL_SELLER_CAP)
     threshold = cap * Decimal(near_percent) / 100
     line_total = ExpressionWrapper(

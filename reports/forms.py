@@ -1,6 +1,8 @@
 """The one filter bar every report shares: period, agency, unit, the seller's kecamatan and scale."""
 
+import calendar
 from dataclasses import dataclass
+from datetime import date
 
 from django import forms
 from django.utils import timezone
@@ -42,6 +44,13 @@ class ReportFilter:
     kecamatan: str = ""
     scale: str = ""
 
+    def bounds(self) -> tuple[date, date]:
+        """The period's first and last day: the month if one is chosen, else the year."""
+        if self.month:
+            last = calendar.monthrange(self.year, self.month)[1]
+            return date(self.year, self.month, 1), date(self.year, self.month, last)
+        return date(self.year, 1, 1), date(self.year, 12, 31)
+
 
 class FilterWordsMixin:
     """A filter form's fields in words, for the heading of an export."""
@@ -67,7 +76,11 @@ class FilterWordsMixin:
 
 
 class ReportFilterForm(FilterWordsMixin, forms.Form):
-    """GET parameters of a report; the agencies and units offered are only those ``agencies`` holds."""
+    """GET parameters of a report; the agencies and units offered are only those ``agencies`` holds.
+
+    ``only`` names the fields a report reads (None: all); the others are not offered, and the
+    filter leaves them at "all".
+    """
 
     tahun = forms.IntegerField(label=_("Tahun anggaran"), min_value=2000, max_value=2100, required=False)
     bulan = forms.TypedChoiceField(
@@ -84,18 +97,26 @@ class ReportFilterForm(FilterWordsMixin, forms.Form):
     kecamatan = forms.ChoiceField(label=_("Kecamatan penjual"), required=False)
     skala = forms.ChoiceField(label=_("Skala usaha"), required=False)
 
-    def __init__(self, data=None, *, agencies, **kwargs):
+    def __init__(self, data=None, *, agencies, only=None, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["opd"].queryset = agencies.order_by("name")
-        self.fields["opd"].empty_label = _("Semua OPD")
-        self.fields["unit"].queryset = Unit.objects.filter(agency__in=agencies).select_related("agency")
-        self.fields["unit"].empty_label = _("Semua unit")
-        self.fields["kecamatan"].choices = [("", _("Semua kecamatan"))] + [(k, k) for k in kecamatan_names()]
-        self.fields["skala"].choices = [
-            ("", _("Semua skala")),
-            *UmkmScale.choices,
-            (COOPERATIVE, _("Koperasi")),
-        ]
+        if only is not None:
+            for name in set(self.fields) - set(only):
+                del self.fields[name]
+        if "opd" in self.fields:
+            self.fields["opd"].queryset = agencies.order_by("name")
+            self.fields["opd"].empty_label = _("Semua OPD")
+        if "unit" in self.fields:
+            self.fields["unit"].queryset = Unit.objects.filter(agency__in=agencies).select_related("agency")
+            self.fields["unit"].empty_label = _("Semua unit")
+        if "kecamatan" in self.fields:
+            names = [(k, k) for k in kecamatan_names()]
+            self.fields["kecamatan"].choices = [("", _("Semua kecamatan")), *names]
+        if "skala" in self.fields:
+            self.fields["skala"].choices = [
+                ("", _("Semua skala")),
+                *UmkmScale.choices,
+                (COOPERATIVE, _("Koperasi")),
+            ]
 
     def clean(self):
         cleaned = super().clean()

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from procurement.models import GoodsReceipt, OfficialPayment, Requisition, RequisitionLine
@@ -35,11 +36,40 @@ LIVE = (RequisitionStatus.SUBMITTED, RequisitionStatus.APPROVED)
 
 
 @dataclass(frozen=True)
+class FlagSettings:
+    """How far is "far" for each flag: the PEKEN_FLAG_* settings (and the split window) now in force."""
+
+    price_factor: Decimal
+    price_by: str
+    pair_factor: Decimal
+    pair_minimum: int
+    band_within_percent: Decimal
+    spike_weeks: int
+    spike_factor: Decimal
+    split_window_days: int
+
+
+def flag_settings() -> FlagSettings:
+    """The thresholds the flags use when a caller names none; the report page shows them."""
+    return FlagSettings(
+        price_factor=Decimal(str(settings.PEKEN_FLAG_PRICE_FACTOR)),
+        price_by=settings.PEKEN_FLAG_PRICE_BY,
+        pair_factor=Decimal(str(settings.PEKEN_FLAG_PAIR_FACTOR)),
+        pair_minimum=int(settings.PEKEN_FLAG_PAIR_MINIMUM),
+        band_within_percent=Decimal(str(settings.PEKEN_FLAG_BAND_WITHIN_PERCENT)),
+        spike_weeks=int(settings.PEKEN_FLAG_SPIKE_WEEKS),
+        spike_factor=Decimal(str(settings.PEKEN_FLAG_SPIKE_FACTOR)),
+        split_window_days=int(settings.PEKEN_SPLIT_WINDOW_DAYS),
+    )
+
+
+@dataclass(frozen=True)
 class Purchase:
-    """One requisition behind a flag, for the link to its trail."""
+    """One requisition behind a flag, linked to its trail; ``decided_on`` where the flag is about when."""
 
     requisition_id: int
     reference: str
+    decided_on: date | None = None
 
 
 def _purchases(ids, references) -> tuple[Purchase, ...]:
@@ -155,9 +185,11 @@ class PriceFlag:
 
 
 def price_outliers(
-    *, start: date, end: date, agency_ids=None, factor: Decimal = Decimal("1.5"), by: str = "product"
+    *, start: date, end: date, agency_ids=None, factor: Decimal | None = None, by: str | None = None
 ) -> list[PriceFlag]:
     """Lines of approved requisitions priced above ``factor`` times the city's median unit price.
+
+    ``factor`` and ``by`` default to PEKEN_FLAG_PRICE_FACTOR and PEKEN_FLAG_PRICE_BY.
 
     ``by`` "product" compares a line with the other lines of the same product; "category" with
     those of the same category (a product's first category in the tree, by path; products
@@ -167,6 +199,9 @@ def price_outliers(
     whose prices ever varied by more than ``factor`` are read (ProductPriceRange). By product two
     queries, the first finding those products (none, and it stops there); by category one.
     """
+    defaults = flag_settings()
+    factor = defaults.price_factor if factor is None else factor
+    by = defaults.price_by if by is None else by
     if by not in ("product", "category"):
         raise ValueError(by)
     since, until = period_bounds(start=start, end=end)
@@ -256,14 +291,18 @@ class PairFlag:
 
 
 def frequent_pairs(
-    *, start: date, end: date, agency_ids=None, factor: Decimal = Decimal(3), minimum: int = 3
+    *, start: date, end: date, agency_ids=None, factor: Decimal | None = None, minimum: int | None = None
 ) -> list[PairFlag]:
     """Requester and seller pairs of an agency with more than ``factor`` times its median pair count.
 
     A pair's count is the approved requisitions decided in the period in which that requester
     bought from that seller; the median (percentile_cont 0.5) is over all the agency's pairs in
-    the period. A pair needs at least ``minimum`` purchases. One query.
+    the period. A pair needs at least ``minimum`` purchases. ``factor`` and ``minimum`` default to
+    PEKEN_FLAG_PAIR_FACTOR and PEKEN_FLAG_PAIR_MINIMUM. One query.
     """
+    defaults = flag_settings()
+    factor = defaults.pair_factor if factor is None else factor
+    minimum = defaults.pair_minimum if minimum is None else minimum
     since, until = period_bounds(start=start, end=end)
     agency_sql, agency_params = _agency_clause(agency_ids, "r.agency_id")
     shares, req = RequisitionShare._meta.db_table, Requisition._meta.db_table
@@ -306,14 +345,17 @@ class BandFlag:
 
 
 def just_under_band(
-    *, start: date, end: date, agency_ids=None, within_percent: Decimal = Decimal(5)
+    *, start: date, end: date, agency_ids=None, within_percent: Decimal | None = None
 ) -> list[BandFlag]:
     """Sellers' shares of submitted or approved requisitions within ``within_percent`` below a value band.
 
     A share is flagged for a band of PEKEN_VALUE_BANDS when band * (100 - within_percent) / 100
     <= share <= band (a share equal to the band still stays within it, as the split-purchase
-    rule reads it). Requisitions submitted in the period; one query.
+    rule reads it). ``within_percent`` defaults to PEKEN_FLAG_BAND_WITHIN_PERCENT. Requisitions
+    submitted in the period; one query.
     """
+    if within_percent is None:
+        within_percent = flag_settings().band_within_percent
     since, until = period_bounds(start=start, end=end)
     bands = sorted(settings.PEKEN_VALUE_BANDS)
     near = Q()
@@ -358,16 +400,20 @@ class SpikeFlag:
 
 
 def year_end_spike(
-    *, fiscal_year: int, agency_ids=None, weeks: int = 4, factor: Decimal = Decimal(2)
+    *, fiscal_year: int, agency_ids=None, weeks: int | None = None, factor: Decimal | None = None
 ) -> list[SpikeFlag]:
     """Agencies whose approved purchases per week in the year's last ``weeks`` weeks exceed ``factor``
     times their weekly average over the whole fiscal year (January to December).
 
     Purchases are approved requisitions of that fiscal year's budget lines, dated by their
     approval (date_decided). The weekly average is the year's count * 7 / days in the year; the
-    last weeks' rate is their count / ``weeks``. Two queries (the counts, then the purchases of
-    the flagged agencies' last weeks).
+    last weeks' rate is their count / ``weeks``. ``weeks`` and ``factor`` default to
+    PEKEN_FLAG_SPIKE_WEEKS and PEKEN_FLAG_SPIKE_FACTOR. Each purchase carries the (Jakarta) day it
+    was approved. Two queries (the counts, then the purchases of the flagged agencies' last weeks).
     """
+    defaults = flag_settings()
+    weeks = defaults.spike_weeks if weeks is None else weeks
+    factor = defaults.spike_factor if factor is None else factor
     start, end = date(fiscal_year, 1, 1), date(fiscal_year, 12, 31)
     tail_start = end - timedelta(days=7 * weeks - 1)
     since, until = period_bounds(start=start, end=end)
@@ -396,8 +442,9 @@ def year_end_spike(
         return []
     behind: dict[int, list[Purchase]] = {}
     tail = requisitions.filter(agency_id__in=list(flagged), date_decided__gte=tail_since)
-    for agency_id, pk, reference in tail.order_by("pk").values_list("agency_id", "pk", "reference"):
-        behind.setdefault(agency_id, []).append(Purchase(pk, reference))
+    rows = tail.order_by("pk").values_list("agency_id", "pk", "reference", "date_decided")
+    for agency_id, pk, reference, decided in rows:
+        behind.setdefault(agency_id, []).append(Purchase(pk, reference, timezone.localdate(decided)))
     return [
         SpikeFlag(agency_id, year, tail_count, average, rate, tuple(behind.get(agency_id, ())))
         for agency_id, (year, tail_count, average, rate) in sorted(flagged.items())
@@ -415,6 +462,8 @@ class PaidEarlyFlag:
     order_number: str
     paid_on: date
     last_received_on: date | None
+    agency_id: int
+    seller_id: int
 
 
 def paid_before_receipt(*, start: date, end: date, agency_ids=None) -> list[PaidEarlyFlag]:
@@ -442,7 +491,8 @@ def paid_before_receipt(*, start: date, end: date, agency_ids=None) -> list[Paid
             WHERE p.status = %s AND p.paid_on >= %s AND p.paid_on <= %s
               AND (g.last IS NULL OR p.paid_on < g.last){agency_sql}
         )
-        SELECT e.requisition_id, r.reference, e.order_id, o.number, e.paid_on, e.last
+        SELECT e.requisition_id, r.reference, e.order_id, o.number, e.paid_on, e.last, r.agency_id,
+               o.seller_id
         FROM early e JOIN {req} r ON r.id = e.requisition_id JOIN {order} o ON o.id = e.order_id
         ORDER BY e.paid_on, e.id
     """

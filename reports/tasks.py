@@ -1,5 +1,5 @@
 """Celery tasks of the reports: a large export built by a worker, the expiry sweep, the monthly summary,
-the materialized views refreshed."""
+the city-wide readings of the red flags kept current, the materialized views refreshed."""
 
 from celery import shared_task
 
@@ -30,6 +30,14 @@ def monthly_summaries_send(year: int | None = None, month: int | None = None) ->
     from reports import monthly_summary
 
     return monthly_summary.monthly_summaries_send(year=year, month=month)
+
+
+@shared_task
+def summaries_refresh() -> int:
+    """Every PEKEN_REPORT_SUMMARY_REFRESH_MINUTES (beat): read this year's and month's flags anew."""
+    from reports import summaries
+
+    return summaries.summaries_refresh()
 
 
 @shared_task

@@ -5,7 +5,7 @@ tests/test_reports_access.py walks them all: a new URL without an access rule fa
 
 from django.urls import path
 
-from reports import views, views_own
+from reports import views, views_exposure, views_own, views_red_flags
 
 app_name = "reports"
 
@@ -16,6 +16,12 @@ urlpatterns = [
     path("realisasi/pos/<int:pk>/", views.RealisationLineView.as_view(), name="realisation-line"),
     path("umkm/", views.UmkmShareView.as_view(), name="umkm"),
     path("umkm/unduh.<str:fmt>", views.UmkmExportView.as_view(), name="umkm-export"),
+    path("paparan/", views_exposure.ExposureView.as_view(), name="exposure"),
+    path("paparan/unduh.<str:fmt>", views_exposure.ExposureExportView.as_view(), name="exposure-export"),
+    path("tanda-bahaya/", views_red_flags.RedFlagsView.as_view(), name="red-flags"),
+    path(
+        "tanda-bahaya/unduh.<str:fmt>", views_red_flags.RedFlagsExportView.as_view(), name="red-flags-export"
+    ),
     path("pembayaran-pajak/", views_own.PaymentsView.as_view(), name="payments"),
     path("pembayaran-pajak/unduh.<str:fmt>", views_own.PaymentsExportView.as_view(), name="payments-export"),
     path("penjualan/", views_own.SalesView.as_view(), name="sales"),

@@ -42,9 +42,11 @@ class ReportMixin(LoginRequiredMixin):
     ``scope`` (reports.access) names whose rows the page holds: for an agency scope
     ``self.agencies`` are the agencies the person reads and the filter bar offers; for the
     sales, ``self.shops`` are the person's shops and the bar picks one of them.
+    ``filter_fields`` names the agency filter bar's fields the report reads (None: all of them).
     """
 
     scope: Scope = SPENDING
+    filter_fields: tuple[str, ...] | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -69,7 +71,7 @@ class ReportMixin(LoginRequiredMixin):
             self.form = ShopFilterForm(data, shops=readable, default_pk=shown)
         else:
             self.agencies = readable
-            self.form = ReportFilterForm(data, agencies=readable)
+            self.form = ReportFilterForm(data, agencies=readable, only=self.filter_fields)
         self.filter = self.form.report_filter() if self.form.is_valid() else None
 
     def query(self, *, without=("sort", "halaman")) -> str:

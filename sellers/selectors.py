@@ -85,6 +85,16 @@ def centre_shops(*, user) -> QuerySet:
     return user.partners.order_by("pk")
 
 
+def works_for_a_shop(*, user) -> bool:
+    """Whether ``user`` works for any shop; asked once per user object (the menu and the reports
+    menu both ask on every page)."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_peken_works_for_a_shop"):
+        user._peken_works_for_a_shop = user.partners.exists()
+    return user._peken_works_for_a_shop
+
+
 def centre_products(*, seller) -> QuerySet:
     """The shop's products with its own stock record and pictures, the latest changed first."""
     return (

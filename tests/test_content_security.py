@@ -347,6 +347,8 @@ def test_every_main_page_forbids_inline_script_and_has_none(hostile_product, sho
         "approver's inbox": (signed_in(world.pp), reverse("procurement:inbox")),
         "budget realisation": (signed_in(world.pa), reverse("reports:realisation")),
         "UMKM share": (signed_in(world.pa), reverse("reports:umkm")),
+        "seller exposure": (signed_in(world.pa), reverse("reports:exposure")),
+        "red flags": (signed_in(world.pa), reverse("reports:red-flags") + "?jenis=harga"),
         "payments and taxes": (signed_in(world.pa), reverse("reports:payments")),
         "shop sales": (seller, reverse("reports:sales")),
         "report exports": (signed_in(world.pa), reverse("reports:exports")),

@@ -68,6 +68,10 @@ TABLE: dict[str, Rule] = {
     "reports:realisation-line": Rule(get=A_READERS, kwargs={"pk": "line_a"}, why="as its agency's page"),
     "reports:umkm": Rule(get=READERS, why="every report reader; each sees the agencies they may read"),
     "reports:umkm-export": Rule(get=READERS, kwargs={"fmt": "xlsx"}, why="as its page"),
+    "reports:exposure": Rule(get=READERS, why="every report reader; official spend of agencies they read"),
+    "reports:exposure-export": Rule(get=READERS, kwargs={"fmt": "csv"}, why="as its page"),
+    "reports:red-flags": Rule(get=READERS, why="every report reader; the flags of the agencies they read"),
+    "reports:red-flags-export": Rule(get=READERS, kwargs={"fmt": "xlsx"}, why="as its page"),
     "reports:payments": Rule(
         get=READERS | TREASURERS, why="every report reader, and each agency's treasurer for their own agency"
     ),
@@ -97,6 +101,8 @@ TABS = {
     "payments": "reports:payments",
     "sales": "reports:sales",
     "exports": "reports:exports",
+    "exposure": "reports:exposure",
+    "red-flags": "reports:red-flags",
 }
 
 
@@ -237,7 +243,7 @@ def test_the_menu_links_to_the_reports_for_their_readers_only(world):
 
 
 def test_the_report_tabs_are_the_pages_the_viewer_may_open(world):
-    tab = re.compile(r'data-tab="(\w+)"')
+    tab = re.compile(r'data-tab="([\w-]+)"')
     for actor, landing in LANDING.items():
         # when each reader opens the page the menu leads them to
         response = _client_for(actor, world).get(reverse(landing))

@@ -100,6 +100,9 @@ def test_top_sellers_share_recomputed(world, large, django_assert_num_queries):
     assert [(s.seller_id, s.amount) for s in share.sellers] == ranked
     assert (share.total, share.top_total) == (total, top_total)
     assert share.share_percent == _round(Fraction(top_total) * 100 / Fraction(total))
+    assert [s.share_percent for s in share.sellers] == [
+        _round(Fraction(a) * 100 / Fraction(total)) for _s, a in ranked
+    ]
     assert (share.share_percent == 100) is (not large)  # two sellers only: all of it
     assert len(share.sellers) == (10 if large else 2)
 
@@ -117,6 +120,8 @@ def test_herfindahl_recomputed(world, large, django_assert_num_queries):
     assert result.city == _hhi(list(city.values()))
     assert result.agencies == {a: _hhi(list(s.values())) for a, s in per_agency.items()}
     assert (result.city_total, result.city_sellers) == (sum(city.values()), len(city))
+    assert result.agency_totals == {a: sum(s.values()) for a, s in per_agency.items()}
+    assert result.agency_sellers == {a: len(s) for a, s in per_agency.items()}
     assert 0 < result.city < 10000
     # one agency only: its own figure
     only = exposure.herfindahl(**_period(), agency_ids=[world.agency.pk])
@@ -179,6 +184,9 @@ def test_sellers_near_cap(world, large, settings, django_assert_num_queries):
     assert {s.seller_id for s in near if s.at_cap} == sellers_at_cap(seller_ids=[s.seller_id for s in near])
     # at 90% Darto (83%) is no longer near
     assert [s.seller_id for s in exposure.sellers_near_cap(near_percent=90)] == [world.ani.pk]
+    # and the setting says how near is near when the caller does not
+    settings.PEKEN_SELLER_CAP_NEAR_PERCENT = 90
+    assert [s.seller_id for s in exposure.sellers_near_cap()] == [world.ani.pk]
 
 
 @pytest.mark.parametrize("large", [False, True])

@@ -101,7 +101,7 @@ def test_split_purchases_city_wide(world, large, django_assert_num_queries):
 
 
 @pytest.mark.parametrize("large", [False, True])
-def test_price_outliers(world, large, django_assert_num_queries):
+def test_price_outliers(world, large, settings, django_assert_num_queries):
     _noise(world, large=large)
     for buyer in (world, world, world.b):
         approved(buyer, items=[(world.beras, 2), (world.minyak, 1)])
@@ -114,8 +114,11 @@ def test_price_outliers(world, large, django_assert_num_queries):
     assert [(f.reference, f.product_id, f.unit_price, f.median) for f in flags] == [
         (dear.reference, world.beras.pk, Decimal(150000), Decimal(75000))
     ]
-    # a higher bar: nothing; agency A alone: nothing of its own
+    # a higher bar: nothing, whether asked for or set; agency A alone: nothing of its own
     assert red_flags.price_outliers(**_period(), factor=Decimal(2)) == []
+    settings.PEKEN_FLAG_PRICE_FACTOR = "2"
+    assert red_flags.flag_settings().price_factor == Decimal(2)
+    assert red_flags.price_outliers(**_period()) == []
     assert red_flags.price_outliers(**_period(), agency_ids=[world.agency.pk]) == []
     assert flags[0].agency_id == world.b.agency.pk and flags[0].seller_id == world.ani.pk
 
@@ -211,6 +214,7 @@ def test_year_end_spike(world, large, django_assert_num_queries):
         flags = red_flags.year_end_spike(fiscal_year=year)
     assert [(f.agency_id, f.year_count, f.last_weeks_count) for f in flags] == [(world.agency.pk, 5, 3)]
     assert _refs(flags[0].purchases) == [r.reference for r in a[2:]]
+    assert [p.decided_on.timetuple()[1:3] for p in flags[0].purchases] == [(12, 15), (12, 20), (12, 28)]
     assert flags[0].weekly_average == Decimal(5 * 7) / Decimal(365 + (year % 4 == 0))
     # nothing in another year
     with django_assert_num_queries(1):
@@ -241,4 +245,5 @@ def test_paid_before_receipt(world, large, django_assert_num_queries):
         (unreceived.pk, timezone.localdate(), None),
     ]
     assert flags[1].reference == ghost.requisition.reference
+    assert {(f.agency_id, f.seller_id) for f in flags} == {(world.agency.pk, world.ani.pk)}
     assert red_flags.paid_before_receipt(**_period(), agency_ids=[world.b.agency.pk]) == []

@@ -172,6 +172,12 @@ PEKEN_RECOMMENDED_CACHE_SECONDS = env.int("PEKEN_RECOMMENDED_CACHE_SECONDS", def
 PEKEN_SEARCH_SUGGEST_CACHE_SECONDS = env.int("PEKEN_SEARCH_SUGGEST_CACHE_SECONDS", default=300)
 # Words of new titles are offered as corrections ("Mungkin maksud Anda") after at most this.
 PEKEN_SEARCH_WORDS_REFRESH_MINUTES = env.int("PEKEN_SEARCH_WORDS_REFRESH_MINUTES", default=15)
+
+# The red flags, residents' shopping and the sellers near the cap are read city-wide and kept this
+# long (reports/summaries.py); Celery beat reads this year and month again every so many minutes.
+PEKEN_REPORT_SUMMARY_SECONDS = env.int("PEKEN_REPORT_SUMMARY_SECONDS", default=1800)
+PEKEN_REPORT_SUMMARY_REFRESH_MINUTES = env.int("PEKEN_REPORT_SUMMARY_REFRESH_MINUTES", default=10)
+
 # CSV uploads (sellers' stock, agencies' budgets): a file with more rows is refused before
 # any row is checked; one with more than PEKEN_CSV_BACKGROUND_ROWS is applied by a Celery
 # worker while the page shows its progress, so no upload holds a web worker for long.
@@ -297,6 +303,10 @@ CELERY_BEAT_SCHEDULE = {
     "reports-monthly-summary": {
         "task": "reports.tasks.monthly_summaries_send",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
+    },
+    "reports-summaries-refresh": {
+        "task": "reports.tasks.summaries_refresh",
+        "schedule": 60.0 * PEKEN_REPORT_SUMMARY_REFRESH_MINUTES,
     },
     "reports-views-refresh": {
         "task": "reports.tasks.materialized_views_refresh",
@@ -469,6 +479,20 @@ PEKEN_KKPD_MAX_PER_PAYEE = env.int("PEKEN_KKPD_MAX_PER_PAYEE", default=200_000_0
 PEKEN_SPJ_BACKGROUND_DOCUMENTS = env.int("PEKEN_SPJ_BACKGROUND_DOCUMENTS", default=20)
 PEKEN_OFFICIAL_SELLER_CAP = env.int("PEKEN_OFFICIAL_SELLER_CAP", default=30_000_000)
 PEKEN_OFFICIAL_SELLER_CAP_DAYS = env.int("PEKEN_OFFICIAL_SELLER_CAP_DAYS", default=365)
+# The exposure report lists sellers whose official purchases reach this share of the cap.
+PEKEN_SELLER_CAP_NEAR_PERCENT = env.int("PEKEN_SELLER_CAP_NEAR_PERCENT", default=80)
+# Red flags for auditors (reports/red_flags.py), pointers for a human, not findings: a line priced
+# above FACTOR times the city's median for its "product" or "category"; a requester and seller pair
+# more than FACTOR times the agency's median pair count (and at least MINIMUM purchases); a share
+# within PERCENT under a value band; an agency approving more than FACTOR times its weekly average
+# in the fiscal year's last WEEKS weeks. Decimals as text, as the tax rates above.
+PEKEN_FLAG_PRICE_FACTOR = env("PEKEN_FLAG_PRICE_FACTOR", default="1.5")
+PEKEN_FLAG_PRICE_BY = env("PEKEN_FLAG_PRICE_BY", default="product")
+PEKEN_FLAG_PAIR_FACTOR = env("PEKEN_FLAG_PAIR_FACTOR", default="3")
+PEKEN_FLAG_PAIR_MINIMUM = env.int("PEKEN_FLAG_PAIR_MINIMUM", default=3)
+PEKEN_FLAG_BAND_WITHIN_PERCENT = env("PEKEN_FLAG_BAND_WITHIN_PERCENT", default="5")
+PEKEN_FLAG_SPIKE_WEEKS = env.int("PEKEN_FLAG_SPIKE_WEEKS", default=4)
+PEKEN_FLAG_SPIKE_FACTOR = env("PEKEN_FLAG_SPIKE_FACTOR", default="2")
 PEKEN_APPROVAL_REMINDER_WORKING_DAYS = env.int("PEKEN_APPROVAL_REMINDER_WORKING_DAYS", default=2)
 PEKEN_REQUISITION_EXPIRY_DAYS = env.int("PEKEN_REQUISITION_EXPIRY_DAYS", default=14)
 # The audit chain's HMAC keys, "id:secret" comma-separated: the first signs new entries, every one

@@ -21,3 +21,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 PEKEN_SERVE_MEDIA = True  # the live server of the browser tests serves product pictures
 PEKEN_PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on themselves
 PEKEN_RECOMMENDED_CACHE_SECONDS = 0  # likewise the Rekomendasi ranking cache (exposure/selectors.py)
+PEKEN_REPORT_SUMMARY_SECONDS = 0  # and the city-wide report readings (reports/summaries.py)

@@ -1,9 +1,12 @@
-"""Column headers that sort a report table (?sort=), and where the menu and the report tabs lead."""
+"""Column headers that sort a report table (?sort=), where the menu and report tabs lead, plain numbers."""
+
+from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
 
 from reports.access import reports_home, reports_open
+from reports.charts import plain_number
 
 register = template.Library()
 
@@ -29,3 +32,9 @@ def reports_menu(user) -> str:
 def reports_tabs(user) -> frozenset[str]:
     """The scopes whose report tabs ``user`` sees (reports.access.reports_open)."""
     return frozenset() if user is None else reports_open(user=user)
+
+
+@register.filter
+def plain(value) -> str:
+    """A setting's number as the reader's locale writes it, without trailing zeros (1,5 not 1,50)."""
+    return plain_number(Decimal(str(value)))
