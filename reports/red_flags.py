@@ -22,7 +22,6 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from procurement.models import GoodsReceipt, OfficialPayment, Requisition, RequisitionLine
-from procurement.selectors import split_purchase_bands
 from procurement.statuses import OfficialPaymentStatus, RequisitionStatus
 from reports.exposure import period_bounds
 from reports.models import ProductPriceRange, RequisitionShare
@@ -72,10 +71,12 @@ class Purchase:
     decided_on: date | None = None
 
 
-def _purchases(ids, references) -> tuple[Purchase, ...]:
-    return tuple(
-        sorted((Purchase(i, r) for i, r in zip(ids, references, strict=True)), key=lambda p: p.requisition_id)
-    )
+def _purchases(ids, references, known: dict | None = None) -> tuple[Purchase, ...]:
+    # ``known``: the Purchase of each requisition already made, shared by the flags it is behind
+    if known is None:
+        known = {}
+    pairs = sorted(zip(ids, references, strict=True))
+    return tuple(known.get(i) or known.setdefault(i, Purchase(i, r)) for i, r in pairs)
 
 
 def _agency_clause(agency_ids, column: str) -> tuple[str, list]:
@@ -113,16 +114,19 @@ def split_purchases(
     requisitions with one seller, submitted within ``window_days`` (default
     PEKEN_SPLIT_WINDOW_DAYS) before one submitted in the period, whose shares together pass a
     value band that each share alone stays within. PostgreSQL finds the windows (a window
-    function over each agency and seller) and gathers the purchases of the flagged ones only; a
-    window contained in a larger flagged one (same agency, seller, band) is left out. One query.
+    function over each agency and seller) with their purchases, and leaves out a window contained
+    in a larger flagged one (same agency, seller, band). One query.
     """
     days = settings.PEKEN_SPLIT_WINDOW_DAYS if window_days is None else window_days
     window = timedelta(days=days)
     since, until = period_bounds(start=start, end=end)
     agency_sql, agency_params = _agency_clause(agency_ids, "r.agency_id")
     shares, req = RequisitionShare._meta.db_table, Requisition._meta.db_table
-    # each window's purchases gathered by the window itself (the frame of its last purchase), not
-    # by joining the shares to themselves
+    # Each window is the frame of its last purchase: the shares of the window_days before it. Its
+    # bands are split_purchase_bands' (largest <= band < total, two shares or more). As windows end
+    # later they start no earlier, so a flagged window lies inside another flagged for the same
+    # band only if that one starts on the same day and ends later: of the windows flagged for a
+    # band that start on one day the last is kept (of equal ones, the first).
     sql = f"""
         WITH share AS (
             SELECT r.agency_id, s.seller_id, r.id, r.reference, r.date_submitted, s.amount
@@ -131,39 +135,30 @@ def split_purchases(
         ), windowed AS (
             SELECT agency_id, seller_id, id, date_submitted,
                    SUM(amount) OVER w AS total, MAX(amount) OVER w AS largest, COUNT(*) OVER w AS n,
-                   array_agg(id) OVER w AS ids, array_agg(reference) OVER w AS refs,
-                   array_agg(amount) OVER w AS amounts
+                   MIN(date_submitted) OVER w AS first_submitted,
+                   array_agg(id) OVER w AS ids, array_agg(reference) OVER w AS refs
             FROM share
             WINDOW w AS (PARTITION BY agency_id, seller_id ORDER BY date_submitted
                          RANGE BETWEEN %s PRECEDING AND CURRENT ROW)
+        ), flagged AS (
+            SELECT w.*, band,
+                   row_number() OVER (PARTITION BY agency_id, seller_id, band, first_submitted
+                                      ORDER BY date_submitted DESC, id) AS later
+            FROM windowed w JOIN unnest(%s::numeric[]) AS band ON w.largest <= band AND band < w.total
+            WHERE w.n >= 2 AND w.date_submitted >= %s
         )
-        SELECT agency_id, seller_id, ids, refs, amounts
-        FROM windowed
-        WHERE n >= 2 AND date_submitted >= %s
-          AND EXISTS (SELECT 1 FROM unnest(%s::numeric[]) AS band WHERE largest <= band AND band < total)
-        ORDER BY agency_id, seller_id, date_submitted, id
+        SELECT agency_id, seller_id, band, total, ids, refs
+        FROM flagged WHERE later = 1
+        ORDER BY agency_id, seller_id, date_submitted, id, band
     """
     bands = sorted(settings.PEKEN_VALUE_BANDS)
-    params = [list(LIVE), since - window, until, *agency_params, window, since, bands]
-    # (agency, seller, band) -> (index in kept, requisition ids) of the last flag kept for it
-    last: dict[tuple, tuple[int, frozenset]] = {}
-    kept: list[SplitFlag | None] = []
-    for agency_id, seller_id, ids, refs, amounts in _fetch(sql, params):
-        members = frozenset(ids)
-        flag = None
-        for band in split_purchase_bands(amounts):
-            key = (agency_id, seller_id, band)
-            # windows come in time order, so one inside a later one is inside the next flagged one
-            previous = last.get(key)
-            if previous is not None and members <= previous[1]:
-                continue
-            if previous is not None and previous[1] <= members:
-                kept[previous[0]] = None
-            if flag is None:
-                flag = (_purchases(ids, refs), sum(amounts, Decimal(0)))
-            last[key] = (len(kept), members)
-            kept.append(SplitFlag(agency_id, seller_id, band, flag[1], flag[0]))
-    return [flag for flag in kept if flag is not None]
+    as_set = {Decimal(band): band for band in bands}
+    params = [list(LIVE), since - window, until, *agency_params, window, bands, since]
+    known: dict[int, Purchase] = {}
+    return [
+        SplitFlag(agency_id, seller_id, as_set[band], total, _purchases(ids, refs, known))
+        for agency_id, seller_id, band, total, ids, refs in _fetch(sql, params)
+    ]
 
 
 # --- Unit prices far above the city's median ---

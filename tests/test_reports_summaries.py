@@ -3,8 +3,8 @@
 PaidPayment, RequisitionShare and ProductPriceRange are kept by database triggers (reports
 migrations 0001-0003): each test changes the raw rows through the services and, as an admin
 correction or an import would, straight through the ORM, then recomputes the summary from the raw
-rows in Python and compares exactly. The price flag, which reads those summaries, is recomputed
-from raw lines with many prices, by product and by category.
+rows in Python and compares exactly. The price and split-purchase flags, which read those
+summaries, are recomputed from raw lines: many prices by product and by category, many windows.
 """
 
 import random
@@ -19,8 +19,10 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from procurement.models import OfficialPayment, Requisition, RequisitionLine
+from procurement.selectors import split_purchase_bands
 from procurement.statuses import OfficialPaymentStatus, RequisitionStatus
 from reports import red_flags
+from reports.exposure import period_bounds
 from reports.models import PaidPayment, ProductPriceRange, RequisitionShare
 from tests.factories import category_create
 from tests.fulfilment_world import approved, fulfilment_world
@@ -219,3 +221,68 @@ def test_price_outliers_reproduced_from_many_prices(world):
             sorted((f.requisition_id, f.product_id, f.key_id, f.unit_price, f.median) for f in by_category)
             == expected
         )
+
+
+def _split_from_lines(*, start, end, days: int, dropped: list | None = None) -> list[tuple]:
+    """The split-purchase flag recomputed from raw lines, window by window, as the warning reads them.
+
+    A window inside a later one flagged for the same band is dropped (counted in ``dropped``).
+    """
+    since, until = period_bounds(start=start, end=end)
+    window = timedelta(days=days)
+    shares, submitted = defaultdict(Decimal), {}
+    for line in RequisitionLine.objects.select_related("requisition"):
+        r = line.requisition
+        if r.status in red_flags.LIVE and since - window <= r.date_submitted < until:
+            shares[(r.agency_id, line.seller_id, r.pk)] += line.unit_price * line.quantity
+            submitted[r.pk] = r.date_submitted
+    pairs = defaultdict(list)
+    for (agency_id, seller_id, pk), amount in shares.items():
+        pairs[(agency_id, seller_id)].append((submitted[pk], pk, amount))
+    kept, last = [], {}
+    for (agency_id, seller_id), rows in sorted(pairs.items()):
+        rows.sort()
+        for day, _pk, _amount in rows:
+            if day < since:
+                continue
+            members = [(pk, amount) for other, pk, amount in rows if day - window <= other <= day]
+            ids = frozenset(pk for pk, _a in members)
+            for band in split_purchase_bands([amount for _pk, amount in members]):
+                previous = last.get((agency_id, seller_id, band))
+                if previous is not None and ids <= previous[1]:
+                    continue
+                if previous is not None and previous[1] <= ids:
+                    kept[previous[0]] = None
+                    if dropped is not None:
+                        dropped.append(previous)
+                last[(agency_id, seller_id, band)] = (len(kept), ids)
+                kept.append((agency_id, seller_id, band, sum(a for _p, a in members), sorted(ids)))
+    return [flag for flag in kept if flag is not None]
+
+
+def test_split_purchases_reproduced_from_many_windows(world, settings):
+    # given thirty purchases from two shops on random days (some at the same moment), random sizes
+    settings.PEKEN_VALUE_BANDS = [10_000_000, 50_000_000, 200_000_000]
+    rng = random.Random(7)
+    now = timezone.now()
+    moments = [now - timedelta(days=rng.randint(0, 50), hours=rng.randint(0, 12)) for _n in range(24)]
+    for _n in range(30):
+        product = rng.choice([world.beras, world.nasi])
+        requisition = approved(world, items=[(product, rng.randint(20, 130))])
+        Requisition.objects.filter(pk=requisition.pk).update(date_submitted=rng.choice(moments))
+        if rng.random() < 0.2:  # a few larger than the first band
+            RequisitionLine.objects.filter(requisition=requisition).update(quantity=F("quantity") * 3)
+    start, end = timezone.localdate() - timedelta(days=60), timezone.localdate()
+    found, dropped = 0, []
+    for days in (10, 30, 45):
+        # when the flag is read, then it is the windows of the raw lines, each kept once
+        expected = _split_from_lines(start=start, end=end, days=days, dropped=dropped)
+        found += len(expected)
+        flags = red_flags.split_purchases(start=start, end=end, window_days=days)
+        got = [
+            (f.agency_id, f.seller_id, f.band, f.total, [p.requisition_id for p in f.purchases])
+            for f in flags
+        ]
+        assert got == expected
+    # (the data holds many flags, and windows inside later ones that were left out)
+    assert found >= 6 and dropped
