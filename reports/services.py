@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from reports import tasks
 from reports.forms import ReportFilterInvalid
-from reports.models import PersonalSpendDay, ReportExport
+from reports.models import PaidPayment, PersonalSpendDay, ProductPriceRange, ReportExport, RequisitionShare
 from reports.statuses import EXPORT_TRANSITIONS, UNFINISHED, ExportFormat, ExportStatus
 from reports.tables import rows_count
 from reports.writers import PdfTooLarge, table_write
@@ -220,6 +220,7 @@ def report_exports_sweep(*, now=None) -> int:
 
 
 MATERIALIZED_VIEWS = (PersonalSpendDay._meta.db_table,)
+KEPT_BY_TRIGGERS = (PaidPayment, RequisitionShare, ProductPriceRange)
 
 
 def materialized_views_refresh() -> list[str]:
@@ -239,3 +240,13 @@ def materialized_views_refresh() -> list[str]:
             concurrently = "CONCURRENTLY " if populated else ""
             cursor.execute(f"REFRESH MATERIALIZED VIEW {concurrently}{view}")
     return list(MATERIALIZED_VIEWS)
+
+
+def reports_summaries_settle() -> list[str]:
+    """After a bulk load (the synthetic data's COPY): the planner's statistics of the trigger-kept
+    summaries gathered, and the materialized views refreshed. Returns the views refreshed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in KEPT_BY_TRIGGERS:
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+    return materialized_views_refresh()
