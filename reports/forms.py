@@ -1,14 +1,19 @@
-"""The one filter bar every report shares: period, agency, unit, the seller's kecamatan and scale."""
+"""The one filter bar every report shares: period, agency, unit, product category, the seller's kecamatan
+and scale. Only the spend report reads the category (its figures are split over order lines); the
+realisation and UMKM share pages say so when one is chosen (ReportMixin.uses_category)."""
 
 from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import get_model
 
 from peken.city import kecamatan_names
 from procurement.models import Agency, Unit
 from sellers.abstract_models import UmkmScale
+
+Category = get_model("catalogue", "Category")
 
 COOPERATIVE = "koperasi"
 MONTHS = [
@@ -37,6 +42,7 @@ class ReportFilter:
     unit: Unit | None = None
     kecamatan: str = ""
     scale: str = ""
+    category: Category | None = None  # any category: its products and those of its subcategories
 
 
 class ReportFilterForm(forms.Form):
@@ -54,6 +60,12 @@ class ReportFilterForm(forms.Form):
         label=_("OPD"), queryset=Agency.objects.none(), required=False, to_field_name="code"
     )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    kategori = forms.ModelChoiceField(
+        label=_("Kategori produk"),
+        queryset=Category.objects.none(),
+        required=False,
+        help_text=_("Dipakai laporan belanja; realisasi anggaran dan porsi UMKM tidak memilah per kategori."),
+    )
     kecamatan = forms.ChoiceField(label=_("Kecamatan penjual"), required=False)
     skala = forms.ChoiceField(label=_("Skala usaha"), required=False)
 
@@ -63,6 +75,10 @@ class ReportFilterForm(forms.Form):
         self.fields["opd"].empty_label = _("Semua OPD")
         self.fields["unit"].queryset = Unit.objects.filter(agency__in=agencies).select_related("agency")
         self.fields["unit"].empty_label = _("Semua unit")
+        self.fields["kategori"].queryset = Category.objects.order_by("path")
+        self.fields["kategori"].empty_label = _("Semua kategori")
+        # the tree shown by indentation: a subcategory under its parent
+        self.fields["kategori"].label_from_instance = lambda c: "\u2003" * (c.depth - 1) + c.name
         self.fields["kecamatan"].choices = [("", _("Semua kecamatan"))] + [(k, k) for k in kecamatan_names()]
         self.fields["skala"].choices = [
             ("", _("Semua skala")),
@@ -87,4 +103,5 @@ class ReportFilterForm(forms.Form):
             unit=data.get("unit"),
             kecamatan=data.get("kecamatan") or "",
             scale=data.get("skala") or "",
+            category=data.get("kategori"),
         )

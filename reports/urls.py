@@ -5,7 +5,7 @@ tests/test_reports_access.py walks them all: a new URL without an access rule fa
 
 from django.urls import path
 
-from reports import views
+from reports import views, views_spend
 
 app_name = "reports"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("realisasi/pos/<int:pk>/", views.RealisationLineView.as_view(), name="realisation-line"),
     path("umkm/", views.UmkmShareView.as_view(), name="umkm"),
     path("umkm/unduh.<str:fmt>", views.UmkmExportView.as_view(), name="umkm-export"),
+    path("belanja/", views_spend.SpendView.as_view(), name="spend"),
+    path("belanja/pembelian/", views_spend.SpendPurchasesView.as_view(), name="spend-purchases"),
+    path("belanja/unduh.<str:fmt>", views_spend.SpendExportView.as_view(), name="spend-export"),
 ]

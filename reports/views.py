@@ -24,7 +24,13 @@ MONTH_SHORT = {n: str(label)[:3] for n, label in MONTHS}
 
 
 class ReportMixin(LoginRequiredMixin):
-    """Signed in, allowed at least one agency (else 403); the filter bar bound to the query string."""
+    """Signed in, allowed at least one agency (else 403); the filter bar bound to the query string.
+
+    A report whose figures are not split over order lines leaves ``uses_category`` False: a chosen
+    product category is then ignored, and the page says so.
+    """
+
+    uses_category = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -63,6 +69,7 @@ class ReportMixin(LoginRequiredMixin):
             query=self.query(),
             export_query=self.query(without=("halaman",)),
             year=self.filter.year if self.filter else timezone.localdate().year,
+            category_ignored=bool(self.filter and self.filter.category and not self.uses_category),
         )
         return context
 

@@ -347,6 +347,8 @@ def test_every_main_page_forbids_inline_script_and_has_none(hostile_product, sho
         "approver's inbox": (signed_in(world.pp), reverse("procurement:inbox")),
         "budget realisation": (signed_in(world.pa), reverse("reports:realisation")),
         "UMKM share": (signed_in(world.pa), reverse("reports:umkm")),
+        "spend": (signed_in(world.pa), reverse("reports:spend")),
+        "spend purchases": (signed_in(world.pa), reverse("reports:spend-purchases")),
         "admin": (admin, reverse("admin:index")),
         "dashboard": (admin, reverse("dashboard:index")),
         "dashboard products": (admin, reverse("dashboard:catalogue-product-list")),

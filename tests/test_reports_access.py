@@ -55,6 +55,9 @@ TABLE: dict[str, Rule] = {
     "reports:realisation-line": Rule(get=A_READERS, kwargs={"pk": "line_a"}, why="as its agency's page"),
     "reports:umkm": Rule(get=READERS, why="every report reader; each sees the agencies they may read"),
     "reports:umkm-export": Rule(get=READERS, kwargs={"fmt": "xlsx"}, why="as its page"),
+    "reports:spend": Rule(get=READERS, why="every report reader; each sees the agencies they may read"),
+    "reports:spend-purchases": Rule(get=READERS, why="as the spend page: the readable agencies' paid orders"),
+    "reports:spend-export": Rule(get=READERS, kwargs={"fmt": "csv"}, why="as its page"),
 }
 
 
