@@ -6,27 +6,27 @@ invoice with its PPN and PBJT, what the budget line realises), dated by paid_on 
 shared filter bar (reports.selectors.paid_payments; the year and month are paid_on's). One paid
 payment is one paid order of one seller.
 
-Category and goods/services need the order lines. A payment's gross is allocated over its order's
-lines in proportion to what was accepted of each (unit price x quantity accepted, the price the tax
-engine was given), by cumulative rounding in line order: line i gets
-round(G x C_i / V) - round(G x C_i-1 / V), rounded half up, where G is the gross, C_i the value of
-lines 1..i and V of them all. The shares are whole rupiah and add up to each payment's gross, so the
-category and goods/services figures reconcile with the total to the rupiah; the invoice's taxes
-ride along in proportion to price. With a category chosen in the filter bar every figure of the
-report is the shares of that category's lines.
+Category and goods/services need the order lines. Each paid payment's gross is split once over
+its order's accepted lines (reports.services.spend_shares_split, rows of reports.models.SpendShare):
+in proportion to what was accepted of each (unit price x quantity accepted, the price the tax
+engine was given), by cumulative rounding in line order, so the shares are whole rupiah and add up
+to each payment's gross: the category and goods/services figures reconcile with the total to the
+rupiah, the invoice's taxes riding along in proportion to price. With a category chosen in the
+filter bar every figure of the report is the shares of that category's lines. The pages split
+what is not split yet before they read, so a payment shows at once; ``unallocated`` names any
+paid gross without shares.
 
-A line's category is its product's first category by path (a variant's: its parent's); the
-breakdown shows the level below the chosen category (the top-level categories without one). Its
-kind is catalogue_ext.selectors.product_supply_kind's, as the tax engine reads it: the listing's
-own, else that of its first public category with a mapped parent (PEKEN_SUPPLY_KIND_BY_CATEGORY),
-else goods. Catering, printing and other services are services.
+A line's category is its product's first category by path (a variant's: its parent's), the
+breakdown showing the level below the chosen category (top-level categories without one). Its
+kind is catalogue_ext.selectors.product_supply_kind's, as the tax engine reads it. Both are kept
+as they stood when the payment was split; the category's place in the tree is read live.
 
 The scale breakdown counts a cooperative as a cooperative whatever its size and every other seller
 by its UMKM scale (or "not stated"), so its rows add up to the total. The filter bar's scale
 narrows by the recorded scale alone, as in the other reports.
 
-Pure reads in PostgreSQL: the payments are selected by the ORM, the lines and their shares in SQL
-around that; each read is a fixed number of queries whatever the number of rows.
+Pure reads in PostgreSQL: the payments and shares are selected by the ORM (the filter bar), grouped
+in SQL around that; each read is a fixed number of queries whatever the number of rows.
 """
 
 from dataclasses import dataclass
@@ -34,22 +34,19 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from catalogue_ext.abstract_models import SupplyKind
-from procurement.models import Agency, GoodsReceipt, GoodsReceiptLine, OfficialPayment, Requisition
+from procurement.models import Agency, OfficialPayment, Requisition
 from reports.forms import COOPERATIVE, MONTHS, ReportFilter
-from reports.selectors import paid_payments
+from reports.models import SpendPayment, SpendShare
+from reports.selectors import _seller_q
 from sellers.abstract_models import UmkmScale
 
 Category = get_model("catalogue", "Category")
-Product = get_model("catalogue", "Product")
-ProductCategory = get_model("catalogue", "ProductCategory")
-Line = get_model("order", "Line")
 Order = get_model("order", "Order")
 Partner = get_model("partner", "Partner")
 
@@ -65,11 +62,11 @@ DIMENSIONS = {
 NONE_KEY = "-"  # the row of sellers without a kecamatan or scale, of lines without a category
 ROW_SORTS = ("name", "amount", "orders", "share")
 PURCHASE_SORTS = {
-    "date": "pay.paid_on",
-    "reference": "r.reference",
-    "agency": "a.name",
-    "seller": "pt.name",
-    "amount": "o.amount",
+    "date": "p_day",
+    "reference": "reference",
+    "agency": "agency",
+    "seller": "seller",
+    "amount": "amount",
 }
 TENTH = Decimal("0.1")
 
@@ -164,92 +161,57 @@ def _category_key(f: ReportFilter) -> str:
     return f"COALESCE(substr(s.cat_path, 1, {length:d}), '{NONE_KEY}')"
 
 
-def _payments(*, agencies: QuerySet, f: ReportFilter, narrow: Q) -> tuple[str, tuple]:
-    """The SQL of the period's paid payments under the filter bar and ``narrow``, with the columns
-    the rest of the report reads (p_id, p_order, p_req, p_agency, p_seller, p_day, p_gross)."""
-    payments = paid_payments(agencies=agencies, f=f).filter(paid_on__year=f.year)
-    if f.month:
-        payments = payments.filter(paid_on__month=f.month)
-    payments = payments.filter(narrow).order_by()
-    columns = payments.values(
-        p_id=F("pk"),
-        p_order=F("order_id"),
-        p_req=F("requisition_id"),
-        p_agency=F("requisition__agency_id"),
-        p_seller=F("order__seller_id"),
-        p_day=F("paid_on"),
-        p_gross=F("gross"),
-    )
-    return columns.query.sql_with_params()
+def _period(rows: QuerySet, f: ReportFilter) -> QuerySet:
+    rows = rows.filter(paid_on__year=f.year)
+    return rows.filter(paid_on__month=f.month) if f.month else rows
+
+
+def _filtered(model, *, agencies: QuerySet, f: ReportFilter, row: tuple[str, str] | None) -> QuerySet:
+    """``model``'s rows (SpendPayment or SpendShare) of the period under the filter bar, the same
+    conditions as reports.selectors.paid_payments on the payment's copied agency, unit and seller;
+    and of one ``row`` (per, key) of a breakdown other than kategori."""
+    rows = _period(model.objects.filter(agency__in=agencies.values("pk")), f)
+    if f.agency:
+        rows = rows.filter(agency=f.agency)
+    if f.unit:
+        rows = rows.filter(unit=f.unit)
+    rows = rows.filter(_seller_q(f, "seller__"))
+    if row:
+        rows = rows.filter(_narrow(*row))
+    return rows.order_by()
 
 
 def _spend_cte(
-    *, agencies: QuerySet, f: ReportFilter, lines: bool, narrow: Q | None = None
+    *, agencies: QuerySet, f: ReportFilter, lines: bool, row: tuple[str, str] | None = None
 ) -> tuple[str, list]:
-    """``WITH ... spend AS (...)``: one row per paid payment (amount = its gross), or with ``lines``
-    one per accepted order line with its share of the gross, its category path and its kind."""
-    pay_sql, pay_params = _payments(agencies=agencies, f=f, narrow=narrow or Q())
+    """``WITH ... spend AS (p_id, p_agency, p_seller, p_day, amount, cat_path, kind)``: the period's
+    paid payments under the filter bar (and ``row``), one row each with its gross; or with
+    ``lines`` their shares, one row per line with its category's path (of the chosen category's
+    subtree only) and its kind."""
+    columns = {"p_id": F("payment_id"), "p_agency": F("agency_id"), "p_seller": F("seller_id")}
     if not lines:
-        sql = f"""WITH pay AS ({pay_sql}), spend AS (
-            SELECT p_id, p_order, p_req, p_agency, p_seller, p_day, p_gross AS amount,
+        payments = _filtered(SpendPayment, agencies=agencies, f=f, row=row)
+        pay_sql, pay_params = payments.values(
+            **columns, p_day=F("paid_on"), p_gross=F("gross")
+        ).query.sql_with_params()
+        sql = f"""WITH spend AS (
+            SELECT p_id, p_agency, p_seller, p_day, p_gross AS amount,
                    NULL::varchar AS cat_path, NULL::varchar AS kind
-            FROM pay)"""
+            FROM ({pay_sql}) pay)"""
         return sql, list(pay_params)
-    mapping = settings.PEKEN_SUPPLY_KIND_BY_CATEGORY
-    slugs, kinds = list(mapping), [str(kind) for kind in mapping.values()]
-    category_where, category_params = "", []
+    shares = _filtered(SpendShare, agencies=agencies, f=f, row=row).values(
+        **columns, p_day=F("paid_on"), s_amount=F("amount"), s_category=F("category_id"), s_kind=F("kind")
+    )
+    share_sql, share_params = shares.query.sql_with_params()
+    where, params = "", list(share_params)
     if f.category:
-        category_where = "WHERE fc.path LIKE %s"
-        category_params = [f.category.path + "%"]
-    category, product = _table(Category), _table(Product)
-    product_category = _table(ProductCategory)
-    sql = f"""WITH pay AS ({pay_sql}),
-        accepted AS (
-            SELECT rl.order_line_id AS line_id, SUM(rl.quantity_accepted) AS quantity
-            FROM {_table(GoodsReceiptLine)} rl JOIN {_table(GoodsReceipt)} g ON g.id = rl.receipt_id
-            WHERE g.order_id IN (SELECT p_order FROM pay)
-            GROUP BY rl.order_line_id
-        ), valued AS (
-            SELECT pay.*, l.id AS l_id, COALESCE(pr.parent_id, pr.id) AS l_product,
-                   pr.supply_kind AS l_kind, l.unit_price_incl_tax * a.quantity AS l_value
-            FROM pay JOIN {_table(Line)} l ON l.order_id = pay.p_order
-            JOIN accepted a ON a.line_id = l.id
-            LEFT JOIN {product} pr ON pr.id = l.product_id
-            WHERE l.unit_price_incl_tax * a.quantity > 0
-        ), running AS (
-            SELECT valued.*,
-                   SUM(l_value) OVER (PARTITION BY p_id ORDER BY l_id) AS upto,
-                   SUM(l_value) OVER (PARTITION BY p_id) AS whole
-            FROM valued
-        ), first_category AS (
-            SELECT DISTINCT ON (pc.product_id) pc.product_id, c.path
-            FROM {product_category} pc JOIN {category} c ON c.id = pc.category_id
-            WHERE pc.product_id IN (SELECT l_product FROM valued)
-            ORDER BY pc.product_id, c.path
-        ), mapped AS (
-            SELECT c.id, c.path, c.is_public AND c.ancestors_are_public AS public,
-                   (SELECT (%s::text[])[array_position(%s::text[], m.slug::text)]
-                    FROM {category} m
-                    WHERE c.path LIKE m.path || '%%' AND m.slug = ANY(%s::text[])
-                    ORDER BY m.depth DESC LIMIT 1) AS kind
-            FROM {category} c
-        ), category_kind AS (
-            SELECT DISTINCT ON (pc.product_id) pc.product_id, m.kind
-            FROM {product_category} pc JOIN mapped m ON m.id = pc.category_id
-            WHERE m.kind IS NOT NULL AND m.public AND pc.product_id IN (SELECT l_product FROM valued)
-            ORDER BY pc.product_id, m.path
-        ), spend AS (
-            SELECT r.p_id, r.p_order, r.p_req, r.p_agency, r.p_seller, r.p_day,
-                   div(2 * r.p_gross * r.upto + r.whole, 2 * r.whole)
-                     - div(2 * r.p_gross * (r.upto - r.l_value) + r.whole, 2 * r.whole) AS amount,
-                   fc.path AS cat_path,
-                   COALESCE(NULLIF(r.l_kind, ''), ck.kind, %s) AS kind
-            FROM running r
-            LEFT JOIN first_category fc ON fc.product_id = r.l_product
-            LEFT JOIN category_kind ck ON ck.product_id = r.l_product
-            {category_where}
-        )"""
-    params = [*pay_params, kinds, slugs, slugs, str(SupplyKind.GOODS), *category_params]
+        where = "WHERE c.path LIKE %s"
+        params.append(f.category.path + "%")
+    sql = f"""WITH spend AS (
+        SELECT sh.p_id, sh.p_agency, sh.p_seller, sh.p_day, sh.s_amount AS amount,
+               c.path AS cat_path, sh.s_kind AS kind
+        FROM ({share_sql}) sh LEFT JOIN {_table(Category)} c ON c.id = sh.s_category
+        {where})"""
     return sql, params
 
 
@@ -358,29 +320,40 @@ def spend_rows(
     return _order(rows, per=per, sort=sort)
 
 
+KIND_COLUMNS = {
+    SupplyKind.GOODS: "goods",
+    SupplyKind.CATERING: "catering",
+    SupplyKind.PRINTING: "printing",
+    SupplyKind.OTHER_SERVICE: "other_service",
+}
+DAYS = """COALESCE(SUM(d.received_on - d.approved_on), 0), COUNT(d.received_on - d.approved_on),
+          COALESCE(SUM(d.paid_on - d.received_on), 0), COUNT(d.paid_on - d.received_on)"""
+
+
 def spend_summary(*, agencies: QuerySet, f: ReportFilter) -> SpendSummary:
     """Total spend, paid orders, goods and services, and the days from approval to receipt and from
-    receipt to payment (over the period's paid orders with a receipt). Two queries."""
-    lines = _lines_needed(f)
-    cte, params = _spend_cte(agencies=agencies, f=f, lines=lines)
-    zone = settings.TIME_ZONE
-    sql = f"""{cte}, per_order AS (
-            SELECT p_id, p_order, p_req, p_day, SUM(amount) AS amount FROM spend
-            GROUP BY p_id, p_order, p_req, p_day
+    receipt to payment (over the period's paid orders with a receipt). One query; two with a
+    category (whose figures are its lines' shares)."""
+    if not f.category:
+        payments = _filtered(SpendPayment, agencies=agencies, f=f, row=None)
+        pay_sql, params = payments.values(
+            "gross", "paid_on", "approved_on", "received_on", *KIND_COLUMNS.values()
+        ).query.sql_with_params()
+        kinds = ", ".join(f"COALESCE(SUM(d.{column}), 0)" for column in KIND_COLUMNS.values())
+        ((total, orders, *figures),) = _fetch(
+            f"SELECT COALESCE(SUM(d.gross), 0), COUNT(*), {DAYS}, {kinds} FROM ({pay_sql}) d", params
         )
-        SELECT COALESCE(SUM(o.amount), 0), COUNT(*),
-               COALESCE(SUM(rc.last - (r.date_decided AT TIME ZONE %s)::date), 0),
-               COUNT(rc.last - (r.date_decided AT TIME ZONE %s)::date),
-               COALESCE(SUM(o.p_day - rc.last), 0), COUNT(o.p_day - rc.last)
-        FROM per_order o JOIN {_table(Requisition)} r ON r.id = o.p_req
-        LEFT JOIN LATERAL (
-            SELECT MAX(g.received_on) AS last FROM {_table(GoodsReceipt)} g WHERE g.order_id = o.p_order
-        ) rc ON TRUE"""
-    ((total, orders, approval_days, approval_orders, payment_days, payment_orders),) = _fetch(
-        sql, [*params, zone, zone]
-    )
-    kinds_cte, kinds_params = (cte, params) if lines else _spend_cte(agencies=agencies, f=f, lines=True)
-    by_kind = dict(_fetch(f"{kinds_cte} SELECT kind, SUM(amount) FROM spend GROUP BY kind", kinds_params))
+        days, by_kind = figures[:4], dict(zip(KIND_COLUMNS, figures[4:], strict=True))
+    else:
+        cte, params = _spend_cte(agencies=agencies, f=f, lines=True)
+        ((total, orders, *days),) = _fetch(
+            f"""{cte}, per_order AS (SELECT p_id, SUM(amount) AS amount FROM spend GROUP BY p_id)
+            SELECT COALESCE(SUM(o.amount), 0), COUNT(*), {DAYS}
+            FROM per_order o JOIN {_table(SpendPayment)} d ON d.payment_id = o.p_id""",
+            params,
+        )
+        by_kind = dict(_fetch(f"{cte} SELECT kind, SUM(amount) FROM spend GROUP BY kind", params))
+    approval_days, approval_orders, payment_days, payment_orders = days
     return SpendSummary(
         total=total,
         orders=orders,
@@ -396,23 +369,20 @@ def spend_summary(*, agencies: QuerySet, f: ReportFilter) -> SpendSummary:
 
 
 def _narrow(per: str, key: str) -> Q:
-    """The payments of one row of ``per`` (not kategori: that is a condition on the lines).
-
-    Raises ValueError for a key that cannot be one of that breakdown's.
-    """
+    """The summary rows of one row ``key`` of ``per`` (not kategori: that is a condition on the
+    category's path). Raises ValueError for a key that cannot be one of that breakdown's."""
     if per == "opd":
-        return Q(requisition__agency_id=int(key))
+        return Q(agency_id=int(key))
     if per == "penjual":
-        return Q(order__seller_id=int(key))
+        return Q(seller_id=int(key))
     if per == "kecamatan":
-        return Q(order__seller__kecamatan="" if key == NONE_KEY else key)
+        return Q(seller__kecamatan="" if key == NONE_KEY else key)
     if per == "skala":
         if key == COOPERATIVE:
-            return Q(order__seller__is_cooperative=True)
+            return Q(seller__is_cooperative=True)
         if key != NONE_KEY and key not in UmkmScale.values:
             raise ValueError(key)
-        scale = "" if key == NONE_KEY else key
-        return Q(order__seller__is_cooperative=False, order__seller__umkm_scale=scale)
+        return Q(seller__is_cooperative=False, seller__umkm_scale="" if key == NONE_KEY else key)
     if per == "bulan":
         month = int(key)
         if not 1 <= month <= 12:
@@ -427,15 +397,19 @@ class PurchaseRows:
     ``total`` (after count()) is the sum of their amounts: the row's amount.
     """
 
-    def __init__(self, *, cte: str, params: list, where: str, where_params: list, order: str):
+    def __init__(self, *, cte: str, params: list, where: str, where_params: list, sort: str):
         self._cte, self._params = cte, params
-        self._where, self._where_params, self._order = where, where_params, order
+        self._where, self._where_params = where, where_params
+        name = sort.lstrip("-")
+        self._order = f"{PURCHASE_SORTS[name]} {'DESC' if sort.startswith('-') else 'ASC'}, p_id"
+        self._by_reference = name == "reference"
         self._count: int | None = None
         self.total = Decimal(0)
 
     def _per_order(self) -> tuple[str, list]:
         sql = f"""{self._cte}, per_order AS (
-            SELECT s.p_id, SUM(s.amount) AS amount FROM spend s {self._where} GROUP BY s.p_id
+            SELECT s.p_id, s.p_agency, s.p_seller, s.p_day, SUM(s.amount) AS amount
+            FROM spend s {self._where} GROUP BY s.p_id, s.p_agency, s.p_seller, s.p_day
         )"""
         return sql, [*self._params, *self._where_params]
 
@@ -451,18 +425,33 @@ class PurchaseRows:
         return self.count()
 
     def __getitem__(self, window: slice) -> list[SpendPurchase]:
+        # the page is chosen before the requisition and order are joined, unless sorted by reference
         sql, params = self._per_order()
+        payment, requisition = _table(OfficialPayment), _table(Requisition)
+        by_reference = (
+            f"JOIN {payment} rp ON rp.id = o.p_id JOIN {requisition} rr ON rr.id = rp.requisition_id"
+            if self._by_reference
+            else ""
+        )
+        reference = "rr.reference" if self._by_reference else "''"
         rows = _fetch(
-            f"""{sql}
-            SELECT o.p_id, r.reference, ord.number, a.name, pt.name, pay.paid_on, o.amount, pay.gross
-            FROM per_order o
-            JOIN {_table(OfficialPayment)} pay ON pay.id = o.p_id
-            JOIN {_table(Requisition)} r ON r.id = pay.requisition_id
-            JOIN {_table(Agency)} a ON a.id = r.agency_id
+            f"""{sql}, page AS (
+                SELECT o.p_id, o.p_day, o.amount, a.name AS agency, pt.name AS seller,
+                       {reference} AS reference
+                FROM per_order o
+                JOIN {_table(Agency)} a ON a.id = o.p_agency
+                JOIN {_table(Partner)} pt ON pt.id = o.p_seller
+                {by_reference}
+                ORDER BY {self._order}
+                LIMIT %s OFFSET %s
+            )
+            SELECT page.p_id, r.reference, ord.number, page.agency, page.seller, page.p_day, page.amount,
+                   pay.gross
+            FROM page
+            JOIN {payment} pay ON pay.id = page.p_id
+            JOIN {requisition} r ON r.id = pay.requisition_id
             JOIN {_table(Order)} ord ON ord.id = pay.order_id
-            JOIN {_table(Partner)} pt ON pt.id = ord.seller_id
-            ORDER BY {self._order}, o.p_id
-            LIMIT %s OFFSET %s""",
+            ORDER BY {self._order}""",
             [*params, window.stop - window.start, window.start],
         )
         return [SpendPurchase(*row) for row in rows]
@@ -473,14 +462,12 @@ def spend_purchases(
 ) -> tuple[str, PurchaseRows]:
     """The paid orders behind the row ``key`` of the breakdown ``per`` (all of the period's without
     ``per``), each with the amount it adds to that row. Raises ValueError for an unknown row."""
-    where, where_params, narrow = "", [], Q()
+    where, where_params, row = "", [], None
     if per == "kategori":
         where, where_params = f"WHERE {_category_key(f)} = %s", [key]
     elif per:
-        narrow = _narrow(per, key)
-    cte, params = _spend_cte(agencies=agencies, f=f, lines=_lines_needed(f, per), narrow=narrow)
-    name = sort.lstrip("-")
-    if name not in PURCHASE_SORTS:
-        sort, name = "-date", "date"
-    order = f"{PURCHASE_SORTS[name]} {'DESC' if sort.startswith('-') else 'ASC'}"
-    return sort, PurchaseRows(cte=cte, params=params, where=where, where_params=where_params, order=order)
+        row = (per, key)
+    cte, params = _spend_cte(agencies=agencies, f=f, lines=_lines_needed(f, per), row=row)
+    if sort.lstrip("-") not in PURCHASE_SORTS:
+        sort = "-date"
+    return sort, PurchaseRows(cte=cte, params=params, where=where, where_params=where_params, sort=sort)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 from oscar.core.loading import get_model
 
-from reports import spend
+from reports import services, spend
 from reports.charts import amount_bars
 from reports.views import ExportMixin, ReportMixin
 
@@ -21,7 +21,16 @@ def _per(request) -> str:
     return per if per in spend.DIMENSIONS else DEFAULT_PER
 
 
-class SpendView(ReportMixin, TemplateView):
+class SharesSplitMixin:
+    """Before the report reads, the payments paid since the last split are split (one statement,
+    nothing to do when the beat task has just run): every paid order shows at once."""
+
+    def get(self, request, *args, **kwargs):
+        services.spend_shares_split()
+        return super().get(request, *args, **kwargs)
+
+
+class SpendView(SharesSplitMixin, ReportMixin, TemplateView):
     """Spend per agency, seller, kecamatan, scale, category or month, with the headline figures."""
 
     template_name = "reports/spend.html"
@@ -60,7 +69,7 @@ class SpendView(ReportMixin, TemplateView):
         return context
 
 
-class SpendPurchasesView(ReportMixin, TemplateView):
+class SpendPurchasesView(SharesSplitMixin, ReportMixin, TemplateView):
     """The paid orders behind one row of the spend report (?per=&kunci=), or all of the period's."""
 
     template_name = "reports/spend_purchases.html"
@@ -107,7 +116,7 @@ class SpendPurchasesView(ReportMixin, TemplateView):
         return context
 
 
-class SpendExportView(ExportMixin, View):
+class SpendExportView(SharesSplitMixin, ExportMixin, View):
     """Every row of the spend breakdown the page shows (?per=), with its orders and share."""
 
     name = "belanja"

@@ -24,8 +24,9 @@ from catalogue_ext.selectors import product_supply_kind
 from procurement.models import Agency, GoodsReceipt, GoodsReceiptLine, OfficialPayment, Requisition
 from procurement.services import ReceivedLine, goods_receipt_record, official_payment_record
 from procurement.statuses import OfficialPaymentStatus, PaymentMethod, Role
-from reports import spend
+from reports import services, spend, tasks
 from reports.forms import ReportFilter
+from reports.models import SpendPayment, SpendShare
 from sellers.abstract_models import UmkmScale
 from tests.factories import category_create, product_create
 from tests.fulfilment_world import delivered, fulfilment_world
@@ -216,6 +217,7 @@ def _filter(**kwargs) -> ReportFilter:
 
 
 def _assert_report(f: ReportFilter, keep=lambda seller: True):
+    services.spend_shares_split()  # as the pages do before they read
     everything = Agency.objects.all()
     expected = _expected(f, keep)
     summary = spend.spend_summary(agencies=everything, f=f)
@@ -469,3 +471,60 @@ def test_the_other_reports_say_they_ignore_the_category(world, client):
     spend_page = client.get(reverse("reports:spend"), {"kategori": world.sembako.pk})
     assert not spend_page.context["category_ignored"] and b"data-category-note" in spend_page.content
     assert "kategori" in client.get(reverse("reports:spend"), {"kategori": "x"}).context["form"].errors
+
+
+def test_each_paid_payment_is_split_once_and_at_the_next_read(world, client, settings):
+    # given purchases split once
+    _build(world)
+    written = services.spend_shares_split()
+    assert written == SpendShare.objects.count() > 0
+    # then every paid payment's shares add up to its gross, and a second run adds nothing
+    for payment in OfficialPayment.objects.filter(status=OfficialPaymentStatus.PAID):
+        shares = SpendShare.objects.filter(payment=payment)
+        assert sum(s.amount for s in shares) == payment.gross
+        assert {s.line.order_id for s in shares} == {payment.order_id}
+    assert services.spend_shares_split() == 0
+    # when one more order is paid, then the page shows it at once: its goods split, nothing left over
+    paid(world, items=[(world.gula, 2)])
+    client.force_login(world.auditor)
+    summary = client.get(reverse("reports:spend")).context["summary"]
+    paid_gross = sum(p.gross for p in OfficialPayment.objects.filter(status=OfficialPaymentStatus.PAID))
+    assert summary.total == paid_gross == summary.goods + summary.services
+    assert summary.unallocated == 0
+    # and the beat task does the same work
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["reports-spend-shares-split"]["task"]
+        == "reports.tasks.spend_shares_split"
+    )
+    paid(world.b, items=[(world.servis, 1)])
+    assert tasks.spend_shares_split() == 1
+
+
+def test_the_report_reads_split_payments_only_so_its_pages_split_first(world, client):
+    # given paid purchases the report has not split yet
+    _build(world)
+    # then its reads do not see them, and the page (which splits first) does
+    assert spend.spend_summary(agencies=Agency.objects.all(), f=_filter()).total == 0
+    client.force_login(world.auditor)
+    page = client.get(reverse("reports:spend"))
+    paid_gross = sum(p.gross for p in OfficialPayment.objects.filter(status=OfficialPaymentStatus.PAID))
+    assert page.context["summary"].total == paid_gross
+    # and each payment's row holds its agency, seller, dates and its shares summed by kind
+    for row in SpendPayment.objects.select_related("payment__requisition", "payment__order"):
+        payment = row.payment
+        assert (row.agency_id, row.unit_id, row.seller_id, row.paid_on, row.gross) == (
+            payment.requisition.agency_id,
+            payment.requisition.unit_id,
+            payment.order.seller_id,
+            payment.paid_on,
+            payment.gross,
+        )
+        assert row.approved_on == timezone.localtime(payment.requisition.date_decided).date()
+        assert row.received_on == max(g.received_on for g in GoodsReceipt.objects.filter(order=payment.order))
+        kinds = defaultdict(Decimal)
+        for share in SpendShare.objects.filter(payment=payment):
+            kinds[share.kind] += share.amount
+        assert (row.goods, row.catering, row.printing, row.other_service) == tuple(
+            kinds[k]
+            for k in (SupplyKind.GOODS, SupplyKind.CATERING, SupplyKind.PRINTING, SupplyKind.OTHER_SERVICE)
+        )

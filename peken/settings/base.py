@@ -288,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-requisitions-remind": {"task": "procurement.tasks.requisitions_remind", "schedule": 3600.0},
     "procurement-requisitions-expire": {"task": "procurement.tasks.requisitions_expire", "schedule": 3600.0},
     "procurement-audit-chain-watch": {"task": "procurement.tasks.audit_chain_watch", "schedule": 86400.0},
+    # the spend report splits new payments itself before it reads; this keeps that work small
+    "reports-spend-shares-split": {"task": "reports.tasks.spend_shares_split", "schedule": 300.0},
 }
 
 # Django logs refusals on django.request and on one django.security.<name> logger per
