@@ -2,19 +2,21 @@
 and month; goods against services; days from approval to receipt and from receipt to payment.
 
 Spend is what treasurers paid: OfficialPayment rows in status PAID, their gross (the seller's
-invoice with its PPN and PBJT, what the budget line realises), dated by paid_on and read under the
-shared filter bar (reports.selectors.paid_payments; the year and month are paid_on's). One paid
-payment is one paid order of one seller.
+invoice with its PPN and PBJT, what the budget line realises), dated by paid_on (the year and
+month of the filter bar are paid_on's). One paid payment is one paid order of one seller.
 
-Category and goods/services need the order lines. Each paid payment's gross is split once over
-its order's accepted lines (reports.services.spend_shares_split, rows of reports.models.SpendShare):
-in proportion to what was accepted of each (unit price x quantity accepted, the price the tax
-engine was given), by cumulative rounding in line order, so the shares are whole rupiah and add up
-to each payment's gross: the category and goods/services figures reconcile with the total to the
-rupiah, the invoice's taxes riding along in proportion to price. With a category chosen in the
-filter bar every figure of the report is the shares of that category's lines. The pages split
-what is not split yet before they read, so a payment shows at once; ``unallocated`` names any
-paid gross without shares.
+The report reads its own split of the paid payments (reports.services.spend_shares_split), written
+once per payment since a paid payment never changes: a SpendPayment row (the payment's agency,
+unit, seller, date and gross, its approval and last handover dates, its gross by kind) and one
+SpendShare per accepted order line. A share is the line's part of the gross in proportion to
+what was accepted of it (unit price x quantity accepted, the price the tax engine was given), by
+cumulative rounding in line order, so the shares are whole rupiah and add up to each payment's
+gross: the category and goods/services figures reconcile with the total to the rupiah, the
+invoice's taxes riding along in proportion to price. The filter bar's agency, unit and seller
+conditions are reports.selectors.paid_payments', on the copied columns. With a category chosen,
+every figure of the report is the shares of that category's lines. The pages split what is new
+before they read, so a payment shows at once; ``unallocated`` names paid gross without shares
+(an order with nothing accepted, which the treasury services do not pay).
 
 A line's category is its product's first category by path (a variant's: its parent's), the
 breakdown showing the level below the chosen category (top-level categories without one). Its
@@ -83,6 +85,7 @@ class SpendRow:
     code: str = ""  # the agency's code (opd) or the category's id (kategori)
     kecamatan: str = ""  # the seller's (penjual)
     scale: str = ""  # the seller's scale key (penjual)
+    subcategories: bool = False  # the category has some (kategori): its row can be broken down
 
     @property
     def scale_label(self) -> str:
@@ -294,16 +297,17 @@ def spend_rows(
     cte, params = _spend_cte(agencies=agencies, f=f, lines=_lines_needed(f, per))
     key, label, code, join = _dimension(per, f)
     seller = "pt.kecamatan, " + SCALE_SQL if per == "penjual" else "'', ''"
+    children = "COALESCE(c.numchild, 0) > 0" if per == "kategori" else "FALSE"
     sql = f"""{cte}
-        SELECT {key} AS key, {label} AS label, {code} AS code, {seller},
+        SELECT {key} AS key, {label} AS label, {code} AS code, {seller}, {children},
                SUM(s.amount), COUNT(DISTINCT s.p_id)
         FROM spend s {join}
-        GROUP BY 1, 2, 3, 4, 5"""
+        GROUP BY 1, 2, 3, 4, 5, 6"""
     found = {row[0]: row for row in _fetch(sql, params)}
     if per == "bulan":
         for month in [f.month] if f.month else range(1, 13):
-            found.setdefault(str(month), (str(month), "", "", "", "", Decimal(0), 0))
-    total = sum((row[5] for row in found.values()), Decimal(0))
+            found.setdefault(str(month), (str(month), "", "", "", "", False, Decimal(0), 0))
+    total = sum((row[6] for row in found.values()), Decimal(0))
     rows = [
         SpendRow(
             key=k,
@@ -314,8 +318,9 @@ def spend_rows(
             code=code or "",
             kecamatan=kecamatan or "",
             scale=scale or "",
+            subcategories=children,
         )
-        for k, name, code, kecamatan, scale, amount, orders in found.values()
+        for k, name, code, kecamatan, scale, children, amount, orders in found.values()
     ]
     return _order(rows, per=per, sort=sort)
 

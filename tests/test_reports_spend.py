@@ -309,6 +309,8 @@ def test_a_category_keeps_its_lines_and_breaks_down_one_level_below(world):
     _sort, top = spend.spend_rows(agencies=everything, f=_filter(), per="kategori")
     sembako = next(row for row in top if row.key == world.sembako.path)
     assert sembako.amount == summary.total and sembako.code == str(world.sembako.pk)
+    # only Sembako has subcategories to break down into
+    assert {row.key for row in top if row.subcategories} == {world.sembako.path}
     assert (
         sum((row.amount for row in top), Decimal(0))
         == spend.spend_summary(agencies=everything, f=_filter()).total
