@@ -1,5 +1,5 @@
 """Celery tasks of the reports: a large export built by a worker, the expiry sweep, the monthly summary,
-the city-wide readings of the red flags kept current."""
+the city-wide readings of the red flags kept current, and the spend report's shares split."""
 
 from celery import shared_task
 
@@ -38,3 +38,11 @@ def summaries_refresh() -> int:
     from reports import summaries
 
     return summaries.summaries_refresh()
+
+
+@shared_task
+def spend_shares_split() -> int:
+    """Every five minutes (beat): split the payments paid since the last run (reports.services)."""
+    from reports import services
+
+    return services.spend_shares_split()
