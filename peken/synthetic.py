@@ -25,7 +25,8 @@ from oscar.core.loading import get_model
 from catalogue_ext.abstract_models import ListingStatus
 from catalogue_ext.services import search_words_refresh
 from orders.statuses import OrderStatus
-from sellers.abstract_models import SellerStatus
+from peken.city import kecamatan_names
+from sellers.abstract_models import SellerStatus, UmkmScale
 
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
@@ -219,23 +220,33 @@ def _rng(prefix: str, kind: str, n: int) -> random.Random:
     return random.Random(f"{prefix}{kind}{n}")
 
 
+# the city's shops by scale (PP 7/2021), most of them micro; some are cooperatives
+SCALE_WEIGHTS = ((UmkmScale.MICRO, 60), (UmkmScale.SMALL, 25), (UmkmScale.MEDIUM, 15))
+COOPERATIVE_PERCENT = 5
+
+
+def _seller_row(prefix: str, n: int, kecamatan: list[str]) -> dict:
+    rng = _rng(prefix, "seller", n)
+    scales, weights = zip(*SCALE_WEIGHTS, strict=True)
+    return {
+        "code": f"{prefix}{n:05d}",
+        "name": f"Toko {rng.choice(SHOP_WORDS)} {n + 1}",
+        "status": SellerStatus.ACTIVE.value,
+        "kind": "umkm",
+        "is_pkp": False,
+        "made_locally": False,
+        "low_income_household": False,
+        # the last kecamatan have no synthetic shop: the reports' "kecamatan without orders" has rows
+        "kecamatan": rng.choice(kecamatan[:-3]),
+        "umkm_scale": rng.choices(scales, weights)[0].value,
+        "is_cooperative": rng.randrange(100) < COOPERATIVE_PERCENT,
+    }
+
+
 def _sellers(count: int, prefix: str) -> list[int]:
     existing = Partner.objects.filter(code__startswith=prefix).count()
-    rows_copy(
-        Partner,
-        (
-            {
-                "code": f"{prefix}{n:05d}",
-                "name": f"Toko {_rng(prefix, 'seller', n).choice(SHOP_WORDS)} {n + 1}",
-                "status": SellerStatus.ACTIVE.value,
-                "kind": "umkm",
-                "is_pkp": False,
-                "made_locally": False,
-                "low_income_household": False,
-            }
-            for n in range(existing, count)
-        ),
-    )
+    kecamatan = kecamatan_names()
+    rows_copy(Partner, (_seller_row(prefix, n, kecamatan) for n in range(existing, count)))
     return list(Partner.objects.filter(code__startswith=prefix).order_by("id").values_list("id", flat=True))
 
 

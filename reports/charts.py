@@ -145,3 +145,25 @@ def level_bars(rows: list[tuple[str, Decimal | None, str]], *, top: Decimal) -> 
         "axis_y": plot + LEVEL_AXIS - 3,
         "ticks": ticks,
     }
+
+
+AMOUNT_WIDTH, AMOUNT_ROW = 360, 26
+
+
+def amount_bars(rows: list[tuple[str, Decimal]]) -> dict:
+    """Horizontal bars of an amount per row, the largest across the whole width; each row's name and
+    amount printed above its bar, so the chart reads on a phone (360 units wide) and in print."""
+    peak = max((value for _label, value in rows), default=Decimal(0)) or Decimal(1)
+    bars = [
+        Bar(
+            label=label,
+            value_label=rupiah_format(value),
+            x=0,
+            y=n * AMOUNT_ROW + 14,
+            width=round(float(value) / float(peak) * AMOUNT_WIDTH, 1),
+            height=10,
+            short=rupiah_short(value),
+        )
+        for n, (label, value) in enumerate(rows)
+    ]
+    return {"bars": bars, "width": AMOUNT_WIDTH, "height": len(rows) * AMOUNT_ROW + 6}

@@ -1,4 +1,6 @@
-"""The one filter bar every report shares: period, agency, unit, the seller's kecamatan and scale."""
+"""The one filter bar every report shares: period, agency, unit, product category, the seller's kecamatan
+and scale. Only the spend report reads the category (its figures are split over order lines); the
+realisation and UMKM share pages say so when one is chosen (ReportMixin.uses_category)."""
 
 import calendar
 from dataclasses import dataclass
@@ -7,10 +9,13 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import get_model
 
 from peken.city import kecamatan_names
 from procurement.models import Agency, Unit
 from sellers.abstract_models import UmkmScale
+
+Category = get_model("catalogue", "Category")
 
 COOPERATIVE = "koperasi"
 MONTHS = [
@@ -43,6 +48,7 @@ class ReportFilter:
     unit: Unit | None = None
     kecamatan: str = ""
     scale: str = ""
+    category: Category | None = None  # any category: its products and those of its subcategories
 
     def bounds(self) -> tuple[date, date]:
         """The period's first and last day: the month if one is chosen, else the year."""
@@ -94,6 +100,12 @@ class ReportFilterForm(FilterWordsMixin, forms.Form):
         label=_("OPD"), queryset=Agency.objects.none(), required=False, to_field_name="code"
     )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    kategori = forms.ModelChoiceField(
+        label=_("Kategori produk"),
+        queryset=Category.objects.none(),
+        required=False,
+        help_text=_("Dipakai laporan belanja; realisasi anggaran dan porsi UMKM tidak memilah per kategori."),
+    )
     kecamatan = forms.ChoiceField(label=_("Kecamatan penjual"), required=False)
     skala = forms.ChoiceField(label=_("Skala usaha"), required=False)
 
@@ -117,6 +129,11 @@ class ReportFilterForm(FilterWordsMixin, forms.Form):
                 *UmkmScale.choices,
                 (COOPERATIVE, _("Koperasi")),
             ]
+        if "kategori" in self.fields:
+            self.fields["kategori"].queryset = Category.objects.order_by("path")
+            self.fields["kategori"].empty_label = _("Semua kategori")
+            # the tree shown by indentation: a subcategory under its parent
+            self.fields["kategori"].label_from_instance = lambda c: "\u2003" * (c.depth - 1) + c.name
 
     def clean(self):
         cleaned = super().clean()
@@ -135,6 +152,7 @@ class ReportFilterForm(FilterWordsMixin, forms.Form):
             unit=data.get("unit"),
             kecamatan=data.get("kecamatan") or "",
             scale=data.get("skala") or "",
+            category=data.get("kategori"),
         )
 
 

@@ -1,11 +1,12 @@
 """What the reports app writes: large exports built in the background, the monthly summaries sent,
-and the reports' own summaries of the rows they sum.
+the spend report's own summaries (written by reports.services only, read by the selectors), and
+the summaries the other reports read, kept by the database.
 
-The summaries (PaidPayment, RequisitionShare, ProductPriceRange, PersonalSpendDay, at the end)
-are written by no Python code. Triggers (migrations 0002-0004) keep the first three in step
-with the rows they summarise, in the same transaction as every write, whatever wrote it (the
-services, the admin, the synthetic data's COPY): a report read from them is exactly what the
-raw rows give at that moment. PersonalSpendDay is a materialized view refreshed by Celery beat.
+PaidPayment, RequisitionShare and ProductPriceRange (at the end) are written by no Python code:
+triggers (migrations 0003-0005) keep them in step with the rows they summarise, in the same
+transaction as every write, whatever wrote it (the services, the admin, the synthetic data's
+COPY), so a report read from them is exactly what the raw rows give at that moment.
+PersonalSpendDay is a materialized view that Celery beat refreshes (migration 0006).
 Everything else the reports show is read from procurement's and the marketplace's own tables.
 """
 
@@ -14,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from catalogue_ext.abstract_models import SupplyKind
 from procurement.models import Agency
 from reports.statuses import ExportFormat, ExportStatus
 
@@ -104,6 +106,82 @@ class MonthlySummarySent(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.year}-{self.month:02d} {self.agency_id or 'kota'}"
+
+
+class SpendShare(models.Model):
+    """One accepted order line's share of its paid official payment's gross (reports.spend says how).
+
+    Written once per paid payment by reports.services.spend_shares_split and never changed: a
+    paid payment is final and its order was received in full before it was paid. The agency,
+    unit, seller and date are the payment's, copied so the spend report reads one table; the
+    category and kind are the line's product's as they stood when the payment was split.
+    """
+
+    # read by whole periods, not by one of these: no index of their own (the pair is unique)
+    payment = models.ForeignKey(
+        "procurement.OfficialPayment", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    line = models.ForeignKey("order.Line", on_delete=models.CASCADE, related_name="+", db_index=False)
+    paid_on = models.DateField(_("Tanggal bayar"))
+    agency = models.ForeignKey(
+        "procurement.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(
+        "procurement.Unit", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    seller = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(
+        "catalogue.Category", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=20, choices=SupplyKind.choices)
+    amount = models.DecimalField(max_digits=15, decimal_places=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["payment", "line"], name="spend_share_once")]
+        # a city's month, and one agency's year
+        indexes = [
+            models.Index(fields=["paid_on", "agency"], name="spend_share_paid_on"),
+            models.Index(fields=["agency", "paid_on"], name="spend_share_agency"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment_id}/{self.line_id}: {self.amount}"
+
+
+class SpendPayment(models.Model):
+    """A paid official payment as the spend report reads it, written when it is split into shares.
+
+    Its agency, unit, seller, date and gross are the payment's; approved_on is its requisition's
+    approval (Jakarta date), received_on its order's last handover (BAST); goods and the three
+    services are the sums of its shares by kind (all four add up to the gross unless nothing was
+    accepted). A paid payment is final, so none of these changes once written.
+    """
+
+    payment = models.OneToOneField(
+        "procurement.OfficialPayment", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    paid_on = models.DateField(_("Tanggal bayar"))
+    agency = models.ForeignKey(
+        "procurement.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(
+        "procurement.Unit", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    seller = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="+", db_index=False)
+    gross = models.DecimalField(max_digits=15, decimal_places=0)
+    approved_on = models.DateField(null=True)
+    received_on = models.DateField(null=True)
+    goods = models.DecimalField(max_digits=15, decimal_places=0)
+    catering = models.DecimalField(max_digits=15, decimal_places=0)
+    printing = models.DecimalField(max_digits=15, decimal_places=0)
+    other_service = models.DecimalField(max_digits=15, decimal_places=0)
+    date_split = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["paid_on", "agency"], name="spend_payment_paid_on")]
+
+    def __str__(self):
+        return f"{self.payment_id}: {self.gross}"
 
 
 def _ref(to: str, **kwargs) -> models.ForeignKey:
@@ -226,7 +304,7 @@ class ProductPriceRange(models.Model):
 class PersonalSpendDay(models.Model):
     """Residents' own shopping per Jakarta day, kecamatan of the seller and product category.
 
-    A materialized view (migration 0005, PostgreSQL) that Celery beat refreshes every
+    A materialized view (migration 0006, PostgreSQL) that Celery beat refreshes every
     PEKEN_REPORTS_VIEW_REFRESH_MINUTES (reports.services.materialized_views_refresh), so it can be that long
     behind the orders. Lines of orders with a user, not rejected or cancelled; a product's
     category is its first in the tree (by path), "" for none, as is a seller without a kecamatan.

@@ -1,5 +1,6 @@
 """Celery tasks of the reports: a large export built by a worker, the expiry sweep, the monthly summary,
-the city-wide readings of the red flags kept current, the materialized views refreshed."""
+the city-wide readings of the red flags kept current, the spend report's shares split, the
+materialized views refreshed."""
 
 from celery import shared_task
 
@@ -38,6 +39,14 @@ def summaries_refresh() -> int:
     from reports import summaries
 
     return summaries.summaries_refresh()
+
+
+@shared_task
+def spend_shares_split() -> int:
+    """Every five minutes (beat): split the payments paid since the last run (reports.services)."""
+    from reports import services
+
+    return services.spend_shares_split()
 
 
 @shared_task

@@ -5,7 +5,7 @@ tests/test_reports_access.py walks them all: a new URL without an access rule fa
 
 from django.urls import path
 
-from reports import views, views_exposure, views_own, views_red_flags
+from reports import views, views_exposure, views_own, views_red_flags, views_spend
 
 app_name = "reports"
 
@@ -30,4 +30,7 @@ urlpatterns = [
     path("unduhan/", views.ExportsView.as_view(), name="exports"),
     path("unduhan/<int:pk>/status/", views.ExportStatusView.as_view(), name="export-status"),
     path("unduhan/<int:pk>/unduh/", views.ExportDownloadView.as_view(), name="export-download"),
+    path("belanja/", views_spend.SpendView.as_view(), name="spend"),
+    path("belanja/pembelian/", views_spend.SpendPurchasesView.as_view(), name="spend-purchases"),
+    path("belanja/unduh.<str:fmt>", views_spend.SpendExportView.as_view(), name="spend-export"),
 ]

@@ -43,10 +43,13 @@ class ReportMixin(LoginRequiredMixin):
     ``self.agencies`` are the agencies the person reads and the filter bar offers; for the
     sales, ``self.shops`` are the person's shops and the bar picks one of them.
     ``filter_fields`` names the agency filter bar's fields the report reads (None: all of them).
+    A report whose figures are not split over order lines leaves ``uses_category`` False: a chosen
+    product category is then ignored, and the page says so.
     """
 
     scope: Scope = SPENDING
     filter_fields: tuple[str, ...] | None = None
+    uses_category = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -98,6 +101,7 @@ class ReportMixin(LoginRequiredMixin):
             query=self.query(),
             export_query=self.query(without=("halaman",)),
             year=self.filter.year if self.filter else timezone.localdate().year,
+            category_ignored=bool(getattr(self.filter, "category", None) and not self.uses_category),
         )
         return context
 

@@ -352,6 +352,8 @@ def test_every_main_page_forbids_inline_script_and_has_none(hostile_product, sho
         "payments and taxes": (signed_in(world.pa), reverse("reports:payments")),
         "shop sales": (seller, reverse("reports:sales")),
         "report exports": (signed_in(world.pa), reverse("reports:exports")),
+        "spend": (signed_in(world.pa), reverse("reports:spend")),
+        "spend purchases": (signed_in(world.pa), reverse("reports:spend-purchases")),
         "admin": (admin, reverse("admin:index")),
         "dashboard": (admin, reverse("dashboard:index")),
         "dashboard products": (admin, reverse("dashboard:catalogue-product-list")),

@@ -68,6 +68,9 @@ TABLE: dict[str, Rule] = {
     "reports:realisation-line": Rule(get=A_READERS, kwargs={"pk": "line_a"}, why="as its agency's page"),
     "reports:umkm": Rule(get=READERS, why="every report reader; each sees the agencies they may read"),
     "reports:umkm-export": Rule(get=READERS, kwargs={"fmt": "xlsx"}, why="as its page"),
+    "reports:spend": Rule(get=READERS, why="every report reader; each sees the agencies they may read"),
+    "reports:spend-purchases": Rule(get=READERS, why="as the spend page: the readable agencies' paid orders"),
+    "reports:spend-export": Rule(get=READERS, kwargs={"fmt": "csv"}, why="as its page"),
     "reports:exposure": Rule(get=READERS, why="every report reader; official spend of agencies they read"),
     "reports:exposure-export": Rule(get=READERS, kwargs={"fmt": "csv"}, why="as its page"),
     "reports:red-flags": Rule(get=READERS, why="every report reader; the flags of the agencies they read"),
@@ -103,6 +106,7 @@ TABS = {
     "exports": "reports:exports",
     "exposure": "reports:exposure",
     "red-flags": "reports:red-flags",
+    "spend": "reports:spend",
 }
 
 

@@ -5,11 +5,14 @@ from django.core.management import call_command
 from django.db.models import Sum
 from oscar.core.loading import get_model
 
+from peken.city import kecamatan_names
 from procurement.models import BudgetCommitment, BudgetLine, OfficialPayment, Requisition
 from procurement.statuses import CommitmentStatus, OfficialPaymentStatus
+from sellers.abstract_models import UmkmScale
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
+Partner = get_model("partner", "Partner")
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 
@@ -34,6 +37,11 @@ def test_synthetic_data_is_bulk_deterministic_and_rerunnable(django_assert_max_n
         o.total_incl_tax == sum(line.line_price_incl_tax for line in o.lines.all())
         for o in Order.objects.prefetch_related("lines")[:20]
     )
+    # and the shops have a kecamatan of the city and a scale, as the spending reports read them
+    sellers = list(Partner.objects.all())
+    assert len(sellers) == 12
+    assert all(s.kecamatan in kecamatan_names() and s.umkm_scale in UmkmScale.values for s in sellers)
+    assert len({s.kecamatan for s in sellers}) > 1 and len({s.umkm_scale for s in sellers}) > 1
     first = catalogue_snapshot()
 
     # when it runs again with the same arguments, nothing is added

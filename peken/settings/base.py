@@ -308,6 +308,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.summaries_refresh",
         "schedule": 60.0 * PEKEN_REPORT_SUMMARY_REFRESH_MINUTES,
     },
+    # the spend report splits new payments itself before it reads; this keeps that work small
+    "reports-spend-shares-split": {"task": "reports.tasks.spend_shares_split", "schedule": 300.0},
     "reports-views-refresh": {
         "task": "reports.tasks.materialized_views_refresh",
         "schedule": 60.0 * PEKEN_REPORTS_VIEW_REFRESH_MINUTES,

@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('partner', '0015_sellerdatachange_source_centre'),
         ('procurement', '0010_official_payment_paid_on_index'),
-        ('reports', '0002_paid_payment'),
+        ('reports', '0003_paid_payment'),
     ]
 
     operations = [

@@ -128,7 +128,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0001_initial'),
+        ('reports', '0002_spend_share'),
         ('order', '0022_seller_orders'),
         ('partner', '0015_sellerdatachange_source_centre'),
         ('procurement', '0010_official_payment_paid_on_index'),

@@ -51,7 +51,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0004_product_price_range'),
+        ('reports', '0005_product_price_range'),
     ]
 
     operations = [

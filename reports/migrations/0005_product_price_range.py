@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalogue', '0039_product_supply_kind'),
-        ('reports', '0003_requisition_share'),
+        ('reports', '0004_requisition_share'),
     ]
 
     operations = [
