@@ -549,22 +549,24 @@ def main(argv=None) -> int:
 
 def print_table(results: list[dict], runs: int) -> None:
     print(
-        f"| page | scope | status | server s (median of {runs}) | min–max | SQL s | queries | target | met? |"
+        f"| page | scope | status | server s, median of {runs} (min–max) | first request s | SQL s | queries "
+        "| target | met? |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         page = f"{r['name']}" + (f" ({r['aimed']})" if r["aimed"] else "")
         built = r.get("background")
+        spread = f"({r['min']}–{r['max']})"
         if built:
-            timing = f"first {r['first']} (queued); worker {built['seconds']} ({built['rows']} rows)"
+            timing = f"{r['first']} {spread}, queued; the worker {built['seconds']} ({built['rows']} rows)"
         elif r["export"]:
-            timing = f"first {r['first']}, whole {r['whole']} ({r['bytes'] // 1024} kB)"
+            timing = f"{r['first']} {spread}, {r['bytes'] // 1024} kB"
         else:
-            timing = f"{r['whole']}"
+            timing = f"{r['whole']} {spread}"
         met = "yes" if r["met"] else ("no" if r["status"] in (200, 302) else "-")
         print(
-            f"| {page} | {r['scope']} ({r['who']}) | {r['status']} | {timing} | {r['min']}–{r['max']} | "
-            f"{r['cold']} | {r['sql_seconds']} | {r['queries']} | < {r['target']:g} s | {met} |"
+            f"| {page} | {r['scope']} ({r['who']}) | {r['status']} | {timing} | {r['cold']} | "
+            f"{r['sql_seconds']} | {r['queries']} | < {r['target']:g} s | {met} |"
         )
 
 
