@@ -495,6 +495,8 @@ def main(argv=None) -> int:
             asked = scopes(wanted, year) if reader == "auditor" else [("shop", "seller", {"tahun": year})]
             for scope, who, query in asked:
                 builder = None if args.no_build else users[who]
+                # nothing kept from aiming or the scope before: the first request reads afresh
+                cache.clear()
                 figures = measure(clients[who], url, query, args.runs, user=builder)
                 target = TARGETS.get(scope, 1.0)
                 row = {
