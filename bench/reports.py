@@ -290,7 +290,7 @@ def _drain(response) -> tuple[float | None, int]:
     return first_at, size
 
 
-def measure(client, url: str, query: dict, runs: int, user=None) -> dict:
+def measure(client, url: str, query: dict, runs: int, user=None, name: str = "") -> dict:
     """One warm-up, then the queries of one request and the median of ``runs`` timed ones.
 
     An export sent to the background (a redirect to the downloads page) is then built as the
@@ -332,12 +332,12 @@ def measure(client, url: str, query: dict, runs: int, user=None) -> dict:
         "background": None,
     }
     if response.status_code == 302 and user is not None:
-        figures["background"] = background_build(user=user, redirected_to=response["Location"])
+        figures["background"] = background_build(user=user, name=name, redirected_to=response["Location"])
     return figures
 
 
-def background_build(*, user, redirected_to: str) -> dict | None:
-    """Build the user's newest queued export now, as the worker would: its seconds, rows and status."""
+def background_build(*, user, name: str, redirected_to: str) -> dict | None:
+    """Build the user's queued export of ``name`` now, as the worker would: its seconds, rows and status."""
     from django.urls import reverse
 
     from reports import services
@@ -346,8 +346,12 @@ def background_build(*, user, redirected_to: str) -> dict | None:
 
     if not redirected_to.startswith(reverse("reports:exports")):
         return None
-    export = ReportExport.objects.filter(requested_by=user).order_by("-pk").first()
-    if export is None or export.status != ExportStatus.QUEUED:
+    export = (
+        ReportExport.objects.filter(requested_by=user, url_name=name, status=ExportStatus.QUEUED)
+        .order_by("-pk")
+        .first()
+    )
+    if export is None:
         return None
     started = time.perf_counter()
     built = services.report_export_build(export_id=export.pk)
@@ -497,7 +501,7 @@ def main(argv=None) -> int:
                 builder = None if args.no_build else users[who]
                 # nothing kept from aiming or the scope before: the first request reads afresh
                 cache.clear()
-                figures = measure(clients[who], url, query, args.runs, user=builder)
+                figures = measure(clients[who], url, query, args.runs, user=builder, name=name)
                 target = TARGETS.get(scope, 1.0)
                 row = {
                     "name": name,
