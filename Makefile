@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peken
 export DATABASE_URL_TEST := $(DATABASE_URL)
 
-.PHONY: run test install install-test pango system-deps demo lint bench races
+.PHONY: run test install install-test pango system-deps demo lint bench bench-reports races
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || \
@@ -68,6 +68,15 @@ bench: install-test
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# `make bench` is the storefront under load; this is the reports': every page and export of the
+# "reports" namespace, city-wide and for one agency, on the synthetic city that
+# `manage.py peken_synthetic --requisitions 100000` fills (bench/reports.py says how; it refuses
+# a database without it). Prints the table for bench/RESULTS.md; for instance
+# `make bench-reports BENCH_REPORTS_ARGS="--runs 3 --fresh"`.
+BENCH_REPORTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peken_synth
+bench-reports: install-test
+	$(BIN)/python bench/reports.py --database-url $(BENCH_REPORTS_DATABASE_URL) $(BENCH_REPORTS_ARGS)
 
 # Double clicks, two tabs and checkout against approval, raced against gunicorn on PostgreSQL
 # (a database of its own, made afresh: RACES_DATABASE_URL); prints the counts for bench/RESULTS.md.

@@ -432,6 +432,8 @@ def official_synthetic_populate(
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (
+                BudgetLine,
+                BudgetCommitment,
                 Requisition,
                 RequisitionLine,
                 Order,

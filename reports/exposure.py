@@ -19,9 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -32,9 +30,10 @@ from django.db.models.functions import TruncMonth
 from oscar.core.loading import get_model
 
 from orders.statuses import OrderStatus
-from procurement.models import OfficialPayment, Requisition
-from procurement.selectors import official_lines_kept, seller_cap_since
-from procurement.statuses import OfficialPaymentStatus
+from procurement.models import Requisition
+from procurement.selectors import seller_cap_since
+from procurement.statuses import RequisitionStatus
+from reports.models import PaidPayment, PersonalSpendDay, RequisitionShare
 from sellers.abstract_models import SellerStatus
 
 Order = get_model("order", "Order")
@@ -56,12 +55,14 @@ def period_bounds(*, start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def paid_in_period(*, start: date, end: date, agency_ids=None):
-    """Paid official payments dated in the period (optionally of these agencies)."""
-    payments = OfficialPayment.objects.filter(
-        status=OfficialPaymentStatus.PAID, paid_on__gte=start, paid_on__lte=end
-    )
+    """Paid official payments dated in the period (optionally of these agencies).
+
+    As reports.models.PaidPayment rows: each payment with its requisition's agency and its order's
+    seller on the row (kept by triggers with every payment), so no payment is joined to either.
+    """
+    payments = PaidPayment.objects.filter(paid_on__gte=start, paid_on__lte=end)
     if agency_ids is not None:
-        payments = payments.filter(requisition__agency_id__in=list(agency_ids))
+        payments = payments.filter(agency_id__in=list(agency_ids))
     return payments
 
 
@@ -146,14 +147,12 @@ def top_sellers_share(*, start: date, end: date, agency_ids=None, top: int = 10)
     payments = paid_in_period(start=start, end=end, agency_ids=agency_ids)
     total = payments.aggregate(total=Sum("gross"))["total"] or Decimal(0)
     rows = list(
-        payments.values("order__seller_id", "order__seller__name")
+        payments.values("seller_id", "seller__name")
         .annotate(amount=Sum("gross"))
-        .order_by("-amount", "order__seller_id")[:top]
+        .order_by("-amount", "seller_id")[:top]
     )
     sellers = [
-        SellerSpend(
-            r["order__seller_id"], r["order__seller__name"], r["amount"], _percent(r["amount"], total)
-        )
+        SellerSpend(r["seller_id"], r["seller__name"], r["amount"], _percent(r["amount"], total))
         for r in rows
     ]
     top_total = sum((s.amount for s in sellers), Decimal(0))
@@ -186,14 +185,14 @@ def herfindahl(*, start: date, end: date, agency_ids=None) -> Concentration:
     computed in PostgreSQL, the division exactly in Python. One query.
     """
     payments = paid_in_period(start=start, end=end, agency_ids=agency_ids).values(
-        agency=F("requisition__agency_id"), seller=F("order__seller_id")
+        agency_key=F("agency_id"), seller_key=F("seller_id")
     )
-    inner = payments.annotate(amount=Sum("gross")).values("agency", "seller", "amount")
+    inner = payments.annotate(amount=Sum("gross")).values("agency_key", "seller_key", "amount")
     inner_sql, params = inner.query.sql_with_params()
     sql = f"""
         WITH spend AS ({inner_sql}),
-        city AS (SELECT seller, SUM(amount) AS amount FROM spend GROUP BY seller)
-        SELECT agency, SUM(amount * amount), SUM(amount), COUNT(*) FROM spend GROUP BY agency
+        city AS (SELECT seller_key, SUM(amount) AS amount FROM spend GROUP BY seller_key)
+        SELECT agency_key, SUM(amount * amount), SUM(amount), COUNT(*) FROM spend GROUP BY agency_key
         UNION ALL
         SELECT NULL, SUM(amount * amount), SUM(amount), COUNT(*) FROM city
     """
@@ -252,14 +251,18 @@ def sellers_near_cap(*, near_percent: int | None = None) -> list[SellerNearCap]:
         near_percent = near_cap_percent()
     cap = Decimal(settings.PEKEN_OFFICIAL_SELLER_CAP)
     threshold = cap * Decimal(near_percent) / 100
-    line_total = ExpressionWrapper(
-        F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15, decimal_places=0)
+    # official_lines_kept's lines, summed per requisition and seller already (RequisitionShare): a
+    # seller's share is kept unless its order of that requisition was rejected or cancelled
+    dropped = Order.objects.filter(
+        checkout_reference=OuterRef("requisition__reference"), seller=OuterRef("seller"), status__in=DROPPED
     )
     rows = (
-        official_lines_kept()
-        .filter(requisition__date_decided__gte=seller_cap_since())
+        RequisitionShare.objects.filter(
+            requisition__status=RequisitionStatus.APPROVED, requisition__date_decided__gte=seller_cap_since()
+        )
+        .exclude(Exists(dropped))
         .values("seller_id", "seller__name")
-        .annotate(received=Sum(line_total))
+        .annotate(received=Sum("amount"))
         .filter(received__gte=threshold)
         .order_by("-received", "seller_id")
     )
@@ -324,7 +327,25 @@ def personal_spend(*, start: date, end: date) -> list[PersonalSpend]:
     the amount is the line price with tax; ``orders`` counts distinct orders. A product's
     category is its first category in the tree (by path), blank for none. Months are Jakarta
     calendar months. One query.
+
+    On PostgreSQL read from the daily summary (reports.models.PersonalSpendDay, a materialized
+    view): as the orders were at its last refresh, at most PEKEN_REPORTS_VIEW_REFRESH_MINUTES ago
+    (README, "Reports: what can lag"). Elsewhere summed from the order lines.
     """
+    if connection.vendor != "postgresql":
+        return _personal_spend_from_lines(start=start, end=end)
+    rows = (
+        PersonalSpendDay.objects.filter(day__gte=start, day__lte=end)
+        .annotate(month=TruncMonth("day"))
+        .values("kecamatan", "category", "month")
+        .annotate(orders=Sum("orders"), amount=Sum("amount"))
+        .order_by("month", "kecamatan", "category")
+    )
+    return [PersonalSpend(r["kecamatan"], r["category"], r["month"], r["orders"], r["amount"]) for r in rows]
+
+
+def _personal_spend_from_lines(*, start: date, end: date) -> list[PersonalSpend]:
+    # the lines summed as the summary sums them (a database without the materialized view)
     since, until = period_bounds(start=start, end=end)
     rows = (
         Line.objects.filter(

@@ -1,6 +1,12 @@
 """What the reports app writes: large exports built in the background, the monthly summaries sent,
-and the spend report's own summaries (written by reports.services only, read by the selectors).
+the spend report's own summaries (written by reports.services only, read by the selectors), and
+the summaries the other reports read, kept by the database.
 
+PaidPayment, RequisitionShare and ProductPriceRange (at the end) are written by no Python code:
+triggers (migrations 0003-0005) keep them in step with the rows they summarise, in the same
+transaction as every write, whatever wrote it (the services, the admin, the synthetic data's
+COPY), so a report read from them is exactly what the raw rows give at that moment.
+PersonalSpendDay is a materialized view that Celery beat refreshes (migration 0006).
 Everything else the reports show is read from procurement's and the marketplace's own tables.
 """
 
@@ -176,3 +182,145 @@ class SpendPayment(models.Model):
 
     def __str__(self):
         return f"{self.payment_id}: {self.gross}"
+
+
+def _ref(to: str, **kwargs) -> models.ForeignKey:
+    # the triggers keep these in step (and drop a row with its payment): no constraint, no cascade
+    return models.ForeignKey(to, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", **kwargs)
+
+
+class PaidPayment(models.Model):
+    """One paid official payment (status PAID) with what the reports group and filter it by.
+
+    The agency, unit and budget line are its requisition's, the seller its order's, as they are
+    now (the triggers follow a change to any of them). Budget realisation, the UMKM share and
+    spend read these instead of joining each payment to its requisition and order.
+    """
+
+    payment = models.OneToOneField(
+        "procurement.OfficialPayment",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    requisition = _ref("procurement.Requisition", db_index=False)
+    order = _ref("order.Order", db_index=False)
+    agency = models.ForeignKey(
+        "procurement.Agency",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="paid_payments",
+    )
+    unit = _ref("procurement.Unit", null=True, db_index=False)
+    budget_line = _ref("procurement.BudgetLine", db_index=False)
+    seller = _ref("partner.Partner", null=True, db_index=False)
+    paid_on = models.DateField(_("Tanggal bayar"))
+    gross = models.DecimalField(_("Bruto"), max_digits=15, decimal_places=0)
+
+    class Meta:
+        verbose_name = _("pembayaran lunas (ringkasan laporan)")
+        verbose_name_plural = _("pembayaran lunas (ringkasan laporan)")
+        indexes = [
+            # per agency and period (the city's rows), per budget line and period (an agency's rows),
+            # and the city by period; each carries what the sums need, so none reads the table
+            models.Index(
+                fields=["agency", "paid_on"],
+                include=["gross", "budget_line", "seller", "unit"],
+                name="report_paid_agency",
+            ),
+            models.Index(
+                fields=["budget_line", "paid_on"],
+                include=["gross", "seller", "unit"],
+                name="report_paid_line",
+            ),
+            models.Index(
+                fields=["paid_on"],
+                include=["gross", "agency", "budget_line", "seller", "unit"],
+                name="report_paid_on",
+            ),
+            models.Index(fields=["requisition"], name="report_paid_requisition"),
+            models.Index(fields=["order"], name="report_paid_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.gross} ({self.paid_on})"
+
+
+class RequisitionShare(models.Model):
+    """One seller's share of one requisition: the sum of its lines of that seller (unit price x quantity).
+
+    What the value bands, the split-purchase rule and the red flags are about (reports.red_flags),
+    kept by statement triggers on the requisition lines (PostgreSQL): a hundred thousand rows
+    instead of a million lines.
+    """
+
+    requisition = _ref("procurement.Requisition", db_index=False)
+    seller = _ref("partner.Partner", db_index=False)
+    amount = models.DecimalField(_("Nilai"), max_digits=17, decimal_places=0)
+    lines = models.PositiveIntegerField(_("Baris"))
+
+    class Meta:
+        verbose_name = _("bagian penjual dalam permintaan (ringkasan laporan)")
+        verbose_name_plural = _("bagian penjual dalam permintaan (ringkasan laporan)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requisition", "seller"], include=["amount"], name="report_share_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requisition_id}/{self.seller_id}: {self.amount}"
+
+
+class ProductPriceRange(models.Model):
+    """The lowest and highest unit price any requisition line of a product ever had.
+
+    Only ever widened (statement triggers on the requisition lines, PostgreSQL), so it holds every
+    price the lines hold now: a product whose highest price is not above the price flag's factor
+    times its lowest can have no line above that factor times any median of its prices, and the
+    price flag (reports.red_flags.price_outliers) reads no line of it.
+    """
+
+    product = models.OneToOneField(
+        "catalogue.Product",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    lowest = models.DecimalField(_("Harga terendah"), max_digits=15, decimal_places=0)
+    highest = models.DecimalField(_("Harga tertinggi"), max_digits=15, decimal_places=0)
+
+    class Meta:
+        verbose_name = _("rentang harga produk (ringkasan laporan)")
+        verbose_name_plural = _("rentang harga produk (ringkasan laporan)")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.lowest}-{self.highest}"
+
+
+class PersonalSpendDay(models.Model):
+    """Residents' own shopping per Jakarta day, kecamatan of the seller and product category.
+
+    A materialized view (migration 0006, PostgreSQL) that Celery beat refreshes every
+    PEKEN_REPORTS_VIEW_REFRESH_MINUTES (reports.services.materialized_views_refresh), so it can be that long
+    behind the orders. Lines of orders with a user, not rejected or cancelled; a product's
+    category is its first in the tree (by path), "" for none, as is a seller without a kecamatan.
+    ``orders`` counts distinct orders: an order has one day, so days add up to months.
+    """
+
+    pk = models.CompositePrimaryKey("day", "kecamatan", "category")
+    day = models.DateField()
+    kecamatan = models.CharField(max_length=100)
+    category = models.CharField(max_length=255)
+    orders = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=17, decimal_places=2)  # as order lines' prices
+
+    class Meta:
+        managed = False
+        db_table = "reports_personal_spend_day"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kecamatan} {self.category}: {self.amount}"

@@ -5,6 +5,10 @@ number of queries whatever the number of rows. Periods are Jakarta calendar date
 included. A purchase is a requisition; a seller's "share" of one is the sum of its lines of that
 seller (the package the seller's order carries), the figure the value bands (PEKEN_VALUE_BANDS)
 and the split-purchase warning are about. A flag is a pointer for a human, never a finding.
+
+The shares are read from reports.models.RequisitionShare, which statement triggers on the lines
+keep in the same transaction as every change to them (one row per requisition and seller, not a
+million lines); only the price flag reads the lines themselves.
 """
 
 from dataclasses import dataclass
@@ -13,16 +17,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 from oscar.core.loading import get_model
 
 from procurement.models import GoodsReceipt, OfficialPayment, Requisition, RequisitionLine
-from procurement.selectors import split_purchase_bands
 from procurement.statuses import OfficialPaymentStatus, RequisitionStatus
 from reports.exposure import period_bounds
+from reports.models import ProductPriceRange, RequisitionShare
 
 ProductCategory = get_model("catalogue", "ProductCategory")
+Order = get_model("order", "Order")
 Category = get_model("catalogue", "Category")
 
 # What the split-purchase warning counts: requisitions waiting for approval or approved.
@@ -66,16 +71,12 @@ class Purchase:
     decided_on: date | None = None
 
 
-def _purchases(ids, references) -> tuple[Purchase, ...]:
-    return tuple(
-        sorted((Purchase(i, r) for i, r in zip(ids, references, strict=True)), key=lambda p: p.requisition_id)
-    )
-
-
-def _line_total():
-    return ExpressionWrapper(
-        F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=15, decimal_places=0)
-    )
+def _purchases(ids, references, known: dict | None = None) -> tuple[Purchase, ...]:
+    # ``known``: the Purchase of each requisition already made, shared by the flags it is behind
+    if known is None:
+        known = {}
+    pairs = sorted(zip(ids, references, strict=True))
+    return tuple(known.get(i) or known.setdefault(i, Purchase(i, r)) for i, r in pairs)
 
 
 def _agency_clause(agency_ids, column: str) -> tuple[str, list]:
@@ -113,58 +114,51 @@ def split_purchases(
     requisitions with one seller, submitted within ``window_days`` (default
     PEKEN_SPLIT_WINDOW_DAYS) before one submitted in the period, whose shares together pass a
     value band that each share alone stays within. PostgreSQL finds the windows (a window
-    function over each agency and seller) and gathers the purchases of the flagged ones only; a
-    window contained in a larger flagged one (same agency, seller, band) is left out. One query.
+    function over each agency and seller) with their purchases, and leaves out a window contained
+    in a larger flagged one (same agency, seller, band). One query.
     """
     days = settings.PEKEN_SPLIT_WINDOW_DAYS if window_days is None else window_days
     window = timedelta(days=days)
     since, until = period_bounds(start=start, end=end)
     agency_sql, agency_params = _agency_clause(agency_ids, "r.agency_id")
-    line, req = RequisitionLine._meta.db_table, Requisition._meta.db_table
+    shares, req = RequisitionShare._meta.db_table, Requisition._meta.db_table
+    # Each window is the frame of its last purchase: the shares of the window_days before it. Its
+    # bands are split_purchase_bands' (largest <= band < total, two shares or more). As windows end
+    # later they start no earlier, so a flagged window lies inside another flagged for the same
+    # band only if that one starts on the same day and ends later: of the windows flagged for a
+    # band that start on one day the last is kept (of equal ones, the first).
     sql = f"""
         WITH share AS (
-            SELECT r.agency_id, l.seller_id, r.id, r.reference, r.date_submitted,
-                   SUM(l.unit_price * l.quantity) AS amount
-            FROM {line} l JOIN {req} r ON r.id = l.requisition_id
+            SELECT r.agency_id, s.seller_id, r.id, r.reference, r.date_submitted, s.amount
+            FROM {shares} s JOIN {req} r ON r.id = s.requisition_id
             WHERE r.status = ANY(%s) AND r.date_submitted >= %s AND r.date_submitted < %s{agency_sql}
-            GROUP BY r.agency_id, l.seller_id, r.id, r.reference, r.date_submitted
         ), windowed AS (
             SELECT agency_id, seller_id, id, date_submitted,
-                   SUM(amount) OVER w AS total, MAX(amount) OVER w AS largest, COUNT(*) OVER w AS n
+                   SUM(amount) OVER w AS total, MAX(amount) OVER w AS largest, COUNT(*) OVER w AS n,
+                   MIN(date_submitted) OVER w AS first_submitted,
+                   array_agg(id) OVER w AS ids, array_agg(reference) OVER w AS refs
             FROM share
             WINDOW w AS (PARTITION BY agency_id, seller_id ORDER BY date_submitted
                          RANGE BETWEEN %s PRECEDING AND CURRENT ROW)
         ), flagged AS (
-            SELECT * FROM windowed
-            WHERE n >= 2 AND date_submitted >= %s
-              AND EXISTS (SELECT 1 FROM unnest(%s::numeric[]) AS band WHERE largest <= band AND band < total)
+            SELECT w.*, band,
+                   row_number() OVER (PARTITION BY agency_id, seller_id, band, first_submitted
+                                      ORDER BY date_submitted DESC, id) AS later
+            FROM windowed w JOIN unnest(%s::numeric[]) AS band ON w.largest <= band AND band < w.total
+            WHERE w.n >= 2 AND w.date_submitted >= %s
         )
-        SELECT f.agency_id, f.seller_id,
-               array_agg(s.id ORDER BY s.id), array_agg(s.reference ORDER BY s.id),
-               array_agg(s.amount ORDER BY s.id)
-        FROM flagged f JOIN share s
-          ON s.agency_id = f.agency_id AND s.seller_id = f.seller_id
-         AND s.date_submitted >= f.date_submitted - %s AND s.date_submitted <= f.date_submitted
-        GROUP BY f.agency_id, f.seller_id, f.date_submitted, f.id
-        ORDER BY f.agency_id, f.seller_id, f.date_submitted, f.id
+        SELECT agency_id, seller_id, band, total, ids, refs
+        FROM flagged WHERE later = 1
+        ORDER BY agency_id, seller_id, date_submitted, id, band
     """
     bands = sorted(settings.PEKEN_VALUE_BANDS)
-    params = [list(LIVE), since - window, until, *agency_params, window, since, bands, window]
-    last: dict[tuple, int] = {}
-    kept: list[SplitFlag | None] = []
-    for agency_id, seller_id, ids, refs, amounts in _fetch(sql, params):
-        purchases = _purchases(ids, refs)
-        for band in split_purchase_bands(list(amounts)):
-            key = (agency_id, seller_id, band)
-            # windows come in time order, so one inside a later one is inside the next flagged one
-            previous = kept[last[key]] if key in last else None
-            if previous is not None and set(purchases) <= set(previous.purchases):
-                continue
-            if previous is not None and set(previous.purchases) <= set(purchases):
-                kept[last[key]] = None
-            last[key] = len(kept)
-            kept.append(SplitFlag(agency_id, seller_id, band, sum(amounts, Decimal(0)), purchases))
-    return [flag for flag in kept if flag is not None]
+    as_set = {Decimal(band): band for band in bands}
+    params = [list(LIVE), since - window, until, *agency_params, window, bands, since]
+    known: dict[int, Purchase] = {}
+    return [
+        SplitFlag(agency_id, seller_id, as_set[band], total, _purchases(ids, refs, known))
+        for agency_id, seller_id, band, total, ids, refs in _fetch(sql, params)
+    ]
 
 
 # --- Unit prices far above the city's median ---
@@ -196,7 +190,9 @@ def price_outliers(
     those of the same category (a product's first category in the tree, by path; products
     without one are left out). The median (percentile_cont 0.5 over lines, not weighted by
     quantity; exact for rupiah amounts) is over every agency's approved requisitions decided in
-    the period; ``agency_ids`` only narrows which lines are flagged. One query.
+    the period; ``agency_ids`` only narrows which lines are flagged. Only the lines of products
+    whose prices ever varied by more than ``factor`` are read (ProductPriceRange). By product two
+    queries, the first finding those products (none, and it stops there); by category one.
     """
     defaults = flag_settings()
     factor = defaults.price_factor if factor is None else factor
@@ -204,34 +200,75 @@ def price_outliers(
     if by not in ("product", "category"):
         raise ValueError(by)
     since, until = period_bounds(start=start, end=end)
-    agency_sql, agency_params = _agency_clause(agency_ids, "l.agency_id")
-    line, req = RequisitionLine._meta.db_table, Requisition._meta.db_table
+    agency_sql, agency_params = _agency_clause(agency_ids, "r.agency_id")
+    line, req, ranges = (
+        RequisitionLine._meta.db_table,
+        Requisition._meta.db_table,
+        ProductPriceRange._meta.db_table,
+    )
+    factor = Decimal(factor)
+    # The products worth reading: a line can only be above factor x its median where the product's
+    # (or category's) highest price ever is above factor x its lowest ever (ProductPriceRange).
+    few, few_params = "", []
     if by == "product":
-        key = "l.product_id"
+        varied = _fetch(f"SELECT product_id FROM {ranges} WHERE highest > %s * lowest", [factor])
+        if not varied:
+            return []
+        # the products named, so the planner knows how many (usually few: looked up by product)
+        few_params = [[product_id for (product_id,) in varied]]
+        keys, key_params = "SELECT p AS product_id, p AS key_id FROM unnest(%s::bigint[]) AS p", few_params
+        few = "l.product_id = ANY(%s::bigint[]) AND "
     else:
         link, category = ProductCategory._meta.db_table, Category._meta.db_table
-        key = (
-            f"(SELECT pc.category_id FROM {link} pc JOIN {category} c ON c.id = pc.category_id"
-            " WHERE pc.product_id = l.product_id ORDER BY c.path LIMIT 1)"
-        )
+        keys = f"""
+            WITH first_category AS MATERIALIZED (  -- a product's first category in the tree, by path
+                SELECT DISTINCT ON (pc.product_id) pc.product_id, pc.category_id
+                FROM {link} pc JOIN {category} c ON c.id = pc.category_id ORDER BY pc.product_id, c.path
+            )
+            SELECT product_id, category_id AS key_id FROM first_category WHERE category_id IN (
+                SELECT f.category_id FROM first_category f JOIN {ranges} p USING (product_id)
+                GROUP BY f.category_id HAVING MAX(p.highest) > %s * MIN(p.lowest)
+            )"""
+        key_params = [factor]
+    # Their lines are counted per key and price, and the median found from the counts:
+    # percentile_cont(0.5) is the mean of the values at (0-based) positions floor((n - 1) / 2) and
+    # ceil((n - 1) / 2) of the n sorted prices, and a price's lines hold positions
+    # [below, below + n). Only the lines of prices above factor x the median are read again.
     sql = f"""
-        WITH lines AS (
-            SELECT l.requisition_id, r.reference, r.agency_id, l.seller_id, l.product_id, {key} AS key_id,
-                   l.title, l.unit_price
-            FROM {line} l JOIN {req} r ON r.id = l.requisition_id
-            WHERE r.status = %s AND r.date_decided >= %s AND r.date_decided < %s
-              AND l.product_id IS NOT NULL
+        WITH candidates AS MATERIALIZED ({keys}
+        ), priced AS (
+            SELECT c.key_id, l.unit_price, COUNT(*) AS n
+            FROM candidates c JOIN {line} l ON l.product_id = c.product_id
+            JOIN {req} r ON r.id = l.requisition_id
+            WHERE {few}r.status = %s AND r.date_decided >= %s AND r.date_decided < %s
+            GROUP BY c.key_id, l.unit_price
+        ), ranked AS (
+            SELECT key_id, unit_price, n,
+                   SUM(n) OVER (PARTITION BY key_id ORDER BY unit_price) - n AS below,
+                   SUM(n) OVER (PARTITION BY key_id) AS total
+            FROM priced
         ), medians AS (
-            SELECT key_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price) AS median
-            FROM lines WHERE key_id IS NOT NULL GROUP BY key_id
+            SELECT key_id,
+                   (MIN(unit_price) FILTER (WHERE below <= floor((total - 1) / 2.0)
+                                              AND floor((total - 1) / 2.0) < below + n)
+                    + MIN(unit_price) FILTER (WHERE below <= ceil((total - 1) / 2.0)
+                                                AND ceil((total - 1) / 2.0) < below + n)) / 2 AS median
+            FROM ranked GROUP BY key_id
+        ), outlying AS MATERIALIZED (
+            SELECT p.key_id, p.unit_price, m.median
+            FROM priced p JOIN medians m USING (key_id)
+            WHERE p.unit_price > %s * m.median
         )
-        SELECT l.requisition_id, l.reference, l.agency_id, l.seller_id, l.product_id, l.key_id, l.title,
-               l.unit_price, m.median
-        FROM lines l JOIN medians m USING (key_id)
-        WHERE l.unit_price > %s * m.median::numeric{agency_sql}
+        SELECT l.requisition_id, r.reference, r.agency_id, l.seller_id, l.product_id, o.key_id, l.title,
+               l.unit_price, o.median::float8
+        FROM outlying o JOIN candidates c ON c.key_id = o.key_id
+        JOIN {line} l ON l.product_id = c.product_id AND l.unit_price = o.unit_price
+        JOIN {req} r ON r.id = l.requisition_id
+        WHERE {few}r.status = %s AND r.date_decided >= %s AND r.date_decided < %s{agency_sql}
         ORDER BY l.requisition_id, l.product_id
     """
-    rows = _fetch(sql, [RequisitionStatus.APPROVED, since, until, Decimal(factor), *agency_params])
+    approved = [RequisitionStatus.APPROVED, since, until]
+    rows = _fetch(sql, [*key_params, *few_params, *approved, factor, *few_params, *approved, *agency_params])
     return [PriceFlag(*row[:-1], Decimal(str(row[-1]))) for row in rows]
 
 
@@ -263,11 +300,11 @@ def frequent_pairs(
     minimum = defaults.pair_minimum if minimum is None else minimum
     since, until = period_bounds(start=start, end=end)
     agency_sql, agency_params = _agency_clause(agency_ids, "r.agency_id")
-    line, req = RequisitionLine._meta.db_table, Requisition._meta.db_table
+    shares, req = RequisitionShare._meta.db_table, Requisition._meta.db_table
     sql = f"""
         WITH bought AS (
-            SELECT DISTINCT r.agency_id, r.requester_id, l.seller_id, r.id, r.reference
-            FROM {line} l JOIN {req} r ON r.id = l.requisition_id
+            SELECT r.agency_id, r.requester_id, s.seller_id, r.id, r.reference
+            FROM {shares} s JOIN {req} r ON r.id = s.requisition_id
             WHERE r.status = %s AND r.date_decided >= %s AND r.date_decided < %s{agency_sql}
         ), pairs AS (
             SELECT agency_id, requester_id, seller_id, COUNT(*) AS n,
@@ -319,17 +356,16 @@ def just_under_band(
     near = Q()
     for band in bands:
         near |= Q(amount__gte=Decimal(band) * (100 - Decimal(within_percent)) / 100, amount__lte=band)
-    lines = RequisitionLine.objects.filter(
+    shares = RequisitionShare.objects.filter(
         requisition__status__in=LIVE,
         requisition__date_submitted__gte=since,
         requisition__date_submitted__lt=until,
     )
     if agency_ids is not None:
-        lines = lines.filter(requisition__agency_id__in=list(agency_ids))
+        shares = shares.filter(requisition__agency_id__in=list(agency_ids))
     rows = (
-        lines.values("requisition_id", "requisition__reference", "requisition__agency_id", "seller_id")
-        .annotate(amount=Sum(_line_total()))
-        .filter(near)
+        shares.filter(near)
+        .values("requisition_id", "requisition__reference", "requisition__agency_id", "seller_id", "amount")
         .order_by("requisition_id", "seller_id")
     )
     return [
@@ -431,30 +467,29 @@ def paid_before_receipt(*, start: date, end: date, agency_ids=None) -> list[Paid
     The services refuse both; a flag here means data that came in some other way (an import, a
     correction in the database) and must be explained. One query.
     """
-    last_receipt = (
-        GoodsReceipt.objects.filter(order_id=OuterRef("order_id"))
-        .values("order_id")
-        .annotate(last=Max("received_on"))
-        .values("last")
+    payment, req, receipt = (
+        OfficialPayment._meta.db_table,
+        Requisition._meta.db_table,
+        GoodsReceipt._meta.db_table,
     )
-    payments = OfficialPayment.objects.filter(
-        status=OfficialPaymentStatus.PAID, paid_on__gte=start, paid_on__lte=end
-    )
-    if agency_ids is not None:
-        payments = payments.filter(requisition__agency_id__in=list(agency_ids))
-    rows = (
-        payments.annotate(last_received=Subquery(last_receipt))
-        .filter(Q(last_received__isnull=True) | Q(paid_on__lt=F("last_received")))
-        .order_by("paid_on", "pk")
-        .values_list(
-            "requisition_id",
-            "requisition__reference",
-            "order_id",
-            "order__number",
-            "paid_on",
-            "last_received",
-            "requisition__agency_id",
-            "order__seller_id",
+    order = Order._meta.db_table
+    agency_sql, agency_params = _agency_clause(agency_ids, "agency_id")
+    if agency_sql:
+        agency_sql = f" AND p.requisition_id IN (SELECT id FROM {req} WHERE true{agency_sql})"
+    # each order's last handover found once for all (one grouped pass), not once per payment
+    sql = f"""
+        WITH early AS MATERIALIZED (
+            SELECT p.id, p.requisition_id, p.order_id, p.paid_on, g.last
+            FROM {payment} p
+            LEFT JOIN (SELECT order_id, MAX(received_on) AS last FROM {receipt} GROUP BY order_id) g
+              ON g.order_id = p.order_id
+            WHERE p.status = %s AND p.paid_on >= %s AND p.paid_on <= %s
+              AND (g.last IS NULL OR p.paid_on < g.last){agency_sql}
         )
-    )
+        SELECT e.requisition_id, r.reference, e.order_id, o.number, e.paid_on, e.last, r.agency_id,
+               o.seller_id
+        FROM early e JOIN {req} r ON r.id = e.requisition_id JOIN {order} o ON o.id = e.order_id
+        ORDER BY e.paid_on, e.id
+    """
+    rows = _fetch(sql, [OfficialPaymentStatus.PAID, start, end, *agency_params])
     return [PaidEarlyFlag(*row) for row in rows]

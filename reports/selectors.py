@@ -4,6 +4,11 @@ Budget realisation reads the budget lines' own ceiling, committed and realised (
 procurement.services.budgets) and, per month, the gross of paid official payments. The UMKM
 share is the gross of paid official payments to micro and small businesses and cooperatives
 (medium ones do not count) over the gross of all paid official payments.
+
+The paid payments are read from reports.models.PaidPayment, their copy with the requisition's
+agency, unit and budget line and the order's seller on the row, which triggers keep in the same
+transaction as every payment: the same figures as the payments themselves, without joining each
+to its requisition and order (100,000 requisitions: bench/RESULTS.md).
 """
 
 from dataclasses import dataclass
@@ -30,7 +35,7 @@ from django.utils import timezone
 from procurement.models import Agency, BudgetLine, OfficialPayment, Requisition
 from procurement.statuses import OfficialPaymentStatus
 from reports.forms import COOPERATIVE, MONTHS, ReportFilter
-from reports.models import ReportExport
+from reports.models import PaidPayment, ReportExport
 from sellers.abstract_models import UmkmScale
 
 MONEY = DecimalField(max_digits=17, decimal_places=0)
@@ -88,6 +93,16 @@ def paid_payments(*, agencies: QuerySet, f: ReportFilter) -> QuerySet:
     return payments.filter(_seller_q(f, "order__seller__"))
 
 
+def paid_rows(*, agencies: QuerySet, f: ReportFilter) -> QuerySet:
+    """``paid_payments`` as PaidPayment rows (the same payments, their agency and seller on the row)."""
+    rows = PaidPayment.objects.filter(agency__in=agencies.values("pk"))
+    if f.agency:
+        rows = rows.filter(agency=f.agency)
+    if f.unit:
+        rows = rows.filter(unit=f.unit)
+    return rows.filter(_seller_q(f, "seller__"))
+
+
 # --- budget realisation ---
 
 REALISATION_SORTS = {
@@ -118,9 +133,14 @@ PURCHASE_SORTS = {
 def paid_in_period(*, agencies: QuerySet, f: ReportFilter, outer: str) -> Coalesce:
     """The gross paid against the year's lines in the period (the month, else the year), to the
     filter bar's sellers and unit, for the row ``outer`` names (a subquery: summing it beside the
-    budget lines in one join would count each payment once per line)."""
-    payments = paid_payments(agencies=agencies, f=f).filter(
-        requisition__budget_line__fiscal_year=f.year, paid_on__year=f.year, **{outer: OuterRef("pk")}
+    budget lines in one join would count each payment once per line).
+
+    ``outer`` is "agency", "budget_line" or "unit" (also spelt as from a payment,
+    "requisition__agency"): each is on the summary row, so the subquery reads one index range.
+    """
+    outer = outer.removeprefix("requisition__")
+    payments = paid_rows(agencies=agencies, f=f).filter(
+        budget_line__fiscal_year=f.year, paid_on__year=f.year, **{outer: OuterRef("pk")}
     )
     if f.month:
         payments = payments.filter(paid_on__month=f.month)
@@ -147,7 +167,7 @@ def realisation_agencies(*, agencies: QuerySet, f: ReportFilter, sort: str = "")
         committed=line_sum("committed"),
         realised=line_sum("realised"),
     ).annotate(
-        paid=paid_in_period(agencies=agencies, f=f, outer="requisition__agency"),
+        paid=paid_in_period(agencies=agencies, f=f, outer="agency"),
         available=F("ceiling") - F("committed") - F("realised"),
         percent=_percent(F("realised"), F("ceiling")),
     )
@@ -159,7 +179,7 @@ def realisation_lines(*, agency: Agency, f: ReportFilter, sort: str = "") -> tup
     """``agency``'s budget lines of the year with available, percent realised and paid in the period."""
     one = Agency.objects.filter(pk=agency.pk)
     rows = BudgetLine.objects.filter(agency=agency, fiscal_year=f.year).annotate(
-        paid=paid_in_period(agencies=one, f=f, outer="requisition__budget_line"),
+        paid=paid_in_period(agencies=one, f=f, outer="budget_line"),
         remaining=F("ceiling") - F("committed") - F("realised"),
         percent=_percent(F("realised"), F("ceiling")),
     )
@@ -196,9 +216,9 @@ def line_purchases(*, line: BudgetLine, f: ReportFilter, sort: str = "") -> tupl
 
 def realised_by_month(*, agencies: QuerySet, f: ReportFilter, line: BudgetLine | None = None) -> list:
     """(month 1..12, gross paid that month) against the year's budget lines, every month listed."""
-    payments = paid_payments(agencies=agencies, f=f).filter(requisition__budget_line__fiscal_year=f.year)
+    payments = paid_rows(agencies=agencies, f=f).filter(budget_line__fiscal_year=f.year)
     if line is not None:
-        payments = payments.filter(requisition__budget_line=line)
+        payments = payments.filter(budget_line=line)
     sums = {
         row["month"].month: row["total"]
         for row in payments.annotate(month=TruncMonth("paid_on"))
@@ -246,11 +266,12 @@ def umkm_share_agencies(*, agencies: QuerySet, f: ReportFilter) -> QuerySet:
     Agencies below the target come first (lowest share first), then the others, then those
     that paid nothing in the period.
     """
-    path = "requisitions__payments__"
-    paid = Q(**{f"{path}status": OfficialPaymentStatus.PAID}) & _seller_q(f, f"{path}order__seller__")
+    # one pass over the agencies' paid rows, grouped by agency
+    path = "paid_payments__"
+    paid = _seller_q(f, f"{path}seller__")
     if f.unit:
-        paid &= Q(requisitions__unit=f.unit)
-    umkm = umkm_q(f"{path}order__seller__")
+        paid &= Q(**{f"{path}unit": f.unit})
+    umkm = umkm_q(f"{path}seller__")
     ytd = paid & _year_q(f, path)
     month = ytd & Q(**{f"{path}paid_on__month": f.month or 0})
     rows = Agency.objects.filter(pk__in=agencies.values("pk"))
@@ -272,8 +293,11 @@ def umkm_share_agencies(*, agencies: QuerySet, f: ReportFilter) -> QuerySet:
 
 
 def umkm_share_city(*, agencies: QuerySet, f: ReportFilter) -> dict:
-    """The city's (readable agencies') UMKM share: per month of the year and year to date (two queries)."""
-    payments = paid_payments(agencies=agencies, f=f).filter(paid_on__year=f.year)
+    """The city's (readable agencies') UMKM share: per month of the year and year to date (one query).
+
+    The year to date is the months up to the chosen one (all twelve without one) added up.
+    """
+    payments = paid_rows(agencies=agencies, f=f).filter(paid_on__year=f.year)
     by_month = {
         row["month"].month: ShareRow(
             label=str(NAMES[row["month"].month]), umkm=row["umkm"], total=row["total"]
@@ -281,14 +305,19 @@ def umkm_share_city(*, agencies: QuerySet, f: ReportFilter) -> dict:
         for row in payments.annotate(month=TruncMonth("paid_on"))
         .order_by()
         .values("month")
-        .annotate(total=Sum("gross"), umkm=_sum("gross", filter=umkm_q()))
+        .annotate(total=Sum("gross"), umkm=_sum("gross", filter=umkm_q("seller__")))
     }
     months = [
         by_month.get(m, ShareRow(label=str(NAMES[m]), umkm=Decimal(0), total=Decimal(0)))
         for m in range(1, 13)
     ]
-    ytd = payments.filter(_year_q(f, "")).aggregate(total=_sum("gross"), umkm=_sum("gross", filter=umkm_q()))
-    return {"months": months, "ytd": ShareRow(label="", umkm=ytd["umkm"], total=ytd["total"])}
+    upto = months[: f.month] if f.month else months
+    ytd = ShareRow(
+        label="",
+        umkm=sum((m.umkm for m in upto), Decimal(0)),
+        total=sum((m.total for m in upto), Decimal(0)),
+    )
+    return {"months": months, "ytd": ytd}
 
 
 # --- a person's large exports

@@ -8,6 +8,9 @@ the view's own (reports.access.report_agencies), applied again when the worker r
 the file in chunks to the default storage, counting the rows done. The status moves only
 through _export_move (EXPORT_TRANSITIONS). Finished or not, an export and its file are deleted
 once it expires (PEKEN_REPORT_EXPORT_KEEP_DAYS after it was asked for or finished).
+
+The reports' own summaries (reports.models) are kept by triggers in the writers' transactions
+and need nothing here, but for the materialized views, refreshed by materialized_views_refresh.
 """
 
 import logging
@@ -32,7 +35,15 @@ from procurement.models import GoodsReceipt, GoodsReceiptLine, OfficialPayment
 from procurement.statuses import OfficialPaymentStatus
 from reports import tasks
 from reports.forms import ReportFilterInvalid
-from reports.models import ReportExport, SpendPayment, SpendShare
+from reports.models import (
+    PaidPayment,
+    PersonalSpendDay,
+    ProductPriceRange,
+    ReportExport,
+    RequisitionShare,
+    SpendPayment,
+    SpendShare,
+)
 from reports.statuses import EXPORT_TRANSITIONS, UNFINISHED, ExportFormat, ExportStatus
 from reports.tables import rows_count
 from reports.writers import PdfTooLarge, table_write
@@ -352,3 +363,39 @@ def spend_shares_split() -> int:
         kind_params.append(str(SupplyKind.OTHER_SERVICE))
         cursor.execute(sql, [*new_params, kinds, slugs, slugs, str(SupplyKind.GOODS), *kind_params])
         return cursor.fetchone()[0]
+
+
+# --- the materialized views
+
+
+MATERIALIZED_VIEWS = (PersonalSpendDay._meta.db_table,)
+KEPT_BY_TRIGGERS = (PaidPayment, RequisitionShare, ProductPriceRange)
+
+
+def materialized_views_refresh() -> list[str]:
+    """Refresh the reports' materialized views (PostgreSQL; elsewhere there are none); their names.
+
+    Concurrently where a view already holds rows (its unique index allows it, and readers keep
+    reading the previous contents until the new ones are in), plain the first time. So its
+    figures are at most PEKEN_REPORTS_VIEW_REFRESH_MINUTES plus one refresh behind the rows.
+    Safe to run twice at once: PostgreSQL runs one refresh of a view at a time, the other waits.
+    """
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        for view in MATERIALIZED_VIEWS:
+            cursor.execute("SELECT relispopulated FROM pg_class WHERE relname = %s", [view])
+            (populated,) = cursor.fetchone()
+            concurrently = "CONCURRENTLY " if populated else ""
+            cursor.execute(f"REFRESH MATERIALIZED VIEW {concurrently}{view}")
+    return list(MATERIALIZED_VIEWS)
+
+
+def reports_summaries_settle() -> list[str]:
+    """After a bulk load (the synthetic data's COPY): the planner's statistics of the trigger-kept
+    summaries gathered, and the materialized views refreshed. Returns the views refreshed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in KEPT_BY_TRIGGERS:
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+    return materialized_views_refresh()

@@ -1,5 +1,6 @@
 """Celery tasks of the reports: a large export built by a worker, the expiry sweep, the monthly summary,
-the city-wide readings of the red flags kept current, and the spend report's shares split."""
+the city-wide readings of the red flags kept current, the spend report's shares split, the
+materialized views refreshed."""
 
 from celery import shared_task
 
@@ -46,3 +47,11 @@ def spend_shares_split() -> int:
     from reports import services
 
     return services.spend_shares_split()
+
+
+@shared_task
+def materialized_views_refresh() -> list[str]:
+    """Every PEKEN_REPORTS_VIEW_REFRESH_MINUTES (beat): refresh the reports' materialized views."""
+    from reports import services
+
+    return services.materialized_views_refresh()

@@ -35,6 +35,7 @@ from reports import list_tables, red_flags, summaries, tasks
 from reports.charts import level_bars, nice_top
 from reports.forms import ReportFilter
 from reports.models import ReportExport
+from reports.services import materialized_views_refresh
 from reports.statuses import ExportStatus
 from reports.tables import DECIMAL, cell_text
 from reports.views_red_flags import KINDS
@@ -101,6 +102,8 @@ def _exposure_world(world):
     order_with_products(user=world.shopper, products=[world.kue])
     order_with_products(user=world.shopper, products=[world.nasi], status=OrderStatus.CANCELLED)
     shop(name="Toko Sepi", kecamatan="Tambaksari")
+    # residents' shopping is read from the daily summary, as beat's last refresh left it
+    materialized_views_refresh()
     return world
 
 
@@ -111,6 +114,7 @@ def _more_exposure(world):
         paid(world if n % 2 else world.b, items=[(product, 2 + n)])
         order_with_products(user=UserFactory(), products=[product])
     shop(name="Toko Diam", kecamatan="Bubutan")
+    materialized_views_refresh()
 
 
 def _paid(agency_ids=None):

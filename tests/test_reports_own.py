@@ -31,6 +31,8 @@ from procurement.services.treasury import tax_deposit_record
 from procurement.statuses import OfficialPaymentStatus, PaymentMethod, Role
 from procurement.tax import TaxKind
 from reports.access import payment_agencies, reports_home, reports_open, sales_shops
+from reports.models import ReportExport
+from reports.statuses import ExportStatus
 from sellers.centre import SESSION_KEY
 from tests.factories import UserFactory, category_create, order_with_products, product_create, seller_create
 from tests.fulfilment_world import delivered, fulfilment_world
@@ -251,6 +253,25 @@ def test_the_payments_export_holds_the_page_figures(world, client):
         )
         assert list(row[7:11]) == [taxes.get(kind, 0) for kind in TaxKind.values]
         assert (row[11], row[12]) == (p.withheld, p.net)
+
+
+def test_a_long_payments_export_goes_to_a_worker(world, client, settings, django_capture_on_commit_callbacks):
+    # given three payments and a worker for exports of more than two rows
+    settings.PEKEN_REPORT_BACKGROUND_ROWS = 2
+    purchase(world)
+    purchase(world, items=[(world.beras, 1)])
+    assert len(_paid()) == 3
+    client.force_login(world.pa)
+    # when the PA/KPA asks for the CSV, then they are sent to their downloads (counted, not written)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("reports:payments-export", args=["csv"]))
+    assert response.status_code == 302 and response.url == reverse("reports:exports")
+    # and the worker wrote every payment, as the request would have
+    export = ReportExport.objects.get()
+    assert (export.status, export.done, export.total) == (ExportStatus.DONE, 3, 3)
+    download = client.get(reverse("reports:export-download", args=[export.pk]))
+    content = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert all(p.order.number in content for p in _paid())
 
 
 @pytest.mark.parametrize("name", ["reports:payments", "reports:payments-export"])

@@ -159,6 +159,9 @@ PEKEN_RECOMMENDED_SELLER_CAP = env.int("PEKEN_RECOMMENDED_SELLER_CAP", default=2
 # Shops' recent orders are recounted, and the catalogue and its categories
 # ranked anew, this often: a new product shows in Rekomendasi within it.
 PEKEN_RECOMMENDED_REFRESH_MINUTES = env.int("PEKEN_RECOMMENDED_REFRESH_MINUTES", default=15)
+# How often Celery beat refreshes the reports' materialized views (personal shopping per day,
+# kecamatan and category): how far behind the orders those figures can be (README).
+PEKEN_REPORTS_VIEW_REFRESH_MINUTES = env.int("PEKEN_REPORTS_VIEW_REFRESH_MINUTES", default=5)
 # A listing the refresh does not rank (a kecamatan filter, a search) is ranked in
 # the request if it holds at most this many products, else shown newest first.
 PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX = env.int("PEKEN_RECOMMENDED_RANK_IN_REQUEST_MAX", default=5000)
@@ -307,6 +310,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # the spend report splits new payments itself before it reads; this keeps that work small
     "reports-spend-shares-split": {"task": "reports.tasks.spend_shares_split", "schedule": 300.0},
+    "reports-views-refresh": {
+        "task": "reports.tasks.materialized_views_refresh",
+        "schedule": 60.0 * PEKEN_REPORTS_VIEW_REFRESH_MINUTES,
+    },
 }
 
 # Django logs refusals on django.request and on one django.security.<name> logger per
