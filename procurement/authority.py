@@ -111,7 +111,18 @@ def authority_annotations(*, user_id: int) -> dict:
 
 
 def decidable_by(queryset: QuerySet, *, user_id: int) -> QuerySet:
-    """``queryset`` (annotated by with_current_step) narrowed to what ``user_id`` may decide now."""
+    """``queryset`` (annotated by with_current_step) narrowed to what ``user_id`` may decide now.
+
+    Both ways of deciding need the person to hold a role in the requisition's agency or an active
+    delegation there, so the rule is asked only of those agencies' requisitions (an index, not
+    every requisition waiting in the city).
+    """
+    today = timezone.localdate()
+    own = Membership.objects.filter(user_id=user_id, agency__isnull=False).values("agency_id")
+    delegated = Delegation.objects.filter(
+        delegate_id=user_id, start__lte=today, end__gte=today, date_revoked__isnull=True
+    ).values("agency_id")
+    queryset = queryset.filter(Q(agency_id__in=own) | Q(agency_id__in=delegated))
     return queryset.annotate(**authority_annotations(user_id=user_id)).filter(
         Q(**{f"holds_{user_id}": True}) | Q(**{f"for_{user_id}__isnull": False})
     )

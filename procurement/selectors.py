@@ -33,7 +33,6 @@ from procurement.models import (
     ApprovalStep,
     AuditEntry,
     BudgetLine,
-    Delegation,
     Membership,
     Requisition,
     RequisitionLine,
@@ -177,16 +176,10 @@ def approver_inbox(*, user) -> QuerySet:
     """
     if not user.is_authenticated:
         return Requisition.objects.none()
-    # the rule asks for a role or a delegation in the requisition's agency: only those agencies'
-    # requisitions are asked it (a city's thousands of waiting requisitions are not, for a badge)
-    agencies = (
-        Membership.objects.filter(user=user, agency__isnull=False)
-        .values("agency")
-        .union(Delegation.objects.filter(delegate=user).values("agency"))
-    )
-    waiting = Requisition.objects.filter(agency__in=agencies, status=RequisitionStatus.SUBMITTED)
     return (
-        decidable_by(with_current_step(waiting), user_id=user.pk)
+        decidable_by(
+            with_current_step(Requisition.objects.filter(status=RequisitionStatus.SUBMITTED)), user_id=user.pk
+        )
         .select_related("agency", "requester", "budget_line", "unit")
         .order_by("date_submitted", "pk")
     )

@@ -22,9 +22,25 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+def database(url: str, *, conn_max_age: int) -> dict:
+    """The database of ``url``. On PostgreSQL its JIT is off: the planner's cost of the approvals
+    badge and the report sums on a city's rows (hundreds of thousands) sets it off, and compiling
+    took 1.8 s of a query that runs in 5 ms; no query of Peken's runs long enough to win it back."""
+    db = env.db_url_config(url)
+    db["CONN_MAX_AGE"] = conn_max_age
+    db["CONN_HEALTH_CHECKS"] = True
+    if "postgresql" in db["ENGINE"]:
+        db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    return db
+
+
+DATABASES = {
+    "default": database(
+        env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env.int("DJANGO_CONN_MAX_AGE", default=0),
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 INSTALLED_APPS = [

@@ -3,16 +3,16 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CACHES, DEV_AUDIT_KEY, env
+from .base import CACHES, DEV_AUDIT_KEY, database, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 PEKEN_SITE_DOMAIN = env("PEKEN_SITE_DOMAIN")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {
+    "default": database(env("DATABASE_URL"), conn_max_age=env.int("DJANGO_CONN_MAX_AGE", default=60))
+}
 # Shared by every worker: the page, card, count and menu caches must be one cache.
 CACHES = {**CACHES, "default": env.cache("CACHE_URL")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":

@@ -1,9 +1,13 @@
 """The test suite: PostgreSQL (DATABASE_URL), fast hashing, in-memory email."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, database, env
 
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/peken")}
+DATABASES = {
+    "default": database(
+        env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/peken"), conn_max_age=0
+    )
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
