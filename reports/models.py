@@ -223,23 +223,11 @@ class PaidPayment(models.Model):
         verbose_name = _("pembayaran lunas (ringkasan laporan)")
         verbose_name_plural = _("pembayaran lunas (ringkasan laporan)")
         indexes = [
-            # per agency and period (the city's rows), per budget line and period (an agency's rows),
-            # and the city by period; each carries what the sums need, so none reads the table
-            models.Index(
-                fields=["agency", "paid_on"],
-                include=["gross", "budget_line", "seller", "unit"],
-                name="report_paid_agency",
-            ),
-            models.Index(
-                fields=["budget_line", "paid_on"],
-                include=["gross", "seller", "unit"],
-                name="report_paid_line",
-            ),
-            models.Index(
-                fields=["paid_on"],
-                include=["gross", "agency", "budget_line", "seller", "unit"],
-                name="report_paid_on",
-            ),
+            # per agency and period (the city's rows), per budget line and period (an agency's
+            # rows), the city by period; and the rows of a requisition or order the triggers follow
+            models.Index(fields=["agency", "paid_on"], name="report_paid_agency"),
+            models.Index(fields=["budget_line", "paid_on"], name="report_paid_line"),
+            models.Index(fields=["paid_on"], name="report_paid_on"),
             models.Index(fields=["requisition"], name="report_paid_requisition"),
             models.Index(fields=["order"], name="report_paid_order"),
         ]
@@ -264,11 +252,7 @@ class RequisitionShare(models.Model):
     class Meta:
         verbose_name = _("bagian penjual dalam permintaan (ringkasan laporan)")
         verbose_name_plural = _("bagian penjual dalam permintaan (ringkasan laporan)")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["requisition", "seller"], include=["amount"], name="report_share_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["requisition", "seller"], name="report_share_unique")]
 
     def __str__(self) -> str:
         return f"{self.requisition_id}/{self.seller_id}: {self.amount}"

@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'pembayaran lunas (ringkasan laporan)',
                 'verbose_name_plural': 'pembayaran lunas (ringkasan laporan)',
-                'indexes': [models.Index(fields=['agency', 'paid_on'], include=('gross', 'budget_line', 'seller', 'unit'), name='report_paid_agency'), models.Index(fields=['budget_line', 'paid_on'], include=('gross', 'seller', 'unit'), name='report_paid_line'), models.Index(fields=['paid_on'], include=('gross', 'agency', 'budget_line', 'seller', 'unit'), name='report_paid_on'), models.Index(fields=['requisition'], name='report_paid_requisition'), models.Index(fields=['order'], name='report_paid_order')],
+                'indexes': [models.Index(fields=['agency', 'paid_on'], name='report_paid_agency'), models.Index(fields=['budget_line', 'paid_on'], name='report_paid_line'), models.Index(fields=['paid_on'], name='report_paid_on'), models.Index(fields=['requisition'], name='report_paid_requisition'), models.Index(fields=['order'], name='report_paid_order')],
             },
         ),
         migrations.RunPython(forward, backward),

@@ -103,7 +103,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'bagian penjual dalam permintaan (ringkasan laporan)',
                 'verbose_name_plural': 'bagian penjual dalam permintaan (ringkasan laporan)',
-                'constraints': [models.UniqueConstraint(fields=('requisition', 'seller'), include=('amount',), name='report_share_unique')],
+                'constraints': [models.UniqueConstraint(fields=('requisition', 'seller'), name='report_share_unique')],
             },
         ),
         migrations.RunPython(forward, backward),
