@@ -582,6 +582,11 @@ class TaxWithholding(models.Model):
     def __str__(self):
         return f"{self.payment}: {self.tax} {self.amount}"
 
+    @property
+    def label(self) -> str:
+        """The tax's name, as the seller's tables print it (selectors_seller.TaxEstimate.rows alike)."""
+        return self.get_tax_display()
+
 
 class DocumentCounter(models.Model):
     """The last number issued per agency, document kind and year; locked to number without gaps."""

@@ -35,10 +35,11 @@ class TaxEstimate:
 
     @property
     def rows(self) -> list[dict]:
-        """Each tax withheld or collected, as the payment will record it."""
+        """Each tax withheld or collected, as the payment will record it (the fields of a TaxWithholding)."""
         rows = [
             {
-                "tax": TaxKind(w.tax).label,
+                "tax": w.tax,
+                "label": TaxKind(w.tax).label,
                 "object_code": w.object_code,
                 "base": w.base,
                 "rate_percent": w.rate_percent,
@@ -49,7 +50,8 @@ class TaxEstimate:
         if self.quote.ppn_collected:
             rows.append(
                 {
-                    "tax": TaxKind.PPN.label,
+                    "tax": TaxKind.PPN.value,
+                    "label": TaxKind.PPN.label,
                     "object_code": "",
                     "base": self.quote.ppn_base,
                     "rate_percent": self.quote.ppn_rate_percent,

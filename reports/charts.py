@@ -8,17 +8,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.formats import number_format
+from django.utils.translation import pgettext_lazy
 
 from peken.money import rupiah_format
 
+# the units of an amount printed above a bar: triliun, miliar, juta, ribu (in English T, B, M, K)
+SHORT_UNITS = (
+    (Decimal(10) ** 12, pgettext_lazy("rupiah singkat", "T")),
+    (Decimal(10) ** 9, pgettext_lazy("rupiah singkat", "M")),
+    (Decimal(10) ** 6, pgettext_lazy("rupiah singkat", "jt")),
+    (Decimal(10) ** 3, pgettext_lazy("rupiah singkat", "rb")),
+)
+
 
 def rupiah_short(amount: Decimal) -> str:
-    """An amount short enough to print above a bar: 1,2 M, 45,3 jt, 495 rb (Indonesian units)."""
-    value = float(amount)
-    for size, unit in ((1e12, "T"), (1e9, "M"), (1e6, "jt"), (1e3, "rb")):
-        if abs(value) >= size:
-            return f"{value / size:.1f}".replace(".", ",").removesuffix(",0") + f" {unit}"
-    return f"{value:.0f}"
+    """An amount short enough to print above a bar, in the reader's language: 1,2 M, 45,3 jt, 495 rb."""
+    amount = Decimal(amount)
+    for size, unit in SHORT_UNITS:
+        if abs(amount) >= size:
+            return f"{plain_number((amount / size).quantize(Decimal('0.1')))} {unit}"
+    return f"{amount:.0f}"
 
 
 @dataclass(frozen=True)

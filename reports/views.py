@@ -32,7 +32,11 @@ from reports.writers import CONTENT_TYPES, PdfTooLarge, background_rows, table_w
 from sellers.centre import SESSION_KEY as CENTRE_SHOP_KEY
 
 PAGE_SIZE = 25
-MONTH_SHORT = {n: str(label)[:3] for n, label in MONTHS}
+
+
+def month_short() -> dict[int, str]:
+    """Each month's first three letters in the language of the request (not of the import)."""
+    return {n: str(label)[:3] for n, label in MONTHS}
 
 
 class ReportMixin(LoginRequiredMixin):
@@ -112,7 +116,8 @@ def _period_paid(by_month: list, f) -> Decimal:
 
 
 def _month_chart(values) -> dict:
-    return month_bars([(MONTH_SHORT[month], amount) for month, amount in values])
+    names = month_short()
+    return month_bars([(names[month], amount) for month, amount in values])
 
 
 class RealisationCityView(ReportMixin, TemplateView):
@@ -217,7 +222,7 @@ class UmkmShareView(ReportMixin, TemplateView):
             city=city,
             month_label=dict(MONTHS).get(self.filter.month, ""),
             chart=share_bars([(a.name, a.ytd_percent) for a in page], target=target),
-            month_names=MONTH_SHORT,
+            month_names=month_short(),
             # an agency's name opens this report for that agency alone: its months and year to date
             agency_query=self.query(without=("sort", "halaman", "opd")),
         )

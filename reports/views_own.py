@@ -27,7 +27,7 @@ from reports.access import PAYMENTS, SALES
 from reports.charts import month_bars
 from reports.forms import MONTHS
 from reports.tables import TableRows
-from reports.views import MONTH_SHORT, ExportMixin, ReportMixin
+from reports.views import ExportMixin, ReportMixin, month_short
 
 # lazy labels: translated when shown, in the reader's language
 TAX_LABELS = [(tax, TaxKind(tax).label) for tax in payments.TAXES]
@@ -126,12 +126,13 @@ class SalesView(ReportMixin, TemplateView):
         seller, year = self.filter.seller, self.filter.year
         months = sales.sales_months(seller=seller, year=year)
         summary = reverse("procurement:seller-withholdings")
+        names = month_short()
         context.update(
             seller=seller,
             months=months,
             year_row=sales.sales_year(seller=seller, year=year),
             categories=sales.sales_categories(seller=seller, year=year),
-            chart=month_bars([(MONTH_SHORT[n], row.value) for n, row in enumerate(months, start=1)]),
+            chart=month_bars([(names[n], row.value) for n, row in enumerate(months, start=1)]),
             # why taxes are withheld on its official orders: its registration as the tax engine reads it
             tax_facts=seller_tax_facts(seller=seller, on=timezone.localdate()),
             withholdings_url=f"{summary}?{urlencode({'tahun': year, 'toko': seller.pk})}",
