@@ -22,12 +22,17 @@ class LanguageMiddleware:
 
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path_info.startswith("/api/") and not chosen:
+            # another system has no cookie: it asks for its language the standard way
+            chosen = translation.get_language_from_request(request)
         if chosen not in dict(settings.LANGUAGES):
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(
+            response, ("Cookie", "Accept-Language") if request.path_info.startswith("/api/") else ("Cookie",)
+        )
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("pesanan/", apps.get_app_config("order").urls),
     path("pengadaan/", include("procurement.urls")),
     path("laporan/", include("reports.urls")),
+    path("api/", include("api.urls")),
     # a printed document's QR code leads here: anyone may check it, signed in or not
     path("verifikasi/", include("procurement.urls_public")),
     path("", include(apps.get_app_config("oscar").urls[0])),

@@ -88,6 +88,10 @@ INSTALLED_APPS = [
     "oscar.apps.dashboard.communications.apps.CommunicationsDashboardConfig",
     "oscar.apps.dashboard.shipping.apps.ShippingDashboardConfig",
     "widget_tweaks",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "treebeard",
     "django_tables2",
     "sorl.thumbnail",
@@ -522,3 +526,38 @@ PEKEN_AUDIT_KEYS = env.list("PEKEN_AUDIT_KEYS", default=[DEV_AUDIT_KEY])
 # An official purchase is needed by at most this many days ahead; a delegation lasts at most this many days.
 PEKEN_NEEDED_BY_MAX_DAYS = env.int("PEKEN_NEEDED_BY_MAX_DAYS", default=730)
 PEKEN_DELEGATION_MAX_DAYS = env.int("PEKEN_DELEGATION_MAX_DAYS", default=90)
+
+# The REST API (api/): personal tokens or the site's own session; one error shape
+# (api/errors.py); limits per token and per address, read per request (api/throttling.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopeRequired"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "api.throttling.AddressRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.PekenAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Peken API",
+    "DESCRIPTION": (
+        "The city e-marketplace's API: the catalogue, a shop's listings and orders, a buyer's orders, "
+        "official buying (requisitions, approvals, budgets, receipts, payments) and the spending "
+        "reports. It runs the same services and rules as the site's pages. Errors are JSON "
+        '`{"error": {"code", "message", "fields"}}`; messages follow Accept-Language (id, en).'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
+PEKEN_API_TOKENS_PER_USER = env.int("PEKEN_API_TOKENS_PER_USER", default=10)
+PEKEN_API_RATE_TOKEN = env("PEKEN_API_RATE_TOKEN", default="120/min")
+PEKEN_API_RATE_ADDRESS = env("PEKEN_API_RATE_ADDRESS", default="300/min")

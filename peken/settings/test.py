@@ -26,3 +26,6 @@ PEKEN_SERVE_MEDIA = True  # the live server of the browser tests serves product 
 PEKEN_PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on themselves
 PEKEN_RECOMMENDED_CACHE_SECONDS = 0  # likewise the Rekomendasi ranking cache (exposure/selectors.py)
 PEKEN_REPORT_SUMMARY_SECONDS = 0  # and the city-wide report readings (reports/summaries.py)
+# the API's limits are tested with their own low rates (tests/test_api_tokens.py)
+PEKEN_API_RATE_TOKEN = "100000/min"
+PEKEN_API_RATE_ADDRESS = "100000/min"

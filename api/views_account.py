@@ -1,0 +1,3 @@
+"""The API's account endpoints."""
+
+urls: list = []

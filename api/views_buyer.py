@@ -1,0 +1,3 @@
+"""The API's buyer endpoints."""
+
+urls: list = []

@@ -1,0 +1,3 @@
+"""The API's procurement endpoints."""
+
+urls: list = []

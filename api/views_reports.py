@@ -1,0 +1,3 @@
+"""The API's reports endpoints."""
+
+urls: list = []

@@ -1,0 +1,3 @@
+"""The API's seller endpoints."""
+
+urls: list = []
