@@ -39,6 +39,24 @@ def month_short() -> dict[int, str]:
     return {n: str(label)[:3] for n, label in MONTHS}
 
 
+def report_filter_bind(*, user, scope: Scope, data: QueryDict, shown_shop: int | None = None, only=None):
+    """The agencies and shops ``user`` reads in ``scope`` and the filter bar bound to ``data``.
+
+    PermissionDenied when the person reads nothing there. Every field is optional: an empty
+    query string is the whole of this year. For the sales, the bar picks one of the person's
+    shops (``shown_shop``, the one the seller centre shows, unless the bar names another).
+    The report pages and the API's report endpoints both start here.
+    """
+    readable = access.readable(user=user, scope=scope)
+    if not readable.exists():
+        raise PermissionDenied(scope.denied)
+    data = data.copy()
+    data.setdefault("tahun", str(timezone.localdate().year))
+    if scope.shops:
+        return Agency.objects.none(), readable, ShopFilterForm(data, shops=readable, default_pk=shown_shop)
+    return readable, None, ReportFilterForm(data, agencies=readable, only=only)
+
+
 class ReportMixin(LoginRequiredMixin):
     """Signed in and reading something in the page's ``scope`` (else 403); the filter bar bound to
     the query string.
@@ -64,21 +82,14 @@ class ReportMixin(LoginRequiredMixin):
     def report_setup(self) -> None:
         """What the person reads in the page's scope (PermissionDenied if nothing) and the filter bar
         bound to GET; also run by a worker rebuilding an export (no session there)."""
-        readable = access.readable(user=self.request.user, scope=self.scope)
-        if not readable.exists():
-            raise PermissionDenied(self.scope.denied)
-        # every field is optional: an empty query string is the whole of this year
-        data = self.request.GET.copy()
-        data.setdefault("tahun", str(timezone.localdate().year))
-        if self.scope.shops:
-            self.agencies, self.shops = Agency.objects.none(), readable
-            # the shop the seller centre shows, unless the bar picks another
-            session = getattr(self.request, "session", None)
-            shown = session.get(CENTRE_SHOP_KEY) if session is not None else None
-            self.form = ShopFilterForm(data, shops=readable, default_pk=shown)
-        else:
-            self.agencies = readable
-            self.form = ReportFilterForm(data, agencies=readable, only=self.filter_fields)
+        session = getattr(self.request, "session", None)
+        self.agencies, self.shops, self.form = report_filter_bind(
+            user=self.request.user,
+            scope=self.scope,
+            data=self.request.GET,
+            shown_shop=session.get(CENTRE_SHOP_KEY) if session is not None else None,
+            only=self.filter_fields,
+        )
         self.filter = self.form.report_filter() if self.form.is_valid() else None
 
     def query(self, *, without=("sort", "halaman")) -> str:

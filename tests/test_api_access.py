@@ -11,6 +11,8 @@ but 401, 403 and 404 (an allowed write with a body that is not good enough answe
 409: it got past the rule). Denied: 401 (anonymous), 403 or 404.
 """
 
+import itertools
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -21,6 +23,7 @@ from api.services import api_token_create
 from tests.access_world import access_world
 from tests.api_access_catalogue import RULES as CATALOGUE
 from tests.api_access_catalogue import ApiRule
+from tests.api_access_catalogue import world_extend as catalogue_world
 from tests.api_access_procurement import RULES as PROCUREMENT
 from tests.api_access_procurement import world_extend as procurement_world
 from tests.api_access_seller import RULES as SELLER
@@ -28,6 +31,7 @@ from tests.api_access_seller import world_extend as seller_world
 
 TABLE: dict[str, ApiRule] = {**CATALOGUE, **SELLER, **PROCUREMENT}
 METHODS = ("get", "post", "put", "patch", "delete")
+NAMES = itertools.count()
 
 
 def _walk(patterns, namespaces=()):
@@ -57,6 +61,7 @@ def api_routes() -> dict[str, tuple[URLPattern, tuple[str, ...]]]:
 @pytest.fixture
 def world(db):
     world = access_world()
+    catalogue_world(world)
     seller_world(world)
     procurement_world(world)
     return world
@@ -65,7 +70,8 @@ def world(db):
 def _client(actor: str, world, scopes=tuple(Scope.values)) -> APIClient:
     client = APIClient()
     if actor != "anonymous":
-        _token, key = api_token_create(user=world["people"][actor], name=f"uji {scopes}", scopes=list(scopes))
+        name = f"uji {next(NAMES)}"
+        _token, key = api_token_create(user=world["people"][actor], name=name, scopes=list(scopes))
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client
 
