@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +36,7 @@ def api_token_create(*, user, name: str, scopes: list[str]) -> tuple[ApiToken, s
         raise ValidationError({"scopes": _("Pilih sekurang-kurangnya satu cakupan yang dikenal.")})
     with transaction.atomic():
         # the user's row is the lock: two forms sent at once cannot both pass the count
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         active = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
         if active.filter(name__iexact=name).exists():
             raise ValidationError({"name": _("Anda sudah punya token aktif dengan nama ini.")})

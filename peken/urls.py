@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from api.views_tokens import TokenListView, TokenRevokeView
 from buyers.views import language_set
 from catalogue_ext.views import HomeView
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("pengadaan/", include("procurement.urls")),
     path("laporan/", include("reports.urls")),
     path("api/", include("api.urls")),
+    path("akun/token-api/", TokenListView.as_view(), name="api-tokens"),
+    path("akun/token-api/<int:pk>/cabut/", TokenRevokeView.as_view(), name="api-token-revoke"),
     # a printed document's QR code leads here: anyone may check it, signed in or not
     path("verifikasi/", include("procurement.urls_public")),
     path("", include(apps.get_app_config("oscar").urls[0])),
