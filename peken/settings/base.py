@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "payments",
     "procurement",
     "reports",
+    "opendata",
 ]
 
 SITE_ID = 1
@@ -330,6 +331,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.materialized_views_refresh",
         "schedule": 60.0 * PEKEN_REPORTS_VIEW_REFRESH_MINUTES,
     },
+    # every official purchase's releases as one compressed file, rebuilt at 01:30 (Asia/Jakarta)
+    "opendata-bulk-build": {"task": "opendata.tasks.bulk_file_build", "schedule": crontab(minute=30, hour=1)},
 }
 
 # Django logs refusals on django.request and on one django.security.<name> logger per
@@ -522,3 +525,8 @@ PEKEN_AUDIT_KEYS = env.list("PEKEN_AUDIT_KEYS", default=[DEV_AUDIT_KEY])
 # An official purchase is needed by at most this many days ahead; a delegation lasts at most this many days.
 PEKEN_NEEDED_BY_MAX_DAYS = env.int("PEKEN_NEEDED_BY_MAX_DAYS", default=730)
 PEKEN_DELEGATION_MAX_DAYS = env.int("PEKEN_DELEGATION_MAX_DAYS", default=90)
+# Open data (OCDS 1.1, opendata/): the prefix the Open Contracting Partnership assigns a
+# publisher ("ocds-" and six characters; this default is a placeholder until the city registers
+# one), before each process's order number in its ocid; and the licence the packages name.
+PEKEN_OCDS_PREFIX = env("PEKEN_OCDS_PREFIX", default="ocds-peken0")
+PEKEN_OCDS_LICENSE = env("PEKEN_OCDS_LICENSE", default="https://creativecommons.org/licenses/by/4.0/")
