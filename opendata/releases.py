@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 
 from catalogue_ext.abstract_models import SaleUnit
 from opendata import selectors
-from opendata.selectors import CONTRACT_KINDS, ProcessFacts
+from opendata.selectors import ProcessFacts
 from orders.statuses import OrderStatus
 from procurement.services.documents import verification_url
 from procurement.statuses import DocumentKind, PaymentMethod
@@ -306,14 +306,15 @@ class _Process:
 def process_releases(*, facts: ProcessFacts) -> list[dict]:
     """The releases of one process, oldest first: one per recorded step (the module docstring).
 
-    A contract document is the value band's (CONTRACT_KINDS); a kuitansi is one only for a
-    kuitansi-band purchase, which has no other. Built from ``facts`` alone, in Indonesian.
+    A contract document is the value band's (CONTRACT_KINDS, issued once the seller accepted); a
+    kuitansi is one only where none was issued: a kuitansi-band purchase, whose kuitansi is its
+    contract. Built from ``facts`` alone, in Indonesian.
     """
     process = _Process(facts)
     releases = []
     with translation.override(settings.LANGUAGE_CODE):
         for when, step, key, row in _steps(facts):
-            if step == "doc" and row.kind == DocumentKind.KUITANSI and facts.contract_kind in CONTRACT_KINDS:
+            if step == "doc" and row.kind == DocumentKind.KUITANSI and facts.has_contract_document:
                 continue  # the receipt of a purchase whose contract is its nota, SPK or letter
             tags = process.apply(step, row)
             releases.append(process.release(key=key, when=when, tags=tags))

@@ -89,7 +89,11 @@ class ProcessFacts:
     changes: list[tuple[str, datetime]]  # (status, when), oldest first
     documents: list[OfficialDocument]  # contract documents, BASTs and kuitansi, oldest first
     payments: list[OfficialPayment]  # paid ones, oldest first
-    contract_kind: str  # the value band's document (KUITANSI: the payment's kuitansi is it)
+
+    @property
+    def has_contract_document(self) -> bool:
+        """Whether a contract document by band was issued (else the payment's kuitansi is the contract)."""
+        return any(d.kind in CONTRACT_KINDS for d in self.documents)
 
 
 def _category(product) -> tuple[str, str]:
@@ -107,8 +111,8 @@ def process_facts(*, order) -> ProcessFacts:
     """The recorded facts of the official ``order``: its lines, value, status changes, documents, payments.
 
     The value is the one the contract document states (procurement.selectors_documents'
-    order_contract_quote: every line as ordered, the taxes on the day it was placed). A fixed
-    number of queries per order.
+    order_contract_quote: every line as ordered, the taxes on the day it was placed, the seller's
+    registration as it stands). A fixed number of queries per order.
     """
     requisition = Requisition.objects.select_related("agency", "budget_line").get(
         checkout_reference=order.checkout_reference
@@ -156,7 +160,6 @@ def process_facts(*, order) -> ProcessFacts:
         changes=changes,
         documents=issued,
         payments=payments,
-        contract_kind=documents.order_contract_kind(order=order, quote=quote),
     )
 
 

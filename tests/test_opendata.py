@@ -174,6 +174,38 @@ def test_a_payment_through_the_city_treasury_names_it_as_payer(world, django_cap
     _valid_release(last)
 
 
+def test_a_kuitansi_band_purchase_is_signed_by_its_kuitansi(world, django_capture_on_commit_callbacks):
+    # given Bu Ani's order of Rp12.321.000 with PPN (the kuitansi band: no contract document of its own)
+    with django_capture_on_commit_callbacks(execute=True):
+        bought = delivered(world, items=[(world.beras, 100), (world.minyak, 100)])
+        order = bought.orders[world.ani.pk]
+        before = releases.order_releases(order=order)
+        _receive_all(world, order)
+        # when it is paid
+        _pay(world, Order.objects.get(pk=order.pk))
+
+    # then until payment its contract has no document, and the kuitansi issued at payment signs it
+    assert before[-1]["contracts"][0]["value"]["amount"] == 12_321_000
+    assert "documents" not in before[-1]["contracts"][0]
+    last = releases.order_releases(order=order)[-1]
+    assert last["tag"] == ["contractUpdate"]
+    (signed,) = last["contracts"][0]["documents"]
+    assert signed["documentType"] == "contractSigned" and signed["id"].startswith("KWT/")
+    _valid_release(last)
+
+
+def test_an_e_purchasing_city_says_so(world, settings, django_capture_on_commit_callbacks):
+    # given a city that buys through its local e-catalogue
+    settings.PEKEN_PROCUREMENT_CHANNEL = "e_purchasing"
+    with django_capture_on_commit_callbacks(execute=True):
+        bought = delivered(world, items=[(world.beras, 2)])
+    # then the process names e-purchasing, still a direct method, signed by a surat pesanan
+    last = releases.order_releases(order=bought.orders[world.ani.pk])[-1]
+    assert last["tender"]["procurementMethod"] == "direct"
+    assert last["tender"]["procurementMethodDetails"].startswith("E-purchasing")
+    assert last["contracts"][0]["documents"][0]["id"].startswith("SPS/")
+
+
 def test_a_rejected_order_is_published_with_its_award_cancelled(world, django_capture_on_commit_callbacks):
     # given an approved order the seller rejects
     with django_capture_on_commit_callbacks(execute=True):
