@@ -102,8 +102,7 @@ def seller_party(seller) -> dict:
             "id": f"PEKEN-{seller.pk}",
             "identifier": {"scheme": SELLER_OPAQUE_SCHEME, "id": str(seller.pk)},
         }
-    party["name"] = seller.name
-    party["identifier"]["legalName"] = seller.name
+    party["name"] = seller.name  # the shop's name; an individual owner's own name is not published
     if seller.umkm_scale in SCALES:
         party["details"] = {"scale": SCALES[seller.umkm_scale]}
     return party
@@ -373,7 +372,7 @@ def _merge(old, new):
     return deepcopy(new)
 
 
-def compile_releases(releases: list[dict]) -> dict:
+def compile_releases(*, releases: list[dict]) -> dict:
     """The compiled release of one process: its releases merged in date order, tagged "compiled"."""
     ordered = sorted(releases, key=lambda r: r["date"])
     compiled: dict = {}
@@ -392,7 +391,7 @@ def record_package(*, releases: list[dict], uri: str, releases_uri: str) -> dict
             {"url": f"{releases_uri}#{r['id']}", "date": r["date"], "tag": r["tag"]}
             for r in sorted(releases, key=lambda r: r["date"])
         ],
-        "compiledRelease": compile_releases(releases),
+        "compiledRelease": compile_releases(releases=releases),
     }
     return {
         "uri": uri,
