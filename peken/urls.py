@@ -23,6 +23,8 @@ urlpatterns = [
     path("akun/token-api/<int:pk>/cabut/", TokenRevokeView.as_view(), name="api-token-revoke"),
     # a printed document's QR code leads here: anyone may check it, signed in or not
     path("verifikasi/", include("procurement.urls_public")),
+    # official purchases as open data (OCDS): public, no sign-in
+    path("data-terbuka/", include("opendata.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

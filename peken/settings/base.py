@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "payments",
     "procurement",
     "reports",
+    "opendata",
 ]
 
 SITE_ID = 1
@@ -334,6 +335,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.materialized_views_refresh",
         "schedule": 60.0 * PEKEN_REPORTS_VIEW_REFRESH_MINUTES,
     },
+    # every official purchase's releases as one compressed file, rebuilt at 01:30 (Asia/Jakarta)
+    "opendata-bulk-build": {"task": "opendata.tasks.bulk_file_build", "schedule": crontab(minute=30, hour=1)},
 }
 
 # Django logs refusals on django.request and on one django.security.<name> logger per
@@ -561,3 +564,8 @@ SPECTACULAR_SETTINGS = {
 PEKEN_API_TOKENS_PER_USER = env.int("PEKEN_API_TOKENS_PER_USER", default=10)
 PEKEN_API_RATE_TOKEN = env("PEKEN_API_RATE_TOKEN", default="120/min")
 PEKEN_API_RATE_ADDRESS = env("PEKEN_API_RATE_ADDRESS", default="300/min")
+# Open data (OCDS 1.1, opendata/): the prefix the Open Contracting Partnership assigns a
+# publisher ("ocds-" and six characters; this default is a placeholder until the city registers
+# one), before each process's order number in its ocid; and the licence the packages name.
+PEKEN_OCDS_PREFIX = env("PEKEN_OCDS_PREFIX", default="ocds-peken0")
+PEKEN_OCDS_LICENSE = env("PEKEN_OCDS_LICENSE", default="https://creativecommons.org/licenses/by/4.0/")
