@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from oscar.core.loading import get_model
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +37,7 @@ from orders import selectors as order_selectors
 from orders import services as order_services
 from orders.statuses import Party
 from sellers import selectors, services
+from sellers.abstract_models import StockUpdateSource
 
 Partner = get_model("partner", "Partner")
 
@@ -125,7 +126,7 @@ class ListingList(SellerView, generics.ListCreateAPIView):
         given = ListingWriteSerializer(data=request.data, context={"product": None})
         given.is_valid(raise_exception=True)
         product = catalogue_services.listing_create(
-            seller=self.shop, actor=request.user, data=given.validated_data
+            seller=self.shop, actor=request.user, data=given.validated_data, source=StockUpdateSource.API
         )
         return Response(
             ListingSerializer(_listing(self.shop, product.pk)).data, status=status.HTTP_201_CREATED
@@ -157,9 +158,25 @@ class ListingDetail(SellerView, APIView):
         given = ListingWriteSerializer(data=request.data, context={"product": product})
         given.is_valid(raise_exception=True)
         catalogue_services.listing_update(
-            product=product, seller=self.shop, actor=request.user, data=given.validated_data
+            product=product,
+            seller=self.shop,
+            actor=request.user,
+            data=given.validated_data,
+            source=StockUpdateSource.API,
         )
         return Response(ListingSerializer(_listing(self.shop, pk)).data)
+
+
+def _row_fields(errors) -> dict:
+    """A list serializer's errors (by row, a list or a dict) keyed "<row>.<field>", as the service's are."""
+    by_row = errors.items() if isinstance(errors, dict) else enumerate(errors)
+    fields = {}
+    for row, problems in by_row:
+        if isinstance(problems, dict):
+            fields.update({f"{row}.{field}": messages for field, messages in problems.items()})
+        elif problems:
+            fields[str(row)] = problems
+    return fields
 
 
 @extend_schema(
@@ -182,14 +199,18 @@ class StockSync(SellerView, APIView):
 
     def post(self, request, shop: str):
         rows = StockRowSerializer(data=request.data, many=True)
-        rows.is_valid(raise_exception=True)
+        if not rows.is_valid():
+            raise ValidationError(_row_fields(rows.errors))
         token = request.auth if isinstance(request.auth, ApiToken) else None
-        result = services.stock_rows_apply(
-            seller=self.shop,
-            actor=request.user,
-            rows=rows.validated_data,
-            source_name=token.name if token else "",
-        )
+        try:
+            result = services.stock_rows_apply(
+                seller=self.shop,
+                actor=request.user,
+                rows=rows.validated_data,
+                source_name=token.name if token else "",
+            )
+        except services.StockRowsInvalid as exc:
+            raise ValidationError(exc.fields) from None
         return Response(StockSyncResultSerializer(result).data)
 
 
