@@ -35,6 +35,7 @@ from exposure import services as exposure_services
 from peken.html import seller_html_clean
 from peken.mail import mail_users
 from peken.page_cache import page_cache_invalidate
+from sellers.abstract_models import StockUpdateSource
 
 Product = get_model("catalogue", "Product")
 ProductClass = get_model("catalogue", "ProductClass")
@@ -173,12 +174,14 @@ def _images_add(product: Product, images: list, *, start: int) -> None:
         )
 
 
-def _price_stock_record(*, seller, actor, record, price_old: int | None, stock_old: int | None) -> None:
-    """Audit row of a price or stock change made in the product form."""
+def _price_stock_record(
+    *, seller, actor, record, price_old: int | None, stock_old: int | None, source: StockUpdateSource
+) -> None:
+    """Audit row of a price or stock change made in the product form (or its API twin)."""
     StockUpdate.objects.create(
         seller=seller,
         actor=actor,
-        source="formulir",
+        source=source,
         rows_applied=1,
         changes=[
             {
@@ -193,7 +196,9 @@ def _price_stock_record(*, seller, actor, record, price_old: int | None, stock_o
     )
 
 
-def listing_create(*, seller, actor: AbstractBaseUser, data: dict) -> Product:
+def listing_create(
+    *, seller, actor: AbstractBaseUser, data: dict, source: StockUpdateSource = StockUpdateSource.FORM
+) -> Product:
     """Create a seller's product with its one stock record and pictures, and submit it for curation.
 
     ``data`` is a validated ListingForm's cleaned_data: title, description,
@@ -203,7 +208,7 @@ def listing_create(*, seller, actor: AbstractBaseUser, data: dict) -> Product:
     category). The stock record's SKU is generated from the product id.
     The listing starts outside the storefront and listing_submit decides at
     once whether it goes on sale (see the module's curation rule). All or
-    nothing.
+    nothing. ``source`` names where the seller did it in the price and stock history.
     """
     with transaction.atomic():
         product_class, _created = ProductClass.objects.get_or_create(
@@ -233,19 +238,29 @@ def listing_create(*, seller, actor: AbstractBaseUser, data: dict) -> Product:
             price=Decimal(data["price"]),
             num_in_stock=data["stock"],
         )
-        _price_stock_record(seller=seller, actor=actor, record=record, price_old=None, stock_old=None)
+        _price_stock_record(
+            seller=seller, actor=actor, record=record, price_old=None, stock_old=None, source=source
+        )
         listing_submit(product=product, actor=actor, changed=list(CONTENT_FIELDS), new=True)
     return product
 
 
-def listing_update(*, product: Product, seller, actor: AbstractBaseUser, data: dict) -> list[str]:
+def listing_update(
+    *,
+    product: Product,
+    seller,
+    actor: AbstractBaseUser,
+    data: dict,
+    source: StockUpdateSource = StockUpdateSource.FORM,
+) -> list[str]:
     """Apply a seller's edit of their product; returns the names of the fields that changed.
 
     Content changes (title, description, category, pictures) send the listing
     back to curation (listing_submit); a price or stock change is recorded as
     a StockUpdate of the shop. The stock record is locked while it changes.
     ``data`` as for listing_create, with ``images`` optional (added after the
-    existing ones) and ``remove_images`` the ProductImages to delete.
+    existing ones) and ``remove_images`` the ProductImages to delete; ``source``
+    as for listing_create.
     """
     # Stored as it will be shown: the seller allow-list, so no later page or email can run it.
     data = {**data, "description": seller_html_clean(data["description"])}
@@ -294,7 +309,12 @@ def listing_update(*, product: Product, seller, actor: AbstractBaseUser, data: d
             record.price, record.num_in_stock = price, stock
             record.save(update_fields=["price", "num_in_stock", "date_updated"])
             _price_stock_record(
-                seller=seller, actor=actor, record=record, price_old=price_old, stock_old=stock_old
+                seller=seller,
+                actor=actor,
+                record=record,
+                price_old=price_old,
+                stock_old=stock_old,
+                source=source,
             )
             transaction.on_commit(page_cache_invalidate)
         listing_submit(product=product, actor=actor, changed=changed)

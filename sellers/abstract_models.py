@@ -174,6 +174,7 @@ class StockUpdateSource(models.TextChoices):
     FORM = "formulir", _("Formulir produk")
     ADMIN = "admin", _("Admin Django (petugas)")
     DASHBOARD = "dasbor", _("Dasbor (petugas)")
+    API = "api", _("API (sistem toko, mis. kasir)")
 
 
 class StaffTool(models.TextChoices):

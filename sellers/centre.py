@@ -8,7 +8,6 @@ object up within that shop, so another shop's product, order or upload is a
 
 import base64
 import hashlib
-import html
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,9 +27,8 @@ from catalogue_ext.abstract_models import ListingStatus
 from peken.csv_upload import errors_shown
 from peken.imports import import_job_context, import_job_progress, import_jobs_of
 from peken.models import ImportJob, ImportKind
-from peken.money import rupiah_format
 from sellers import selectors, services
-from sellers.centre_forms import CentreTaxForm, ListingForm, StockCsvForm
+from sellers.centre_forms import CentreTaxForm, ListingForm, StockCsvForm, listing_form_initial
 from sellers.order_extras import order_extras
 from sellers.stock_csv import MAX_BYTES as MAX_CSV_BYTES
 from sellers.stock_csv import stock_csv_template
@@ -135,20 +133,7 @@ class CentreProductEditView(SellerCentreMixin, FormView):
         return {**super().get_form_kwargs(), "product": self.get_product()}
 
     def get_initial(self):
-        product = self.get_product()
-        category = product.categories.first()
-        return {
-            "title": product.title,
-            "description": html.unescape(product.description),  # stored escaped
-            "category": category.pk if category else None,
-            "price": rupiah_format(self.record.price or 0, symbol=False),
-            "stock": self.record.num_in_stock,
-            "unit": product.unit,
-            "min_order_quantity": product.min_order_quantity,
-            "halal_certificate_number": product.halal_certificate_number,
-            "made_locally": product.made_locally,
-            "supply_kind": product.supply_kind,
-        }
+        return listing_form_initial(product=self.get_product(), record=self.record)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -197,7 +182,7 @@ class CentreStockUploadView(SellerCentreMixin, FormView):
         content = upload.read(MAX_CSV_BYTES + 1)
         try:
             preview = services.stock_csv_preview(seller=self.seller, content=content)
-        except services.StockCsvInvalid as exc:
+        except services.StockRowsInvalid as exc:
             return self.render_to_response(self.get_context_data(form=form, **errors_shown(exc.errors)))
         digest = hashlib.sha256(content).hexdigest()
         self.request.session[STOCK_PREVIEW_KEY] = {
@@ -263,7 +248,7 @@ class CentreStockConfirmView(SellerCentreMixin, View):
                 digest=pending["digest"],
                 stale=True,
             )
-        except services.StockCsvInvalid as exc:
+        except services.StockRowsInvalid as exc:
             del request.session[STOCK_PREVIEW_KEY]
             return TemplateResponse(
                 request,

@@ -1,5 +1,6 @@
 """Forms of the seller centre: a product and its stock record, the stock CSV upload, the tax facts."""
 
+import html
 from decimal import Decimal
 
 from django import forms
@@ -11,6 +12,7 @@ from catalogue_ext.abstract_models import SaleUnit, SupplyKind
 from catalogue_ext.selectors import category_supply_kind
 from peken import limits
 from peken.forms import RupiahField
+from peken.money import rupiah_format
 from sellers.forms import SellerTaxForm
 
 Category = get_model("catalogue", "Category")
@@ -182,6 +184,24 @@ class ListingForm(forms.Form):
             if kept + len(images) < 1:
                 self.add_error("remove_images", _("Produk harus punya minimal satu foto."))
         return data
+
+
+def listing_form_initial(*, product, record) -> dict:
+    """A ListingForm's values of a stored product and its stock record: the edit page's starting point,
+    and what an API edit that names only some fields keeps of the others."""
+    category = product.categories.first()
+    return {
+        "title": product.title,
+        "description": html.unescape(product.description),  # stored escaped
+        "category": category.pk if category else None,
+        "price": rupiah_format(record.price or 0, symbol=False),
+        "stock": record.num_in_stock,
+        "unit": product.unit,
+        "min_order_quantity": product.min_order_quantity,
+        "halal_certificate_number": product.halal_certificate_number,
+        "made_locally": product.made_locally,
+        "supply_kind": product.supply_kind,
+    }
 
 
 class StockCsvForm(forms.Form):

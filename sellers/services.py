@@ -23,7 +23,7 @@ from peken.models import ImportJob, ImportKind
 from peken.page_cache import page_cache_invalidate
 from sellers import tasks
 from sellers.abstract_models import SellerStatus, StaffTool, StockUpdateSource, umkm_scale_for
-from sellers.stock_csv import StockChange, stock_csv_parse
+from sellers.stock_csv import StockChange, StockRow, stock_csv_parse, stock_row_problems
 
 Partner = get_model("partner", "Partner")
 PartnerAddress = get_model("partner", "PartnerAddress")
@@ -248,12 +248,24 @@ def seller_rate(*, user: AbstractBaseUser, order, seller: Partner, score: int, c
 STOCK_CSV_BATCH = 500
 
 
-class StockCsvInvalid(Exception):
-    """An uploaded price and stock file with bad rows; ``errors`` holds (line number, message) pairs."""
+class StockRowsInvalid(Exception):
+    """Price and stock rows with problems, from an uploaded file or an API request: nothing was applied.
 
-    def __init__(self, errors: list[tuple[int, str]]):
-        super().__init__("; ".join(f"{line}: {message}" for line, message in errors))
-        self.errors = errors
+    ``errors`` holds (line, message) pairs, one per line with its problems in one
+    message (line 0: the file or the request as a whole); ``fields`` the same
+    problems keyed "<line>.<field>" (field sku, price or stock) where the field is
+    known (an API request's rows), else "non_field_errors".
+    """
+
+    def __init__(self, problems: list[tuple[int, str, str]]):
+        by_line: dict[int, list[str]] = {}
+        self.fields: dict[str, list[str]] = {}
+        for line, field, message in problems:
+            by_line.setdefault(line, []).append(message)
+            key = f"{line}.{field}" if field else "non_field_errors"
+            self.fields.setdefault(key, []).append(message)
+        self.errors = sorted((line, " ".join(messages)) for line, messages in by_line.items())
+        super().__init__("; ".join(f"{line}: {message}" for line, message in self.errors))
 
 
 class StockCsvStale(Exception):
@@ -266,7 +278,7 @@ class StockCsvStale(Exception):
 
 @dataclass(frozen=True)
 class StockCsvPreview:
-    """What an upload would change: the rows that differ and how many rows would stay as they are."""
+    """What rows would change: the rows that differ and how many rows would stay as they are."""
 
     changes: list[StockChange]
     unchanged: int
@@ -274,27 +286,40 @@ class StockCsvPreview:
     seen: dict[str, list[int]]
 
 
-def _stock_csv_read(*, seller: Partner, content: bytes, lock: bool) -> tuple[list, dict]:
-    """The file's rows and this shop's stock records by SKU; StockCsvInvalid if any row is bad."""
-    rows, errors = stock_csv_parse(content)
+def _stock_rows_records(
+    *, seller: Partner, rows: list[StockRow], problems: list[tuple[int, str, str]], lock: bool
+) -> dict:
+    """This shop's stock records of the rows' SKUs, by SKU; StockRowsInvalid if any row is bad.
+
+    ``problems`` are those the rows' reader found, (line, field, message); a SKU that
+    is not one of this shop's (another shop's counts as unknown) joins them. With
+    ``lock`` the shop's key share and then its records are locked (peken/locks.py).
+    """
     records = (
         StockRecord.objects.select_related("product")
         .filter(partner=seller, partner_sku__in=[row.sku for row in rows])
         .order_by("pk")
     )
     if lock:
-        # the upload's row points at the shop: its key share first, then the stock (peken/locks.py)
+        # the audit row points at the shop: its key share first, then the stock (peken/locks.py)
         locks.sellers_lock_shared(seller_ids=[seller.pk])
         records = locks.stock_records_lock(records)
     records = {record.partner_sku: record for record in records}
-    errors += [
-        (row.line, _("SKU %(sku)s tidak dikenal di toko Anda.") % {"sku": row.sku})
+    problems = problems + [
+        (row.line, "sku", _("SKU %(sku)s tidak dikenal di toko Anda.") % {"sku": row.sku})
         for row in rows
         if row.sku not in records
     ]
-    if errors:
-        raise StockCsvInvalid(sorted(errors))
-    return rows, records
+    if problems:
+        raise StockRowsInvalid(problems)
+    return records
+
+
+def _stock_csv_read(*, seller: Partner, content: bytes, lock: bool) -> tuple[list, dict]:
+    """The file's rows and this shop's stock records by SKU; StockRowsInvalid if any row is bad."""
+    rows, errors = stock_csv_parse(content)
+    problems = [(line, "", message) for line, message in errors]
+    return rows, _stock_rows_records(seller=seller, rows=rows, problems=problems, lock=lock)
 
 
 def _stock_csv_preview(rows: list, records: dict) -> StockCsvPreview:
@@ -322,7 +347,7 @@ def _stock_csv_preview(rows: list, records: dict) -> StockCsvPreview:
 def stock_csv_preview(*, seller: Partner, content: bytes) -> StockCsvPreview:
     """What applying a seller's price and stock CSV would change; nothing is written.
 
-    Validates exactly as stock_csv_apply does and raises StockCsvInvalid
+    Validates exactly as stock_csv_apply does and raises StockRowsInvalid
     with every bad row, so a file that previews is a file that applies
     (unless its stock records change in between).
     """
@@ -330,31 +355,35 @@ def stock_csv_preview(*, seller: Partner, content: bytes) -> StockCsvPreview:
     return _stock_csv_preview(rows, records)
 
 
-def stock_csv_apply(
+def _stock_rows_apply(
     *,
     seller: Partner,
-    actor: AbstractBaseUser,
-    file_name: str,
-    content: bytes,
-    seen: dict[str, list[int]],
+    actor: AbstractBaseUser | None,
+    rows: list[StockRow],
+    problems: list[tuple[int, str, str]],
+    source: StockUpdateSource,
+    file_name: str = "",
+    seen: dict[str, list[int]] | None = None,
     progress: Progress | None = None,
-) -> StockUpdate:
-    """Apply a previewed price and stock CSV to the seller's own stock records: every row or none.
+) -> tuple[StockUpdate | None, StockCsvPreview]:
+    """The one writer of a shop's prices and stock from rows, a file's or an API request's: all or none.
 
-    The file is parsed (stock_csv_parse) and each SKU must be one of this
-    shop's; another shop's SKU counts as unknown. If any row is bad nothing
-    is applied and StockCsvInvalid lists every bad row with its line number.
-    ``seen`` is the preview's ``seen``: if any record's price or stock is no
-    longer what the seller saw, nothing is applied and StockCsvStale carries
-    a fresh preview. Otherwise the changed rows apply in one transaction,
-    with the shop and its stock records locked as peken/locks.py says, and the upload is
-    recorded (who, when, file, rows changed, old and new values) as a StockUpdate.
-    ``progress``, if given, is told how many of the file's rows are done.
+    In one transaction: the shop's key share and its stock records of the rows'
+    SKUs are locked in primary-key order (peken/locks.py); any problem, or a SKU
+    not the shop's, refuses every row (StockRowsInvalid); with ``seen`` (a
+    preview's), a record no longer as the seller saw it refuses every row
+    (StockCsvStale with a fresh preview). The changed rows are written in
+    batches of STOCK_CSV_BATCH (``progress`` told after each), recorded as one
+    StockUpdate of ``source`` (who, when, file, old and new values), and the
+    shared pages are dropped once it commits. A file upload is recorded even when
+    it changes nothing (the seller confirmed it); an API request that changes
+    nothing is not, or a till re-sending its stock every few minutes would bury the
+    shop's history (None then).
     """
     with transaction.atomic():
-        rows, records = _stock_csv_read(seller=seller, content=content, lock=True)
+        records = _stock_rows_records(seller=seller, rows=rows, problems=problems, lock=True)
         preview = _stock_csv_preview(rows, records)
-        if preview.seen != seen:
+        if seen is not None and preview.seen != seen:
             raise StockCsvStale(preview)
         now = timezone.now()
         changed = [(records[c.sku].pk, Decimal(c.price_new), c.stock_new) for c in preview.changes]
@@ -362,10 +391,12 @@ def stock_csv_apply(
             _stock_records_write(changed[start : start + STOCK_CSV_BATCH], now=now)
             if progress:
                 progress(preview.unchanged + min(start + STOCK_CSV_BATCH, len(changed)))
-        upload = StockUpdate.objects.create(
+        if not preview.changes and source == StockUpdateSource.API:
+            return None, preview
+        update = StockUpdate.objects.create(
             seller=seller,
             actor=actor,
-            source=StockUpdateSource.CSV,
+            source=source,
             file_name=file_name[:255],
             rows_applied=len(preview.changes),
             changes=[
@@ -383,7 +414,105 @@ def stock_csv_apply(
         )
         if preview.changes:
             transaction.on_commit(page_cache_invalidate)
+    return update, preview
+
+
+def stock_csv_apply(
+    *,
+    seller: Partner,
+    actor: AbstractBaseUser,
+    file_name: str,
+    content: bytes,
+    seen: dict[str, list[int]],
+    progress: Progress | None = None,
+) -> StockUpdate:
+    """Apply a previewed price and stock CSV to the seller's own stock records: every row or none.
+
+    The file is parsed (stock_csv_parse) and each SKU must be one of this
+    shop's; another shop's SKU counts as unknown. If any row is bad nothing
+    is applied and StockRowsInvalid lists every bad row with its line number.
+    ``seen`` is the preview's ``seen``: if any record's price or stock is no
+    longer what the seller saw, nothing is applied and StockCsvStale carries
+    a fresh preview. Otherwise the changed rows apply as _stock_rows_apply
+    says (the writer the API's rows share), recorded as a StockUpdate from the CSV.
+    ``progress``, if given, is told how many of the file's rows are done.
+    """
+    rows, errors = stock_csv_parse(content)
+    upload, _preview = _stock_rows_apply(
+        seller=seller,
+        actor=actor,
+        rows=rows,
+        problems=[(line, "", message) for line, message in errors],
+        source=StockUpdateSource.CSV,
+        file_name=file_name,
+        seen=seen,
+        progress=progress,
+    )
     return upload
+
+
+@dataclass(frozen=True)
+class StockRowsResult:
+    """What an API request's rows did: the StockUpdate recording it (None if nothing changed) and each
+    row's old and new values, in the request's order."""
+
+    update: StockUpdate | None
+    rows: list[dict]
+
+
+def stock_rows_apply(
+    *, seller: Partner, actor: AbstractBaseUser, rows: list[dict], source_name: str = ""
+) -> StockRowsResult:
+    """Set the prices and stock a shop's own system (a till, an API client) sends: every row or none.
+
+    ``rows`` are {"sku", "price", "stock"} with whole numbers already read, each
+    meeting the rule of a CSV line (sellers.stock_csv.stock_row_problems) and
+    naming a SKU of this shop; at most PEKEN_CSV_MAX_ROWS of them, the file limit.
+    Applied at once, not in a worker, as a till needs to know whether its sync took
+    (the writer takes one statement per STOCK_CSV_BATCH rows). There is no preview:
+    the rows say what is true at the till now. Applied and recorded by
+    _stock_rows_apply, the CSV upload's writer, as a StockUpdate from the API whose
+    file name is ``source_name`` (the token's name). Raises StockRowsInvalid with
+    every problem keyed "<row>.<field>", rows counted from 0.
+    """
+    limit = settings.PEKEN_CSV_MAX_ROWS
+    if len(rows) > limit:
+        message = _("Paling banyak %(n)d baris sekali kirim; bagi menjadi beberapa kiriman.") % {"n": limit}
+        raise StockRowsInvalid([(0, "", message)])
+    if not rows:
+        raise StockRowsInvalid([(0, "", _("Kirim sekurang-kurangnya satu baris."))])
+    good, problems, seen = [], [], {}
+    for line, row in enumerate(rows):
+        sku = str(row["sku"]).strip()
+        by_field = stock_row_problems(sku=sku, price=row["price"], stock=row["stock"], line=line, seen=seen)
+        problems += [(line, field, message) for field, messages in by_field.items() for message in messages]
+        if not by_field:
+            good.append(StockRow(line=line, sku=sku, price=row["price"], stock=row["stock"]))
+    update, preview = _stock_rows_apply(
+        seller=seller,
+        actor=actor,
+        rows=good,
+        problems=problems,
+        source=StockUpdateSource.API,
+        file_name=source_name,
+    )
+    changes = {change.line: change for change in preview.changes}
+    result = []
+    for row in good:
+        price_old, stock_old = preview.seen[row.sku]
+        change = changes.get(row.line)
+        result.append(
+            {
+                "sku": row.sku,
+                "price_old": price_old,
+                "price": row.price,
+                "stock_old": stock_old,
+                "stock": row.stock,
+                "changed": change is not None,
+                "warnings": change.warnings if change else [],
+            }
+        )
+    return StockRowsResult(update=update, rows=result)
 
 
 def _stock_records_write(changed: list[tuple[int, Decimal, int]], *, now) -> None:
@@ -441,7 +570,7 @@ def stock_csv_job_apply(job: ImportJob, progress: Progress) -> dict:
             seen=job.params["seen"],
             progress=progress,
         )
-    except StockCsvInvalid as exc:
+    except StockRowsInvalid as exc:
         raise ImportJobFailed(exc.errors) from None
     except StockCsvStale:
         message = _(

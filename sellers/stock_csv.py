@@ -35,7 +35,7 @@ PRICE_JUMP_FACTOR = 3
 
 @dataclass(frozen=True)
 class StockRow:
-    line: int
+    line: int  # the file's line number, or the row's place in an API request (from 0)
     sku: str
     price: int
     stock: int
@@ -95,10 +95,9 @@ def stock_csv_template(records) -> str:
 def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str]]]:
     """Rows of an uploaded file, and every problem found with the line number it is on.
 
-    Checks the file's encoding, its header, and each row's SKU (present, not
-    repeated, not too long), price (a whole number of rupiah above zero, at most
-    limits.MAX_PRICE) and stock (a whole number, not negative, at most
-    limits.MAX_STOCK); a line the csv module cannot read ends the reading.
+    Checks the file's encoding, its header, that each row's price and stock are
+    whole numbers, and each row by stock_row_problems (the rule an API row meets
+    too); a line the csv module cannot read ends the reading.
     Whether each SKU belongs to the shop is checked by the service that
     applies the rows.
     """
@@ -123,32 +122,17 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
         sku = cells[at["sku"]].strip()
         price = _whole(rupiah_parse, cells[at["harga"]])
         stock = _whole(whole_number_parse, cells[at["stok"]])
-        problems = []
-        if not sku:
-            problems.append(_("SKU kosong."))
-        elif too_long := limits.text_problem(sku, maximum=limits.MAX_SKU, label=_("SKU")):
-            problems.append(too_long)
-        elif sku in seen:
-            problems.append(_("SKU %(sku)s sudah ada di baris %(line)d.") % {"sku": sku, "line": seen[sku]})
+        by_field = stock_row_problems(sku=sku, price=price, stock=stock, line=line, seen=seen)
         if price is None:
-            problems.append(
+            by_field["price"] = [
                 _("Harga “%(value)s” bukan bilangan bulat rupiah.")
                 % {"value": cell_shown(cells[at["harga"]])}
-            )
-        elif price <= 0:
-            problems.append(_("Harga harus lebih dari 0."))
-        elif too_big := limits.number_problem(price, maximum=limits.MAX_PRICE, label=_("Harga")):
-            problems.append(too_big)
+            ]
         if stock is None:
-            problems.append(
+            by_field["stock"] = [
                 _("Stok “%(value)s” bukan bilangan bulat.") % {"value": cell_shown(cells[at["stok"]])}
-            )
-        elif stock < 0:
-            problems.append(_("Stok tidak boleh negatif."))
-        elif too_big := limits.number_problem(stock, maximum=limits.MAX_STOCK, label=_("Stok")):
-            problems.append(too_big)
-        if sku and sku not in seen:
-            seen[sku] = line
+            ]
+        problems = [message for field in ("sku", "price", "stock") for message in by_field.get(field, [])]
         if problems:
             errors.append((line, " ".join(problems)))
         else:
@@ -157,6 +141,42 @@ def stock_csv_parse(content: bytes) -> tuple[list[StockRow], list[tuple[int, str
     if not rows and not errors:
         errors.append((0, _("Berkas tidak berisi baris produk.")))
     return rows, errors
+
+
+def stock_row_problems(
+    *, sku: str, price: int | None, stock: int | None, line: int, seen: dict[str, int]
+) -> dict[str, list[str]]:
+    """What is wrong with one price and stock row, by field ("sku", "price", "stock"); empty if nothing.
+
+    The one rule of a row, whether it is a line of an uploaded file or a row sent
+    through the API: a SKU present, at most limits.MAX_SKU long and not already in
+    ``seen`` (SKU -> the line it was first on; this row's SKU is added to it); a
+    price in whole rupiah above zero and at most limits.MAX_PRICE; a stock not
+    negative and at most limits.MAX_STOCK. A price or stock of None is one the
+    caller could not read as a whole number: the caller words that problem itself.
+    """
+    problems: dict[str, list[str]] = {}
+    if not sku:
+        problems["sku"] = [_("SKU kosong.")]
+    elif too_long := limits.text_problem(sku, maximum=limits.MAX_SKU, label=_("SKU")):
+        problems["sku"] = [too_long]
+    elif sku in seen:
+        problems["sku"] = [_("SKU %(sku)s sudah ada di baris %(line)d.") % {"sku": sku, "line": seen[sku]}]
+    if price is not None and price <= 0:
+        problems["price"] = [_("Harga harus lebih dari 0.")]
+    elif price is not None and (
+        too_big := limits.number_problem(price, maximum=limits.MAX_PRICE, label=_("Harga"))
+    ):
+        problems["price"] = [too_big]
+    if stock is not None and stock < 0:
+        problems["stock"] = [_("Stok tidak boleh negatif.")]
+    elif stock is not None and (
+        too_big := limits.number_problem(stock, maximum=limits.MAX_STOCK, label=_("Stok"))
+    ):
+        problems["stock"] = [too_big]
+    if sku and sku not in seen:
+        seen[sku] = line
+    return problems
 
 
 def _whole(read, cell: str) -> int | None:
