@@ -4,6 +4,7 @@ Input serializers only parse; the rules are procurement.services', whose refusal
 People are shown by name only: an official's email address is not the API's to hand out.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -253,6 +254,14 @@ class DecideSerializer(serializers.Serializer):
         help_text="needed to reject or return",
     )
 
+    def validate(self, data: dict) -> dict:
+        # as the decision form: the requester must learn what to fix (the service refuses it too)
+        if data["decision"] != Decision.APPROVE and not data["comment"].strip():
+            raise serializers.ValidationError(
+                {"comment": [_("Tuliskan alasannya agar pemohon tahu apa yang harus diperbaiki.")]}
+            )
+        return data
+
 
 class BudgetLineSerializer(BudgetLineBriefSerializer):
     funding_source = serializers.CharField()
@@ -271,7 +280,7 @@ class BudgetQuerySerializer(serializers.Serializer):
 class BudgetImportSerializer(serializers.Serializer):
     """A SIPD-style CSV of budget lines (the page's template), for one fiscal year."""
 
-    file = serializers.FileField(help_text="CSV, UTF-8, ';' or ',' separated; at most 2 MB")
+    file = serializers.FileField(max_length=255, help_text="CSV, UTF-8, ';' or ',' separated; at most 2 MB")
     fiscal_year = serializers.IntegerField(help_text="a year the agency has lines for, or next year")
 
     def __init__(self, *args, years: list[int] = (), **kwargs):
