@@ -33,6 +33,7 @@ from procurement.models import (
     ApprovalStep,
     AuditEntry,
     BudgetLine,
+    Delegation,
     Membership,
     Requisition,
     RequisitionLine,
@@ -192,6 +193,62 @@ def approver_inbox_count(*, user) -> int:
     return approver_inbox(user=user).count()
 
 
+def approver_agency_ids(*, user) -> set[int]:
+    """Agencies where ``user`` holds an approver role or acts for someone who does today."""
+    ids = {agency_id for agency_id, _name, role in roles_of(user) if role in APPROVER_ROLES and agency_id}
+    today = timezone.localdate()
+    ids |= set(
+        Delegation.objects.filter(
+            delegate=user, date_revoked__isnull=True, start__lte=today, end__gte=today
+        ).values_list("agency_id", flat=True)
+    )
+    return ids
+
+
+def requester_agencies(*, user) -> dict[int, str]:
+    """The agencies ``user`` may buy for (holds the requester role in), id -> name.
+
+    The mode switch's rule and the API's submission's: buying for any other agency is refused.
+    """
+    return {agency_id: name for agency_id, name, role in roles_of(user) if role == Role.REQUESTER}
+
+
+def requisition_of_requester(*, user, reference: str) -> Requisition | None:
+    """``reference`` if ``user`` requested it: the only person who revises, resubmits or cancels it."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Requisition.objects.select_related("agency", "budget_line", "unit")
+        .filter(reference=reference, requester=user)
+        .first()
+    )
+
+
+def requisition_of_approver(*, user, reference: str) -> Requisition | None:
+    """``reference`` if its agency is one where ``user`` approves or acts as a delegate today.
+
+    Whether they may decide its current step is procurement.authority's, asked by the decision.
+    """
+    if not user.is_authenticated:
+        return None
+    requisition = (
+        Requisition.objects.select_related("agency", "budget_line", "unit", "requester")
+        .filter(reference=reference)
+        .first()
+    )
+    if requisition is None or requisition.agency_id not in approver_agency_ids(user=user):
+        return None
+    return requisition
+
+
+def requisition_readable(*, user, requisition: Requisition) -> bool:
+    """Whether ``user`` may read ``requisition``: its requester, or an approver (or active delegate)
+    of its agency."""
+    if not user.is_authenticated:
+        return False
+    return requisition.requester_id == user.pk or requisition.agency_id in approver_agency_ids(user=user)
+
+
 def requester_requisitions(*, user) -> QuerySet:
     """The requisitions ``user`` requested, newest first, with where each stands (current step's role)."""
     return (
@@ -306,6 +363,15 @@ def agency_roles_of(*, user, agency) -> set[str]:
     return set(Membership.objects.filter(user=user, agency=agency).values_list("role", flat=True))
 
 
+def agency_roles_allowed(*, user, agency, allowed: frozenset) -> set[str] | None:
+    """The roles ``user`` holds in ``agency`` when one of them is in ``allowed``, else None (refused).
+
+    The gate of the agency's admin pages and of the API's budget endpoints (one query).
+    """
+    roles = agency_roles_of(user=user, agency=agency)
+    return roles if roles & allowed else None
+
+
 def agencies_administered(*, user) -> QuerySet:
     """The agencies in which ``user`` holds the agency admin role."""
     if not user.is_authenticated:
@@ -329,6 +395,12 @@ def agency_budget_years(*, agency) -> list[int]:
     )
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
+
+
+def agency_budget_import_years(*, agency) -> list[int]:
+    """The fiscal years a budget CSV may be imported for: those ``agency`` has lines for, and next year."""
+    this_year = timezone.localdate().year
+    return sorted({*agency_budget_years(agency=agency), this_year + 1}, reverse=True)
 
 
 def agency_budget_lines(*, agency, fiscal_year: int) -> QuerySet:

@@ -18,6 +18,7 @@ from catalogue_ext.abstract_models import SupplyKind
 from catalogue_ext.selectors import product_supply_kind
 from orders.statuses import OrderStatus
 from procurement import selectors
+from procurement.context_processors import roles_of
 from procurement.models import (
     GoodsReceipt,
     GoodsReceiptLine,
@@ -26,7 +27,7 @@ from procurement.models import (
     OrderShortClosure,
     Requisition,
 )
-from procurement.statuses import OfficialPaymentStatus, Role
+from procurement.statuses import APPROVER_ROLES, OfficialPaymentStatus, Role
 from procurement.tax import Channel, SellerTaxFacts, TaxLine, TaxQuote, pp55_valid, tax_quote
 from sellers.abstract_models import TaxpayerType
 
@@ -38,6 +39,8 @@ RECEIVER_ROLES = (Role.COMMITMENT_OFFICIAL, Role.RECEIVER)
 PAYER_ROLES = (Role.TREASURER,)
 # an official order can be received while the seller says it is on its way
 RECEIVABLE = frozenset({OrderStatus.SENT})
+# besides those who record it, the agency's people who answer for the purchase read its receipt history
+RECEIPT_READER_ROLES = frozenset({*RECEIVER_ROLES, *APPROVER_ROLES, Role.TREASURER})
 
 
 def official_order_requisition(order) -> Requisition | None:
@@ -49,6 +52,31 @@ def official_order_requisition(order) -> Requisition | None:
         .filter(checkout_reference=order.checkout_reference)
         .first()
     )
+
+
+def receipt_reader(*, user, requisition: Requisition) -> bool:
+    """Whether ``user`` may read the receipt history of ``requisition``'s orders.
+
+    Its requester; the agency's PPK, penerima barang, approvers and treasurer; an active delegate
+    of an approver; an auditor (a city-wide role).
+    """
+    if not user.is_authenticated:
+        return False
+    if requisition.requester_id == user.pk:
+        return True
+    for agency_id, _name, role in roles_of(user):
+        if role == Role.AUDITOR or (agency_id == requisition.agency_id and role in RECEIPT_READER_ROLES):
+            return True
+    return requisition.agency_id in selectors.approver_agency_ids(user=user)
+
+
+def official_order_for_reader(*, user, number: str) -> tuple | None:
+    """(order, requisition) of official order ``number`` if ``user`` may read its receipts, else None."""
+    order = Order.objects.select_related("seller").filter(number=number, user__isnull=True).first()
+    requisition = official_order_requisition(order) if order is not None else None
+    if requisition is None or not receipt_reader(user=user, requisition=requisition):
+        return None
+    return order, requisition
 
 
 @dataclass(frozen=True)

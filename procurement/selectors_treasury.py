@@ -14,7 +14,7 @@ from orders.statuses import OrderStatus
 from procurement import selectors
 from procurement.context_processors import roles_of
 from procurement.models import OfficialPayment, Requisition, TaxWithholding
-from procurement.selectors_fulfilment import PAYER_ROLES
+from procurement.selectors_fulfilment import PAYER_ROLES, official_order_requisition
 from procurement.statuses import OfficialPaymentStatus
 from procurement.tax import TaxKind
 
@@ -57,6 +57,15 @@ def treasury_access(*, user) -> TreasuryAccess:
     return TreasuryAccess(pays=pays, reads=selectors.audit_scope(user=user))
 
 
+def official_order_readable(*, number: str, access: TreasuryAccess) -> tuple | None:
+    """(order, requisition) of the official order ``number`` if ``access`` reads its agency, else None."""
+    order = Order.objects.select_related("seller").filter(number=number, user__isnull=True).first()
+    requisition = official_order_requisition(order) if order is not None else None
+    if requisition is None or not access.may_read(requisition.agency_id):
+        return None
+    return order, requisition
+
+
 def _official_orders_of(agency_ids: frozenset[int] | None) -> QuerySet:
     requisitions = Requisition.objects.exclude(checkout_reference="")
     if agency_ids is not None:
@@ -84,16 +93,19 @@ def orders_awaiting_payment(*, agency_ids: frozenset[int] | None) -> QuerySet:
     )
 
 
-def payments_recent(*, agency_ids: frozenset[int] | None, limit: int = RECENT_PAYMENTS) -> list:
-    """The latest payments (paid, or a card payment waiting) of these agencies (None: all)."""
+def payments_of(*, agency_ids: frozenset[int] | None) -> QuerySet:
+    """The payments (paid, or a card payment waiting) of these agencies (None: all), newest first."""
     payments = OfficialPayment.objects.exclude(status=OfficialPaymentStatus.CANCELLED)
     if agency_ids is not None:
         payments = payments.filter(requisition__agency_id__in=agency_ids)
-    return list(
-        payments.select_related("order__seller", "requisition__agency", "treasurer").order_by(
-            "-date_created", "-pk"
-        )[:limit]
+    return payments.select_related("order__seller", "requisition__agency", "treasurer").order_by(
+        "-date_created", "-pk"
     )
+
+
+def payments_recent(*, agency_ids: frozenset[int] | None, limit: int = RECENT_PAYMENTS) -> list:
+    """The latest payments (paid, or a card payment waiting) of these agencies (None: all)."""
+    return list(payments_of(agency_ids=agency_ids)[:limit])
 
 
 @dataclass

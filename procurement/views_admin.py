@@ -48,8 +48,10 @@ class AgencyAdminMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.agency = get_object_or_404(Agency, code=kwargs["code"])
-        roles = selectors.agency_roles_of(user=request.user, agency=self.agency)
-        if not roles & self.reader_roles:
+        roles = selectors.agency_roles_allowed(
+            user=request.user, agency=self.agency, allowed=self.reader_roles
+        )
+        if roles is None:
             raise PermissionDenied(
                 _("Halaman ini hanya untuk admin OPD %(agency)s.") % {"agency": self.agency.name}
             )
@@ -239,8 +241,7 @@ class BudgetImportView(AgencyAdminMixin, BudgetYearMixin, FormView):
     form_class = BudgetImportForm
 
     def years(self) -> list[int]:
-        this_year = timezone.localdate().year
-        return sorted({*selectors.agency_budget_years(agency=self.agency), this_year + 1}, reverse=True)
+        return selectors.agency_budget_import_years(agency=self.agency)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "years": self.years()}

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -28,14 +27,14 @@ from oscar.core.loading import get_model
 
 from procurement import selectors, services
 from procurement import selectors_fulfilment as fulfilment
-from procurement.context_processors import MODE_SESSION_KEY, official_agency_of, roles_of
+from procurement.context_processors import MODE_SESSION_KEY, official_agency_of
 from procurement.forms import (
     CancelForm,
     RequisitionReviseForm,
     RequisitionSubmitForm,
 )
-from procurement.models import Agency, Delegation, Requisition
-from procurement.statuses import APPROVER_ROLES, RequisitionStatus, Role
+from procurement.models import Agency, Requisition
+from procurement.statuses import RequisitionStatus, Role
 
 Order = get_model("order", "Order")
 # the returned requisition whose lines the requester took back into the official basket
@@ -46,31 +45,16 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def approver_agency_ids(user) -> set[int]:
-    """Agencies where ``user`` holds an approver role or acts for someone who does today."""
-    ids = {agency_id for agency_id, _name, role in roles_of(user) if role in APPROVER_ROLES and agency_id}
-    today = timezone.localdate()
-    ids |= set(
-        Delegation.objects.filter(
-            delegate=user, date_revoked__isnull=True, start__lte=today, end__gte=today
-        ).values_list("agency_id", flat=True)
-    )
-    return ids
-
-
 def requisition_for_requester(request, reference) -> Requisition:
-    return get_object_or_404(
-        Requisition.objects.select_related("agency", "budget_line", "unit"),
-        reference=reference,
-        requester=request.user,
-    )
+    requisition = selectors.requisition_of_requester(user=request.user, reference=reference)
+    if requisition is None:
+        raise Http404
+    return requisition
 
 
 def requisition_for_approver(request, reference) -> Requisition:
-    requisition = get_object_or_404(
-        Requisition.objects.select_related("agency", "budget_line", "unit", "requester"), reference=reference
-    )
-    if requisition.agency_id not in approver_agency_ids(request.user):
+    requisition = selectors.requisition_of_approver(user=request.user, reference=reference)
+    if requisition is None:
         raise Http404
     return requisition
 
@@ -99,9 +83,7 @@ class ModeSwitchView(LoginRequiredMixin, View):
             request.session.pop(MODE_SESSION_KEY, None)
             messages.info(request, _("Anda sekarang berbelanja pribadi, dibayar dengan uang Anda sendiri."))
             return HttpResponseRedirect(next_url)
-        requester_of = {
-            agency_id: name for agency_id, name, role in roles_of(request.user) if role == Role.REQUESTER
-        }
+        requester_of = selectors.requester_agencies(user=request.user)
         try:
             agency_id = int(agency)
         except ValueError:
@@ -359,10 +341,7 @@ class RequisitionDetailView(LoginRequiredMixin, TemplateView):
         )
         if requisition is None:
             raise Http404
-        if (
-            requisition.requester_id != self.request.user.pk
-            and requisition.agency_id not in approver_agency_ids(self.request.user)
-        ):
+        if not selectors.requisition_readable(user=self.request.user, requisition=requisition):
             raise Http404
         return requisition
 

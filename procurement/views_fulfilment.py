@@ -24,42 +24,23 @@ from oscar.core.loading import get_model
 
 from orders.statuses import UNSOLD, OrderStatus
 from peken.money import rupiah_format
+from procurement import selectors
 from procurement import selectors_fulfilment as fulfilment
-from procurement.context_processors import roles_of
 from procurement.forms_fulfilment import CloseShortForm, GoodsReceiptForm
 from procurement.models import GoodsReceiptLine, OrderShortClosure, Requisition
 from procurement.services import ReceiptRefused, goods_receipt_record, order_close_short
-from procurement.statuses import APPROVER_ROLES, Role
-from procurement.views_buying import approver_agency_ids, client_ip
+from procurement.views_buying import client_ip
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 
-# besides those who record it, the agency's people who answer for the purchase read its receipt history
-READER_ROLES = frozenset({*fulfilment.RECEIVER_ROLES, *APPROVER_ROLES, Role.TREASURER})
-
-
-def receipt_reader(*, user, requisition: Requisition) -> bool:
-    """Whether ``user`` may read the receipt history of ``requisition``'s orders.
-
-    Its requester; the agency's PPK, penerima barang, approvers and treasurer; an active delegate
-    of an approver; an auditor (a city-wide role).
-    """
-    if requisition.requester_id == user.pk:
-        return True
-    for agency_id, _name, role in roles_of(user):
-        if role == Role.AUDITOR or (agency_id == requisition.agency_id and role in READER_ROLES):
-            return True
-    return requisition.agency_id in approver_agency_ids(user)
-
 
 def order_for_reader(request, number: str) -> tuple:
     """The official order ``number`` and its requisition, or 404 for a person who may not read it."""
-    order = Order.objects.select_related("seller").filter(number=number, user__isnull=True).first()
-    requisition = fulfilment.official_order_requisition(order) if order is not None else None
-    if requisition is None or not receipt_reader(user=request.user, requisition=requisition):
+    found = fulfilment.official_order_for_reader(user=request.user, number=number)
+    if found is None:
         raise Http404
-    return order, requisition
+    return found
 
 
 def awaited_by_order(orders) -> dict[int, list[tuple[str, int]]]:
@@ -151,7 +132,7 @@ class OrderReceiptView(LoginRequiredMixin, TemplateView):
             "may_record": may_record,
             "refusal": self.refusal,
             "sees_requisition": self.requisition.requester_id == user.pk
-            or self.requisition.agency_id in approver_agency_ids(user),
+            or self.requisition.agency_id in selectors.approver_agency_ids(user=user),
         }
         if may_record:
             context.setdefault("receipt_form", self.receipt_form())

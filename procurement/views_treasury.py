@@ -108,11 +108,10 @@ class PaymentListView(TreasuryMixin, TemplateView):
 
 def official_order_or_404(number: str, access) -> tuple:
     """The official order numbered ``number`` and its requisition, if ``access`` reads its agency."""
-    order = Order.objects.select_related("seller").filter(number=number, user__isnull=True).first()
-    requisition = fulfilment.official_order_requisition(order) if order is not None else None
-    if requisition is None or not access.may_read(requisition.agency_id):
+    found = selectors_treasury.official_order_readable(number=number, access=access)
+    if found is None:
         raise Http404
-    return order, requisition
+    return found
 
 
 def card_context() -> dict:

@@ -66,6 +66,7 @@ from procurement.services.requisitions import (
     requisition_resubmit_from_basket,
     requisition_revise,
     requisition_submit_from_basket,
+    requisition_submit_from_lines,
 )
 from procurement.services.submission import _available_check
 from procurement.services.treasury import (
@@ -108,6 +109,7 @@ __all__ = [  # with the private helpers the tests call or slow down
     "requisition_revise",
     "requisition_seller_order_released",
     "requisition_submit_from_basket",
+    "requisition_submit_from_lines",
     "requisitions_expire",
     "requisitions_remind",
     "RequisitionStateError",

@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from oscar.core.loading import get_model
+from oscar.core.loading import get_class, get_model
 
 from orders.services import OrderStatusError, order_status_change
 from orders.statuses import OrderStatus, Party
@@ -122,6 +122,71 @@ def requisition_submit_from_basket(
         )
         _notify(requisition.pk, "submitted")
     return requisition
+
+
+def requisition_submit_from_lines(
+    *,
+    user: AbstractBaseUser,
+    agency: Agency,
+    lines: list[tuple[int, int]],
+    budget_line: BudgetLine,
+    kode_rup: str,
+    purpose: str,
+    delivery_address: str,
+    needed_by: date,
+    contact_name: str = "",
+    contact_phone: str = "",
+    unit=None,
+    ip: str | None = None,
+) -> Requisition:
+    """Put ``lines`` ((stock record id, quantity)) in a new official basket of ``user`` and submit it.
+
+    For a system without the site's basket (the API). Each line goes in as on the product page,
+    through Oscar's add-to-basket form and the pages' pricing strategy: the stock record must be
+    the one its product is sold from, with a price, on sale, the quantity within the minimum
+    order and the stock. Then requisition_submit_from_basket checks and submits it. All in one
+    transaction, so a refusal leaves no open basket behind (Oscar would merge it into the
+    person's own basket on their next visit). Raises ProcurementError (or its subclasses)
+    with a message for the requester.
+    """
+    StockRecord = get_model("partner", "StockRecord")
+    Basket = get_model("basket", "Basket")
+    AddToBasketForm = get_class("basket.forms", "AddToBasketForm")
+    wanted: dict[int, int] = {}
+    for stockrecord_id, quantity in lines:  # a stock record named twice is one line, as in a basket
+        wanted[stockrecord_id] = wanted.get(stockrecord_id, 0) + quantity
+    if not wanted:
+        raise ProcurementError(_("Keranjang kosong."))
+    records = StockRecord.objects.select_related("product").in_bulk(list(wanted))
+    with transaction.atomic():
+        basket = Basket.objects.create(owner=user)
+        basket.strategy = get_class("partner.strategy", "Selector")().strategy(user=user)
+        for stockrecord_id, quantity in wanted.items():
+            record = records.get(stockrecord_id)
+            info = basket.strategy.fetch_for_product(record.product) if record else None
+            if info is None or info.stockrecord is None or info.stockrecord.pk != stockrecord_id:
+                raise ProcurementError(
+                    _("Penawaran %(id)s tidak ada atau tidak dijual.") % {"id": stockrecord_id}
+                )
+            form = AddToBasketForm(basket, record.product, data={"quantity": quantity})
+            if not form.is_valid():
+                problem = next(iter(form.errors.values()))[0]
+                raise ProcurementError(f"{record.product.get_title()}: {problem}")
+            basket.add_product(form.product, quantity, form.cleaned_options())
+        return requisition_submit_from_basket(
+            user=user,
+            agency=agency,
+            basket=basket,
+            budget_line=budget_line,
+            kode_rup=kode_rup,
+            purpose=purpose,
+            delivery_address=delivery_address,
+            needed_by=needed_by,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            unit=unit,
+            ip=ip,
+        )
 
 
 def requisition_revise(
