@@ -186,7 +186,7 @@ class OrderQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
 
 
-class PaymentSerializer(serializers.Serializer):
+class SellerOrderPaymentSerializer(serializers.Serializer):
     method = serializers.CharField(help_text="kartu, bayar-di-tempat, or blank (an official order)")
     label = serializers.CharField()
     paid_at = serializers.DateTimeField(allow_null=True)
@@ -213,10 +213,10 @@ class OrderSerializer(serializers.Serializer):
     def get_moves(self, order) -> list[str]:
         return [str(s) for s in order_selectors.order_moves(order=order, party=self.context["party"])]
 
-    @extend_schema_field(PaymentSerializer)
+    @extend_schema_field(SellerOrderPaymentSerializer)
     def get_payment(self, order) -> dict:
         payment = order_selectors.order_payment(order=order)
-        return PaymentSerializer(
+        return SellerOrderPaymentSerializer(
             {
                 "method": payment.method,
                 "label": payment.label,
@@ -227,7 +227,7 @@ class OrderSerializer(serializers.Serializer):
         ).data
 
 
-class OrderLineSerializer(serializers.Serializer):
+class SellerOrderLineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     product = serializers.IntegerField(source="product_id", allow_null=True)
     sku = serializers.CharField(source="partner_sku")
@@ -260,9 +260,9 @@ class OrderDetailSerializer(OrderSerializer):
     delivery = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
 
-    @extend_schema_field(OrderLineSerializer(many=True))
+    @extend_schema_field(SellerOrderLineSerializer(many=True))
     def get_lines(self, order) -> list[dict]:
-        return OrderLineSerializer(self.context["lines"], many=True).data
+        return SellerOrderLineSerializer(self.context["lines"], many=True).data
 
     @extend_schema_field(DeliverySerializer(allow_null=True))
     def get_delivery(self, order) -> dict | None:
