@@ -43,6 +43,12 @@ def test_a_person_makes_a_token_uses_it_and_revokes_it(open_page, shots, screen)
     shots(page, "token-revoked")
     assert ApiToken.objects.get(user=person).revoked_at is not None
     assert client.get("/api/v1/me/").status_code == 401
+    # and in English the list says what happened to it
+    page.select_option("#peken-language", "en")
+    page.locator("#language_selector button").click()
+    page.goto("/akun/token-api/")
+    assert "Revoked" in page.locator("#token_list").inner_text()
+    shots(page, "token-revoked-english")
 
 
 def test_the_api_documentation_shows_every_endpoint(open_page, shots, screen):

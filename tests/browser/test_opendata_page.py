@@ -31,6 +31,13 @@ def test_a_resident_reads_the_city_s_official_spend(
     assert row.count() == 1
     assert "Rp" in row.inner_text()
     shots(page, "open-data")
+    # and in English the same figures read in English
+    page.select_option("#peken-language", "en")
+    page.locator("#language_selector button").click()
+    page.wait_for_selector("h1:has-text('Open data')")
+    assert page.locator("[data-total]").inner_text() == row.locator("[data-amount]").inner_text()
+    assert "Total" in page.locator("tfoot").inner_text()
+    shots(page, "open-data-english")
     link = page.locator(f'a[href*="{order.number}/rilis.json"]').first
     response = page.request.get(link.get_attribute("href"))
     package = json.loads(response.text())
