@@ -2,14 +2,14 @@
 
 from rest_framework import serializers
 
-MONEY = {"max_digits": 14, "decimal_places": 0}
+from api.fields import RupiahField
 
 
 class OrderLineSerializer(serializers.Serializer):
     title = serializers.CharField()
     quantity = serializers.IntegerField()
-    unit_price = serializers.DecimalField(source="unit_price_incl_tax", **MONEY, allow_null=True)
-    total = serializers.DecimalField(source="line_price_incl_tax", **MONEY)
+    unit_price = RupiahField(source="unit_price_incl_tax", allow_null=True)
+    total = RupiahField(source="line_price_incl_tax")
     product_id = serializers.IntegerField(allow_null=True)
 
 
@@ -25,8 +25,8 @@ class BuyerOrderSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_label = serializers.CharField()
     shop = serializers.CharField(source="seller.name", allow_null=True, default=None)
-    total = serializers.DecimalField(source="total_incl_tax", **MONEY)
-    shipping = serializers.DecimalField(source="shipping_incl_tax", **MONEY)
+    total = RupiahField(source="total_incl_tax")
+    shipping = RupiahField(source="shipping_incl_tax")
     pickup = serializers.BooleanField(source="is_pickup")
     paid = serializers.SerializerMethodField()
 

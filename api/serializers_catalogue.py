@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from oscar.core.loading import get_model
 from rest_framework import serializers
 
+from api.fields import RupiahField
 from catalogue_ext.selectors import ProductSort
 
 Category = get_model("catalogue", "Category")
@@ -38,7 +39,7 @@ class OfferSerializer(serializers.Serializer):
 
     stockrecord_id = serializers.IntegerField(source="pk")
     shop = ShopSerializer(source="partner")
-    price = serializers.DecimalField(max_digits=12, decimal_places=0)
+    price = RupiahField()
     currency = serializers.CharField(source="price_currency")
     in_stock = serializers.SerializerMethodField()
 

@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import RupiahField
 from peken import limits
 from procurement import selectors
 from procurement.forms_fulfilment import MAX_QUANTITY
 from procurement.forms_treasury import RECORDED_METHODS
 from procurement.statuses import DECISION_MADE, Decision, RequisitionStatus, Role
 
-MONEY = {"max_digits": 15, "decimal_places": 0}
 NOTE_MAX = limits.MAX_NOTE
 
 
@@ -65,7 +65,7 @@ class RequisitionSerializer(serializers.Serializer):
     budget_line = BudgetLineBriefSerializer()
     kode_rup = serializers.CharField()
     purpose = serializers.CharField()
-    total = serializers.DecimalField(**MONEY)
+    total = RupiahField()
     round = serializers.IntegerField(help_text="each submission is a round; decisions belong to one")
     needed_by = serializers.DateField()
     date_created = serializers.DateTimeField()
@@ -95,8 +95,8 @@ class RequisitionLineSerializer(serializers.Serializer):
     title = serializers.CharField()
     partner_sku = serializers.CharField()
     quantity = serializers.IntegerField()
-    unit_price = serializers.DecimalField(**MONEY, help_text="frozen at submission")
-    total = serializers.DecimalField(source="line_total", **MONEY)
+    unit_price = RupiahField(help_text="frozen at submission")
+    total = RupiahField(source="line_total")
 
     @extend_schema_field(AgencySerializer)
     def get_seller(self, line) -> dict:
@@ -265,10 +265,10 @@ class DecideSerializer(serializers.Serializer):
 
 class BudgetLineSerializer(BudgetLineBriefSerializer):
     funding_source = serializers.CharField()
-    ceiling = serializers.DecimalField(**MONEY)
-    committed = serializers.DecimalField(**MONEY)
-    realised = serializers.DecimalField(**MONEY)
-    available = serializers.DecimalField(**MONEY)
+    ceiling = RupiahField()
+    committed = RupiahField()
+    realised = RupiahField()
+    available = RupiahField()
 
 
 class BudgetQuerySerializer(serializers.Serializer):
@@ -398,9 +398,9 @@ class ReceiptInboxSerializer(OrderBriefSerializer):
 class WithholdingSerializer(serializers.Serializer):
     tax = serializers.CharField()
     object_code = serializers.CharField()
-    base = serializers.DecimalField(**MONEY)
+    base = RupiahField()
     rate_percent = serializers.DecimalField(max_digits=6, decimal_places=3)
-    amount = serializers.DecimalField(**MONEY)
+    amount = RupiahField()
 
 
 class PaymentSerializer(serializers.Serializer):
@@ -414,12 +414,12 @@ class PaymentSerializer(serializers.Serializer):
     method = serializers.CharField()
     method_label = serializers.CharField(source="get_method_display")
     status = serializers.CharField()
-    price = serializers.DecimalField(**MONEY)
-    ppn = serializers.DecimalField(**MONEY)
-    pbjt = serializers.DecimalField(**MONEY)
-    gross = serializers.DecimalField(**MONEY, help_text="what the budget line realises")
-    withheld = serializers.DecimalField(**MONEY)
-    net = serializers.DecimalField(**MONEY, help_text="paid to the seller")
+    price = RupiahField()
+    ppn = RupiahField()
+    pbjt = RupiahField()
+    gross = RupiahField(help_text="what the budget line realises")
+    withheld = RupiahField()
+    net = RupiahField(help_text="paid to the seller")
     contract_document = serializers.CharField()
     paid_on = serializers.DateField()
     bank_reference = serializers.CharField()

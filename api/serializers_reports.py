@@ -2,9 +2,8 @@
 
 from rest_framework import serializers
 
+from api.fields import RupiahField
 from reports.spend import DIMENSIONS
-
-MONEY = {"max_digits": 18, "decimal_places": 0}
 
 
 class ReportQuerySerializer(serializers.Serializer):
@@ -25,28 +24,28 @@ class SpendQuerySerializer(ReportQuerySerializer):
 
 class MonthAmountSerializer(serializers.Serializer):
     month = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = RupiahField()
 
 
 class RealisationRowSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     code = serializers.CharField()
     name = serializers.CharField()
-    ceiling = serializers.DecimalField(**MONEY)
-    committed = serializers.DecimalField(**MONEY)
-    realised = serializers.DecimalField(**MONEY)
-    available = serializers.DecimalField(**MONEY)
+    ceiling = RupiahField()
+    committed = RupiahField()
+    realised = RupiahField()
+    available = RupiahField()
     percent = serializers.FloatField(allow_null=True)
-    paid = serializers.DecimalField(**MONEY, help_text="paid in the period under the filter")
+    paid = RupiahField(help_text="paid in the period under the filter")
 
 
 class RealisationTotalsSerializer(serializers.Serializer):
-    ceiling = serializers.DecimalField(**MONEY)
-    committed = serializers.DecimalField(**MONEY)
-    realised = serializers.DecimalField(**MONEY)
-    available = serializers.DecimalField(**MONEY)
+    ceiling = RupiahField()
+    committed = RupiahField()
+    realised = RupiahField()
+    available = RupiahField()
     percent = serializers.FloatField(allow_null=True)
-    paid = serializers.DecimalField(**MONEY)
+    paid = RupiahField()
 
 
 class RealisationSerializer(serializers.Serializer):
@@ -58,8 +57,8 @@ class RealisationSerializer(serializers.Serializer):
 
 
 class ShareSerializer(serializers.Serializer):
-    umkm = serializers.DecimalField(**MONEY)
-    total = serializers.DecimalField(**MONEY)
+    umkm = RupiahField()
+    total = RupiahField()
     percent = serializers.FloatField(allow_null=True)
 
 
@@ -71,11 +70,11 @@ class ShareAgencySerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     code = serializers.CharField()
     name = serializers.CharField()
-    ytd_umkm = serializers.DecimalField(**MONEY)
-    ytd_total = serializers.DecimalField(**MONEY)
+    ytd_umkm = RupiahField()
+    ytd_total = RupiahField()
     ytd_percent = serializers.FloatField(allow_null=True)
-    month_umkm = serializers.DecimalField(**MONEY)
-    month_total = serializers.DecimalField(**MONEY)
+    month_umkm = RupiahField()
+    month_total = RupiahField()
     below_target = serializers.SerializerMethodField()
 
     def get_below_target(self, row) -> bool:
@@ -94,7 +93,7 @@ class UmkmShareSerializer(serializers.Serializer):
 class SpendRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = RupiahField()
     orders = serializers.IntegerField()
     share = serializers.FloatField(allow_null=True, help_text="percent of the rows' total")
     code = serializers.CharField()
@@ -103,10 +102,10 @@ class SpendRowSerializer(serializers.Serializer):
 
 
 class SpendSummarySerializer(serializers.Serializer):
-    total = serializers.DecimalField(**MONEY)
+    total = RupiahField()
     orders = serializers.IntegerField()
-    goods = serializers.DecimalField(**MONEY)
-    services = serializers.DecimalField(**MONEY)
+    goods = RupiahField()
+    services = RupiahField()
     approval_to_receipt_days = serializers.DecimalField(
         max_digits=8, decimal_places=1, allow_null=True, source="approval_to_receipt"
     )

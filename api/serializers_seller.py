@@ -10,14 +10,11 @@ from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import RupiahField
 from catalogue_ext.abstract_models import ListingStatus, SaleUnit, SupplyKind
 from orders import selectors as order_selectors
 from orders.statuses import OrderStatus
 from sellers.centre_forms import ListingForm, listing_form_initial
-
-# Money leaves as the catalogue's does: whole rupiah, as a string (COERCE_DECIMAL_TO_STRING).
-Rupiah = serializers.DecimalField
-RUPIAH = {"max_digits": 15, "decimal_places": 0}
 
 
 class OwnShopSerializer(serializers.Serializer):
@@ -76,7 +73,7 @@ class ListingSerializer(serializers.Serializer):
     def get_sku(self, product) -> str:
         return self._record(product).partner_sku
 
-    @extend_schema_field(Rupiah(**RUPIAH))
+    @extend_schema_field(RupiahField())
     def get_price(self, product) -> str:
         return str(int(self._record(product).price or 0))
 
@@ -108,7 +105,7 @@ class ListingWriteSerializer(serializers.Serializer):
     title = serializers.CharField(required=False)
     description = serializers.CharField(required=False)
     category = serializers.IntegerField(required=False, help_text="a leaf category's id")
-    price = Rupiah(required=False, help_text="whole rupiah, above 0", **RUPIAH)
+    price = RupiahField(required=False, help_text="whole rupiah, above 0", max_digits=15)
     stock = serializers.IntegerField(required=False)
     unit = serializers.ChoiceField(choices=SaleUnit.choices, required=False)
     min_order_quantity = serializers.IntegerField(required=False)
@@ -150,7 +147,7 @@ class StockRowSerializer(serializers.Serializer):
     """One row of a price and stock sync, as a CSV line has it."""
 
     sku = serializers.CharField(max_length=1000, allow_blank=True, trim_whitespace=False)
-    price = Rupiah(help_text="whole rupiah, above 0", **{**RUPIAH, "max_digits": 20})
+    price = RupiahField(help_text="whole rupiah, above 0", max_digits=20)
     stock = serializers.IntegerField()
 
     def to_internal_value(self, data):
@@ -190,8 +187,8 @@ class SellerOrderPaymentSerializer(serializers.Serializer):
     method = serializers.CharField(help_text="kartu, bayar-di-tempat, or blank (an official order)")
     label = serializers.CharField()
     paid_at = serializers.DateTimeField(allow_null=True)
-    collect = Rupiah(allow_null=True, help_text="to collect at the door or counter", **RUPIAH)
-    refund_amount = Rupiah(allow_null=True, **RUPIAH)
+    collect = RupiahField(allow_null=True, help_text="to collect at the door or counter")
+    refund_amount = RupiahField(allow_null=True)
 
 
 class OrderSerializer(serializers.Serializer):
@@ -204,9 +201,9 @@ class OrderSerializer(serializers.Serializer):
     date_placed = serializers.DateTimeField()
     shipping_method = serializers.CharField()
     pickup = serializers.BooleanField(source="is_pickup")
-    goods_total = Rupiah(source="seller_total", allow_null=True, **RUPIAH)
-    shipping = Rupiah(source="shipping_incl_tax", **RUPIAH)
-    total = Rupiah(source="total_incl_tax", **RUPIAH)
+    goods_total = RupiahField(source="seller_total", allow_null=True)
+    shipping = RupiahField(source="shipping_incl_tax")
+    total = RupiahField(source="total_incl_tax")
     payment = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField(help_text="an order status")))
@@ -233,8 +230,8 @@ class SellerOrderLineSerializer(serializers.Serializer):
     sku = serializers.CharField(source="partner_sku")
     title = serializers.CharField()
     quantity = serializers.IntegerField()
-    unit_price = Rupiah(source="unit_price_incl_tax", allow_null=True, **RUPIAH)
-    line_price = Rupiah(source="line_price_incl_tax", **RUPIAH)
+    unit_price = RupiahField(source="unit_price_incl_tax", allow_null=True)
+    line_price = RupiahField(source="line_price_incl_tax")
 
 
 class DeliverySerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from oscar.core.loading import get_model
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 
 from api.serializers_catalogue import (
     CategorySerializer,
@@ -34,12 +35,13 @@ class CategoryList(generics.ListAPIView):
     def get_queryset(self):
         return Category.objects.filter(is_public=True).order_by("path")
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        by_path = {c.path: c.pk for c in Category.objects.filter(is_public=True).only("path")}
-        steplen = Category.steplen
-        context["parents"] = {pk: by_path.get(path[:-steplen]) for path, pk in by_path.items()}
-        return context
+    def list(self, request, *args, **kwargs):
+        categories = list(self.get_queryset())
+        # a category's parent is the one whose tree path is its own less one step
+        by_path = {c.path: c.pk for c in categories}
+        parents = {c.pk: by_path.get(c.path[: -Category.steplen]) for c in categories}
+        context = {**self.get_serializer_context(), "parents": parents}
+        return Response(self.get_serializer_class()(categories, many=True, context=context).data)
 
 
 @extend_schema(tags=["catalogue"], parameters=[ProductQuerySerializer])

@@ -60,13 +60,10 @@ from procurement import selectors_fulfilment as fulfilment
 from procurement.authority import with_current_step
 from procurement.models import Agency, BudgetLine, Requisition, Unit
 from procurement.statuses import Role
+from procurement.views_buying import client_ip
 
 Order = get_model("order", "Order")
 TAGS = ["procurement"]
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _not_there(field: str, pk) -> ValidationError:

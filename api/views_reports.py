@@ -21,7 +21,7 @@ from api.serializers_reports import (
 from procurement.models import BudgetLine
 from reports import selectors, services, spend
 from reports.access import SPENDING
-from reports.views import report_filter_bind
+from reports.views import period_paid, report_filter_bind
 from reports.views_spend import DEFAULT_PER
 
 
@@ -48,12 +48,11 @@ class RealisationReport(ReportApiView):
         _sort, rows = selectors.realisation_agencies(agencies=agencies, f=f, sort="name")
         lines = BudgetLine.objects.filter(agency__in=rows.values("pk"), fiscal_year=f.year)
         by_month = selectors.realised_by_month(agencies=agencies, f=f)
-        paid = sum((a for m, a in by_month if not f.month or m == f.month), start=0)
         body = {
             "year": f.year,
             "month": f.month,
             "agencies": list(rows),
-            "totals": {**selectors.realisation_totals(rows=lines), "paid": paid},
+            "totals": {**selectors.realisation_totals(rows=lines), "paid": period_paid(by_month, f)},
             "paid_by_month": [{"month": m, "amount": a} for m, a in by_month],
         }
         return Response(RealisationSerializer(body).data)

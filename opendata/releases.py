@@ -328,8 +328,17 @@ def order_releases(*, order) -> list[dict]:
 # --- packages and records ---
 
 
-def _publisher() -> dict:
-    return {"name": settings.PEKEN_CITY_NAME}
+def _package(*, uri: str, releases: list[dict]) -> dict:
+    """What every package says of itself; published when its newest release was, so it never
+    changes alone."""
+    return {
+        "uri": uri,
+        "version": OCDS_VERSION,
+        "publisher": {"name": settings.PEKEN_CITY_NAME},
+        "publishedDate": max(r["date"] for r in releases),
+        "license": settings.PEKEN_OCDS_LICENSE,
+        "publicationPolicy": absolute_url(reverse("opendata:index")),
+    }
 
 
 def package_url(*, ocid: str, kind: str) -> str:
@@ -339,16 +348,8 @@ def package_url(*, ocid: str, kind: str) -> str:
 
 
 def release_package(*, releases: list[dict], uri: str) -> dict:
-    """``releases`` in a release package; published when its newest release was, so it never changes alone."""
-    return {
-        "uri": uri,
-        "version": OCDS_VERSION,
-        "publisher": _publisher(),
-        "publishedDate": max(r["date"] for r in releases),
-        "license": settings.PEKEN_OCDS_LICENSE,
-        "publicationPolicy": absolute_url(reverse("opendata:index")),
-        "releases": releases,
-    }
+    """``releases`` in a release package."""
+    return {**_package(uri=uri, releases=releases), "releases": releases}
 
 
 def _merge(old, new):
@@ -393,12 +394,4 @@ def record_package(*, releases: list[dict], uri: str, releases_uri: str) -> dict
         ],
         "compiledRelease": compile_releases(releases=releases),
     }
-    return {
-        "uri": uri,
-        "version": OCDS_VERSION,
-        "publisher": _publisher(),
-        "publishedDate": max(r["date"] for r in releases),
-        "license": settings.PEKEN_OCDS_LICENSE,
-        "publicationPolicy": absolute_url(reverse("opendata:index")),
-        "records": [record],
-    }
+    return {**_package(uri=uri, releases=releases), "records": [record]}

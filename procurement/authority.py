@@ -34,6 +34,11 @@ from procurement.models import ApprovalDecision, ApprovalStep, Delegation, Membe
 from procurement.statuses import Decision, RequisitionStatus
 
 
+def delegations_in_force(today: date) -> QuerySet:
+    """Delegations that count on ``today``: from their first to their last day, unless revoked."""
+    return Delegation.objects.filter(start__lte=today, end__gte=today, date_revoked__isnull=True)
+
+
 def with_current_step(queryset: QuerySet) -> QuerySet:
     """Annotate each requisition with the position and role of its current step (one SQL statement)."""
     approved = ApprovalDecision.objects.filter(
@@ -82,13 +87,11 @@ def authority_annotations(*, user_id: int) -> dict:
         .exclude(position=OuterRef(OuterRef("current_position")))
     )
     delegation = (
-        Delegation.objects.filter(
+        delegations_in_force(today)
+        .filter(
             delegate_id=user_id,
             agency=OuterRef("agency"),
             role=OuterRef("current_role"),
-            start__lte=today,
-            end__gte=today,
-            date_revoked__isnull=True,
         )
         .filter(Exists(delegator_holds))
         .exclude(delegator=OuterRef("requester"))
@@ -119,9 +122,7 @@ def decidable_by(queryset: QuerySet, *, user_id: int) -> QuerySet:
     """
     today = timezone.localdate()
     own = Membership.objects.filter(user_id=user_id, agency__isnull=False).values("agency_id")
-    delegated = Delegation.objects.filter(
-        delegate_id=user_id, start__lte=today, end__gte=today, date_revoked__isnull=True
-    ).values("agency_id")
+    delegated = delegations_in_force(today).filter(delegate_id=user_id).values("agency_id")
     queryset = queryset.filter(Q(agency_id__in=own) | Q(agency_id__in=delegated))
     return queryset.annotate(**authority_annotations(user_id=user_id)).filter(
         Q(**{f"holds_{user_id}": True}) | Q(**{f"for_{user_id}__isnull": False})
@@ -169,14 +170,13 @@ def step_candidates(*, requisition, step) -> list:
         )
     )
     delegate_ids = set(
-        Delegation.objects.filter(
+        delegations_in_force(today)
+        .filter(
             agency=requisition.agency_id,
             role=step.role,
-            start__lte=today,
-            end__gte=today,
-            date_revoked__isnull=True,
             delegator_id__in=holder_ids,
-        ).values_list("delegate_id", flat=True)
+        )
+        .values_list("delegate_id", flat=True)
     )
     people = sorted(holder_ids | delegate_ids)
     if not people:
@@ -220,13 +220,11 @@ def step_refusal(*, requisition, step, user, decisions, today: date) -> str | No
     """
     holds = Membership.objects.filter(user=user, agency=requisition.agency_id, role=step.role).exists()
     delegators = list(
-        Delegation.objects.filter(
+        delegations_in_force(today)
+        .filter(
             agency=requisition.agency_id,
             delegate=user,
             role=step.role,
-            start__lte=today,
-            end__gte=today,
-            date_revoked__isnull=True,
             delegator__memberships__agency=requisition.agency_id,
             delegator__memberships__role=step.role,
         )

@@ -24,7 +24,7 @@ from oscar.core.loading import get_model
 from orders.statuses import OrderStatus
 from peken.money import rupiah_format
 from procurement.authority import Authority as Authority
-from procurement.authority import decidable_by, with_current_step
+from procurement.authority import decidable_by, delegations_in_force, with_current_step
 from procurement.authority import step_authority as step_authority
 from procurement.authority import step_candidates as step_candidates
 from procurement.context_processors import roles_of
@@ -33,7 +33,6 @@ from procurement.models import (
     ApprovalStep,
     AuditEntry,
     BudgetLine,
-    Delegation,
     Membership,
     Requisition,
     RequisitionLine,
@@ -197,11 +196,7 @@ def approver_agency_ids(*, user) -> set[int]:
     """Agencies where ``user`` holds an approver role or acts for someone who does today."""
     ids = {agency_id for agency_id, _name, role in roles_of(user) if role in APPROVER_ROLES and agency_id}
     today = timezone.localdate()
-    ids |= set(
-        Delegation.objects.filter(
-            delegate=user, date_revoked__isnull=True, start__lte=today, end__gte=today
-        ).values_list("agency_id", flat=True)
-    )
+    ids |= set(delegations_in_force(today).filter(delegate=user).values_list("agency_id", flat=True))
     return ids
 
 

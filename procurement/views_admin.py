@@ -25,10 +25,7 @@ from procurement import budget_csv, selectors, services
 from procurement.forms_admin import BudgetImportForm, BudgetLineForm, MembershipGrantForm, UnitForm
 from procurement.models import Agency
 from procurement.statuses import Role
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+from procurement.views_buying import client_ip
 
 
 def budget_url(agency: Agency, year: int) -> str:

@@ -27,7 +27,7 @@ from procurement.selectors_spj import Period
 from procurement.services import ProcurementError
 from procurement.services import spj as spj_services
 from procurement.statuses import BundleStatus, Role
-from procurement.views_admin import client_ip
+from procurement.views_buying import client_ip
 
 ZIP_TYPE = "application/zip"
 

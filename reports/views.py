@@ -121,7 +121,7 @@ class ReportMixin(LoginRequiredMixin):
         return context
 
 
-def _period_paid(by_month: list, f) -> Decimal:
+def period_paid(by_month: list, f) -> Decimal:
     # the month's bar, or the year's bars together: the same payments the rows' "paid" sums
     return sum((amount for month, amount in by_month if not f.month or month == f.month), Decimal(0))
 
@@ -149,7 +149,7 @@ class RealisationCityView(ReportMixin, TemplateView):
             page=self.page(rows),
             sort=sort,
             sorts=self.sort_links(sort, selectors.REALISATION_SORTS),
-            totals={**selectors.realisation_totals(rows=lines), "paid": _period_paid(by_month, self.filter)},
+            totals={**selectors.realisation_totals(rows=lines), "paid": period_paid(by_month, self.filter)},
             chart=_month_chart(by_month),
         )
         return context
@@ -175,7 +175,7 @@ class RealisationAgencyView(ReportMixin, TemplateView):
             page=self.page(rows),
             sort=sort,
             sorts=self.sort_links(sort, selectors.LINE_SORTS),
-            totals={**selectors.realisation_totals(rows=rows), "paid": _period_paid(by_month, self.filter)},
+            totals={**selectors.realisation_totals(rows=rows), "paid": period_paid(by_month, self.filter)},
             chart=_month_chart(by_month),
         )
         return context

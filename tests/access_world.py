@@ -211,7 +211,25 @@ def access_world() -> dict:
     }
 
 
-ACTORS_A = frozenset(f"a_{p}" for p in PEOPLE)
-ACTORS_B = frozenset(f"b_{p}" for p in PEOPLE)
-SIGNED_IN = ACTORS_A | ACTORS_B | frozenset({"auditor", "seller", "shopper"})
+# The actors by the names the access tables use, and the sets of them the rules name.
+A = frozenset(f"a_{p}" for p in PEOPLE)
+B = frozenset(f"b_{p}" for p in PEOPLE)
+OUTSIDERS = frozenset({"auditor", "seller", "shopper"})
+SIGNED_IN = A | B | OUTSIDERS
+A_APPROVERS = frozenset({"a_pp", "a_ppk", "a_pa"})
+B_APPROVERS = frozenset({"b_pp", "b_ppk", "b_pa"})
+REQUESTERS = frozenset({"a_requester", "b_requester"})
+APPROVERS = A_APPROVERS | B_APPROVERS
+A_BUDGET_READERS = frozenset({"a_admin", "a_pa", "a_bendahara"})  # selectors.BUDGET_READERS of agency A
+A_PAYMENT_READERS = frozenset(
+    {"a_bendahara", "a_pa", "a_admin", "auditor"}
+)  # selectors_treasury.treasury_access
+NOBODY: frozenset = frozenset()
+# who reads agency A's money month: reconciliation, Coretax, SPJ (selectors_spj.spj_agencies)
+A_SPJ_READERS = frozenset({"a_bendahara", "a_pa", "a_admin", "auditor"})
+# who records what arrived of agency A's orders, and who reads that record
+A_RECEIVERS = frozenset({"a_ppk", "a_penerima"})
+A_RECEIPT_READERS = A_RECEIVERS | A_APPROVERS | frozenset({"a_requester", "a_bendahara", "auditor"})
+# who may ever see agency A's requisition (its reference and purpose) on any page
+SEES_A = frozenset({"a_requester", "auditor", "a_admin"}) | A_APPROVERS
 ALL = SIGNED_IN | frozenset({"anonymous"})

@@ -1,7 +1,7 @@
 """Access rules of the API's procurement routes (tests/test_api_access.py).
 
 Each rule names the same people as the page's rule for the same action in
-tests/test_procurement_access.py's TABLE (the names below are its sets).
+tests/test_procurement_access.py's TABLE, by the same sets (tests/access_world.py).
 """
 
 from datetime import timedelta
@@ -9,15 +9,17 @@ from datetime import timedelta
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from tests.access_world import SIGNED_IN
+from tests.access_world import (
+    A_APPROVERS,
+    A_BUDGET_READERS,
+    A_PAYMENT_READERS,
+    A_RECEIPT_READERS,
+    A_RECEIVERS,
+    SIGNED_IN,
+)
 from tests.api_access_catalogue import ApiRule
 
-A_APPROVERS = frozenset({"a_pp", "a_ppk", "a_pa"})
-A_BUDGET_READERS = frozenset({"a_admin", "a_pa", "a_bendahara"})  # selectors.BUDGET_READERS of agency A
 A_ADMIN = frozenset({"a_admin"})
-A_RECEIVERS = frozenset({"a_ppk", "a_penerima"})
-A_RECEIPT_READERS = A_RECEIVERS | A_APPROVERS | frozenset({"a_requester", "a_bendahara", "auditor"})
-A_PAYMENT_READERS = frozenset({"a_bendahara", "a_pa", "a_admin", "auditor"})
 PAYMENT_READERS = frozenset({"a_bendahara", "b_bendahara", "a_pa", "b_pa", "a_admin", "b_admin", "auditor"})
 
 RULES: dict[str, ApiRule] = {

@@ -15,7 +15,7 @@ import itertools
 
 import pytest
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, reverse
 from rest_framework.test import APIClient
 
 from api.models import Scope
@@ -28,25 +28,17 @@ from tests.api_access_procurement import RULES as PROCUREMENT
 from tests.api_access_procurement import world_extend as procurement_world
 from tests.api_access_seller import RULES as SELLER
 from tests.api_access_seller import world_extend as seller_world
+from tests.url_walk import named_patterns
 
 TABLE: dict[str, ApiRule] = {**CATALOGUE, **SELLER, **PROCUREMENT}
 METHODS = ("get", "post", "put", "patch", "delete")
 NAMES = itertools.count()
 
 
-def _walk(patterns, namespaces=()):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespaces + ((pattern.namespace,) if pattern.namespace else ())
-            yield from _walk(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield ":".join((*namespaces, pattern.name)), pattern
-
-
 def api_routes() -> dict[str, tuple[URLPattern, tuple[str, ...]]]:
     """Each ``api:v1`` route name with its pattern and the methods its view implements."""
     found = {}
-    for name, pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in named_patterns():
         if not name.startswith("api:v1:"):
             continue
         view = pattern.callback

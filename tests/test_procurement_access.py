@@ -23,33 +23,27 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import URLPattern, resolve, reverse
 
 from procurement.context_processors import MODE_SESSION_KEY
 from procurement.statuses import RequisitionStatus
-from tests.access_world import PEOPLE, access_world
+from tests.access_world import (
+    A_APPROVERS,
+    A_BUDGET_READERS,
+    A_PAYMENT_READERS,
+    A_RECEIPT_READERS,
+    A_RECEIVERS,
+    A_SPJ_READERS,
+    APPROVERS,
+    REQUESTERS,
+    SEES_A,
+    SIGNED_IN,
+    A,
+    access_world,
+)
+from tests.url_walk import named_patterns
 
-A = frozenset(f"a_{p}" for p in PEOPLE)
-B = frozenset(f"b_{p}" for p in PEOPLE)
-OUTSIDERS = frozenset({"auditor", "seller", "shopper"})
-SIGNED_IN = A | B | OUTSIDERS
 ACTORS = ("anonymous", *sorted(SIGNED_IN))
-A_APPROVERS = frozenset({"a_pp", "a_ppk", "a_pa"})
-B_APPROVERS = frozenset({"b_pp", "b_ppk", "b_pa"})
-REQUESTERS = frozenset({"a_requester", "b_requester"})
-APPROVERS = A_APPROVERS | B_APPROVERS
-A_BUDGET_READERS = frozenset({"a_admin", "a_pa", "a_bendahara"})  # selectors.BUDGET_READERS of agency A
-A_PAYMENT_READERS = frozenset(
-    {"a_bendahara", "a_pa", "a_admin", "auditor"}
-)  # selectors_treasury.treasury_access
-NOBODY: frozenset = frozenset()
-# who reads agency A's money month: reconciliation, Coretax, SPJ (selectors_spj.spj_agencies)
-A_SPJ_READERS = frozenset({"a_bendahara", "a_pa", "a_admin", "auditor"})
-# who records what arrived of agency A's orders, and who reads that record
-A_RECEIVERS = frozenset({"a_ppk", "a_penerima"})
-A_RECEIPT_READERS = A_RECEIVERS | A_APPROVERS | frozenset({"a_requester", "a_bendahara", "auditor"})
-# who may ever see agency A's requisition (its reference and purpose) on any page
-SEES_A = frozenset({"a_requester", "auditor", "a_admin"}) | A_APPROVERS
 
 
 @dataclass(frozen=True)
@@ -269,18 +263,9 @@ TABLE: dict[str, Rule] = {
 }
 
 
-def _walk(patterns, namespaces=()):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespaces + ((pattern.namespace,) if pattern.namespace else ())
-            yield from _walk(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield ":".join((*namespaces, pattern.name)), pattern
-
-
 def procurement_urls() -> dict[str, list[URLPattern]]:
     found: dict[str, list[URLPattern]] = {}
-    for name, pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in named_patterns():
         if name.startswith("procurement:"):
             found.setdefault(name, []).append(pattern)
     return found

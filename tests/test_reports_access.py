@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from procurement.statuses import Role
@@ -29,7 +29,8 @@ from reports.models import ReportExport
 from reports.statuses import ExportFormat, ExportStatus
 from tests.factories import UserFactory, seller_create
 from tests.procurement_factories import AgencyFactory, BudgetLineFactory, UnitFactory, person_with_roles
-from tests.test_procurement_access import _outcome, _walk
+from tests.test_procurement_access import _outcome
+from tests.url_walk import named_patterns
 
 PEOPLE = {
     "pa": Role.BUDGET_HOLDER,
@@ -112,7 +113,7 @@ TABS = {
 
 def report_urls() -> dict[str, list[URLPattern]]:
     found: dict[str, list[URLPattern]] = {}
-    for name, pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in named_patterns():
         if name.startswith("reports:"):
             found.setdefault(name, []).append(pattern)
     return found

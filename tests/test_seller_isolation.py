@@ -13,13 +13,14 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, reverse
 from oscar.core.loading import get_model
 
 from peken.imports import import_job_start
 from peken.models import ImportKind
 from sellers.abstract_models import StockUpdateSource
 from tests.factories import UserFactory, category_create, order_create, product_create, seller_create
+from tests.url_walk import named_patterns
 
 StockUpdate = get_model("partner", "StockUpdate")
 Order = get_model("order", "Order")
@@ -150,19 +151,10 @@ DASHBOARD["dashboard:logout"] = {"kwargs": {}, "own": True}
 TABLE = {**CENTRE, **ORDERS, **DASHBOARD}
 
 
-def _walk(patterns, namespaces=()):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespaces + ((pattern.namespace,) if pattern.namespace else ())
-            yield from _walk(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield ":".join((*namespaces, pattern.name)), pattern
-
-
 def guarded_urls() -> dict[str, list[URLPattern]]:
     """Every URL pattern the isolation promise covers, by its full name (a name may have several)."""
     found: dict[str, list[URLPattern]] = {}
-    for name, pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in named_patterns():
         if name.startswith(("sellers:centre-", "orders:", "dashboard:")):
             found.setdefault(name, []).append(pattern)
     return found

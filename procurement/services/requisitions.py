@@ -45,6 +45,9 @@ from procurement.services.submission import (
 )
 from procurement.statuses import CommitmentStatus, RequisitionStatus, Role
 
+Basket = get_model("basket", "Basket")
+StockRecord = get_model("partner", "StockRecord")
+
 
 def requisition_submit_from_basket(
     *,
@@ -125,19 +128,7 @@ def requisition_submit_from_basket(
 
 
 def requisition_submit_from_lines(
-    *,
-    user: AbstractBaseUser,
-    agency: Agency,
-    lines: list[tuple[int, int]],
-    budget_line: BudgetLine,
-    kode_rup: str,
-    purpose: str,
-    delivery_address: str,
-    needed_by: date,
-    contact_name: str = "",
-    contact_phone: str = "",
-    unit=None,
-    ip: str | None = None,
+    *, user: AbstractBaseUser, agency: Agency, lines: list[tuple[int, int]], **submission
 ) -> Requisition:
     """Put ``lines`` ((stock record id, quantity)) in a new official basket of ``user`` and submit it.
 
@@ -149,8 +140,6 @@ def requisition_submit_from_lines(
     person's own basket on their next visit). Raises ProcurementError (or its subclasses)
     with a message for the requester.
     """
-    StockRecord = get_model("partner", "StockRecord")
-    Basket = get_model("basket", "Basket")
     AddToBasketForm = get_class("basket.forms", "AddToBasketForm")
     wanted: dict[int, int] = {}
     for stockrecord_id, quantity in lines:  # a stock record named twice is one line, as in a basket
@@ -173,20 +162,7 @@ def requisition_submit_from_lines(
                 problem = next(iter(form.errors.values()))[0]
                 raise ProcurementError(f"{record.product.get_title()}: {problem}")
             basket.add_product(form.product, quantity, form.cleaned_options())
-        return requisition_submit_from_basket(
-            user=user,
-            agency=agency,
-            basket=basket,
-            budget_line=budget_line,
-            kode_rup=kode_rup,
-            purpose=purpose,
-            delivery_address=delivery_address,
-            needed_by=needed_by,
-            contact_name=contact_name,
-            contact_phone=contact_phone,
-            unit=unit,
-            ip=ip,
-        )
+        return requisition_submit_from_basket(user=user, agency=agency, basket=basket, **submission)
 
 
 def requisition_revise(
@@ -482,7 +458,6 @@ def requisition_cancel(
                 )
             # every row the cancellations below lock, taken now in the order of peken/locks.py, so no
             # other lock waits behind the audit chain's lock they take
-            StockRecord = get_model("partner", "StockRecord")
             stock_ids = [line.stockrecord_id for o in live for line in o.lines.all()]
             locks.stock_records_lock(StockRecord.objects.filter(pk__in=stock_ids))
             locks.budget_lines_lock(BudgetLine.objects.filter(pk=requisition.budget_line_id))
