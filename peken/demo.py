@@ -33,6 +33,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from buyers.services import buyer_kecamatan_set
 from catalogue_ext.services import recommended_listings_refresh, search_words_refresh
+from opendata.services import bulk_file_build
 from peken import city
 from procurement.demo import procurement_demo_load
 from sellers import permissions
@@ -333,6 +334,9 @@ def demo_load() -> DemoCounts:
         procurement_demo_load()  # agencies, their officials and budgets
         search_words_refresh()  # so "berass" is corrected at once, not at the next beat
         recommended_listings_refresh()  # listings in Rekomendasi order from the first page
+    # after the commit, once the purchases' documents are issued: the open data's bulk file from
+    # the first visit, not the first night
+    bulk_file_build()
     return DemoCounts(
         kecamatan=len(city.kecamatan_names()),
         categories=Category.objects.count(),

@@ -396,8 +396,10 @@ def test_the_demo_s_official_purchases_are_published_and_compile(client, django_
         demo.demo_load()
     official = list(selectors.official_orders())
     assert official
+    # the demo leaves a bulk file, so its page offers the download from the first visit
+    assert selectors.bulk_file() is not None
 
-    # when the bulk file is built
+    # when the bulk file is built again
     tasks.bulk_file_build.delay().get()
     published = ocds_schema.bulk_releases((selectors.bulk_dir() / selectors.BULK_FILE).read_bytes())
 
